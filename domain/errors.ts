@@ -1,0 +1,9 @@
+import type { JobId } from './ids';
+import type { TapeId } from './tape-id';
+
+/** Business rule violations: typed values returned by `decide`, rendered once in cli/. */
+export type DomainError =
+  | { readonly _tag: 'TapeAlreadyInitialised'; readonly tape: TapeId }
+  | { readonly _tag: 'TapeNotInitialised'; readonly tape: TapeId }
+  | { readonly _tag: 'JobAlreadyStarted'; readonly job: JobId }
+  | { readonly _tag: 'JobNotRunning'; readonly job: JobId; readonly status: string };

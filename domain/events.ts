@@ -1,0 +1,148 @@
+import * as t from 'io-ts';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { Count, IsoTime, JobId, VolumeUuid } from './ids';
+import { Generation, TapeId } from './tape-id';
+
+/** Every job is one of these operations. */
+export const JobType = t.keyof({ ADD_TAPE: null, BACKUP: null, RESTORE: null, VERIFY: null, BROWSE: null, RECOVERY: null });
+export type JobType = t.TypeOf<typeof JobType>;
+
+export const BackupMode = t.keyof({ FULL: null, INCREMENTAL: null });
+export type BackupMode = t.TypeOf<typeof BackupMode>;
+
+/** The on-tape format this version writes; the reader refuses any other. */
+export const FORMAT = 'lto-archive/1';
+export const Format = t.literal(FORMAT);
+
+// ---- tape stream: tape-<TAPEID> ----
+
+export const TapeInitialised = t.type({
+  tape: TapeId,
+  generation: Generation,
+  capacityBytes: Count,
+  description: t.string,
+  volumeUuid: VolumeUuid,
+  format: Format,
+  encrypted: t.boolean,
+  /** The ADD_TAPE job that initialised it. */
+  job: JobId,
+});
+export type TapeInitialised = t.TypeOf<typeof TapeInitialised>;
+
+export const TapeDescribed = t.type({ tape: TapeId, description: t.string });
+export type TapeDescribed = t.TypeOf<typeof TapeDescribed>;
+
+// ---- job stream: job-<JOBID> ----
+
+export const JobStarted = t.intersection([
+  t.type({ job: JobId, tape: TapeId, type: JobType, encrypted: t.boolean }),
+  t.partial({ mode: BackupMode, host: t.string }),
+]);
+export type JobStarted = t.TypeOf<typeof JobStarted>;
+
+/** What a job did; the same totals whether it succeeded or not. */
+export const JobTotals = t.type({ files: Count, bytesRead: Count, bytesWritten: Count, warnings: Count });
+export type JobTotals = t.TypeOf<typeof JobTotals>;
+
+export const JobCompleted = t.intersection([t.type({ job: JobId }), JobTotals]);
+export type JobCompleted = t.TypeOf<typeof JobCompleted>;
+
+export const JobFailed = t.intersection([t.type({ job: JobId, reason: t.string }), JobTotals]);
+export type JobFailed = t.TypeOf<typeof JobFailed>;
+
+/** A started job found without an end (crash, power loss, tape pulled). */
+export const JobInterrupted = t.type({ job: JobId, reason: t.string, detectedAt: IsoTime });
+export type JobInterrupted = t.TypeOf<typeof JobInterrupted>;
+
+const eventOf = <T extends string, C extends t.Mixed>(type: T, data: C) =>
+  t.type({ type: t.literal(type), data });
+
+/** Every event the domain knows, as `{ type, data }` (the envelope adds id, stream, version, schema, at). */
+export const DomainEvent = t.union([
+  eventOf('TapeInitialised', TapeInitialised),
+  eventOf('TapeDescribed', TapeDescribed),
+  eventOf('JobStarted', JobStarted),
+  eventOf('JobCompleted', JobCompleted),
+  eventOf('JobFailed', JobFailed),
+  eventOf('JobInterrupted', JobInterrupted),
+]);
+export type DomainEvent = t.TypeOf<typeof DomainEvent>;
+export type EventType = DomainEvent['type'];
+export type EventOfType<K extends EventType> = Extract<DomainEvent, { type: K }>;
+
+/**
+ * The schema version each event type is written with now. A reader upcasts older
+ * schemas (see `upcast`) before decoding, so events written decades ago still read.
+ */
+export const CURRENT_SCHEMA: Readonly<Record<EventType, number>> = {
+  TapeInitialised: 1,
+  TapeDescribed: 1,
+  JobStarted: 1,
+  JobCompleted: 1,
+  JobFailed: 1,
+  JobInterrupted: 1,
+};
+
+export type EventDecodeProblem =
+  | { readonly _tag: 'UnknownEventType'; readonly type: string }
+  | { readonly _tag: 'UnsupportedSchema'; readonly type: string; readonly schema: number }
+  | { readonly _tag: 'InvalidEventData'; readonly type: string; readonly problems: readonly string[] };
+
+/**
+ * Upcasters, keyed by event type, each lifting data of schema n to n + 1. Empty
+ * while every type is at schema 1; a schema change adds its step here and a golden
+ * fixture of the old schema to the tests.
+ */
+const UPCASTERS: Partial<Record<EventType, Readonly<Record<number, (data: unknown) => unknown>>>> = {};
+
+const isEventType = (type: string): type is EventType => Object.prototype.hasOwnProperty.call(CURRENT_SCHEMA, type);
+
+const upcast = (type: EventType, schema: number, data: unknown): E.Either<EventDecodeProblem, unknown> => {
+  let current = data;
+  for (let s = schema; s < CURRENT_SCHEMA[type]; s++) {
+    const step = UPCASTERS[type]?.[s];
+    if (step === undefined) return E.left({ _tag: 'UnsupportedSchema', type, schema });
+    current = step(current);
+  }
+  return E.right(current);
+};
+
+/** Decodes an event's type and data, written with any schema this version can read. */
+export const decodeDomainEvent = (type: string, schema: number, data: unknown): E.Either<EventDecodeProblem, DomainEvent> => {
+  if (!isEventType(type)) return E.left({ _tag: 'UnknownEventType', type });
+  if (!Number.isInteger(schema) || schema < 1 || schema > CURRENT_SCHEMA[type]) {
+    return E.left({ _tag: 'UnsupportedSchema', type, schema });
+  }
+  return pipe(
+    upcast(type, schema, data),
+    E.chain((upcasted) =>
+      pipe(
+        DomainEvent.decode({ type, data: upcasted }),
+        E.mapLeft((errors): EventDecodeProblem => ({ _tag: 'InvalidEventData', type, problems: describeErrors(errors) })),
+      ),
+    ),
+  );
+};
+
+/** io-ts errors as short `field: expected X, got Y` lines (what PathReporter says, shorter). */
+export const describeErrors = (errors: t.Errors): string[] => {
+  const lines = errors.map((e) => {
+    const path = e.context
+      .map((c) => c.key)
+      .filter((k) => k !== '' && !/^\d+$/.test(k))
+      .join('.');
+    const expected = e.context[e.context.length - 1]?.type.name ?? 'a value';
+    return `${path === '' ? '(root)' : path}: expected ${expected}, got ${shortJson(e.value)}`;
+  });
+  return [...new Set(lines)];
+};
+
+const shortJson = (value: unknown): string => {
+  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+
+/** Which streams an event of this type belongs to. */
+export const tapeStream = (tape: TapeId): string => `tape-${tape}`;
+export const jobStream = (job: JobId): string => `job-${job}`;

@@ -1,0 +1,46 @@
+import * as t from 'io-ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface EventIdBrand {
+  readonly EventId: unique symbol;
+}
+/** Globally unique (UUIDv7), so catalogs recovered from different tapes merge. */
+export const EventId = t.brand(t.string, (s): s is t.Branded<string, EventIdBrand> => UUID.test(s), 'EventId');
+export type EventId = t.TypeOf<typeof EventId>;
+
+interface JobIdBrand {
+  readonly JobId: unique symbol;
+}
+/** Globally unique (UUIDv7): also the folder name of a job's segments on tape. */
+export const JobId = t.brand(t.string, (s): s is t.Branded<string, JobIdBrand> => UUID.test(s), 'JobId');
+export type JobId = t.TypeOf<typeof JobId>;
+
+interface VolumeUuidBrand {
+  readonly VolumeUuid: unique symbol;
+}
+/** Identity of one initialised cartridge: tells two cartridges with the same barcode apart. */
+export const VolumeUuid = t.brand(t.string, (s): s is t.Branded<string, VolumeUuidBrand> => UUID.test(s), 'VolumeUuid');
+export type VolumeUuid = t.TypeOf<typeof VolumeUuid>;
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+/**
+ * A codec whose static type stays the plain base type but whose decode also checks
+ * `valid`: for values that are merely constrained (counts, times), where a brand
+ * would only add casts at every construction.
+ */
+export const checked = <A>(name: string, base: t.Type<A>, valid: (a: A) => boolean): t.Type<A> =>
+  new t.Type<A>(
+    name,
+    (u): u is A => base.is(u) && valid(u),
+    (u, c) => (base.is(u) && valid(u) ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  );
+
+/** A UTC instant as ISO 8601 text (what `Date.prototype.toISOString` gives). */
+export const IsoTime = checked('IsoTime', t.string, (s) => ISO.test(s) && !Number.isNaN(Date.parse(s)));
+export type IsoTime = t.TypeOf<typeof IsoTime>;
+
+/** A count or a size in bytes: a safe non-negative integer. */
+export const Count = checked('Count', t.number, (n) => Number.isSafeInteger(n) && n >= 0);

@@ -1,0 +1,96 @@
+import * as E from 'fp-ts/Either';
+import type { Decider } from '../decider';
+import type { DomainError } from '../errors';
+import type { DomainEvent, EventOfType, TapeInitialised } from '../events';
+import type { JobId, VolumeUuid } from '../ids';
+import type { Generation, TapeId } from '../tape-id';
+
+export type TapeEvent = EventOfType<'TapeInitialised' | 'TapeDescribed'>;
+
+export type TapeState =
+  | { readonly status: 'UNKNOWN' }
+  | {
+      readonly status: 'INITIALISED';
+      readonly tape: TapeId;
+      readonly generation: Generation;
+      readonly description: string;
+      readonly volumeUuid: VolumeUuid;
+      readonly encrypted: boolean;
+    };
+
+export type TapeCommand =
+  | {
+      readonly type: 'InitialiseTape';
+      readonly tape: TapeId;
+      readonly generation: Generation;
+      readonly capacityBytes: number;
+      readonly description: string;
+      readonly volumeUuid: VolumeUuid;
+      readonly job: JobId;
+    }
+  | { readonly type: 'DescribeTape'; readonly tape: TapeId; readonly description: string };
+
+const initialise = (
+  command: Extract<TapeCommand, { type: 'InitialiseTape' }>,
+  state: TapeState,
+): E.Either<DomainError, TapeEvent[]> => {
+  if (state.status !== 'UNKNOWN') return E.left({ _tag: 'TapeAlreadyInitialised', tape: command.tape });
+  const data: TapeInitialised = {
+    tape: command.tape,
+    generation: command.generation,
+    capacityBytes: command.capacityBytes,
+    description: command.description,
+    volumeUuid: command.volumeUuid,
+    format: 'lto-archive/1',
+    encrypted: false,
+    job: command.job,
+  };
+  return E.right([{ type: 'TapeInitialised', data }]);
+};
+
+const describe = (
+  command: Extract<TapeCommand, { type: 'DescribeTape' }>,
+  state: TapeState,
+): E.Either<DomainError, TapeEvent[]> => {
+  if (state.status !== 'INITIALISED') return E.left({ _tag: 'TapeNotInitialised', tape: command.tape });
+  if (state.description === command.description) return E.right([]);
+  return E.right([{ type: 'TapeDescribed', data: { tape: command.tape, description: command.description } }]);
+};
+
+const decide = (command: TapeCommand, state: TapeState): E.Either<DomainError, readonly TapeEvent[]> => {
+  switch (command.type) {
+    case 'InitialiseTape':
+      return initialise(command, state);
+    case 'DescribeTape':
+      return describe(command, state);
+    default: {
+      const unhandled: never = command;
+      return unhandled;
+    }
+  }
+};
+
+/** Events of other streams never reach here; unknown ones leave the state as it is. */
+const evolve = (state: TapeState, event: DomainEvent): TapeState => {
+  switch (event.type) {
+    case 'TapeInitialised':
+      return {
+        status: 'INITIALISED',
+        tape: event.data.tape,
+        generation: event.data.generation,
+        description: event.data.description,
+        volumeUuid: event.data.volumeUuid,
+        encrypted: event.data.encrypted,
+      };
+    case 'TapeDescribed':
+      return state.status === 'INITIALISED' ? { ...state, description: event.data.description } : state;
+    default:
+      return state;
+  }
+};
+
+export const tapeDecider: Decider<TapeCommand, DomainEvent, TapeState, DomainError> = {
+  decide,
+  evolve,
+  initialState: { status: 'UNKNOWN' },
+};
