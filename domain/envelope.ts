@@ -20,7 +20,7 @@ export const EventEnvelope = t.intersection([
     type: checked('EventTypeName', t.string, (s) => /^[A-Za-z][A-Za-z0-9]{0,63}$/.test(s)),
     schema: checked('Schema', Count, (n) => n >= 1),
     at: IsoTime,
-    data: t.unknown,
+    data: checked('EventData', t.unknown, (u) => u !== undefined),
   }),
   t.partial({ meta: t.UnknownRecord }),
 ]);

@@ -145,4 +145,4 @@ const shortJson = (value: unknown): string => {
 
 /** Which streams an event of this type belongs to. */
 export const tapeStream = (tape: TapeId): string => `tape-${tape}`;
-export const jobStream = (job: JobId): string => `job-${job}`;
+export const jobStream = (job: string): string => `job-${job}`;

@@ -23,6 +23,30 @@ export interface ImportConflict {
 }
 
 /**
+ * An imported event whose id is new but which does not continue its stream: the stream
+ * is at `expected - 1` and the versions between are not stored (yet). Accepting it would
+ * leave a hole that every fold of the stream would silently skip.
+ */
+export interface ImportGap {
+  readonly _tag: 'ImportGap';
+  readonly stream: string;
+  /** The version the stream needs next. */
+  readonly expected: number;
+  /** The version the imported event has. */
+  readonly found: number;
+  readonly importedId: string;
+}
+
+export type ImportError = ImportConflict | ImportGap;
+
+export interface ImportResult {
+  /** The events stored by this import, in position order. */
+  readonly imported: readonly StoredEvent[];
+  /** Events skipped because their id was already stored (or came earlier in the same batch). */
+  readonly alreadyKnown: number;
+}
+
+/**
  * Where a batch of events stands with respect to a tape's journal:
  * - `written`: already appended to the tape's journal, with these journal seqs (one per event);
  * - `pending`: meant for the tape's journal but not there yet (read-only or unreachable tape);
@@ -57,22 +81,43 @@ export interface EventStore {
   /**
    * Appends envelopes atomically across streams. For each stream the versions must be
    * contiguous and start right after the stream's current version; otherwise nothing
-   * is stored and the conflict is returned.
+   * is stored and the conflict is returned (`expected` is the version the offending
+   * event implies, `actual` the stream's version counting the batch's earlier events).
+   * Positions follow the order of `events`. With a `written` placement, `seqs[i]` is
+   * the journal seq of `events[i]`.
+   *
+   * Thrown (bugs, not outcomes; nothing is stored): an envelope that does not decode or
+   * whose data is not JSON, an id already stored, a placement whose seqs do not match
+   * the events or whose seq is taken on that tape, and whatever a hook throws.
    */
   append(events: readonly EventEnvelope[], placement?: Placement): E.Either<VersionConflict, readonly StoredEvent[]>;
 
   /**
    * Stores events read from elsewhere (a tape journal) with their own ids and
-   * versions; events whose id is already known are skipped (idempotent). Atomic.
+   * versions; events whose id is already known are skipped (idempotent). Atomic:
+   * on a Left nothing is stored.
+   *
+   * Streams may interleave in any order, but each stream's new events must come in
+   * version order and continue the stream where it is (`ImportGap` otherwise); a new
+   * id on a taken (stream, version) is an `ImportConflict`.
+   *
+   * The placement is recorded for new and known events alike, so importing a journal
+   * whose events are stored as pending (a crash between the tape write and
+   * `markWritten`) marks them written at the journal's seqs. An event that already has
+   * a seq on that tape keeps it (a journal may hold an event twice; the first counts).
+   * Hooks run with the newly stored events only. Thrown: as for `append`.
    */
-  importEvents(
-    events: readonly EventEnvelope[],
-    placement?: Placement,
-  ): E.Either<ImportConflict, { readonly imported: readonly StoredEvent[]; readonly alreadyKnown: number }>;
+  importEvents(events: readonly EventEnvelope[], placement?: Placement): E.Either<ImportError, ImportResult>;
 
+  /** The stream's events in version order (empty for an unknown stream). */
   readStream(stream: string): readonly StoredEvent[];
+  /** The stream's last version (0 for an unknown stream). */
   streamVersion(stream: string): number;
-  /** Every event after `fromPosition`, in position order, in batches of at most `batchSize`. */
+  /**
+   * Every event after `fromPosition`, in position order, in batches of at most
+   * `batchSize` (never an empty batch). Cold and lazy: each subscription reads
+   * synchronously, one batch at a time, and stops reading when unsubscribed.
+   */
   readAll(fromPosition: number, batchSize: number): Observable<readonly StoredEvent[]>;
   /** Position of the last stored event (0 when empty). */
   lastPosition(): number;
@@ -83,8 +128,16 @@ export interface EventStore {
   tapeEvents(tape: TapeId): readonly TapeEventEntry[];
   /** Events waiting to be written to the tape's journal, in position order. */
   pendingFor(tape: TapeId): readonly StoredEvent[];
-  /** Records that pending (or unplaced) events now sit in the tape's journal at these seqs. */
+  /**
+   * Records that pending (or unplaced) events now sit in the tape's journal at these
+   * seqs, atomically. An event already written on that tape keeps its first seq.
+   * Thrown: an unknown id, a seq that is not a positive integer or is taken by another event.
+   */
   markWritten(tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]): void;
-  /** Every event stored after this one also runs the hook inside its transaction. */
+  /**
+   * Every event stored after this call (append or import) also runs the hook inside
+   * its transaction, after the events and their placement are stored (the hook may
+   * read them back). A hook that throws rolls the whole write back; the error propagates.
+   */
   onAppend(hook: AppendHook): void;
 }

@@ -1,0 +1,38 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { MemoryEventStore } from '../../infrastructure/event-store/memory-event-store';
+import { SqliteEventStore } from '../../infrastructure/event-store/sqlite-event-store';
+import { eventStoreContract, type StoreUnderTest } from './event-store.contract';
+
+/** A store on a database file in its own temp folder; `reopen` closes it and opens the file again. */
+const sqliteOnFile = (): StoreUnderTest => {
+  const dir = mkdtempSync(join(tmpdir(), 'lto-event-store-'));
+  const file = join(dir, 'catalog.db');
+  const open: Database.Database[] = [new Database(file)];
+  return {
+    store: new SqliteEventStore(open[0]!),
+    reopen: () => {
+      for (const db of open) db.close();
+      const db = new Database(file);
+      open.push(db);
+      return new SqliteEventStore(db);
+    },
+    close: () => {
+      for (const db of open) if (db.open) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+const sqliteInMemory = (): StoreUnderTest => {
+  const db = new Database(':memory:');
+  return { store: new SqliteEventStore(db), close: () => db.close() };
+};
+
+const inMemory = (): StoreUnderTest => ({ store: new MemoryEventStore(), close: () => undefined });
+
+eventStoreContract('SqliteEventStore on a file', sqliteOnFile);
+eventStoreContract('SqliteEventStore in :memory:', sqliteInMemory);
+eventStoreContract('MemoryEventStore', inMemory);
