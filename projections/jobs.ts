@@ -1,0 +1,64 @@
+import type { DomainEvent } from '../domain/events';
+import type { StoredEvent } from '../domain/envelope';
+import { bool, sql, type Projection, type Statement } from './projection';
+
+/** `jobs`: one row per job, its status and totals (what `jobs` lists). */
+export const jobsProjection: Projection = {
+  name: 'jobs',
+  schema: [
+    `CREATE TABLE IF NOT EXISTS jobs (
+       id TEXT PRIMARY KEY,
+       tape TEXT NOT NULL,
+       type TEXT NOT NULL,
+       mode TEXT,
+       status TEXT NOT NULL,
+       started_at TEXT NOT NULL,
+       ended_at TEXT,
+       files INTEGER NOT NULL DEFAULT 0,
+       bytes_read INTEGER NOT NULL DEFAULT 0,
+       bytes_written INTEGER NOT NULL DEFAULT 0,
+       warnings INTEGER NOT NULL DEFAULT 0,
+       encrypted INTEGER NOT NULL,
+       reason TEXT,
+       host TEXT
+     )`,
+    'CREATE INDEX IF NOT EXISTS jobs_by_tape ON jobs (tape, started_at)',
+  ],
+  tables: [{ name: 'jobs', key: ['id'] }],
+  project: (event: DomainEvent, stored: StoredEvent): readonly Statement[] => {
+    switch (event.type) {
+      case 'JobStarted': {
+        const d = event.data;
+        return [
+          sql(
+            `INSERT INTO jobs (id, tape, type, mode, status, started_at, encrypted, host)
+             VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?)`,
+            d.job, d.tape, d.type, d.mode ?? null, stored.at, bool(d.encrypted), d.host ?? null,
+          ),
+        ];
+      }
+      case 'JobCompleted':
+      case 'JobFailed': {
+        const d = event.data;
+        const status = event.type === 'JobCompleted' ? 'SUCCESS' : 'FAILED';
+        const reason = event.type === 'JobFailed' ? event.data.reason : null;
+        return [
+          sql(
+            `UPDATE jobs SET status = ?, ended_at = ?, files = ?, bytes_read = ?, bytes_written = ?, warnings = ?, reason = ?
+             WHERE id = ?`,
+            status, stored.at, d.files, d.bytesRead, d.bytesWritten, d.warnings, reason, d.job,
+          ),
+        ];
+      }
+      case 'JobInterrupted':
+        return [
+          sql(
+            `UPDATE jobs SET status = 'INTERRUPTED', ended_at = ?, reason = ? WHERE id = ?`,
+            stored.at, event.data.reason, event.data.job,
+          ),
+        ];
+      default:
+        return [];
+    }
+  },
+};

@@ -1,0 +1,165 @@
+import type Database from 'better-sqlite3';
+import * as t from 'io-ts';
+import { describeErrors } from '../domain/events';
+import { Generation } from '../domain/tape-id';
+
+const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
+
+const TapeRow = t.type({
+  id: t.string,
+  generation: Generation,
+  capacity_bytes: t.number,
+  used_bytes: t.number,
+  description: t.string,
+  encrypted: t.number,
+  state: t.string,
+});
+
+const TapeInfoRow = t.type({
+  tape: t.string,
+  format: t.string,
+  volume_uuid: t.string,
+  initialised_at: t.string,
+  initialised_by_job: t.string,
+  jobs_total: t.number,
+  last_job_id: nullable(t.string),
+  last_job_at: nullable(t.string),
+});
+
+const JobRow = t.type({
+  id: t.string,
+  tape: t.string,
+  type: t.string,
+  mode: nullable(t.string),
+  status: t.string,
+  started_at: t.string,
+  ended_at: nullable(t.string),
+  files: t.number,
+  bytes_read: t.number,
+  bytes_written: t.number,
+  warnings: t.number,
+  encrypted: t.number,
+  reason: nullable(t.string),
+  host: nullable(t.string),
+});
+
+export interface TapeView {
+  readonly id: string;
+  readonly generation: Generation;
+  readonly capacityBytes: number;
+  readonly usedBytes: number;
+  readonly description: string;
+  readonly encrypted: boolean;
+  readonly state: string;
+}
+
+export interface TapeInfoView {
+  readonly format: string;
+  readonly volumeUuid: string;
+  readonly initialisedAt: string;
+  readonly initialisedByJob: string;
+  readonly jobsTotal: number;
+  readonly lastJobId: string | null;
+  readonly lastJobAt: string | null;
+}
+
+export interface JobView {
+  readonly id: string;
+  readonly tape: string;
+  readonly type: string;
+  readonly mode: string | null;
+  readonly status: string;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly files: number;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+  readonly warnings: number;
+  readonly encrypted: boolean;
+  readonly reason: string | null;
+  readonly host: string | null;
+}
+
+/** Rows are decoded, never cast: a catalog written by another version fails loudly here. */
+const decodeRow = <C extends t.Mixed>(codec: C, row: unknown, table: string): t.TypeOf<C> => {
+  const decoded = codec.decode(row);
+  if (decoded._tag === 'Left') throw new Error(`catalog table ${table}: ${describeErrors(decoded.left).join('; ')}`);
+  return decoded.right;
+};
+
+const toTape = (r: t.TypeOf<typeof TapeRow>): TapeView => ({
+  id: r.id,
+  generation: r.generation,
+  capacityBytes: r.capacity_bytes,
+  usedBytes: r.used_bytes,
+  description: r.description,
+  encrypted: r.encrypted === 1,
+  state: r.state,
+});
+
+const toJob = (r: t.TypeOf<typeof JobRow>): JobView => ({
+  id: r.id,
+  tape: r.tape,
+  type: r.type,
+  mode: r.mode,
+  status: r.status,
+  startedAt: r.started_at,
+  endedAt: r.ended_at,
+  files: r.files,
+  bytesRead: r.bytes_read,
+  bytesWritten: r.bytes_written,
+  warnings: r.warnings,
+  encrypted: r.encrypted === 1,
+  reason: r.reason,
+  host: r.host,
+});
+
+/** The read side of the catalog: what list/show/jobs print. */
+export class CatalogQueries {
+  constructor(private readonly db: Database.Database) {}
+
+  tapes(): TapeView[] {
+    return this.db
+      .prepare('SELECT * FROM tapes ORDER BY id')
+      .all()
+      .map((row) => toTape(decodeRow(TapeRow, row, 'tapes')));
+  }
+
+  tape(id: string): TapeView | undefined {
+    const row: unknown = this.db.prepare('SELECT * FROM tapes WHERE id = ?').get(id);
+    return row === undefined ? undefined : toTape(decodeRow(TapeRow, row, 'tapes'));
+  }
+
+  tapeInfo(id: string): TapeInfoView | undefined {
+    const row: unknown = this.db.prepare('SELECT * FROM tape_info WHERE tape = ?').get(id);
+    if (row === undefined) return undefined;
+    const r = decodeRow(TapeInfoRow, row, 'tape_info');
+    return {
+      format: r.format,
+      volumeUuid: r.volume_uuid,
+      initialisedAt: r.initialised_at,
+      initialisedByJob: r.initialised_by_job,
+      jobsTotal: r.jobs_total,
+      lastJobId: r.last_job_id,
+      lastJobAt: r.last_job_at,
+    };
+  }
+
+  jobs(filter: { readonly tape?: string; readonly status?: string } = {}): JobView[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.tape !== undefined) {
+      where.push('tape = ?');
+      params.push(filter.tape);
+    }
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+    return this.db
+      .prepare(`SELECT * FROM jobs ${clause} ORDER BY started_at, id`)
+      .all(...params)
+      .map((row) => toJob(decodeRow(JobRow, row, 'jobs')));
+  }
+}

@@ -1,0 +1,6 @@
+import { jobsProjection } from './jobs';
+import type { Projection } from './projection';
+import { tapesProjection } from './tapes';
+
+/** Every projection of the catalog, in the order they are applied. */
+export const PROJECTIONS: readonly Projection[] = [tapesProjection, jobsProjection];

@@ -1,0 +1,67 @@
+import type { DomainEvent } from '../domain/events';
+import type { StoredEvent } from '../domain/envelope';
+import { bool, sql, type Projection, type Statement } from './projection';
+
+/**
+ * `tapes`: one row per registered tape (what `tape list` shows);
+ * `tape_info`: the facts of its initialisation and its job activity (what `tape show` adds).
+ */
+export const tapesProjection: Projection = {
+  name: 'tapes',
+  schema: [
+    `CREATE TABLE IF NOT EXISTS tapes (
+       id TEXT PRIMARY KEY,
+       generation TEXT NOT NULL,
+       capacity_bytes INTEGER NOT NULL,
+       used_bytes INTEGER NOT NULL DEFAULT 0,
+       description TEXT NOT NULL,
+       encrypted INTEGER NOT NULL,
+       state TEXT NOT NULL
+     )`,
+    `CREATE TABLE IF NOT EXISTS tape_info (
+       tape TEXT PRIMARY KEY,
+       format TEXT NOT NULL,
+       volume_uuid TEXT NOT NULL,
+       initialised_at TEXT NOT NULL,
+       initialised_by_job TEXT NOT NULL,
+       jobs_total INTEGER NOT NULL DEFAULT 0,
+       last_job_id TEXT,
+       last_job_at TEXT
+     )`,
+  ],
+  tables: [
+    { name: 'tapes', key: ['id'] },
+    { name: 'tape_info', key: ['tape'] },
+  ],
+  project: (event: DomainEvent, stored: StoredEvent): readonly Statement[] => {
+    switch (event.type) {
+      case 'TapeInitialised': {
+        const d = event.data;
+        return [
+          sql(
+            `INSERT INTO tapes (id, generation, capacity_bytes, used_bytes, description, encrypted, state)
+             VALUES (?, ?, ?, 0, ?, ?, 'ACTIVE')`,
+            d.tape, d.generation, d.capacityBytes, d.description, bool(d.encrypted),
+          ),
+          // Its own ADD_TAPE job started just before this event, when there was no row to count it in.
+          sql(
+            `INSERT INTO tape_info (tape, format, volume_uuid, initialised_at, initialised_by_job, jobs_total, last_job_id, last_job_at)
+             VALUES (?, ?, ?, ?, ?, 1, ?, ?)`,
+            d.tape, d.format, d.volumeUuid, stored.at, d.job, d.job, stored.at,
+          ),
+        ];
+      }
+      case 'TapeDescribed':
+        return [sql('UPDATE tapes SET description = ? WHERE id = ?', event.data.description, event.data.tape)];
+      case 'JobStarted':
+        return [
+          sql(
+            'UPDATE tape_info SET jobs_total = jobs_total + 1, last_job_id = ?, last_job_at = ? WHERE tape = ?',
+            event.data.job, stored.at, event.data.tape,
+          ),
+        ];
+      default:
+        return [];
+    }
+  },
+};
