@@ -1,0 +1,198 @@
+import * as fs from 'node:fs';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { foldEvents } from '../domain/decider';
+import type { EventEnvelope } from '../domain/envelope';
+import { FORMAT, jobStream, tapeStream } from '../domain/events';
+import { JobId, VolumeUuid } from '../domain/ids';
+import { NO_TOTALS, jobDecider, type JobCommand } from '../domain/job/job';
+import { tapeDecider } from '../domain/tape/tape';
+import { capacityOf, type Generation, type TapeId } from '../domain/tape-id';
+import type { VolumeLabel } from '../domain/volume-label';
+import { defaultTapeFolder } from '../infrastructure/data-dir';
+import { FolderTape } from '../infrastructure/tape/tape-volume';
+import type { App } from './app';
+import type { AppError } from './errors';
+import { mintId } from './ids';
+import { envelopesFor, recordForTape, recordLocally } from './recording';
+import { generationFor } from './tape-id-input';
+import { openTapeSession, type MountSource } from './tape-session';
+
+export interface AddTapeInput {
+  readonly barcode: string;
+  readonly mount: string | undefined;
+  readonly description: string;
+  readonly generation: string | undefined;
+}
+
+export interface AddTapeResult {
+  readonly tape: TapeId;
+  readonly generation: Generation;
+  readonly capacityBytes: number;
+  readonly mount: string;
+  readonly via: MountSource;
+  readonly job: string;
+  /** `initialised`: a blank volume got its label; `imported`: it already was this tape, its journal was read in. */
+  readonly outcome: 'initialised' | 'imported';
+}
+
+/**
+ * AddTape is a job: on a blank volume it writes volume.json, then JobStarted,
+ * TapeInitialised and JobCompleted to the journal, then to the local store.
+ */
+export const addTape = (app: App, input: AddTapeInput): E.Either<AppError, AddTapeResult> =>
+  pipe(
+    generationFor(input.barcode, input.generation),
+    E.chainFirst(({ tape }) =>
+      app.catalog.tape(tape) === undefined ? E.right(undefined) : E.left<AppError>({ _tag: 'TapeAlreadyRegistered', tape }),
+    ),
+    E.chain(({ tape, generation }) => {
+      const { mount, via } = chooseMount(app, tape, input.mount);
+      return pipe(
+        prepareMount(mount, via),
+        E.chainW(() => new FolderTape(mount).probe()),
+        E.chainW((probe): E.Either<AppError, AddTapeResult> => {
+          if (probe._tag === 'Labelled') {
+            if (probe.label.tape !== tape) {
+              return E.left({ _tag: 'VolumeBelongsToOtherTape', mount, found: probe.label.tape, requested: tape });
+            }
+            return adoptLabelledVolume(app, tape, input, mount, via, probe.label);
+          }
+          return initialiseVolume(app, { tape, generation, description: input.description, mount, via, existing: undefined });
+        }),
+      );
+    }),
+  );
+
+const chooseMount = (app: App, tape: TapeId, option: string | undefined): { mount: string; via: MountSource } => {
+  if (option !== undefined) return { mount: option, via: 'option' };
+  if (app.config.drive !== undefined) return { mount: app.config.drive, via: 'drive' };
+  return { mount: defaultTapeFolder(app.dataDir, tape), via: 'default' };
+};
+
+/** Only the folder-backed default is created; a mount point given by a person must exist. */
+const prepareMount = (mount: string, via: MountSource): E.Either<AppError, void> => {
+  if (via === 'default') fs.mkdirSync(mount, { recursive: true });
+  return new FolderTape(mount).checkWritable();
+};
+
+/**
+ * A volume already labelled with this id but unknown here: a crash after the tape was
+ * written, or a catalog that was lost. Read its journal in; if the crash came before
+ * any journal record, finish the initialisation with the label that is there.
+ */
+const adoptLabelledVolume = (
+  app: App,
+  tape: TapeId,
+  input: AddTapeInput,
+  mount: string,
+  via: MountSource,
+  label: VolumeLabel,
+): E.Either<AppError, AddTapeResult> =>
+  pipe(
+    openTapeSession(app, tape, mount),
+    E.chain((session) => {
+      const known = app.catalog.tape(tape);
+      if (known === undefined) {
+        return initialiseVolume(app, { tape, generation: label.generation, description: input.description, mount, via, existing: label });
+      }
+      const job = app.catalog.tapeInfo(tape)?.initialisedByJob ?? '';
+      return E.right<AppError, AddTapeResult>({
+        tape,
+        generation: known.generation,
+        capacityBytes: known.capacityBytes,
+        mount: session.mount,
+        via,
+        job,
+        outcome: 'imported',
+      });
+    }),
+  );
+
+interface Initialisation {
+  readonly tape: TapeId;
+  readonly generation: Generation;
+  readonly description: string;
+  readonly mount: string;
+  readonly via: MountSource;
+  /** The label already on the volume (an initialisation that crashed before its journal). */
+  readonly existing: VolumeLabel | undefined;
+}
+
+const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, AddTapeResult> => {
+  const job = mintId(JobId, app.newId());
+  const volumeUuid = init.existing?.volumeUuid ?? mintId(VolumeUuid, app.newId());
+  const capacityBytes = capacityOf(init.generation);
+  const startJob: JobCommand = { type: 'StartJob', job, tape: init.tape, jobType: 'ADD_TAPE', encrypted: false, host: app.host };
+  return pipe(
+    jobDecider.decide(startJob, jobDecider.initialState),
+    E.bindTo('started'),
+    E.bind('initialised', () =>
+      tapeDecider.decide(
+        { type: 'InitialiseTape', tape: init.tape, generation: init.generation, capacityBytes, description: init.description, volumeUuid, job },
+        foldEvents(tapeDecider, []),
+      ),
+    ),
+    E.bind('completed', ({ started }) =>
+      jobDecider.decide({ type: 'CompleteJob', job, totals: NO_TOTALS }, foldEvents(jobDecider, started)),
+    ),
+    E.chainW(({ started, initialised, completed }) => {
+      const startedEnvelopes = envelopesFor(app, jobStream(job), 0, started, { pid: app.pid });
+      const labelWritten = writeLabelOnce(app, init, volumeUuid);
+      if (E.isLeft(labelWritten)) return failJob(app, init.tape, job, startedEnvelopes, labelWritten.left);
+      app.crashPoint('after-volume-label');
+      const rest: EventEnvelope[] = [
+        ...envelopesFor(app, tapeStream(init.tape), 0, initialised),
+        ...envelopesFor(app, jobStream(job), started.length, completed),
+      ];
+      return pipe(
+        openTapeSession(app, init.tape, init.mount),
+        E.chain((session) => recordForTape(app, init.tape, session, [...startedEnvelopes, ...rest])),
+        E.map(
+          (): AddTapeResult => ({
+            tape: init.tape,
+            generation: init.generation,
+            capacityBytes,
+            mount: init.mount,
+            via: init.via,
+            job,
+            outcome: 'initialised',
+          }),
+        ),
+      );
+    }),
+  );
+};
+
+const writeLabelOnce = (app: App, init: Initialisation, volumeUuid: VolumeUuid): E.Either<AppError, void> => {
+  if (init.existing !== undefined) return E.right(undefined);
+  const label: VolumeLabel = {
+    format: FORMAT,
+    tape: init.tape,
+    generation: init.generation,
+    volumeUuid,
+    created: app.clock().toISOString(),
+  };
+  return E.map(() => undefined)(new FolderTape(init.mount).writeLabel(label));
+};
+
+/** The label could not be written: the job is recorded FAILED locally (the tape has no journal to hold it). */
+const failJob = (
+  app: App,
+  tape: TapeId,
+  job: JobId,
+  startedEnvelopes: readonly EventEnvelope[],
+  cause: AppError,
+): E.Either<AppError, never> => {
+  const failed = jobDecider.decide(
+    { type: 'FailJob', job, reason: describeCause(cause), totals: NO_TOTALS },
+    { status: 'RUNNING', job, tape, type: 'ADD_TAPE' },
+  );
+  if (E.isRight(failed)) {
+    recordLocally(app, tape, [...startedEnvelopes, ...envelopesFor(app, jobStream(job), startedEnvelopes.length, failed.right)]);
+  }
+  return E.left(cause);
+};
+
+const describeCause = (cause: AppError): string =>
+  'code' in cause && typeof cause.code === 'string' ? `${cause._tag} (${cause.code})` : cause._tag;

@@ -1,0 +1,28 @@
+import type Database from 'better-sqlite3';
+import type { Config } from '../infrastructure/config';
+import type { EventStore } from '../infrastructure/event-store/event-store';
+import type { CatalogQueries } from '../projections/queries';
+import type { MountMemory } from '../infrastructure/tape/mount-memory';
+
+/**
+ * What use cases are given (io-sign style: a plain object of ports). The clock, ids
+ * and crash points are injected so tests and fault injection can steer them.
+ */
+export interface App {
+  readonly db: Database.Database;
+  readonly store: EventStore;
+  readonly catalog: CatalogQueries;
+  readonly mounts: MountMemory;
+  readonly config: Config;
+  readonly dataDir: string;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly host: string;
+  readonly pid: number;
+  /** Where a test may have asked the process to die (see infrastructure/crash-points.ts). */
+  readonly crashPoint: (name: CrashPointName) => void;
+  /** Notes for the person (which folder-backed tape is used, what was repaired...): stderr, never stdout. */
+  readonly notice: (message: string) => void;
+}
+
+export type CrashPointName = 'after-tape-append' | 'after-volume-label';

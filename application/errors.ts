@@ -1,0 +1,37 @@
+import type { BarcodeProblem, TapeId } from '../domain/tape-id';
+import type { DomainError } from '../domain/errors';
+import type { ImportConflict, ImportGap, VersionConflict } from '../infrastructure/event-store/event-store';
+import type { TapeProblem } from '../infrastructure/tape/tape-problems';
+import type { ConfigProblem } from '../infrastructure/config';
+
+/** Everything a use case can refuse or fail with: typed values, rendered once in cli/errors.ts. */
+export type AppError =
+  | DomainError
+  | BarcodeProblem
+  | VersionConflict
+  | ImportConflict
+  | ImportGap
+  | TapeProblem
+  | ConfigProblem
+  | { readonly _tag: 'GenerationUnknown'; readonly input: string; readonly mediaCode: string }
+  | { readonly _tag: 'GenerationMismatch'; readonly tape: string; readonly fromBarcode: string; readonly given: string }
+  | { readonly _tag: 'TapeNotRegistered'; readonly tape: TapeId }
+  | { readonly _tag: 'TapeAlreadyRegistered'; readonly tape: TapeId }
+  | { readonly _tag: 'TapeNotMounted'; readonly tape: TapeId; readonly tried: readonly string[] }
+  | { readonly _tag: 'WrongTapeMounted'; readonly expected: TapeId; readonly found: string; readonly mount: string }
+  | {
+      readonly _tag: 'DifferentCartridge';
+      readonly tape: TapeId;
+      readonly mount: string;
+      readonly expectedVolume: string;
+      readonly foundVolume: string;
+    }
+  | { readonly _tag: 'VolumeBelongsToOtherTape'; readonly mount: string; readonly found: string; readonly requested: TapeId }
+  | { readonly _tag: 'ForeignJournalEvent'; readonly tape: TapeId; readonly seq: number; readonly detail: string }
+  | DatabaseUnusable;
+
+export interface DatabaseUnusable {
+  readonly _tag: 'DatabaseUnusable';
+  readonly path: string;
+  readonly reason: string;
+}

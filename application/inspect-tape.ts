@@ -1,0 +1,46 @@
+import * as E from 'fp-ts/Either';
+import type { TapeId } from '../domain/tape-id';
+import type { TapeEventEntry } from '../infrastructure/event-store/event-store';
+import type { TapeInfoView, TapeView } from '../projections/queries';
+import type { App } from './app';
+import type { AppError } from './errors';
+import { openTapeSessionIfMounted, type ContactReport, type MountSource, type TapeSession } from './tape-session';
+
+export interface MountState {
+  readonly path: string;
+  readonly via: MountSource;
+  readonly report: ContactReport;
+}
+
+const contactIfMounted = (app: App, tape: TapeId, mountOption: string | undefined): E.Either<AppError, MountState | null> =>
+  E.map((session: TapeSession | undefined): MountState | null =>
+    session === undefined ? null : { path: session.mount, via: session.via, report: session.report },
+  )(openTapeSessionIfMounted(app, tape, mountOption));
+
+export interface TapeDetails {
+  readonly tape: TapeView;
+  readonly info: TapeInfoView | undefined;
+  readonly mount: MountState | null;
+  readonly pendingEvents: number;
+}
+
+export const showTape = (app: App, tape: TapeId, mountOption: string | undefined): E.Either<AppError, TapeDetails> => {
+  const mount = contactIfMounted(app, tape, mountOption);
+  if (E.isLeft(mount)) return mount;
+  const view = app.catalog.tape(tape);
+  if (view === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  return E.right({ tape: view, info: app.catalog.tapeInfo(tape), mount: mount.right, pendingEvents: app.store.pendingFor(tape).length });
+};
+
+export const tapeHistory = (
+  app: App,
+  tape: TapeId,
+  mountOption: string | undefined,
+): E.Either<AppError, readonly TapeEventEntry[]> => {
+  const mount = contactIfMounted(app, tape, mountOption);
+  if (E.isLeft(mount)) return mount;
+  if (app.catalog.tape(tape) === undefined && app.store.tapeEvents(tape).length === 0) {
+    return E.left({ _tag: 'TapeNotRegistered', tape });
+  }
+  return E.right(app.store.tapeEvents(tape));
+};

@@ -1,0 +1,63 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { foldEvents } from '../domain/decider';
+import { decodeDomainEvent, jobStream, type DomainEvent } from '../domain/events';
+import { jobDecider } from '../domain/job/job';
+import type { TapeId } from '../domain/tape-id';
+import type { App } from './app';
+import type { AppError } from './errors';
+import { envelopesFor, recordForTape, recordLocally } from './recording';
+
+const StartMeta = t.type({ host: t.string, pid: t.number });
+
+/** Job types whose events stay in the local store (they never write to a tape). */
+const LOCAL_ONLY = new Set(['BROWSE']);
+
+/**
+ * A job still RUNNING in the catalog whose process (on this host) is gone was cut off
+ * by a crash: it is closed INTERRUPTED. Its events reach the tape at the next contact.
+ * Jobs started on another host are left alone: only that host can tell.
+ */
+export const closeInterruptedJobs = (app: App, processAlive: (pid: number) => boolean = isAlive): E.Either<AppError, number> => {
+  let closed = 0;
+  for (const job of app.catalog.jobs({ status: 'RUNNING' })) {
+    const stream = app.store.readStream(jobStream(job.id));
+    const meta = StartMeta.decode(stream[0]?.meta);
+    if (E.isLeft(meta) || meta.right.host !== app.host || meta.right.pid === app.pid || processAlive(meta.right.pid)) continue;
+    const result = interrupt(app, stream);
+    if (E.isLeft(result)) return result;
+    closed += 1;
+  }
+  return E.right(closed);
+};
+
+const interrupt = (app: App, stream: ReturnType<App['store']['readStream']>): E.Either<AppError, void> => {
+  const events: DomainEvent[] = stream.flatMap((s) => {
+    const d = decodeDomainEvent(s.type, s.schema, s.data);
+    return E.isRight(d) ? [d.right] : [];
+  });
+  const state = foldEvents(jobDecider, events);
+  if (state.status !== 'RUNNING') return E.right(undefined);
+  const detectedAt = app.clock().toISOString();
+  const decided = jobDecider.decide(
+    { type: 'InterruptJob', job: state.job, reason: 'the process running it ended without finishing it', detectedAt },
+    state,
+  );
+  if (E.isLeft(decided)) return decided;
+  const envelopes = envelopesFor(app, jobStream(state.job), stream.length, decided.right);
+  const tape: TapeId = state.tape;
+  app.notice(`job ${state.job} on ${tape} had no end: closed as INTERRUPTED`);
+  const recorded = LOCAL_ONLY.has(state.type)
+    ? recordLocally(app, tape, envelopes)
+    : recordForTape(app, tape, undefined, envelopes);
+  return E.map(() => undefined)(recorded);
+};
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
+};

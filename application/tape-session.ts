@@ -1,0 +1,207 @@
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import type { EventEnvelope } from '../domain/envelope';
+import { decodeDomainEvent, tapeStream } from '../domain/events';
+import type { TapeId } from '../domain/tape-id';
+import type { VolumeLabel } from '../domain/volume-label';
+import { defaultTapeFolder } from '../infrastructure/data-dir';
+import { FolderTape, type JournalHead, type TapeProblem, type VolumeProbe } from '../infrastructure/tape/tape-volume';
+import type { App } from './app';
+import type { AppError } from './errors';
+
+/** How the mount of a tape was found, in the order they are tried. */
+export type MountSource = 'option' | 'remembered' | 'drive' | 'default';
+
+export interface ContactReport {
+  /** Events found on the tape's journal that the local store did not have. */
+  readonly imported: number;
+  /** Pending local events written to the journal now. */
+  readonly flushed: number;
+  /** Pending events that stay pending (the tape is write-protected). */
+  readonly stillPending: number;
+  readonly readOnly: boolean;
+  readonly tornTail: { readonly record: number; readonly line: number } | undefined;
+  readonly healedTears: number;
+}
+
+/** A tape that is mounted, checked to be the one asked for, and in sync with the local store. */
+export interface TapeSession {
+  readonly tape: TapeId;
+  readonly mount: string;
+  readonly via: MountSource;
+  readonly label: VolumeLabel;
+  readonly report: ContactReport;
+  /** Appends to the tape's journal; returns the seqs given to the events. */
+  append(envelopes: readonly EventEnvelope[]): E.Either<TapeProblem, readonly number[]>;
+}
+
+interface Located {
+  readonly volume: FolderTape;
+  readonly label: VolumeLabel;
+  readonly labelHash: string;
+  readonly via: MountSource;
+}
+
+/** Candidate mount points for a tape: `--mount` alone when given, else remembered, drive, default folder. */
+export const mountCandidates = (app: App, tape: TapeId, mountOption: string | undefined): [string, MountSource][] => {
+  if (mountOption !== undefined) return [[mountOption, 'option']];
+  const all: [string | undefined, MountSource][] = [
+    [app.mounts.lastSeen(tape), 'remembered'],
+    [app.config.drive, 'drive'],
+    [defaultTapeFolder(app.dataDir, tape), 'default'],
+  ];
+  const seen = new Set<string>();
+  const out: [string, MountSource][] = [];
+  for (const [path, via] of all) {
+    if (path === undefined || seen.has(path)) continue;
+    seen.add(path);
+    out.push([path, via]);
+  }
+  return out;
+};
+
+/** Finds where `tape` is mounted; a mount holding another tape is `WrongTapeMounted`. */
+export const locateTape = (app: App, tape: TapeId, mountOption: string | undefined): E.Either<AppError, Located> => {
+  const candidates = mountCandidates(app, tape, mountOption);
+  const probes: [string, MountSource, E.Either<TapeProblem, VolumeProbe>][] = candidates.map(([path, via]) => [
+    path,
+    via,
+    new FolderTape(path).probe(),
+  ]);
+  for (const [path, via, probe] of probes) {
+    if (E.isRight(probe) && probe.right._tag === 'Labelled' && probe.right.label.tape === tape) {
+      return E.right({ volume: new FolderTape(path), label: probe.right.label, labelHash: probe.right.labelHash, via });
+    }
+  }
+  for (const [path, , probe] of probes) {
+    if (E.isRight(probe) && probe.right._tag === 'Labelled') {
+      return E.left({ _tag: 'WrongTapeMounted', expected: tape, found: probe.right.label.tape, mount: path });
+    }
+  }
+  for (const [, via, probe] of probes) {
+    if (E.isLeft(probe) && (via === 'option' || probe.left._tag !== 'MountMissing')) return probe;
+  }
+  return E.left({ _tag: 'TapeNotMounted', tape, tried: candidates.map(([path]) => path) });
+};
+
+/**
+ * Contact with a tape (DESIGN §4 write order): check its identity, read its journal,
+ * import what the local store misses (a crash between tape and local append), and
+ * write what is pending locally (a tape that was write-protected last time).
+ */
+export const openTapeSession = (app: App, tape: TapeId, mountOption: string | undefined): E.Either<AppError, TapeSession> =>
+  pipe(
+    locateTape(app, tape, mountOption),
+    E.chainFirst((located) => checkCartridge(app, tape, located)),
+    E.chain((located) => syncWithStore(app, tape, located)),
+  );
+
+const checkCartridge = (app: App, tape: TapeId, located: Located): E.Either<AppError, void> => {
+  const known = app.catalog.tapeInfo(tape);
+  if (known === undefined || known.volumeUuid === located.label.volumeUuid) return E.right(undefined);
+  return E.left({
+    _tag: 'DifferentCartridge',
+    tape,
+    mount: located.volume.root,
+    expectedVolume: known.volumeUuid,
+    foundVolume: located.label.volumeUuid,
+  });
+};
+
+const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppError, TapeSession> =>
+  pipe(
+    located.volume.readJournal(located.labelHash),
+    E.chainW((journal) =>
+      pipe(
+        checkJournalEvents(tape, journal.records),
+        E.chainW(() =>
+          app.store.importEvents(
+            journal.records.map((r) => r.event),
+            { tape, state: 'written', seqs: journal.records.map((r) => r.seq) },
+          ),
+        ),
+        E.map((imported) => {
+          let head = journal.head;
+          const append = (envelopes: readonly EventEnvelope[]): E.Either<TapeProblem, readonly number[]> => {
+            const result = located.volume.appendJournal(head, envelopes);
+            if (E.isRight(result)) head = result.right.head;
+            return E.map((r: { seqs: readonly number[] }) => r.seqs)(result);
+          };
+          const flush = flushPending(app, tape, append);
+          if (imported.imported.length > 0) {
+            app.notice(`imported ${imported.imported.length} event(s) of ${tape} from its journal that the catalog was missing`);
+          }
+          app.mounts.remember(tape, located.volume.root, app.clock().toISOString());
+          const report: ContactReport = {
+            imported: imported.imported.length,
+            flushed: flush.flushed,
+            stillPending: flush.stillPending,
+            readOnly: flush.readOnly,
+            tornTail: journal.tornTail,
+            healedTears: journal.healedTears,
+          };
+          return { tape, mount: located.volume.root, via: located.via, label: located.label, report, append };
+        }),
+      ),
+    ),
+  );
+
+/** Every event in a tape's journal must be about that tape: a journal is never trusted blindly. */
+const checkJournalEvents = (
+  tape: TapeId,
+  records: readonly { readonly seq: number; readonly event: EventEnvelope }[],
+): E.Either<AppError, void> => {
+  for (const { seq, event } of records) {
+    const foreign = (detail: string): E.Either<AppError, void> => E.left({ _tag: 'ForeignJournalEvent', tape, seq, detail });
+    if (event.stream.startsWith('tape-') && event.stream !== tapeStream(tape)) return foreign(`stream ${event.stream}`);
+    const decoded = decodeDomainEvent(event.type, event.schema, event.data);
+    if (E.isLeft(decoded)) {
+      if (decoded.left._tag === 'UnknownEventType') continue;
+      return foreign(`${event.type} does not decode: ${JSON.stringify(decoded.left)}`);
+    }
+    const d = decoded.right;
+    if ((d.type === 'JobStarted' || d.type === 'TapeInitialised' || d.type === 'TapeDescribed') && d.data.tape !== tape) {
+      return foreign(`${d.type} names tape ${d.data.tape}`);
+    }
+  }
+  return E.right(undefined);
+};
+
+const flushPending = (
+  app: App,
+  tape: TapeId,
+  append: (envelopes: readonly EventEnvelope[]) => E.Either<TapeProblem, readonly number[]>,
+): { flushed: number; stillPending: number; readOnly: boolean } => {
+  const pending = app.store.pendingFor(tape);
+  if (pending.length === 0) return { flushed: 0, stillPending: 0, readOnly: false };
+  const envelopes = pending.map(({ position: _position, ...envelope }) => envelope);
+  const written = append(envelopes);
+  if (E.isLeft(written)) {
+    app.notice(`${pending.length} event(s) of ${tape} stay pending: the tape is not writable (${written.left._tag})`);
+    return { flushed: 0, stillPending: pending.length, readOnly: true };
+  }
+  app.store.markWritten(
+    tape,
+    pending.map((event, i) => ({ id: event.id, seq: written.right[i] ?? 0 })),
+  );
+  app.notice(`wrote ${pending.length} pending event(s) to the journal of ${tape}`);
+  return { flushed: pending.length, stillPending: 0, readOnly: false };
+};
+
+export type { JournalHead };
+
+/**
+ * For commands that do not need the tape: a session when it is mounted (and is the right
+ * one), none when it simply is not mounted. Any other problem (wrong tape, damaged
+ * journal, `--mount` that does not hold it) is still an error.
+ */
+export const openTapeSessionIfMounted = (
+  app: App,
+  tape: TapeId,
+  mountOption: string | undefined,
+): E.Either<AppError, TapeSession | undefined> => {
+  const session = openTapeSession(app, tape, mountOption);
+  if (E.isRight(session)) return session;
+  if (session.left._tag === 'TapeNotMounted' && mountOption === undefined) return E.right(undefined);
+  return session;
+};

@@ -1,0 +1,46 @@
+import * as E from 'fp-ts/Either';
+import type { AppError } from '../application/errors';
+import { openApp, type GlobalOptions, type OpenedApp } from './bootstrap';
+import { renderError } from './errors';
+import { EXIT, type ExitCode } from './exit-codes';
+import type { Io } from './io';
+
+export type ActionResult = E.Either<AppError, ExitCode>;
+
+/** Shared by every command: how the exit code gets back to the entry point. */
+export interface RunState {
+  exitCode: ExitCode;
+}
+
+export const reportError = (io: Io, error: AppError): ExitCode => {
+  const rendered = renderError(error);
+  io.err(`${io.errStyle.red('error:')} ${rendered.message}`);
+  return rendered.exit;
+};
+
+/**
+ * Runs a command that needs the catalog: opens it, runs, renders a typed error as one
+ * line, and always closes the database.
+ */
+export const withApp = async (
+  io: Io,
+  state: RunState,
+  globals: GlobalOptions,
+  action: (opened: OpenedApp) => ActionResult | Promise<ActionResult>,
+): Promise<void> => {
+  const opened = await openApp(io, globals);
+  if (E.isLeft(opened)) {
+    state.exitCode = reportError(io, opened.left);
+    return;
+  }
+  try {
+    const result = await action(opened.right);
+    state.exitCode = E.isLeft(result) ? reportError(io, result.left) : result.right;
+  } finally {
+    opened.right.close();
+  }
+};
+
+export const ok: ActionResult = E.right(EXIT.OK);
+
+export const printJson = (io: Io, value: unknown): void => io.out(JSON.stringify(value, null, 2));

@@ -1,0 +1,85 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import * as E from 'fp-ts/Either';
+import type { App } from '../application/app';
+import type { AppError } from '../application/errors';
+import { closeInterruptedJobs } from '../application/interrupted-jobs';
+import { readConfig } from '../infrastructure/config';
+import { crashPointFromEnv } from '../infrastructure/crash-points';
+import { currentEnvironment, dataFolder, databasePath } from '../infrastructure/data-dir';
+import { errorMessage } from '../infrastructure/errno';
+import { SqliteEventStore } from '../infrastructure/event-store/sqlite-event-store';
+import { newUuidV7 } from '../infrastructure/ids';
+import { MountMemory } from '../infrastructure/tape/mount-memory';
+import { CatalogQueries } from '../projections/queries';
+import { PROJECTIONS } from '../projections/registry';
+import { ProjectionRunner } from '../projections/runner';
+import type { Io } from './io';
+
+export interface GlobalOptions {
+  readonly db?: string | undefined;
+}
+
+export interface OpenedApp {
+  readonly app: App;
+  readonly runner: ProjectionRunner;
+  readonly dbPath: string;
+  readonly close: () => void;
+}
+
+const openDatabase = (file: string): E.Either<AppError, Database.Database> => {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('busy_timeout = 5000');
+    return E.right(db);
+  } catch (error) {
+    return E.left({ _tag: 'DatabaseUnusable', path: file, reason: errorMessage(error) });
+  }
+};
+
+/**
+ * The composition root: data folder, config, database, event store with the projections
+ * hooked into its appends, catch-up of projections, and jobs left running by a crash.
+ */
+export const openApp = async (io: Io, options: GlobalOptions): Promise<E.Either<AppError, OpenedApp>> => {
+  const environment = currentEnvironment();
+  const dataDir = dataFolder(environment);
+  const config = readConfig(dataDir);
+  if (E.isLeft(config)) return config;
+  const dbPath = databasePath(dataDir, environment.env, options.db);
+  const opened = openDatabase(dbPath);
+  if (E.isLeft(opened)) return opened;
+  const db = opened.right;
+  try {
+    const store = new SqliteEventStore(db);
+    const runner = new ProjectionRunner(db, PROJECTIONS);
+    store.onAppend((events) => runner.apply(events));
+    await runner.catchUp(store);
+    const app: App = {
+      db,
+      store,
+      catalog: new CatalogQueries(db),
+      mounts: new MountMemory(db),
+      config: config.right,
+      dataDir,
+      clock: () => new Date(),
+      newId: () => newUuidV7(),
+      host: os.hostname(),
+      pid: process.pid,
+      crashPoint: crashPointFromEnv(environment.env),
+      notice: (message) => io.err(io.errStyle.dim(message)),
+    };
+    const closed = closeInterruptedJobs(app);
+    if (E.isLeft(closed)) {
+      db.close();
+      return closed;
+    }
+    return E.right({ app, runner, dbPath, close: () => db.close() });
+  } catch (error) {
+    db.close();
+    return E.left({ _tag: 'DatabaseUnusable', path: dbPath, reason: errorMessage(error) });
+  }
+};

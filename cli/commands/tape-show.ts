@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { showTape, type TapeDetails } from '../../application/inspect-tape';
+import { tapeIdFromInput } from '../../application/tape-id-input';
+import { GENERATIONS } from '../../domain/tape-id';
+import { ok, printJson, withApp, type RunState } from '../action';
+import type { GlobalOptions } from '../bootstrap';
+import type { Io } from '../io';
+import { describeMount } from '../ui/describe-mount';
+import { formatBytes, formatPercent, formatTime, shortId } from '../ui/format';
+import { renderFields } from '../ui/table';
+import { tapeJson } from './tape-list';
+
+export const registerTapeShow = (tape: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
+  tape
+    .command('show')
+    .description('show one tape; if it is mounted, its journal is checked and synced with the catalog')
+    .argument('<tape>', 'tape id (barcode)')
+    .option('--mount <path>', 'where the tape is mounted')
+    .option('--json', 'print as JSON')
+    .action((id: string, options: { mount?: string; json?: boolean }) =>
+      withApp(io, state, globals(), ({ app }) => {
+        const details = pipe(
+          tapeIdFromInput(id),
+          E.chain((tapeId) => showTape(app, tapeId, options.mount)),
+        );
+        if (E.isLeft(details)) return details;
+        if (options.json === true) printJson(io, detailsJson(details.right));
+        else printDetails(io, details.right);
+        return ok;
+      }),
+    );
+};
+
+const detailsJson = (d: TapeDetails) => ({
+  ...tapeJson(d.tape),
+  format: d.info?.format ?? null,
+  volumeUuid: d.info?.volumeUuid ?? null,
+  initialisedAt: d.info?.initialisedAt ?? null,
+  initialisedByJob: d.info?.initialisedByJob ?? null,
+  jobs: d.info?.jobsTotal ?? 0,
+  lastJobAt: d.info?.lastJobAt ?? null,
+  pendingEvents: d.pendingEvents,
+  mount: d.mount === null ? null : { path: d.mount.path, via: d.mount.via, ...d.mount.report },
+});
+
+const printDetails = (io: Io, d: TapeDetails): void => {
+  const s = io.style;
+  const t = d.tape;
+  const fields: [string, string][] = [
+    ['tape', s.bold(t.id)],
+    ['generation', `${GENERATIONS[t.generation].name} (${t.generation})`],
+    ['capacity', `${formatBytes(t.capacityBytes)} native`],
+    ['used', `${formatBytes(t.usedBytes)} (${formatPercent(t.usedBytes, t.capacityBytes)})`],
+    ['description', t.description === '' ? s.dim('-') : t.description],
+    ['encrypted', t.encrypted ? s.yellow('yes') : 'no'],
+    ['state', t.state],
+  ];
+  if (d.info !== undefined) {
+    fields.push(
+      ['format', d.info.format],
+      ['volume', d.info.volumeUuid],
+      ['initialised', `${formatTime(d.info.initialisedAt)} by job ${shortId(d.info.initialisedByJob)}`],
+      ['jobs', `${d.info.jobsTotal}${d.info.lastJobAt === null ? '' : `, last ${formatTime(d.info.lastJobAt)}`}`],
+    );
+  }
+  fields.push(['mounted', d.mount === null ? s.dim('no') : describeMount(d.mount.path, d.mount.via, s)]);
+  if (d.pendingEvents > 0) fields.push(['pending', s.yellow(`${d.pendingEvents} event(s) wait to be written to the tape`)]);
+  if (d.mount?.report.tornTail !== undefined) {
+    fields.push(['journal', s.yellow(`torn last record ${d.mount.report.tornTail.record} ignored (a crash mid-append)`)]);
+  }
+  io.out(renderFields(fields, s));
+};

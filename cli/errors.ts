@@ -1,0 +1,111 @@
+import type { AppError } from '../application/errors';
+import { EXIT, type ExitCode } from './exit-codes';
+
+export interface Rendered {
+  readonly message: string;
+  readonly exit: ExitCode;
+}
+
+const list = (items: readonly string[]): string => items.join('; ');
+
+/** The one place where every error becomes one line for a person and one exit code. */
+export const renderError = (error: AppError): Rendered => {
+  switch (error._tag) {
+    case 'MalformedBarcode':
+      return { message: `"${error.input}" is not an LTO barcode: expected ${error.expected}`, exit: EXIT.USAGE };
+    case 'CleaningCartridge':
+      return { message: `${error.input} is a cleaning cartridge (CLN...), not a data tape`, exit: EXIT.USAGE };
+    case 'GenerationUnknown':
+      return {
+        message: `cannot tell the LTO generation from "${error.input}" (media code ${error.mediaCode}): give --generation L5|L6|L7|M8|L8|L9|L10`,
+        exit: EXIT.USAGE,
+      };
+    case 'GenerationMismatch':
+      return {
+        message: `${error.tape} is an ${error.fromBarcode} barcode but --generation says ${error.given}: leave --generation out or fix the barcode`,
+        exit: EXIT.USAGE,
+      };
+    case 'TapeNotRegistered':
+      return { message: `tape ${error.tape} is not in the catalog: add it with \`lto tape add ${error.tape}\``, exit: EXIT.TAPE };
+    case 'TapeAlreadyRegistered':
+      return { message: `tape ${error.tape} is already in the catalog: see \`lto tape show ${error.tape}\``, exit: EXIT.TAPE };
+    case 'TapeNotMounted':
+      return {
+        message: `tape ${error.tape} is not mounted (looked in ${list(error.tried)}): mount it and give --mount PATH`,
+        exit: EXIT.TAPE,
+      };
+    case 'WrongTapeMounted':
+      return {
+        message: `wrong tape mounted at ${error.mount}: expected ${error.expected}, found ${error.found}; nothing was written`,
+        exit: EXIT.TAPE,
+      };
+    case 'DifferentCartridge':
+      return {
+        message: `the cartridge at ${error.mount} is labelled ${error.tape} but is not the ${error.tape} in the catalog (volume ${error.foundVolume}, expected ${error.expectedVolume}); nothing was written`,
+        exit: EXIT.TAPE,
+      };
+    case 'VolumeBelongsToOtherTape':
+      return {
+        message: `the volume at ${error.mount} is already tape ${error.found}, not ${error.requested}: use \`lto tape add ${error.found} --mount ${error.mount}\` to register it (recovery reads its catalog back)`,
+        exit: EXIT.TAPE,
+      };
+    case 'MountMissing':
+      return { message: `mount path ${error.path} does not exist`, exit: EXIT.TAPE };
+    case 'MountNotFolder':
+      return { message: `mount path ${error.path} is not a folder`, exit: EXIT.TAPE };
+    case 'MountNotWritable':
+      return { message: `mount path ${error.path} is not writable (${error.code}): is the cartridge write-protected?`, exit: EXIT.TAPE };
+    case 'TapeWriteFailed':
+      return {
+        message: `writing to the tape at ${error.path} failed (${error.code}${error.full ? ': the tape is full' : ''}): ${error.message}`,
+        exit: EXIT.TAPE,
+      };
+    case 'JournalMoved':
+      return { message: `${error.path} changed while this command ran (another process or machine wrote to it): run the command again`, exit: EXIT.LOCAL };
+    case 'VolumeLabelInvalid':
+      return { message: `${error.path}: ${list(error.problems)}`, exit: EXIT.DAMAGED };
+    case 'JournalBroken':
+      return {
+        message: `${error.path}: record ${error.record} (line ${error.line}) is damaged: ${error.detail}; run \`lto recover --salvage\` to read around it`,
+        exit: EXIT.DAMAGED,
+      };
+    case 'JournalUnreadable':
+      return { message: `${error.path} cannot be read (${error.code}): ${error.message}`, exit: EXIT.DAMAGED };
+    case 'ForeignJournalEvent':
+      return {
+        message: `the journal of ${error.tape} holds an event that is not about it (record ${error.seq}: ${error.detail}); nothing was imported`,
+        exit: EXIT.DAMAGED,
+      };
+    case 'ConfigInvalid':
+      return { message: `${error.path}: ${list(error.problems)}`, exit: EXIT.LOCAL };
+    case 'DatabaseUnusable':
+      return { message: `cannot use the catalog database ${error.path}: ${error.reason}`, exit: EXIT.LOCAL };
+    case 'VersionConflict':
+      return {
+        message: `another process changed ${error.stream} at the same time (expected version ${error.expected}, found ${error.actual}): run the command again`,
+        exit: EXIT.LOCAL,
+      };
+    case 'ImportConflict':
+      return {
+        message: `the tape's journal and the catalog disagree on ${error.stream} version ${error.version} (event ${error.importedId} vs ${error.existingId}); nothing was imported`,
+        exit: EXIT.DAMAGED,
+      };
+    case 'ImportGap':
+      return {
+        message: `the tape's journal continues ${error.stream} at version ${error.found} but the catalog is at ${error.expected - 1}; nothing was imported (recover the other tapes of that job first)`,
+        exit: EXIT.DAMAGED,
+      };
+    case 'TapeAlreadyInitialised':
+      return { message: `tape ${error.tape} is already initialised`, exit: EXIT.TAPE };
+    case 'TapeNotInitialised':
+      return { message: `tape ${error.tape} has not been initialised`, exit: EXIT.TAPE };
+    case 'JobAlreadyStarted':
+      return { message: `job ${error.job} has already started`, exit: EXIT.LOCAL };
+    case 'JobNotRunning':
+      return { message: `job ${error.job} is not running (it is ${error.status})`, exit: EXIT.LOCAL };
+    default: {
+      const unhandled: never = error;
+      return { message: `unexpected error: ${JSON.stringify(unhandled)}`, exit: EXIT.FAILED };
+    }
+  }
+};

@@ -1,0 +1,18 @@
+/** Exit codes, the same for every command (the README lists them). */
+export const EXIT = {
+  OK: 0,
+  /** The command ran and found a problem: a check that failed, a job that failed. */
+  FAILED: 1,
+  /** Bad usage: unknown command or option, malformed barcode or argument. */
+  USAGE: 2,
+  /** The tape is not usable: not registered, not mounted, the wrong one, not writable. */
+  TAPE: 3,
+  /** Damaged data read from a tape: journal chain broken, volume label undecodable. */
+  DAMAGED: 4,
+  /** This machine's side: database or data folder unusable, bad config, concurrent change. */
+  LOCAL: 5,
+  /** Stopped by Ctrl-C (128 + SIGINT). */
+  INTERRUPTED: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

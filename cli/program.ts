@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+import type { RunState } from './action';
+import type { GlobalOptions } from './bootstrap';
+import { registerCatalog } from './commands/catalog';
+import { registerConfig } from './commands/config';
+import { registerDemo } from './commands/demo';
+import { registerJobs } from './commands/jobs';
+import { registerTapeAdd } from './commands/tape-add';
+import { registerTapeDescribe } from './commands/tape-describe';
+import { registerTapeHistory } from './commands/tape-history';
+import { registerTapeList } from './commands/tape-list';
+import { registerTapeShow } from './commands/tape-show';
+import type { Io } from './io';
+
+export const VERSION = '0.1.0';
+
+/** The whole command tree. Errors from commander itself (usage) are thrown, not exited. */
+export const buildProgram = (io: Io, state: RunState): Command => {
+  const program = new Command('lto');
+  program
+    .description('lto-archive: back up to LTO tape (LTFS), find, verify and restore every byte, recover the catalog from tape')
+    .version(VERSION, '-V, --version')
+    .option('--db <path>', 'catalog database file (default: <data folder>/catalog.db; env LTO_DB)')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.out(text.trimEnd()),
+      writeErr: (text) => io.err(text.trimEnd()),
+      outputError: (text, write) => write(io.errStyle.red(text.trimEnd())),
+    });
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+  const tape = program.command('tape').description('tapes: add, list, show, history, describe');
+  registerTapeAdd(tape, io, state, globals);
+  registerTapeList(tape, io, state, globals);
+  registerTapeShow(tape, io, state, globals);
+  registerTapeHistory(tape, io, state, globals);
+  registerTapeDescribe(tape, io, state, globals);
+  registerJobs(program, io, state, globals);
+  registerCatalog(program, io, state, globals);
+  registerConfig(program, io, state, globals);
+  registerDemo(program, io, state, globals);
+  return program;
+};

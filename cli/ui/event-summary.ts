@@ -1,0 +1,30 @@
+import * as E from 'fp-ts/Either';
+import { decodeDomainEvent, type DomainEvent } from '../../domain/events';
+import { formatBytes, shortId } from './format';
+
+const summarise = (event: DomainEvent): string => {
+  switch (event.type) {
+    case 'TapeInitialised':
+      return `initialised as ${event.data.generation}${event.data.description === '' ? '' : `: "${event.data.description}"`}`;
+    case 'TapeDescribed':
+      return `description: "${event.data.description}"`;
+    case 'JobStarted':
+      return `job ${shortId(event.data.job)} ${event.data.type}${event.data.mode === undefined ? '' : ` ${event.data.mode}`} started`;
+    case 'JobCompleted':
+      return `job ${shortId(event.data.job)} SUCCESS: ${event.data.files} files, ${formatBytes(event.data.bytesWritten)} written`;
+    case 'JobFailed':
+      return `job ${shortId(event.data.job)} FAILED: ${event.data.reason}`;
+    case 'JobInterrupted':
+      return `job ${shortId(event.data.job)} INTERRUPTED: ${event.data.reason}`;
+    default: {
+      const unhandled: never = event;
+      return JSON.stringify(unhandled);
+    }
+  }
+};
+
+/** One readable line for an event of any schema this version reads. */
+export const eventSummary = (type: string, schema: number, data: unknown): string => {
+  const decoded = decodeDomainEvent(type, schema, data);
+  return E.isRight(decoded) ? summarise(decoded.right) : `(${type}, schema ${schema}: not readable by this version)`;
+};

@@ -1,0 +1,30 @@
+import type Database from 'better-sqlite3';
+import * as t from 'io-ts';
+
+/**
+ * Where each tape was last found mounted on this machine: a convenience for the next
+ * command (tried before the drive and the default folder), not catalog data: it is
+ * never an event and a rebuild does not touch it.
+ */
+export class MountMemory {
+  private readonly select: Database.Statement;
+  private readonly upsert: Database.Statement;
+
+  constructor(db: Database.Database) {
+    db.exec('CREATE TABLE IF NOT EXISTS tape_mounts (tape TEXT PRIMARY KEY, path TEXT NOT NULL, seen_at TEXT NOT NULL)');
+    this.select = db.prepare('SELECT path FROM tape_mounts WHERE tape = ?').pluck();
+    this.upsert = db.prepare(
+      `INSERT INTO tape_mounts (tape, path, seen_at) VALUES (?, ?, ?)
+       ON CONFLICT(tape) DO UPDATE SET path = excluded.path, seen_at = excluded.seen_at`,
+    );
+  }
+
+  lastSeen(tape: string): string | undefined {
+    const path: unknown = this.select.get(tape);
+    return t.string.is(path) ? path : undefined;
+  }
+
+  remember(tape: string, path: string, at: string): void {
+    this.upsert.run(tape, path, at);
+  }
+}

@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as E from 'fp-ts/Either';
+import type { EventEnvelope } from '../../domain/envelope';
+import type { VolumeLabel } from '../../domain/volume-label';
+import { errnoCode, errorMessage, isErrno } from '../errno';
+import { appendToJournal, JOURNAL_FILE, readJournal, type JournalHead, type JournalRecord, type TornTail } from '../journal';
+import type { TapeProblem } from './tape-problems';
+import { ARCHIVE_DIR, readVolumeLabel, writeVolumeLabel } from './volume-label-file';
+
+export type { JournalHead, TapeProblem };
+
+/** What a mount point holds. */
+export type VolumeProbe =
+  | { readonly _tag: 'Blank' }
+  | { readonly _tag: 'Labelled'; readonly label: VolumeLabel; readonly labelHash: string };
+
+export interface JournalContents {
+  readonly records: readonly JournalRecord[];
+  readonly head: JournalHead;
+  readonly tornTail: { readonly record: number; readonly line: number } | undefined;
+  readonly healedTears: number;
+}
+
+const tornTailOf = (t: TornTail | undefined) => (t === undefined ? undefined : { record: t.record, line: t.line });
+
+/**
+ * A tape as a folder: an LTFS mount point, or any folder standing in for one. Knows
+ * the layout under LTO-ARCHIVE/ and turns file-system failures into `TapeProblem`s.
+ */
+export class FolderTape {
+  readonly archiveDir: string;
+  readonly journalPath: string;
+
+  constructor(readonly root: string) {
+    this.archiveDir = path.join(root, ARCHIVE_DIR);
+    this.journalPath = path.join(this.archiveDir, JOURNAL_FILE);
+  }
+
+  /** Is it there, a folder, and does it carry a label? A label that does not decode is a problem. */
+  probe(): E.Either<TapeProblem, VolumeProbe> {
+    const folder = this.checkFolder();
+    if (E.isLeft(folder)) return folder;
+    const label = readVolumeLabel(this.archiveDir);
+    if (E.isRight(label)) return E.right({ _tag: 'Labelled', label: label.right.label, labelHash: label.right.hash });
+    if (label.left._tag === 'VolumeLabelMissing') return E.right({ _tag: 'Blank' });
+    const problems = label.left._tag === 'VolumeLabelInvalid' ? label.left.problems : [label.left.message];
+    return E.left({ _tag: 'VolumeLabelInvalid', path: label.left.path, problems });
+  }
+
+  /** Before initialising: the mount point must exist, be a folder and take writes. */
+  checkWritable(): E.Either<TapeProblem, void> {
+    const folder = this.checkFolder();
+    if (E.isLeft(folder)) return folder;
+    try {
+      fs.accessSync(this.root, fs.constants.W_OK);
+      return E.right(undefined);
+    } catch (error) {
+      return E.left({ _tag: 'MountNotWritable', path: this.root, code: errnoCode(error) });
+    }
+  }
+
+  /** Writes volume.json once. */
+  writeLabel(label: VolumeLabel): E.Either<TapeProblem, { readonly labelHash: string }> {
+    const written = writeVolumeLabel(this.archiveDir, label);
+    if (E.isRight(written)) return E.right({ labelHash: written.right.hash });
+    const failure = written.left;
+    if (failure._tag === 'VolumeLabelExists') {
+      return E.left({ _tag: 'VolumeLabelInvalid', path: failure.path, problems: ['a label is already there (it is written once)'] });
+    }
+    return E.left({ _tag: 'TapeWriteFailed', path: failure.path, code: failure.code, message: failure.message, readOnly: failure.readOnly, full: failure.full });
+  }
+
+  /** The journal, whole and chained; the first break is an error naming its record. */
+  readJournal(labelHash: string): E.Either<TapeProblem, JournalContents> {
+    const read = readJournal(this.journalPath, labelHash);
+    if (E.isLeft(read)) return E.left({ ...read.left, _tag: 'JournalUnreadable' });
+    const result = read.right;
+    const broken = result.breaks[0];
+    if (broken !== undefined) {
+      return E.left({
+        _tag: 'JournalBroken',
+        path: this.journalPath,
+        record: broken.record,
+        line: broken.line,
+        kind: broken.kind,
+        detail: broken.detail,
+      });
+    }
+    return E.right({
+      records: result.records,
+      head: result.head,
+      tornTail: tornTailOf(result.tornTail),
+      healedTears: result.healedTears.length,
+    });
+  }
+
+  /** Appends after `head` (fsynced); a stale head means someone else wrote to this tape. */
+  appendJournal(
+    head: JournalHead,
+    envelopes: readonly EventEnvelope[],
+  ): E.Either<TapeProblem, { readonly seqs: readonly number[]; readonly head: JournalHead }> {
+    const appended = appendToJournal(this.journalPath, head, envelopes);
+    if (E.isRight(appended)) return appended;
+    const failure = appended.left;
+    switch (failure._tag) {
+      case 'JournalWriteFailed':
+        return E.left({ _tag: 'TapeWriteFailed', path: failure.path, code: failure.code, message: failure.message, readOnly: failure.readOnly, full: failure.full });
+      case 'JournalHeadMismatch':
+        return E.left({ _tag: 'JournalMoved', path: failure.path });
+      case 'JournalEventInvalid':
+        // We built these envelopes ourselves: one that cannot be written is a bug.
+        throw new Error(`event ${failure.index} cannot be journalled: ${failure.problems.join('; ')}`);
+    }
+  }
+
+  private checkFolder(): E.Either<TapeProblem, void> {
+    try {
+      if (!fs.statSync(this.root).isDirectory()) return E.left({ _tag: 'MountNotFolder', path: this.root });
+      return E.right(undefined);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return E.left({ _tag: 'MountMissing', path: this.root });
+      return E.left({ _tag: 'MountNotFolder', path: `${this.root} (${errorMessage(error)})` });
+    }
+  }
+}
