@@ -1,0 +1,40 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const IO_MODULES = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'better-sqlite3', 'rxjs', 'commander', 'child_process', 'node:child_process', 'os', 'node:os', 'crypto', 'node:crypto'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'eslint.config.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-assertions': ['error', { assertionStyle: 'never' }],
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    // The domain is pure: no I/O, no clock, no randomness, no framework (DESIGN §1).
+    files: ['domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: IO_MODULES, patterns: ['../infrastructure/*', '../projections/*', '../cli/*', '../application/*', '../../infrastructure/*', '../../cli/*', '../../application/*', '../../projections/*', '**/cli/*'] }],
+      'no-restricted-globals': ['error', { name: 'Date', message: 'time comes in commands (an injected clock)' }, { name: 'process', message: 'no process state in the domain' }],
+    },
+  },
+  {
+    // Nothing imports the CLI; projections and infrastructure see only the domain (and each other's ports).
+    files: ['application/**/*.ts', 'infrastructure/**/*.ts', 'projections/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/cli/*'] }],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/consistent-type-assertions': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);

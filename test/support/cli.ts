@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** The repository root, from dist/test/support (compiled) — where bin/lto.js lives. */
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+const BIN = path.join(REPO_ROOT, 'bin', 'lto.js');
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A private data folder (LTO_HOME) and scratch space for one test; removed by `cleanup`. */
+export interface Sandbox {
+  readonly root: string;
+  readonly home: string;
+  /** A new empty folder standing in for a tape's mount point. */
+  readonly mountPoint: (name: string) => string;
+  readonly lto: (args: readonly string[], env?: NodeJS.ProcessEnv) => CliResult;
+  readonly json: <T = unknown>(args: readonly string[]) => T;
+  readonly cleanup: () => void;
+}
+
+export const sandbox = (): Sandbox => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lto-test-'));
+  const home = path.join(root, 'home');
+  const lto = (args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult => {
+    const result = spawnSync(process.execPath, [BIN, ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'], HOME: root, LTO_HOME: home, NO_COLOR: '1', ...env },
+      timeout: 60_000,
+    });
+    return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+  };
+  return {
+    root,
+    home,
+    mountPoint: (name) => {
+      const dir = path.join(root, name);
+      fs.mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+    lto,
+    json: <T>(args: readonly string[]): T => {
+      const result = lto([...args, '--json']);
+      if (result.status !== 0) throw new Error(`lto ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+      return JSON.parse(result.stdout) as T;
+    },
+    cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
+};
+
+/** Journal lines of a folder-backed tape. */
+export const journalLines = (mount: string): string[] =>
+  fs
+    .readFileSync(path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
