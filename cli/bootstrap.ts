@@ -3,19 +3,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import * as E from 'fp-ts/Either';
-import type { App } from '../application/app';
 import type { AppError } from '../application/errors';
+import { composeApp } from '../application/compose';
 import { closeInterruptedJobs } from '../application/interrupted-jobs';
+import type { App } from '../application/app';
 import { readConfig } from '../infrastructure/config';
 import { crashPointFromEnv } from '../infrastructure/crash-points';
 import { currentEnvironment, dataFolder, databasePath } from '../infrastructure/data-dir';
 import { errorMessage } from '../infrastructure/errno';
-import { SqliteEventStore } from '../infrastructure/event-store/sqlite-event-store';
 import { newUuidV7 } from '../infrastructure/ids';
-import { MountMemory } from '../infrastructure/tape/mount-memory';
-import { CatalogQueries } from '../projections/queries';
-import { PROJECTIONS } from '../projections/registry';
-import { ProjectionRunner } from '../projections/runner';
+import type { ProjectionRunner } from '../projections/runner';
 import type { Io } from './io';
 
 export interface GlobalOptions {
@@ -54,15 +51,7 @@ export const openApp = async (io: Io, options: GlobalOptions): Promise<E.Either<
   if (E.isLeft(opened)) return opened;
   const db = opened.right;
   try {
-    const store = new SqliteEventStore(db);
-    const runner = new ProjectionRunner(db, PROJECTIONS);
-    store.onAppend((events) => runner.apply(events));
-    await runner.catchUp(store);
-    const app: App = {
-      db,
-      store,
-      catalog: new CatalogQueries(db),
-      mounts: new MountMemory(db),
+    const { app, runner } = await composeApp(db, {
       config: config.right,
       dataDir,
       clock: () => new Date(),
@@ -71,7 +60,7 @@ export const openApp = async (io: Io, options: GlobalOptions): Promise<E.Either<
       pid: process.pid,
       crashPoint: crashPointFromEnv(environment.env),
       notice: (message) => io.err(io.errStyle.dim(message)),
-    };
+    });
     const closed = closeInterruptedJobs(app);
     if (E.isLeft(closed)) {
       db.close();

@@ -1,0 +1,26 @@
+import type Database from 'better-sqlite3';
+import type { Config } from '../infrastructure/config';
+import { SqliteEventStore } from '../infrastructure/event-store/sqlite-event-store';
+import { MountMemory } from '../infrastructure/tape/mount-memory';
+import { CatalogQueries } from '../projections/queries';
+import { PROJECTIONS } from '../projections/registry';
+import { ProjectionRunner } from '../projections/runner';
+import type { App } from './app';
+
+export type AppSettings = Omit<App, 'db' | 'store' | 'catalog' | 'mounts'> & { readonly config: Config };
+
+/**
+ * Wires an App on one SQLite database: the event store with the projections hooked
+ * into its appends (one transaction), the catalog queries, and caught-up projections.
+ */
+export const composeApp = async (
+  db: Database.Database,
+  settings: AppSettings,
+): Promise<{ readonly app: App; readonly runner: ProjectionRunner }> => {
+  const store = new SqliteEventStore(db);
+  const runner = new ProjectionRunner(db, PROJECTIONS);
+  store.onAppend((events) => runner.apply(events));
+  await runner.catchUp(store);
+  const app: App = { ...settings, db, store, catalog: new CatalogQueries(db), mounts: new MountMemory(db) };
+  return { app, runner };
+};
