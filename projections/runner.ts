@@ -59,26 +59,29 @@ export class ProjectionRunner {
   }
 
   /** Drops every projection table and replays the whole store, atomically. */
-  async rebuild(source: EventSource): Promise<number> {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
+  rebuild(source: EventSource): Promise<number> {
+    return this.inTransaction(() => {
       this.dropTables();
       this.createSchema();
-      const count = await this.replayInto(source, 0);
-      this.db.exec('COMMIT');
-      return count;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+      return this.replayInto(source, 0);
+    });
   }
 
-  private async replayFrom(source: EventSource, from: number): Promise<number> {
+  private replayFrom(source: EventSource, from: number): Promise<number> {
+    return this.inTransaction(() => this.replayInto(source, from));
+  }
+
+  /**
+   * One explicit transaction around a replay (better-sqlite3's `transaction()` cannot
+   * span the Observable's promise); the store's reads are synchronous, so nothing else
+   * runs on this connection in between.
+   */
+  private async inTransaction<T>(work: () => Promise<T>): Promise<T> {
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      const count = await this.replayInto(source, from);
+      const result = await work();
       this.db.exec('COMMIT');
-      return count;
+      return result;
     } catch (error) {
       this.db.exec('ROLLBACK');
       throw error;
