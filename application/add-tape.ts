@@ -186,7 +186,7 @@ const failJob = (
 ): E.Either<AppError, never> => {
   const failed = jobDecider.decide(
     { type: 'FailJob', job, reason: describeCause(cause), totals: NO_TOTALS },
-    { status: 'RUNNING', job, tape, type: 'ADD_TAPE' },
+    { status: 'RUNNING', job, tape, type: 'ADD_TAPE', segments: 0 },
   );
   if (E.isRight(failed)) {
     recordLocally(app, tape, [...startedEnvelopes, ...envelopesFor(app, jobStream(job), startedEnvelopes.length, failed.right)]);

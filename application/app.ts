@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Config } from '../infrastructure/config';
 import type { EventStore } from '../infrastructure/event-store/event-store';
 import type { CatalogQueries } from '../projections/queries';
+import type { JournalCursors } from '../infrastructure/tape/journal-cursors';
 import type { MountMemory } from '../infrastructure/tape/mount-memory';
 
 /**
@@ -13,6 +14,7 @@ export interface App {
   readonly store: EventStore;
   readonly catalog: CatalogQueries;
   readonly mounts: MountMemory;
+  readonly cursors: JournalCursors;
   readonly config: Config;
   readonly dataDir: string;
   readonly clock: () => Date;
@@ -25,4 +27,4 @@ export interface App {
   readonly notice: (message: string) => void;
 }
 
-export type CrashPointName = 'after-tape-append' | 'after-volume-label';
+export type CrashPointName = 'after-tape-append' | 'after-volume-label' | 'after-segment-recorded';

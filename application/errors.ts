@@ -1,4 +1,5 @@
 import type { BarcodeProblem, TapeId } from '../domain/tape-id';
+import type { Room } from '../domain/capacity';
 import type { DomainError } from '../domain/errors';
 import type { ImportConflict, ImportGap, VersionConflict } from '../infrastructure/event-store/event-store';
 import type { TapeProblem } from '../infrastructure/tape/tape-problems';
@@ -28,7 +29,15 @@ export type AppError =
     }
   | { readonly _tag: 'VolumeBelongsToOtherTape'; readonly mount: string; readonly found: string; readonly requested: TapeId }
   | { readonly _tag: 'ForeignJournalEvent'; readonly tape: TapeId; readonly seq: number; readonly detail: string }
-  | DatabaseUnusable;
+  | DatabaseUnusable
+  | { readonly _tag: 'SourceMissing'; readonly paths: readonly string[] }
+  | { readonly _tag: 'NotEnoughRoom'; readonly tape: TapeId; readonly neededBytes: number; readonly room: Room }
+  | { readonly _tag: 'JobNotFound'; readonly tape: TapeId; readonly job: string }
+  | { readonly _tag: 'JobAmbiguous'; readonly tape: TapeId; readonly job: string; readonly candidates: readonly string[] }
+  | { readonly _tag: 'NothingMatched'; readonly tape: TapeId; readonly patterns: readonly string[] }
+  | { readonly _tag: 'RestoreTargetNotFolder'; readonly path: string }
+  | { readonly _tag: 'NothingOnTape'; readonly tape: TapeId }
+  | { readonly _tag: 'InvalidOption'; readonly option: string; readonly value: string; readonly expected: string }
 
 export interface DatabaseUnusable {
   readonly _tag: 'DatabaseUnusable';

@@ -52,9 +52,10 @@ export const recordForTape = (
       : written;
   }
   app.crashPoint('after-tape-append');
-  return E.map((stored: readonly StoredEvent[]) => ({ stored, pending: false }))(
-    app.store.append(envelopes, { tape, state: 'written', seqs: written.right }),
-  );
+  const stored = app.store.append(envelopes, { tape, state: 'written', seqs: written.right });
+  if (E.isLeft(stored)) return stored;
+  session.commit();
+  return E.right({ stored: stored.right, pending: false });
 };
 
 const recordPending = (app: App, tape: TapeId, envelopes: readonly EventEnvelope[]): E.Either<AppError, Recorded> =>

@@ -33,6 +33,8 @@ export interface TapeSession {
   readonly report: ContactReport;
   /** Appends to the tape's journal; returns the seqs given to the events. */
   append(envelopes: readonly EventEnvelope[]): E.Either<TapeProblem, readonly number[]>;
+  /** Remembers how far the journal is in the local store: call once the store holds what was appended. */
+  commit(): void;
 }
 
 interface Located {
@@ -108,43 +110,48 @@ const checkCartridge = (app: App, tape: TapeId, located: Located): E.Either<AppE
   });
 };
 
-const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppError, TapeSession> =>
-  pipe(
-    located.volume.readJournal(located.labelHash),
-    E.chainW((journal) =>
-      pipe(
-        checkJournalEvents(tape, journal.records),
-        E.chainW(() =>
-          app.store.importEvents(
-            journal.records.map((r) => r.event),
-            { tape, state: 'written', seqs: journal.records.map((r) => r.seq) },
-          ),
-        ),
-        E.map((imported) => {
-          let head = journal.head;
-          const append = (envelopes: readonly EventEnvelope[]): E.Either<TapeProblem, readonly number[]> => {
-            const result = located.volume.appendJournal(head, envelopes);
-            if (E.isRight(result)) head = result.right.head;
-            return E.map((r: { seqs: readonly number[] }) => r.seqs)(result);
-          };
-          const flush = flushPending(app, tape, append);
-          if (imported.imported.length > 0) {
-            app.notice(`imported ${imported.imported.length} event(s) of ${tape} from its journal that the catalog was missing`);
-          }
-          app.mounts.remember(tape, located.volume.root, app.clock().toISOString());
-          const report: ContactReport = {
-            imported: imported.imported.length,
-            flushed: flush.flushed,
-            stillPending: flush.stillPending,
-            readOnly: flush.readOnly,
-            tornTail: journal.tornTail,
-            healedTears: journal.healedTears,
-          };
-          return { tape, mount: located.volume.root, via: located.via, label: located.label, report, append };
-        }),
-      ),
-    ),
+const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppError, TapeSession> => {
+  const volumeUuid = located.label.volumeUuid;
+  const journal = located.volume.readJournal(located.labelHash, app.cursors.get(tape, volumeUuid));
+  if (E.isLeft(journal)) return journal;
+  const contents = journal.right;
+  const checked = checkJournalEvents(tape, contents.records);
+  if (E.isLeft(checked)) return checked;
+  const imported = app.store.importEvents(
+    contents.records.map((r) => r.event),
+    { tape, state: 'written', seqs: contents.records.map((r) => r.seq) },
   );
+  if (E.isLeft(imported)) return imported;
+  let head = contents.head;
+  let cursor = contents.cursor;
+  const append = (envelopes: readonly EventEnvelope[]): E.Either<TapeProblem, readonly number[]> => {
+    const result = located.volume.appendJournal(head, envelopes);
+    if (E.isLeft(result)) return result;
+    head = result.right.head;
+    cursor =
+      cursor === undefined || envelopes.length === 0
+        ? cursor
+        : { byteOffset: result.right.endOffset, line: cursor.line + envelopes.length, head, headLength: result.right.headLength };
+    return E.right(result.right.seqs);
+  };
+  const commit = () => app.cursors.save(tape, volumeUuid, cursor);
+  commit();
+  if (imported.right.imported.length > 0) {
+    app.notice(`imported ${imported.right.imported.length} event(s) of ${tape} from its journal that the catalog was missing`);
+  }
+  const flush = flushPending(app, tape, append);
+  commit();
+  app.mounts.remember(tape, located.volume.root, app.clock().toISOString());
+  const report: ContactReport = {
+    imported: imported.right.imported.length,
+    flushed: flush.flushed,
+    stillPending: flush.stillPending,
+    readOnly: flush.readOnly,
+    tornTail: contents.tornTail,
+    healedTears: contents.healedTears,
+  };
+  return E.right({ tape, mount: located.volume.root, via: located.via, label: located.label, report, append, commit });
+};
 
 /** Every event in a tape's journal must be about that tape: a journal is never trusted blindly. */
 const checkJournalEvents = (

@@ -1,5 +1,6 @@
 import type { AppError } from '../application/errors';
 import { EXIT, type ExitCode } from './exit-codes';
+import { formatBytes } from './ui/format';
 
 export interface Rendered {
   readonly message: string;
@@ -103,6 +104,27 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `job ${error.job} has already started`, exit: EXIT.LOCAL };
     case 'JobNotRunning':
       return { message: `job ${error.job} is not running (it is ${error.status})`, exit: EXIT.LOCAL };
+    case 'SegmentOutOfOrder':
+      return { message: `job ${error.job}: segment ${error.got} closed out of order (expected ${error.expected})`, exit: EXIT.FAILED };
+    case 'SourceMissing':
+      return { message: `source path not found: ${list(error.paths)}; nothing was written`, exit: EXIT.USAGE };
+    case 'NotEnoughRoom':
+      return {
+        message: `not enough room on ${error.tape}: the backup needs up to ${formatBytes(error.neededBytes)}, ${formatBytes(error.room.availableBytes)} is left (capacity ${formatBytes(error.room.capacityBytes)}, used ${formatBytes(error.room.usedBytes)}${error.room.fileSystem === undefined ? '' : `, mount free ${formatBytes(error.room.fileSystem.freeBytes)}`}, reserve ${formatBytes(error.room.reserveBytes)}); nothing was written`,
+        exit: EXIT.TAPE,
+      };
+    case 'JobNotFound':
+      return { message: `no job ${error.job} on tape ${error.tape}: see \`lto jobs --tape ${error.tape}\``, exit: EXIT.USAGE };
+    case 'JobAmbiguous':
+      return { message: `job ${error.job} is ambiguous on ${error.tape}: it could be ${list(error.candidates)}`, exit: EXIT.USAGE };
+    case 'NothingMatched':
+      return { message: `nothing on ${error.tape} matches ${list(error.patterns)}`, exit: EXIT.FAILED };
+    case 'RestoreTargetNotFolder':
+      return { message: `restore target ${error.path} is not a folder`, exit: EXIT.USAGE };
+    case 'NothingOnTape':
+      return { message: `tape ${error.tape} holds no backup yet`, exit: EXIT.FAILED };
+    case 'InvalidOption':
+      return { message: `${error.option} ${JSON.stringify(error.value)}: expected ${error.expected}`, exit: EXIT.USAGE };
     default: {
       const unhandled: never = error;
       return { message: `unexpected error: ${JSON.stringify(unhandled)}`, exit: EXIT.FAILED };

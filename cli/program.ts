@@ -1,10 +1,13 @@
 import { Command } from 'commander';
 import type { RunState } from './action';
 import type { GlobalOptions } from './bootstrap';
+import { registerBackup } from './commands/backup';
+import { registerBrowse } from './commands/browse';
 import { registerCatalog } from './commands/catalog';
 import { registerConfig } from './commands/config';
 import { registerDemo } from './commands/demo';
 import { registerJobs } from './commands/jobs';
+import { registerRestore } from './commands/restore';
 import { registerTapeAdd } from './commands/tape-add';
 import { registerTapeDescribe } from './commands/tape-describe';
 import { registerTapeHistory } from './commands/tape-history';
@@ -36,6 +39,9 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerTapeShow(tape, io, state, globals);
   registerTapeHistory(tape, io, state, globals);
   registerTapeDescribe(tape, io, state, globals);
+  registerBackup(program, io, state, globals);
+  registerRestore(program, io, state, globals);
+  registerBrowse(program, io, state, globals);
   registerJobs(program, io, state, globals);
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);

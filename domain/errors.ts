@@ -6,4 +6,5 @@ export type DomainError =
   | { readonly _tag: 'TapeAlreadyInitialised'; readonly tape: TapeId }
   | { readonly _tag: 'TapeNotInitialised'; readonly tape: TapeId }
   | { readonly _tag: 'JobAlreadyStarted'; readonly job: JobId }
-  | { readonly _tag: 'JobNotRunning'; readonly job: JobId; readonly status: string };
+  | { readonly _tag: 'JobNotRunning'; readonly job: JobId; readonly status: string }
+  | { readonly _tag: 'SegmentOutOfOrder'; readonly job: JobId; readonly expected: number; readonly got: number };

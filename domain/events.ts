@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import { Count, IsoTime, JobId, VolumeUuid } from './ids';
+import { Count, IsoTime, JobId, VolumeUuid, checked } from './ids';
 import { Generation, TapeId } from './tape-id';
 
 /** Every job is one of these operations. */
@@ -37,7 +37,19 @@ export type TapeDescribed = t.TypeOf<typeof TapeDescribed>;
 
 export const JobStarted = t.intersection([
   t.type({ job: JobId, tape: TapeId, type: JobType, encrypted: t.boolean }),
-  t.partial({ mode: BackupMode, host: t.string }),
+  t.partial({
+    mode: BackupMode,
+    host: t.string,
+    /** BACKUP: the source roots, as absolute paths. */
+    sources: t.array(t.string),
+    /** BACKUP: the --exclude globs. */
+    excludes: t.array(t.string),
+    /** BACKUP: a new segment starts once the current one has passed this size. */
+    segmentTargetBytes: Count,
+    /** RESTORE: the target folder, and the job whose tree is restored. */
+    target: t.string,
+    asOfJob: JobId,
+  }),
 ]);
 export type JobStarted = t.TypeOf<typeof JobStarted>;
 
@@ -55,6 +67,41 @@ export type JobFailed = t.TypeOf<typeof JobFailed>;
 export const JobInterrupted = t.type({ job: JobId, reason: t.string, detectedAt: IsoTime });
 export type JobInterrupted = t.TypeOf<typeof JobInterrupted>;
 
+const Sha256Hex = checked('Sha256Hex', t.string, (s) => /^[0-9a-f]{64}$/.test(s));
+
+/** Nanoseconds since the epoch, as decimal text (beyond 2^53, so not a JSON number). */
+export const NanoTime = checked('NanoTime', t.string, (s) => /^-?\d{1,22}$/.test(s));
+
+export const EntryKind = t.keyof({ file: null, dir: null, symlink: null });
+export type EntryKind = t.TypeOf<typeof EntryKind>;
+
+/**
+ * One archived file, directory or symlink, by its original absolute path. Files carry
+ * where their data lies in the segment (byte offset of the data, not of the header)
+ * and the SHA-256 of that data.
+ */
+export const ArchivedEntry = t.intersection([
+  t.type({ path: t.string, kind: EntryKind, size: Count, mtimeNs: NanoTime, mode: Count }),
+  t.partial({ offset: Count, sha256: Sha256Hex, target: t.string, uid: Count, gid: Count }),
+]);
+export type ArchivedEntry = t.TypeOf<typeof ArchivedEntry>;
+
+/** A closed segment: `LTO-ARCHIVE/jobs/<job>/<segment>.tar`, on tape and fsynced before this event. */
+export const SegmentClosed = t.type({ job: JobId, segment: checked('SegmentNumber', Count, (n) => n >= 1), bytes: Count, sha256: Sha256Hex, entries: Count });
+export type SegmentClosed = t.TypeOf<typeof SegmentClosed>;
+
+/** Entries written into one closed segment: a few thousand per event. */
+export const FilesArchived = t.type({ job: JobId, segment: checked('SegmentNumber', Count, (n) => n >= 1), entries: t.array(ArchivedEntry) });
+export type FilesArchived = t.TypeOf<typeof FilesArchived>;
+
+/** Paths that an incremental backup no longer found under its source roots. */
+export const FilesDeleted = t.type({ job: JobId, paths: t.array(t.string) });
+export type FilesDeleted = t.TypeOf<typeof FilesDeleted>;
+
+/** Problems a job met and went past: unreadable or changing files, skipped specials, restore conflicts. */
+export const JobWarned = t.type({ job: JobId, warnings: t.array(t.type({ path: t.string, reason: t.string })) });
+export type JobWarned = t.TypeOf<typeof JobWarned>;
+
 const eventOf = <T extends string, C extends t.Mixed>(type: T, data: C) =>
   t.type({ type: t.literal(type), data });
 
@@ -66,6 +113,10 @@ export const DomainEvent = t.union([
   eventOf('JobCompleted', JobCompleted),
   eventOf('JobFailed', JobFailed),
   eventOf('JobInterrupted', JobInterrupted),
+  eventOf('SegmentClosed', SegmentClosed),
+  eventOf('FilesArchived', FilesArchived),
+  eventOf('FilesDeleted', FilesDeleted),
+  eventOf('JobWarned', JobWarned),
 ]);
 export type DomainEvent = t.TypeOf<typeof DomainEvent>;
 export type EventType = DomainEvent['type'];
@@ -82,6 +133,10 @@ export const CURRENT_SCHEMA: Readonly<Record<EventType, number>> = {
   JobCompleted: 1,
   JobFailed: 1,
   JobInterrupted: 1,
+  SegmentClosed: 1,
+  FilesArchived: 1,
+  FilesDeleted: 1,
+  JobWarned: 1,
 };
 
 export type EventDecodeProblem =

@@ -20,7 +20,11 @@ export const jobsProjection: Projection = {
        warnings INTEGER NOT NULL DEFAULT 0,
        encrypted INTEGER NOT NULL,
        reason TEXT,
-       host TEXT
+       host TEXT,
+       -- store position of JobStarted: orders the jobs of a tape ("the tree as of a job")
+       ordinal INTEGER NOT NULL,
+       sources TEXT,
+       target TEXT
      )`,
     'CREATE INDEX IF NOT EXISTS jobs_by_tape ON jobs (tape, started_at)',
   ],
@@ -31,9 +35,10 @@ export const jobsProjection: Projection = {
         const d = event.data;
         return [
           sql(
-            `INSERT INTO jobs (id, tape, type, mode, status, started_at, encrypted, host)
-             VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?)`,
-            d.job, d.tape, d.type, d.mode ?? null, stored.at, bool(d.encrypted), d.host ?? null,
+            `INSERT INTO jobs (id, tape, type, mode, status, started_at, encrypted, host, ordinal, sources, target)
+             VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?)`,
+            d.job, d.tape, d.type, d.mode ?? null, stored.at, bool(d.encrypted), d.host ?? null, stored.position,
+            d.sources === undefined ? null : JSON.stringify(d.sources), d.target ?? null,
           ),
         ];
       }

@@ -41,6 +41,9 @@ const JobRow = t.type({
   encrypted: t.number,
   reason: nullable(t.string),
   host: nullable(t.string),
+  ordinal: t.number,
+  sources: nullable(t.string),
+  target: nullable(t.string),
 });
 
 export interface TapeView {
@@ -78,7 +81,18 @@ export interface JobView {
   readonly encrypted: boolean;
   readonly reason: string | null;
   readonly host: string | null;
+  /** Orders a tape's jobs: the store position of the job's start. */
+  readonly ordinal: number;
+  readonly sources: readonly string[] | null;
+  readonly target: string | null;
 }
+
+const StringList = t.array(t.string);
+const parseSources = (json: string | null): readonly string[] | null => {
+  if (json === null) return null;
+  const decoded = StringList.decode(JSON.parse(json));
+  return decoded._tag === 'Right' ? decoded.right : null;
+};
 
 /** Rows are decoded, never cast: a catalog written by another version fails loudly here. */
 const decodeRow = <C extends t.Mixed>(codec: C, row: unknown, table: string): t.TypeOf<C> => {
@@ -112,6 +126,9 @@ const toJob = (r: t.TypeOf<typeof JobRow>): JobView => ({
   encrypted: r.encrypted === 1,
   reason: r.reason,
   host: r.host,
+  ordinal: r.ordinal,
+  sources: parseSources(r.sources),
+  target: r.target,
 });
 
 /** The read side of the catalog: what list/show/jobs print. */
@@ -158,7 +175,7 @@ export class CatalogQueries {
     }
     const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
     return this.db
-      .prepare(`SELECT * FROM jobs ${clause} ORDER BY started_at, id`)
+      .prepare(`SELECT * FROM jobs ${clause} ORDER BY ordinal`)
       .all(...params)
       .map((row) => toJob(decodeRow(JobRow, row, 'jobs')));
   }

@@ -1,6 +1,7 @@
+import { filesProjection } from './files';
 import { jobsProjection } from './jobs';
 import type { Projection } from './projection';
 import { tapesProjection } from './tapes';
 
 /** Every projection of the catalog, in the order they are applied. */
-export const PROJECTIONS: readonly Projection[] = [tapesProjection, jobsProjection];
+export const PROJECTIONS: readonly Projection[] = [tapesProjection, jobsProjection, filesProjection];

@@ -16,6 +16,14 @@ const summarise = (event: DomainEvent): string => {
       return `job ${shortId(event.data.job)} FAILED: ${event.data.reason}`;
     case 'JobInterrupted':
       return `job ${shortId(event.data.job)} INTERRUPTED: ${event.data.reason}`;
+    case 'SegmentClosed':
+      return `job ${shortId(event.data.job)} segment ${event.data.segment} closed: ${event.data.entries} entries, ${formatBytes(event.data.bytes)}`;
+    case 'FilesArchived':
+      return `job ${shortId(event.data.job)} segment ${event.data.segment}: ${event.data.entries.length} entries archived`;
+    case 'FilesDeleted':
+      return `job ${shortId(event.data.job)}: ${event.data.paths.length} path(s) gone since the last backup`;
+    case 'JobWarned':
+      return `job ${shortId(event.data.job)}: ${event.data.warnings.length} warning(s), first: ${event.data.warnings[0]?.path ?? ''} (${event.data.warnings[0]?.reason ?? ''})`;
     default: {
       const unhandled: never = event;
       return JSON.stringify(unhandled);

@@ -1,17 +1,26 @@
 import * as E from 'fp-ts/Either';
 import type { Decider } from '../decider';
 import type { DomainError } from '../errors';
-import type { BackupMode, DomainEvent, EventOfType, JobTotals, JobType } from '../events';
+import type { ArchivedEntry, BackupMode, DomainEvent, EventOfType, JobTotals, JobType } from '../events';
 import type { IsoTime, JobId } from '../ids';
 import type { TapeId } from '../tape-id';
 
-export type JobEvent = EventOfType<'JobStarted' | 'JobCompleted' | 'JobFailed' | 'JobInterrupted'>;
+export type JobEvent = EventOfType<
+  'JobStarted' | 'JobCompleted' | 'JobFailed' | 'JobInterrupted' | 'SegmentClosed' | 'FilesArchived' | 'FilesDeleted' | 'JobWarned'
+>;
 
 export type JobStatus = 'RUNNING' | 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
 
 export type JobState =
   | { readonly status: 'NONE' }
-  | { readonly status: JobStatus; readonly job: JobId; readonly tape: TapeId; readonly type: JobType };
+  | {
+      readonly status: JobStatus;
+      readonly job: JobId;
+      readonly tape: TapeId;
+      readonly type: JobType;
+      /** Segments closed so far (the next one is numbered `segments + 1`). */
+      readonly segments: number;
+    };
 
 export type JobCommand =
   | {
@@ -22,29 +31,85 @@ export type JobCommand =
       readonly mode?: BackupMode;
       readonly encrypted: boolean;
       readonly host?: string;
+      readonly sources?: readonly string[];
+      readonly excludes?: readonly string[];
+      readonly segmentTargetBytes?: number;
+      readonly target?: string;
+      readonly asOfJob?: JobId;
     }
   | { readonly type: 'CompleteJob'; readonly job: JobId; readonly totals: JobTotals }
   | { readonly type: 'FailJob'; readonly job: JobId; readonly reason: string; readonly totals: JobTotals }
-  | { readonly type: 'InterruptJob'; readonly job: JobId; readonly reason: string; readonly detectedAt: IsoTime };
+  | { readonly type: 'InterruptJob'; readonly job: JobId; readonly reason: string; readonly detectedAt: IsoTime }
+  | {
+      readonly type: 'CloseSegment';
+      readonly job: JobId;
+      readonly segment: number;
+      readonly bytes: number;
+      readonly sha256: string;
+      readonly entries: readonly ArchivedEntry[];
+    }
+  | { readonly type: 'RecordDeletions'; readonly job: JobId; readonly paths: readonly string[] }
+  | { readonly type: 'RecordWarnings'; readonly job: JobId; readonly warnings: readonly { readonly path: string; readonly reason: string }[] };
+
+/** Entries per FilesArchived event (and paths per FilesDeleted): big enough to keep the journal compact, small enough to stream. */
+export const ENTRIES_PER_EVENT = 2000;
+
+const chunk = <A>(items: readonly A[], size: number): A[][] => {
+  const out: A[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
 
 export const NO_TOTALS: JobTotals = { files: 0, bytesRead: 0, bytesWritten: 0, warnings: 0 };
 
 const start = (command: Extract<JobCommand, { type: 'StartJob' }>, state: JobState): E.Either<DomainError, JobEvent[]> => {
   if (state.status !== 'NONE') return E.left({ _tag: 'JobAlreadyStarted', job: command.job });
+  const c = command;
   const optional = {
-    ...(command.mode === undefined ? {} : { mode: command.mode }),
-    ...(command.host === undefined ? {} : { host: command.host }),
+    ...(c.mode === undefined ? {} : { mode: c.mode }),
+    ...(c.host === undefined ? {} : { host: c.host }),
+    ...(c.sources === undefined ? {} : { sources: [...c.sources] }),
+    ...(c.excludes === undefined ? {} : { excludes: [...c.excludes] }),
+    ...(c.segmentTargetBytes === undefined ? {} : { segmentTargetBytes: c.segmentTargetBytes }),
+    ...(c.target === undefined ? {} : { target: c.target }),
+    ...(c.asOfJob === undefined ? {} : { asOfJob: c.asOfJob }),
   };
-  return E.right([
-    {
-      type: 'JobStarted',
-      data: { job: command.job, tape: command.tape, type: command.jobType, encrypted: command.encrypted, ...optional },
-    },
-  ]);
+  return E.right([{ type: 'JobStarted', data: { job: c.job, tape: c.tape, type: c.jobType, encrypted: c.encrypted, ...optional } }]);
+};
+
+type EndCommand = Extract<JobCommand, { type: 'CompleteJob' | 'FailJob' | 'InterruptJob' }>;
+type RecordCommand = Extract<JobCommand, { type: 'CloseSegment' | 'RecordDeletions' | 'RecordWarnings' }>;
+
+/** What a running job found along the way; only a running job records anything. */
+const record = (command: RecordCommand, state: JobState): E.Either<DomainError, JobEvent[]> => {
+  if (state.status !== 'RUNNING') return E.left({ _tag: 'JobNotRunning', job: command.job, status: state.status });
+  const job = command.job;
+  switch (command.type) {
+    case 'CloseSegment':
+      if (command.segment !== state.segments + 1) {
+        return E.left({ _tag: 'SegmentOutOfOrder', job, expected: state.segments + 1, got: command.segment });
+      }
+      return E.right([
+        { type: 'SegmentClosed', data: { job, segment: command.segment, bytes: command.bytes, sha256: command.sha256, entries: command.entries.length } },
+        ...chunk(command.entries, ENTRIES_PER_EVENT).map(
+          (entries): JobEvent => ({ type: 'FilesArchived', data: { job, segment: command.segment, entries } }),
+        ),
+      ]);
+    case 'RecordDeletions':
+      return E.right(chunk(command.paths, ENTRIES_PER_EVENT).map((paths): JobEvent => ({ type: 'FilesDeleted', data: { job, paths } })));
+    case 'RecordWarnings':
+      return E.right(
+        chunk(command.warnings, ENTRIES_PER_EVENT).map((warnings): JobEvent => ({ type: 'JobWarned', data: { job, warnings } })),
+      );
+    default: {
+      const unhandled: never = command;
+      return unhandled;
+    }
+  }
 };
 
 /** Ending a job that is not running is an error: a job ends exactly once. */
-const end = (command: Exclude<JobCommand, { type: 'StartJob' }>, state: JobState): E.Either<DomainError, JobEvent[]> => {
+const end = (command: EndCommand, state: JobState): E.Either<DomainError, JobEvent[]> => {
   if (state.status !== 'RUNNING') return E.left({ _tag: 'JobNotRunning', job: command.job, status: state.status });
   switch (command.type) {
     case 'CompleteJob':
@@ -62,15 +127,27 @@ const end = (command: Exclude<JobCommand, { type: 'StartJob' }>, state: JobState
   }
 };
 
-const decide = (command: JobCommand, state: JobState): E.Either<DomainError, readonly JobEvent[]> =>
-  command.type === 'StartJob' ? start(command, state) : end(command, state);
+const decide = (command: JobCommand, state: JobState): E.Either<DomainError, readonly JobEvent[]> => {
+  switch (command.type) {
+    case 'StartJob':
+      return start(command, state);
+    case 'CompleteJob':
+    case 'FailJob':
+    case 'InterruptJob':
+      return end(command, state);
+    default:
+      return record(command, state);
+  }
+};
 
 const ended = (state: JobState, status: JobStatus): JobState => (state.status === 'NONE' ? state : { ...state, status });
 
 const evolve = (state: JobState, event: DomainEvent): JobState => {
   switch (event.type) {
     case 'JobStarted':
-      return { status: 'RUNNING', job: event.data.job, tape: event.data.tape, type: event.data.type };
+      return { status: 'RUNNING', job: event.data.job, tape: event.data.tape, type: event.data.type, segments: 0 };
+    case 'SegmentClosed':
+      return state.status === 'NONE' ? state : { ...state, segments: event.data.segment };
     case 'JobCompleted':
       return ended(state, 'SUCCESS');
     case 'JobFailed':

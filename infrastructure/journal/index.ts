@@ -13,6 +13,7 @@ export {
 export {
   JournalParser,
   type HealedTear,
+  type JournalCursor,
   type JournalBreak,
   type JournalBreakKind,
   type JournalReadOptions,

@@ -26,6 +26,21 @@ export interface JournalRecord {
   readonly byteOffset: number;
   /** SHA-256 of the line: the next record's `prev`. */
   readonly hash: string;
+  /** Bytes of the line, without its LF. */
+  readonly length: number;
+}
+
+/**
+ * Where a reader stopped: just after the LF of the head record. A later read can resume
+ * there (the head line's bytes are checked first) instead of parsing the whole journal.
+ */
+export interface JournalCursor {
+  readonly byteOffset: number;
+  /** The line number the next line has. */
+  readonly line: number;
+  readonly head: JournalHead;
+  /** Bytes of the head line, without its LF (0 when the head is the label). */
+  readonly headLength: number;
 }
 
 /** A last line without LF that does not verify: an append cut short. Ignored, not a break. */
@@ -55,6 +70,8 @@ export interface HealedTear {
 export interface JournalReadOptions {
   /** Skip damaged records and go on with the ones after them (default: stop at the first break). */
   readonly salvage?: boolean;
+  /** Start at a cursor of an earlier read (the records before it are not read again). */
+  readonly resumeAt?: JournalCursor;
 }
 
 export interface JournalReadResult {
@@ -70,6 +87,8 @@ export interface JournalReadResult {
   readonly healedTears: readonly HealedTear[];
   /** No break: every record from 1 to head.seq is there and chained (or, in salvage mode, nothing was skipped). */
   readonly complete: boolean;
+  /** Where to resume next time; undefined when the journal ends in something unsettled (a torn or unterminated line). */
+  readonly cursor: JournalCursor | undefined;
 }
 
 interface Place {
@@ -111,8 +130,11 @@ export class JournalParser {
   private unterminated = false;
   private stopped = false;
 
+  private cursor: JournalCursor | undefined;
+
   constructor(labelHash: string, options: JournalReadOptions = {}) {
-    this.last = { seq: 0, hash: labelHash };
+    this.cursor = options.resumeAt ?? { byteOffset: 0, line: 1, head: { seq: 0, hash: labelHash }, headLength: 0 };
+    this.last = this.cursor.head;
     this.salvage = options.salvage === true;
   }
 
@@ -155,6 +177,7 @@ export class JournalParser {
       breaks: this.breaks,
       healedTears: this.healed,
       complete: this.breaks.length === 0,
+      cursor: this.stopped || tornTail !== undefined || this.unterminated || this.breaks.length > 0 ? undefined : this.cursor,
     };
   }
 
@@ -240,12 +263,13 @@ export class JournalParser {
   /** Makes `r` the head; an event that is not an envelope is a break but still carries the chain. */
   private accept(r: Verified): void {
     if (r.event.ok) {
-      this.records.push({ seq: r.seq, event: r.event.envelope, line: r.line, byteOffset: r.byteOffset, hash: r.hash });
+      this.records.push({ seq: r.seq, event: r.event.envelope, line: r.line, byteOffset: r.byteOffset, hash: r.hash, length: r.length });
     } else {
       this.fail(r, 'invalid-envelope', r.seq, `record ${r.seq}: the event is not an envelope: ${r.event.problems.join('; ')}`);
       if (this.stopped) return;
     }
     this.last = { seq: r.seq, hash: r.hash };
+    if (r.terminated) this.cursor = { byteOffset: r.byteOffset + r.length + 1, line: r.line + 1, head: this.last, headLength: r.length };
   }
 
   private fail(at: Place, kind: JournalBreakKind, record: number, detail: string): void {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { errnoCode, errorMessage, isErrno } from '../errno';
-import { JournalParser, type JournalReadOptions, type JournalReadResult } from './journal-parser';
+import { JournalParser, type JournalCursor, type JournalReadOptions, type JournalReadResult } from './journal-parser';
 import { closeQuietly } from './durable-file';
 import { sha256Hex } from './journal-record';
 import { LineSplitter } from './line-splitter';
@@ -16,11 +16,28 @@ export interface JournalUnreadable {
 
 const CHUNK_BYTES = 1024 * 1024;
 
-const splitterInto = (parser: JournalParser): LineSplitter =>
-  new LineSplitter({
-    line: (bytes, lineNumber, byteOffset, terminated) => parser.push(bytes, lineNumber, byteOffset, terminated),
-    oversized: (lineNumber, byteOffset, length, terminated) => parser.pushOversized(lineNumber, byteOffset, length, terminated),
-  });
+const splitterInto = (parser: JournalParser, options: JournalReadOptions = {}): LineSplitter =>
+  new LineSplitter(
+    {
+      line: (bytes, lineNumber, byteOffset, terminated) => parser.push(bytes, lineNumber, byteOffset, terminated),
+      oversized: (lineNumber, byteOffset, length, terminated) => parser.pushOversized(lineNumber, byteOffset, length, terminated),
+    },
+    undefined,
+    options.resumeAt ?? { byteOffset: 0, line: 1 },
+  );
+
+/**
+ * A cursor can be trusted when the file still holds, just before it, a line whose
+ * SHA-256 is the cursor's head: the same journal, grown only by appends since.
+ */
+const cursorHolds = (fd: number, cursor: JournalCursor): boolean => {
+  if (cursor.headLength === 0) return cursor.byteOffset === 0;
+  const start = cursor.byteOffset - 1 - cursor.headLength;
+  if (start < 0) return false;
+  const line = Buffer.allocUnsafe(cursor.headLength + 1);
+  if (fs.readSync(fd, line, 0, line.length, start) !== line.length || line[line.length - 1] !== 0x0a) return false;
+  return sha256Hex(line.subarray(0, cursor.headLength)) === cursor.head.hash;
+};
 
 /** Reads a whole journal held in memory (pure). `labelHash` is the SHA-256 hex of volume.json's bytes. */
 export const parseJournal = (bytes: Buffer, labelHash: string, options: JournalReadOptions = {}): JournalReadResult => {
@@ -41,20 +58,24 @@ export const readJournal = (
   options: JournalReadOptions = {},
 ): E.Either<JournalUnreadable, JournalReadResult> => {
   const labelHash = typeof label === 'string' ? label : sha256Hex(label);
-  const parser = new JournalParser(labelHash, options);
   let fd: number;
   try {
     fd = fs.openSync(journalPath, 'r');
   } catch (error) {
-    if (isErrno(error, 'ENOENT')) return E.right({ ...parser.finish(), exists: false });
+    if (isErrno(error, 'ENOENT')) return E.right({ ...new JournalParser(labelHash, {}).finish(), exists: false });
     return E.left(unreadable(journalPath, error));
   }
   try {
-    const splitter = splitterInto(parser);
+    // A cursor that no longer fits the file (another journal, a rewritten one): read it all.
+    const resume = options.resumeAt !== undefined && cursorHolds(fd, options.resumeAt) ? options.resumeAt : undefined;
+    const effective: JournalReadOptions = { ...options, resumeAt: resume };
+    const parser = new JournalParser(labelHash, effective);
+    const splitter = splitterInto(parser, effective);
     const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (;;) {
-      const n = fs.readSync(fd, chunk, 0, CHUNK_BYTES, null);
+    for (let position = resume?.byteOffset ?? 0; ; ) {
+      const n = fs.readSync(fd, chunk, 0, CHUNK_BYTES, position);
       if (n === 0) break;
+      position += n;
       splitter.push(chunk.subarray(0, n));
       if (parser.done) break;
     }

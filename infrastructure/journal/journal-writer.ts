@@ -24,6 +24,10 @@ export interface JournalAppended {
   readonly seqs: readonly number[];
   /** The new head: the last appended record. */
   readonly head: JournalHead;
+  /** The file's size after the append: just past the head record's LF (-1 when nothing was appended). */
+  readonly endOffset: number;
+  /** Bytes of the head record's line, without its LF (-1 when nothing was appended). */
+  readonly headLength: number;
 }
 
 /**
@@ -39,18 +43,21 @@ export const appendToJournal = (
   head: JournalHead,
   envelopes: readonly EventEnvelope[],
 ): E.Either<JournalWriteError, JournalAppended> => {
-  if (envelopes.length === 0) return E.right({ seqs: [], head });
+  if (envelopes.length === 0) return E.right({ seqs: [], head, endOffset: -1, headLength: -1 });
   const lines: Buffer[] = [];
   const seqs: number[] = [];
   let next = head;
+  let headLength = 0;
   for (const [index, envelope] of envelopes.entries()) {
     const encoded = encodeRecord(next.seq + 1, next.hash, envelope);
     if (E.isLeft(encoded)) return E.left({ _tag: 'JournalEventInvalid', index, problems: encoded.left });
     next = { seq: next.seq + 1, hash: encoded.right.hash };
     seqs.push(next.seq);
     lines.push(encoded.right.line, LF_BYTE);
+    headLength = encoded.right.line.length;
   }
   const created = !exists(journalPath);
+  let endOffset = 0;
   let fd: number;
   try {
     fd = fs.openSync(journalPath, 'a+');
@@ -67,7 +74,9 @@ export const appendToJournal = (
     if (!tailMatches(tail, head)) return E.left({ _tag: 'JournalHeadMismatch', path: journalPath, expected: head, found: tail.lastRecord });
     if (tail.size > 0 && !tail.endsWithLf) lines.unshift(LF_BYTE);
     try {
-      writeAll(fd, Buffer.concat(lines));
+      const bytes = Buffer.concat(lines);
+      writeAll(fd, bytes);
+      endOffset = tail.size + bytes.length;
     } catch (error) {
       return E.left(failed(journalPath, 'write', error));
     }
@@ -80,7 +89,7 @@ export const appendToJournal = (
     closeQuietly(fd);
   }
   if (created) fsyncDirectory(parentOf(journalPath));
-  return E.right({ seqs, head: next });
+  return E.right({ seqs, head: next, endOffset, headLength });
 };
 
 const LF_BYTE = Buffer.from([LF]);

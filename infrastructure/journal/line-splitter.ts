@@ -17,13 +17,18 @@ export class LineSplitter {
   private parts: Buffer[] = [];
   private held = 0;
   private length = 0;
-  private lineStart = 0;
-  private lineNumber = 1;
+  private lineStart: number;
+  private lineNumber: number;
 
+  /** `start`: where in the stream the first byte fed sits (a read that resumes mid-file). */
   constructor(
     private readonly sink: LineSink,
     private readonly maxLine = MAX_LINE_BYTES,
-  ) {}
+    start: { readonly byteOffset: number; readonly line: number } = { byteOffset: 0, line: 1 },
+  ) {
+    this.lineStart = start.byteOffset;
+    this.lineNumber = start.line;
+  }
 
   /** Feeds the next chunk; the caller may reuse `chunk` once this returns. */
   push(chunk: Buffer): void {

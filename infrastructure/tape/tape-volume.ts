@@ -4,7 +4,16 @@ import * as E from 'fp-ts/Either';
 import type { EventEnvelope } from '../../domain/envelope';
 import type { VolumeLabel } from '../../domain/volume-label';
 import { errnoCode, errorMessage, isErrno } from '../errno';
-import { appendToJournal, JOURNAL_FILE, readJournal, type JournalHead, type JournalRecord, type TornTail } from '../journal';
+import {
+  appendToJournal,
+  JOURNAL_FILE,
+  readJournal,
+  type JournalAppended,
+  type JournalCursor,
+  type JournalHead,
+  type JournalRecord,
+  type TornTail,
+} from '../journal';
 import type { TapeProblem } from './tape-problems';
 import { ARCHIVE_DIR, readVolumeLabel, writeVolumeLabel } from './volume-label-file';
 
@@ -16,11 +25,16 @@ export type VolumeProbe =
   | { readonly _tag: 'Labelled'; readonly label: VolumeLabel; readonly labelHash: string };
 
 export interface JournalContents {
+  /** The records read: all of them, or those after the cursor the read resumed at. */
   readonly records: readonly JournalRecord[];
   readonly head: JournalHead;
+  readonly cursor: JournalCursor | undefined;
   readonly tornTail: { readonly record: number; readonly line: number } | undefined;
   readonly healedTears: number;
 }
+
+/** Journals up to this size are re-checked whole at each contact: a few hundred ms at most. */
+export const FULL_CHECK_BYTES = 64 * 1024 * 1024;
 
 const tornTailOf = (t: TornTail | undefined) => (t === undefined ? undefined : { record: t.record, line: t.line });
 
@@ -71,9 +85,15 @@ export class FolderTape {
     return E.left({ _tag: 'TapeWriteFailed', path: failure.path, code: failure.code, message: failure.message, readOnly: failure.readOnly, full: failure.full });
   }
 
-  /** The journal, whole and chained; the first break is an error naming its record. */
-  readJournal(labelHash: string): E.Either<TapeProblem, JournalContents> {
-    const read = readJournal(this.journalPath, labelHash);
+  /**
+   * The journal, chained; the first break is an error naming its record. A journal up
+   * to FULL_CHECK_BYTES is checked whole at every contact; a larger one (a tape of
+   * millions of files) from the cursor of the last read on, when the file still holds
+   * that cursor's head line (`lto verify` and recovery always read it all).
+   */
+  readJournal(labelHash: string, resumeAt?: JournalCursor): E.Either<TapeProblem, JournalContents> {
+    const useCursor = resumeAt !== undefined && this.journalSize() > FULL_CHECK_BYTES;
+    const read = readJournal(this.journalPath, labelHash, useCursor ? { resumeAt } : {});
     if (E.isLeft(read)) return E.left({ ...read.left, _tag: 'JournalUnreadable' });
     const result = read.right;
     const broken = result.breaks[0];
@@ -90,6 +110,7 @@ export class FolderTape {
     return E.right({
       records: result.records,
       head: result.head,
+      cursor: result.cursor,
       tornTail: tornTailOf(result.tornTail),
       healedTears: result.healedTears.length,
     });
@@ -99,7 +120,7 @@ export class FolderTape {
   appendJournal(
     head: JournalHead,
     envelopes: readonly EventEnvelope[],
-  ): E.Either<TapeProblem, { readonly seqs: readonly number[]; readonly head: JournalHead }> {
+  ): E.Either<TapeProblem, JournalAppended> {
     const appended = appendToJournal(this.journalPath, head, envelopes);
     if (E.isRight(appended)) return appended;
     const failure = appended.left;
@@ -111,6 +132,14 @@ export class FolderTape {
       case 'JournalEventInvalid':
         // We built these envelopes ourselves: one that cannot be written is a bug.
         throw new Error(`event ${failure.index} cannot be journalled: ${failure.problems.join('; ')}`);
+    }
+  }
+
+  private journalSize(): number {
+    try {
+      return fs.statSync(this.journalPath).size;
+    } catch {
+      return 0;
     }
   }
 

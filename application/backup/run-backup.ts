@@ -1,0 +1,296 @@
+import * as fs from 'node:fs';
+import * as E from 'fp-ts/Either';
+import type { Subject } from 'rxjs';
+import { roomOnTape } from '../../domain/capacity';
+import type { ArchivedEntry, BackupMode, JobTotals } from '../../domain/events';
+import { compileGlob } from '../../domain/glob';
+import { JobId } from '../../domain/ids';
+import type { TapeId } from '../../domain/tape-id';
+import { sourceRoot, type ScannedEntry } from '../../infrastructure/scan/walk';
+import { segmentPath } from '../../infrastructure/tape/layout';
+import { fileSystemSpace } from '../../infrastructure/tape/space';
+import { FolderTape } from '../../infrastructure/tape/tape-volume';
+import { SegmentWriter, describeSegmentError, type SegmentError } from '../../infrastructure/segment';
+import type { App } from '../app';
+import type { AppError } from '../errors';
+import { mintId } from '../ids';
+import { JobRecorder } from '../job-recorder';
+import { tapeIdFromInput } from '../tape-id-input';
+import { openTapeSession, type TapeSession } from '../tape-session';
+import { planBackup, type BackupPlan } from './plan';
+import type { PlannedEntry, ScanTable } from './scan-table';
+
+export const DEFAULT_SEGMENT_BYTES = 1024 ** 3;
+/** A segment also closes after this many entries: bounds the memory held until its events are written. */
+export const MAX_SEGMENT_ENTRIES = 50_000;
+
+export interface BackupInput {
+  readonly tape: string;
+  readonly sources: readonly string[];
+  readonly incremental: boolean;
+  readonly excludes: readonly string[];
+  readonly checksum: boolean;
+  readonly dryRun: boolean;
+  readonly mount: string | undefined;
+  readonly segmentTargetBytes: number;
+}
+
+export interface BackupProgress {
+  readonly phase: 'scan' | 'write';
+  readonly entries: number;
+  readonly bytes: number;
+  readonly totalEntries: number;
+  readonly totalBytes: number;
+}
+
+export interface BackupReport {
+  readonly tape: TapeId;
+  readonly mode: BackupMode;
+  readonly plan: BackupPlan;
+  readonly job: string | null;
+  readonly status: 'PLANNED' | 'SUCCESS' | 'FAILED';
+  readonly reason: string | null;
+  readonly totals: JobTotals;
+  readonly segments: number;
+  readonly warnings: readonly { readonly path: string; readonly reason: string }[];
+}
+
+const missingSources = (roots: readonly string[]): string[] =>
+  roots.filter((root) => {
+    try {
+      fs.lstatSync(root);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+
+/**
+ * A backup job: plan (scan and compare), check the room, then write the changed
+ * entries into segments; each closed segment's events reach the journal right after
+ * the segment is fsynced, so whatever was closed survives a crash or a full tape.
+ */
+export const runBackup = async (
+  app: App,
+  input: BackupInput,
+  progress?: Subject<BackupProgress>,
+): Promise<E.Either<AppError, BackupReport>> => {
+  const parsed = tapeIdFromInput(input.tape);
+  if (E.isLeft(parsed)) return parsed;
+  const tape = parsed.right;
+  const known = app.catalog.tape(tape);
+  if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  const roots = input.sources.map(sourceRoot);
+  const missing = missingSources(roots);
+  if (missing.length > 0) return E.left({ _tag: 'SourceMissing', paths: missing });
+  const session = openTapeSession(app, tape, input.mount);
+  if (E.isLeft(session)) return session;
+  const writable = new FolderTape(session.right.mount).checkWritable();
+  if (!input.dryRun && E.isLeft(writable)) return writable;
+
+  const mode: BackupMode = input.incremental ? 'INCREMENTAL' : 'FULL';
+  const { plan, scan } = planBackup(app.db, {
+    tape,
+    roots,
+    excludes: input.excludes.map(compileGlob),
+    incremental: input.incremental,
+    checksum: input.checksum,
+    onScanned: (entries) => progress?.next({ phase: 'scan', entries, bytes: 0, totalEntries: 0, totalBytes: 0 }),
+  });
+  const report = (rest: Partial<BackupReport>): BackupReport => ({
+    tape, mode, plan, job: null, status: 'PLANNED', reason: null, totals: { files: 0, bytesRead: 0, bytesWritten: 0, warnings: 0 },
+    segments: 0, warnings: scan.warnings(), ...rest,
+  });
+  if (input.dryRun) return E.right(report({}));
+
+  const room = roomOnTape(known.capacityBytes, known.usedBytes, fileSystemSpace(session.right.mount));
+  if (plan.estimatedBytes > room.availableBytes) return E.left({ _tag: 'NotEnoughRoom', tape, neededBytes: plan.estimatedBytes, room });
+
+  const job = mintId(JobId, app.newId());
+  const recorder = new JobRecorder(app, tape, job, session.right);
+  const started = recorder.record(
+    { type: 'StartJob', job, tape, jobType: 'BACKUP', mode, encrypted: false, host: app.host, sources: roots, excludes: input.excludes, segmentTargetBytes: input.segmentTargetBytes },
+    { pid: app.pid },
+  );
+  if (E.isLeft(started)) return started;
+  const written = await writeSegments(app, recorder, session.right, scan, plan, input.segmentTargetBytes, progress);
+  if (E.isLeft(written)) return written;
+  const outcome = written.right;
+  const ended = finishJob(recorder, scan, outcome);
+  if (E.isLeft(ended)) return ended;
+  return E.right(
+    report({
+      job,
+      status: outcome.failure === undefined ? 'SUCCESS' : 'FAILED',
+      reason: outcome.failure ?? null,
+      totals: outcome.totals,
+      segments: outcome.segments,
+      warnings: outcome.warnings,
+    }),
+  );
+};
+
+interface WriteOutcome {
+  readonly totals: JobTotals;
+  readonly segments: number;
+  readonly warnings: { path: string; reason: string }[];
+  /** Why the job stopped (tape full, write error), when it did. */
+  readonly failure: string | undefined;
+}
+
+const finishJob = (recorder: JobRecorder, scan: ScanTable, outcome: WriteOutcome): E.Either<AppError, void> => {
+  const job = recorder.job;
+  if (outcome.failure === undefined) {
+    // In pages: an incremental after a big clean-up may declare a million paths gone.
+    let page: string[] = [];
+    const flush = (): E.Either<AppError, unknown> =>
+      page.length === 0 ? E.right(undefined) : recorder.record({ type: 'RecordDeletions', job, paths: page.splice(0) });
+    for (const path of scan.gone()) {
+      page.push(path);
+      if (page.length >= 10_000) {
+        const recorded = flush();
+        if (E.isLeft(recorded)) return recorded;
+      }
+    }
+    const recorded = flush();
+    if (E.isLeft(recorded)) return recorded;
+  }
+  const ended =
+    outcome.failure === undefined
+      ? recorder.record({ type: 'CompleteJob', job, totals: outcome.totals })
+      : recorder.record({ type: 'FailJob', job, reason: outcome.failure, totals: outcome.totals });
+  return E.map(() => undefined)(ended);
+};
+
+const tarPath = (path: string): string => path.replace(/^\/+/, '');
+
+const archivedEntry = (e: ScannedEntry): ArchivedEntry => ({
+  path: e.path,
+  kind: e.kind,
+  size: e.kind === 'file' ? e.size : 0,
+  mtimeNs: e.mtimeNs.toString(),
+  mode: e.mode,
+  uid: e.uid,
+  gid: e.gid,
+  ...(e.target === undefined ? {} : { target: e.target }),
+});
+
+/** Pass 2: the changed entries into segments, closing one past the size target. */
+const writeSegments = async (
+  app: App,
+  recorder: JobRecorder,
+  session: TapeSession,
+  scan: ScanTable,
+  plan: BackupPlan,
+  target: number,
+  progress: Subject<BackupProgress> | undefined,
+): Promise<E.Either<AppError, WriteOutcome>> => {
+  const warnings = [...scan.warnings()];
+  let pendingWarnings = warnings.length;
+  const totals = { files: 0, bytesRead: 0, bytesWritten: 0, warnings: 0 };
+  const totalEntries = plan.new.entries + plan.modified.entries;
+  const totalBytes = plan.new.bytes + plan.modified.bytes;
+  let segment = 0;
+  let writer: SegmentWriter | undefined;
+  let entries: ArchivedEntry[] = [];
+  let done = 0;
+
+  const flushWarnings = (): E.Either<AppError, void> => {
+    if (pendingWarnings === 0) return E.right(undefined);
+    const batch = warnings.slice(warnings.length - pendingWarnings);
+    pendingWarnings = 0;
+    return E.map(() => undefined)(recorder.record({ type: 'RecordWarnings', job: recorder.job, warnings: batch }));
+  };
+
+  const closeSegment = async (): Promise<E.Either<AppError, string | undefined>> => {
+    if (writer === undefined) return E.right(undefined);
+    const closed = await writer.close();
+    writer = undefined;
+    if (E.isLeft(closed)) return E.right(describeSegmentFailure(closed.left));
+    totals.bytesWritten += closed.right.bytes;
+    const recorded = recorder.record({ type: 'CloseSegment', job: recorder.job, segment, bytes: closed.right.bytes, sha256: closed.right.sha256, entries });
+    entries = [];
+    if (E.isLeft(recorded)) return recorded;
+    app.crashPoint('after-segment-recorded');
+    const flushed = flushWarnings();
+    return E.isLeft(flushed) ? flushed : E.right(undefined);
+  };
+
+  const fail = async (reason: string): Promise<E.Either<AppError, WriteOutcome>> => {
+    await writer?.abort();
+    const flushed = flushWarnings();
+    if (E.isLeft(flushed)) return flushed;
+    totals.warnings = warnings.length;
+    return E.right({ totals, segments: recorder.current.status === 'NONE' ? 0 : recorder.current.segments, warnings, failure: reason });
+  };
+
+  for (const entry of scan.toWrite()) {
+    if (writer === undefined) {
+      segment += 1;
+      const opened = SegmentWriter.open(segmentPath(session.mount, recorder.job, segment));
+      if (E.isLeft(opened)) return fail(describeSegmentFailure(opened.left));
+      writer = opened.right;
+    }
+    const added = await addEntry(writer, entry);
+    if (added._tag === 'fatal') return fail(added.reason);
+    if (added._tag === 'warning') {
+      warnings.push({ path: entry.path, reason: added.reason });
+      pendingWarnings++;
+    } else {
+      entries.push(added.entry);
+      if (added.changed) {
+        warnings.push({ path: entry.path, reason: 'changed while it was read: the archived copy may be inconsistent' });
+        pendingWarnings++;
+      }
+      if (entry.kind === 'file') {
+        totals.files += 1;
+        totals.bytesRead += entry.size;
+      }
+    }
+    done += 1;
+    progress?.next({ phase: 'write', entries: done, bytes: totals.bytesRead, totalEntries, totalBytes });
+    if (writer.position >= target || entries.length >= MAX_SEGMENT_ENTRIES) {
+      const closed = await closeSegment();
+      if (E.isLeft(closed)) return closed;
+      if (closed.right !== undefined) return fail(closed.right);
+    }
+  }
+  const closed = await closeSegment();
+  if (E.isLeft(closed)) return closed;
+  if (closed.right !== undefined) return fail(closed.right);
+  const flushed = flushWarnings();
+  if (E.isLeft(flushed)) return flushed;
+  totals.warnings = warnings.length;
+  return E.right({ totals, segments: segment, warnings, failure: undefined });
+};
+
+type Added =
+  | { readonly _tag: 'ok'; readonly entry: ArchivedEntry; readonly changed: boolean }
+  | { readonly _tag: 'warning'; readonly reason: string }
+  | { readonly _tag: 'fatal'; readonly reason: string };
+
+const addEntry = async (writer: SegmentWriter, entry: PlannedEntry): Promise<Added> => {
+  const header = { path: tarPath(entry.path), mode: entry.mode, mtimeNs: entry.mtimeNs, uid: entry.uid, gid: entry.gid };
+  if (entry.kind !== 'file') {
+    const r =
+      entry.kind === 'dir'
+        ? await writer.addDirectory(header)
+        : await writer.addSymlink({ ...header, linkTarget: entry.target ?? '' });
+    return E.isLeft(r) ? { _tag: 'fatal', reason: describeSegmentFailure(r.left) } : { _tag: 'ok', entry: archivedEntry(entry), changed: false };
+  }
+  const r = await writer.addFile(header, entry.path, { size: entry.size, mtimeNs: entry.mtimeNs });
+  if (E.isLeft(r)) {
+    const problem = r.left;
+    if (problem._tag === 'SourceUnreadable') return { _tag: 'warning', reason: `not archived: cannot ${problem.op} (${problem.code}): ${problem.message}` };
+    return { _tag: 'fatal', reason: describeSegmentFailure(problem) };
+  }
+  return {
+    _tag: 'ok',
+    entry: { ...archivedEntry(entry), offset: r.right.dataOffset, sha256: r.right.sha256, size: r.right.length },
+    changed: r.right.changedWhileRead,
+  };
+};
+
+/** One line for the job's failure reason. */
+const describeSegmentFailure = (e: SegmentError): string =>
+  'full' in e && e.full ? `the tape is full (${e.code})` : describeSegmentError(e);

@@ -1,0 +1,167 @@
+import type Database from 'better-sqlite3';
+import * as t from 'io-ts';
+import type { ScannedEntry, ScannedKind } from '../../infrastructure/scan/walk';
+
+export type Change = 'new' | 'modified' | 'unchanged';
+
+const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
+const ScanRow = t.type({
+  seq: t.number,
+  path: t.string,
+  kind: t.keyof({ file: null, dir: null, symlink: null }),
+  size: t.number,
+  mtime_ns: t.string,
+  mode: t.number,
+  uid: t.number,
+  gid: t.number,
+  target: nullable(t.string),
+  change: t.keyof({ new: null, modified: null, unchanged: null }),
+});
+
+export interface PlannedEntry extends ScannedEntry {
+  readonly seq: number;
+  readonly change: Change;
+}
+
+const toPlanned = (row: unknown): PlannedEntry => {
+  const d = ScanRow.decode(row);
+  if (d._tag === 'Left') throw new Error('scan table row does not decode');
+  const r = d.right;
+  const kind: ScannedKind = r.kind;
+  return {
+    seq: r.seq,
+    path: r.path,
+    kind,
+    size: r.size,
+    mtimeNs: BigInt(r.mtime_ns),
+    mode: r.mode,
+    uid: r.uid,
+    gid: r.gid,
+    ...(r.target === null ? {} : { target: r.target }),
+    change: r.change,
+  };
+};
+
+/** Rows per page when reading the plan back (the connection cannot run appends while an iterator is open). */
+const PAGE = 2000;
+/** Rows per transaction while filling: one commit per row would be the slowest part of a scan. */
+const FILL_BATCH = 10_000;
+
+/**
+ * The scan of one backup, in a TEMP table of the catalog's connection: it keeps memory
+ * flat however many files there are, gives the dry-run its totals, and lets SQL find
+ * the catalogued paths the scan no longer saw.
+ */
+export class ScanTable {
+  private readonly insertEntry: Database.Statement;
+  private readonly insertWarning: Database.Statement;
+  private pendingInTransaction = 0;
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS scan (
+      seq INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, size INTEGER NOT NULL,
+      mtime_ns TEXT NOT NULL, mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL, target TEXT,
+      change TEXT NOT NULL)`);
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS scan_warnings (id INTEGER PRIMARY KEY, path TEXT NOT NULL, reason TEXT NOT NULL)');
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS gone (path TEXT PRIMARY KEY)');
+    db.exec('DELETE FROM scan; DELETE FROM scan_warnings; DELETE FROM gone;');
+    this.insertEntry = db.prepare(
+      'INSERT OR IGNORE INTO scan (path, kind, size, mtime_ns, mode, uid, gid, target, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.insertWarning = db.prepare('INSERT INTO scan_warnings (path, reason) VALUES (?, ?)');
+  }
+
+  add(entry: ScannedEntry, change: Change): void {
+    this.inBatch(() =>
+      this.insertEntry.run(
+        entry.path, entry.kind, entry.size, entry.mtimeNs.toString(), entry.mode, entry.uid, entry.gid, entry.target ?? null, change,
+      ),
+    );
+  }
+
+  warn(path: string, reason: string): void {
+    this.inBatch(() => this.insertWarning.run(path, reason));
+  }
+
+  /** Commits the last fill batch. */
+  finishFill(): void {
+    if (this.pendingInTransaction > 0) this.db.exec('COMMIT');
+    this.pendingInTransaction = 0;
+  }
+
+  totals(): Record<Change, { entries: number; files: number; bytes: number }> {
+    const out = { new: zero(), modified: zero(), unchanged: zero() };
+    for (const row of this.db.prepare("SELECT change, count(*) AS n, sum(kind = 'file') AS f, sum(size) AS b FROM scan GROUP BY change").all()) {
+      const r = t.type({ change: t.keyof(out), n: t.number, f: t.number, b: t.number }).decode(row);
+      if (r._tag === 'Right') out[r.right.change] = { entries: r.right.n, files: r.right.f, bytes: r.right.b };
+    }
+    return out;
+  }
+
+  /** Entries to write, in scan order, page by page. */
+  *toWrite(): Generator<PlannedEntry> {
+    const page = this.db.prepare("SELECT * FROM scan WHERE seq > ? AND change != 'unchanged' ORDER BY seq LIMIT ?");
+    for (let after = 0; ; ) {
+      const rows = page.all(after, PAGE).map(toPlanned);
+      if (rows.length === 0) return;
+      yield* rows;
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  warnings(): { path: string; reason: string }[] {
+    return this.db
+      .prepare('SELECT path, reason FROM scan_warnings ORDER BY id')
+      .all()
+      .flatMap((row) => {
+        const r = t.type({ path: t.string, reason: t.string }).decode(row);
+        return r._tag === 'Right' ? [r.right] : [];
+      });
+  }
+
+  /**
+   * Catalogued paths of `tape` at or under `roots` whose latest version exists but that
+   * the scan did not see (and that no scan warning hides: an unreadable folder's
+   * contents are not gone). Returns how many.
+   */
+  findGone(tape: string, roots: readonly string[]): number {
+    const fill = this.db.prepare(
+      `INSERT OR IGNORE INTO gone (path)
+       SELECT p FROM (
+         SELECT CASE WHEN d.path = '/' THEN '/' || e.name ELSE d.path || '/' || e.name END AS p, e.kind AS kind
+         FROM entries e JOIN dirs d ON d.id = e.dir_id
+         WHERE d.tape = @tape AND (d.path = @root OR (d.path >= @root || '/' AND d.path < @root || '0') OR (d.path = @rootDir AND e.name = @rootName))
+           AND e.id = (SELECT e2.id FROM entries e2 WHERE e2.dir_id = e.dir_id AND e2.name = e.name ORDER BY e2.ordinal DESC, e2.id DESC LIMIT 1)
+       )
+       WHERE kind != 'deleted'
+         AND NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = p)
+         AND NOT EXISTS (SELECT 1 FROM scan_warnings w WHERE w.path = p OR (p >= w.path || '/' AND p < w.path || '0'))`,
+    );
+    for (const root of roots) {
+      const cut = root.lastIndexOf('/');
+      const rootDir = cut <= 0 ? '/' : root.slice(0, cut);
+      fill.run({ tape, root: root === '/' ? '' : root, rootDir, rootName: root.slice(cut + 1) });
+    }
+    const n: unknown = this.db.prepare('SELECT count(*) FROM gone').pluck().get();
+    return typeof n === 'number' ? n : 0;
+  }
+
+  /** The gone paths, in order, page by page. */
+  *gone(): Generator<string> {
+    const page = this.db.prepare('SELECT path FROM gone WHERE path > ? ORDER BY path LIMIT ?').pluck();
+    for (let after = ''; ; ) {
+      const rows = page.all(after, PAGE).filter((p): p is string => typeof p === 'string');
+      if (rows.length === 0) return;
+      yield* rows;
+      after = rows[rows.length - 1]!;
+    }
+  }
+
+  private inBatch(write: () => void): void {
+    if (this.pendingInTransaction === 0) this.db.exec('BEGIN');
+    write();
+    if (++this.pendingInTransaction >= FILL_BATCH) this.finishFill();
+  }
+}
+
+const zero = () => ({ entries: 0, files: 0, bytes: 0 });

@@ -1,0 +1,23 @@
+import * as E from 'fp-ts/Either';
+import type { TapeId } from '../domain/tape-id';
+import type { JobView } from '../projections/queries';
+import type { App } from './app';
+import type { AppError } from './errors';
+
+/**
+ * A job of a tape, named by its full id, a unique prefix, or the short id people see
+ * (the last 8 hex digits). Without a name: the latest backup of the tape.
+ */
+export const findBackupJob = (app: App, tape: TapeId, name: string | undefined): E.Either<AppError, JobView> => {
+  const backups = app.catalog.jobs({ tape }).filter((j) => j.type === 'BACKUP');
+  if (name === undefined) {
+    const latest = backups[backups.length - 1];
+    return latest === undefined ? E.left({ _tag: 'NothingOnTape', tape }) : E.right(latest);
+  }
+  const wanted = name.toLowerCase();
+  const hex = (id: string) => id.replace(/-/g, '');
+  const matches = backups.filter((j) => j.id === wanted || j.id.startsWith(wanted) || hex(j.id).endsWith(wanted.replace(/-/g, '')));
+  if (matches.length === 1) return E.right(matches[0]!);
+  if (matches.length === 0) return E.left({ _tag: 'JobNotFound', tape, job: name });
+  return E.left({ _tag: 'JobAmbiguous', tape, job: name, candidates: matches.map((j) => j.id) });
+};

@@ -1,0 +1,97 @@
+import type Database from 'better-sqlite3';
+import * as t from 'io-ts';
+import type { Glob } from '../../domain/glob';
+
+const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
+
+const SelectedRow = t.type({
+  seq: t.number,
+  path: t.string,
+  kind: t.keyof({ file: null, dir: null, symlink: null }),
+  size: t.number,
+  mtime_ns: t.string,
+  mode: t.number,
+  job: t.string,
+  segment: nullable(t.number),
+  offset: nullable(t.number),
+  sha256: nullable(t.string),
+  target: nullable(t.string),
+});
+export type SelectedEntry = t.TypeOf<typeof SelectedRow>;
+
+const PAGE = 2000;
+
+/**
+ * What a restore will write: the tree of a tape as of one job (the latest version of
+ * every path up to that job, deleted ones left out), filtered by globs, held in a TEMP
+ * table in tape order (job, segment, offset) so the restore reads each segment forward.
+ */
+export class RestoreSelection {
+  constructor(private readonly db: Database.Database) {
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS restore_set (
+      seq INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns TEXT NOT NULL,
+      mode INTEGER NOT NULL, job TEXT NOT NULL, segment INTEGER, offset INTEGER, sha256 TEXT, target TEXT)`);
+    db.exec('DELETE FROM restore_set');
+  }
+
+  /** Fills the selection; returns how many entries it holds. */
+  select(tape: string, asOfOrdinal: number, globs: readonly Glob[]): number {
+    this.db.function('lto_selected', { deterministic: true }, (path: unknown) =>
+      globs.length === 0 || (typeof path === 'string' && globs.some((g) => g.matches(path))) ? 1 : 0,
+    );
+    this.db
+      .prepare(
+        `INSERT INTO restore_set (path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target)
+         SELECT path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target FROM (
+           SELECT CASE WHEN d.path = '/' THEN '/' || e.name ELSE d.path || '/' || e.name END AS path,
+                  e.kind, e.size, e.mtime_ns, e.mode, e.job, e.segment, e.offset, e.sha256, e.target,
+                  j.ordinal AS job_ordinal,
+                  row_number() OVER (PARTITION BY e.dir_id, e.name ORDER BY e.ordinal DESC, e.id DESC) AS rn
+           FROM entries e JOIN dirs d ON d.id = e.dir_id JOIN jobs j ON j.id = e.job
+           WHERE d.tape = ? AND e.ordinal <= ?
+         )
+         WHERE rn = 1 AND kind != 'deleted' AND lto_selected(path) = 1
+         ORDER BY job_ordinal, segment, offset, path`,
+      )
+      .run(tape, asOfOrdinal);
+    return this.count();
+  }
+
+  count(): number {
+    const n: unknown = this.db.prepare('SELECT count(*) FROM restore_set').pluck().get();
+    return typeof n === 'number' ? n : 0;
+  }
+
+  totals(): { files: number; bytes: number; dirs: number; symlinks: number } {
+    const row: unknown = this.db
+      .prepare(
+        "SELECT sum(kind = 'file') AS files, coalesce(sum(size), 0) AS bytes, sum(kind = 'dir') AS dirs, sum(kind = 'symlink') AS symlinks FROM restore_set",
+      )
+      .get();
+    const r = t.type({ files: nullable(t.number), bytes: t.number, dirs: nullable(t.number), symlinks: nullable(t.number) }).decode(row);
+    if (r._tag === 'Left') return { files: 0, bytes: 0, dirs: 0, symlinks: 0 };
+    return { files: r.right.files ?? 0, bytes: r.right.bytes, dirs: r.right.dirs ?? 0, symlinks: r.right.symlinks ?? 0 };
+  }
+
+  /** Entries of one kind, in tape order (files) or path order (the others), page by page (keyset, never OFFSET). */
+  *ofKind(kind: 'file' | 'dir' | 'symlink', order: 'tape' | 'path' | 'path-desc' = 'tape'): Generator<SelectedEntry> {
+    const sql = {
+      tape: 'SELECT * FROM restore_set WHERE kind = ? AND seq > ? ORDER BY seq LIMIT ?',
+      path: 'SELECT * FROM restore_set WHERE kind = ? AND path > ? ORDER BY path LIMIT ?',
+      'path-desc': 'SELECT * FROM restore_set WHERE kind = ? AND path < ? ORDER BY path DESC LIMIT ?',
+    }[order];
+    const page = this.db.prepare(sql);
+    let after: number | string = order === 'tape' ? 0 : order === 'path' ? '' : '\u{10FFFF}';
+    for (;;) {
+      const rows = page.all(kind, after, PAGE).map((row) => {
+        const d = SelectedRow.decode(row);
+        if (d._tag === 'Left') throw new Error('restore selection row does not decode');
+        return d.right;
+      });
+      const last = rows[rows.length - 1];
+      if (last === undefined) return;
+      yield* rows;
+      after = order === 'tape' ? last.seq : last.path;
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import type { Command } from 'commander';
+import * as E from 'fp-ts/Either';
+import { Subject, map } from 'rxjs';
+import { DEFAULT_SEGMENT_BYTES, runBackup, type BackupProgress, type BackupReport } from '../../application/backup/run-backup';
+import { printJson, withApp, type RunState } from '../action';
+import type { GlobalOptions } from '../bootstrap';
+import { EXIT } from '../exit-codes';
+import type { Io } from '../io';
+import { formatBytes, shortId } from '../ui/format';
+import { showProgress } from '../ui/progress';
+import { renderTable } from '../ui/table';
+import { parseSize } from '../ui/parse';
+
+interface Options {
+  readonly incremental?: boolean;
+  readonly exclude: string[];
+  readonly dryRun?: boolean;
+  readonly checksum?: boolean;
+  readonly json?: boolean;
+  readonly mount?: string;
+  readonly segmentSize?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export const registerBackup = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
+  program
+    .command('backup')
+    .description('back up folders (or files) to a tape: full, or incremental against what the tape already holds')
+    .argument('<tape>', 'tape id (barcode)')
+    .argument('<sources...>', 'folders or files to back up (recorded by their absolute paths)')
+    .option('--incremental', 'only what is new or changed since the tape\'s latest state of these sources')
+    .option('--checksum', 'with --incremental: also compare content, not only size and time')
+    .option('--exclude <glob>', 'leave out matching paths (repeatable); a glob without / matches names at any depth', collect, [])
+    .option('--dry-run', 'print the plan (new / modified / unchanged / deleted) and write nothing')
+    .option('--segment-size <size>', 'start a new segment past this size (e.g. 1GiB, 200MiB; default 1GiB)')
+    .option('--mount <path>', 'where the tape is mounted')
+    .option('--json', 'print one summary object as JSON')
+    .action(async (tape: string, sources: string[], options: Options) =>
+      withApp(io, state, globals(), async ({ app }) => {
+        const segmentTargetBytes = options.segmentSize === undefined ? DEFAULT_SEGMENT_BYTES : parseSize(options.segmentSize);
+        if (segmentTargetBytes === undefined) {
+          return E.left({ _tag: 'InvalidOption', option: '--segment-size', value: options.segmentSize ?? '', expected: 'a size such as 1GiB or 200MB' });
+        }
+        const progress = new Subject<BackupProgress>();
+        const stop = showProgress(
+          progress.pipe(
+            map((p) => ({
+              label: p.phase === 'scan' ? 'scanning' : 'writing ',
+              done: p.entries,
+              total: p.totalEntries,
+              bytes: p.bytes,
+              totalBytes: p.totalBytes,
+            })),
+          ),
+          process.stderr,
+          options.json !== true,
+        );
+        const report = await runBackup(
+          app,
+          {
+            tape,
+            sources,
+            incremental: options.incremental === true,
+            excludes: options.exclude,
+            checksum: options.checksum === true,
+            dryRun: options.dryRun === true,
+            mount: options.mount,
+            segmentTargetBytes,
+          },
+          progress,
+        );
+        stop();
+        if (E.isLeft(report)) return report;
+        if (options.json === true) printJson(io, backupJson(report.right));
+        else printReport(io, report.right);
+        return E.right(report.right.status === 'FAILED' ? EXIT.FAILED : EXIT.OK);
+      }),
+    );
+};
+
+export const backupJson = (r: BackupReport) => ({
+  tape: r.tape,
+  job: r.job,
+  mode: r.mode,
+  status: r.status,
+  reason: r.reason,
+  plan: r.plan,
+  files: r.totals.files,
+  bytes: r.totals.bytesRead,
+  bytesWritten: r.totals.bytesWritten,
+  segments: r.segments,
+  warnings: r.warnings.length,
+  warningList: r.warnings,
+});
+
+const printReport = (io: Io, r: BackupReport): void => {
+  const s = io.style;
+  const p = r.plan;
+  io.out(
+    renderTable(
+      [
+        ['new', p.new],
+        ['modified', p.modified],
+        ['unchanged', p.unchanged],
+      ] as const,
+      [
+        { header: r.status === 'PLANNED' ? 'PLAN' : r.mode, value: ([k]) => k },
+        { header: 'ENTRIES', value: ([, v]) => String(v.entries), align: 'right' },
+        { header: 'FILES', value: ([, v]) => String(v.files), align: 'right' },
+        { header: 'SIZE', value: ([, v]) => formatBytes(v.bytes), align: 'right' },
+      ],
+      s,
+    ),
+  );
+  io.out(`deleted since the last backup: ${p.deleted}`);
+  if (r.status === 'PLANNED') {
+    io.out(s.dim(`dry run: nothing was written (up to ${formatBytes(p.estimatedBytes)} would go to tape)`));
+  } else {
+    const status = r.status === 'SUCCESS' ? s.green('SUCCESS') : s.red('FAILED');
+    io.out(
+      `job ${s.bold(shortId(r.job ?? ''))} ${status}: ${r.totals.files} files, ${formatBytes(r.totals.bytesRead)} read, ${formatBytes(r.totals.bytesWritten)} written in ${r.segments} segment(s)`,
+    );
+    if (r.reason !== null) io.err(`${io.errStyle.red('failed:')} ${r.reason}`);
+  }
+  if (r.warnings.length > 0) {
+    io.err(io.errStyle.yellow(`${r.warnings.length} warning(s):`));
+    for (const w of r.warnings.slice(0, 20)) io.err(`  ${w.path}: ${w.reason}`);
+    if (r.warnings.length > 20) io.err(`  ... and ${r.warnings.length - 20} more (see \`lto jobs --json\`)`);
+  }
+};

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import * as E from 'fp-ts/Either';
+import { browse, type BrowseEntry } from '../../application/browse';
+import { ok, printJson, withApp, type RunState } from '../action';
+import type { GlobalOptions } from '../bootstrap';
+import type { Io } from '../io';
+import { formatBytes, formatTime, shortId } from '../ui/format';
+import { renderTable } from '../ui/table';
+
+/** Nanosecond text → ISO time (millisecond precision is what people read). */
+export const nsToIso = (ns: string): string => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString();
+
+/** The `browse --json` shape: scripts rely on these names. */
+const entryJson = (e: BrowseEntry) => ({
+  path: e.path,
+  name: e.name,
+  type: e.type,
+  size: e.size,
+  mtime: nsToIso(e.mtimeNs),
+  mtimeNs: e.mtimeNs,
+  job: e.job,
+  versions: e.versions,
+  target: e.target,
+});
+
+export const registerBrowse = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
+  program
+    .command('browse')
+    .description("one level of a tape's tree as of a backup job (default: the latest), with sizes and versions")
+    .argument('<tape>', 'tape id (barcode)')
+    .argument('[dir]', 'an original absolute path; none: the backup roots')
+    .option('--job <job>', 'the backup job to look at (id, prefix, or the 8-character short id)')
+    .option('--json', 'print as JSON')
+    .action((tape: string, dir: string | undefined, options: { job?: string; json?: boolean }) =>
+      withApp(io, state, globals(), ({ app }) => {
+        const result = browse(app, { tape, dir, job: options.job });
+        if (E.isLeft(result)) return result;
+        const s = io.style;
+        if (options.json === true) printJson(io, result.right.entries.map(entryJson));
+        else {
+          io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${result.right.dir ?? 'backup roots'}`));
+          io.out(
+            renderTable(
+              result.right.entries,
+              [
+                { header: 'NAME', value: (e) => (e.type === 'dir' ? s.blue(`${dir === undefined ? e.path : e.name}/`) : e.type === 'symlink' ? s.cyan(`${e.name} -> ${e.target ?? ''}`) : dir === undefined ? e.path : e.name) },
+                { header: 'SIZE', value: (e) => (e.type === 'file' ? formatBytes(e.size) : ''), align: 'right' },
+                { header: 'MODIFIED (UTC)', value: (e) => formatTime(nsToIso(e.mtimeNs)) },
+                { header: 'VERSIONS', value: (e) => String(e.versions), align: 'right' },
+                { header: 'JOB', value: (e) => shortId(e.job) },
+              ],
+              s,
+            ),
+          );
+        }
+        return ok;
+      }),
+    );
+};

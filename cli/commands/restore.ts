@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import * as E from 'fp-ts/Either';
+import { Subject, map } from 'rxjs';
+import { runRestore, type RestoreProgress, type RestoreReport } from '../../application/restore/run-restore';
+import { printJson, withApp, type RunState } from '../action';
+import type { GlobalOptions } from '../bootstrap';
+import { EXIT } from '../exit-codes';
+import type { Io } from '../io';
+import { formatBytes, shortId } from '../ui/format';
+import { showProgress } from '../ui/progress';
+
+interface Options {
+  readonly to: string;
+  readonly job?: string;
+  readonly path: string[];
+  readonly overwrite?: boolean;
+  readonly dryRun?: boolean;
+  readonly stripComponents?: string;
+  readonly mount?: string;
+  readonly json?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export const registerRestore = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
+  program
+    .command('restore')
+    .description('restore the tree of a tape as of a backup job (default: the latest), or the paths matching globs')
+    .argument('<tape>', 'tape id (barcode)')
+    .requiredOption('--to <dir>', 'where to restore: original paths are re-rooted under it (/home/me/x -> DIR/home/me/x)')
+    .option('--job <job>', 'restore the tree as of this backup job (id, prefix, or short id)')
+    .option('--path <glob>', 'only original paths matching this glob, e.g. "**/hello.txt" or "/home/me/Pictures/2019/**" (repeatable)', collect, [])
+    .option('--strip-components <n>', 'drop this many leading path components, as tar does')
+    .option('--overwrite', 'replace files that already exist under --to (else they are kept and reported)')
+    .option('--dry-run', 'print what would be restored and write nothing')
+    .option('--mount <path>', 'where the tape is mounted')
+    .option('--json', 'print one summary object as JSON')
+    .action(async (tape: string, options: Options) =>
+      withApp(io, state, globals(), async ({ app }) => {
+        const strip = options.stripComponents === undefined ? 0 : Number(options.stripComponents);
+        if (!Number.isInteger(strip) || strip < 0) {
+          return E.left({ _tag: 'InvalidOption', option: '--strip-components', value: options.stripComponents ?? '', expected: 'a whole number >= 0' });
+        }
+        const progress = new Subject<RestoreProgress>();
+        const stop = showProgress(
+          progress.pipe(map((p) => ({ label: 'restoring', done: p.files, total: p.totalFiles, bytes: p.bytes, totalBytes: p.totalBytes }))),
+          process.stderr,
+          options.json !== true,
+        );
+        const report = await runRestore(
+          app,
+          {
+            tape,
+            to: options.to,
+            job: options.job,
+            paths: options.path,
+            overwrite: options.overwrite === true,
+            dryRun: options.dryRun === true,
+            stripComponents: strip,
+            mount: options.mount,
+          },
+          progress,
+        );
+        stop();
+        if (E.isLeft(report)) return report;
+        if (options.json === true) printJson(io, report.right);
+        else printReport(io, report.right);
+        return E.right(report.right.status === 'FAILED' ? EXIT.FAILED : EXIT.OK);
+      }),
+    );
+};
+
+const printReport = (io: Io, r: RestoreReport): void => {
+  const s = io.style;
+  const sel = r.selected;
+  if (r.status === 'PLANNED') {
+    io.out(`would restore ${sel.files} files (${formatBytes(sel.bytes)}), ${sel.dirs} folders, ${sel.symlinks} symlinks as of job ${shortId(r.asOfJob)}`);
+    io.out(s.dim('dry run: nothing was written'));
+    return;
+  }
+  const status = r.status === 'SUCCESS' ? s.green('SUCCESS') : s.red('FAILED');
+  io.out(
+    `job ${s.bold(shortId(r.job ?? ''))} ${status}: restored ${r.restored.files}/${sel.files} files (${formatBytes(r.restored.bytes)}), ${r.restored.dirs} folders, ${r.restored.symlinks} symlinks as of job ${shortId(r.asOfJob)}; ${formatBytes(r.bytesReadFromTape)} read from tape`,
+  );
+  if (r.skipped > 0) io.err(io.errStyle.yellow(`${r.skipped} kept as they were (already there; --overwrite replaces them)`));
+  const serious = r.problems.filter((p) => p.kind !== 'skipped');
+  for (const p of serious.slice(0, 20)) io.err(`${io.errStyle.red(p.kind)} ${p.path}: ${p.reason}`);
+  if (serious.length > 20) io.err(`... and ${serious.length - 20} more`);
+};

@@ -1,0 +1,356 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as E from 'fp-ts/Either';
+import { restoreComponents } from '../../domain/restore-path';
+import { errnoCode, errorMessage, isErrno } from '../errno';
+import { segmentPath } from '../tape/layout';
+
+/** One entry to restore, as the selection hands it over (tape order for files). */
+export interface RestoreEntry {
+  readonly path: string;
+  readonly kind: 'file' | 'dir' | 'symlink';
+  readonly size: number;
+  readonly mtime_ns: string;
+  readonly mode: number;
+  readonly job: string;
+  readonly segment: number | null;
+  readonly offset: number | null;
+  readonly sha256: string | null;
+  readonly target: string | null;
+}
+
+export interface RestoreSource {
+  ofKind(kind: 'file' | 'dir' | 'symlink', order: 'tape' | 'path' | 'path-desc'): Iterable<RestoreEntry>;
+}
+
+export type RestoreProblemKind = 'skipped' | 'refused' | 'corrupted' | 'missing' | 'failed';
+
+export interface RestoreProblem {
+  readonly path: string;
+  readonly kind: RestoreProblemKind;
+  readonly reason: string;
+}
+
+export interface RestoreOutcome {
+  readonly restored: { files: number; bytes: number; dirs: number; symlinks: number };
+  readonly problems: RestoreProblem[];
+  readonly bytesReadFromTape: number;
+}
+
+/** Reads coalesce neighbouring small files up to this span; a lone file reads only itself. */
+const WINDOW = 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
+
+/**
+ * Node sets times from a double of seconds, which libuv truncates to whole microseconds:
+ * aim at the middle of the microsecond so the truncation lands on it (ns digits are lost).
+ */
+const seconds = (ns: string): number => (Number(BigInt(ns) / 1000n) + 0.5) / 1e6;
+
+/**
+ * Writes a selection under a target folder: folders first, files in tape order (read by
+ * positioned reads at their recorded offsets, hash-checked before they count), symlinks
+ * last (so nothing is ever written through a link restored from the tape), and folder
+ * times last of all, deepest first. Nothing is written outside the target.
+ */
+export class RestoreWriter {
+  private readonly verifiedDirs = new Set<string>();
+  private readonly problems: RestoreProblem[] = [];
+  private readonly restored = { files: 0, bytes: 0, dirs: 0, symlinks: 0 };
+  private bytesRead = 0;
+  private segmentFd: { key: string; fd: number } | undefined;
+  private window: { key: string; start: number; bytes: Buffer } | undefined;
+
+  constructor(
+    private readonly mountRoot: string,
+    private readonly target: string,
+    private readonly strip: number,
+    private readonly overwrite: boolean,
+  ) {
+    this.verifiedDirs.add(target);
+  }
+
+  async restore(source: RestoreSource, onProgress: (files: number, bytes: number) => void): Promise<RestoreOutcome> {
+    for (const dir of source.ofKind('dir', 'path')) this.restoreDir(dir);
+    const files = source.ofKind('file', 'tape');
+    const batch: RestoreEntry[] = [];
+    for (const file of files) {
+      batch.push(file);
+      if (batch.length >= 256) await this.restoreFiles(batch.splice(0), onProgress);
+    }
+    await this.restoreFiles(batch, onProgress);
+    for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
+    for (const dir of source.ofKind('dir', 'path-desc')) this.finishDir(dir);
+    this.closeSegment();
+    return { restored: this.restored, problems: this.problems, bytesReadFromTape: this.bytesRead };
+  }
+
+  /** The target path of an entry, with its parent folders made (and checked to be real folders). */
+  private place(entry: RestoreEntry): string | undefined {
+    const components = restoreComponents(entry.path, this.strip);
+    if (E.isLeft(components)) {
+      this.problems.push({ path: entry.path, kind: 'refused', reason: `unsafe path from tape: ${components.left}` });
+      return undefined;
+    }
+    if (components.right === null) return undefined;
+    const full = path.join(this.target, ...components.right);
+    if (!full.startsWith(this.target + path.sep)) {
+      this.problems.push({ path: entry.path, kind: 'refused', reason: 'resolves outside the restore target' });
+      return undefined;
+    }
+    return this.ensureParents(full, entry.path) ? full : undefined;
+  }
+
+  private ensureParents(full: string, original: string): boolean {
+    const parent = path.dirname(full);
+    if (this.verifiedDirs.has(parent)) return true;
+    if (!this.ensureParents(parent, original)) return false;
+    try {
+      const stat = fs.lstatSync(parent);
+      if (!stat.isDirectory()) {
+        this.problems.push({ path: original, kind: 'refused', reason: `${parent} is ${stat.isSymbolicLink() ? 'a symlink' : 'not a folder'}: nothing is written through it` });
+        return false;
+      }
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) return this.failed(original, error);
+      try {
+        fs.mkdirSync(parent);
+      } catch (mkdirError) {
+        return this.failed(original, mkdirError);
+      }
+    }
+    this.verifiedDirs.add(parent);
+    return true;
+  }
+
+  private failed(original: string, error: unknown): false {
+    this.problems.push({ path: original, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` });
+    return false;
+  }
+
+  private restoreDir(entry: RestoreEntry): void {
+    const full = this.place(entry);
+    if (full === undefined) return;
+    try {
+      fs.mkdirSync(full);
+      this.restored.dirs++;
+    } catch (error) {
+      if (!isErrno(error, 'EEXIST')) {
+        this.failed(entry.path, error);
+        return;
+      }
+      if (!fs.lstatSync(full).isDirectory()) {
+        this.problems.push({ path: entry.path, kind: 'skipped', reason: 'something that is not a folder is already there' });
+        return;
+      }
+    }
+    this.verifiedDirs.add(full);
+  }
+
+  /** Folder modes and times go last: writing into a folder changes its time. */
+  private finishDir(entry: RestoreEntry): void {
+    const components = restoreComponents(entry.path, this.strip);
+    if (E.isLeft(components) || components.right === null) return;
+    const full = path.join(this.target, ...components.right);
+    if (!this.verifiedDirs.has(full)) return;
+    try {
+      fs.chmodSync(full, entry.mode);
+      const t = seconds(entry.mtime_ns);
+      fs.utimesSync(full, t, t);
+    } catch (error) {
+      this.failed(entry.path, error);
+    }
+  }
+
+  private restoreSymlink(entry: RestoreEntry): void {
+    const full = this.place(entry);
+    if (full === undefined || entry.target === null) return;
+    try {
+      if (this.overwrite) fs.rmSync(full, { force: true });
+      fs.symlinkSync(entry.target, full);
+      const t = seconds(entry.mtime_ns);
+      fs.lutimesSync(full, t, t);
+      this.restored.symlinks++;
+    } catch (error) {
+      if (isErrno(error, 'EEXIST')) this.problems.push({ path: entry.path, kind: 'skipped', reason: 'already there' });
+      else this.failed(entry.path, error);
+    }
+  }
+
+  private async restoreFiles(batch: readonly RestoreEntry[], onProgress: (files: number, bytes: number) => void): Promise<void> {
+    for (let i = 0; i < batch.length; i++) {
+      await this.restoreFile(batch[i]!, batch, i);
+      onProgress(this.restored.files, this.restored.bytes);
+    }
+  }
+
+  private async restoreFile(entry: RestoreEntry, batch: readonly RestoreEntry[], index: number): Promise<void> {
+    const full = this.place(entry);
+    if (full === undefined) return;
+    if (entry.segment === null || entry.offset === null || entry.sha256 === null) {
+      this.problems.push({ path: entry.path, kind: 'missing', reason: 'the catalog has no location for its data' });
+      return;
+    }
+    const key = segmentPath(this.mountRoot, entry.job, entry.segment);
+    const out = this.openTarget(full, entry.path);
+    if (out === undefined) return;
+    const written =
+      entry.size <= WINDOW ? this.copySmall(key, entry, out, batch, index) : await this.copyLarge(key, entry, out);
+    this.finishFile(full, entry, out, written);
+  }
+
+  /**
+   * Creates the file exclusively (O_EXCL never follows a link). With --overwrite an
+   * existing file or link is removed first, never written through; a folder stays.
+   */
+  private openTarget(full: string, original: string): number | undefined {
+    const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
+    try {
+      return fs.openSync(full, flags, 0o600);
+    } catch (error) {
+      if (!isErrno(error, 'EEXIST')) {
+        this.failed(original, error);
+        return undefined;
+      }
+      if (!this.overwrite || fs.lstatSync(full).isDirectory()) {
+        this.problems.push({ path: original, kind: 'skipped', reason: 'already there' });
+        return undefined;
+      }
+    }
+    try {
+      fs.unlinkSync(full);
+      return fs.openSync(full, flags, 0o600);
+    } catch (error) {
+      this.failed(original, error);
+      return undefined;
+    }
+  }
+
+  private finishFile(full: string, entry: RestoreEntry, fd: number, written: RestoreProblem | undefined): void {
+    try {
+      if (written === undefined) {
+        fs.fchmodSync(fd, entry.mode);
+        const t = seconds(entry.mtime_ns);
+        fs.futimesSync(fd, t, t);
+      }
+      fs.closeSync(fd);
+      if (written !== undefined) {
+        fs.rmSync(full, { force: true });
+        this.problems.push(written);
+        return;
+      }
+      this.restored.files++;
+      this.restored.bytes += entry.size;
+    } catch (error) {
+      this.failed(entry.path, error);
+    }
+  }
+
+  /** A small file: from the read window (which takes neighbouring selected files in one read), hashed before it is written. */
+  private copySmall(key: string, entry: RestoreEntry, out: number, batch: readonly RestoreEntry[], index: number): RestoreProblem | undefined {
+    const offset = entry.offset ?? 0;
+    const w = this.window;
+    if (w === undefined || w.key !== key || offset < w.start || offset + entry.size > w.start + w.bytes.length) {
+      const problem = this.fillWindow(key, entry, batch, index);
+      if (problem !== undefined) return problem;
+    }
+    const window = this.window!;
+    const data = window.bytes.subarray(offset - window.start, offset - window.start + entry.size);
+    if (createHash('sha256').update(data).digest('hex') !== entry.sha256) return this.corrupted(entry);
+    try {
+      fs.writeSync(out, data);
+      return undefined;
+    } catch (error) {
+      return { path: entry.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` };
+    }
+  }
+
+  private fillWindow(key: string, entry: RestoreEntry, batch: readonly RestoreEntry[], index: number): RestoreProblem | undefined {
+    const start = entry.offset ?? 0;
+    let end = start + entry.size;
+    for (let j = index + 1; j < batch.length; j++) {
+      const next = batch[j]!;
+      if (next.job !== entry.job || next.segment !== entry.segment || next.offset === null) break;
+      const nextEnd = next.offset + next.size;
+      if (next.size > WINDOW || nextEnd - start > WINDOW) break;
+      end = nextEnd;
+    }
+    const fd = this.segment(key, entry);
+    if (typeof fd !== 'number') return fd;
+    const bytes = Buffer.allocUnsafe(end - start);
+    let got = 0;
+    try {
+      while (got < bytes.length) {
+        const n = fs.readSync(fd, bytes, got, bytes.length - got, start + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch (error) {
+      return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} unreadable at ${start} (${errnoCode(error)})` };
+    }
+    this.bytesRead += got;
+    if (got < entry.size) return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends before offset ${start + entry.size} (truncated)` };
+    this.window = { key, start, bytes: bytes.subarray(0, got) };
+    return undefined;
+  }
+
+  /** A large file: positioned reads overlapped with hashing and writing, streamed to the target. */
+  private async copyLarge(key: string, entry: RestoreEntry, out: number): Promise<RestoreProblem | undefined> {
+    const fd = this.segment(key, entry);
+    if (typeof fd !== 'number') return fd;
+    const hash = createHash('sha256');
+    const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    const start = entry.offset ?? 0;
+    const readChunk = (at: number, buffer: Buffer) =>
+      new Promise<number>((resolve, reject) =>
+        fs.read(fd, buffer, 0, Math.min(CHUNK, entry.size - at), start + at, (error, n) => (error ? reject(error) : resolve(n))),
+      );
+    const writeChunk = (data: Buffer) =>
+      new Promise<void>((resolve, reject) => fs.write(out, data, (error) => (error ? reject(error) : resolve())));
+    try {
+      let at = 0;
+      let turn = 0;
+      let reading = readChunk(0, buffers[0]!);
+      while (at < entry.size) {
+        const n = await reading;
+        if (n === 0) return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends before offset ${start + entry.size} (truncated)` };
+        this.bytesRead += n;
+        const data = buffers[turn]!.subarray(0, n);
+        at += n;
+        turn ^= 1;
+        if (at < entry.size) reading = readChunk(at, buffers[turn]!);
+        hash.update(data);
+        await writeChunk(data);
+      }
+    } catch (error) {
+      return { path: entry.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` };
+    }
+    return hash.digest('hex') === entry.sha256 ? undefined : this.corrupted(entry);
+  }
+
+  private corrupted(entry: RestoreEntry): RestoreProblem {
+    return {
+      path: entry.path,
+      kind: 'corrupted',
+      reason: `SHA-256 mismatch: the data at segment ${entry.segment} offset ${entry.offset} is not what was archived`,
+    };
+  }
+
+  private segment(key: string, entry: RestoreEntry): number | RestoreProblem {
+    if (this.segmentFd?.key === key) return this.segmentFd.fd;
+    this.closeSegment();
+    try {
+      this.segmentFd = { key, fd: fs.openSync(key, 'r') };
+      return this.segmentFd.fd;
+    } catch (error) {
+      return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} of job ${entry.job} cannot be opened (${errnoCode(error)})` };
+    }
+  }
+
+  private closeSegment(): void {
+    if (this.segmentFd !== undefined) fs.closeSync(this.segmentFd.fd);
+    this.segmentFd = undefined;
+    this.window = undefined;
+  }
+}

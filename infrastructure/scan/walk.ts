@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { errnoCode, errorMessage } from '../errno';
+
+export type ScannedKind = 'file' | 'dir' | 'symlink';
+
+/** What the scan saw of one path (lstat: a symlink is itself, never followed). */
+export interface ScannedEntry {
+  readonly path: string;
+  readonly kind: ScannedKind;
+  readonly size: number;
+  readonly mtimeNs: bigint;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly target?: string;
+}
+
+export type ScanItem =
+  | { readonly _tag: 'entry'; readonly entry: ScannedEntry }
+  | { readonly _tag: 'warning'; readonly path: string; readonly reason: string };
+
+const kindOf = (stat: fs.BigIntStats): ScannedKind | string => {
+  if (stat.isFile()) return 'file';
+  if (stat.isDirectory()) return 'dir';
+  if (stat.isSymbolicLink()) return 'symlink';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  return 'of an unknown type';
+};
+
+const entryOf = (p: string, stat: fs.BigIntStats, kind: ScannedKind): ScannedEntry => ({
+  path: p,
+  kind,
+  size: kind === 'file' ? Number(stat.size) : 0,
+  mtimeNs: stat.mtimeNs,
+  mode: Number(stat.mode & 0o7777n),
+  uid: Number(stat.uid),
+  gid: Number(stat.gid),
+  ...(kind === 'symlink' ? { target: fs.readlinkSync(p) } : {}),
+});
+
+/** One path: its entry, or why it is skipped. */
+const look = (p: string): ScanItem => {
+  try {
+    const stat = fs.lstatSync(p, { bigint: true });
+    const kind = kindOf(stat);
+    if (kind !== 'file' && kind !== 'dir' && kind !== 'symlink') return { _tag: 'warning', path: p, reason: `skipped: ${kind}` };
+    return { _tag: 'entry', entry: entryOf(p, stat, kind) };
+  } catch (error) {
+    return { _tag: 'warning', path: p, reason: `cannot stat (${errnoCode(error)}): ${errorMessage(error)}` };
+  }
+};
+
+const childrenOf = (dir: string): { names: string[] } | { warning: string } => {
+  try {
+    const names = fs.readdirSync(dir);
+    // Byte order, so a scan is the same on every run and platform.
+    names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return { names };
+  } catch (error) {
+    return { warning: `cannot list (${errnoCode(error)}): ${errorMessage(error)}` };
+  }
+};
+
+/**
+ * A streaming depth-first walk of the roots (each an absolute path), a folder before
+ * its contents, names in byte order. Memory holds the open folders' name lists only,
+ * never the whole tree. `excluded` prunes a path (and, for a folder, all below it).
+ */
+export function* walk(roots: readonly string[], excluded: (path: string) => boolean): Generator<ScanItem> {
+  for (const root of roots) {
+    const stack: { dir: string; names: string[]; next: number }[] = [];
+    const first = look(root);
+    yield first;
+    if (first._tag !== 'entry' || first.entry.kind !== 'dir') continue;
+    const listed = childrenOf(root);
+    if ('warning' in listed) yield { _tag: 'warning', path: root, reason: listed.warning };
+    else stack.push({ dir: root, names: listed.names, next: 0 });
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.next >= top.names.length) {
+        stack.pop();
+        continue;
+      }
+      const name = top.names[top.next++]!;
+      const p = top.dir === '/' ? `/${name}` : `${top.dir}/${name}`;
+      if (name.includes('\uFFFD')) {
+        yield { _tag: 'warning', path: p, reason: 'skipped: the name is not valid UTF-8' };
+        continue;
+      }
+      if (excluded(p)) continue;
+      const item = look(p);
+      yield item;
+      if (item._tag !== 'entry' || item.entry.kind !== 'dir') continue;
+      const children = childrenOf(p);
+      if ('warning' in children) yield { _tag: 'warning', path: p, reason: children.warning };
+      else stack.push({ dir: p, names: children.names, next: 0 });
+    }
+  }
+}
+
+/** A source root as recorded: absolute, normalised, no trailing slash. */
+export const sourceRoot = (input: string): string => {
+  const resolved = path.resolve(input);
+  return resolved.length > 1 && resolved.endsWith('/') ? resolved.slice(0, -1) : resolved;
+};

@@ -1,0 +1,114 @@
+import type { ArchivedEntry, DomainEvent } from '../domain/events';
+import type { StoredEvent } from '../domain/envelope';
+import { sql, type Projection, type Statement } from './projection';
+
+/** `/a/b/c` → [`/a/b`, `c`]; `/a` → [`/`, `a`]. Paths are absolute, `/`-separated. */
+export const splitPath = (path: string): [string, string] => {
+  const cut = path.lastIndexOf('/');
+  return cut <= 0 ? ['/', path.slice(cut + 1)] : [path.slice(0, cut), path.slice(cut + 1)];
+};
+
+const TAPE_OF_JOB = '(SELECT tape FROM jobs WHERE id = ?)';
+const ORDINAL_OF_JOB = '(SELECT ordinal FROM jobs WHERE id = ?)';
+
+const ensureDir = (job: string, dir: string): Statement =>
+  sql(`INSERT OR IGNORE INTO dirs (tape, path) VALUES (${TAPE_OF_JOB}, ?)`, job, dir);
+
+const DIR_ID = `(SELECT id FROM dirs WHERE tape = ${TAPE_OF_JOB} AND path = ?)`;
+
+const archived = (job: string, segment: number, e: ArchivedEntry): Statement[] => {
+  const [dir, name] = splitPath(e.path);
+  return [
+    ensureDir(job, dir),
+    sql(
+      `INSERT INTO entries (dir_id, name, job, ordinal, kind, size, mtime_ns, mode, segment, offset, sha256, target, uid, gid)
+       VALUES (${DIR_ID}, ?, ?, ${ORDINAL_OF_JOB}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      job, dir, name, job, job, e.kind, e.size, e.mtimeNs, e.mode, segment, e.offset ?? null, e.sha256 ?? null,
+      e.target ?? null, e.uid ?? null, e.gid ?? null,
+    ),
+  ];
+};
+
+const deleted = (job: string, path: string): Statement[] => {
+  const [dir, name] = splitPath(path);
+  return [
+    ensureDir(job, dir),
+    sql(
+      `INSERT INTO entries (dir_id, name, job, ordinal, kind, size, mtime_ns, mode)
+       VALUES (${DIR_ID}, ?, ?, ${ORDINAL_OF_JOB}, 'deleted', 0, '0', 0)`,
+      job, dir, name, job, job,
+    ),
+  ];
+};
+
+/**
+ * The file tree: directories deduplicated per tape (`dirs`), and every version of every
+ * entry (`entries`: one row per archived file/dir/symlink per job, plus a `deleted` row
+ * when an incremental backup no longer finds it), with where its data lies on tape.
+ * `segments` lists the closed segments; their bytes count as used space on the tape.
+ */
+export const filesProjection: Projection = {
+  name: 'files',
+  schema: [
+    `CREATE TABLE IF NOT EXISTS segments (
+       job TEXT NOT NULL, segment INTEGER NOT NULL, tape TEXT NOT NULL, bytes INTEGER NOT NULL,
+       sha256 TEXT NOT NULL, entries INTEGER NOT NULL, PRIMARY KEY (job, segment)
+     )`,
+    `CREATE TABLE IF NOT EXISTS dirs (
+       id INTEGER PRIMARY KEY, tape TEXT NOT NULL, path TEXT NOT NULL, UNIQUE (tape, path)
+     )`,
+    `CREATE TABLE IF NOT EXISTS entries (
+       id INTEGER PRIMARY KEY,
+       dir_id INTEGER NOT NULL,
+       name TEXT NOT NULL,
+       job TEXT NOT NULL,
+       ordinal INTEGER NOT NULL,
+       kind TEXT NOT NULL,
+       size INTEGER NOT NULL,
+       mtime_ns TEXT NOT NULL,
+       mode INTEGER NOT NULL,
+       segment INTEGER,
+       offset INTEGER,
+       sha256 TEXT,
+       target TEXT,
+       uid INTEGER,
+       gid INTEGER
+     )`,
+    'CREATE INDEX IF NOT EXISTS entries_by_name ON entries (dir_id, name, ordinal)',
+    'CREATE INDEX IF NOT EXISTS entries_by_job ON entries (job, segment, offset)',
+    `CREATE TABLE IF NOT EXISTS job_warnings (
+       id INTEGER PRIMARY KEY, job TEXT NOT NULL, path TEXT NOT NULL, reason TEXT NOT NULL
+     )`,
+    'CREATE INDEX IF NOT EXISTS job_warnings_by_job ON job_warnings (job)',
+  ],
+  tables: [
+    { name: 'segments', key: ['job', 'segment'] },
+    { name: 'dirs', key: ['id'] },
+    { name: 'entries', key: ['id'] },
+    { name: 'job_warnings', key: ['id'] },
+  ],
+  project: (event: DomainEvent, _stored: StoredEvent): readonly Statement[] => {
+    switch (event.type) {
+      case 'SegmentClosed': {
+        const d = event.data;
+        return [
+          sql(
+            `INSERT INTO segments (job, segment, tape, bytes, sha256, entries) VALUES (?, ?, ${TAPE_OF_JOB}, ?, ?, ?)`,
+            d.job, d.segment, d.job, d.bytes, d.sha256, d.entries,
+          ),
+          sql(`UPDATE tapes SET used_bytes = used_bytes + ? WHERE id = ${TAPE_OF_JOB}`, d.bytes, d.job),
+        ];
+      }
+      case 'FilesArchived':
+        return event.data.entries.flatMap((e) => archived(event.data.job, event.data.segment, e));
+      case 'FilesDeleted':
+        return event.data.paths.flatMap((p) => deleted(event.data.job, p));
+      case 'JobWarned':
+        return event.data.warnings.map((w) =>
+          sql('INSERT INTO job_warnings (job, path, reason) VALUES (?, ?, ?)', event.data.job, w.path, w.reason),
+        );
+      default:
+        return [];
+    }
+  },
+};

@@ -1,0 +1,146 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { sandbox, type Sandbox } from '../support/cli';
+import { treeFacts } from '../support/trees';
+
+interface Plan {
+  new: { entries: number; files: number; bytes: number };
+  modified: { entries: number; files: number; bytes: number };
+  unchanged: { entries: number; files: number; bytes: number };
+  deleted: number;
+}
+
+const write = (root: string, rel: string, data: string) => {
+  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  fs.writeFileSync(path.join(root, rel), data);
+};
+
+describe('incremental backups', () => {
+  let box: Sandbox;
+  let src: string;
+  beforeEach(() => {
+    box = sandbox();
+    src = path.join(box.root, 'src');
+    write(src, 'a.txt', 'alpha');
+    write(src, 'b/b.txt', 'beta');
+    write(src, 'b/c.txt', 'gamma');
+    box.lto(['tape', 'add', '000200L9', '--mount', box.mountPoint('tape')]);
+    assert.equal(box.lto(['backup', '000200L9', src]).status, 0);
+  });
+  afterEach(() => box.cleanup());
+
+  it('plans new / modified / unchanged / deleted with --dry-run and writes nothing', () => {
+    write(src, 'a.txt', 'alpha, longer now');
+    write(src, 'new.txt', 'new');
+    fs.rmSync(path.join(src, 'b', 'c.txt'));
+    const events = box.json<unknown[]>(['tape', 'history', '000200L9']).length;
+    const dry = box.json<{ status: string; plan: Plan }>(['backup', '000200L9', src, '--incremental', '--dry-run']);
+    assert.equal(dry.status, 'PLANNED');
+    assert.equal(dry.plan.new.files, 1);
+    assert.equal(dry.plan.modified.files, 1);
+    assert.equal(dry.plan.unchanged.files, 1);
+    assert.equal(dry.plan.deleted, 1);
+    assert.equal(box.json<unknown[]>(['tape', 'history', '000200L9']).length, events);
+  });
+
+  it('writes only what changed, records deletions, and restores each job as it was', () => {
+    const firstFacts = treeFacts(src);
+    write(src, 'a.txt', 'alpha, longer now');
+    fs.rmSync(path.join(src, 'b', 'c.txt'));
+    const second = box.json<{ files: number; plan: Plan }>(['backup', '000200L9', src, '--incremental']);
+    assert.equal(second.files, 1, 'only a.txt is written again');
+    const jobs = box.json<{ id: string; type: string; mode: string }[]>(['jobs', '--tape', '000200L9']).filter((j) => j.type === 'BACKUP');
+    assert.deepEqual(jobs.map((j) => j.mode), ['FULL', 'INCREMENTAL']);
+
+    const latest = path.join(box.root, 'latest');
+    assert.equal(box.lto(['restore', '000200L9', '--to', latest]).status, 0);
+    assert.deepEqual(treeFacts(path.join(latest, src)), treeFacts(src));
+
+    const first = path.join(box.root, 'first');
+    assert.equal(box.lto(['restore', '000200L9', '--to', first, '--job', jobs[0]!.id.slice(-8)]).status, 0);
+    assert.deepEqual(treeFacts(path.join(first, src), { mtime: false }), Object.fromEntries(Object.entries(firstFacts).map(([k, v]) => [k, v.replace(/ mtime=\d+/, '')])));
+  });
+
+  it('notices a change of content with the same size and time only with --checksum', () => {
+    const file = path.join(src, 'a.txt');
+    // A whole-second time can be set back exactly (sub-microsecond digits cannot).
+    fs.utimesSync(file, 1_600_000_000, 1_600_000_000);
+    assert.equal(box.lto(['backup', '000200L9', src, '--incremental']).status, 0);
+    fs.writeFileSync(file, 'ALPHA');
+    fs.utimesSync(file, 1_600_000_000, 1_600_000_000);
+    assert.equal(box.json<{ plan: Plan }>(['backup', '000200L9', src, '--incremental', '--dry-run']).plan.modified.files, 0);
+    assert.equal(box.json<{ plan: Plan }>(['backup', '000200L9', src, '--incremental', '--checksum', '--dry-run']).plan.modified.files, 1);
+  });
+});
+
+describe('backup and restore: bad input', () => {
+  let box: Sandbox;
+  let src: string;
+  let mount: string;
+  beforeEach(() => {
+    box = sandbox();
+    src = path.join(box.root, 'src');
+    write(src, 'hello.txt', 'hello');
+    mount = box.mountPoint('tape');
+    box.lto(['tape', 'add', '000300L7', '--mount', mount]);
+  });
+  afterEach(() => box.cleanup());
+
+  const noJobsBut = (count: number) => assert.equal(box.json<unknown[]>(['jobs']).length, count);
+
+  it('refuses a missing source path before writing anything', () => {
+    const r = box.lto(['backup', '000300L7', src, path.join(box.root, 'nope')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /source path not found: .*nope/);
+    noJobsBut(1);
+    assert.ok(!fs.existsSync(path.join(mount, 'LTO-ARCHIVE', 'jobs')));
+  });
+
+  it('backs up a source that is a file as one file', () => {
+    assert.equal(box.lto(['backup', '000300L7', path.join(src, 'hello.txt')]).status, 0);
+    const to = path.join(box.root, 'to');
+    assert.equal(box.lto(['restore', '000300L7', '--to', to]).status, 0);
+    assert.equal(fs.readFileSync(path.join(to, src, 'hello.txt'), 'utf8'), 'hello');
+  });
+
+  it('refuses a tape that is not registered, or not the one mounted', () => {
+    assert.equal(box.lto(['backup', '000301L7', src]).status, 3);
+    const other = box.mountPoint('other');
+    box.lto(['tape', 'add', '000302L7', '--mount', other]);
+    const wrong = box.lto(['backup', '000300L7', src, '--mount', other]);
+    assert.equal(wrong.status, 3);
+    assert.match(wrong.stderr, /expected 000300L7, found 000302L7/);
+  });
+
+  it('refuses a restore target that is a file, a job that is not on the tape, and a glob that matches nothing', () => {
+    box.lto(['backup', '000300L7', src]);
+    const file = path.join(box.root, 'file');
+    fs.writeFileSync(file, 'x');
+    assert.equal(box.lto(['restore', '000300L7', '--to', file]).status, 2);
+    const nojob = box.lto(['restore', '000300L7', '--to', path.join(box.root, 'r1'), '--job', 'deadbeef']);
+    assert.equal(nojob.status, 2);
+    assert.match(nojob.stderr, /no job deadbeef on tape 000300L7/);
+    const nothing = box.lto(['restore', '000300L7', '--to', path.join(box.root, 'r2'), '--path', '**/nothing-like-this']);
+    assert.equal(nothing.status, 1);
+    assert.match(nothing.stderr, /nothing on 000300L7 matches/);
+  });
+
+  it('keeps the closed segments of a job cut off by a crash restorable, and closes the job INTERRUPTED', () => {
+    for (let i = 0; i < 40; i++) write(src, `many/${i}.bin`, 'x'.repeat(100_000));
+    const crashed = box.lto(['backup', '000300L7', src, '--segment-size', '1MiB'], { LTO_CRASH_AT: 'after-segment-recorded' });
+    assert.equal(crashed.signal, 'SIGKILL');
+    const jobs = box.json<{ type: string; status: string }[]>(['jobs']);
+    assert.deepEqual(jobs.map((j) => [j.type, j.status]), [
+      ['ADD_TAPE', 'SUCCESS'],
+      ['BACKUP', 'INTERRUPTED'],
+    ]);
+    const to = path.join(box.root, 'partial');
+    const restored = box.json<{ restored: { files: number }; status: string }>(['restore', '000300L7', '--to', to]);
+    assert.equal(restored.status, 'SUCCESS');
+    assert.ok(restored.restored.files > 0);
+    assert.equal(box.lto(['backup', '000300L7', src]).status, 0, 'a new backup succeeds');
+    assert.equal(box.lto(['catalog', 'check']).status, 0);
+  });
+});
