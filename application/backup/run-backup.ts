@@ -142,7 +142,7 @@ const finishJob = (recorder: JobRecorder, scan: ScanTable, outcome: WriteOutcome
   const job = recorder.job;
   if (outcome.failure === undefined) {
     // In pages: an incremental after a big clean-up may declare a million paths gone.
-    let page: string[] = [];
+    const page: string[] = [];
     const flush = (): E.Either<AppError, unknown> =>
       page.length === 0 ? E.right(undefined) : recorder.record({ type: 'RecordDeletions', job, paths: page.splice(0) });
     for (const path of scan.gone()) {
