@@ -17,12 +17,14 @@ import { mintId } from '../ids';
 import { JobRecorder } from '../job-recorder';
 import { tapeIdFromInput } from '../tape-id-input';
 import { openTapeSession, type TapeSession } from '../tape-session';
-import { planBackup, type BackupPlan } from './plan';
+import { estimateTarBytes, planBackup, type BackupPlan } from './plan';
 import type { PlannedEntry, ScanTable } from './scan-table';
 
 export const DEFAULT_SEGMENT_BYTES = 1024 ** 3;
 /** A segment also closes after this many entries: bounds the memory held until its events are written. */
 export const MAX_SEGMENT_ENTRIES = 50_000;
+/** Entries handed to the segment writer before the first of them is placed. */
+const IN_FLIGHT = 64;
 
 export interface BackupInput {
   readonly tape: string;
@@ -224,15 +226,16 @@ const writeSegments = async (
     return E.right({ totals, segments: recorder.current.status === 'NONE' ? 0 : recorder.current.segments, warnings, failure: reason });
   };
 
-  for (const entry of scan.toWrite()) {
-    if (writer === undefined) {
-      segment += 1;
-      const opened = SegmentWriter.open(segmentPath(session.mount, recorder.job, segment));
-      if (E.isLeft(opened)) return fail(describeSegmentFailure(opened.left));
-      writer = opened.right;
+  // Adds stay in flight up to IN_FLIGHT: the writer reads many small files at once and
+  // places each as it is ready (its offset is recorded), so the disk never waits on us.
+  const inFlight = new Set<Promise<void>>();
+  let issuedBytes = 0;
+  let fatal: string | undefined;
+  const settle = (entry: PlannedEntry, added: Added): void => {
+    if (added._tag === 'fatal') {
+      fatal ??= added.reason;
+      return;
     }
-    const added = await addEntry(writer, entry);
-    if (added._tag === 'fatal') return fail(added.reason);
     if (added._tag === 'warning') {
       warnings.push({ path: entry.path, reason: added.reason });
       pendingWarnings++;
@@ -249,12 +252,39 @@ const writeSegments = async (
     }
     done += 1;
     progress?.next({ phase: 'write', entries: done, bytes: totals.bytesRead, totalEntries, totalBytes });
-    if (writer.position >= target || entries.length >= MAX_SEGMENT_ENTRIES) {
+  };
+  const drain = async (): Promise<void> => {
+    await Promise.all(inFlight);
+  };
+
+  for (const entry of scan.toWrite()) {
+    if (writer === undefined) {
+      segment += 1;
+      const opened = SegmentWriter.open(segmentPath(session.mount, recorder.job, segment));
+      if (E.isLeft(opened)) return fail(describeSegmentFailure(opened.left));
+      writer = opened.right;
+    }
+    // Counted as issued, not as placed: adds in flight have not moved the writer's position yet.
+    issuedBytes += estimateTarBytes(entry.size);
+    const task: Promise<void> = addEntry(writer, entry).then((added) => settle(entry, added));
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    if (fatal !== undefined) {
+      await drain();
+      return fail(fatal);
+    }
+    if (issuedBytes >= target || entries.length + inFlight.size >= MAX_SEGMENT_ENTRIES) {
+      issuedBytes = 0;
+      await drain();
+      if (fatal !== undefined) return fail(fatal);
       const closed = await closeSegment();
       if (E.isLeft(closed)) return closed;
       if (closed.right !== undefined) return fail(closed.right);
     }
   }
+  await drain();
+  if (fatal !== undefined) return fail(fatal);
   const closed = await closeSegment();
   if (E.isLeft(closed)) return closed;
   if (closed.right !== undefined) return fail(closed.right);
