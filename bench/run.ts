@@ -107,8 +107,8 @@ const bench = (name: string, source: string, files: number, bytes: number): Resu
       tb.push(timed('tar', ['-cf', tarFile, '-C', source, '.']).seconds);
     };
     // Alternate who goes first, so neither always gets the warmer disk.
-    if (run % 2 === 0) (ours(), theirs());
-    else (theirs(), ours());
+    const backups = run % 2 === 0 ? [ours, theirs] : [theirs, ours];
+    for (const step of backups) step();
     const tarOut = path.join(work, 'tar-out');
     const ltoOut = path.join(work, 'lto-out');
     fs.mkdirSync(tarOut);
@@ -120,8 +120,8 @@ const bench = (name: string, source: string, files: number, bytes: number): Resu
       dropCaches();
       lr.push(timed(process.execPath, [BIN, 'restore', '000001L9', '--to', ltoOut, '--json'], env).seconds);
     };
-    if (run % 2 === 0) (restoreOurs(), restoreTheirs());
-    else (restoreTheirs(), restoreOurs());
+    const restores = run % 2 === 0 ? [restoreOurs, restoreTheirs] : [restoreTheirs, restoreOurs];
+    for (const step of restores) step();
     fs.rmSync(work, { recursive: true, force: true });
   }
   return { name, files, bytes, tarBackup: median(tb), ltoBackup: median(lb), tarRestore: median(tr), ltoRestore: median(lr), ltoRss: Math.max(...rss) };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
+import { isErrno } from '../errno';
 import { closeQuietly, fsyncDirectory } from '../journal/durable-file';
 import { HashWorker } from './hash-worker-client';
 import { segmentWriteFailed, sourceUnreadable, type SegmentError, type SourceProblem } from './segment-errors';
@@ -34,6 +35,17 @@ export interface ArchivedFile {
   readonly changedWhileRead: boolean;
 }
 
+export interface WriterCounters {
+  /** Segment writes in flight (one at a time). */
+  writeMs: number;
+  /** Large files: hashing on the calling thread. */
+  fileHashMs: number;
+  /** Large files: waiting for the next chunk read. */
+  readWaitMs: number;
+  /** Large files: waiting for a free chunk buffer (writes or the segment hash behind). */
+  bufferWaitMs: number;
+}
+
 export interface PlacedEntry {
   readonly headerOffset: number;
 }
@@ -48,7 +60,7 @@ export interface ClosedSegment {
 export interface SegmentWriterOptions {
   /** Read/write unit for files larger than `smallFileMax` (a multiple of 512). Default 4 MiB. */
   readonly chunkBytes?: number;
-  /** Buffers for large files (reads ahead, hashing, writing). Default 4. */
+  /** Buffers for large files (reads ahead, hashing, writing). Default 8. */
   readonly chunkBuffers?: number;
   /** Batch buffer for headers and small files (a multiple of 512). Default 4 MiB. */
   readonly batchBytes?: number;
@@ -66,24 +78,94 @@ export interface SegmentWriterOptions {
    * close() has little left to flush. Default 128 MiB. (On LTFS fsync is a no-op.)
    */
   readonly flushEveryBytes?: number;
+  /**
+   * Write the segment with O_DIRECT where the file system takes it (falls back to the
+   * page cache otherwise): no copy into the page cache, no flush at close, and the
+   * archive does not evict the machine's working set. Default true.
+   */
+  readonly directIo?: boolean;
+  /** Ready chunks are written together, up to this many bytes per write. Default 16 MiB. */
+  readonly maxWriteBytes?: number;
 }
 
 const MiB = 1024 * 1024;
 const DEFAULTS = {
   chunkBytes: 4 * MiB,
-  chunkBuffers: 4,
+  chunkBuffers: 8,
   batchBytes: 4 * MiB,
   batchBuffers: 3,
   smallFileMax: 256 * 1024,
   smallFileSlots: 32,
   readAhead: 2,
   flushEveryBytes: 128 * MiB,
+  directIo: true,
+  maxWriteBytes: 16 * MiB,
 };
 
 /** Room a header can take in a batch (pax header with the longest paths, plus its ustar block). */
 const MAX_HEADER_BYTES = 2 * 64 * 1024 + 4096;
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
+/** Undefined where the platform has no O_DIRECT (macOS, Windows). */
+const O_DIRECT: number | undefined = fs.constants.O_DIRECT;
+/** Buffers start on this boundary (and chunk sizes are multiples of it) so that direct I/O can use them. */
+const ALIGN = 4096;
+/** A probe spanning pages: a one-page write may pass with an address a longer one cannot use. */
+const PROBE_BYTES = 8192;
+
+interface OpenedTarget {
+  readonly fd: number;
+  readonly direct: boolean;
+  readonly shared: SharedArrayBuffer;
+  readonly memory: Buffer;
+  /** Offset in `memory` of the first buffer (aligned for direct I/O when `direct`). */
+  readonly base: number;
+}
+
+/**
+ * Creates the segment (exclusively) and the shared memory for its buffers. With direct
+ * I/O, the memory's address alignment is unknown to JavaScript: a few one-block writes
+ * at offset 0 from successive 16-byte steps find the first offset the device accepts
+ * (the block is overwritten later; close() truncates a segment shorter than it).
+ */
+const openTarget = (segmentPath: string, o: Required<SegmentWriterOptions>): E.Either<SegmentError, OpenedTarget> => {
+  const shared = new SharedArrayBuffer(o.chunkBytes * o.chunkBuffers + o.batchBytes * o.batchBuffers + ALIGN);
+  const memory = Buffer.from(shared);
+  if (o.directIo && O_DIRECT !== undefined) {
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(segmentPath, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_DIRECT, 0o644);
+    } catch (error) {
+      if (isErrno(error, 'EEXIST')) return E.left(segmentWriteFailed(segmentPath, 'open', error));
+      // The file system does not take O_DIRECT at open: buffered below.
+    }
+    if (fd !== undefined) {
+      for (let base = 0; base < ALIGN; base += 16) {
+        try {
+          fs.writeSync(fd, memory, base, PROBE_BYTES, 0);
+          return E.right({ fd, direct: true, shared, memory, base });
+        } catch (error) {
+          if (!isErrno(error, 'EINVAL')) {
+            closeQuietly(fd);
+            return E.left(segmentWriteFailed(segmentPath, 'write', error));
+          }
+        }
+      }
+      // No alignment worked (or direct writes are refused): reopen the same file buffered.
+      closeQuietly(fd);
+      try {
+        return E.right({ fd: fs.openSync(segmentPath, fs.constants.O_WRONLY), direct: false, shared, memory, base: 0 });
+      } catch (error) {
+        return E.left(segmentWriteFailed(segmentPath, 'open', error));
+      }
+    }
+  }
+  try {
+    return E.right({ fd: fs.openSync(segmentPath, 'wx'), direct: false, shared, memory, base: 0 });
+  } catch (error) {
+    return E.left(segmentWriteFailed(segmentPath, 'open', error));
+  }
+};
 
 // ---------------------------------------------------------------------------------------------
 // Small async helpers over libuv's callback API (lighter than fs.promises FileHandles).
@@ -118,6 +200,21 @@ const readFully = (fd: number, target: Buffer, offset: number, length: number, p
   });
 
 const notRegular = (file: string): NodeJS.ErrnoException => Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTREG' });
+
+/** `views` without their first `skip` bytes. */
+const remainder = (views: readonly Buffer[], skip: number): Buffer[] => {
+  if (skip === 0) return [...views];
+  const out: Buffer[] = [];
+  let left = skip;
+  for (const view of views) {
+    if (left >= view.length) left -= view.length;
+    else {
+      out.push(left > 0 ? view.subarray(left) : view);
+      left = 0;
+    }
+  }
+  return out;
+};
 
 const changedSince = (stats: fs.BigIntStats, expected: ExpectedSource): boolean => stats.size !== BigInt(expected.size) || stats.mtimeNs !== expected.mtimeNs;
 
@@ -248,22 +345,31 @@ export class SegmentWriter {
   private readonly idleWaiters: Array<() => void> = [];
   private failure: SegmentError | undefined;
   private state: 'open' | 'closing' | 'closed' = 'open';
+  private readonly counters: WriterCounters = { writeMs: 0, fileHashMs: 0, readWaitMs: 0, bufferWaitMs: 0 };
+  private fd: number;
+  /** Descriptors replaced by a buffered one (closed with the writer). */
+  private readonly retiredFds: number[] = [];
   private fdClosed = false;
+  /** Writes bypass the page cache (O_DIRECT) until the file system refuses one. */
+  private direct: boolean;
 
   private constructor(
     readonly path: string,
-    private readonly fd: number,
-    options: SegmentWriterOptions,
+    target: OpenedTarget,
+    options: Required<SegmentWriterOptions>,
   ) {
-    this.o = { ...DEFAULTS, ...options };
+    this.o = options;
+    this.fd = target.fd;
+    this.direct = target.direct;
     const { chunkBytes, chunkBuffers, batchBytes, batchBuffers } = this.o;
-    const shared = new SharedArrayBuffer(chunkBytes * chunkBuffers + batchBytes * batchBuffers);
-    this.memory = Buffer.from(shared);
-    this.chunks = new SlotPool(Array.from({ length: chunkBuffers }, (_, i) => i * chunkBytes));
+    this.memory = target.memory;
+    const base = target.base;
+    this.chunks = new SlotPool(Array.from({ length: chunkBuffers }, (_, i) => base + i * chunkBytes));
     this.batches = new SlotPool(
-      Array.from({ length: batchBuffers }, (_, i) => chunkBytes * chunkBuffers + i * batchBytes),
+      Array.from({ length: batchBuffers }, (_, i) => base + chunkBytes * chunkBuffers + i * batchBytes),
       () => this.grantRoom(),
     );
+    const shared = target.shared;
     this.hasher = new HashWorker(
       shared,
       (start) => this.hashed(start),
@@ -273,25 +379,31 @@ export class SegmentWriter {
 
   /** Creates the segment's folder and the segment (never over an existing file). */
   static open(segmentPath: string, options: SegmentWriterOptions = {}): E.Either<SegmentError, SegmentWriter> {
-    const problem = optionsProblem({ ...DEFAULTS, ...options });
+    const o: Required<SegmentWriterOptions> = { ...DEFAULTS, ...options };
+    const problem = optionsProblem(o);
     if (problem !== undefined) throw new RangeError(`SegmentWriter options: ${problem}`);
     try {
       fs.mkdirSync(path.dirname(segmentPath), { recursive: true });
     } catch (error) {
       return E.left(segmentWriteFailed(segmentPath, 'mkdir', error));
     }
-    let fd: number;
-    try {
-      fd = fs.openSync(segmentPath, 'wx');
-    } catch (error) {
-      return E.left(segmentWriteFailed(segmentPath, 'open', error));
-    }
-    return E.right(new SegmentWriter(segmentPath, fd, options));
+    const target = openTarget(segmentPath, o);
+    return E.isLeft(target) ? target : E.right(new SegmentWriter(segmentPath, target.right, o));
   }
 
   /** Bytes of the segment so far: where the next entry will start (END_OF_ARCHIVE not included). */
   get position(): number {
     return this.tail;
+  }
+
+  /** Where the time went (milliseconds, summed; for benchmarks and tuning). */
+  get stats(): Readonly<WriterCounters> {
+    return { ...this.counters };
+  }
+
+  /** Whether writes currently bypass the page cache (O_DIRECT). */
+  get directIo(): boolean {
+    return this.direct;
   }
 
   /** Bytes handed to the file system so far (they trail `position`). */
@@ -351,6 +463,11 @@ export class SegmentWriter {
       }
     }
     await this.writesStopped();
+    if (this.failure === undefined && this.tail < PROBE_BYTES) {
+      // The alignment probe wrote PROBE_BYTES at offset 0: a tiny segment must not keep them.
+      const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => fs.ftruncate(this.fd, this.tail, resolve));
+      if (error !== null) this.fail(segmentWriteFailed(this.path, 'write', error));
+    }
     if (this.failure === undefined) {
       const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => fs.fsync(this.fd, resolve));
       if (error !== null) this.fail(segmentWriteFailed(this.path, 'fsync', error));
@@ -476,7 +593,9 @@ export class SegmentWriter {
 
     const readChunk = async (position: number, want: number): Promise<{ start: number; want: number; read: ReadResult } | undefined> => {
       const slot = this.chunks.acquire();
+      const waitFrom = performance.now();
       const start = typeof slot === 'number' ? slot : await slot;
+      if (typeof slot !== 'number') this.counters.bufferWaitMs += performance.now() - waitFrom;
       if (start === undefined) return undefined;
       const read = stopped ? { got: 0 } : await readFully(fd, memory, start, want, position);
       return { start, want, read };
@@ -529,7 +648,9 @@ export class SegmentWriter {
         if (readError === undefined) short = true;
         stopped = true;
       }
+      const hashFrom = performance.now();
       fileHash.update(memory.subarray(start, start + want));
+      this.counters.fileHashMs += performance.now() - hashFrom;
       const last = position + want === size;
       const padding = last ? dataPadding(size) : 0;
       if (padding > 0) memory.fill(0, start + want, start + want + padding);
@@ -537,7 +658,9 @@ export class SegmentWriter {
       position += want;
       if (last) break;
       issueReads();
+      const readWaitFrom = performance.now();
       const next = await reads.shift();
+      this.counters.readWaitMs += performance.now() - readWaitFrom;
       if (next === undefined) {
         await settleReads();
         return E.left(this.failed());
@@ -706,24 +829,45 @@ export class SegmentWriter {
     this.checkDrained();
   }
 
+  /**
+   * Writes the chunks at the head of the queue, contiguous in the segment, as one
+   * positioned writev of up to `maxWriteBytes` (a direct write of several chunks keeps
+   * several requests in flight on the device). One write at a time, in order.
+   */
   private pumpWrites(): void {
     if (this.writing || this.failure !== undefined) return;
-    const chunk = this.writeQueue.shift();
-    if (chunk === undefined) return;
+    const group: Chunk[] = [];
+    let bytes = 0;
+    for (let next = this.writeQueue[0]; next !== undefined; next = this.writeQueue[0]) {
+      if (group.length > 0 && bytes + next.length > this.o.maxWriteBytes) break;
+      this.writeQueue.shift();
+      group.push(next);
+      bytes += next.length;
+    }
+    const first = group[0];
+    if (first === undefined) return;
     this.writing = true;
+    const began = performance.now();
+    const views = group.map((chunk) => this.memory.subarray(chunk.start, chunk.start + chunk.length));
     let done = 0;
     const step = (): void => {
-      fs.write(this.fd, this.memory, chunk.start + done, chunk.length - done, chunk.offset + done, (error, n) => {
+      fs.writev(this.fd, remainder(views, done), first.offset + done, (error, n) => {
+        if (error !== null && this.direct && error.code === 'EINVAL' && this.toBuffered()) return step();
         if (error !== null) {
           this.writing = false;
           this.fail(segmentWriteFailed(this.path, 'write', error));
           return;
         }
         done += n;
-        if (done < chunk.length && this.failure === undefined) return step();
+        if (done < bytes && n > 0 && this.failure === undefined) return step();
         this.writing = false;
+        if (done < bytes) {
+          if (this.failure === undefined) this.fail(segmentWriteFailed(this.path, 'write', Object.assign(new Error('the segment write made no progress'), { code: 'EIO' })));
+          return;
+        }
+        this.counters.writeMs += performance.now() - began;
         this.written += done;
-        this.done(chunk);
+        for (const chunk of group) this.done(chunk);
         this.flushInBackground();
         this.pumpWrites();
       });
@@ -731,8 +875,21 @@ export class SegmentWriter {
     step();
   }
 
+  /** The file system refused a direct write: go on through the page cache (same file, new descriptor). */
+  private toBuffered(): boolean {
+    try {
+      const fd = fs.openSync(this.path, fs.constants.O_WRONLY);
+      this.retiredFds.push(this.fd);
+      this.fd = fd;
+      this.direct = false;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private flushInBackground(): void {
-    if (this.flushing || this.failure !== undefined || this.written - this.flushedAt < this.o.flushEveryBytes) return;
+    if (this.direct || this.flushing || this.failure !== undefined || this.written - this.flushedAt < this.o.flushEveryBytes) return;
     this.flushing = true;
     this.flushedAt = this.written;
     fs.fdatasync(this.fd, (error) => {
@@ -788,6 +945,7 @@ export class SegmentWriter {
     await this.writesStopped();
     if (!this.fdClosed) {
       this.fdClosed = true;
+      for (const fd of this.retiredFds.splice(0)) closeQuietly(fd);
       if (this.failure === undefined) {
         try {
           fs.closeSync(this.fd);
@@ -805,9 +963,13 @@ export class SegmentWriter {
 }
 
 const optionsProblem = (o: Required<SegmentWriterOptions>): string | undefined => {
-  for (const [name, value] of Object.entries(o)) if (!Number.isSafeInteger(value) || value < 1) return `${name} must be a positive integer`;
-  if (o.chunkBytes % 512 !== 0) return 'chunkBytes must be a multiple of 512';
-  if (o.batchBytes % 512 !== 0) return 'batchBytes must be a multiple of 512';
+  for (const [name, value] of Object.entries(o)) {
+    if (typeof value === 'boolean') continue;
+    if (!Number.isSafeInteger(value) || value < 1) return `${name} must be a positive integer`;
+  }
+  if (typeof o.directIo !== 'boolean') return 'directIo must be a boolean';
+  if (o.chunkBytes % ALIGN !== 0) return `chunkBytes must be a multiple of ${ALIGN}`;
+  if (o.batchBytes % ALIGN !== 0) return `batchBytes must be a multiple of ${ALIGN}`;
   if (o.batchBuffers < 2) return 'batchBuffers must be at least 2';
   if (o.batchBytes < o.smallFileMax + MAX_HEADER_BYTES + 512) return 'batchBytes must hold a small file with its header';
   return undefined;
