@@ -5,6 +5,7 @@ import * as E from 'fp-ts/Either';
 import { restoreComponents } from '../../domain/restore-path';
 import { errnoCode, errorMessage, isErrno } from '../errno';
 import { segmentPath } from '../tape/layout';
+import { planWindows, readAt, type PlannedRead, type WindowRead } from './read-windows';
 
 /** One entry to restore, as the selection hands it over (tape order for files). */
 export interface RestoreEntry {
@@ -38,8 +39,8 @@ export interface RestoreOutcome {
   readonly bytesReadFromTape: number;
 }
 
-/** Reads coalesce neighbouring small files up to this span; a lone file reads only itself. */
-const WINDOW = 1024 * 1024;
+/** Reads coalesce neighbouring selected files up to this span; a lone file reads only itself. */
+const WINDOW = 8 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 
 /**
@@ -59,8 +60,7 @@ export class RestoreWriter {
   private readonly problems: RestoreProblem[] = [];
   private readonly restored = { files: 0, bytes: 0, dirs: 0, symlinks: 0 };
   private bytesRead = 0;
-  private segmentFd: { key: string; fd: number } | undefined;
-  private window: { key: string; start: number; bytes: Buffer } | undefined;
+  private readonly segmentFds = new Map<string, number>();
 
   constructor(
     private readonly mountRoot: string,
@@ -77,12 +77,12 @@ export class RestoreWriter {
     const batch: RestoreEntry[] = [];
     for (const file of files) {
       batch.push(file);
-      if (batch.length >= 256) await this.restoreFiles(batch.splice(0), onProgress);
+      if (batch.length >= 4096) await this.restoreFiles(batch.splice(0), onProgress);
     }
     await this.restoreFiles(batch, onProgress);
     for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
     for (const dir of source.ofKind('dir', 'path-desc')) this.finishDir(dir);
-    this.closeSegment();
+    this.closeSegments();
     return { restored: this.restored, problems: this.problems, bytesReadFromTape: this.bytesRead };
   }
 
@@ -178,26 +178,87 @@ export class RestoreWriter {
     }
   }
 
+  /**
+   * Files in tape order, in read windows: neighbouring selected files of a segment are
+   * read with one positioned read, and the next window is read while this one's files
+   * are written. A large file streams on its own.
+   */
   private async restoreFiles(batch: readonly RestoreEntry[], onProgress: (files: number, bytes: number) => void): Promise<void> {
-    for (let i = 0; i < batch.length; i++) {
-      await this.restoreFile(batch[i]!, batch, i);
+    const plan = planWindows(batch, WINDOW);
+    let next = this.startRead(plan[0]);
+    for (let i = 0; i < plan.length; i++) {
+      const item = plan[i]!;
+      const data = await next;
+      next = this.startRead(plan[i + 1]);
+      if (item.kind === 'large') await this.restoreLarge(item.entry);
+      else for (const entry of item.entries) this.restoreSmall(entry, item, data);
       onProgress(this.restored.files, this.restored.bytes);
     }
   }
 
-  private async restoreFile(entry: RestoreEntry, batch: readonly RestoreEntry[], index: number): Promise<void> {
+  private async startRead(item: PlannedRead<RestoreEntry> | undefined): Promise<Buffer | RestoreProblem | undefined> {
+    if (item === undefined || item.kind === 'large') return undefined;
+    const first = item.entries[0]!;
+    const fd = this.segment(segmentPath(this.mountRoot, item.job, item.segment), first);
+    if (typeof fd !== 'number') return fd;
+    const bytes = Buffer.allocUnsafe(item.end - item.start);
+    let got = 0;
+    try {
+      while (got < bytes.length) {
+        const n = await readAt(fd, bytes, got, bytes.length - got, item.start + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch (error) {
+      return { path: first.path, kind: 'missing', reason: `segment ${item.segment} unreadable at ${item.start} (${errnoCode(error)})` };
+    }
+    this.bytesRead += got;
+    return bytes.subarray(0, got);
+  }
+
+  private restoreSmall(entry: RestoreEntry, window: WindowRead, data: Buffer | RestoreProblem | undefined): void {
+    const full = this.place(entry);
+    if (full === undefined) return;
+    if (data === undefined || !Buffer.isBuffer(data)) {
+      this.problems.push(data === undefined ? this.unlocated(entry) : { ...data, path: entry.path });
+      return;
+    }
+    const at = (entry.offset ?? 0) - window.start;
+    if (at + entry.size > data.length) {
+      this.problems.push({ path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends before offset ${(entry.offset ?? 0) + entry.size} (truncated)` });
+      return;
+    }
+    const bytes = data.subarray(at, at + entry.size);
+    if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256) {
+      this.problems.push(this.corrupted(entry));
+      return;
+    }
+    const out = this.openTarget(full, entry.path);
+    if (out === undefined) return;
+    let problem: RestoreProblem | undefined;
+    try {
+      fs.writeSync(out, bytes);
+    } catch (error) {
+      problem = { path: entry.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` };
+    }
+    this.finishFile(full, entry, out, problem);
+  }
+
+  private async restoreLarge(entry: RestoreEntry): Promise<void> {
     const full = this.place(entry);
     if (full === undefined) return;
     if (entry.segment === null || entry.offset === null || entry.sha256 === null) {
-      this.problems.push({ path: entry.path, kind: 'missing', reason: 'the catalog has no location for its data' });
+      this.problems.push(this.unlocated(entry));
       return;
     }
-    const key = segmentPath(this.mountRoot, entry.job, entry.segment);
     const out = this.openTarget(full, entry.path);
     if (out === undefined) return;
-    const written =
-      entry.size <= WINDOW ? this.copySmall(key, entry, out, batch, index) : await this.copyLarge(key, entry, out);
+    const written = await this.copyLarge(segmentPath(this.mountRoot, entry.job, entry.segment), entry, out);
     this.finishFile(full, entry, out, written);
+  }
+
+  private unlocated(entry: RestoreEntry): RestoreProblem {
+    return { path: entry.path, kind: 'missing', reason: 'the catalog has no location for its data' };
   }
 
   /**
@@ -247,54 +308,6 @@ export class RestoreWriter {
     }
   }
 
-  /** A small file: from the read window (which takes neighbouring selected files in one read), hashed before it is written. */
-  private copySmall(key: string, entry: RestoreEntry, out: number, batch: readonly RestoreEntry[], index: number): RestoreProblem | undefined {
-    const offset = entry.offset ?? 0;
-    const w = this.window;
-    if (w === undefined || w.key !== key || offset < w.start || offset + entry.size > w.start + w.bytes.length) {
-      const problem = this.fillWindow(key, entry, batch, index);
-      if (problem !== undefined) return problem;
-    }
-    const window = this.window!;
-    const data = window.bytes.subarray(offset - window.start, offset - window.start + entry.size);
-    if (createHash('sha256').update(data).digest('hex') !== entry.sha256) return this.corrupted(entry);
-    try {
-      fs.writeSync(out, data);
-      return undefined;
-    } catch (error) {
-      return { path: entry.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` };
-    }
-  }
-
-  private fillWindow(key: string, entry: RestoreEntry, batch: readonly RestoreEntry[], index: number): RestoreProblem | undefined {
-    const start = entry.offset ?? 0;
-    let end = start + entry.size;
-    for (let j = index + 1; j < batch.length; j++) {
-      const next = batch[j]!;
-      if (next.job !== entry.job || next.segment !== entry.segment || next.offset === null) break;
-      const nextEnd = next.offset + next.size;
-      if (next.size > WINDOW || nextEnd - start > WINDOW) break;
-      end = nextEnd;
-    }
-    const fd = this.segment(key, entry);
-    if (typeof fd !== 'number') return fd;
-    const bytes = Buffer.allocUnsafe(end - start);
-    let got = 0;
-    try {
-      while (got < bytes.length) {
-        const n = fs.readSync(fd, bytes, got, bytes.length - got, start + got);
-        if (n === 0) break;
-        got += n;
-      }
-    } catch (error) {
-      return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} unreadable at ${start} (${errnoCode(error)})` };
-    }
-    this.bytesRead += got;
-    if (got < entry.size) return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends before offset ${start + entry.size} (truncated)` };
-    this.window = { key, start, bytes: bytes.subarray(0, got) };
-    return undefined;
-  }
-
   /** A large file: positioned reads overlapped with hashing and writing, streamed to the target. */
   private async copyLarge(key: string, entry: RestoreEntry, out: number): Promise<RestoreProblem | undefined> {
     const fd = this.segment(key, entry);
@@ -337,20 +350,29 @@ export class RestoreWriter {
     };
   }
 
+  /** Segment descriptors stay open while reads may be in flight on them; the oldest close past a few. */
   private segment(key: string, entry: RestoreEntry): number | RestoreProblem {
-    if (this.segmentFd?.key === key) return this.segmentFd.fd;
-    this.closeSegment();
+    const open = this.segmentFds.get(key);
+    if (open !== undefined) return open;
     try {
-      this.segmentFd = { key, fd: fs.openSync(key, 'r') };
-      return this.segmentFd.fd;
+      const fd = fs.openSync(key, 'r');
+      this.segmentFds.set(key, fd);
+      if (this.segmentFds.size > 8) {
+        const [oldestKey, oldestFd] = this.segmentFds.entries().next().value ?? [];
+        if (oldestKey !== undefined && oldestFd !== undefined) {
+          this.segmentFds.delete(oldestKey);
+          fs.closeSync(oldestFd);
+        }
+      }
+      return fd;
     } catch (error) {
       return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} of job ${entry.job} cannot be opened (${errnoCode(error)})` };
     }
   }
 
-  private closeSegment(): void {
-    if (this.segmentFd !== undefined) fs.closeSync(this.segmentFd.fd);
-    this.segmentFd = undefined;
-    this.window = undefined;
+  private closeSegments(): void {
+    for (const fd of this.segmentFds.values()) fs.closeSync(fd);
+    this.segmentFds.clear();
   }
+
 }
