@@ -7,7 +7,8 @@ export type SegmentError =
   | ({
       readonly _tag: 'SegmentWriteFailed';
       readonly path: string;
-      readonly op: 'mkdir' | 'open' | 'write' | 'fsync' | 'close' | 'hash';
+      /** `hash`, `read-worker`: a helper thread of the writer failed. */
+      readonly op: 'mkdir' | 'open' | 'write' | 'fsync' | 'close' | 'hash' | 'read-worker';
     } & FileFailure)
   /** The segment could not be opened or read. */
   | ({ readonly _tag: 'SegmentReadFailed'; readonly path: string; readonly op: 'open' | 'stat' | 'read' } & FileFailure)
@@ -42,7 +43,11 @@ export interface SourceProblem {
   readonly partial: boolean;
 }
 
-export const segmentWriteFailed = (path: string, op: 'mkdir' | 'open' | 'write' | 'fsync' | 'close' | 'hash', error: unknown): SegmentError => ({
+export const segmentWriteFailed = (
+  path: string,
+  op: 'mkdir' | 'open' | 'write' | 'fsync' | 'close' | 'hash' | 'read-worker',
+  error: unknown,
+): SegmentError => ({
   _tag: 'SegmentWriteFailed',
   path,
   op,

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import { isErrno } from '../errno';
 import { closeQuietly, fsyncDirectory } from '../journal/durable-file';
 import { HashWorker } from './hash-worker-client';
-import { segmentWriteFailed, sourceUnreadable, type SegmentError, type SourceProblem } from './segment-errors';
+import { LargeFileReader, type StreamEnd } from './large-file-reader';
+import { SmallFileReaders } from './small-file-readers';
+import { segmentWriteFailed, type SegmentError, type SourceProblem } from './segment-errors';
 import { END_OF_ARCHIVE, dataPadding, encodeHeader, entryProblem, paddedSize, type TarEntry } from './tar-header';
 
 /** What addFile needs of a file besides its data: the header fields. */
@@ -36,14 +37,12 @@ export interface ArchivedFile {
 }
 
 export interface WriterCounters {
-  /** Segment writes in flight (one at a time). */
+  /** Time with a segment write in flight (one at a time). */
   writeMs: number;
-  /** Large files: hashing on the calling thread. */
-  fileHashMs: number;
-  /** Large files: waiting for the next chunk read. */
-  readWaitMs: number;
-  /** Large files: waiting for a free chunk buffer (writes or the segment hash behind). */
-  bufferWaitMs: number;
+  /** Time the stream thread had no free chunk buffer (writing or the segment hash behind). */
+  chunkWaitMs: number;
+  /** Segment writes (system calls). */
+  writes: number;
 }
 
 export interface PlacedEntry {
@@ -58,24 +57,24 @@ export interface ClosedSegment {
 }
 
 export interface SegmentWriterOptions {
-  /** Read/write unit for files larger than `smallFileMax` (a multiple of 512). Default 4 MiB. */
+  /** Read unit for files larger than `smallFileMax` (a multiple of 4096). Default 4 MiB. */
   readonly chunkBytes?: number;
-  /** Buffers for large files (reads ahead, hashing, writing). Default 8. */
+  /** Chunk buffers (being read, hashed or written). Default 8. */
   readonly chunkBuffers?: number;
-  /** Batch buffer for headers and small files (a multiple of 512). Default 4 MiB. */
+  /** Batch buffer for headers and small files (a multiple of 4096). Default 4 MiB. */
   readonly batchBytes?: number;
   /** Batch buffers. Default 3. */
   readonly batchBuffers?: number;
-  /** Files up to this size are read whole and batched. Default 256 KiB. */
+  /** Files up to this size are read whole on reader threads and batched. Default 128 KiB. */
   readonly smallFileMax?: number;
-  /** Small files read at the same time (open file descriptors). Default 32. */
+  /** Small files in flight (read or waiting to be placed): slots of smallFileMax + 1 bytes. Default 64. */
   readonly smallFileSlots?: number;
-  /** Chunk reads in flight ahead of the one being hashed, for a large file. Default 2. */
-  readonly readAhead?: number;
+  /** Threads reading small files (synchronous calls, like tar; several keep the disk busy). Default 4. */
+  readonly readerThreads?: number;
   /**
-   * Start writing back (fdatasync in the background, one at a time) each time this many
-   * more bytes were written, so the disk writes while sources are still being read and
-   * close() has little left to flush. Default 128 MiB. (On LTFS fsync is a no-op.)
+   * Without direct I/O: start writing back (fdatasync in the background, one at a time)
+   * each time this many more bytes were written, so that close() has less to flush.
+   * Default 128 MiB. (On LTFS fsync is a no-op.)
    */
   readonly flushEveryBytes?: number;
   /**
@@ -94,9 +93,9 @@ const DEFAULTS = {
   chunkBuffers: 8,
   batchBytes: 4 * MiB,
   batchBuffers: 3,
-  smallFileMax: 256 * 1024,
-  smallFileSlots: 32,
-  readAhead: 2,
+  smallFileMax: 128 * 1024,
+  smallFileSlots: 64,
+  readerThreads: 4,
   flushEveryBytes: 128 * MiB,
   directIo: true,
   maxWriteBytes: 16 * MiB,
@@ -105,7 +104,6 @@ const DEFAULTS = {
 /** Room a header can take in a batch (pax header with the longest paths, plus its ustar block). */
 const MAX_HEADER_BYTES = 2 * 64 * 1024 + 4096;
 
-const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 /** Undefined where the platform has no O_DIRECT (macOS, Windows). */
 const O_DIRECT: number | undefined = fs.constants.O_DIRECT;
 /** Buffers start on this boundary (and chunk sizes are multiples of it) so that direct I/O can use them. */
@@ -122,14 +120,18 @@ interface OpenedTarget {
   readonly base: number;
 }
 
+/** Bytes of one small-file slot: the file and one more byte (to tell that it grew), aligned. */
+const slotBytes = (o: Required<SegmentWriterOptions>): number => Math.ceil((o.smallFileMax + 1) / ALIGN) * ALIGN;
+
 /**
  * Creates the segment (exclusively) and the shared memory for its buffers. With direct
- * I/O, the memory's address alignment is unknown to JavaScript: a few one-block writes
- * at offset 0 from successive 16-byte steps find the first offset the device accepts
- * (the block is overwritten later; close() truncates a segment shorter than it).
+ * I/O, the memory's address alignment is unknown to JavaScript: a few writes of two
+ * pages at offset 0 from successive 16-byte steps find the first offset the device
+ * accepts (those bytes are overwritten later; close() truncates a segment shorter than them).
  */
+
 const openTarget = (segmentPath: string, o: Required<SegmentWriterOptions>): E.Either<SegmentError, OpenedTarget> => {
-  const shared = new SharedArrayBuffer(o.chunkBytes * o.chunkBuffers + o.batchBytes * o.batchBuffers + ALIGN);
+  const shared = new SharedArrayBuffer(o.chunkBytes * o.chunkBuffers + o.batchBytes * o.batchBuffers + slotBytes(o) * o.smallFileSlots + ALIGN);
   const memory = Buffer.from(shared);
   if (o.directIo && O_DIRECT !== undefined) {
     let fd: number | undefined;
@@ -167,40 +169,6 @@ const openTarget = (segmentPath: string, o: Required<SegmentWriterOptions>): E.E
   }
 };
 
-// ---------------------------------------------------------------------------------------------
-// Small async helpers over libuv's callback API (lighter than fs.promises FileHandles).
-
-interface ReadResult {
-  readonly got: number;
-  readonly error?: NodeJS.ErrnoException;
-}
-
-const openSource = (file: string): Promise<E.Either<NodeJS.ErrnoException, number>> =>
-  new Promise((resolve) => fs.open(file, fs.constants.O_RDONLY | O_NONBLOCK, (error, fd) => resolve(error === null ? E.right(fd) : E.left(error))));
-
-const fstatSource = (fd: number): Promise<E.Either<NodeJS.ErrnoException, fs.BigIntStats>> =>
-  new Promise((resolve) => fs.fstat(fd, { bigint: true }, (error, stats) => resolve(error === null ? E.right(stats) : E.left(error))));
-
-const closeSource = (fd: number): Promise<void> => new Promise((resolve) => fs.close(fd, () => resolve()));
-
-/** Reads up to `length` bytes at `position` into target[offset...], looping over short reads until EOF. */
-const readFully = (fd: number, target: Buffer, offset: number, length: number, position: number): Promise<ReadResult> =>
-  new Promise((resolve) => {
-    let got = 0;
-    const step = (): void => {
-      if (got >= length) return resolve({ got });
-      fs.read(fd, target, offset + got, length - got, position + got, (error, n) => {
-        if (error !== null) return resolve({ got, error });
-        if (n === 0) return resolve({ got });
-        got += n;
-        step();
-      });
-    };
-    step();
-  });
-
-const notRegular = (file: string): NodeJS.ErrnoException => Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTREG' });
-
 /** `views` without their first `skip` bytes. */
 const remainder = (views: readonly Buffer[], skip: number): Buffer[] => {
   if (skip === 0) return [...views];
@@ -215,8 +183,6 @@ const remainder = (views: readonly Buffer[], skip: number): Buffer[] => {
   }
   return out;
 };
-
-const changedSince = (stats: fs.BigIntStats, expected: ExpectedSource): boolean => stats.size !== BigInt(expected.size) || stats.mtimeNs !== expected.mtimeNs;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -293,29 +259,32 @@ interface RoomWaiter {
  * Writes one segment: a pax tar stream of directories, symlinks and files, with the
  * SHA-256 of every file's data and of the whole segment.
  *
- * Design (throughput is the product's main job):
- * - Files larger than `smallFileMax` stream through `chunkBuffers` chunks of shared
- *   memory: reads run ahead of hashing (file SHA-256 on this thread) and writing; the
- *   segment SHA-256 runs on a worker thread over the same memory (no copy). One large
- *   file streams at a time.
- * - Smaller files are read whole (up to `smallFileSlots` at once, in any order) and
- *   copied with their headers into a batch buffer; a full batch is one write and one
- *   message to the hash worker, so a small file costs no worker round trip.
+ * Design (throughput is the product's main job; see docs in the report / bench):
+ * - All buffers live in one SharedArrayBuffer, so helper threads fill and hash them
+ *   without copies. Memory is bounded: chunkBuffers x chunkBytes + batchBuffers x
+ *   batchBytes + smallFileSlots x (smallFileMax + 1), about 52 MiB by default.
+ * - Large files (> smallFileMax) stream, one at a time, through a stream thread that
+ *   reads each chunk with plain read(2) calls and hashes it while it is in cache.
+ * - Small files are read whole by `readerThreads` reader threads (synchronous calls,
+ *   requests and answers in batches), then copied with their headers into a batch
+ *   buffer; a full batch is one write and one message to the hash thread, so a small
+ *   file costs no per-file thread round trip.
+ * - The segment SHA-256 runs on its own thread, in segment order, over the same memory.
  * - Writes go out strictly in segment order, one at a time (tape wants sequential
- *   writes); memory in flight is bounded by the buffers above.
+ *   writes), coalesced up to maxWriteBytes, with O_DIRECT where the file system takes it.
  *
- * addFile, addDirectory and addSymlink may be called without waiting for the previous
- * call: entries take their place in the segment when their data is in memory, so their
- * order in the tar is the order in which they became ready. An entry is placed when its
- * promise resolves; it is on disk only after close() succeeds.
+ * addFile, addDirectory and addSymlink may (and for speed should) be called without
+ * waiting for the previous call: each entry takes its place when its data is in memory,
+ * so the order in the tar is the order in which entries became ready. An entry is placed
+ * when its promise resolves; it is on disk only after close() succeeds.
  */
 export class SegmentWriter {
   private readonly memory: Buffer;
   private readonly chunks: SlotPool;
   private readonly batches: SlotPool;
-  private readonly smallBuffers: Buffer[] = [];
-  private readonly smallWaiters: Array<(buffer: Buffer) => void> = [];
-  private smallAllocated = 0;
+  private readonly smallSlots: SlotPool;
+  private readonly readers: SmallFileReaders;
+  private readonly streamer: LargeFileReader;
   private readonly hasher: HashWorker;
   private readonly o: Required<SegmentWriterOptions>;
 
@@ -345,7 +314,7 @@ export class SegmentWriter {
   private readonly idleWaiters: Array<() => void> = [];
   private failure: SegmentError | undefined;
   private state: 'open' | 'closing' | 'closed' = 'open';
-  private readonly counters: WriterCounters = { writeMs: 0, fileHashMs: 0, readWaitMs: 0, bufferWaitMs: 0 };
+  private readonly counters: WriterCounters = { writeMs: 0, chunkWaitMs: 0, writes: 0 };
   private fd: number;
   /** Descriptors replaced by a buffered one (closed with the writer). */
   private readonly retiredFds: number[] = [];
@@ -369,7 +338,17 @@ export class SegmentWriter {
       Array.from({ length: batchBuffers }, (_, i) => base + chunkBytes * chunkBuffers + i * batchBytes),
       () => this.grantRoom(),
     );
+    const slotsBase = base + chunkBytes * chunkBuffers + batchBytes * batchBuffers;
+    this.smallSlots = new SlotPool(Array.from({ length: this.o.smallFileSlots }, (_, i) => slotsBase + i * slotBytes(this.o)));
     const shared = target.shared;
+    this.streamer = new LargeFileReader(
+      shared,
+      (slots) => {
+        for (const slot of slots) this.chunks.release(slot);
+      },
+      (error) => this.fail(segmentWriteFailed(this.path, 'read-worker', error)),
+    );
+    this.readers = new SmallFileReaders(shared, this.o.readerThreads, (error) => this.fail(segmentWriteFailed(this.path, 'read-worker', error)));
     this.hasher = new HashWorker(
       shared,
       (start) => this.hashed(start),
@@ -515,161 +494,103 @@ export class SegmentWriter {
 
   private async addSmall(entry: TarEntry, sourcePath: string, expected: ExpectedSource): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
     const size = expected.size;
-    const buffer = await this.smallBuffer();
+    const acquired = this.smallSlots.acquire();
+    const slot = typeof acquired === 'number' ? acquired : await acquired;
+    if (slot === undefined) return E.left(this.failed());
     try {
-      const opened = await openSource(sourcePath);
-      if (E.isLeft(opened)) return E.left(sourceUnreadable(sourcePath, 'open', opened.left, false));
-      const fd = opened.right;
-      let read: ReadResult;
-      let stats: E.Either<NodeJS.ErrnoException, fs.BigIntStats>;
-      try {
-        // One byte more than announced tells a file that grew; it also makes a directory say EISDIR.
-        read = await readFully(fd, buffer, 0, size + 1, 0);
-        if (read.error !== undefined) return E.left(sourceUnreadable(sourcePath, 'read', read.error, false));
-        stats = await fstatSource(fd);
-      } finally {
-        await closeSource(fd);
-      }
-      if (E.isLeft(stats)) return E.left(sourceUnreadable(sourcePath, 'stat', stats.left, false));
-      if (!stats.right.isFile()) return E.left(sourceUnreadable(sourcePath, 'read', notRegular(sourcePath), false));
-      if (read.got < size) buffer.fill(0, read.got, size);
-      const data = buffer.subarray(0, size);
-      const sha256 = createHash('sha256').update(data).digest('hex');
+      const read = await this.readers.read(sourcePath, size, expected.mtimeNs, slot);
+      if (read === undefined) return E.left(this.failed());
+      if (read.error !== undefined) return E.left({ _tag: 'SourceUnreadable', path: sourcePath, ...read.error, partial: false });
       const header = encodeHeader(entry);
-      const at = await this.place([header, data], dataPadding(size));
+      const at = await this.place([header, this.memory.subarray(slot, slot + size)], dataPadding(size));
       if (at === undefined) return E.left(this.failed());
-      return E.right({
-        headerOffset: at,
-        dataOffset: at + header.length,
-        length: size,
-        sha256,
-        changedWhileRead: read.got !== size || changedSince(stats.right, expected),
-      });
+      return E.right({ headerOffset: at, dataOffset: at + header.length, length: size, sha256: read.sha256, changedWhileRead: read.changed });
     } finally {
-      this.releaseSmallBuffer(buffer);
+      this.smallSlots.release(slot);
     }
   }
 
+  /** Large files stream one at a time through the stream thread. */
   private async addLarge(entry: TarEntry, sourcePath: string, expected: ExpectedSource): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
-    const opened = await openSource(sourcePath);
-    if (E.isLeft(opened)) return E.left(sourceUnreadable(sourcePath, 'open', opened.left, false));
-    const fd = opened.right;
+    await this.lockLarge();
     try {
-      const before = await fstatSource(fd);
-      if (E.isLeft(before)) return E.left(sourceUnreadable(sourcePath, 'stat', before.left, false));
-      if (!before.right.isFile()) return E.left(sourceUnreadable(sourcePath, 'read', notRegular(sourcePath), false));
-      await this.lockLarge();
-      let streamed: E.Either<SourceProblem | SegmentError, Omit<ArchivedFile, 'changedWhileRead'> & { readonly short: boolean }>;
-      try {
-        streamed = await this.stream(fd, entry, sourcePath);
-      } finally {
-        this.unlockLarge();
-      }
-      if (E.isLeft(streamed)) return streamed;
-      const after = await fstatSource(fd);
-      const { short, ...placed } = streamed.right;
-      return E.right({ ...placed, changedWhileRead: short || E.isLeft(after) || changedSince(after.right, expected) });
+      return await this.streamOnThread(entry, sourcePath, expected);
     } finally {
-      await closeSource(fd);
+      this.unlockLarge();
     }
   }
 
   /**
-   * Copies `entry.size` bytes of `fd` into the segment through the chunk buffers: reads
-   * run `readAhead` chunks ahead; each chunk is hashed here, then handed to the ordered
-   * writer (which also feeds the segment hash worker).
+   * Copies a large file through the stream thread (which reads and hashes each chunk):
+   * free chunk buffers go to it as they come back from the writer; the header is placed
+   * when the first chunk arrives (a file unreadable from the start places nothing).
    */
-  private async stream(
-    fd: number,
-    entry: TarEntry,
-    sourcePath: string,
-  ): Promise<E.Either<SourceProblem | SegmentError, Omit<ArchivedFile, 'changedWhileRead'> & { readonly short: boolean }>> {
-    const size = entry.size;
-    const chunkBytes = this.o.chunkBytes;
-    const memory = this.memory;
-    const reads: Array<Promise<{ start: number; want: number; read: ReadResult } | undefined>> = [];
-    let readPosition = 0;
-    let stopped = false; // after a short read or a read error: the rest is zeros, no more reads
-
-    const readChunk = async (position: number, want: number): Promise<{ start: number; want: number; read: ReadResult } | undefined> => {
-      const slot = this.chunks.acquire();
-      const waitFrom = performance.now();
-      const start = typeof slot === 'number' ? slot : await slot;
-      if (typeof slot !== 'number') this.counters.bufferWaitMs += performance.now() - waitFrom;
-      if (start === undefined) return undefined;
-      const read = stopped ? { got: 0 } : await readFully(fd, memory, start, want, position);
-      return { start, want, read };
-    };
-    const issueReads = (): void => {
-      while (reads.length < this.o.readAhead && readPosition < size && !stopped) {
-        const want = Math.min(chunkBytes, size - readPosition);
-        reads.push(readChunk(readPosition, want));
-        readPosition += want;
-      }
-    };
-    const settleReads = async (): Promise<void> => {
-      for (const pending of reads.splice(0)) {
-        const done = await pending;
-        if (done !== undefined) this.chunks.release(done.start);
-      }
-    };
-
-    issueReads();
-    let current = await reads.shift();
-    if (current === undefined) {
-      await settleReads();
-      return E.left(this.failed());
-    }
-    if (current.read.error !== undefined && current.read.got === 0) {
-      stopped = true;
-      this.chunks.release(current.start);
-      await settleReads();
-      return E.left(sourceUnreadable(sourcePath, 'read', current.read.error, false));
-    }
-
+  private streamOnThread(entry: TarEntry, sourcePath: string, expected: ExpectedSource): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
+    const size = expected.size;
     const header = encodeHeader(entry);
-    const at = await this.placeThenSkip(header, paddedSize(size));
-    if (at === undefined) {
-      this.chunks.release(current.start);
-      await settleReads();
-      return E.left(this.failed());
-    }
-    const dataStart = at + header.length;
-    const fileHash = createHash('sha256');
-    let short = false;
-    let readError: NodeJS.ErrnoException | undefined;
-    let position = 0;
-    for (;;) {
-      const { start, want, read } = current;
-      const got = readError !== undefined || short ? 0 : read.got;
-      if (read.error !== undefined && readError === undefined && !short) readError = read.error;
-      if (got < want) {
-        memory.fill(0, start + got, start + want);
-        if (readError === undefined) short = true;
-        stopped = true;
-      }
-      const hashFrom = performance.now();
-      fileHash.update(memory.subarray(start, start + want));
-      this.counters.fileHashMs += performance.now() - hashFrom;
-      const last = position + want === size;
-      const padding = last ? dataPadding(size) : 0;
-      if (padding > 0) memory.fill(0, start + want, start + want + padding);
-      this.submit({ start, length: want + padding, offset: dataStart + position, pool: this.chunks, pending: 2 });
-      position += want;
-      if (last) break;
-      issueReads();
-      const readWaitFrom = performance.now();
-      const next = await reads.shift();
-      this.counters.readWaitMs += performance.now() - readWaitFrom;
-      if (next === undefined) {
-        await settleReads();
-        return E.left(this.failed());
-      }
-      current = next;
-    }
-    const sha256 = fileHash.digest('hex');
-    if (readError !== undefined) return E.left(sourceUnreadable(sourcePath, 'read', readError, true));
-    return E.right({ headerOffset: at, dataOffset: dataStart, length: size, sha256, short });
+    return new Promise((resolve) => {
+      let at: number | undefined;
+      let placing = false;
+      let placeFailed = false;
+      let ended: StreamEnd | undefined;
+      let feeding = true;
+      const early: Array<readonly [number, number, number]> = [];
+      const submitChunk = (start: number, length: number, position: number, headerAt: number): void => {
+        const padding = position + length === size ? dataPadding(size) : 0;
+        if (padding > 0) this.memory.fill(0, start + length, start + length + padding);
+        this.submit({ start, length: length + padding, offset: headerAt + header.length + position, pool: this.chunks, pending: 2 });
+      };
+      const finish = (): void => {
+        if (ended === undefined || placing) return;
+        const end = ended;
+        if (!end.sentAny) {
+          if (this.failure !== undefined) return resolve(E.left(this.failure));
+          const error = end.error ?? { op: 'read' as const, code: 'EIO', message: 'nothing read' };
+          return resolve(E.left({ _tag: 'SourceUnreadable', path: sourcePath, ...error, partial: false }));
+        }
+        if (at === undefined || placeFailed || this.failure !== undefined) return resolve(E.left(this.failed()));
+        if (end.error !== undefined) return resolve(E.left({ _tag: 'SourceUnreadable', path: sourcePath, ...end.error, partial: true }));
+        resolve(E.right({ headerOffset: at, dataOffset: at + header.length, length: size, sha256: end.sha256, changedWhileRead: end.changed }));
+      };
+      const started = this.streamer.start(sourcePath, size, expected.mtimeNs, this.o.chunkBytes, {
+        chunk: (start, length, position) => {
+          if (at !== undefined) return submitChunk(start, length, position, at);
+          if (placeFailed) return this.chunks.release(start);
+          early.push([start, length, position]);
+          if (placing) return;
+          placing = true;
+          void this.placeThenSkip(header, paddedSize(size)).then((placedAt) => {
+            placing = false;
+            if (placedAt === undefined) {
+              placeFailed = true;
+              for (const [start] of early.splice(0)) this.chunks.release(start);
+            } else {
+              at = placedAt;
+              for (const [start, length, position] of early.splice(0)) submitChunk(start, length, position, placedAt);
+            }
+            finish();
+          });
+        },
+        end: (end) => {
+          ended = end;
+          feeding = false;
+          finish();
+        },
+      });
+      if (!started) return resolve(E.left(this.failed()));
+      const feed = async (): Promise<void> => {
+        while (feeding) {
+          const acquired = this.chunks.acquire();
+          const waitFrom = performance.now();
+          const slot = typeof acquired === 'number' ? acquired : await acquired;
+          if (typeof acquired !== 'number') this.counters.chunkWaitMs += performance.now() - waitFrom;
+          if (slot === undefined) return;
+          if (!feeding) return this.chunks.release(slot);
+          this.streamer.give([slot]);
+        }
+      };
+      void feed();
+    });
   }
 
   private lockLarge(): Promise<void> | void {
@@ -684,22 +605,6 @@ export class SegmentWriter {
     const next = this.largeWaiters.shift();
     if (next !== undefined) next();
     else this.largeBusy = false;
-  }
-
-  private smallBuffer(): Buffer | Promise<Buffer> {
-    const free = this.smallBuffers.pop();
-    if (free !== undefined) return free;
-    if (this.smallAllocated < this.o.smallFileSlots) {
-      this.smallAllocated++;
-      return Buffer.allocUnsafeSlow(this.o.smallFileMax + 1);
-    }
-    return new Promise((resolve) => this.smallWaiters.push(resolve));
-  }
-
-  private releaseSmallBuffer(buffer: Buffer): void {
-    const waiter = this.smallWaiters.shift();
-    if (waiter !== undefined) waiter(buffer);
-    else this.smallBuffers.push(buffer);
   }
 
   private settled(): void {
@@ -866,6 +771,7 @@ export class SegmentWriter {
           return;
         }
         this.counters.writeMs += performance.now() - began;
+        this.counters.writes++;
         this.written += done;
         for (const chunk of group) this.done(chunk);
         this.flushInBackground();
@@ -937,6 +843,9 @@ export class SegmentWriter {
     this.failure = error;
     this.chunks.fail();
     this.batches.fail();
+    this.smallSlots.fail();
+    // A stream in progress cannot finish without buffers: end it (its promise resolves with this failure).
+    void this.streamer.terminate();
     for (const waiter of this.roomWaiters.splice(0)) waiter.resolve();
     for (const waiter of this.drainWaiters.splice(0)) waiter();
   }
@@ -957,7 +866,7 @@ export class SegmentWriter {
         closeQuietly(this.fd);
       }
     }
-    await this.hasher.terminate();
+    await Promise.all([this.hasher.terminate(), this.readers.terminate(), this.streamer.terminate()]);
     this.state = 'closed';
   }
 }
