@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { endWorker } from './worker-threads';
 
 const WORKER_FILE = path.join(__dirname, 'segment-hash-worker.js');
 
@@ -53,9 +54,8 @@ export class HashWorker {
   }
 
   async terminate(): Promise<void> {
-    if (this.terminated) return;
     this.terminated = true;
-    await this.worker.terminate();
+    await endWorker(this.worker);
   }
 
   private received(message: unknown): void {
@@ -73,6 +73,8 @@ export class HashWorker {
   private busy(delta: number): void {
     const before = this.outstanding;
     this.outstanding += delta;
+    // Once ending, endWorker holds the reference until the thread has exited.
+    if (this.terminated) return;
     if (before === 0 && this.outstanding > 0) this.worker.ref();
     else if (before > 0 && this.outstanding === 0) this.worker.unref();
   }

@@ -545,7 +545,8 @@ export class SegmentWriter {
         const end = ended;
         if (!end.sentAny) {
           if (this.failure !== undefined) return resolve(E.left(this.failure));
-          const error = end.error ?? { op: 'read' as const, code: 'EIO', message: 'nothing read' };
+          const nothingRead: StreamEnd['error'] = { op: 'read', code: 'EIO', message: 'nothing read' };
+          const error = end.error ?? nothingRead;
           return resolve(E.left({ _tag: 'SourceUnreadable', path: sourcePath, ...error, partial: false }));
         }
         if (at === undefined || placeFailed || this.failure !== undefined) return resolve(E.left(this.failed()));

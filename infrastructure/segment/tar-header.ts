@@ -82,9 +82,8 @@ export const entryProblem = (entry: TarEntry): string | undefined => {
   if (!Number.isSafeInteger(entry.size) || entry.size < 0) return 'size is not a non-negative integer';
   if (entry.type !== 'file' && entry.size !== 0) return 'only files have a size';
   if (!Number.isInteger(entry.mode) || entry.mode < 0 || entry.mode > 0o7777) return 'mode is not within 0o7777';
-  for (const [name, id] of [['uid', entry.uid], ['gid', entry.gid]] as const) {
-    if (!Number.isSafeInteger(id) || id < 0) return `${name} is not a non-negative integer`;
-  }
+  if (!Number.isSafeInteger(entry.uid) || entry.uid < 0) return 'uid is not a non-negative integer';
+  if (!Number.isSafeInteger(entry.gid) || entry.gid < 0) return 'gid is not a non-negative integer';
   if (typeof entry.mtimeNs !== 'bigint') return 'mtimeNs is not a bigint';
   if (entry.type === 'symlink') {
     const t = entry.linkTarget;

@@ -1,0 +1,149 @@
+/**
+ * Worker thread: streams one large source file at a time into chunk buffers of the
+ * writer's shared memory, hashing each chunk right after reading it (while it is still
+ * in this core's cache). Reads are synchronous system calls; the writer hands out free
+ * chunk buffers and gets them back filled, in file order.
+ *
+ * In:  `{ open: [id, path, size, mtimeNs, chunkBytes] }` starts a file;
+ *      `{ slots: [start, ...] }` gives free chunk buffers.
+ * Out: `{ chunk: [id, start, length, position] }` a filled chunk (zeros after a short
+ *      read or a read error, so every chunk is whole);
+ *      `{ end: [id, sha256, changed, errorOp, errorCode, errorMessage, placedAny, unusedSlots] }`
+ *      when the file is done (errorOp '' when it read cleanly; `placedAny` false when
+ *      the file failed before its first chunk, which then nothing of it was sent).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
+
+const codeOf = (error: unknown): string => (error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'EUNKNOWN');
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+interface Stream {
+  readonly id: number;
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeNs: bigint;
+  readonly chunkBytes: number;
+  readonly fd: number;
+  readonly hash: Hash;
+  position: number;
+  sent: number;
+  /** After a short read or an error: the rest is zeros, nothing more is read. */
+  stopped: boolean;
+  short: boolean;
+  error: { op: string; code: string; message: string } | undefined;
+}
+
+type OpenMessage = readonly [number, string, number, bigint, number];
+
+const openOf = (m: unknown): OpenMessage | undefined => {
+  if (typeof m !== 'object' || m === null || !('open' in m) || !Array.isArray(m.open)) return undefined;
+  const [id, path, size, mtimeNs, chunkBytes] = m.open;
+  return typeof id === 'number' && typeof path === 'string' && typeof size === 'number' && typeof mtimeNs === 'bigint' && typeof chunkBytes === 'number'
+    ? [id, path, size, mtimeNs, chunkBytes]
+    : undefined;
+};
+
+const slotsOf = (m: unknown): number[] =>
+  typeof m === 'object' && m !== null && 'slots' in m && Array.isArray(m.slots) ? m.slots.filter((s): s is number => typeof s === 'number') : [];
+
+const shared: unknown = typeof workerData === 'object' && workerData !== null && 'memory' in workerData ? workerData.memory : undefined;
+const port = parentPort;
+if (port !== null && shared instanceof SharedArrayBuffer) {
+  const memory = Buffer.from(shared);
+  const free: number[] = [];
+  let stream: Stream | undefined;
+
+  const finish = (s: Stream, placedAny: boolean): void => {
+    let changed = s.short;
+    if (s.error === undefined) {
+      try {
+        const stats = fs.fstatSync(s.fd, { bigint: true });
+        changed = changed || stats.size !== BigInt(s.size) || stats.mtimeNs !== s.mtimeNs;
+      } catch {
+        changed = true;
+      }
+    }
+    try {
+      fs.closeSync(s.fd);
+    } catch {
+      // A descriptor opened for reading has nothing to flush.
+    }
+    const e = s.error;
+    stream = undefined;
+    port.postMessage({ end: [s.id, placedAny ? s.hash.digest('hex') : '', changed, e?.op ?? '', e?.code ?? '', e?.message ?? '', placedAny, free.splice(0)] });
+  };
+
+  /** Fills free chunk buffers in file order while there are some. */
+  const pump = (): void => {
+    const s = stream;
+    if (s === undefined) return;
+    for (let start = free.shift(); start !== undefined; start = free.shift()) {
+      const want = Math.min(s.chunkBytes, s.size - s.position);
+      let got = 0;
+      if (!s.stopped) {
+        try {
+          while (got < want) {
+            const n = fs.readSync(s.fd, memory, start + got, want - got, s.position + got);
+            if (n === 0) break;
+            got += n;
+          }
+        } catch (error) {
+          s.error = { op: 'read', code: codeOf(error), message: messageOf(error) };
+        }
+        if (got < want) {
+          s.stopped = true;
+          if (s.error === undefined) s.short = true;
+        }
+      }
+      if (s.sent === 0 && s.error !== undefined && got === 0) {
+        // Unreadable before any byte: nothing of it goes into the segment.
+        free.unshift(start);
+        finish(s, false);
+        return;
+      }
+      if (got < want) memory.fill(0, start + got, start + want);
+      s.hash.update(memory.subarray(start, start + want));
+      port.postMessage({ chunk: [s.id, start, want, s.position] });
+      s.position += want;
+      s.sent++;
+      if (s.position >= s.size) {
+        finish(s, true);
+        return;
+      }
+    }
+  };
+
+  port.on('message', (message: unknown) => {
+    free.push(...slotsOf(message));
+    const open = openOf(message);
+    if (open !== undefined) {
+      const [id, path, size, mtimeNs, chunkBytes] = open;
+      let fd: number;
+      try {
+        fd = fs.openSync(path, fs.constants.O_RDONLY | O_NONBLOCK);
+      } catch (error) {
+        port.postMessage({ end: [id, '', false, 'open', codeOf(error), messageOf(error), false, free.splice(0)] });
+        return;
+      }
+      let regular: boolean;
+      try {
+        regular = fs.fstatSync(fd).isFile();
+      } catch (error) {
+        fs.closeSync(fd);
+        port.postMessage({ end: [id, '', false, 'stat', codeOf(error), messageOf(error), false, free.splice(0)] });
+        return;
+      }
+      if (!regular) {
+        fs.closeSync(fd);
+        port.postMessage({ end: [id, '', false, 'read', 'ENOTREG', `${path} is not a regular file`, false, free.splice(0)] });
+        return;
+      }
+      stream = { id, path, size, mtimeNs, chunkBytes, fd, hash: createHash('sha256'), position: 0, sent: 0, stopped: false, short: false, error: undefined };
+    }
+    pump();
+  });
+}
