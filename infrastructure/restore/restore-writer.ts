@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import { restoreComponents } from '../../domain/restore-path';
 import { errnoCode, errorMessage, isErrno } from '../errno';
 import { segmentPath } from '../tape/layout';
+import { copyRangeHashed } from './copy-pipeline';
+import { FileWriters, type WriteJob } from './file-writers';
 import { planWindows, readAt, type PlannedRead, type WindowRead } from './read-windows';
 
 /** One entry to restore, as the selection hands it over (tape order for files). */
@@ -42,6 +43,8 @@ export interface RestoreOutcome {
 /** Reads coalesce neighbouring selected files up to this span; a lone file reads only itself. */
 const WINDOW = 8 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
+/** Threads creating small files: both cores do file-system work while this one reads ahead. */
+const WRITER_THREADS = 2;
 
 /**
  * Node sets times from a double of seconds, which libuv truncates to whole microseconds:
@@ -61,6 +64,7 @@ export class RestoreWriter {
   private readonly restored = { files: 0, bytes: 0, dirs: 0, symlinks: 0 };
   private bytesRead = 0;
   private readonly segmentFds = new Map<string, number>();
+  private fileWriters: FileWriters | undefined;
 
   constructor(
     private readonly mountRoot: string,
@@ -72,17 +76,20 @@ export class RestoreWriter {
   }
 
   async restore(source: RestoreSource, onProgress: (files: number, bytes: number) => void): Promise<RestoreOutcome> {
-    for (const dir of source.ofKind('dir', 'path')) this.restoreDir(dir);
-    const files = source.ofKind('file', 'tape');
-    const batch: RestoreEntry[] = [];
-    for (const file of files) {
-      batch.push(file);
-      if (batch.length >= 4096) await this.restoreFiles(batch.splice(0), onProgress);
+    try {
+      for (const dir of source.ofKind('dir', 'path')) this.restoreDir(dir);
+      const batch: RestoreEntry[] = [];
+      for (const file of source.ofKind('file', 'tape')) {
+        batch.push(file);
+        if (batch.length >= 4096) await this.restoreFiles(batch.splice(0), onProgress);
+      }
+      await this.restoreFiles(batch, onProgress);
+      for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
+      for (const dir of source.ofKind('dir', 'path-desc')) this.finishDir(dir);
+    } finally {
+      this.closeSegments();
+      await this.fileWriters?.close();
     }
-    await this.restoreFiles(batch, onProgress);
-    for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
-    for (const dir of source.ofKind('dir', 'path-desc')) this.finishDir(dir);
-    this.closeSegments();
     return { restored: this.restored, problems: this.problems, bytesReadFromTape: this.bytesRead };
   }
 
@@ -191,7 +198,7 @@ export class RestoreWriter {
       const data = await next;
       next = this.startRead(plan[i + 1]);
       if (item.kind === 'large') await this.restoreLarge(item.entry);
-      else for (const entry of item.entries) this.restoreSmall(entry, item, data);
+      else await this.restoreWindow(item, data);
       onProgress(this.restored.files, this.restored.bytes);
     }
   }
@@ -201,7 +208,8 @@ export class RestoreWriter {
     const first = item.entries[0]!;
     const fd = this.segment(segmentPath(this.mountRoot, item.job, item.segment), first);
     if (typeof fd !== 'number') return fd;
-    const bytes = Buffer.allocUnsafe(item.end - item.start);
+    // Shared, so the writer threads read the files' bytes where they are.
+    const bytes = Buffer.from(new SharedArrayBuffer(item.end - item.start));
     let got = 0;
     try {
       while (got < bytes.length) {
@@ -216,32 +224,39 @@ export class RestoreWriter {
     return bytes.subarray(0, got);
   }
 
-  private restoreSmall(entry: RestoreEntry, window: WindowRead, data: Buffer | RestoreProblem | undefined): void {
-    const full = this.place(entry);
-    if (full === undefined) return;
-    if (data === undefined || !Buffer.isBuffer(data)) {
-      this.problems.push(data === undefined ? this.unlocated(entry) : { ...data, path: entry.path });
-      return;
+  /** The files of one window, written by the writer threads straight from the shared window buffer. */
+  private async restoreWindow(window: WindowRead<RestoreEntry>, data: Buffer | RestoreProblem | undefined): Promise<void> {
+    const jobs: WriteJob[] = [];
+    const byId: RestoreEntry[] = [];
+    for (const entry of window.entries) {
+      const full = this.place(entry);
+      if (full === undefined) continue;
+      if (data === undefined || !Buffer.isBuffer(data)) {
+        this.problems.push(data === undefined ? this.unlocated(entry) : { ...data, path: entry.path });
+        continue;
+      }
+      const at = (entry.offset ?? 0) - window.start;
+      if (at + entry.size > data.length) {
+        this.problems.push({ path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends before offset ${(entry.offset ?? 0) + entry.size} (truncated)` });
+        continue;
+      }
+      jobs.push([byId.length, full, entry.mode, seconds(entry.mtime_ns), data.byteOffset + at, entry.size, entry.sha256 ?? '', this.overwrite]);
+      byId.push(entry);
     }
-    const at = (entry.offset ?? 0) - window.start;
-    if (at + entry.size > data.length) {
-      this.problems.push({ path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends before offset ${(entry.offset ?? 0) + entry.size} (truncated)` });
-      return;
+    if (jobs.length === 0 || data === undefined || !Buffer.isBuffer(data) || !(data.buffer instanceof SharedArrayBuffer)) return;
+    for (const [id, outcome, reason] of await this.writers().write(data.buffer, jobs)) {
+      const entry = byId[id]!;
+      if (outcome === 'ok') {
+        this.restored.files++;
+        this.restored.bytes += entry.size;
+      } else if (outcome === 'corrupted') this.problems.push(this.corrupted(entry));
+      else this.problems.push({ path: entry.path, kind: outcome, reason });
     }
-    const bytes = data.subarray(at, at + entry.size);
-    if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256) {
-      this.problems.push(this.corrupted(entry));
-      return;
-    }
-    const out = this.openTarget(full, entry.path);
-    if (out === undefined) return;
-    let problem: RestoreProblem | undefined;
-    try {
-      fs.writeSync(out, bytes);
-    } catch (error) {
-      problem = { path: entry.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` };
-    }
-    this.finishFile(full, entry, out, problem);
+  }
+
+  private writers(): FileWriters {
+    this.fileWriters ??= new FileWriters(WRITER_THREADS);
+    return this.fileWriters;
   }
 
   private async restoreLarge(entry: RestoreEntry): Promise<void> {
@@ -308,38 +323,20 @@ export class RestoreWriter {
     }
   }
 
-  /** A large file: positioned reads overlapped with hashing and writing, streamed to the target. */
+  /** A large file: positioned reads running ahead of hashing and writing, streamed to the target. */
   private async copyLarge(key: string, entry: RestoreEntry, out: number): Promise<RestoreProblem | undefined> {
     const fd = this.segment(key, entry);
     if (typeof fd !== 'number') return fd;
-    const hash = createHash('sha256');
-    const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
-    const start = entry.offset ?? 0;
-    const readChunk = (at: number, buffer: Buffer) =>
-      new Promise<number>((resolve, reject) =>
-        fs.read(fd, buffer, 0, Math.min(CHUNK, entry.size - at), start + at, (error, n) => (error ? reject(error) : resolve(n))),
-      );
-    const writeChunk = (data: Buffer) =>
-      new Promise<void>((resolve, reject) => fs.write(out, data, (error) => (error ? reject(error) : resolve())));
     try {
-      let at = 0;
-      let turn = 0;
-      let reading = readChunk(0, buffers[0]!);
-      while (at < entry.size) {
-        const n = await reading;
-        if (n === 0) return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends before offset ${start + entry.size} (truncated)` };
-        this.bytesRead += n;
-        const data = buffers[turn]!.subarray(0, n);
-        at += n;
-        turn ^= 1;
-        if (at < entry.size) reading = readChunk(at, buffers[turn]!);
-        hash.update(data);
-        await writeChunk(data);
+      const copied = await copyRangeHashed(fd, entry.offset ?? 0, entry.size, out, CHUNK, 3);
+      this.bytesRead += copied.bytesRead;
+      if (copied._tag === 'short') {
+        return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends before offset ${(entry.offset ?? 0) + entry.size} (truncated)` };
       }
+      return copied.sha256 === entry.sha256 ? undefined : this.corrupted(entry);
     } catch (error) {
       return { path: entry.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` };
     }
-    return hash.digest('hex') === entry.sha256 ? undefined : this.corrupted(entry);
   }
 
   private corrupted(entry: RestoreEntry): RestoreProblem {

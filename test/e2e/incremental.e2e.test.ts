@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -142,5 +143,46 @@ describe('backup and restore: bad input', () => {
     assert.ok(restored.restored.files > 0);
     assert.equal(box.lto(['backup', '000300L7', src]).status, 0, 'a new backup succeeds');
     assert.equal(box.lto(['catalog', 'check']).status, 0);
+  });
+});
+
+describe('backup warnings and restore paths', () => {
+  let box: Sandbox;
+  let src: string;
+  beforeEach(() => {
+    box = sandbox();
+    src = path.join(box.root, 'src');
+    write(src, 'keep/a.txt', 'a');
+    box.lto(['tape', 'add', '000400L8', '--mount', box.mountPoint('tape')]);
+  });
+  afterEach(() => box.cleanup());
+
+  it('skips a FIFO with a warning, and the job still completes and counts it', () => {
+    execFileSync('mkfifo', [path.join(src, 'keep', 'pipe')]);
+    const r = box.lto(['backup', '000400L8', src, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.status, 'SUCCESS');
+    assert.equal(report.warnings, 1);
+    assert.match(report.warningList[0].reason, /FIFO/);
+    const jobs = box.json<{ type: string; warnings: number }[]>(['jobs']);
+    assert.equal(jobs.find((j) => j.type === 'BACKUP')?.warnings, 1);
+  });
+
+  it('re-roots under --to and drops leading components with --strip-components', () => {
+    box.lto(['backup', '000400L8', src]);
+    const to = path.join(box.root, 'to');
+    const depth = src.split('/').length - 1;
+    assert.equal(box.lto(['restore', '000400L8', '--to', to, '--strip-components', String(depth)]).status, 0);
+    assert.equal(fs.readFileSync(path.join(to, 'keep', 'a.txt'), 'utf8'), 'a');
+  });
+
+  it('plans a restore with --dry-run and writes nothing', () => {
+    box.lto(['backup', '000400L8', src]);
+    const to = path.join(box.root, 'never');
+    const r = box.json<{ status: string; selected: { files: number } }>(['restore', '000400L8', '--to', to, '--dry-run']);
+    assert.equal(r.status, 'PLANNED');
+    assert.equal(r.selected.files, 1);
+    assert.equal(fs.existsSync(to), false);
   });
 });
