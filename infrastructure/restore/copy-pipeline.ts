@@ -13,24 +13,77 @@ const writeAt = (fd: number, data: Buffer, position: number): Promise<void> =>
 
 export type CopyOutcome = { readonly _tag: 'copied'; readonly sha256: string; readonly bytesRead: number } | { readonly _tag: 'short'; readonly bytesRead: number };
 
+/** Undefined where the platform has no O_DIRECT (macOS, Windows). */
+const O_DIRECT: number | undefined = fs.constants.O_DIRECT;
+const ALIGN = 4096;
+const PROBE_BYTES = 8192;
+
+interface Target {
+  /** Where whole chunks go: a direct descriptor when the file system takes one. */
+  readonly bulk: number;
+  readonly memory: Buffer;
+  /** Offset in `memory` where aligned buffers start. */
+  readonly base: number;
+  readonly close: () => void;
+}
+
 /**
- * Copies `length` bytes at `offset` of `from` to the start of `to`, hashing them in
- * order: `buffers` chunks cycle through read → hash → write, so the next reads and the
- * last writes run on the thread pool while this thread hashes (one file, disk-bound).
+ * Direct I/O for a large restored file: its bytes go to the disk while the rest is read
+ * and hashed, instead of piling up in the page cache for a flush at the end (and without
+ * evicting everything else). The memory's alignment is unknown to JavaScript: probe
+ * writes at offset 0 (overwritten by the first chunk) find an offset the device takes.
  */
-export const copyRangeHashed = async (from: number, offset: number, length: number, to: number, chunkBytes: number, buffers: number): Promise<CopyOutcome> => {
+const directTarget = (path: string, fallback: number, bytes: number): Target => {
+  const memory = Buffer.from(new SharedArrayBuffer(bytes + ALIGN));
+  const buffered: Target = { bulk: fallback, memory, base: 0, close: () => undefined };
+  if (O_DIRECT === undefined) return buffered;
+  let fd: number;
+  try {
+    fd = fs.openSync(path, fs.constants.O_WRONLY | O_DIRECT);
+  } catch {
+    return buffered;
+  }
+  for (let base = 0; base < ALIGN; base += 16) {
+    try {
+      fs.writeSync(fd, memory, base, PROBE_BYTES, 0);
+      return { bulk: fd, memory, base, close: () => fs.closeSync(fd) };
+    } catch {
+      /* try the next offset */
+    }
+  }
+  fs.closeSync(fd);
+  return buffered;
+};
+
+/**
+ * Copies `length` bytes at `offset` of `from` to the start of the file `to` (open at
+ * `toPath`), hashing them in order: `buffers` chunks cycle through read → hash → write,
+ * so the next reads and the last writes run on the thread pool while this thread hashes.
+ * Whole chunks are written with direct I/O where possible, the last partial one buffered.
+ */
+export const copyRangeHashed = async (
+  from: number,
+  offset: number,
+  length: number,
+  to: number,
+  toPath: string,
+  chunkBytes: number,
+  buffers: number,
+): Promise<CopyOutcome> => {
   const hash = createHash('sha256');
   const chunks = Math.ceil(length / chunkBytes);
-  const pool = Array.from({ length: Math.min(buffers, chunks) }, () => Buffer.allocUnsafe(chunkBytes));
+  const slots = Math.min(buffers, chunks);
+  const target = length >= PROBE_BYTES && chunkBytes % ALIGN === 0 ? directTarget(toPath, to, slots * chunkBytes) : { bulk: to, memory: Buffer.allocUnsafe(slots * chunkBytes), base: 0, close: () => undefined };
+  const pool = Array.from({ length: slots }, (_, i) => target.memory.subarray(target.base + i * chunkBytes, target.base + (i + 1) * chunkBytes));
   const reads: Promise<number>[] = [];
   const writes: Promise<void>[] = [];
   let bytesRead = 0;
   const read = (i: number): Promise<number> => {
     const at = i * chunkBytes;
-    return readAt(from, pool[i % pool.length]!, Math.min(chunkBytes, length - at), offset + at);
+    return readAt(from, pool[i % slots]!, Math.min(chunkBytes, length - at), offset + at);
   };
-  for (let i = 0; i < pool.length; i++) reads[i] = read(i);
   try {
+    for (let i = 0; i < slots; i++) reads[i] = read(i);
     for (let i = 0; i < chunks; i++) {
       const n = await reads[i]!;
       bytesRead += n;
@@ -38,11 +91,11 @@ export const copyRangeHashed = async (from: number, offset: number, length: numb
         await Promise.allSettled([...reads.slice(i + 1), ...writes]);
         return { _tag: 'short', bytesRead };
       }
-      const data = pool[i % pool.length]!.subarray(0, n);
+      const data = pool[i % slots]!.subarray(0, n);
       hash.update(data);
-      writes[i] = writeAt(to, data, i * chunkBytes);
-      // The buffer is free again once its write is done: then it takes the read `pool.length` ahead.
-      const ahead = i + pool.length;
+      writes[i] = writeAt(n === chunkBytes ? target.bulk : to, data, i * chunkBytes);
+      // The buffer is free again once its write is done: then it takes the read `slots` ahead.
+      const ahead = i + slots;
       if (ahead < chunks) reads[ahead] = writes[i]!.then(() => read(ahead));
     }
     await Promise.all(writes);
@@ -50,5 +103,7 @@ export const copyRangeHashed = async (from: number, offset: number, length: numb
   } catch (error) {
     await Promise.allSettled([...reads, ...writes]);
     throw error;
+  } finally {
+    target.close();
   }
 };

@@ -268,7 +268,7 @@ export class RestoreWriter {
     }
     const out = this.openTarget(full, entry.path);
     if (out === undefined) return;
-    const written = await this.copyLarge(segmentPath(this.mountRoot, entry.job, entry.segment), entry, out);
+    const written = await this.copyLarge(segmentPath(this.mountRoot, entry.job, entry.segment), entry, out, full);
     this.finishFile(full, entry, out, written);
   }
 
@@ -324,11 +324,11 @@ export class RestoreWriter {
   }
 
   /** A large file: positioned reads running ahead of hashing and writing, streamed to the target. */
-  private async copyLarge(key: string, entry: RestoreEntry, out: number): Promise<RestoreProblem | undefined> {
+  private async copyLarge(key: string, entry: RestoreEntry, out: number, outPath: string): Promise<RestoreProblem | undefined> {
     const fd = this.segment(key, entry);
     if (typeof fd !== 'number') return fd;
     try {
-      const copied = await copyRangeHashed(fd, entry.offset ?? 0, entry.size, out, CHUNK, 3);
+      const copied = await copyRangeHashed(fd, entry.offset ?? 0, entry.size, out, outPath, CHUNK, 3);
       this.bytesRead += copied.bytesRead;
       if (copied._tag === 'short') {
         return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends before offset ${(entry.offset ?? 0) + entry.size} (truncated)` };
