@@ -186,3 +186,38 @@ describe('backup warnings and restore paths', () => {
     assert.equal(fs.existsSync(to), false);
   });
 });
+
+describe('restore of damaged data', () => {
+  let box: Sandbox;
+  let src: string;
+  let mount: string;
+  beforeEach(() => {
+    box = sandbox();
+    src = path.join(box.root, 'src');
+    write(src, 'good.txt', 'good data');
+    write(src, 'bad.txt', 'this file will be damaged on tape');
+    mount = box.mountPoint('tape');
+    box.lto(['tape', 'add', '000600L8', '--mount', mount]);
+    assert.equal(box.lto(['backup', '000600L8', src]).status, 0);
+  });
+  afterEach(() => box.cleanup());
+
+  it('reports a file whose bytes on tape no longer match its hash, keeps the good ones, and exits non-zero', () => {
+    const jobs = path.join(mount, 'LTO-ARCHIVE', 'jobs');
+    const segment = path.join(jobs, fs.readdirSync(jobs)[0]!, '1.tar');
+    const bytes = fs.readFileSync(segment);
+    const at = bytes.indexOf('this file will be damaged');
+    bytes[at] = bytes[at]! ^ 0x20;
+    fs.writeFileSync(segment, bytes);
+    const to = path.join(box.root, 'to');
+    const r = box.lto(['restore', '000600L8', '--to', to, '--json']);
+    assert.equal(r.status, 1);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.status, 'FAILED');
+    assert.deepEqual(report.problems.map((p: { path: string; kind: string }) => [p.path, p.kind]), [[path.join(src, 'bad.txt'), 'corrupted']]);
+    assert.equal(fs.existsSync(path.join(to, src, 'bad.txt')), false, 'damaged bytes are not left as if they were the file');
+    assert.equal(fs.readFileSync(path.join(to, src, 'good.txt'), 'utf8'), 'good data');
+    const restoreJob = box.json<{ type: string; status: string }[]>(['jobs']).find((j) => j.type === 'RESTORE');
+    assert.equal(restoreJob?.status, 'FAILED');
+  });
+});
