@@ -54,3 +54,6 @@ export type IsoTime = t.TypeOf<typeof IsoTime>;
 
 /** A count or a size in bytes: a safe non-negative integer. */
 export const Count = checked('Count', t.number, (n) => Number.isSafeInteger(n) && n >= 0);
+
+/** A column or field that may be null (SQLite NULLs). */
+export const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
+import { nullable } from '../domain/ids';
 import { describeErrors } from '../domain/events';
 import { Generation } from '../domain/tape-id';
 
-const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 
 const TapeRow = t.type({
   id: t.string,

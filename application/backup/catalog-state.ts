@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
+import { nullable } from '../../domain/ids';
 import { splitPath } from '../../projections/files';
 
-const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 
 const LatestRow = t.type({
   kind: t.string,

@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
+import { nullable } from '../../domain/ids';
 import type { ScannedEntry, ScannedKind } from '../../infrastructure/scan/walk';
 
 export type Change = 'new' | 'modified' | 'unchanged';
 
-const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 const ScanRow = t.type({
   seq: t.number,
   path: t.string,

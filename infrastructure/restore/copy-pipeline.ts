@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { ALIGN, O_DIRECT, PROBE_BYTES, probeDirectOffset } from '../direct-io';
 
 const readAt = (fd: number, buffer: Buffer, length: number, position: number): Promise<number> =>
   new Promise((resolve, reject) => fs.read(fd, buffer, 0, length, position, (error, n) => (error ? reject(error) : resolve(n))));
@@ -13,10 +14,6 @@ const writeAt = (fd: number, data: Buffer, position: number): Promise<void> =>
 
 export type CopyOutcome = { readonly _tag: 'copied'; readonly sha256: string; readonly bytesRead: number } | { readonly _tag: 'short'; readonly bytesRead: number };
 
-/** Undefined where the platform has no O_DIRECT (macOS, Windows). */
-const O_DIRECT: number | undefined = fs.constants.O_DIRECT;
-const ALIGN = 4096;
-const PROBE_BYTES = 8192;
 
 interface Target {
   /** Where whole chunks go: a direct descriptor when the file system takes one. */
@@ -43,16 +40,17 @@ const directTarget = (path: string, fallback: number, bytes: number): Target => 
   } catch {
     return buffered;
   }
-  for (let base = 0; base < ALIGN; base += 16) {
-    try {
-      fs.writeSync(fd, memory, base, PROBE_BYTES, 0);
-      return { bulk: fd, memory, base, close: () => fs.closeSync(fd) };
-    } catch {
-      /* try the next offset */
-    }
+  let base: number | undefined;
+  try {
+    base = probeDirectOffset(fd, memory);
+  } catch {
+    base = undefined;
   }
-  fs.closeSync(fd);
-  return buffered;
+  if (base === undefined) {
+    fs.closeSync(fd);
+    return buffered;
+  }
+  return { bulk: fd, memory, base, close: () => fs.closeSync(fd) };
 };
 
 /**

@@ -1,3 +1,4 @@
+import { ALIGN, O_DIRECT, PROBE_BYTES, probeDirectOffset } from '../direct-io';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
@@ -104,12 +105,6 @@ const DEFAULTS = {
 /** Room a header can take in a batch (pax header with the longest paths, plus its ustar block). */
 const MAX_HEADER_BYTES = 2 * 64 * 1024 + 4096;
 
-/** Undefined where the platform has no O_DIRECT (macOS, Windows). */
-const O_DIRECT: number | undefined = fs.constants.O_DIRECT;
-/** Buffers start on this boundary (and chunk sizes are multiples of it) so that direct I/O can use them. */
-const ALIGN = 4096;
-/** A probe spanning pages: a one-page write may pass with an address a longer one cannot use. */
-const PROBE_BYTES = 8192;
 
 interface OpenedTarget {
   readonly fd: number;
@@ -142,16 +137,12 @@ const openTarget = (segmentPath: string, o: Required<SegmentWriterOptions>): E.E
       // The file system does not take O_DIRECT at open: buffered below.
     }
     if (fd !== undefined) {
-      for (let base = 0; base < ALIGN; base += 16) {
-        try {
-          fs.writeSync(fd, memory, base, PROBE_BYTES, 0);
-          return E.right({ fd, direct: true, shared, memory, base });
-        } catch (error) {
-          if (!isErrno(error, 'EINVAL')) {
-            closeQuietly(fd);
-            return E.left(segmentWriteFailed(segmentPath, 'write', error));
-          }
-        }
+      try {
+        const base = probeDirectOffset(fd, memory);
+        if (base !== undefined) return E.right({ fd, direct: true, shared, memory, base });
+      } catch (error) {
+        closeQuietly(fd);
+        return E.left(segmentWriteFailed(segmentPath, 'write', error));
       }
       // No alignment worked (or direct writes are refused): reopen the same file buffered.
       closeQuietly(fd);
