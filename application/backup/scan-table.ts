@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
+import { EntryKind } from '../../domain/events';
 import { nullable } from '../../domain/ids';
 import type { ScannedEntry, ScannedKind } from '../../infrastructure/scan/walk';
 
@@ -8,7 +9,7 @@ export type Change = 'new' | 'modified' | 'unchanged';
 const ScanRow = t.type({
   seq: t.number,
   path: t.string,
-  kind: t.keyof({ file: null, dir: null, symlink: null }),
+  kind: EntryKind,
   size: t.number,
   mtime_ns: t.string,
   mode: t.number,

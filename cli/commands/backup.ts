@@ -9,7 +9,7 @@ import type { Io } from '../io';
 import { formatBytes, shortId } from '../ui/format';
 import { showProgress } from '../ui/progress';
 import { renderTable } from '../ui/table';
-import { parseSize } from '../ui/parse';
+import { collect, parseSize } from '../ui/parse';
 
 interface Options {
   readonly incremental?: boolean;
@@ -20,8 +20,6 @@ interface Options {
   readonly mount?: string;
   readonly segmentSize?: string;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export const registerBackup = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
   program

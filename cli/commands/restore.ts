@@ -7,6 +7,7 @@ import type { GlobalOptions } from '../bootstrap';
 import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
 import { formatBytes, shortId } from '../ui/format';
+import { collect } from '../ui/parse';
 import { showProgress } from '../ui/progress';
 
 interface Options {
@@ -19,8 +20,6 @@ interface Options {
   readonly mount?: string;
   readonly json?: boolean;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export const registerRestore = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
   program

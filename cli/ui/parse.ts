@@ -9,3 +9,6 @@ export const parseSize = (text: string): number | undefined => {
   const bytes = Math.round(Number(m[1]) * unit);
   return bytes > 0 ? bytes : undefined;
 };
+
+/** commander accumulator for a repeatable option (`--exclude A --exclude B`). */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];

@@ -10,28 +10,14 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { errnoCode, errorMessage } from '../errno';
+import { createExclusive } from './create-exclusive';
 
 type Job = readonly [number, string, number, number, number, number, string, boolean];
 type Done = readonly [number, 'ok' | 'skipped' | 'corrupted' | 'failed', string];
 
 const isJob = (j: unknown): j is Job => Array.isArray(j) && j.length === 8 && typeof j[0] === 'number' && typeof j[1] === 'string';
 
-const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
-
-const code = (error: unknown): string => (error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'EUNKNOWN');
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-/** O_EXCL never follows a link; with overwrite an existing file or link is removed first, a folder stays. */
-const create = (path: string, overwrite: boolean): number | 'exists' => {
-  try {
-    return fs.openSync(path, CREATE, 0o600);
-  } catch (error) {
-    if (code(error) !== 'EEXIST') throw error;
-    if (!overwrite || fs.lstatSync(path).isDirectory()) return 'exists';
-  }
-  fs.unlinkSync(path);
-  return fs.openSync(path, CREATE, 0o600);
-};
 
 const writeOne = (data: Buffer, job: Job): Done => {
   const [id, path, mode, mtime, start, length, sha256, overwrite] = job;
@@ -39,9 +25,9 @@ const writeOne = (data: Buffer, job: Job): Done => {
   if (createHash('sha256').update(bytes).digest('hex') !== sha256) return [id, 'corrupted', ''];
   let fd: number | 'exists';
   try {
-    fd = create(path, overwrite);
+    fd = createExclusive(path, overwrite);
   } catch (error) {
-    return [id, 'failed', `${code(error)}: ${message(error)}`];
+    return [id, 'failed', `${errnoCode(error)}: ${errorMessage(error)}`];
   }
   if (fd === 'exists') return [id, 'skipped', 'already there'];
   try {
@@ -54,7 +40,7 @@ const writeOne = (data: Buffer, job: Job): Done => {
   } catch (error) {
     fs.closeSync(fd);
     fs.rmSync(path, { force: true });
-    return [id, 'failed', `${code(error)}: ${message(error)}`];
+    return [id, 'failed', `${errnoCode(error)}: ${errorMessage(error)}`];
   }
 };
 

@@ -5,6 +5,7 @@ import { restoreComponents } from '../../domain/restore-path';
 import { errnoCode, errorMessage, isErrno } from '../errno';
 import { segmentPath } from '../tape/layout';
 import { copyRangeHashed } from './copy-pipeline';
+import { createExclusive } from './create-exclusive';
 import { FileWriters, type WriteJob } from './file-writers';
 import { planWindows, readAt, type PlannedRead, type WindowRead } from './read-windows';
 
@@ -276,31 +277,16 @@ export class RestoreWriter {
     return { path: entry.path, kind: 'missing', reason: 'the catalog has no location for its data' };
   }
 
-  /**
-   * Creates the file exclusively (O_EXCL never follows a link). With --overwrite an
-   * existing file or link is removed first, never written through; a folder stays.
-   */
+  /** The target file, created exclusively (see createExclusive); an existing one is reported as skipped. */
   private openTarget(full: string, original: string): number | undefined {
-    const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
     try {
-      return fs.openSync(full, flags, 0o600);
-    } catch (error) {
-      if (!isErrno(error, 'EEXIST')) {
-        this.failed(original, error);
-        return undefined;
-      }
-      if (!this.overwrite || fs.lstatSync(full).isDirectory()) {
-        this.problems.push({ path: original, kind: 'skipped', reason: 'already there' });
-        return undefined;
-      }
-    }
-    try {
-      fs.unlinkSync(full);
-      return fs.openSync(full, flags, 0o600);
+      const fd = createExclusive(full, this.overwrite);
+      if (fd !== 'exists') return fd;
+      this.problems.push({ path: original, kind: 'skipped', reason: 'already there' });
     } catch (error) {
       this.failed(original, error);
-      return undefined;
     }
+    return undefined;
   }
 
   private finishFile(full: string, entry: RestoreEntry, fd: number, written: RestoreProblem | undefined): void {
