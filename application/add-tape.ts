@@ -129,7 +129,7 @@ const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, Ad
     E.bindTo('started'),
     E.bind('initialised', () =>
       tapeDecider.decide(
-        { type: 'InitialiseTape', tape: init.tape, generation: init.generation, capacityBytes, description: init.description, volumeUuid, job },
+        { type: 'InitialiseTape', tape: init.tape, generation: init.generation, capacityBytes, description: init.description, volumeUuid, job, slots: [] },
         foldEvents(tapeDecider, []),
       ),
     ),

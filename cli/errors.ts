@@ -123,6 +123,10 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `restore target ${error.path} is not a folder`, exit: EXIT.USAGE };
     case 'NothingOnTape':
       return { message: `tape ${error.tape} holds no backup yet`, exit: EXIT.FAILED };
+    case 'TapeNotEncrypted':
+      return { message: `tape ${error.tape} is not encrypted: it has no key slots`, exit: EXIT.USAGE };
+    case 'KeySlotExists':
+      return { message: `tape ${error.tape} already has key slot ${error.slot}`, exit: EXIT.USAGE };
     case 'InvalidOption':
       return { message: `${error.option} ${JSON.stringify(error.value)}: expected ${error.expected}`, exit: EXIT.USAGE };
     default: {

@@ -5,6 +5,8 @@ import type { TapeId } from './tape-id';
 export type DomainError =
   | { readonly _tag: 'TapeAlreadyInitialised'; readonly tape: TapeId }
   | { readonly _tag: 'TapeNotInitialised'; readonly tape: TapeId }
+  | { readonly _tag: 'TapeNotEncrypted'; readonly tape: TapeId }
+  | { readonly _tag: 'KeySlotExists'; readonly tape: TapeId; readonly slot: string }
   | { readonly _tag: 'JobAlreadyStarted'; readonly job: JobId }
   | { readonly _tag: 'JobNotRunning'; readonly job: JobId; readonly status: string }
   | { readonly _tag: 'SegmentOutOfOrder'; readonly job: JobId; readonly expected: number; readonly got: number };

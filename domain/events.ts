@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { Count, IsoTime, JobId, VolumeUuid, checked } from './ids';
+import { KeySlot } from './key-slots';
 import { Generation, TapeId } from './tape-id';
 
 /** Every job is one of these operations. */
@@ -32,6 +33,10 @@ export type TapeInitialised = t.TypeOf<typeof TapeInitialised>;
 
 export const TapeDescribed = t.type({ tape: TapeId, description: t.string });
 export type TapeDescribed = t.TypeOf<typeof TapeDescribed>;
+
+/** A key slot of an encrypted tape: those in volume.json at initialisation, and every one added later. */
+export const KeySlotAdded = t.type({ tape: TapeId, slot: KeySlot });
+export type KeySlotAdded = t.TypeOf<typeof KeySlotAdded>;
 
 // ---- job stream: job-<JOBID> ----
 
@@ -86,8 +91,16 @@ export const ArchivedEntry = t.intersection([
 ]);
 export type ArchivedEntry = t.TypeOf<typeof ArchivedEntry>;
 
-/** A closed segment: `LTO-ARCHIVE/jobs/<job>/<segment>.tar`, on tape and fsynced before this event. */
-export const SegmentClosed = t.type({ job: JobId, segment: checked('SegmentNumber', Count, (n) => n >= 1), bytes: Count, sha256: Sha256Hex, entries: Count });
+/**
+ * A closed segment: `LTO-ARCHIVE/jobs/<job>/<segment>.tar`, on tape and fsynced before this event.
+ * `bytes` and `sha256` are those of the file as it lies on tape (on an encrypted tape: the
+ * ciphertext, so a media check needs no key); an encrypted segment also records its
+ * plaintext (tar) size and its chunk size.
+ */
+export const SegmentClosed = t.intersection([
+  t.type({ job: JobId, segment: checked('SegmentNumber', Count, (n) => n >= 1), bytes: Count, sha256: Sha256Hex, entries: Count }),
+  t.partial({ plainBytes: Count, chunkBytes: checked('ChunkBytes', Count, (n) => n >= 4096 && n <= 64 * 1024 * 1024) }),
+]);
 export type SegmentClosed = t.TypeOf<typeof SegmentClosed>;
 
 /** Entries written into one closed segment: a few thousand per event. */
@@ -109,6 +122,7 @@ const eventOf = <T extends string, C extends t.Mixed>(type: T, data: C) =>
 export const DomainEvent = t.union([
   eventOf('TapeInitialised', TapeInitialised),
   eventOf('TapeDescribed', TapeDescribed),
+  eventOf('KeySlotAdded', KeySlotAdded),
   eventOf('JobStarted', JobStarted),
   eventOf('JobCompleted', JobCompleted),
   eventOf('JobFailed', JobFailed),
@@ -129,6 +143,7 @@ export type EventOfType<K extends EventType> = Extract<DomainEvent, { type: K }>
 export const CURRENT_SCHEMA: Readonly<Record<EventType, number>> = {
   TapeInitialised: 1,
   TapeDescribed: 1,
+  KeySlotAdded: 1,
   JobStarted: 1,
   JobCompleted: 1,
   JobFailed: 1,

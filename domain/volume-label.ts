@@ -1,18 +1,23 @@
 import * as t from 'io-ts';
 import { Format } from './events';
 import { IsoTime, VolumeUuid } from './ids';
+import { VolumeEncryption } from './key-slots';
 import { Generation, TapeId } from './tape-id';
 
 /**
  * `LTO-ARCHIVE/volume.json`: written once when the tape is initialised, never
  * rewritten (LTFS never frees space, and a label that changes cannot anchor the
- * journal's hash chain). Encryption slots join it in a later format revision.
+ * journal's hash chain). An encrypted tape carries its key slots here, so the tape
+ * alone can be unlocked once the catalog is gone (slots added later are events).
  */
-export const VolumeLabel = t.type({
-  format: Format,
-  tape: TapeId,
-  generation: Generation,
-  volumeUuid: VolumeUuid,
-  created: IsoTime,
-});
+export const VolumeLabel = t.intersection([
+  t.type({
+    format: Format,
+    tape: TapeId,
+    generation: Generation,
+    volumeUuid: VolumeUuid,
+    created: IsoTime,
+  }),
+  t.partial({ encryption: VolumeEncryption }),
+]);
 export type VolumeLabel = t.TypeOf<typeof VolumeLabel>;

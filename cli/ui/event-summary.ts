@@ -8,6 +8,8 @@ const summarise = (event: DomainEvent): string => {
       return `initialised as ${event.data.generation}${event.data.description === '' ? '' : `: "${event.data.description}"`}`;
     case 'TapeDescribed':
       return `description: "${event.data.description}"`;
+    case 'KeySlotAdded':
+      return `key slot ${event.data.slot.id} (${event.data.slot.kind}${event.data.slot.kind === 'rsa' ? ` ${event.data.slot.fingerprint.slice(0, 16)}` : ''}) added`;
     case 'JobStarted':
       return `job ${shortId(event.data.job)} ${event.data.type}${event.data.mode === undefined ? '' : ` ${event.data.mode}`} started`;
     case 'JobCompleted':

@@ -3,9 +3,10 @@ import type { Decider } from '../decider';
 import type { DomainError } from '../errors';
 import type { DomainEvent, EventOfType, TapeInitialised } from '../events';
 import type { JobId, VolumeUuid } from '../ids';
+import type { KeySlot } from '../key-slots';
 import type { Generation, TapeId } from '../tape-id';
 
-export type TapeEvent = EventOfType<'TapeInitialised' | 'TapeDescribed'>;
+export type TapeEvent = EventOfType<'TapeInitialised' | 'TapeDescribed' | 'KeySlotAdded'>;
 
 export type TapeState =
   | { readonly status: 'UNKNOWN' }
@@ -16,6 +17,8 @@ export type TapeState =
       readonly description: string;
       readonly volumeUuid: VolumeUuid;
       readonly encrypted: boolean;
+      /** Ids of the key slots (an encrypted tape has at least one). */
+      readonly slots: readonly string[];
     };
 
 export type TapeCommand =
@@ -27,8 +30,11 @@ export type TapeCommand =
       readonly description: string;
       readonly volumeUuid: VolumeUuid;
       readonly job: JobId;
+      /** Key slots of an encrypted tape (none: a plain tape). */
+      readonly slots: readonly KeySlot[];
     }
-  | { readonly type: 'DescribeTape'; readonly tape: TapeId; readonly description: string };
+  | { readonly type: 'DescribeTape'; readonly tape: TapeId; readonly description: string }
+  | { readonly type: 'AddKeySlot'; readonly tape: TapeId; readonly slot: KeySlot };
 
 const initialise = (
   command: Extract<TapeCommand, { type: 'InitialiseTape' }>,
@@ -42,10 +48,18 @@ const initialise = (
     description: command.description,
     volumeUuid: command.volumeUuid,
     format: 'lto-archive/1',
-    encrypted: false,
+    encrypted: command.slots.length > 0,
     job: command.job,
   };
-  return E.right([{ type: 'TapeInitialised', data }]);
+  const slots = command.slots.map((slot): TapeEvent => ({ type: 'KeySlotAdded', data: { tape: command.tape, slot } }));
+  return E.right([{ type: 'TapeInitialised', data }, ...slots]);
+};
+
+const addSlot = (command: Extract<TapeCommand, { type: 'AddKeySlot' }>, state: TapeState): E.Either<DomainError, TapeEvent[]> => {
+  if (state.status !== 'INITIALISED') return E.left({ _tag: 'TapeNotInitialised', tape: command.tape });
+  if (!state.encrypted) return E.left({ _tag: 'TapeNotEncrypted', tape: command.tape });
+  if (state.slots.includes(command.slot.id)) return E.left({ _tag: 'KeySlotExists', tape: command.tape, slot: command.slot.id });
+  return E.right([{ type: 'KeySlotAdded', data: { tape: command.tape, slot: command.slot } }]);
 };
 
 const describe = (
@@ -63,6 +77,8 @@ const decide = (command: TapeCommand, state: TapeState): E.Either<DomainError, r
       return initialise(command, state);
     case 'DescribeTape':
       return describe(command, state);
+    case 'AddKeySlot':
+      return addSlot(command, state);
     default: {
       const unhandled: never = command;
       return unhandled;
@@ -81,7 +97,10 @@ const evolve = (state: TapeState, event: DomainEvent): TapeState => {
         description: event.data.description,
         volumeUuid: event.data.volumeUuid,
         encrypted: event.data.encrypted,
+        slots: [],
       };
+    case 'KeySlotAdded':
+      return state.status === 'INITIALISED' ? { ...state, slots: [...state.slots, event.data.slot.id] } : state;
     case 'TapeDescribed':
       return state.status === 'INITIALISED' ? { ...state, description: event.data.description } : state;
     default:

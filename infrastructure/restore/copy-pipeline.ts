@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { ALIGN, O_DIRECT, PROBE_BYTES, probeDirectOffset } from '../direct-io';
-
-const readAt = (fd: number, buffer: Buffer, length: number, position: number): Promise<number> =>
-  new Promise((resolve, reject) => fs.read(fd, buffer, 0, length, position, (error, n) => (error ? reject(error) : resolve(n))));
+import { contentHasher } from '../segment/content-hash';
+import type { SegmentSource } from './segment-source';
 
 const writeAt = (fd: number, data: Buffer, position: number): Promise<void> =>
   new Promise((resolve, reject) =>
@@ -60,15 +58,16 @@ const directTarget = (path: string, fallback: number, bytes: number): Target => 
  * Whole chunks are written with direct I/O where possible, the last partial one buffered.
  */
 export const copyRangeHashed = async (
-  from: number,
+  from: SegmentSource,
   offset: number,
   length: number,
   to: number,
   toPath: string,
   chunkBytes: number,
   buffers: number,
+  contentKey: Buffer | undefined,
 ): Promise<CopyOutcome> => {
-  const hash = createHash('sha256');
+  const hash = contentHasher(contentKey);
   const chunks = Math.ceil(length / chunkBytes);
   const slots = Math.min(buffers, chunks);
   const target = length >= PROBE_BYTES && chunkBytes % ALIGN === 0 ? directTarget(toPath, to, slots * chunkBytes) : { bulk: to, memory: Buffer.allocUnsafe(slots * chunkBytes), base: 0, close: () => undefined };
@@ -78,7 +77,7 @@ export const copyRangeHashed = async (
   let bytesRead = 0;
   const read = (i: number): Promise<number> => {
     const at = i * chunkBytes;
-    return readAt(from, pool[i % slots]!, Math.min(chunkBytes, length - at), offset + at);
+    return from.read(pool[i % slots]!, 0, Math.min(chunkBytes, length - at), offset + at);
   };
   try {
     for (let i = 0; i < slots; i++) reads[i] = read(i);

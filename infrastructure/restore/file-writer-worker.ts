@@ -7,11 +7,13 @@
  * In:  `{ data: SharedArrayBuffer, jobs: Job[] }`, Job = [id, path, mode, mtimeSeconds, start, length, sha256, overwrite]
  * Out: `{ done: Done[] }`, Done = [id, outcome, reason], outcome 'ok' | 'skipped' | 'corrupted' | 'failed'
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { contentHasher, contentKeyOf } from '../segment/content-hash';
 import { errnoCode, errorMessage } from '../errno';
 import { createExclusive } from './create-exclusive';
+
+const contentKey = contentKeyOf(workerData);
 
 type Job = readonly [number, string, number, number, number, number, string, boolean];
 type Done = readonly [number, 'ok' | 'skipped' | 'corrupted' | 'failed', string];
@@ -22,7 +24,7 @@ const isJob = (j: unknown): j is Job => Array.isArray(j) && j.length === 8 && ty
 const writeOne = (data: Buffer, job: Job): Done => {
   const [id, path, mode, mtime, start, length, sha256, overwrite] = job;
   const bytes = data.subarray(start, start + length);
-  if (createHash('sha256').update(bytes).digest('hex') !== sha256) return [id, 'corrupted', ''];
+  if (contentHasher(contentKey).update(bytes).digest('hex') !== sha256) return [id, 'corrupted', ''];
   let fd: number | 'exists';
   try {
     fd = createExclusive(path, overwrite);

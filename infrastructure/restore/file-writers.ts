@@ -11,8 +11,9 @@ const isDone = (d: unknown): d is WriteDone => Array.isArray(d) && d.length === 
 export class FileWriters {
   private readonly workers: Worker[];
 
-  constructor(count: number) {
-    this.workers = Array.from({ length: count }, () => new Worker(path.join(__dirname, 'file-writer-worker.js')));
+  /** `contentKey`: file hashes are HMACs under it (encrypted tapes). */
+  constructor(count: number, contentKey?: Buffer) {
+    this.workers = Array.from({ length: count }, () => new Worker(path.join(__dirname, 'file-writer-worker.js'), { workerData: { contentKey } }));
   }
 
   /** Writes the jobs over the threads (split evenly); resolves with every outcome. */

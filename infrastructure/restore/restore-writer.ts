@@ -7,7 +7,8 @@ import { segmentPath } from '../tape/layout';
 import { copyRangeHashed } from './copy-pipeline';
 import { createExclusive } from './create-exclusive';
 import { FileWriters, type WriteJob } from './file-writers';
-import { planWindows, readAt, type PlannedRead, type WindowRead } from './read-windows';
+import { planWindows, type PlannedRead, type WindowRead } from './read-windows';
+import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
 
 /** One entry to restore, as the selection hands it over (tape order for files). */
 export interface RestoreEntry {
@@ -63,8 +64,9 @@ export class RestoreWriter {
   private readonly verifiedDirs = new Set<string>();
   private readonly problems: RestoreProblem[] = [];
   private readonly restored = { files: 0, bytes: 0, dirs: 0, symlinks: 0 };
+  /** Bytes taken from the tape by segments already closed. */
   private bytesRead = 0;
-  private readonly segmentFds = new Map<string, number>();
+  private readonly segments = new Map<string, SegmentSource>();
   private fileWriters: FileWriters | undefined;
 
   constructor(
@@ -72,6 +74,8 @@ export class RestoreWriter {
     private readonly target: string,
     private readonly strip: number,
     private readonly overwrite: boolean,
+    /** An encrypted tape's keys: segments are decrypted chunk by chunk, hashes are HMACs. */
+    private readonly keys?: SegmentKeys,
   ) {
     this.verifiedDirs.add(target);
   }
@@ -199,29 +203,28 @@ export class RestoreWriter {
       const data = await next;
       next = this.startRead(plan[i + 1]);
       if (item.kind === 'large') await this.restoreLarge(item.entry);
-      else await this.restoreWindow(item, data);
+      else if (data === 'damaged') {
+        // A damaged chunk in the window: each file alone, so only those it holds are lost.
+        for (const entry of item.entries) await this.restoreLarge(entry);
+      } else await this.restoreWindow(item, data);
       onProgress(this.restored.files, this.restored.bytes);
     }
   }
 
-  private async startRead(item: PlannedRead<RestoreEntry> | undefined): Promise<Buffer | RestoreProblem | undefined> {
+  private async startRead(item: PlannedRead<RestoreEntry> | undefined): Promise<Buffer | RestoreProblem | 'damaged' | undefined> {
     if (item === undefined || item.kind === 'large') return undefined;
     const first = item.entries[0]!;
-    const fd = this.segment(segmentPath(this.mountRoot, item.job, item.segment), first);
-    if (typeof fd !== 'number') return fd;
+    const source = this.segment(segmentPath(this.mountRoot, item.job, item.segment), first);
+    if (!isSource(source)) return source;
     // Shared, so the writer threads read the files' bytes where they are.
     const bytes = Buffer.from(new SharedArrayBuffer(item.end - item.start));
-    let got = 0;
+    let got: number;
     try {
-      while (got < bytes.length) {
-        const n = await readAt(fd, bytes, got, bytes.length - got, item.start + got);
-        if (n === 0) break;
-        got += n;
-      }
+      got = await source.read(bytes, 0, bytes.length, item.start);
     } catch (error) {
+      if (error instanceof SealedSegmentDamaged) return 'damaged';
       return { path: first.path, kind: 'missing', reason: `segment ${item.segment} unreadable at ${item.start} (${errnoCode(error)})` };
     }
-    this.bytesRead += got;
     return bytes.subarray(0, got);
   }
 
@@ -256,7 +259,7 @@ export class RestoreWriter {
   }
 
   private writers(): FileWriters {
-    this.fileWriters ??= new FileWriters(WRITER_THREADS);
+    this.fileWriters ??= new FileWriters(WRITER_THREADS, this.keys?.contentKey);
     return this.fileWriters;
   }
 
@@ -311,16 +314,18 @@ export class RestoreWriter {
 
   /** A large file: positioned reads running ahead of hashing and writing, streamed to the target. */
   private async copyLarge(key: string, entry: RestoreEntry, out: number, outPath: string): Promise<RestoreProblem | undefined> {
-    const fd = this.segment(key, entry);
-    if (typeof fd !== 'number') return fd;
+    const source = this.segment(key, entry);
+    if (!isSource(source)) return source;
     try {
-      const copied = await copyRangeHashed(fd, entry.offset ?? 0, entry.size, out, outPath, CHUNK, 3);
-      this.bytesRead += copied.bytesRead;
+      const copied = await copyRangeHashed(source, entry.offset ?? 0, entry.size, out, outPath, CHUNK, 3, this.keys?.contentKey);
       if (copied._tag === 'short') {
         return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends before offset ${(entry.offset ?? 0) + entry.size} (truncated)` };
       }
       return copied.sha256 === entry.sha256 ? undefined : this.corrupted(entry);
     } catch (error) {
+      if (error instanceof SealedSegmentDamaged) {
+        return { path: entry.path, kind: 'corrupted', reason: `segment ${entry.segment} ${error.message}: nothing of it was released` };
+      }
       return { path: entry.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` };
     }
   }
@@ -329,33 +334,41 @@ export class RestoreWriter {
     return {
       path: entry.path,
       kind: 'corrupted',
-      reason: `SHA-256 mismatch: the data at segment ${entry.segment} offset ${entry.offset} is not what was archived`,
+      reason: `${this.keys === undefined ? 'SHA-256' : 'HMAC-SHA256'} mismatch: the data at segment ${entry.segment} offset ${entry.offset} is not what was archived`,
     };
   }
 
-  /** Segment descriptors stay open while reads may be in flight on them; the oldest close past a few. */
-  private segment(key: string, entry: RestoreEntry): number | RestoreProblem {
-    const open = this.segmentFds.get(key);
+  /** Segments stay open while reads may be in flight on them; the oldest close past a few. */
+  private segment(key: string, entry: RestoreEntry): SegmentSource | RestoreProblem {
+    const open = this.segments.get(key);
     if (open !== undefined) return open;
     try {
       const fd = fs.openSync(key, 'r');
-      this.segmentFds.set(key, fd);
-      if (this.segmentFds.size > 8) {
-        const [oldestKey, oldestFd] = this.segmentFds.entries().next().value ?? [];
-        if (oldestKey !== undefined && oldestFd !== undefined) {
-          this.segmentFds.delete(oldestKey);
-          fs.closeSync(oldestFd);
+      const source = this.keys === undefined ? new PlainSegment(fd) : new SealedSegment(fd, this.keys);
+      this.segments.set(key, source);
+      if (this.segments.size > 8) {
+        const [oldestKey, oldest] = this.segments.entries().next().value ?? [];
+        if (oldestKey !== undefined && oldest !== undefined) {
+          this.segments.delete(oldestKey);
+          this.closeSource(oldest);
         }
       }
-      return fd;
+      return source;
     } catch (error) {
       return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} of job ${entry.job} cannot be opened (${errnoCode(error)})` };
     }
   }
 
+  private closeSource(source: SegmentSource): void {
+    this.bytesRead += source.bytesRead;
+    source.close();
+  }
+
   private closeSegments(): void {
-    for (const fd of this.segmentFds.values()) fs.closeSync(fd);
-    this.segmentFds.clear();
+    for (const source of this.segments.values()) this.closeSource(source);
+    this.segments.clear();
   }
 
 }
+
+const isSource = (value: SegmentSource | RestoreProblem): value is SegmentSource => 'read' in value;

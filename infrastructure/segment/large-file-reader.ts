@@ -38,6 +38,8 @@ export class LargeFileReader {
     private readonly memory: SharedArrayBuffer,
     private readonly onUnused: (slots: readonly number[]) => void,
     private readonly onFailure: (error: unknown) => void,
+    /** HMAC key for content hashes (encrypted tapes); none: SHA-256. */
+    private readonly contentKey?: Uint8Array,
   ) {}
 
   get busy(): boolean {
@@ -71,7 +73,7 @@ export class LargeFileReader {
 
   private spawn(): Worker {
     if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(WORKER_FILE, { workerData: { memory: this.memory } });
+    const worker = new Worker(WORKER_FILE, { workerData: { memory: this.memory, contentKey: this.contentKey } });
     worker.unref();
     worker.on('message', (message: unknown) => this.received(message));
     worker.on('error', (error: unknown) => this.failed(error));

@@ -9,9 +9,11 @@
  *      (errorOp '' when the file was read; then `got` bytes are in the slot, `size + 1`
  *      meaning it grew).
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { contentHasher, contentKeyOf } from './content-hash';
+
+const contentKey = contentKeyOf(workerData);
 
 type Job = readonly [number, string, number, bigint, number];
 type Done = readonly [number, number, string, boolean, string, string, string];
@@ -60,7 +62,7 @@ const readOne = (memory: Buffer, job: Job): Done => {
     }
     if (!stats.isFile()) return [id, 0, '', false, 'read', 'ENOTREG', `${file} is not a regular file`];
     if (got < size) memory.fill(0, start + got, start + size);
-    const sha256 = createHash('sha256')
+    const sha256 = contentHasher(contentKey)
       .update(memory.subarray(start, start + size))
       .digest('hex');
     const changed = got !== size || stats.size !== BigInt(size) || stats.mtimeNs !== mtimeNs;

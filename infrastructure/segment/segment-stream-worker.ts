@@ -12,9 +12,12 @@
  *      when the file is done (errorOp '' when it read cleanly; `placedAny` false when
  *      the file failed before its first chunk, which then nothing of it was sent).
  */
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash, Hmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { contentHasher, contentKeyOf } from './content-hash';
+
+const contentKey = contentKeyOf(workerData);
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 
@@ -28,7 +31,7 @@ interface Stream {
   readonly mtimeNs: bigint;
   readonly chunkBytes: number;
   readonly fd: number;
-  readonly hash: Hash;
+  readonly hash: Hash | Hmac;
   position: number;
   sent: number;
   /** After a short read or an error: the rest is zeros, nothing more is read. */
@@ -142,7 +145,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
         port.postMessage({ end: [id, '', false, 'read', 'ENOTREG', `${path} is not a regular file`, false, free.splice(0)] });
         return;
       }
-      stream = { id, path, size, mtimeNs, chunkBytes, fd, hash: createHash('sha256'), position: 0, sent: 0, stopped: false, short: false, error: undefined };
+      stream = { id, path, size, mtimeNs, chunkBytes, fd, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };
     }
     pump();
   });

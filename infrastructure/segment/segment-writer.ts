@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import { isErrno } from '../errno';
 import { closeQuietly, fsyncDirectory } from '../journal/durable-file';
-import { HashWorker } from './hash-worker-client';
+import { newSegmentHeader } from '../crypto/segment-chunks';
+import { HashWorker, type SealSpec } from './hash-worker-client';
 import { LargeFileReader, type StreamEnd } from './large-file-reader';
 import { SmallFileReaders } from './small-file-readers';
 import { segmentWriteFailed, type SegmentError, type SourceProblem } from './segment-errors';
@@ -51,10 +52,24 @@ export interface PlacedEntry {
 }
 
 export interface ClosedSegment {
-  /** The segment's size. */
+  /** The segment file's size. */
   readonly bytes: number;
   /** hex SHA-256 of the segment file's exact bytes (what sha256sum prints). */
   readonly sha256: string;
+  /** Encrypted segments: the size of the tar inside, and the chunk size. */
+  readonly plainBytes?: number;
+  readonly chunkBytes?: number;
+}
+
+/**
+ * An encrypted segment: the tar stream is sealed in AES-256-GCM chunks by the hash
+ * thread, which also writes the file (see segment-seal-worker), and file hashes are
+ * HMACs under `contentKey`.
+ */
+export interface SegmentEncryption {
+  readonly segmentKey: (salt: Buffer) => Buffer;
+  readonly contentKey: Buffer;
+  readonly chunkBytes: number;
 }
 
 export interface SegmentWriterOptions {
@@ -109,6 +124,8 @@ const MAX_HEADER_BYTES = 2 * 64 * 1024 + 4096;
 interface OpenedTarget {
   readonly fd: number;
   readonly direct: boolean;
+  /** Opened with O_DIRECT: the alignment probe wrote at offset 0. */
+  readonly probed?: boolean;
   readonly shared: SharedArrayBuffer;
   readonly memory: Buffer;
   /** Offset in `memory` of the first buffer (aligned for direct I/O when `direct`). */
@@ -139,7 +156,7 @@ const openTarget = (segmentPath: string, o: Required<SegmentWriterOptions>): E.E
     if (fd !== undefined) {
       try {
         const base = probeDirectOffset(fd, memory);
-        if (base !== undefined) return E.right({ fd, direct: true, shared, memory, base });
+        if (base !== undefined) return E.right({ fd, direct: true, probed: true, shared, memory, base });
       } catch (error) {
         closeQuietly(fd);
         return E.left(segmentWriteFailed(segmentPath, 'write', error));
@@ -147,7 +164,7 @@ const openTarget = (segmentPath: string, o: Required<SegmentWriterOptions>): E.E
       // No alignment worked (or direct writes are refused): reopen the same file buffered.
       closeQuietly(fd);
       try {
-        return E.right({ fd: fs.openSync(segmentPath, fs.constants.O_WRONLY), direct: false, shared, memory, base: 0 });
+        return E.right({ fd: fs.openSync(segmentPath, fs.constants.O_WRONLY), direct: false, probed: true, shared, memory, base: 0 });
       } catch (error) {
         return E.left(segmentWriteFailed(segmentPath, 'open', error));
       }
@@ -312,15 +329,21 @@ export class SegmentWriter {
   private fdClosed = false;
   /** Writes bypass the page cache (O_DIRECT) until the file system refuses one. */
   private direct: boolean;
+  private readonly probed: boolean;
+  /** Encrypted: the hash thread seals and writes; this thread never writes the file. */
+  private readonly sealed: { readonly chunkBytes: number } | undefined;
 
   private constructor(
     readonly path: string,
     target: OpenedTarget,
     options: Required<SegmentWriterOptions>,
+    encryption: SegmentEncryption | undefined,
   ) {
     this.o = options;
     this.fd = target.fd;
     this.direct = target.direct;
+    this.probed = target.probed === true;
+    this.sealed = encryption === undefined ? undefined : { chunkBytes: encryption.chunkBytes };
     const { chunkBytes, chunkBuffers, batchBytes, batchBuffers } = this.o;
     this.memory = target.memory;
     const base = target.base;
@@ -338,18 +361,27 @@ export class SegmentWriter {
         for (const slot of slots) this.chunks.release(slot);
       },
       (error) => this.fail(segmentWriteFailed(this.path, 'read-worker', error)),
+      encryption?.contentKey,
     );
-    this.readers = new SmallFileReaders(shared, this.o.readerThreads, (error) => this.fail(segmentWriteFailed(this.path, 'read-worker', error)));
+    this.readers = new SmallFileReaders(
+      shared,
+      this.o.readerThreads,
+      (error) => this.fail(segmentWriteFailed(this.path, 'read-worker', error)),
+      encryption?.contentKey,
+    );
     this.hasher = new HashWorker(
       shared,
       (start) => this.hashed(start),
       (error) => this.fail(segmentWriteFailed(this.path, 'hash', error)),
+      encryption === undefined ? undefined : sealSpec(target.fd, encryption, this.o.flushEveryBytes),
+      (error) => this.fail(segmentWriteFailed(this.path, 'write', Object.assign(new Error(error.message), { code: error.code }))),
     );
   }
 
   /** Creates the segment's folder and the segment (never over an existing file). */
-  static open(segmentPath: string, options: SegmentWriterOptions = {}): E.Either<SegmentError, SegmentWriter> {
-    const o: Required<SegmentWriterOptions> = { ...DEFAULTS, ...options };
+  static open(segmentPath: string, options: SegmentWriterOptions = {}, encryption?: SegmentEncryption): E.Either<SegmentError, SegmentWriter> {
+    // Sealed chunks are not block-aligned: an encrypted segment is written through the page cache.
+    const o: Required<SegmentWriterOptions> = { ...DEFAULTS, ...options, ...(encryption === undefined ? {} : { directIo: false }) };
     const problem = optionsProblem(o);
     if (problem !== undefined) throw new RangeError(`SegmentWriter options: ${problem}`);
     try {
@@ -358,7 +390,7 @@ export class SegmentWriter {
       return E.left(segmentWriteFailed(segmentPath, 'mkdir', error));
     }
     const target = openTarget(segmentPath, o);
-    return E.isLeft(target) ? target : E.right(new SegmentWriter(segmentPath, target.right, o));
+    return E.isLeft(target) ? target : E.right(new SegmentWriter(segmentPath, target.right, o, encryption));
   }
 
   /** Bytes of the segment so far: where the next entry will start (END_OF_ARCHIVE not included). */
@@ -433,7 +465,9 @@ export class SegmentWriter {
       }
     }
     await this.writesStopped();
-    if (this.failure === undefined && this.tail < PROBE_BYTES) {
+    // Sealed: the hash thread seals the last chunk and writes it before the fsync.
+    const sealedDigest = this.failure === undefined && this.sealed !== undefined ? await this.hasher.digest() : undefined;
+    if (this.failure === undefined && this.probed && this.tail < PROBE_BYTES) {
       // The alignment probe wrote PROBE_BYTES at offset 0: a tiny segment must not keep them.
       const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => fs.ftruncate(this.fd, this.tail, resolve));
       if (error !== null) this.fail(segmentWriteFailed(this.path, 'write', error));
@@ -442,11 +476,12 @@ export class SegmentWriter {
       const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => fs.fsync(this.fd, resolve));
       if (error !== null) this.fail(segmentWriteFailed(this.path, 'fsync', error));
     }
-    const digest = this.failure === undefined ? await this.hasher.digest() : undefined;
+    const digest = this.failure === undefined ? (this.sealed === undefined ? await this.hasher.digest() : sealedDigest) : undefined;
     await this.release();
     if (this.failure !== undefined) return E.left(this.failure);
     if (digest === undefined) return E.left(segmentWriteFailed(this.path, 'hash', new Error('the segment hash worker stopped')));
-    return E.right({ bytes: this.tail, sha256: digest });
+    if (this.sealed === undefined) return E.right({ bytes: this.tail, sha256: digest.sha256 });
+    return E.right({ bytes: digest.bytes ?? 0, sha256: digest.sha256, plainBytes: this.tail, chunkBytes: this.sealed.chunkBytes });
   }
 
   /**
@@ -706,7 +741,8 @@ export class SegmentWriter {
       this.orderedOffset += next.length;
       this.hashQueue.push(next);
       this.hasher.update(next.start, next.length);
-      this.writeQueue.push(next);
+      if (this.sealed === undefined) this.writeQueue.push(next);
+      else next.pending--;
     }
     this.pumpWrites();
   }
@@ -874,4 +910,9 @@ const optionsProblem = (o: Required<SegmentWriterOptions>): string | undefined =
   if (o.batchBuffers < 2) return 'batchBuffers must be at least 2';
   if (o.batchBytes < o.smallFileMax + MAX_HEADER_BYTES + 512) return 'batchBytes must hold a small file with its header';
   return undefined;
+};
+
+const sealSpec = (fd: number, encryption: SegmentEncryption, flushEveryBytes: number): SealSpec => {
+  const header = newSegmentHeader(encryption.chunkBytes);
+  return { fd, key: encryption.segmentKey(header.salt), header: header.bytes, chunkBytes: encryption.chunkBytes, flushEveryBytes };
 };

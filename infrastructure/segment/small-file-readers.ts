@@ -44,13 +44,16 @@ export class SmallFileReaders {
     private readonly memory: SharedArrayBuffer,
     private readonly count: number,
     private readonly onFailure: (error: unknown) => void,
+    /** HMAC key for content hashes (encrypted tapes); none: SHA-256. */
+    private readonly contentKey?: Uint8Array,
   ) {}
 
   /** Threads start with the first small file (a segment of large files never needs them). */
   private spawn(): void {
     const memory = this.memory;
+    const contentKey = this.contentKey;
     this.threads = Array.from({ length: this.count }, () => {
-      const worker = new Worker(WORKER_FILE, { workerData: { memory } });
+      const worker = new Worker(WORKER_FILE, { workerData: { memory, contentKey } });
       worker.unref();
       const thread: Thread = { worker, outstanding: 0, batch: [] };
       worker.on('message', (message: unknown) => this.received(thread, message));

@@ -32,6 +32,7 @@ const initialise: TapeCommand = {
   description: 'Photos 2019',
   volumeUuid: VOLUME,
   job: JOB,
+  slots: [],
 };
 const initialised: DomainEvent = {
   type: 'TapeInitialised',
