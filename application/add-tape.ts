@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
@@ -8,7 +9,10 @@ import { JobId, VolumeUuid } from '../domain/ids';
 import { NO_TOTALS, jobDecider, type JobCommand } from '../domain/job/job';
 import { tapeDecider } from '../domain/tape/tape';
 import { capacityOf, type Generation, type TapeId } from '../domain/tape-id';
+import type { KeySlot } from '../domain/key-slots';
 import type { VolumeLabel } from '../domain/volume-label';
+import { passphraseSlot, rsaSlot } from '../infrastructure/crypto/key-slots';
+import { TapeKeys } from '../infrastructure/crypto/tape-keys';
 import { defaultTapeFolder } from '../infrastructure/data-dir';
 import { FolderTape } from '../infrastructure/tape/tape-volume';
 import type { App } from './app';
@@ -23,6 +27,8 @@ export interface AddTapeInput {
   readonly mount: string | undefined;
   readonly description: string;
   readonly generation: string | undefined;
+  /** An encrypted tape: a slot for the passphrase and one per public key (at least one of them). */
+  readonly encryption?: { readonly passphrase: string | undefined; readonly publicKeys: readonly KeyObject[] };
 }
 
 export interface AddTapeResult {
@@ -34,6 +40,8 @@ export interface AddTapeResult {
   readonly job: string;
   /** `initialised`: a blank volume got its label; `imported`: it already was this tape, its journal was read in. */
   readonly outcome: 'initialised' | 'imported';
+  /** Key slots of an encrypted tape (0: plain). */
+  readonly slots: number;
 }
 
 /**
@@ -58,7 +66,7 @@ export const addTape = (app: App, input: AddTapeInput): E.Either<AppError, AddTa
             }
             return adoptLabelledVolume(app, tape, input, mount, via, probe.label);
           }
-          return initialiseVolume(app, { tape, generation, description: input.description, mount, via, existing: undefined });
+          return initialiseVolume(app, { tape, generation, description: input.description, mount, via, existing: undefined, encryption: input.encryption });
         }),
       );
     }),
@@ -94,7 +102,7 @@ const adoptLabelledVolume = (
     E.chain((session) => {
       const known = app.catalog.tape(tape);
       if (known === undefined) {
-        return initialiseVolume(app, { tape, generation: label.generation, description: input.description, mount, via, existing: label });
+        return initialiseVolume(app, { tape, generation: label.generation, description: input.description, mount, via, existing: label, encryption: undefined });
       }
       const job = app.catalog.tapeInfo(tape)?.initialisedByJob ?? '';
       return E.right<AppError, AddTapeResult>({
@@ -105,6 +113,7 @@ const adoptLabelledVolume = (
         via,
         job,
         outcome: 'imported',
+        slots: app.catalog.keySlots(tape).length,
       });
     }),
   );
@@ -117,19 +126,35 @@ interface Initialisation {
   readonly via: MountSource;
   /** The label already on the volume (an initialisation that crashed before its journal). */
   readonly existing: VolumeLabel | undefined;
+  readonly encryption: AddTapeInput['encryption'];
 }
+
+/**
+ * The key slots of a new tape: a random data key, wrapped once per secret. The data
+ * key itself is dropped here: from now on only a slot's secret gets it back.
+ */
+const newKeySlots = (app: App, tape: TapeId, encryption: AddTapeInput['encryption']): KeySlot[] => {
+  if (encryption === undefined) return [];
+  const { dataKey } = TapeKeys.generate();
+  const created = app.clock().toISOString();
+  const slots: KeySlot[] = encryption.publicKeys.map((key) => rsaSlot(tape, dataKey, key, created));
+  if (encryption.passphrase !== undefined) slots.push(passphraseSlot(tape, dataKey, encryption.passphrase, created));
+  dataKey.fill(0);
+  return slots;
+};
 
 const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, AddTapeResult> => {
   const job = mintId(JobId, app.newId());
   const volumeUuid = init.existing?.volumeUuid ?? mintId(VolumeUuid, app.newId());
   const capacityBytes = capacityOf(init.generation);
-  const startJob: JobCommand = { type: 'StartJob', job, tape: init.tape, jobType: 'ADD_TAPE', encrypted: false, host: app.host };
+  const slots = init.existing !== undefined ? (init.existing.encryption?.slots ?? []) : newKeySlots(app, init.tape, init.encryption);
+  const startJob: JobCommand = { type: 'StartJob', job, tape: init.tape, jobType: 'ADD_TAPE', encrypted: slots.length > 0, host: app.host };
   return pipe(
     jobDecider.decide(startJob, jobDecider.initialState),
     E.bindTo('started'),
     E.bind('initialised', () =>
       tapeDecider.decide(
-        { type: 'InitialiseTape', tape: init.tape, generation: init.generation, capacityBytes, description: init.description, volumeUuid, job, slots: [] },
+        { type: 'InitialiseTape', tape: init.tape, generation: init.generation, capacityBytes, description: init.description, volumeUuid, job, slots },
         foldEvents(tapeDecider, []),
       ),
     ),
@@ -138,7 +163,7 @@ const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, Ad
     ),
     E.chainW(({ started, initialised, completed }) => {
       const startedEnvelopes = envelopesFor(app, jobStream(job), 0, started, { pid: app.pid });
-      const labelWritten = writeLabelOnce(app, init, volumeUuid);
+      const labelWritten = writeLabelOnce(app, init, volumeUuid, slots);
       if (E.isLeft(labelWritten)) return failJob(app, init.tape, job, startedEnvelopes, labelWritten.left);
       app.crashPoint('after-volume-label');
       const rest: EventEnvelope[] = [
@@ -157,6 +182,7 @@ const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, Ad
             via: init.via,
             job,
             outcome: 'initialised',
+            slots: slots.length,
           }),
         ),
       );
@@ -164,7 +190,7 @@ const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, Ad
   );
 };
 
-const writeLabelOnce = (app: App, init: Initialisation, volumeUuid: VolumeUuid): E.Either<AppError, void> => {
+const writeLabelOnce = (app: App, init: Initialisation, volumeUuid: VolumeUuid, slots: readonly KeySlot[]): E.Either<AppError, void> => {
   if (init.existing !== undefined) return E.right(undefined);
   const label: VolumeLabel = {
     format: FORMAT,
@@ -172,6 +198,7 @@ const writeLabelOnce = (app: App, init: Initialisation, volumeUuid: VolumeUuid):
     generation: init.generation,
     volumeUuid,
     created: app.clock().toISOString(),
+    ...(slots.length === 0 ? {} : { encryption: { cipher: 'AES-256-GCM', slots: [...slots] } }),
   };
   return E.map(() => undefined)(new FolderTape(init.mount).writeLabel(label));
 };

@@ -8,6 +8,7 @@ import { mintId } from './ids';
 import { JobRecorder } from './job-recorder';
 import { findBackupJob } from './jobs-lookup';
 import { tapeIdFromInput } from './tape-id-input';
+import { PLAIN_NAMES, type Names } from './names';
 
 export interface BrowseEntry {
   readonly path: string;
@@ -49,11 +50,24 @@ const LATEST = `
                 ORDER BY e2.ordinal DESC, e2.id DESC LIMIT 1)
   ORDER BY e.name`;
 
-const toEntry = (row: unknown): BrowseEntry[] => {
+const toEntry = (names: Names) => (row: unknown): BrowseEntry[] => {
   const r = Row.decode(row);
   if (r._tag === 'Left' || r.right.kind === 'deleted') return [];
   const { dir, name, kind, size, mtime_ns, job, target, versions } = r.right;
-  return [{ path: dir === '/' ? `/${name}` : `${dir}/${name}`, name, type: kind, size, mtimeNs: mtime_ns, job, versions, target }];
+  const stored = dir === '/' ? `/${name}` : `${dir}/${name}`;
+  const path = names.open(stored);
+  return [
+    {
+      path,
+      name: path.slice(path.lastIndexOf('/') + 1),
+      type: kind,
+      size,
+      mtimeNs: mtime_ns,
+      job,
+      versions,
+      target: target === null ? null : names.openText(stored, target),
+    },
+  ];
 };
 
 /**
@@ -61,7 +75,11 @@ const toEntry = (row: unknown): BrowseEntry[] => {
  * `dir` (an original absolute path), or the backup roots when none is given. A browse
  * is a job too, recorded locally only (it never writes to the tape).
  */
-export const browse = (app: App, input: { tape: string; dir: string | undefined; job: string | undefined }): E.Either<AppError, BrowseResult> => {
+export const browse = (
+  app: App,
+  input: { tape: string; dir: string | undefined; job: string | undefined },
+  names: Names = PLAIN_NAMES,
+): E.Either<AppError, BrowseResult> => {
   const parsed = tapeIdFromInput(input.tape);
   if (E.isLeft(parsed)) return parsed;
   const tape = parsed.right;
@@ -70,17 +88,19 @@ export const browse = (app: App, input: { tape: string; dir: string | undefined;
   if (E.isLeft(asOf)) return asOf;
   const ordinal = asOf.right.ordinal;
   const dir = input.dir === undefined ? null : input.dir.length > 1 ? input.dir.replace(/\/+$/, '') : input.dir;
+  if (dir !== null && names.sealed && names.tryOpen('/') === undefined) return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape} (to browse a folder by name)`, options: '--key FILE, --passphrase-file FILE or LTO_PASSPHRASE' });
+  const stored = dir === null ? null : names.path(dir);
   const entries =
     dir === null
       ? rootsOf(app, tape, ordinal).flatMap((root) => {
           const [parent, name] = splitPath(root);
-          return app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir AND e.name = @name')).all({ tape, ordinal, dir: parent, name }).flatMap(toEntry);
+          return app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir AND e.name = @name')).all({ tape, ordinal, dir: parent, name }).flatMap(toEntry(names));
         })
-      : app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir')).all({ tape, ordinal, dir }).flatMap(toEntry);
+      : app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir')).all({ tape, ordinal, dir: stored }).flatMap(toEntry(names));
 
   const job = mintId(JobId, app.newId());
   const recorder = new JobRecorder(app, tape, job, undefined, true);
-  const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'BROWSE', encrypted: false, host: app.host }, { pid: app.pid });
+  const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'BROWSE', encrypted: names.sealed, host: app.host }, { pid: app.pid });
   if (E.isLeft(started)) return started;
   const done = recorder.record({ type: 'CompleteJob', job, totals: { files: entries.length, bytesRead: 0, bytesWritten: 0, warnings: 0 } });
   if (E.isLeft(done)) return done;

@@ -4,6 +4,7 @@ import type { DomainError } from '../domain/errors';
 import type { ImportConflict, ImportGap, VersionConflict } from '../infrastructure/event-store/event-store';
 import type { TapeProblem } from '../infrastructure/tape/tape-problems';
 import type { ConfigProblem } from '../infrastructure/config';
+import type { KeyFileProblem } from '../infrastructure/crypto/key-files';
 
 /** Everything a use case can refuse or fail with: typed values, rendered once in cli/errors.ts. */
 export type AppError =
@@ -38,6 +39,12 @@ export type AppError =
   | { readonly _tag: 'RestoreTargetNotFolder'; readonly path: string }
   | { readonly _tag: 'NothingOnTape'; readonly tape: TapeId }
   | { readonly _tag: 'InvalidOption'; readonly option: string; readonly value: string; readonly expected: string }
+  | KeyFileProblem
+  | { readonly _tag: 'WrongKey'; readonly tape: TapeId; readonly tried: 'passphrase' | 'private key'; readonly detail: string }
+  | { readonly _tag: 'SecretNeeded'; readonly what: string; readonly options: string }
+  | { readonly _tag: 'NoKeySlots'; readonly tape: TapeId }
+  | { readonly _tag: 'PassphrasesDiffer' }
+  | { readonly _tag: 'EncryptionOptions'; readonly problem: string }
 
 export interface DatabaseUnusable {
   readonly _tag: 'DatabaseUnusable';

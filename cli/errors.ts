@@ -127,6 +127,22 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `tape ${error.tape} is not encrypted: it has no key slots`, exit: EXIT.USAGE };
     case 'KeySlotExists':
       return { message: `tape ${error.tape} already has key slot ${error.slot}`, exit: EXIT.USAGE };
+    case 'WrongKey':
+      return { message: `wrong ${error.tried} for tape ${error.tape}: ${error.detail}; nothing was written`, exit: EXIT.USAGE };
+    case 'SecretNeeded':
+      return { message: `${error.what} is needed: give it with ${error.options}`, exit: EXIT.USAGE };
+    case 'NoKeySlots':
+      return { message: `tape ${error.tape} is encrypted but the catalog holds none of its key slots (recover it from the tape)`, exit: EXIT.LOCAL };
+    case 'PassphrasesDiffer':
+      return { message: 'the two passphrases differ: nothing was written', exit: EXIT.USAGE };
+    case 'EncryptionOptions':
+      return { message: error.problem, exit: EXIT.USAGE };
+    case 'KeyFileUnreadable':
+      return { message: `cannot read key file ${error.path} (${error.code})`, exit: EXIT.USAGE };
+    case 'KeyFileInvalid':
+      return { message: `key file ${error.path}: ${error.reason}`, exit: EXIT.USAGE };
+    case 'KeyPassphraseWrong':
+      return { message: `wrong passphrase for the private key ${error.path}`, exit: EXIT.USAGE };
     case 'InvalidOption':
       return { message: `${error.option} ${JSON.stringify(error.value)}: expected ${error.expected}`, exit: EXIT.USAGE };
     default: {

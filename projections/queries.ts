@@ -1,3 +1,4 @@
+import { KeySlot } from '../domain/key-slots';
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
 import { nullable } from '../domain/ids';
@@ -160,6 +161,19 @@ export class CatalogQueries {
       lastJobId: r.last_job_id,
       lastJobAt: r.last_job_at,
     };
+  }
+
+  /** An encrypted tape's key slots, oldest first (a slot that does not decode is left out). */
+  keySlots(tape: string): KeySlot[] {
+    return this.db
+      .prepare('SELECT slot_json FROM key_slots WHERE tape = ? ORDER BY created, id')
+      .pluck()
+      .all(tape)
+      .flatMap((json) => {
+        if (typeof json !== 'string') return [];
+        const decoded = KeySlot.decode(JSON.parse(json));
+        return decoded._tag === 'Right' ? [decoded.right] : [];
+      });
   }
 
   jobs(filter: { readonly tape?: string; readonly status?: string } = {}): JobView[] {

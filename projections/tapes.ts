@@ -4,7 +4,8 @@ import { bool, sql, type Projection, type Statement } from './projection';
 
 /**
  * `tapes`: one row per registered tape (what `tape list` shows);
- * `tape_info`: the facts of its initialisation and its job activity (what `tape show` adds).
+ * `tape_info`: the facts of its initialisation and its job activity (what `tape show` adds);
+ * `key_slots`: an encrypted tape's key slots, whole (an unlock needs nothing else).
  */
 export const tapesProjection: Projection = {
   name: 'tapes',
@@ -28,10 +29,20 @@ export const tapesProjection: Projection = {
        last_job_id TEXT,
        last_job_at TEXT
      )`,
+    `CREATE TABLE IF NOT EXISTS key_slots (
+       tape TEXT NOT NULL,
+       id TEXT NOT NULL,
+       kind TEXT NOT NULL,
+       created TEXT NOT NULL,
+       fingerprint TEXT,
+       slot_json TEXT NOT NULL,
+       PRIMARY KEY (tape, id)
+     )`,
   ],
   tables: [
     { name: 'tapes', key: ['id'] },
     { name: 'tape_info', key: ['tape'] },
+    { name: 'key_slots', key: ['tape', 'id'] },
   ],
   project: (event: DomainEvent, stored: StoredEvent): readonly Statement[] => {
     switch (event.type) {
@@ -53,6 +64,15 @@ export const tapesProjection: Projection = {
       }
       case 'TapeDescribed':
         return [sql('UPDATE tapes SET description = ? WHERE id = ?', event.data.description, event.data.tape)];
+      case 'KeySlotAdded': {
+        const { tape, slot } = event.data;
+        return [
+          sql(
+            'INSERT OR IGNORE INTO key_slots (tape, id, kind, created, fingerprint, slot_json) VALUES (?, ?, ?, ?, ?, ?)',
+            tape, slot.id, slot.kind, slot.created, slot.kind === 'rsa' ? slot.fingerprint : null, JSON.stringify(slot),
+          ),
+        ];
+      }
       case 'JobStarted':
         return [
           sql(

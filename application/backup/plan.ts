@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Glob } from '../../domain/glob';
 import { hashFile } from '../../infrastructure/scan/hash-file';
 import { walk, type ScannedEntry } from '../../infrastructure/scan/walk';
+import type { Names } from '../names';
 import { CatalogState, type LatestVersion } from './catalog-state';
 import { ScanTable, type Change } from './scan-table';
 
@@ -13,6 +14,10 @@ export interface PlanOptions {
   readonly incremental: boolean;
   /** Compare content too (reads every file whose size and time match). */
   readonly checksum: boolean;
+  /** How paths are catalogued (sealed on an encrypted tape); the scan table holds them that way. */
+  readonly names: Names;
+  /** The content-hash key of an encrypted tape (for --checksum). */
+  readonly contentKey: Buffer | undefined;
   readonly onScanned?: (entries: number) => void;
 }
 
@@ -39,7 +44,7 @@ export const estimateTarBytes = (size: number): number => ENTRY_OVERHEAD + Math.
 const sameTime = (a: LatestVersion, e: ScannedEntry) => a.mtime_ns === e.mtimeNs.toString();
 
 /** Size or time (or, with --checksum, content) tell whether an entry changed since the catalog's latest version. */
-const classify = (previous: LatestVersion | undefined, entry: ScannedEntry, checksum: boolean): Change => {
+const classify = (previous: LatestVersion | undefined, entry: ScannedEntry, checksum: boolean, contentKey: Buffer | undefined): Change => {
   if (previous === undefined || previous.kind === 'deleted') return 'new';
   if (previous.kind !== entry.kind || previous.mode !== entry.mode) return 'modified';
   switch (entry.kind) {
@@ -50,7 +55,7 @@ const classify = (previous: LatestVersion | undefined, entry: ScannedEntry, chec
     case 'file': {
       if (previous.size !== entry.size || !sameTime(previous, entry)) return 'modified';
       if (!checksum) return 'unchanged';
-      const now = hashFile(entry.path);
+      const now = hashFile(entry.path, contentKey);
       return E.isRight(now) && now.right === previous.sha256 ? 'unchanged' : 'modified';
     }
   }
@@ -65,20 +70,26 @@ export const planBackup = (db: Database.Database, options: PlanOptions): { plan:
   const scan = new ScanTable(db);
   const state = new CatalogState(db, options.tape);
   const excluded = (path: string) => options.excludes.some((g) => g.matches(path));
+  const names = options.names;
   let scanned = 0;
   let estimatedBytes = 0;
   for (const item of walk(options.roots, excluded)) {
     if (item._tag === 'warning') {
-      scan.warn(item.path, item.reason);
+      const stored = names.path(item.path);
+      scan.warn(stored, names.text(stored, item.reason));
       continue;
     }
-    const change = options.incremental ? classify(state.latest(item.entry.path), item.entry, options.checksum) : 'new';
-    scan.add(item.entry, change);
+    // Compared and recorded as the catalog holds paths: the scanned entry as it will be catalogued.
+    const path = names.path(item.entry.path);
+    const { target, ...rest } = item.entry;
+    const entry: ScannedEntry = { ...rest, path, ...(target === undefined ? {} : { target: names.text(path, target) }) };
+    const change = options.incremental ? classify(state.latest(path), { ...entry, path: item.entry.path }, options.checksum, options.contentKey) : 'new';
+    scan.add(entry, change);
     if (change !== 'unchanged') estimatedBytes += estimateTarBytes(item.entry.size);
     if (++scanned % 1000 === 0) options.onScanned?.(scanned);
   }
   scan.finishFill();
-  const deleted = scan.findGone(options.tape, options.roots);
+  const deleted = scan.findGone(options.tape, options.roots.map((root) => names.path(root)));
   const totals = scan.totals();
   const plan: BackupPlan = {
     new: totals.new,

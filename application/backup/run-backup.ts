@@ -10,7 +10,10 @@ import { sourceRoot, type ScannedEntry } from '../../infrastructure/scan/walk';
 import { segmentPath } from '../../infrastructure/tape/layout';
 import { fileSystemSpace } from '../../infrastructure/tape/space';
 import { FolderTape } from '../../infrastructure/tape/tape-volume';
-import { SegmentWriter, describeSegmentError, type SegmentError } from '../../infrastructure/segment';
+import { SegmentWriter, describeSegmentError, type SegmentEncryption, type SegmentError } from '../../infrastructure/segment';
+import { DEFAULT_CHUNK_BYTES } from '../../infrastructure/crypto/segment-chunks';
+import { PLAIN_NAMES, type Names } from '../names';
+import type { Unlocked } from '../unlock';
 import type { App } from '../app';
 import type { AppError } from '../errors';
 import { mintId } from '../ids';
@@ -76,12 +79,15 @@ export const runBackup = async (
   app: App,
   input: BackupInput,
   progress?: Subject<BackupProgress>,
+  unlocked?: Unlocked,
 ): Promise<E.Either<AppError, BackupReport>> => {
   const parsed = tapeIdFromInput(input.tape);
   if (E.isLeft(parsed)) return parsed;
   const tape = parsed.right;
   const known = app.catalog.tape(tape);
   if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  if (known.encrypted && unlocked === undefined) return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape}`, options: 'an unlock' });
+  const names = unlocked?.names ?? PLAIN_NAMES;
   const roots = input.sources.map(sourceRoot);
   const missing = missingSources(roots);
   if (missing.length > 0) return E.left({ _tag: 'SourceMissing', paths: missing });
@@ -97,11 +103,13 @@ export const runBackup = async (
     excludes: input.excludes.map(compileGlob),
     incremental: input.incremental,
     checksum: input.checksum,
+    names,
+    contentKey: unlocked?.keys.contentKey,
     onScanned: (entries) => progress?.next({ phase: 'scan', entries, bytes: 0, totalEntries: 0, totalBytes: 0 }),
   });
   const report = (rest: Partial<BackupReport>): BackupReport => ({
     tape, mode, plan, job: null, status: 'PLANNED', reason: null, totals: { files: 0, bytesRead: 0, bytesWritten: 0, warnings: 0 },
-    segments: 0, warnings: scan.warnings(), ...rest,
+    segments: 0, warnings: readable(names, scan.warnings()), ...rest,
   });
   if (input.dryRun) return E.right(report({}));
 
@@ -111,11 +119,18 @@ export const runBackup = async (
   const job = mintId(JobId, app.newId());
   const recorder = new JobRecorder(app, tape, job, session.right);
   const started = recorder.record(
-    { type: 'StartJob', job, tape, jobType: 'BACKUP', mode, encrypted: false, host: app.host, sources: roots, excludes: input.excludes, segmentTargetBytes: input.segmentTargetBytes },
+    {
+      type: 'StartJob', job, tape, jobType: 'BACKUP', mode, encrypted: names.sealed, host: app.host,
+      sources: roots.map((root) => names.path(root)),
+      excludes: input.excludes.map((glob) => names.text('', glob)),
+      segmentTargetBytes: input.segmentTargetBytes,
+    },
     { pid: app.pid },
   );
   if (E.isLeft(started)) return started;
-  const written = await writeSegments(app, recorder, session.right, scan, plan, input.segmentTargetBytes, progress);
+  const encryption: SegmentEncryption | undefined =
+    unlocked === undefined ? undefined : { segmentKey: (salt) => unlocked.keys.segmentKey(salt), contentKey: unlocked.keys.contentKey, chunkBytes: DEFAULT_CHUNK_BYTES };
+  const written = await writeSegments(app, recorder, session.right, scan, plan, input.segmentTargetBytes, progress, names, encryption);
   if (E.isLeft(written)) return written;
   const outcome = written.right;
   const ended = finishJob(recorder, scan, outcome);
@@ -127,10 +142,14 @@ export const runBackup = async (
       reason: outcome.failure ?? null,
       totals: outcome.totals,
       segments: outcome.segments,
-      warnings: outcome.warnings,
+      warnings: readable(names, outcome.warnings),
     }),
   );
 };
+
+/** Warnings are recorded as catalogued (sealed on an encrypted tape); the report shows them readable. */
+const readable = (names: Names, warnings: readonly { path: string; reason: string }[]): { path: string; reason: string }[] =>
+  warnings.map((w) => ({ path: names.open(w.path), reason: names.openText(w.path, w.reason) }));
 
 interface WriteOutcome {
   readonly totals: JobTotals;
@@ -186,6 +205,8 @@ const writeSegments = async (
   plan: BackupPlan,
   target: number,
   progress: Subject<BackupProgress> | undefined,
+  names: Names,
+  encryption: SegmentEncryption | undefined,
 ): Promise<E.Either<AppError, WriteOutcome>> => {
   const warnings = [...scan.warnings()];
   let pendingWarnings = warnings.length;
@@ -210,7 +231,8 @@ const writeSegments = async (
     writer = undefined;
     if (E.isLeft(closed)) return E.right(describeSegmentFailure(closed.left));
     totals.bytesWritten += closed.right.bytes;
-    const recorded = recorder.record({ type: 'CloseSegment', job: recorder.job, segment, bytes: closed.right.bytes, sha256: closed.right.sha256, entries });
+    const { bytes, sha256, plainBytes, chunkBytes } = closed.right;
+    const recorded = recorder.record({ type: 'CloseSegment', job: recorder.job, segment, bytes, sha256, plainBytes, chunkBytes, entries });
     entries = [];
     if (E.isLeft(recorded)) return recorded;
     app.crashPoint('after-segment-recorded');
@@ -237,12 +259,12 @@ const writeSegments = async (
       return;
     }
     if (added._tag === 'warning') {
-      warnings.push({ path: entry.path, reason: added.reason });
+      warnings.push({ path: entry.path, reason: names.text(entry.path, added.reason) });
       pendingWarnings++;
     } else {
       entries.push(added.entry);
       if (added.changed) {
-        warnings.push({ path: entry.path, reason: 'changed while it was read: the archived copy may be inconsistent' });
+        warnings.push({ path: entry.path, reason: names.text(entry.path, 'changed while it was read: the archived copy may be inconsistent') });
         pendingWarnings++;
       }
       if (entry.kind === 'file') {
@@ -260,13 +282,13 @@ const writeSegments = async (
   for (const entry of scan.toWrite()) {
     if (writer === undefined) {
       segment += 1;
-      const opened = SegmentWriter.open(segmentPath(session.mount, recorder.job, segment));
+      const opened = SegmentWriter.open(segmentPath(session.mount, recorder.job, segment), {}, encryption);
       if (E.isLeft(opened)) return fail(describeSegmentFailure(opened.left));
       writer = opened.right;
     }
     // Counted as issued, not as placed: adds in flight have not moved the writer's position yet.
     issuedBytes += estimateTarBytes(entry.size);
-    const task: Promise<void> = addEntry(writer, entry).then((added) => settle(entry, added));
+    const task: Promise<void> = addEntry(writer, entry, names).then((added) => settle(entry, added));
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
     if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
@@ -299,20 +321,27 @@ type Added =
   | { readonly _tag: 'warning'; readonly reason: string }
   | { readonly _tag: 'fatal'; readonly reason: string };
 
-const addEntry = async (writer: SegmentWriter, entry: PlannedEntry): Promise<Added> => {
-  const header = { path: tarPath(entry.path), mode: entry.mode, mtimeNs: entry.mtimeNs, uid: entry.uid, gid: entry.gid };
+/**
+ * One planned entry into the segment. The entry's path is as catalogued; the source is
+ * read, and the tar inside the segment is written, under the real path (on an
+ * encrypted tape the whole tar is sealed).
+ */
+const addEntry = async (writer: SegmentWriter, entry: PlannedEntry, names: Names): Promise<Added> => {
+  const source = names.open(entry.path);
+  const header = { path: tarPath(source), mode: entry.mode, mtimeNs: entry.mtimeNs, uid: entry.uid, gid: entry.gid };
+  const fatal = (e: SegmentError): Added => ({ _tag: 'fatal', reason: describeSegmentFailure(names.sealed && e._tag === 'SegmentEntryInvalid' ? { ...e, entryPath: '(a sealed name)' } : e) });
   if (entry.kind !== 'file') {
     const r =
       entry.kind === 'dir'
         ? await writer.addDirectory(header)
-        : await writer.addSymlink({ ...header, linkTarget: entry.target ?? '' });
-    return E.isLeft(r) ? { _tag: 'fatal', reason: describeSegmentFailure(r.left) } : { _tag: 'ok', entry: archivedEntry(entry), changed: false };
+        : await writer.addSymlink({ ...header, linkTarget: entry.target === undefined ? '' : names.openText(entry.path, entry.target) });
+    return E.isLeft(r) ? fatal(r.left) : { _tag: 'ok', entry: archivedEntry(entry), changed: false };
   }
-  const r = await writer.addFile(header, entry.path, { size: entry.size, mtimeNs: entry.mtimeNs });
+  const r = await writer.addFile(header, source, { size: entry.size, mtimeNs: entry.mtimeNs });
   if (E.isLeft(r)) {
     const problem = r.left;
     if (problem._tag === 'SourceUnreadable') return { _tag: 'warning', reason: `not archived: cannot ${problem.op} (${problem.code}): ${problem.message}` };
-    return { _tag: 'fatal', reason: describeSegmentFailure(problem) };
+    return fatal(problem);
   }
   return {
     _tag: 'ok',

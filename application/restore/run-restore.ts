@@ -12,7 +12,9 @@ import { JobRecorder } from '../job-recorder';
 import { tapeIdFromInput } from '../tape-id-input';
 import { openTapeSession } from '../tape-session';
 import { RestoreSelection } from './selection';
-import { RestoreWriter, type RestoreProblem } from '../../infrastructure/restore/restore-writer';
+import { RestoreWriter, type RestoreEntry, type RestoreProblem, type RestoreSource } from '../../infrastructure/restore/restore-writer';
+import { PLAIN_NAMES, type Names } from '../names';
+import type { Unlocked } from '../unlock';
 import { checkTargetFolder } from '../../infrastructure/restore/target';
 
 export interface RestoreInput {
@@ -54,11 +56,15 @@ export const runRestore = async (
   app: App,
   input: RestoreInput,
   progress?: Subject<RestoreProgress>,
+  unlocked?: Unlocked,
 ): Promise<E.Either<AppError, RestoreReport>> => {
   const parsed = tapeIdFromInput(input.tape);
   if (E.isLeft(parsed)) return parsed;
   const tape = parsed.right;
-  if (app.catalog.tape(tape) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  const known = app.catalog.tape(tape);
+  if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  if (known.encrypted && unlocked === undefined) return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape}`, options: 'an unlock' });
+  const names = unlocked?.names ?? PLAIN_NAMES;
   const target = checkTargetFolder(input.to, input.dryRun);
   if (E.isLeft(target)) return target;
   const asOf = findBackupJob(app, tape, input.job);
@@ -67,7 +73,7 @@ export const runRestore = async (
   if (E.isLeft(session)) return session;
 
   const selection = new RestoreSelection(app.db);
-  const count = selection.select(tape, asOf.right.ordinal, input.paths.map(compileGlob));
+  const count = selection.select(tape, asOf.right.ordinal, input.paths.map(compileGlob), names);
   if (count === 0) return E.left({ _tag: 'NothingMatched', tape, patterns: input.paths.length === 0 ? ['(everything)'] : input.paths });
   const selected = selection.totals();
   const base = { tape, asOfJob: asOf.right.id, selected };
@@ -79,18 +85,23 @@ export const runRestore = async (
   const asOfJob = mintId(JobId, asOf.right.id);
   const recorder = new JobRecorder(app, tape, job, session.right);
   const started = recorder.record(
-    { type: 'StartJob', job, tape, jobType: 'RESTORE', encrypted: false, host: app.host, target: target.right, asOfJob },
+    { type: 'StartJob', job, tape, jobType: 'RESTORE', encrypted: names.sealed, host: app.host, target: names.text('', target.right), asOfJob },
     { pid: app.pid },
   );
   if (E.isLeft(started)) return started;
 
-  const writer = new RestoreWriter(session.right.mount, target.right, input.stripComponents, input.overwrite);
-  const outcome = await writer.restore(selection, (files, bytes) =>
+  const writer = new RestoreWriter(session.right.mount, target.right, input.stripComponents, input.overwrite, unlocked?.keys);
+  const unreadable: RestoreProblem[] = [];
+  const outcome = await writer.restore(openedNames(selection, names, unreadable), (files, bytes) =>
     progress?.next({ files, bytes, totalFiles: selected.files, totalBytes: selected.bytes }),
   );
-  const problems = outcome.problems;
+  const problems = [...unreadable, ...outcome.problems];
   if (problems.length > 0) {
-    const warned = recorder.record({ type: 'RecordWarnings', job, warnings: problems.map((p) => ({ path: p.path, reason: `${p.kind}: ${p.reason}` })) });
+    const warnings = problems.map((p) => {
+      const stored = p.stored ?? names.path(p.path);
+      return { path: stored, reason: names.text(stored, `${p.kind}: ${p.reason}`) };
+    });
+    const warned = recorder.record({ type: 'RecordWarnings', job, warnings });
     if (E.isLeft(warned)) return warned;
   }
   const failures = problems.filter((p) => p.kind !== 'skipped').length;
@@ -110,3 +121,24 @@ export const runRestore = async (
     bytesReadFromTape: outcome.bytesReadFromTape,
   });
 };
+
+/**
+ * The selection with its names opened: the writer works with real paths. An entry whose
+ * name does not decrypt is not restored; it is reported under its catalogued path.
+ */
+const openedNames = (selection: RestoreSelection, names: Names, unreadable: RestoreProblem[]): RestoreSource => ({
+  *ofKind(kind, order): Generator<RestoreEntry> {
+    for (const entry of selection.ofKind(kind, order)) {
+      if (!names.sealed) {
+        yield entry;
+        continue;
+      }
+      const path = names.tryOpen(entry.path);
+      if (path === undefined) {
+        if (order !== 'path-desc') unreadable.push({ path: names.open(entry.path), stored: entry.path, kind: 'corrupted', reason: 'its name does not decrypt with this key' });
+        continue;
+      }
+      yield { ...entry, path, target: entry.target === null ? null : names.openText(entry.path, entry.target) };
+    }
+  },
+});

@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { EntryKind } from '../../domain/events';
 import { nullable } from '../../domain/ids';
 import type { Glob } from '../../domain/glob';
+import type { Names } from '../names';
 
 
 const SelectedRow = t.type({
@@ -37,10 +38,13 @@ export class RestoreSelection {
   }
 
   /** Fills the selection; returns how many entries it holds. */
-  select(tape: string, asOfOrdinal: number, globs: readonly Glob[]): number {
-    this.db.function('lto_selected', { deterministic: true }, (path: unknown) =>
-      globs.length === 0 || (typeof path === 'string' && globs.some((g) => g.matches(path))) ? 1 : 0,
-    );
+  select(tape: string, asOfOrdinal: number, globs: readonly Glob[], names: Names): number {
+    // Globs are over the original paths: a sealed path is opened first (one that does not open matches nothing).
+    const matches = (stored: string): boolean => {
+      const path = names.tryOpen(stored);
+      return path !== undefined && globs.some((g) => g.matches(path));
+    };
+    this.db.function('lto_selected', { deterministic: true }, (path: unknown) => (globs.length === 0 || (typeof path === 'string' && matches(path)) ? 1 : 0));
     this.db
       .prepare(
         `INSERT INTO restore_set (path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target)

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/Either';
 import { Subject, map } from 'rxjs';
 import { DEFAULT_SEGMENT_BYTES, runBackup, type BackupProgress, type BackupReport } from '../../application/backup/run-backup';
 import { printJson, withApp, type RunState } from '../action';
+import { unlockForCommand, withKeyOptions } from '../key-options';
 import type { GlobalOptions } from '../bootstrap';
 import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
@@ -19,10 +20,12 @@ interface Options {
   readonly json?: boolean;
   readonly mount?: string;
   readonly segmentSize?: string;
+  readonly key?: string;
+  readonly passphraseFile?: string;
 }
 
 export const registerBackup = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
-  program
+  const command = program
     .command('backup')
     .description('back up folders (or files) to a tape: full, or incremental against what the tape already holds')
     .argument('<tape>', 'tape id (barcode)')
@@ -33,13 +36,16 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
     .option('--dry-run', 'print the plan (new / modified / unchanged / deleted) and write nothing')
     .option('--segment-size <size>', 'start a new segment past this size (e.g. 1GiB, 200MiB; default 1GiB)')
     .option('--mount <path>', 'where the tape is mounted')
-    .option('--json', 'print one summary object as JSON')
+    .option('--json', 'print one summary object as JSON');
+  withKeyOptions(command)
     .action(async (tape: string, sources: string[], options: Options) =>
       withApp(io, state, globals(), async ({ app }) => {
         const segmentTargetBytes = options.segmentSize === undefined ? DEFAULT_SEGMENT_BYTES : parseSize(options.segmentSize);
         if (segmentTargetBytes === undefined) {
           return E.left({ _tag: 'InvalidOption', option: '--segment-size', value: options.segmentSize ?? '', expected: 'a size such as 1GiB or 200MB' });
         }
+        const unlocked = await unlockForCommand(io, app, tape, options);
+        if (E.isLeft(unlocked)) return unlocked;
         const progress = new Subject<BackupProgress>();
         const stop = showProgress(
           progress.pipe(
@@ -67,6 +73,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
             segmentTargetBytes,
           },
           progress,
+          unlocked.right,
         );
         stop();
         if (E.isLeft(report)) return report;

@@ -2,6 +2,13 @@ import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { browse, type BrowseEntry } from '../../application/browse';
 import { ok, printJson, withApp, type RunState } from '../action';
+import type { App } from '../../application/app';
+import type { AppError } from '../../application/errors';
+import { LOCKED_NAMES, PLAIN_NAMES, type Names } from '../../application/names';
+import { tapeIdFromInput } from '../../application/tape-id-input';
+import { SECRET_OPTIONS, type Unlocked } from '../../application/unlock';
+import { secretAvailable, unlockForCommand, withKeyOptions } from '../key-options';
+import type { SecretOptions } from '../secrets';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import { formatBytes, formatTime, shortId } from '../ui/format';
@@ -23,17 +30,36 @@ const entryJson = (e: BrowseEntry) => ({
   target: e.target,
 });
 
+/**
+ * An encrypted tape is unlocked when a secret can be had; otherwise (a script without
+ * one) its tree is still shown, with names locked, and a note says how to unlock.
+ */
+const browseNames = async (io: Io, app: App, tape: string, options: SecretOptions): Promise<E.Either<AppError, Names>> => {
+  const parsed = tapeIdFromInput(tape);
+  const encrypted = E.isRight(parsed) && app.catalog.tape(parsed.right)?.encrypted === true;
+  if (!encrypted) return E.right(PLAIN_NAMES);
+  if (!secretAvailable(io, options)) {
+    io.err(`note: tape ${tape} is encrypted and no key was given: names are shown locked (unlock with ${SECRET_OPTIONS})`);
+    return E.right(LOCKED_NAMES);
+  }
+  const unlocked = await unlockForCommand(io, app, tape, options);
+  return E.map((u: Unlocked | undefined) => u?.names ?? PLAIN_NAMES)(unlocked);
+};
+
 export const registerBrowse = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
-  program
+  const command = program
     .command('browse')
     .description("one level of a tape's tree as of a backup job (default: the latest), with sizes and versions")
     .argument('<tape>', 'tape id (barcode)')
     .argument('[dir]', 'an original absolute path; none: the backup roots')
     .option('--job <job>', 'the backup job to look at (id, prefix, or the 8-character short id)')
-    .option('--json', 'print as JSON')
-    .action((tape: string, dir: string | undefined, options: { job?: string; json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => {
-        const result = browse(app, { tape, dir, job: options.job });
+    .option('--json', 'print as JSON');
+  withKeyOptions(command)
+    .action((tape: string, dir: string | undefined, options: { job?: string; json?: boolean; key?: string; passphraseFile?: string }) =>
+      withApp(io, state, globals(), async ({ app }) => {
+        const names = await browseNames(io, app, tape, options);
+        if (E.isLeft(names)) return names;
+        const result = browse(app, { tape, dir, job: options.job }, names.right);
         if (E.isLeft(result)) return result;
         const s = io.style;
         if (options.json === true) printJson(io, result.right.entries.map(entryJson));

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/Either';
 import { Subject, map } from 'rxjs';
 import { runRestore, type RestoreProgress, type RestoreReport } from '../../application/restore/run-restore';
 import { printJson, withApp, type RunState } from '../action';
+import { unlockForCommand, withKeyOptions } from '../key-options';
 import type { GlobalOptions } from '../bootstrap';
 import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
@@ -19,10 +20,12 @@ interface Options {
   readonly stripComponents?: string;
   readonly mount?: string;
   readonly json?: boolean;
+  readonly key?: string;
+  readonly passphraseFile?: string;
 }
 
 export const registerRestore = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
-  program
+  const command = program
     .command('restore')
     .description('restore the tree of a tape as of a backup job (default: the latest), or the paths matching globs')
     .argument('<tape>', 'tape id (barcode)')
@@ -33,13 +36,16 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
     .option('--overwrite', 'replace files that already exist under --to (else they are kept and reported)')
     .option('--dry-run', 'print what would be restored and write nothing')
     .option('--mount <path>', 'where the tape is mounted')
-    .option('--json', 'print one summary object as JSON')
+    .option('--json', 'print one summary object as JSON');
+  withKeyOptions(command)
     .action(async (tape: string, options: Options) =>
       withApp(io, state, globals(), async ({ app }) => {
         const strip = options.stripComponents === undefined ? 0 : Number(options.stripComponents);
         if (!Number.isInteger(strip) || strip < 0) {
           return E.left({ _tag: 'InvalidOption', option: '--strip-components', value: options.stripComponents ?? '', expected: 'a whole number >= 0' });
         }
+        const unlocked = await unlockForCommand(io, app, tape, options);
+        if (E.isLeft(unlocked)) return unlocked;
         const progress = new Subject<RestoreProgress>();
         const stop = showProgress(
           progress.pipe(map((p) => ({ label: 'restoring', done: p.files, total: p.totalFiles, bytes: p.bytes, totalBytes: p.totalBytes }))),
@@ -59,6 +65,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
             mount: options.mount,
           },
           progress,
+          unlocked.right,
         );
         stop();
         if (E.isLeft(report)) return report;

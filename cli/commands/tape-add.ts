@@ -1,17 +1,24 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { addTape, type AddTapeResult } from '../../application/add-tape';
+import { generationFor } from '../../application/tape-id-input';
 import { GENERATIONS } from '../../domain/tape-id';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import { describeMount } from '../ui/describe-mount';
 import { formatBytes, shortId } from '../ui/format';
+import { collect } from '../ui/parse';
+import { encryptionFrom } from '../encryption-options';
+import { cliSecrets } from '../secrets';
 
 interface Options {
   readonly mount?: string;
   readonly description?: string;
   readonly generation?: string;
+  readonly encrypt: string[];
+  readonly publicKey: string[];
+  readonly passphraseFile?: string;
   readonly json?: boolean;
 }
 
@@ -23,14 +30,22 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
     .option('--mount <path>', 'where the tape is mounted (LTFS mount point or a folder standing in for a tape)')
     .option('--description <text>', 'what is on it, for people', '')
     .option('--generation <code>', 'LTO generation when the media code does not say it (L5 ... L10, M8)')
+    .option('--encrypt <kind>', 'encrypt the tape, with a key slot of this kind: passphrase or rsa (repeatable)', collect, [])
+    .option('--public-key <file>', 'an RSA public key (PEM, 3072 bits or more) for an rsa slot (repeatable)', collect, [])
+    .option('--passphrase-file <file>', 'read the passphrase from this file (else LTO_PASSPHRASE, else asked twice)')
     .option('--json', 'print the result as JSON')
     .action((barcode: string, options: Options) =>
-      withApp(io, state, globals(), ({ app }) => {
+      withApp(io, state, globals(), async ({ app }) => {
+        const id = generationFor(barcode, options.generation);
+        if (E.isLeft(id)) return id;
+        const encryption = await encryptionFrom(id.right.tape, options.encrypt, options.publicKey, cliSecrets(io, { passphraseFile: options.passphraseFile }));
+        if (E.isLeft(encryption)) return encryption;
         const result = addTape(app, {
           barcode,
           mount: options.mount,
           description: options.description ?? '',
           generation: options.generation,
+          encryption: encryption.right,
         });
         if (E.isLeft(result)) return result;
         if (options.json === true) printJson(io, result.right);
@@ -45,6 +60,7 @@ const printAdded = (io: Io, r: AddTapeResult): void => {
   const what = r.outcome === 'initialised' ? 'added and initialised' : 'was already initialised on this volume: its journal was read into the catalog';
   io.out(`${s.green('✓')} Tape ${s.bold(r.tape)} ${what}`);
   io.out(`  ${GENERATIONS[r.generation].name}, ${formatBytes(r.capacityBytes)} native`);
+  if (r.slots > 0) io.out(`  encrypted (AES-256-GCM), ${r.slots} key slot${r.slots === 1 ? '' : 's'}: ${s.yellow('without one of their secrets the tape cannot be read')}`);
   io.out(`  ${describeMount(r.mount, r.via, s)}`);
   if (r.job !== '') io.out(`  job ${shortId(r.job)} ADD_TAPE ${s.green('SUCCESS')}`);
 };

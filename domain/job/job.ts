@@ -46,6 +46,9 @@ export type JobCommand =
       readonly segment: number;
       readonly bytes: number;
       readonly sha256: string;
+      /** Encrypted segments: the tar size inside and the chunk size. */
+      readonly plainBytes?: number;
+      readonly chunkBytes?: number;
       readonly entries: readonly ArchivedEntry[];
     }
   | { readonly type: 'RecordDeletions'; readonly job: JobId; readonly paths: readonly string[] }
@@ -90,7 +93,16 @@ const record = (command: RecordCommand, state: JobState): E.Either<DomainError, 
         return E.left({ _tag: 'SegmentOutOfOrder', job, expected: state.segments + 1, got: command.segment });
       }
       return E.right([
-        { type: 'SegmentClosed', data: { job, segment: command.segment, bytes: command.bytes, sha256: command.sha256, entries: command.entries.length } },
+        { type: 'SegmentClosed', data: {
+          job,
+          segment: command.segment,
+          bytes: command.bytes,
+          sha256: command.sha256,
+          entries: command.entries.length,
+          ...(command.plainBytes === undefined ? {} : { plainBytes: command.plainBytes }),
+          ...(command.chunkBytes === undefined ? {} : { chunkBytes: command.chunkBytes }),
+        },
+      },
         ...chunk(command.entries, ENTRIES_PER_EVENT).map(
           (entries): JobEvent => ({ type: 'FilesArchived', data: { job, segment: command.segment, entries } }),
         ),

@@ -32,6 +32,8 @@ export type RestoreProblemKind = 'skipped' | 'refused' | 'corrupted' | 'missing'
 
 export interface RestoreProblem {
   readonly path: string;
+  /** The path as catalogued, when it differs from `path` (a sealed name). */
+  readonly stored?: string;
   readonly kind: RestoreProblemKind;
   readonly reason: string;
 }

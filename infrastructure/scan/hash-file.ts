@@ -1,16 +1,16 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { errnoCode, errorMessage } from '../errno';
+import { contentHasher } from '../segment/content-hash';
 
 const BUFFER = Buffer.allocUnsafe(1024 * 1024);
 
-/** SHA-256 of a file's current content (for `--checksum`), or why it could not be read. */
-export const hashFile = (path: string): E.Either<string, string> => {
+/** The content hash of a file as it is now (for `--checksum`; keyed on an encrypted tape), or why it could not be read. */
+export const hashFile = (path: string, contentKey?: Buffer): E.Either<string, string> => {
   let fd: number | undefined;
   try {
     fd = fs.openSync(path, 'r');
-    const hash = createHash('sha256');
+    const hash = contentHasher(contentKey);
     for (;;) {
       const n = fs.readSync(fd, BUFFER, 0, BUFFER.length, null);
       if (n === 0) break;

@@ -13,7 +13,7 @@ export const VOLUME_LABEL_FILE = 'volume.json';
 /** How messages name the label: the same on every mount. */
 const LABEL_NAME = `${ARCHIVE_DIR}/${VOLUME_LABEL_FILE}`;
 
-/** volume.json is a few hundred bytes; anything past this is not a label. */
+/** volume.json is a few hundred bytes (a few KiB with RSA slots); anything past this is not a label. */
 const MAX_LABEL_BYTES = 1024 * 1024;
 
 /** The label as it is on tape: decoded, plus its exact bytes, whose SHA-256 anchors the journal. */
@@ -43,7 +43,14 @@ export type VolumeLabelWriteError =
 export const encodeVolumeLabel = (label: VolumeLabel): Buffer =>
   Buffer.from(
     `${JSON.stringify(
-      { format: label.format, tape: label.tape, generation: label.generation, volumeUuid: label.volumeUuid, created: label.created },
+      {
+        format: label.format,
+        tape: label.tape,
+        generation: label.generation,
+        volumeUuid: label.volumeUuid,
+        created: label.created,
+        ...(label.encryption === undefined ? {} : { encryption: label.encryption }),
+      },
       null,
       2,
     )}\n`,

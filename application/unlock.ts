@@ -1,0 +1,87 @@
+import type { KeyObject } from 'node:crypto';
+import * as E from 'fp-ts/Either';
+import type { KeySlot } from '../domain/key-slots';
+import type { TapeId } from '../domain/tape-id';
+import { loadPrivateKey, type KeyFileProblem } from '../infrastructure/crypto/key-files';
+import { unlockSlots } from '../infrastructure/crypto/key-slots';
+import { TapeKeys } from '../infrastructure/crypto/tape-keys';
+import type { App } from './app';
+import type { AppError } from './errors';
+import { LOCKED_NAMES, PLAIN_NAMES, sealedNames, type Names } from './names';
+
+/**
+ * Where secrets come from, decided by the CLI: options, environment, or a hidden
+ * prompt on a terminal. Each answers undefined when it has no way to get one.
+ */
+export interface Secrets {
+  /** A private key file (--key) to try on the tape's RSA slots. */
+  readonly keyFile: string | undefined;
+  /** The passphrase to unlock with (LTO_PASSPHRASE, --passphrase-file, or asked once). */
+  passphrase(tape: TapeId): Promise<E.Either<AppError, string | undefined>>;
+  /** A new passphrase for a new slot (asked twice on a terminal). */
+  newPassphrase(tape: TapeId): Promise<E.Either<AppError, string>>;
+  /** The passphrase of an encrypted private key file (LTO_KEY_PASSPHRASE, or asked). */
+  keyPassphrase(path: string): Promise<string | undefined>;
+}
+
+export interface Unlocked {
+  readonly keys: TapeKeys;
+  readonly names: Names;
+}
+
+/** The options that give a secret without a terminal, for the one-line error. */
+export const SECRET_OPTIONS = '--key FILE, --passphrase-file FILE or LTO_PASSPHRASE (and LTO_KEY_PASSPHRASE for an encrypted key file)';
+
+export const keyFileError = (problem: KeyFileProblem): AppError => problem;
+
+export const privateKeyFrom = async (secrets: Secrets, path: string): Promise<E.Either<AppError, KeyObject>> => {
+  let asked: string | undefined;
+  let needed = false;
+  const first = loadPrivateKey(path, () => {
+    needed = true;
+    return asked ?? '';
+  });
+  if (!needed) return isKey(first) ? E.right(first) : E.left(keyFileError(first));
+  asked = await secrets.keyPassphrase(path);
+  if (asked === undefined) return E.left({ _tag: 'SecretNeeded', what: `the passphrase of ${path}`, options: 'LTO_KEY_PASSPHRASE, or run on a terminal' });
+  const loaded = loadPrivateKey(path, () => asked ?? '');
+  return isKey(loaded) ? E.right(loaded) : E.left(keyFileError(loaded));
+};
+
+const isKey = (value: KeyObject | KeyFileProblem): value is KeyObject => !('_tag' in value);
+
+/**
+ * Unlocks an encrypted tape with the secret given: a private key (--key) is tried on the
+ * RSA slots, else the passphrase on the passphrase slots. The slot's AEAD tag is the
+ * only check; no hash of any key is kept. WrongKey when nothing opens.
+ */
+export const unlockTape = async (app: App, tape: TapeId, secrets: Secrets, slots: readonly KeySlot[] = app.catalog.keySlots(tape)): Promise<E.Either<AppError, TapeKeys>> => {
+  if (slots.length === 0) return E.left({ _tag: 'NoKeySlots', tape });
+  if (secrets.keyFile !== undefined) {
+    const key = await privateKeyFrom(secrets, secrets.keyFile);
+    if (E.isLeft(key)) return key;
+    if (!slots.some((s) => s.kind === 'rsa')) return E.left({ _tag: 'WrongKey', tape, tried: 'private key', detail: 'the tape has no RSA slot' });
+    const dataKey = unlockSlots(tape, slots, { privateKey: key.right });
+    return dataKey === undefined ? E.left({ _tag: 'WrongKey', tape, tried: 'private key', detail: 'it opens none of its RSA slots' }) : E.right(new TapeKeys(dataKey));
+  }
+  if (!slots.some((s) => s.kind === 'passphrase')) {
+    return E.left({ _tag: 'SecretNeeded', what: `a private key for tape ${tape} (it has only RSA slots)`, options: '--key FILE' });
+  }
+  const given = await secrets.passphrase(tape);
+  if (E.isLeft(given)) return given;
+  const passphrase = given.right;
+  if (passphrase === undefined) return E.left({ _tag: 'SecretNeeded', what: `the passphrase of tape ${tape}`, options: SECRET_OPTIONS });
+  const dataKey = unlockSlots(tape, slots, { passphrase });
+  return dataKey === undefined ? E.left({ _tag: 'WrongKey', tape, tried: 'passphrase', detail: 'it opens none of its slots' }) : E.right(new TapeKeys(dataKey));
+};
+
+/** A tape's names and keys for a command: plain tapes need nothing; encrypted ones are unlocked. */
+export const unlockIfEncrypted = async (app: App, tape: TapeId, secrets: Secrets): Promise<E.Either<AppError, Unlocked | undefined>> => {
+  if (app.catalog.tape(tape)?.encrypted !== true) return E.right(undefined);
+  const keys = await unlockTape(app, tape, secrets);
+  return E.map((k: TapeKeys): Unlocked => ({ keys: k, names: sealedNames(k.names) }))(keys);
+};
+
+/** Names for reading only: unlocked when a secret can be had without asking, else locked. */
+export const namesFor = (unlocked: Unlocked | undefined, encrypted: boolean): Names =>
+  unlocked !== undefined ? unlocked.names : encrypted ? LOCKED_NAMES : PLAIN_NAMES;

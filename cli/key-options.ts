@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import * as E from 'fp-ts/Either';
+import type { App } from '../application/app';
+import type { AppError } from '../application/errors';
+import { tapeIdFromInput } from '../application/tape-id-input';
+import { unlockIfEncrypted, type Unlocked } from '../application/unlock';
+import type { Io } from './io';
+import { cliSecrets, type SecretOptions } from './secrets';
+
+/** --key and --passphrase-file, on every command that reads or writes an encrypted tape. */
+export const withKeyOptions = (command: Command): Command =>
+  command
+    .option('--key <file>', 'private key (PEM) for an encrypted tape with an RSA slot (its passphrase: LTO_KEY_PASSPHRASE, else asked)')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted tape, read from this file (else LTO_PASSPHRASE, else asked)');
+
+/**
+ * Unlocks the tape named on the command line if it is encrypted (a plain or unknown
+ * tape: nothing to do; the use case reports an unknown one). Once per command.
+ */
+export const unlockForCommand = async (io: Io, app: App, tape: string, options: SecretOptions): Promise<E.Either<AppError, Unlocked | undefined>> => {
+  const parsed = tapeIdFromInput(tape);
+  if (E.isLeft(parsed)) return E.right(undefined);
+  return unlockIfEncrypted(app, parsed.right, cliSecrets(io, options));
+};
+
+/** Whether a secret can be had without failing: an option, the environment, or a terminal to ask on. */
+export const secretAvailable = (io: Io, options: SecretOptions): boolean =>
+  options.key !== undefined || options.passphraseFile !== undefined || (io.env.LTO_PASSPHRASE ?? '') !== '' || io.interactive;
