@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import type { KeySlot } from '../domain/key-slots';
 import type { TapeId } from '../domain/tape-id';
-import { loadPrivateKey, type KeyFileProblem } from '../infrastructure/crypto/key-files';
+import { isEncryptedKeyFile, loadPrivateKey, type KeyFileProblem } from '../infrastructure/crypto/key-files';
 import { unlockSlots } from '../infrastructure/crypto/key-slots';
 import { TapeKeys } from '../infrastructure/crypto/tape-keys';
 import type { App } from './app';
@@ -18,8 +18,8 @@ export interface Secrets {
   readonly keyFile: string | undefined;
   /** The passphrase to unlock with (LTO_PASSPHRASE, --passphrase-file, or asked once). */
   passphrase(tape: TapeId): Promise<E.Either<AppError, string | undefined>>;
-  /** A new passphrase for a new slot (asked twice on a terminal). */
-  newPassphrase(tape: TapeId): Promise<E.Either<AppError, string>>;
+  /** A new passphrase, for `what` (a tape's new slot, a key file), asked twice on a terminal. */
+  newPassphrase(what: string): Promise<E.Either<AppError, string>>;
   /** The passphrase of an encrypted private key file (LTO_KEY_PASSPHRASE, or asked). */
   keyPassphrase(path: string): Promise<string | undefined>;
 }
@@ -32,20 +32,17 @@ export interface Unlocked {
 /** The options that give a secret without a terminal, for the one-line error. */
 export const SECRET_OPTIONS = '--key FILE, --passphrase-file FILE or LTO_PASSPHRASE (and LTO_KEY_PASSPHRASE for an encrypted key file)';
 
-export const keyFileError = (problem: KeyFileProblem): AppError => problem;
-
+/** A private key file, asking for its own passphrase only when it is encrypted. */
 export const privateKeyFrom = async (secrets: Secrets, path: string): Promise<E.Either<AppError, KeyObject>> => {
-  let asked: string | undefined;
-  let needed = false;
-  const first = loadPrivateKey(path, () => {
-    needed = true;
-    return asked ?? '';
-  });
-  if (!needed) return isKey(first) ? E.right(first) : E.left(keyFileError(first));
-  asked = await secrets.keyPassphrase(path);
-  if (asked === undefined) return E.left({ _tag: 'SecretNeeded', what: `the passphrase of ${path}`, options: 'LTO_KEY_PASSPHRASE, or run on a terminal' });
-  const loaded = loadPrivateKey(path, () => asked ?? '');
-  return isKey(loaded) ? E.right(loaded) : E.left(keyFileError(loaded));
+  const encrypted = isEncryptedKeyFile(path);
+  if (typeof encrypted !== 'boolean') return E.left(encrypted);
+  let passphrase: string | undefined;
+  if (encrypted) {
+    passphrase = await secrets.keyPassphrase(path);
+    if (passphrase === undefined) return E.left({ _tag: 'SecretNeeded', what: `the passphrase of ${path}`, options: 'LTO_KEY_PASSPHRASE, or run on a terminal' });
+  }
+  const loaded = loadPrivateKey(path, passphrase);
+  return isKey(loaded) ? E.right(loaded) : E.left(loaded);
 };
 
 const isKey = (value: KeyObject | KeyFileProblem): value is KeyObject => !('_tag' in value);

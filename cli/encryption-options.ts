@@ -41,7 +41,7 @@ export const encryptionFrom = async (
   if (E.isLeft(publicKeys)) return publicKeys;
   let passphrase: string | undefined;
   if (kinds.includes('passphrase')) {
-    const asked = await secrets.newPassphrase(tape);
+    const asked = await secrets.newPassphrase(`tape ${tape}`);
     if (E.isLeft(asked)) return asked;
     passphrase = asked.right;
   }

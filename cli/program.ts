@@ -13,6 +13,8 @@ import { registerTapeDescribe } from './commands/tape-describe';
 import { registerTapeHistory } from './commands/tape-history';
 import { registerTapeList } from './commands/tape-list';
 import { registerTapeShow } from './commands/tape-show';
+import { registerTapeKeys } from './commands/tape-keys';
+import { registerKeyGenerate } from './commands/key-generate';
 import type { Io } from './io';
 
 export const VERSION = '0.1.0';
@@ -39,6 +41,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerTapeShow(tape, io, state, globals);
   registerTapeHistory(tape, io, state, globals);
   registerTapeDescribe(tape, io, state, globals);
+  registerTapeKeys(tape, io, state, globals);
   registerBackup(program, io, state, globals);
   registerRestore(program, io, state, globals);
   registerBrowse(program, io, state, globals);
@@ -46,5 +49,6 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);
   registerDemo(program, io, state, globals);
+  registerKeyGenerate(program, io, state);
   return program;
 };

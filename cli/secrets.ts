@@ -41,13 +41,13 @@ export const cliSecrets = (io: Io, options: SecretOptions): Secrets => {
       if (E.isLeft(known) || known.right !== undefined) return known;
       return E.right(io.interactive ? await askHidden(`Passphrase for tape ${tape}: `) : undefined);
     },
-    newPassphrase: async (tape) => {
+    newPassphrase: async (what) => {
       const known = await given();
       if (E.isLeft(known)) return known;
       let passphrase = known.right;
       if (passphrase === undefined) {
-        if (!io.interactive) return E.left({ _tag: 'SecretNeeded', what: `a passphrase for tape ${tape}`, options: '--passphrase-file FILE or LTO_PASSPHRASE' });
-        passphrase = await askHidden(`New passphrase for tape ${tape}: `);
+        if (!io.interactive) return E.left({ _tag: 'SecretNeeded', what: `a passphrase for ${what}`, options: '--passphrase-file FILE or LTO_PASSPHRASE' });
+        passphrase = await askHidden(`New passphrase for ${what}: `);
         const again = await askHidden('The same passphrase again: ');
         if (again !== passphrase) return E.left({ _tag: 'PassphrasesDiffer' });
       }

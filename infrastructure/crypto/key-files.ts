@@ -27,17 +27,18 @@ export const loadPublicKey = (path: string): KeyObject | KeyFileProblem => {
 
 const isEncryptedPem = (pem: Buffer): boolean => pem.includes('ENCRYPTED PRIVATE KEY') || pem.includes('Proc-Type: 4,ENCRYPTED');
 
-/** A private key; `passphrase` is asked for only when the file is encrypted. */
-export const loadPrivateKey = (path: string, passphrase: () => string | KeyFileProblem): KeyObject | KeyFileProblem => {
+/** Whether the private key file is encrypted (needs its own passphrase). */
+export const isEncryptedKeyFile = (path: string): boolean | KeyFileProblem => {
+  const pem = readKeyFile(path);
+  return Buffer.isBuffer(pem) ? isEncryptedPem(pem) : pem;
+};
+
+/** A private key; `passphrase` is used only when the file is encrypted. */
+export const loadPrivateKey = (path: string, passphrase: string | undefined): KeyObject | KeyFileProblem => {
   const pem = readKeyFile(path);
   if (!Buffer.isBuffer(pem)) return pem;
   if (!pem.includes('PRIVATE KEY')) return { _tag: 'KeyFileInvalid', path, reason: 'not a PEM private key' };
-  let secret: string | undefined;
-  if (isEncryptedPem(pem)) {
-    const given = passphrase();
-    if (typeof given !== 'string') return given;
-    secret = given;
-  }
+  const secret = isEncryptedPem(pem) ? (passphrase ?? '') : undefined;
   try {
     return createPrivateKey(secret === undefined ? pem : { key: pem, passphrase: secret });
   } catch {

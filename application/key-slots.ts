@@ -1,0 +1,72 @@
+import type { KeyObject } from 'node:crypto';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { foldEvents } from '../domain/decider';
+import { tapeStream } from '../domain/events';
+import type { KeySlot } from '../domain/key-slots';
+import { tapeDecider } from '../domain/tape/tape';
+import type { TapeId } from '../domain/tape-id';
+import { passphraseSlot, rsaSlot } from '../infrastructure/crypto/key-slots';
+import type { App } from './app';
+import { loadDomainEvents } from './describe-tape';
+import type { AppError } from './errors';
+import { envelopesFor, recordForTape } from './recording';
+import { openTapeSessionIfMounted } from './tape-session';
+import { unlockTape, type Secrets } from './unlock';
+
+/** What `tape keys` shows of a slot: never anything secret. */
+export interface SlotView {
+  readonly id: string;
+  readonly kind: 'passphrase' | 'rsa';
+  readonly created: string;
+  /** rsa: SHA-256 of the public key (DER); passphrase: the KDF and its cost. */
+  readonly fingerprint: string | null;
+  readonly detail: string;
+}
+
+export const slotView = (slot: KeySlot): SlotView =>
+  slot.kind === 'rsa'
+    ? { id: slot.id, kind: 'rsa', created: slot.created, fingerprint: slot.fingerprint, detail: `RSA-OAEP-SHA256, ${slot.bits} bits` }
+    : { id: slot.id, kind: 'passphrase', created: slot.created, fingerprint: null, detail: `scrypt N=2^${slot.kdf.logN} r=${slot.kdf.r} p=${slot.kdf.p}` };
+
+export const listKeySlots = (app: App, tape: TapeId): E.Either<AppError, SlotView[]> => {
+  const known = app.catalog.tape(tape);
+  if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  if (!known.encrypted) return E.left({ _tag: 'TapeNotEncrypted', tape });
+  return E.right(app.catalog.keySlots(tape).map(slotView));
+};
+
+export type NewSlot = { readonly kind: 'passphrase'; readonly passphrase: string } | { readonly kind: 'rsa'; readonly publicKey: KeyObject };
+
+/**
+ * Adds a key slot: the tape is unlocked first with an existing slot's secret (the new
+ * slot wraps the same data key), then KeySlotAdded goes to the journal (or waits,
+ * pending, for the next contact when the tape is not writable).
+ */
+export const addKeySlot = async (
+  app: App,
+  tape: TapeId,
+  secrets: Secrets,
+  newSlot: () => Promise<E.Either<AppError, NewSlot>>,
+  mount: string | undefined,
+): Promise<E.Either<AppError, { slot: SlotView; pending: boolean }>> => {
+  const listed = listKeySlots(app, tape);
+  if (E.isLeft(listed)) return listed;
+  const keys = await unlockTape(app, tape, secrets);
+  if (E.isLeft(keys)) return keys;
+  const wanted = await newSlot();
+  if (E.isLeft(wanted)) return wanted;
+  const created = app.clock().toISOString();
+  const slot =
+    wanted.right.kind === 'passphrase'
+      ? passphraseSlot(tape, keys.right.dataKey, wanted.right.passphrase, created)
+      : rsaSlot(tape, keys.right.dataKey, wanted.right.publicKey, created);
+  const session = openTapeSessionIfMounted(app, tape, mount);
+  if (E.isLeft(session)) return session;
+  const { events, version } = loadDomainEvents(app, tapeStream(tape));
+  return pipe(
+    tapeDecider.decide({ type: 'AddKeySlot', tape, slot }, foldEvents(tapeDecider, events)),
+    E.chainW((decided) => recordForTape(app, tape, session.right, envelopesFor(app, tapeStream(tape), version, decided))),
+    E.map((recorded) => ({ slot: slotView(slot), pending: recorded.pending })),
+  );
+};
