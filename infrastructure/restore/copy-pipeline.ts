@@ -10,6 +10,15 @@ const writeAt = (fd: number, data: Buffer, position: number): Promise<void> =>
     ),
   );
 
+/**
+ * A read or write started ahead is awaited later, in order: if it fails before then,
+ * that is not an unhandled rejection (the failure still reaches whoever awaits it).
+ */
+const quiet = <T>(promise: Promise<T>): Promise<T> => {
+  promise.catch(() => undefined);
+  return promise;
+};
+
 export type CopyOutcome = { readonly _tag: 'copied'; readonly sha256: string; readonly bytesRead: number } | { readonly _tag: 'short'; readonly bytesRead: number };
 
 
@@ -77,7 +86,7 @@ export const copyRangeHashed = async (
   let bytesRead = 0;
   const read = (i: number): Promise<number> => {
     const at = i * chunkBytes;
-    return from.read(pool[i % slots]!, 0, Math.min(chunkBytes, length - at), offset + at);
+    return quiet(from.read(pool[i % slots]!, 0, Math.min(chunkBytes, length - at), offset + at));
   };
   try {
     for (let i = 0; i < slots; i++) reads[i] = read(i);
@@ -90,10 +99,10 @@ export const copyRangeHashed = async (
       }
       const data = pool[i % slots]!.subarray(0, n);
       hash.update(data);
-      writes[i] = writeAt(n === chunkBytes ? target.bulk : to, data, i * chunkBytes);
+      writes[i] = quiet(writeAt(n === chunkBytes ? target.bulk : to, data, i * chunkBytes));
       // The buffer is free again once its write is done: then it takes the read `slots` ahead.
       const ahead = i + slots;
-      if (ahead < chunks) reads[ahead] = writes[i]!.then(() => read(ahead));
+      if (ahead < chunks) reads[ahead] = quiet(writes[i]!.then(() => read(ahead)));
     }
     await Promise.all(writes);
     return { _tag: 'copied', sha256: hash.digest('hex'), bytesRead };
