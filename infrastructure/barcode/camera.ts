@@ -19,7 +19,7 @@ export interface Camera {
 }
 
 /** Frames are scaled into this box (padded, aspect kept): enough pixels for a label held near the lens. */
-const FRAME = { width: 1280, height: 720 } as const;
+export const FRAME = { width: 1280, height: 720 } as const;
 const FRAMES_PER_SECOND = 4;
 
 const videoDevices = (devDir: string): string[] => {
@@ -69,8 +69,8 @@ export const readBarcodesFromCamera = (
   camera: Camera,
   timeoutSeconds: number,
   decodeFrame: FrameDecoder,
+  ffmpeg: string | undefined = findOnPath('ffmpeg'),
 ): Promise<E.Either<CameraProblem | ImageProblem, readonly string[]>> => {
-  const ffmpeg = findOnPath('ffmpeg');
   if (ffmpeg === undefined) return Promise.resolve(E.left({ _tag: 'CameraToolMissing', device: camera.device }));
   const frameBytes = FRAME.width * FRAME.height * 4;
   const scale = `fps=${FRAMES_PER_SECOND},scale=${FRAME.width}:${FRAME.height}:force_original_aspect_ratio=decrease,pad=${FRAME.width}:${FRAME.height}:-1:-1:white`;
