@@ -58,6 +58,27 @@ export const findOnPath = (command: string, env: NodeJS.ProcessEnv = process.env
       }
     });
 
+/**
+ * Cuts a byte stream into frames of `frameBytes` and hands on the newest whole one each
+ * time one completes (older ones are dropped: the decoder may be busy). Chunks are
+ * joined once a frame's worth has arrived, not on every chunk.
+ */
+const newestFrames = (frameBytes: number, onFrame: (frame: Buffer) => void): ((chunk: Buffer) => void) => {
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  return (chunk) => {
+    chunks.push(chunk);
+    buffered += chunk.length;
+    if (buffered < frameBytes) return;
+    const all = Buffer.concat(chunks, buffered);
+    const whole = Math.floor(buffered / frameBytes);
+    const rest = all.subarray(whole * frameBytes);
+    chunks = rest.length > 0 ? [rest] : [];
+    buffered = rest.length;
+    onFrame(all.subarray((whole - 1) * frameBytes, whole * frameBytes));
+  };
+};
+
 export type FrameDecoder = (frame: RgbaFrame) => Promise<E.Either<ImageProblem, readonly string[]>>;
 
 /**
@@ -77,7 +98,6 @@ export const readBarcodesFromCamera = (
   const args = ['-hide_banner', '-loglevel', 'error', ...camera.ffmpegInput, '-vf', scale, '-pix_fmt', 'rgba', '-f', 'rawvideo', '-'];
   return new Promise((resolve) => {
     const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let pending = Buffer.alloc(0);
     let decoding = false;
     let settled = false;
     let stderr = '';
@@ -97,15 +117,12 @@ export const readBarcodesFromCamera = (
         else if (read.right.length > 0) finish(read);
       });
     };
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      // Only the newest whole frame matters: older ones are dropped while the decoder is busy.
-      const whole = Math.floor(pending.length / frameBytes);
-      if (whole === 0) return;
-      const newest = Buffer.from(pending.subarray((whole - 1) * frameBytes, whole * frameBytes));
-      pending = Buffer.from(pending.subarray(whole * frameBytes));
-      if (!decoding && !settled) tryFrame(newest);
-    });
+    child.stdout.on(
+      'data',
+      newestFrames(frameBytes, (frame) => {
+        if (!decoding && !settled) tryFrame(frame);
+      }),
+    );
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-2000);
     });
