@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
-import { prepareZXingModule, readBarcodes, type ReaderOptions } from 'zxing-wasm/reader';
+import type * as Zxing from 'zxing-wasm/reader';
 import { errnoCode, errorMessage } from '../errno';
 
 export type ImageProblem =
@@ -19,7 +19,7 @@ export interface RgbaFrame {
  * LTO labels are Code 39. Reading only that symbology keeps stray codes on a desk out;
  * the `try*` passes are what lets a tilted, blurred phone photo still decode.
  */
-const READER_OPTIONS: ReaderOptions = {
+const READER_OPTIONS: Zxing.ReaderOptions = {
   formats: ['Code39'],
   tryHarder: true,
   tryRotate: true,
@@ -30,16 +30,20 @@ const READER_OPTIONS: ReaderOptions = {
   maxNumberOfSymbols: 255,
 };
 
-let prepared = false;
+let decoder: typeof Zxing | undefined;
 /**
- * zxing-wasm fetches its .wasm from a CDN unless it is handed the bytes: the binary ships
- * inside the package, so it is read from there (no network, same version as the JS).
+ * The decoder, loaded on first use (only barcode commands need it). zxing-wasm fetches
+ * its .wasm from a CDN unless it is handed the bytes: the binary ships inside the
+ * package, so it is read from there (no network, same version as the JS).
  */
-const prepareDecoder = (): void => {
-  if (prepared) return;
-  const wasmBinary = fs.readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'));
-  prepareZXingModule({ overrides: { wasmBinary: wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength) } });
-  prepared = true;
+const zxing = (): typeof Zxing => {
+  if (decoder !== undefined) return decoder;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded: typeof Zxing = require('zxing-wasm/reader');
+  const wasm = fs.readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'));
+  loaded.prepareZXingModule({ overrides: { wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) } });
+  decoder = loaded;
+  return loaded;
 };
 
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -52,8 +56,7 @@ export const isJpegOrPng = (bytes: Uint8Array): boolean => startsWith(bytes, PNG
 /** The texts of every distinct Code 39 barcode in `input`, in the order the decoder found them. */
 const decode = async (input: Uint8Array | RgbaFrame): Promise<E.Either<ImageProblem, readonly string[]>> => {
   try {
-    prepareDecoder();
-    const results = await readBarcodes(input, READER_OPTIONS);
+    const results = await zxing().readBarcodes(input, READER_OPTIONS);
     const texts = results.filter((r) => r.isValid && r.text !== '').map((r) => r.text);
     return E.right([...new Set(texts)]);
   } catch (error) {

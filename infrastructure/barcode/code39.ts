@@ -1,4 +1,9 @@
-import * as bwipjs from 'bwip-js';
+import type * as BwipJs from 'bwip-js';
+
+// Loaded on first use, like the decoder and the PDF library: together they would add
+// ~120 ms to the start of every lto command, and only the barcode commands need them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const bwipjs = (): typeof BwipJs => require('bwip-js');
 
 /** LTO label specification: wide elements are 2.75 narrow ones (bwip-js draws 3:1). */
 export const WIDE_TO_NARROW = 2.75;
@@ -20,7 +25,7 @@ export interface Code39Pattern {
  * libraries read them). bwip-js encodes; the widths are re-scaled to the LTO ratio.
  */
 export const code39Pattern = (text: string): Code39Pattern => {
-  const [symbol] = bwipjs.raw('code39', text, { includecheck: false });
+  const [symbol] = bwipjs().raw('code39', text, { includecheck: false });
   if (symbol === undefined || !('sbs' in symbol)) throw new Error(`bwip-js gave no Code 39 pattern for ${text}`);
   const bars: Bar[] = [];
   let x = 0;

@@ -1,10 +1,13 @@
 import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
-import PDFDocument from 'pdfkit';
 import { errnoCode, errorMessage } from '../errno';
 import { code39Pattern } from './code39';
 import { mediaCodeColour } from './label-colours';
 import { LABEL_SIZE, PAPERS, placeLabels, type Paper } from './sheet-layout';
+
+/** Loaded on first use: only `barcode print` needs it (see code39.ts). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pdfkit = (): typeof import('pdfkit') => require('pdfkit');
 
 /** PDF units are points. */
 const PT_PER_MM = 72 / 25.4;
@@ -31,6 +34,7 @@ export type SheetProblem = { readonly _tag: 'LabelSheetUnwritable'; readonly pat
 export const renderLabelSheet = (sheet: LabelSheet): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const page = PAPERS[sheet.paper];
+    const PDFDocument = pdfkit();
     const doc = new PDFDocument({ size: [pt(page.width), pt(page.height)], margin: 0, autoFirstPage: false, info: { Title: 'LTO barcode labels', Creator: 'lto-archive' } });
     const chunks: Buffer[] = [];
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
