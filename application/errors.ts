@@ -1,4 +1,5 @@
 import type { BarcodeProblem, TapeId } from '../domain/tape-id';
+import type { BarcodeError } from './barcode-errors';
 import type { Room } from '../domain/capacity';
 import type { DomainError } from '../domain/errors';
 import type { ImportConflict, ImportGap, VersionConflict } from '../infrastructure/event-store/event-store';
@@ -31,6 +32,7 @@ export type AppError =
   | { readonly _tag: 'VolumeBelongsToOtherTape'; readonly mount: string; readonly found: string; readonly requested: TapeId }
   | { readonly _tag: 'ForeignJournalEvent'; readonly tape: TapeId; readonly seq: number; readonly detail: string }
   | DatabaseUnusable
+  | BarcodeError
   | { readonly _tag: 'SourceMissing'; readonly paths: readonly string[] }
   | { readonly _tag: 'NotEnoughRoom'; readonly tape: TapeId; readonly neededBytes: number; readonly room: Room }
   | { readonly _tag: 'JobNotFound'; readonly tape: TapeId; readonly job: string }

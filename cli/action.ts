@@ -44,3 +44,9 @@ export const withApp = async (
 export const ok: ActionResult = E.right(EXIT.OK);
 
 export const printJson = (io: Io, value: unknown): void => io.out(JSON.stringify(value, null, 2));
+
+/** Runs a command that needs no catalog (reading a picture, printing labels by id): same error rendering, no database opened. */
+export const withoutApp = async (io: Io, state: RunState, action: () => ActionResult | Promise<ActionResult>): Promise<void> => {
+  const result = await action();
+  state.exitCode = E.isLeft(result) ? reportError(io, result.left) : result.right;
+};

@@ -1,4 +1,6 @@
+import { isBarcodeError } from '../application/barcode-errors';
 import type { AppError } from '../application/errors';
+import { renderBarcodeError } from './barcode-errors';
 import { EXIT, type ExitCode } from './exit-codes';
 import { formatBytes } from './ui/format';
 
@@ -11,6 +13,7 @@ const list = (items: readonly string[]): string => items.join('; ');
 
 /** The one place where every error becomes one line for a person and one exit code. */
 export const renderError = (error: AppError): Rendered => {
+  if (isBarcodeError(error)) return renderBarcodeError(error, renderError);
   switch (error._tag) {
     case 'MalformedBarcode':
       return { message: `"${error.input}" is not an LTO barcode: expected ${error.expected}`, exit: EXIT.USAGE };

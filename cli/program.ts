@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { RunState } from './action';
 import type { GlobalOptions } from './bootstrap';
 import { registerBackup } from './commands/backup';
+import { registerBarcode } from './commands/barcode';
 import { registerBrowse } from './commands/browse';
 import { registerCatalog } from './commands/catalog';
 import { registerConfig } from './commands/config';
@@ -50,5 +51,6 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerConfig(program, io, state, globals);
   registerDemo(program, io, state, globals);
   registerKeyGenerate(program, io, state);
+  registerBarcode(program, io, state, globals);
   return program;
 };

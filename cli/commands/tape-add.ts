@@ -3,14 +3,15 @@ import * as E from 'fp-ts/Either';
 import { addTape, type AddTapeResult } from '../../application/add-tape';
 import { generationFor } from '../../application/tape-id-input';
 import { GENERATIONS } from '../../domain/tape-id';
-import { ok, printJson, withApp, type RunState } from '../action';
+import { ok, printJson, reportError, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
+import { encryptionFrom } from '../encryption-options';
 import type { Io } from '../io';
+import { DEFAULT_CAMERA_SECONDS, barcodeFromArguments, parseSeconds } from '../scan-tape-id';
+import { cliSecrets } from '../secrets';
 import { describeMount } from '../ui/describe-mount';
 import { formatBytes, shortId } from '../ui/format';
 import { collect } from '../ui/parse';
-import { encryptionFrom } from '../encryption-options';
-import { cliSecrets } from '../secrets';
 
 interface Options {
   readonly mount?: string;
@@ -19,6 +20,9 @@ interface Options {
   readonly encrypt: string[];
   readonly publicKey: string[];
   readonly passphraseFile?: string;
+  readonly scan?: string;
+  readonly scanCamera?: boolean;
+  readonly scanTimeout: string;
   readonly json?: boolean;
 }
 
@@ -26,22 +30,35 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
   tape
     .command('add')
     .description('register a tape: initialise a blank volume (writes LTO-ARCHIVE/volume.json and its journal)')
-    .argument('<barcode>', 'the cartridge barcode: 6-character volume serial + media code, e.g. 000012L5')
+    .argument('[barcode]', 'the cartridge barcode: 6-character volume serial + media code, e.g. 000012L5 (or --scan / --scan-camera)')
     .option('--mount <path>', 'where the tape is mounted (LTFS mount point or a folder standing in for a tape)')
     .option('--description <text>', 'what is on it, for people', '')
     .option('--generation <code>', 'LTO generation when the media code does not say it (L5 ... L10, M8)')
     .option('--encrypt <kind>', 'encrypt the tape, with a key slot of this kind: passphrase or rsa (repeatable)', collect, [])
     .option('--public-key <file>', 'an RSA public key (PEM, 3072 bits or more) for an rsa slot (repeatable)', collect, [])
     .option('--passphrase-file <file>', 'read the passphrase from this file (else LTO_PASSPHRASE, else asked twice)')
+    .option('--scan <picture>', 'read the barcode from a JPEG or PNG photo of the label')
+    .option('--scan-camera', 'read the barcode with the camera (needs ffmpeg): frames are read until one is seen')
+    .option('--scan-timeout <seconds>', 'how long --scan-camera looks', String(DEFAULT_CAMERA_SECONDS))
     .option('--json', 'print the result as JSON')
-    .action((barcode: string, options: Options) =>
-      withApp(io, state, globals(), async ({ app }) => {
-        const id = generationFor(barcode, options.generation);
+    .action(async (typed: string | undefined, options: Options) => {
+      // The barcode is read (typed, pictured or filmed) before the catalog is opened.
+      const seconds = parseSeconds('--scan-timeout', options.scanTimeout);
+      const barcode = E.isLeft(seconds)
+        ? seconds
+        : await barcodeFromArguments(io, { typed, scan: options.scan, scanCamera: options.scanCamera === true, timeoutSeconds: seconds.right });
+      if (E.isLeft(barcode)) {
+        state.exitCode = reportError(io, barcode.left);
+        return;
+      }
+      await withApp(io, state, globals(), async ({ app }) => {
+        const id = generationFor(barcode.right, options.generation);
         if (E.isLeft(id)) return id;
-        const encryption = await encryptionFrom(id.right.tape, options.encrypt, options.publicKey, cliSecrets(io, { passphraseFile: options.passphraseFile }));
+        const secrets = cliSecrets(io, { passphraseFile: options.passphraseFile });
+        const encryption = await encryptionFrom(id.right.tape, options.encrypt, options.publicKey, secrets);
         if (E.isLeft(encryption)) return encryption;
         const result = addTape(app, {
-          barcode,
+          barcode: barcode.right,
           mount: options.mount,
           description: options.description ?? '',
           generation: options.generation,
@@ -51,8 +68,8 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
         if (options.json === true) printJson(io, result.right);
         else printAdded(io, result.right);
         return ok;
-      }),
-    );
+      });
+    });
 };
 
 const printAdded = (io: Io, r: AddTapeResult): void => {
