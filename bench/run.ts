@@ -3,11 +3,13 @@
  * against GNU tar on the same data, in the same run, as ratios (perf-baselines.md: the
  * machine is noisy, only same-run ratios mean anything).
  *
- *   npm run bench -- [--workload big|small|both] [--runs 3] [--dir /tmp] [--million]
+ *   npm run bench -- [--workload big|small|both] [--runs 3] [--dir /tmp] [--million] [--encrypted]
  *
  * Workloads: 4 x 512 MiB files; 100,000 x 4 KiB files in 100 folders. Each timing starts
  * with a dropped page cache (as root) and ends durable (`sync` after tar; lto fsyncs).
- * `--million` adds a 1,000,000-file backup and reports its peak RSS.
+ * `--million` adds a 1,000,000-file backup and reports its peak RSS. `--encrypted` runs
+ * lto on an encrypted tape (passphrase slot; AES-256-GCM segments, HMAC content hashes)
+ * against plain tar.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -25,6 +27,8 @@ const runs = Number(arg('runs', '3'));
 const base = fs.mkdtempSync(path.join(arg('dir', os.tmpdir()), 'lto-bench-'));
 const BIN = path.resolve(__dirname, '../../bin/lto.js');
 const isRoot = process.getuid?.() === 0;
+const encrypted = argv.includes('--encrypted');
+const PASSPHRASE = 'benchmark passphrase';
 
 const dropCaches = (): void => {
   execFileSync('sync');
@@ -93,8 +97,9 @@ const bench = (name: string, source: string, files: number, bytes: number): Resu
     const home = path.join(work, 'home');
     const tape = path.join(work, 'tape');
     fs.mkdirSync(tape);
-    const env = { LTO_HOME: home };
-    execFileSync(process.execPath, [BIN, 'tape', 'add', '000001L9', '--mount', tape], { env: { ...process.env, ...env } });
+    const env = { LTO_HOME: home, LTO_PASSPHRASE: PASSPHRASE };
+    const encrypt = encrypted ? ['--encrypt', 'passphrase'] : [];
+    execFileSync(process.execPath, [BIN, 'tape', 'add', '000001L9', '--mount', tape, ...encrypt], { env: { ...process.env, ...env } });
     const tarFile = path.join(work, 'peer.tar');
     const ours = () => {
       dropCaches();
@@ -124,7 +129,7 @@ const bench = (name: string, source: string, files: number, bytes: number): Resu
     for (const step of restores) step();
     fs.rmSync(work, { recursive: true, force: true });
   }
-  return { name, files, bytes, tarBackup: median(tb), ltoBackup: median(lb), tarRestore: median(tr), ltoRestore: median(lr), ltoRss: Math.max(...rss) };
+  return { name: encrypted ? `${name}, encrypted` : name, files, bytes, tarBackup: median(tb), ltoBackup: median(lb), tarRestore: median(tr), ltoRestore: median(lr), ltoRss: Math.max(...rss) };
 };
 
 const rate = (r: Result, seconds: number): string =>
