@@ -16,6 +16,7 @@ import { registerTapeList } from './commands/tape-list';
 import { registerTapeShow } from './commands/tape-show';
 import { registerTapeKeys } from './commands/tape-keys';
 import { registerKeyGenerate } from './commands/key-generate';
+import { registerVerify } from './commands/verify';
 import type { Io } from './io';
 
 export const VERSION = '0.1.0';
@@ -46,6 +47,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerBackup(program, io, state, globals);
   registerRestore(program, io, state, globals);
   registerBrowse(program, io, state, globals);
+  registerVerify(program, io, state, globals);
   registerJobs(program, io, state, globals);
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);

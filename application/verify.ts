@@ -1,0 +1,178 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import type { Subject } from 'rxjs';
+import { JobId, nullable } from '../domain/ids';
+import type { TapeId } from '../domain/tape-id';
+import { segmentPath } from '../infrastructure/tape/layout';
+import { checkSegment, type CheckStatus, type ExpectedFile, type SegmentCheck } from '../infrastructure/verify/segment-check';
+import type { App } from './app';
+import type { AppError } from './errors';
+import { mintId } from './ids';
+import { findBackupJob } from './jobs-lookup';
+import { JobRecorder } from './job-recorder';
+import { PLAIN_NAMES, type Names } from './names';
+import { tapeIdFromInput } from './tape-id-input';
+import { openTapeSession } from './tape-session';
+import type { Unlocked } from './unlock';
+
+export interface VerifyInput {
+  readonly tape: string;
+  readonly job: string | undefined;
+  readonly quick: boolean;
+  /** An encrypted tape without its key: the segments' ciphertext hashes only. */
+  readonly noKey: boolean;
+  readonly mount: string | undefined;
+}
+
+export interface VerifiedFile {
+  readonly path: string;
+  /** The path as catalogued (sealed on an encrypted tape): what the job's warnings record. */
+  readonly stored: string;
+  readonly segment: number;
+  readonly offset: number;
+  readonly status: 'CORRUPTED' | 'MISSING';
+  readonly reason: string;
+}
+
+export interface VerifiedJob {
+  readonly job: string;
+  readonly status: CheckStatus;
+  readonly segments: number;
+  readonly filesChecked: number;
+  readonly problems: readonly { readonly segment: number; readonly problem: string }[];
+  readonly damaged: readonly VerifiedFile[];
+}
+
+export interface VerifyReport {
+  readonly tape: TapeId;
+  /** The VERIFY job's id. */
+  readonly job: string;
+  readonly status: CheckStatus;
+  readonly mode: 'full' | 'quick' | 'no-key';
+  readonly jobs: readonly VerifiedJob[];
+  readonly bytesRead: number;
+}
+
+export interface VerifyProgress {
+  readonly segments: number;
+  readonly totalSegments: number;
+  readonly bytes: number;
+  readonly totalBytes: number;
+}
+
+const SegmentRow = t.type({ job: t.string, segment: t.number, bytes: t.number, sha256: t.string });
+const FileRow = t.type({ dir: t.string, name: t.string, offset: nullable(t.number), size: t.number, sha256: nullable(t.string) });
+
+const worst = (statuses: readonly CheckStatus[]): CheckStatus =>
+  statuses.includes('CORRUPTED') ? 'CORRUPTED' : statuses.includes('MISSING') ? 'MISSING' : 'PASSED';
+
+const segmentsOf = (app: App, job: string): t.TypeOf<typeof SegmentRow>[] =>
+  app.db
+    .prepare('SELECT job, segment, bytes, sha256 FROM segments WHERE job = ? ORDER BY segment')
+    .all(job)
+    .flatMap((row) => (SegmentRow.is(row) ? [row] : []));
+
+const filesOf = (app: App, job: string, segment: number): ExpectedFile[] =>
+  app.db
+    .prepare(
+      `SELECT d.path AS dir, e.name, e.offset, e.size, e.sha256 FROM entries e JOIN dirs d ON d.id = e.dir_id
+       WHERE e.job = ? AND e.segment = ? AND e.kind = 'file' ORDER BY e.offset`,
+    )
+    .all(job, segment)
+    .flatMap((row) => {
+      if (!FileRow.is(row) || row.offset === null || row.sha256 === null) return [];
+      return [{ path: row.dir === '/' ? `/${row.name}` : `${row.dir}/${row.name}`, offset: row.offset, size: row.size, hash: row.sha256 }];
+    });
+
+/**
+ * A verify job: reads the tape's segments back (never trusting the catalog's copy of
+ * anything but what was recorded when they were written) and checks every file's hash
+ * and the tar structure or every chunk's tag (full), or each segment's SHA-256 (quick,
+ * and always without the key of an encrypted tape). Its events go to the tape when it
+ * is writable (pending otherwise), so the health report knows the last result.
+ */
+export const runVerify = async (
+  app: App,
+  input: VerifyInput,
+  progress?: Subject<VerifyProgress>,
+  unlocked?: Unlocked,
+): Promise<E.Either<AppError, VerifyReport>> => {
+  const parsed = tapeIdFromInput(input.tape);
+  if (E.isLeft(parsed)) return parsed;
+  const tape = parsed.right;
+  const known = app.catalog.tape(tape);
+  if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  if (known.encrypted && unlocked === undefined && !input.noKey) return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape}`, options: 'an unlock, or --no-key' });
+  const mode: VerifyReport['mode'] = known.encrypted && unlocked === undefined ? 'no-key' : input.quick ? 'quick' : 'full';
+  const names = unlocked?.names ?? PLAIN_NAMES;
+  const jobs = input.job === undefined ? app.catalog.jobs({ tape }).filter((j) => j.type === 'BACKUP') : [];
+  if (input.job !== undefined) {
+    const one = findBackupJob(app, tape, input.job);
+    if (E.isLeft(one)) return one;
+    jobs.push(one.right);
+  }
+  if (jobs.length === 0) return E.left({ _tag: 'NothingOnTape', tape });
+  const session = openTapeSession(app, tape, input.mount);
+  if (E.isLeft(session)) return session;
+
+  const job = mintId(JobId, app.newId());
+  const recorder = new JobRecorder(app, tape, job, session.right);
+  const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'VERIFY', encrypted: known.encrypted, host: app.host }, { pid: app.pid });
+  if (E.isLeft(started)) return started;
+
+  const plan = jobs.map((j) => ({ job: j.id, segments: segmentsOf(app, j.id) }));
+  const totalSegments = plan.reduce((n, p) => n + p.segments.length, 0);
+  const totalBytes = plan.reduce((n, p) => n + p.segments.reduce((m, s) => m + s.bytes, 0), 0);
+  let segmentsDone = 0;
+  let bytesRead = 0;
+  const verified: VerifiedJob[] = [];
+  for (const { job: backup, segments } of plan) {
+    const checks: [number, SegmentCheck][] = [];
+    for (const s of segments) {
+      // Let the progress bar draw between segments (the check itself reads synchronously).
+      await new Promise((resolve) => setImmediate(resolve));
+      const check = checkSegment(
+        { path: segmentPath(session.right.mount, backup, s.segment), bytes: s.bytes, sha256: s.sha256, files: mode === 'full' ? filesOf(app, backup, s.segment) : [] },
+        mode === 'full' ? 'full' : 'quick',
+        mode === 'full' ? unlocked?.keys : undefined,
+      );
+      checks.push([s.segment, check]);
+      bytesRead += check.bytesRead;
+      progress?.next({ segments: ++segmentsDone, totalSegments, bytes: bytesRead, totalBytes });
+    }
+    verified.push(jobReport(backup, checks, names));
+  }
+  const status = worst(verified.map((v) => v.status));
+  const recorded = recordOutcome(recorder, verified, status, bytesRead, names);
+  if (E.isLeft(recorded)) return recorded;
+  return E.right({ tape, job, status, mode, jobs: verified, bytesRead });
+};
+
+const jobReport = (job: string, checks: readonly [number, SegmentCheck][], names: Names): VerifiedJob => ({
+  job,
+  status: worst(checks.map(([, c]) => c.status)),
+  segments: checks.length,
+  filesChecked: checks.reduce((n, [, c]) => n + c.filesChecked, 0),
+  problems: checks.flatMap(([segment, c]) => c.problems.map((problem) => ({ segment, problem }))),
+  damaged: checks.flatMap(([segment, c]) =>
+    c.damaged.map((d) => ({ path: names.open(d.file.path), stored: d.file.path, segment, offset: d.file.offset, status: d.status, reason: d.reason })),
+  ),
+});
+
+const recordOutcome = (recorder: JobRecorder, verified: readonly VerifiedJob[], status: CheckStatus, bytesRead: number, names: Names): E.Either<AppError, unknown> => {
+  const job = recorder.job;
+  const warnings = verified.flatMap((v) => [
+    ...v.problems.map((p) => ({ path: '', reason: `job ${v.job} segment ${p.segment}: ${p.problem}` })),
+    ...v.damaged.map((d) => ({ path: d.stored, reason: names.sealed && names.tryOpen(d.stored) === undefined ? `${d.status}` : names.text(d.stored, `${d.status}: segment ${d.segment} offset ${d.offset}: ${d.reason}`) })),
+  ]);
+  if (warnings.length > 0) {
+    const warned = recorder.record({ type: 'RecordWarnings', job, warnings });
+    if (E.isLeft(warned)) return warned;
+  }
+  const files = verified.reduce((n, v) => n + v.filesChecked, 0);
+  const totals = { files, bytesRead, bytesWritten: 0, warnings: warnings.length };
+  const damaged = verified.reduce((n, v) => n + v.damaged.length, 0);
+  return status === 'PASSED'
+    ? recorder.record({ type: 'CompleteJob', job, totals })
+    : recorder.record({ type: 'FailJob', job, reason: `${status}: ${damaged} file(s) damaged or missing`, totals });
+};
