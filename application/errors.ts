@@ -46,6 +46,7 @@ export type AppError =
   | { readonly _tag: 'SecretNeeded'; readonly what: string; readonly options: string }
   | { readonly _tag: 'NoKeySlots'; readonly tape: TapeId }
   | { readonly _tag: 'PassphrasesDiffer' }
+  | { readonly _tag: 'NotAnArchiveTape'; readonly mount: string }
   | { readonly _tag: 'EncryptionOptions'; readonly problem: string }
 
 export interface DatabaseUnusable {

@@ -5,7 +5,7 @@ import { decodeDomainEvent, tapeStream } from '../domain/events';
 import type { TapeId } from '../domain/tape-id';
 import type { VolumeLabel } from '../domain/volume-label';
 import { defaultTapeFolder } from '../infrastructure/data-dir';
-import { FolderTape, type JournalHead, type TapeProblem, type VolumeProbe } from '../infrastructure/tape/tape-volume';
+import { FolderTape, type JournalContents, type JournalHead, type TapeProblem, type VolumeProbe } from '../infrastructure/tape/tape-volume';
 import type { App } from './app';
 import type { AppError } from './errors';
 
@@ -112,7 +112,7 @@ const checkCartridge = (app: App, tape: TapeId, located: Located): E.Either<AppE
 
 const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppError, TapeSession> => {
   const volumeUuid = located.label.volumeUuid;
-  const journal = located.volume.readJournal(located.labelHash, app.cursors.get(tape, volumeUuid));
+  const journal = readJournalOf(app, tape, located);
   if (E.isLeft(journal)) return journal;
   const contents = journal.right;
   const checked = checkJournalEvents(tape, contents.records);
@@ -153,23 +153,42 @@ const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppEr
   return E.right({ tape, mount: located.volume.root, via: located.via, label: located.label, report, append, commit });
 };
 
+/** Why an event cannot be in this tape's journal (another tape's, or data that does not decode), if it cannot. */
+export const journalEventProblem = (tape: TapeId, event: EventEnvelope): string | undefined => {
+  if (event.stream.startsWith('tape-') && event.stream !== tapeStream(tape)) return `stream ${event.stream}`;
+  const decoded = decodeDomainEvent(event.type, event.schema, event.data);
+  if (E.isLeft(decoded)) return decoded.left._tag === 'UnknownEventType' ? undefined : `${event.type} does not decode: ${JSON.stringify(decoded.left)}`;
+  const d = decoded.right;
+  if ((d.type === 'JobStarted' || d.type === 'TapeInitialised' || d.type === 'TapeDescribed' || d.type === 'KeySlotAdded') && d.data.tape !== tape) {
+    return `${d.type} names tape ${d.data.tape}`;
+  }
+  return undefined;
+};
+
+/**
+ * A tape already in the catalog whose journal has a damaged record (recovered with
+ * --salvage, or damaged since) stays readable: the journal is read around the damage,
+ * with a notice each time, so its files can still be restored and verified. A tape the
+ * catalog does not know must go through `lto recover --salvage` first.
+ */
+const readJournalOf = (app: App, tape: TapeId, located: Located): E.Either<AppError, JournalContents> => {
+  const journal = located.volume.readJournal(located.labelHash, app.cursors.get(tape, located.label.volumeUuid));
+  if (E.isRight(journal) || journal.left._tag !== 'JournalBroken' || app.catalog.tape(tape) === undefined) return journal;
+  const around = located.volume.readJournal(located.labelHash, undefined, true);
+  if (E.isRight(around)) {
+    app.notice(`the journal of ${tape} is damaged at record ${journal.left.record} (${journal.left.kind}); read around ${around.right.breaks} damaged place(s): run \`lto verify ${tape}\``);
+  }
+  return around;
+};
+
 /** Every event in a tape's journal must be about that tape: a journal is never trusted blindly. */
 const checkJournalEvents = (
   tape: TapeId,
   records: readonly { readonly seq: number; readonly event: EventEnvelope }[],
 ): E.Either<AppError, void> => {
   for (const { seq, event } of records) {
-    const foreign = (detail: string): E.Either<AppError, void> => E.left({ _tag: 'ForeignJournalEvent', tape, seq, detail });
-    if (event.stream.startsWith('tape-') && event.stream !== tapeStream(tape)) return foreign(`stream ${event.stream}`);
-    const decoded = decodeDomainEvent(event.type, event.schema, event.data);
-    if (E.isLeft(decoded)) {
-      if (decoded.left._tag === 'UnknownEventType') continue;
-      return foreign(`${event.type} does not decode: ${JSON.stringify(decoded.left)}`);
-    }
-    const d = decoded.right;
-    if ((d.type === 'JobStarted' || d.type === 'TapeInitialised' || d.type === 'TapeDescribed') && d.data.tape !== tape) {
-      return foreign(`${d.type} names tape ${d.data.tape}`);
-    }
+    const problem = journalEventProblem(tape, event);
+    if (problem !== undefined) return E.left({ _tag: 'ForeignJournalEvent', tape, seq, detail: problem });
   }
   return E.right(undefined);
 };

@@ -3,7 +3,9 @@ import * as t from 'io-ts';
 import type { Subject } from 'rxjs';
 import { JobId, nullable } from '../domain/ids';
 import type { TapeId } from '../domain/tape-id';
+import { readJournal } from '../infrastructure/journal';
 import { segmentPath } from '../infrastructure/tape/layout';
+import { FolderTape } from '../infrastructure/tape/tape-volume';
 import { checkSegment, type CheckStatus, type ExpectedFile, type SegmentCheck } from '../infrastructure/verify/segment-check';
 import type { App } from './app';
 import type { AppError } from './errors';
@@ -43,8 +45,16 @@ export interface VerifiedJob {
   readonly damaged: readonly VerifiedFile[];
 }
 
+/** The journal read back whole: its damaged records, and a record cut short at its end. */
+export interface VerifiedJournal {
+  readonly records: number;
+  readonly damaged: readonly { readonly record: number; readonly line: number; readonly kind: string; readonly detail: string }[];
+  readonly tornTail: { readonly record: number; readonly line: number } | null;
+}
+
 export interface VerifyReport {
   readonly tape: TapeId;
+  readonly journal: VerifiedJournal;
   /** The VERIFY job's id. */
   readonly job: string;
   readonly status: CheckStatus;
@@ -142,10 +152,11 @@ export const runVerify = async (
     }
     verified.push(jobReport(backup, checks, names));
   }
-  const status = worst(verified.map((v) => v.status));
-  const recorded = recordOutcome(recorder, verified, status, bytesRead, names);
+  const journal = checkJournal(session.right.mount);
+  const status = worst([...verified.map((v) => v.status), journal.damaged.length > 0 ? 'CORRUPTED' : 'PASSED']);
+  const recorded = recordOutcome(recorder, verified, journal, status, bytesRead, names);
   if (E.isLeft(recorded)) return recorded;
-  return E.right({ tape, job, status, mode, jobs: verified, bytesRead });
+  return E.right({ tape, journal, job, status, mode, jobs: verified, bytesRead });
 };
 
 const jobReport = (job: string, checks: readonly [number, SegmentCheck][], names: Names): VerifiedJob => ({
@@ -159,12 +170,20 @@ const jobReport = (job: string, checks: readonly [number, SegmentCheck][], names
   ),
 });
 
-const recordOutcome = (recorder: JobRecorder, verified: readonly VerifiedJob[], status: CheckStatus, bytesRead: number, names: Names): E.Either<AppError, unknown> => {
+const recordOutcome = (
+  recorder: JobRecorder,
+  verified: readonly VerifiedJob[],
+  journal: VerifiedJournal,
+  status: CheckStatus,
+  bytesRead: number,
+  names: Names,
+): E.Either<AppError, unknown> => {
   const job = recorder.job;
-  const warnings = verified.flatMap((v) => [
+  const journalWarnings = journal.damaged.map((d) => ({ path: '', reason: `journal record ${d.record} (line ${d.line}) is damaged: ${d.kind}` }));
+  const warnings = [...journalWarnings, ...verified.flatMap((v) => [
     ...v.problems.map((p) => ({ path: '', reason: `job ${v.job} segment ${p.segment}: ${p.problem}` })),
     ...v.damaged.map((d) => ({ path: d.stored, reason: names.sealed && names.tryOpen(d.stored) === undefined ? `${d.status}` : names.text(d.stored, `${d.status}: segment ${d.segment} offset ${d.offset}: ${d.reason}`) })),
-  ]);
+  ])];
   if (warnings.length > 0) {
     const warned = recorder.record({ type: 'RecordWarnings', job, warnings });
     if (E.isLeft(warned)) return warned;
@@ -175,4 +194,19 @@ const recordOutcome = (recorder: JobRecorder, verified: readonly VerifiedJob[], 
   return status === 'PASSED'
     ? recorder.record({ type: 'CompleteJob', job, totals })
     : recorder.record({ type: 'FailJob', job, reason: `${status}: ${damaged} file(s) damaged or missing`, totals });
+};
+
+/** The tape's journal read back whole, around damage, to report it (the session read only what it needed). */
+const checkJournal = (mount: string): VerifiedJournal => {
+  const volume = new FolderTape(mount);
+  const probe = volume.probe();
+  if (E.isLeft(probe) || probe.right._tag !== 'Labelled') return { records: 0, damaged: [{ record: 0, line: 0, kind: 'label', detail: 'volume.json unreadable' }], tornTail: null };
+  const read = readJournal(volume.journalPath, probe.right.labelHash, { salvage: true });
+  if (E.isLeft(read)) return { records: 0, damaged: [{ record: 0, line: 0, kind: 'unreadable', detail: read.left.code }], tornTail: null };
+  const r = read.right;
+  return {
+    records: r.records.length,
+    damaged: r.breaks.map((b) => ({ record: b.record, line: b.line, kind: b.kind, detail: b.detail })),
+    tornTail: r.tornTail === undefined ? null : { record: r.tornTail.record, line: r.tornTail.line },
+  };
 };

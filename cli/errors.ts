@@ -136,6 +136,8 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `${error.what} is needed: give it with ${error.options}`, exit: EXIT.USAGE };
     case 'NoKeySlots':
       return { message: `tape ${error.tape} is encrypted but the catalog holds none of its key slots (recover it from the tape)`, exit: EXIT.LOCAL };
+    case 'NotAnArchiveTape':
+      return { message: `${error.mount} holds no lto-archive tape (no LTO-ARCHIVE/volume.json)`, exit: EXIT.TAPE };
     case 'PassphrasesDiffer':
       return { message: 'the two passphrases differ: nothing was written', exit: EXIT.USAGE };
     case 'EncryptionOptions':

@@ -17,6 +17,7 @@ import { registerTapeShow } from './commands/tape-show';
 import { registerTapeKeys } from './commands/tape-keys';
 import { registerKeyGenerate } from './commands/key-generate';
 import { registerVerify } from './commands/verify';
+import { registerRecover } from './commands/recover';
 import type { Io } from './io';
 
 export const VERSION = '0.1.0';
@@ -48,6 +49,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerRestore(program, io, state, globals);
   registerBrowse(program, io, state, globals);
   registerVerify(program, io, state, globals);
+  registerRecover(program, io, state, globals);
   registerJobs(program, io, state, globals);
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);

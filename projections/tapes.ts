@@ -74,6 +74,8 @@ export const tapesProjection: Projection = {
         ];
       }
       case 'JobStarted':
+        // A tape's job activity: what was done with the tape, not local browsing or recovery.
+        if (event.data.type === 'BROWSE' || event.data.type === 'RECOVERY') return [];
         return [
           sql(
             'UPDATE tape_info SET jobs_total = jobs_total + 1, last_job_id = ?, last_job_at = ? WHERE tape = ?',

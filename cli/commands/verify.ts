@@ -28,6 +28,7 @@ export const verifyJson = (r: VerifyReport) => ({
   status: r.status,
   mode: r.mode,
   bytesRead: r.bytesRead,
+  journal: r.journal,
   jobs: r.jobs.map((j) => ({
     job: j.job,
     status: j.status,
@@ -88,6 +89,8 @@ const printReport = (io: Io, r: VerifyReport): void => {
       s,
     ),
   );
+  for (const d of r.journal.damaged) io.err(`${io.errStyle.red('journal')} record ${d.record} (line ${d.line}) is damaged: ${d.kind}: ${d.detail}`);
+  if (r.journal.tornTail !== null) io.err(`${io.errStyle.yellow('journal')} its last record (line ${r.journal.tornTail.line}) was cut short by a crash`);
   for (const j of r.jobs) {
     for (const p of j.problems) io.err(`${io.errStyle.red('segment')} ${shortId(j.job)}/${p.segment}: ${p.problem}`);
     for (const d of j.damaged.slice(0, 50)) io.err(`${io.errStyle.red(d.status)} ${d.path} (segment ${d.segment}, offset ${d.offset}): ${d.reason}`);

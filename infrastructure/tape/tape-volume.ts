@@ -31,6 +31,8 @@ export interface JournalContents {
   readonly cursor: JournalCursor | undefined;
   readonly tornTail: { readonly record: number; readonly line: number } | undefined;
   readonly healedTears: number;
+  /** Damaged records read around (salvage reads only). */
+  readonly breaks: number;
 }
 
 /**
@@ -96,13 +98,13 @@ export class FolderTape {
    * of the last read on, when the file still holds that cursor's head line (verify and
    * recovery read it all).
    */
-  readJournal(labelHash: string, resumeAt?: JournalCursor): E.Either<TapeProblem, JournalContents> {
-    const useCursor = resumeAt !== undefined && this.journalSize() > FULL_CHECK_BYTES;
-    const read = readJournal(this.journalPath, labelHash, useCursor ? { resumeAt } : {});
+  readJournal(labelHash: string, resumeAt?: JournalCursor, salvage = false): E.Either<TapeProblem, JournalContents> {
+    const useCursor = !salvage && resumeAt !== undefined && this.journalSize() > FULL_CHECK_BYTES;
+    const read = readJournal(this.journalPath, labelHash, useCursor ? { resumeAt } : { salvage });
     if (E.isLeft(read)) return E.left({ ...read.left, _tag: 'JournalUnreadable' });
     const result = read.right;
     const broken = result.breaks[0];
-    if (broken !== undefined) {
+    if (broken !== undefined && !salvage) {
       return E.left({
         _tag: 'JournalBroken',
         path: this.journalPath,
@@ -114,6 +116,7 @@ export class FolderTape {
     }
     return E.right({
       records: result.records,
+      breaks: result.breaks.length,
       head: result.head,
       cursor: result.cursor,
       tornTail: tornTailOf(result.tornTail),

@@ -1,0 +1,311 @@
+import * as E from 'fp-ts/Either';
+import type { EventEnvelope } from '../domain/envelope';
+import { CURRENT_SCHEMA, decodeDomainEvent, type ArchivedEntry, type DomainEvent } from '../domain/events';
+import { EventId, JobId } from '../domain/ids';
+import type { KeySlot } from '../domain/key-slots';
+import type { TapeId } from '../domain/tape-id';
+import type { VolumeLabel } from '../domain/volume-label';
+import { readJournal, type JournalRecord } from '../infrastructure/journal';
+import { segmentMembers, type SegmentMember } from '../infrastructure/recovery/segment-members';
+import { segmentPath } from '../infrastructure/tape/layout';
+import { FolderTape } from '../infrastructure/tape/tape-volume';
+import type { App } from './app';
+import type { AppError } from './errors';
+import { mintId } from './ids';
+import { JobRecorder } from './job-recorder';
+import { PLAIN_NAMES, sealedNames, type Names } from './names';
+import { journalEventProblem } from './tape-session';
+import { unlockTape, type Secrets } from './unlock';
+import type { TapeKeys } from '../infrastructure/crypto/tape-keys';
+
+/** How salvaged entries are catalogued: names as the tape holds them, and the keys to read sealed segments. */
+interface SalvageKeys {
+  readonly names: Names;
+  readonly keys?: TapeKeys;
+}
+
+export interface RecoverInput {
+  readonly mounts: readonly string[];
+  readonly salvage: boolean;
+  /** For salvaging the entries of an encrypted tape (structure and jobs recover without it). */
+  readonly secrets: Secrets | undefined;
+}
+
+export interface SkippedRecord {
+  readonly record: number;
+  readonly line: number;
+  readonly kind: string;
+  readonly detail: string;
+}
+
+export interface RecoveredTape {
+  readonly tape: TapeId;
+  readonly mount: string;
+  readonly volumeUuid: string;
+  readonly encrypted: boolean;
+  /** Records read from the journal, and events the catalog did not have yet. */
+  readonly records: number;
+  readonly imported: number;
+  readonly jobs: number;
+  readonly files: number;
+  readonly bytes: number;
+  /** Salvage: damaged records skipped, and what stands in for them. */
+  readonly skipped: readonly SkippedRecord[];
+  readonly tornTail: { readonly record: number; readonly line: number } | null;
+  /** Entries found again from segments' own tar headers. */
+  readonly salvagedEntries: number;
+  /** What could not be recovered, one line each. */
+  readonly lost: readonly string[];
+  /** Jobs the journal shows started but never ended (their closed segments are catalogued). */
+  readonly unfinishedJobs: readonly string[];
+}
+
+export interface RecoverReport {
+  readonly tapes: readonly RecoveredTape[];
+  /** Nothing was lost on any tape. */
+  readonly complete: boolean;
+}
+
+/**
+ * Disaster recovery: the catalog from tapes alone. For each mount, volume.json and the
+ * journal are read and checked (the chain; with `salvage`, damaged records are skipped
+ * and reported), the events are imported into the local store (known ones are skipped,
+ * so recovery is idempotent and several tapes merge into one catalog) and every
+ * projection is built from them by replay. Encrypted tapes recover without the key
+ * (names stay locked until an unlock); their key slots come back with them.
+ */
+export const recoverTapes = async (app: App, input: RecoverInput): Promise<E.Either<AppError, RecoverReport>> => {
+  const tapes: RecoveredTape[] = [];
+  for (const mount of input.mounts) {
+    const one = await recoverTape(app, mount, input);
+    if (E.isLeft(one)) return one;
+    tapes.push(one.right);
+  }
+  return E.right({ tapes, complete: tapes.every((t) => t.lost.length === 0 && t.skipped.length === 0 && t.tornTail === null) });
+};
+
+const recoverTape = async (app: App, mount: string, input: RecoverInput): Promise<E.Either<AppError, RecoveredTape>> => {
+  const volume = new FolderTape(mount);
+  const probe = volume.probe();
+  if (E.isLeft(probe)) return probe;
+  if (probe.right._tag === 'Blank') return E.left({ _tag: 'NotAnArchiveTape', mount });
+  const { label, labelHash } = probe.right;
+  const tape = label.tape;
+  const known = app.catalog.tapeInfo(tape);
+  if (known !== undefined && known.volumeUuid !== label.volumeUuid) {
+    return E.left({ _tag: 'DifferentCartridge', tape, mount, expectedVolume: known.volumeUuid, foundVolume: label.volumeUuid });
+  }
+  const read = readJournal(volume.journalPath, labelHash, { salvage: input.salvage });
+  if (E.isLeft(read)) return E.left({ ...read.left, _tag: 'JournalUnreadable' });
+  const journal = read.right;
+  const broken = journal.breaks[0];
+  if (!input.salvage && broken !== undefined) {
+    return E.left({ _tag: 'JournalBroken', path: volume.journalPath, record: broken.record, line: broken.line, kind: broken.kind, detail: broken.detail });
+  }
+  const skipped: SkippedRecord[] = journal.breaks.map((b) => ({ record: b.record, line: b.line, kind: b.kind, detail: b.detail }));
+  const records: JournalRecord[] = [];
+  for (const record of journal.records) {
+    const problem = journalEventProblem(tape, record.event);
+    if (problem === undefined) records.push(record);
+    else if (input.salvage) skipped.push({ record: record.seq, line: record.line, kind: 'foreign', detail: problem });
+    else return E.left({ _tag: 'ForeignJournalEvent', tape, seq: record.seq, detail: problem });
+  }
+  const lost: string[] = [];
+  // The key is asked for only when something must be salvaged from encrypted segments.
+  const names = skipped.length === 0 ? { names: PLAIN_NAMES } : await salvageNames(app, tape, label, input, lost);
+  const filled = fillGaps(app, tape, mount, records, names, lost);
+  const imported = importInOrder(app, tape, filled.events);
+  if (E.isLeft(imported)) return imported;
+  app.mounts.remember(tape, volume.root, app.clock().toISOString());
+  recordRecoveryJob(app, tape, mount, imported.right);
+  const totals = jobTotals(app, tape);
+  return E.right({
+    tape,
+    mount: volume.root,
+    volumeUuid: label.volumeUuid,
+    encrypted: label.encryption !== undefined,
+    records: journal.records.length,
+    imported: imported.right,
+    jobs: totals.jobs,
+    files: totals.files,
+    bytes: totals.bytes,
+    skipped,
+    tornTail: journal.tornTail === undefined ? null : { record: journal.tornTail.record, line: journal.tornTail.line },
+    salvagedEntries: filled.salvagedEntries,
+    lost,
+    unfinishedJobs: app.catalog.jobs({ tape, status: 'RUNNING' }).map((j) => j.id),
+  });
+};
+
+/** Names to seal salvaged entries with: an encrypted tape needs its key (from the slots on the tape itself). */
+const salvageNames = async (app: App, tape: TapeId, label: VolumeLabel, input: RecoverInput, lost: string[]): Promise<SalvageKeys | undefined> => {
+  if (label.encryption === undefined) return { names: PLAIN_NAMES };
+  if (!input.salvage || input.secrets === undefined) return undefined;
+  const slots: KeySlot[] = label.encryption.slots;
+  const keys = await unlockTape(app, tape, input.secrets, slots);
+  if (E.isLeft(keys)) {
+    lost.push(`no key for ${tape}: entries of damaged records cannot be salvaged from its encrypted segments`);
+    return undefined;
+  }
+  return { names: sealedNames(keys.right.names), keys: keys.right };
+};
+
+interface Filled {
+  readonly events: readonly { readonly envelope: EventEnvelope; readonly seq: number | undefined }[];
+  readonly salvagedEntries: number;
+}
+
+/**
+ * Streams whose records were skipped have holes in their versions, and the store takes
+ * a stream only whole. In a job stream a hole is filled: a lost FilesArchived by the
+ * entries found again in its segment's tar headers; anything else by a JobWarned that
+ * says a record was lost. Those stand-ins are local: they never go to the tape. A hole
+ * in another stream cannot be filled; its later events are left out and reported.
+ */
+const fillGaps = (
+  app: App,
+  tape: TapeId,
+  mount: string,
+  records: readonly JournalRecord[],
+  names: SalvageKeys | undefined,
+  lost: string[],
+): Filled => {
+  const byStream = new Map<string, JournalRecord[]>();
+  for (const r of records) byStream.set(r.event.stream, [...(byStream.get(r.event.stream) ?? []), r]);
+  const out: { envelope: EventEnvelope; seq: number | undefined }[] = [];
+  let salvagedEntries = 0;
+  const dropped = new Set<string>();
+  for (const [stream, list] of byStream) {
+    const present = app.store.streamVersion(stream);
+    let expected = 1;
+    for (const r of list) {
+      if (r.event.version < expected) continue;
+      if (r.event.version > expected) {
+        if (!stream.startsWith('job-') || expected === 1) {
+          lost.push(`${stream}: event ${expected} lost; its ${list.filter((x) => x.event.version > expected).length} later event(s) cannot be imported`);
+          for (const later of list.filter((x) => x.event.version > expected)) dropped.add(later.event.id);
+          break;
+        }
+        // A recovery run before already filled what it could: the store holds those versions.
+        const stand = standIns(app, tape, mount, stream, list, Math.max(expected, present + 1), r.event.version, names, lost);
+        salvagedEntries += stand.salvaged;
+        for (const envelope of stand.envelopes) out.push({ envelope, seq: undefined });
+      }
+      expected = r.event.version + 1;
+    }
+  }
+  const inOrder = records.filter((r) => !dropped.has(r.event.id)).map((r) => ({ envelope: r.event, seq: r.seq }));
+  // Stand-ins go right before the first record that follows them in their stream.
+  const merged: { envelope: EventEnvelope; seq: number | undefined }[] = [];
+  const pendingByStream = new Map<string, EventEnvelope[]>();
+  for (const s of out) pendingByStream.set(s.envelope.stream, [...(pendingByStream.get(s.envelope.stream) ?? []), s.envelope]);
+  for (const item of inOrder) {
+    const waiting = pendingByStream.get(item.envelope.stream) ?? [];
+    while (waiting.length > 0 && waiting[0]!.version < item.envelope.version) merged.push({ envelope: waiting.shift()!, seq: undefined });
+    merged.push(item);
+  }
+  for (const rest of pendingByStream.values()) for (const envelope of rest) merged.push({ envelope, seq: undefined });
+  return { events: merged, salvagedEntries };
+};
+
+const decoded = (r: JournalRecord): DomainEvent | undefined => {
+  const d = decodeDomainEvent(r.event.type, r.event.schema, r.event.data);
+  return E.isRight(d) ? d.right : undefined;
+};
+
+/** Events standing in for versions `from` .. `to - 1` of a job stream. */
+const standIns = (
+  app: App,
+  tape: TapeId,
+  mount: string,
+  stream: string,
+  list: readonly JournalRecord[],
+  from: number,
+  to: number,
+  names: SalvageKeys | undefined,
+  lost: string[],
+): { envelopes: EventEnvelope[]; salvaged: number } => {
+  const job = stream.slice('job-'.length);
+  const envelopes: EventEnvelope[] = [];
+  let salvaged = 0;
+  const before = list.filter((r) => r.event.version < from).map(decoded);
+  const lastClosed = [...before].reverse().find((e) => e?.type === 'SegmentClosed');
+  for (let version = from; version < to; version++) {
+    let event: DomainEvent | undefined;
+    if (lastClosed?.type === 'SegmentClosed' && version === from) {
+      const segment = lastClosed.data.segment;
+      const have = list.map(decoded).filter((e) => e?.type === 'FilesArchived' && e.data.segment === segment).flatMap((e) => (e?.type === 'FilesArchived' ? e.data.entries : []));
+      const missing = lastClosed.data.entries - have.length;
+      if (missing > 0 && names !== undefined) {
+        const found = segmentMembers(segmentPath(mount, job, segment), names.keys);
+        if (E.isRight(found)) {
+          const known = new Set(have.map((e) => e.path));
+          const entries = found.right.members.map((m) => archivedEntry(m, names.names)).filter((e) => !known.has(e.path));
+          salvaged += entries.length;
+          event = { type: 'FilesArchived', data: { job: mintId(JobId, job), segment, entries } };
+          if (entries.length < missing) lost.push(`${stream}: segment ${segment}: ${missing - entries.length} of ${missing} lost entries not found in its tar headers`);
+        } else lost.push(`${stream}: segment ${segment}: ${found.left}: ${missing} entries lost`);
+      } else if (missing > 0) lost.push(`${stream}: segment ${segment}: ${missing} entries lost (an encrypted segment needs the key to salvage them)`);
+    }
+    event ??= { type: 'JobWarned', data: { job: mintId(JobId, job), warnings: [{ path: '', reason: `journal event ${version} of this job was damaged and skipped by salvage` }] } };
+    envelopes.push({
+      id: mintId(EventId, app.newId()),
+      stream,
+      version,
+      type: event.type,
+      schema: CURRENT_SCHEMA[event.type],
+      at: app.clock().toISOString(),
+      data: event.data,
+      meta: { host: app.host, salvaged: true, tape },
+    });
+  }
+  return { envelopes, salvaged };
+};
+
+const archivedEntry = (m: SegmentMember, names: Names): ArchivedEntry => {
+  const path = names.path(m.path);
+  return {
+    path,
+    kind: m.kind,
+    size: m.size,
+    mtimeNs: m.mtimeNs.toString(),
+    mode: m.mode,
+    uid: m.uid,
+    gid: m.gid,
+    ...(m.kind === 'file' ? { offset: m.dataOffset, ...(m.hash === undefined ? {} : { sha256: m.hash }) } : {}),
+    ...(m.target === undefined ? {} : { target: names.text(path, m.target) }),
+  };
+};
+
+/** Imports in journal order, journal events as written at their seqs and stand-ins as local ones. */
+const importInOrder = (app: App, tape: TapeId, events: Filled['events']): E.Either<AppError, number> => {
+  let imported = 0;
+  for (let i = 0; i < events.length; ) {
+    const written = events[i]!.seq !== undefined;
+    let j = i;
+    while (j < events.length && (events[j]!.seq !== undefined) === written) j++;
+    const batch = events.slice(i, j);
+    const result = written
+      ? app.store.importEvents(batch.map((b) => b.envelope), { tape, state: 'written', seqs: batch.map((b) => b.seq ?? 0) })
+      : app.store.importEvents(batch.map((b) => b.envelope), { tape, state: 'local' });
+    if (E.isLeft(result)) return result;
+    imported += result.right.imported.length;
+    i = j;
+  }
+  return E.right(imported);
+};
+
+/** The recovery itself is a job, kept locally (it wrote nothing to the tape). */
+const recordRecoveryJob = (app: App, tape: TapeId, mount: string, imported: number): void => {
+  const job = mintId(JobId, app.newId());
+  const recorder = new JobRecorder(app, tape, job, undefined, true);
+  const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'RECOVERY', encrypted: app.catalog.tape(tape)?.encrypted === true, host: app.host, target: mount }, { pid: app.pid });
+  if (E.isRight(started)) recorder.record({ type: 'CompleteJob', job, totals: { files: imported, bytesRead: 0, bytesWritten: 0, warnings: 0 } });
+};
+
+const jobTotals = (app: App, tape: TapeId): { jobs: number; files: number; bytes: number } => {
+  const jobs = app.catalog.jobs({ tape }).filter((j) => j.type !== 'RECOVERY' && j.type !== 'BROWSE');
+  const backups = jobs.filter((j) => j.type === 'BACKUP');
+  return { jobs: jobs.length, files: backups.reduce((n, j) => n + j.files, 0), bytes: backups.reduce((n, j) => n + j.bytesRead, 0) };
+};
+
