@@ -95,45 +95,99 @@ const recoverTape = async (app: App, mount: string, input: RecoverInput): Promis
   if (known !== undefined && known.volumeUuid !== label.volumeUuid) {
     return E.left({ _tag: 'DifferentCartridge', tape, mount, expectedVolume: known.volumeUuid, foundVolume: label.volumeUuid });
   }
-  const read = readJournal(volume.journalPath, labelHash, { salvage: input.salvage });
-  if (E.isLeft(read)) return E.left({ ...read.left, _tag: 'JournalUnreadable' });
-  const journal = read.right;
-  const broken = journal.breaks[0];
-  if (!input.salvage && broken !== undefined) {
-    return E.left({ _tag: 'JournalBroken', path: volume.journalPath, record: broken.record, line: broken.line, kind: broken.kind, detail: broken.detail });
-  }
-  const skipped: SkippedRecord[] = journal.breaks.map((b) => ({ record: b.record, line: b.line, kind: b.kind, detail: b.detail }));
-  const records: JournalRecord[] = [];
-  for (const record of journal.records) {
-    const problem = journalEventProblem(tape, record.event);
-    if (problem === undefined) records.push(record);
-    else if (input.salvage) skipped.push({ record: record.seq, line: record.line, kind: 'foreign', detail: problem });
-    else return E.left({ _tag: 'ForeignJournalEvent', tape, seq: record.seq, detail: problem });
-  }
-  const lost: string[] = [];
-  // The key is asked for only when something must be salvaged from encrypted segments.
-  const names = skipped.length === 0 ? { names: PLAIN_NAMES } : await salvageNames(app, tape, label, input, lost);
-  const filled = fillGaps(app, tape, mount, records, names, lost);
-  const imported = importInOrder(app, tape, filled.events);
-  if (E.isLeft(imported)) return imported;
+  const read = input.salvage ? await readSalvaging(app, volume, label, labelHash, input) : readStreaming(app, volume, tape, labelHash);
+  if (E.isLeft(read)) return read;
   app.mounts.remember(tape, volume.root, app.clock().toISOString());
-  recordRecoveryJob(app, tape, mount, imported.right);
+  recordRecoveryJob(app, tape, mount, read.right.imported);
   const totals = jobTotals(app, tape);
   return E.right({
     tape,
     mount: volume.root,
     volumeUuid: label.volumeUuid,
     encrypted: label.encryption !== undefined,
-    records: journal.records.length,
-    imported: imported.right,
+    ...read.right,
     jobs: totals.jobs,
     files: totals.files,
     bytes: totals.bytes,
+    unfinishedJobs: app.catalog.jobs({ tape, status: 'RUNNING' }).map((j) => j.id),
+  });
+};
+
+interface Read {
+  readonly records: number;
+  readonly imported: number;
+  readonly skipped: readonly SkippedRecord[];
+  readonly tornTail: { readonly record: number; readonly line: number } | null;
+  readonly salvagedEntries: number;
+  readonly lost: readonly string[];
+}
+
+const tornTailOf = (t: { record: number; line: number } | undefined) => (t === undefined ? null : { record: t.record, line: t.line });
+
+/**
+ * An intact journal is imported as it is read, a batch of records at a time, so memory
+ * stays flat for millions of entries. A break stops the recovery (what came before it
+ * is imported: running it again with --salvage goes on from there).
+ */
+const readStreaming = (app: App, volume: FolderTape, tape: TapeId, labelHash: string): E.Either<AppError, Read> => {
+  let failure: AppError | undefined;
+  let records = 0;
+  let imported = 0;
+  const read = readJournal(volume.journalPath, labelHash, {
+    onRecords: (batch) => {
+      if (failure !== undefined) return;
+      records += batch.length;
+      for (const record of batch) {
+        const problem = journalEventProblem(tape, record.event);
+        if (problem !== undefined) {
+          failure = { _tag: 'ForeignJournalEvent', tape, seq: record.seq, detail: problem };
+          return;
+        }
+      }
+      const stored = app.store.importEvents(batch.map((r) => r.event), { tape, state: 'written', seqs: batch.map((r) => r.seq) });
+      if (E.isLeft(stored)) failure = stored.left;
+      else imported += stored.right.imported.length;
+    },
+  });
+  if (E.isLeft(read)) return E.left({ ...read.left, _tag: 'JournalUnreadable' });
+  if (failure !== undefined) return E.left(failure);
+  const broken = read.right.breaks[0];
+  if (broken !== undefined) {
+    return E.left({ _tag: 'JournalBroken', path: volume.journalPath, record: broken.record, line: broken.line, kind: broken.kind, detail: broken.detail });
+  }
+  return E.right({ records, imported, skipped: [], tornTail: tornTailOf(read.right.tornTail), salvagedEntries: 0, lost: [] });
+};
+
+/**
+ * Salvage: the journal is read whole, around damaged records (skipped and reported),
+ * holes in job streams are filled (see fillGaps), then everything is imported. This
+ * holds the journal in memory: salvage is for damaged tapes, not the everyday path.
+ */
+const readSalvaging = async (app: App, volume: FolderTape, label: VolumeLabel, labelHash: string, input: RecoverInput): Promise<E.Either<AppError, Read>> => {
+  const tape = label.tape;
+  const read = readJournal(volume.journalPath, labelHash, { salvage: true });
+  if (E.isLeft(read)) return E.left({ ...read.left, _tag: 'JournalUnreadable' });
+  const journal = read.right;
+  const skipped: SkippedRecord[] = journal.breaks.map((b) => ({ record: b.record, line: b.line, kind: b.kind, detail: b.detail }));
+  const records: JournalRecord[] = [];
+  for (const record of journal.records) {
+    const problem = journalEventProblem(tape, record.event);
+    if (problem === undefined) records.push(record);
+    else skipped.push({ record: record.seq, line: record.line, kind: 'foreign', detail: problem });
+  }
+  const lost: string[] = [];
+  // The key is asked for only when something must be salvaged from encrypted segments.
+  const names = skipped.length === 0 ? { names: PLAIN_NAMES } : await salvageNames(app, tape, label, input, lost);
+  const filled = fillGaps(app, tape, volume.root, records, names, lost);
+  const imported = importInOrder(app, tape, filled.events);
+  if (E.isLeft(imported)) return imported;
+  return E.right({
+    records: journal.records.length,
+    imported: imported.right,
     skipped,
-    tornTail: journal.tornTail === undefined ? null : { record: journal.tornTail.record, line: journal.tornTail.line },
+    tornTail: tornTailOf(journal.tornTail),
     salvagedEntries: filled.salvagedEntries,
     lost,
-    unfinishedJobs: app.catalog.jobs({ tape, status: 'RUNNING' }).map((j) => j.id),
   });
 };
 

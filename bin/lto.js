@@ -5,7 +5,7 @@
 // Long jobs allocate fast and V8 then grows its heap lazily, far past what they keep
 // alive: a million-file backup would sit at ~500 MB of RSS for ~100 MB of live data.
 // Those commands run in a child with a bounded old space (one extra process start).
-const HEAVY = new Set(['backup', 'restore', 'verify', 'recover']);
+const HEAVY = new Set(['backup', 'restore', 'verify', 'recover', 'rebuild']);
 const LIMIT = '--max-old-space-size=320';
 const heavy = process.argv.slice(2).some((arg) => HEAVY.has(arg));
 if (heavy && !process.execArgv.some((arg) => arg.startsWith('--max-old-space-size'))) {

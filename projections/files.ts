@@ -16,17 +16,20 @@ const ensureDir = (job: string, dir: string): Statement =>
 
 const DIR_ID = `(SELECT id FROM dirs WHERE tape = ${TAPE_OF_JOB} AND path = ?)`;
 
-const archived = (job: string, segment: number, e: ArchivedEntry): Statement[] => {
+/** An event's entries: each folder they are in made once, then one row per entry. */
+const archivedAll = (job: string, segment: number, entries: readonly ArchivedEntry[]): Statement[] => {
+  const dirs = new Set(entries.map((e) => splitPath(e.path)[0]));
+  return [...[...dirs].map((dir) => ensureDir(job, dir)), ...entries.map((e) => archived(job, segment, e))];
+};
+
+const archived = (job: string, segment: number, e: ArchivedEntry): Statement => {
   const [dir, name] = splitPath(e.path);
-  return [
-    ensureDir(job, dir),
-    sql(
-      `INSERT INTO entries (dir_id, name, job, ordinal, kind, size, mtime_ns, mode, segment, offset, sha256, target, uid, gid)
-       VALUES (${DIR_ID}, ?, ?, ${ORDINAL_OF_JOB}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      job, dir, name, job, job, e.kind, e.size, e.mtimeNs, e.mode, segment, e.offset ?? null, e.sha256 ?? null,
-      e.target ?? null, e.uid ?? null, e.gid ?? null,
-    ),
-  ];
+  return sql(
+    `INSERT INTO entries (dir_id, name, job, ordinal, kind, size, mtime_ns, mode, segment, offset, sha256, target, uid, gid)
+     VALUES (${DIR_ID}, ?, ?, ${ORDINAL_OF_JOB}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    job, dir, name, job, job, e.kind, e.size, e.mtimeNs, e.mode, segment, e.offset ?? null, e.sha256 ?? null,
+    e.target ?? null, e.uid ?? null, e.gid ?? null,
+  );
 };
 
 const deleted = (job: string, path: string): Statement[] => {
@@ -100,7 +103,7 @@ export const filesProjection: Projection = {
         ];
       }
       case 'FilesArchived':
-        return event.data.entries.flatMap((e) => archived(event.data.job, event.data.segment, e));
+        return archivedAll(event.data.job, event.data.segment, event.data.entries);
       case 'FilesDeleted':
         return event.data.paths.flatMap((p) => deleted(event.data.job, p));
       case 'JobWarned':

@@ -11,7 +11,12 @@ export interface EventSource {
   lastPosition(): number;
 }
 
-export const REPLAY_BATCH = 5000;
+/**
+ * Events per replay batch. Counted in events, bounded by entries: a FilesArchived event
+ * holds up to 2000 entries, so 64 events keep a batch near 128k entries (tens of MB)
+ * where 5000 held a million-file backup whole.
+ */
+export const REPLAY_BATCH = 64;
 
 /**
  * Applies projections to the catalog tables of one SQLite database. `apply` runs inside
@@ -60,10 +65,13 @@ export class ProjectionRunner {
 
   /** Drops every projection table and replays the whole store, atomically. */
   rebuild(source: EventSource): Promise<number> {
-    return this.inTransaction(() => {
+    return this.inTransaction(async () => {
       this.dropTables();
-      this.createSchema();
-      return this.replayInto(source, 0);
+      // Secondary indexes are built once after the replay (a sort), not kept up row by row.
+      this.createSchema((ddl) => !isIndex(ddl));
+      const replayed = await this.replayInto(source, 0);
+      this.createSchema(isIndex);
+      return replayed;
     });
   }
 
@@ -124,9 +132,9 @@ export class ProjectionRunner {
     prepared.run(...statement.params);
   }
 
-  private createSchema(): void {
+  private createSchema(which: (ddl: string) => boolean = () => true): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
-    for (const p of this.projections) for (const ddl of p.schema) this.db.exec(ddl);
+    for (const p of this.projections) for (const ddl of p.schema) if (which(ddl)) this.db.exec(ddl);
   }
 
   private dropTables(): void {
@@ -138,3 +146,5 @@ export class ProjectionRunner {
 
 const CheckpointRow = t.type({ name: t.string, position: t.number });
 const isCheckpointRow = CheckpointRow.is;
+
+const isIndex = (ddl: string): boolean => /^\s*CREATE\s+(UNIQUE\s+)?INDEX/i.test(ddl);

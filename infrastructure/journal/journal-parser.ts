@@ -72,6 +72,8 @@ export interface JournalReadOptions {
   readonly salvage?: boolean;
   /** Start at a cursor of an earlier read (the records before it are not read again). */
   readonly resumeAt?: JournalCursor;
+  /** Called with records as they are read, in order (they are then left out of the result's `records`). */
+  readonly onRecords?: (records: readonly JournalRecord[]) => void;
 }
 
 export interface JournalReadResult {
@@ -157,6 +159,15 @@ export class JournalParser {
     if (this.stopped) return;
     const detail = `line of ${length} bytes is longer than the ${MAX_LINE_BYTES} a record may have`;
     this.onUnverified({ line: lineNumber, byteOffset, length, terminated, kind: 'undecodable', detail });
+  }
+
+  /**
+   * Hands over the records settled so far and forgets them (a reader that imports as
+   * it goes keeps memory flat however long the journal is); `finish` returns only
+   * those after the last drain.
+   */
+  drain(): JournalRecord[] {
+    return this.records.splice(0);
   }
 
   finish(): JournalReadResult {

@@ -77,10 +77,19 @@ export const readJournal = (
       if (n === 0) break;
       position += n;
       splitter.push(chunk.subarray(0, n));
+      if (options.onRecords !== undefined) {
+        const settled = parser.drain();
+        if (settled.length > 0) options.onRecords(settled);
+      }
       if (parser.done) break;
     }
     splitter.end();
-    return E.right(parser.finish());
+    const result = parser.finish();
+    if (options.onRecords !== undefined && result.records.length > 0) {
+      options.onRecords(result.records);
+      return E.right({ ...result, records: [] });
+    }
+    return E.right(result);
   } catch (error) {
     return E.left(unreadable(journalPath, error));
   } finally {

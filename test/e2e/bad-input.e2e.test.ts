@@ -68,14 +68,23 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
     assertOneLineError(box.lto(['tape', 'show', '000012L5']), 4, /volume\.json.*generation/);
   });
 
-  it('names the record where the journal chain breaks', () => {
+  it('names the record where the journal chain breaks: a known tape stays readable, verify fails', () => {
     const mount = box.mountPoint('ltfs');
     box.lto(['tape', 'add', '000012L5', '--mount', mount]);
     const file = path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson');
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     lines[1] = lines[1]!.replace('000012L5', '000012L6');
     fs.writeFileSync(file, lines.join('\n'));
-    assertOneLineError(box.lto(['tape', 'show', '000012L5']), 4, /record 2\b/);
+    const show = box.lto(['tape', 'show', '000012L5', '--mount', mount]);
+    assert.equal(show.status, 0, show.stderr);
+    assert.match(show.stderr, /journal of 000012L5 is damaged at record 2\b/);
+    // A catalog that does not know the tape yet does not take it around the damage.
+    const elsewhere = sandbox();
+    try {
+      assertOneLineError(elsewhere.lto(['recover', '--mount', mount]), 4, /record 2\b.*--salvage/);
+    } finally {
+      elsewhere.cleanup();
+    }
   });
 
   it('refuses unknown commands and options with a usage exit code', () => {
