@@ -26,6 +26,11 @@ export interface SealSpec {
   readonly header: Buffer;
   readonly chunkBytes: number;
   readonly flushEveryBytes: number;
+  /** `fd` is open with O_DIRECT; the worker stages ciphertext in the shared memory at `stagingStart` (aligned). */
+  readonly direct: boolean;
+  readonly stagingStart: number;
+  readonly stagingBytes: number;
+  readonly path: string;
 }
 
 export interface Digest {

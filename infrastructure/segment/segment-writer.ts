@@ -142,8 +142,14 @@ const slotBytes = (o: Required<SegmentWriterOptions>): number => Math.ceil((o.sm
  * accepts (those bytes are overwritten later; close() truncates a segment shorter than them).
  */
 
-const openTarget = (segmentPath: string, o: Required<SegmentWriterOptions>): E.Either<SegmentError, OpenedTarget> => {
-  const shared = new SharedArrayBuffer(o.chunkBytes * o.chunkBuffers + o.batchBytes * o.batchBuffers + slotBytes(o) * o.smallFileSlots + ALIGN);
+/** Bytes of the pools (chunks, batches, small-file slots): a multiple of ALIGN. */
+const poolBytes = (o: Required<SegmentWriterOptions>): number => o.chunkBytes * o.chunkBuffers + o.batchBytes * o.batchBuffers + slotBytes(o) * o.smallFileSlots;
+
+/** Where an encrypted segment's ciphertext waits for whole-page direct writes (after the pools). */
+const SEAL_STAGING_BYTES = 8 * 1024 * 1024;
+
+const openTarget = (segmentPath: string, o: Required<SegmentWriterOptions>, extraBytes: number): E.Either<SegmentError, OpenedTarget> => {
+  const shared = new SharedArrayBuffer(poolBytes(o) + extraBytes + ALIGN);
   const memory = Buffer.from(shared);
   if (o.directIo && O_DIRECT !== undefined) {
     let fd: number | undefined;
@@ -373,15 +379,16 @@ export class SegmentWriter {
       shared,
       (start) => this.hashed(start),
       (error) => this.fail(segmentWriteFailed(this.path, 'hash', error)),
-      encryption === undefined ? undefined : sealSpec(target.fd, encryption, this.o.flushEveryBytes),
+      encryption === undefined
+        ? undefined
+        : sealSpec(target, encryption, { flushEveryBytes: this.o.flushEveryBytes, stagingStart: base + poolBytes(this.o), path }),
       (error) => this.fail(segmentWriteFailed(this.path, 'write', Object.assign(new Error(error.message), { code: error.code }))),
     );
   }
 
   /** Creates the segment's folder and the segment (never over an existing file). */
   static open(segmentPath: string, options: SegmentWriterOptions = {}, encryption?: SegmentEncryption): E.Either<SegmentError, SegmentWriter> {
-    // Sealed chunks are not block-aligned: an encrypted segment is written through the page cache.
-    const o: Required<SegmentWriterOptions> = { ...DEFAULTS, ...options, ...(encryption === undefined ? {} : { directIo: false }) };
+    const o: Required<SegmentWriterOptions> = { ...DEFAULTS, ...options };
     const problem = optionsProblem(o);
     if (problem !== undefined) throw new RangeError(`SegmentWriter options: ${problem}`);
     try {
@@ -389,7 +396,7 @@ export class SegmentWriter {
     } catch (error) {
       return E.left(segmentWriteFailed(segmentPath, 'mkdir', error));
     }
-    const target = openTarget(segmentPath, o);
+    const target = openTarget(segmentPath, o, encryption === undefined ? 0 : SEAL_STAGING_BYTES);
     return E.isLeft(target) ? target : E.right(new SegmentWriter(segmentPath, target.right, o, encryption));
   }
 
@@ -467,9 +474,10 @@ export class SegmentWriter {
     await this.writesStopped();
     // Sealed: the hash thread seals the last chunk and writes it before the fsync.
     const sealedDigest = this.failure === undefined && this.sealed !== undefined ? await this.hasher.digest() : undefined;
-    if (this.failure === undefined && this.probed && this.tail < PROBE_BYTES) {
+    const fileBytes = this.sealed === undefined ? this.tail : (sealedDigest?.bytes ?? 0);
+    if (this.failure === undefined && this.probed && fileBytes < PROBE_BYTES) {
       // The alignment probe wrote PROBE_BYTES at offset 0: a tiny segment must not keep them.
-      const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => fs.ftruncate(this.fd, this.tail, resolve));
+      const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => fs.ftruncate(this.fd, fileBytes, resolve));
       if (error !== null) this.fail(segmentWriteFailed(this.path, 'write', error));
     }
     if (this.failure === undefined) {
@@ -912,7 +920,21 @@ const optionsProblem = (o: Required<SegmentWriterOptions>): string | undefined =
   return undefined;
 };
 
-const sealSpec = (fd: number, encryption: SegmentEncryption, flushEveryBytes: number): SealSpec => {
+const sealSpec = (
+  target: OpenedTarget,
+  encryption: SegmentEncryption,
+  place: { readonly flushEveryBytes: number; readonly stagingStart: number; readonly path: string },
+): SealSpec => {
   const header = newSegmentHeader(encryption.chunkBytes);
-  return { fd, key: encryption.segmentKey(header.salt), header: header.bytes, chunkBytes: encryption.chunkBytes, flushEveryBytes };
+  return {
+    fd: target.fd,
+    key: encryption.segmentKey(header.salt),
+    header: header.bytes,
+    chunkBytes: encryption.chunkBytes,
+    flushEveryBytes: place.flushEveryBytes,
+    direct: target.direct,
+    stagingStart: place.stagingStart,
+    stagingBytes: SEAL_STAGING_BYTES,
+    path: place.path,
+  };
 };
