@@ -1,4 +1,6 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { HEADER_BYTES, TAG_BYTES, chunkPosition, openChunk, parseSegmentHeader, type SegmentHeader } from '../crypto/segment-chunks';
 
 /** The keys a sealed segment needs: derived from the tape's data key. */
@@ -58,9 +60,13 @@ export class PlainSegment implements SegmentSource {
   }
 }
 
+/** Reads into shared memory go through a decrypting thread (decrypt-worker); others decrypt here. */
 export class SealedSegment implements SegmentSource {
   bytesRead = 0;
   private opened: Promise<{ header: SegmentHeader; key: Buffer; chunks: number }> | undefined;
+  private worker: { thread: Worker; memory: SharedArrayBuffer } | undefined;
+  private readonly pending = new Map<number, { resolve: (n: number) => void; reject: (e: unknown) => void }>();
+  private nextId = 1;
   /** The chunk decrypted last: neighbouring reads often share their boundary chunk. */
   private cached: { index: number; plain: Buffer } | undefined;
 
@@ -71,6 +77,7 @@ export class SealedSegment implements SegmentSource {
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     const { header, key, chunks } = await this.open();
+    if (buffer.buffer instanceof SharedArrayBuffer) return this.readOnThread(buffer.buffer, buffer.byteOffset + offset, length, position, header, key, chunks);
     const size = header.chunkBytes;
     let done = 0;
     while (done < length) {
@@ -85,7 +92,49 @@ export class SealedSegment implements SegmentSource {
   }
 
   close(): void {
+    if (this.worker !== undefined) void this.worker.thread.terminate();
+    this.worker = undefined;
     fs.closeSync(this.fd);
+  }
+
+  /**
+   * The decrypting thread reads the chunks that cover the range and writes their
+   * plaintext straight into the shared memory (one thread per segment and memory).
+   */
+  private readOnThread(memory: SharedArrayBuffer, start: number, length: number, position: number, header: SegmentHeader, key: Buffer, chunks: number): Promise<number> {
+    if (this.worker?.memory !== memory) {
+      if (this.worker !== undefined) void this.worker.thread.terminate();
+      const thread = new Worker(path.join(__dirname, 'decrypt-worker.js'), {
+        workerData: { memory, fd: this.fd, key, header: header.bytes, chunkBytes: header.chunkBytes, chunks },
+      });
+      thread.on('message', (m: unknown) => this.answered(m));
+      thread.on('error', (error: unknown) => {
+        for (const p of this.pending.values()) p.reject(error);
+        this.pending.clear();
+      });
+      this.worker = { thread, memory };
+    }
+    const first = Math.floor(position / header.chunkBytes);
+    const last = Math.floor((position + Math.max(1, length) - 1) / header.chunkBytes);
+    // What the thread reads: the sealed chunks that cover the range (the cached one included).
+    this.bytesRead += (last - first + 1) * (header.chunkBytes + TAG_BYTES);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker?.thread.postMessage({ r: [id, start, length, position] });
+    });
+  }
+
+  private answered(m: unknown): void {
+    if (typeof m !== 'object' || m === null || !('r' in m) || !Array.isArray(m.r)) return;
+    const [id, n] = m.r;
+    const waiter = typeof id === 'number' ? this.pending.get(id) : undefined;
+    if (waiter === undefined || typeof n !== 'number') return;
+    this.pending.delete(id);
+    if (n >= 0) return waiter.resolve(n);
+    const chunk = 'chunk' in m && typeof m.chunk === 'number' ? m.chunk : -1;
+    const why = 'why' in m && typeof m.why === 'string' ? m.why : 'unreadable';
+    waiter.reject(new SealedSegmentDamaged(chunk, why));
   }
 
   private open(): Promise<{ header: SegmentHeader; key: Buffer; chunks: number }> {
