@@ -7,6 +7,7 @@ import { registerCatalog } from './commands/catalog';
 import { registerConfig } from './commands/config';
 import { registerDemo } from './commands/demo';
 import { registerJobs } from './commands/jobs';
+import { registerLabel } from './commands/label';
 import { registerRestore } from './commands/restore';
 import { registerTapeAdd } from './commands/tape-add';
 import { registerTapeDescribe } from './commands/tape-describe';
@@ -43,6 +44,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerRestore(program, io, state, globals);
   registerBrowse(program, io, state, globals);
   registerJobs(program, io, state, globals);
+  registerLabel(program, io, state, globals);
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);
   registerDemo(program, io, state, globals);

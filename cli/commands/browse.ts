@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { browse, type BrowseEntry } from '../../application/browse';
+import { LabelQueries } from '../../projections/label-queries';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import { formatBytes, formatTime, shortId } from '../ui/format';
+import { renderLabels } from '../ui/labels';
 import { renderTable } from '../ui/table';
 
 /** Nanosecond text → ISO time (millisecond precision is what people read). */
@@ -38,7 +40,8 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
         const s = io.style;
         if (options.json === true) printJson(io, result.right.entries.map(entryJson));
         else {
-          io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${result.right.dir ?? 'backup roots'}`));
+          const labels = new LabelQueries(app.db).ofTape(result.right.tape);
+          io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${result.right.dir ?? 'backup roots'}`) + (labels.length === 0 ? '' : `  ${renderLabels(labels, s)}`));
           io.out(
             renderTable(
               result.right.entries,

@@ -24,6 +24,14 @@ const summarise = (event: DomainEvent): string => {
       return `job ${shortId(event.data.job)}: ${event.data.paths.length} path(s) gone since the last backup`;
     case 'JobWarned':
       return `job ${shortId(event.data.job)}: ${event.data.warnings.length} warning(s), first: ${event.data.warnings[0]?.path ?? ''} (${event.data.warnings[0]?.reason ?? ''})`;
+    case 'LabelCreated':
+      return `label ${event.data.label} created (${event.data.color})`;
+    case 'LabelDeleted':
+      return `label ${event.data.label} deleted`;
+    case 'TapeLabelled':
+      return `label ${event.data.label} assigned`;
+    case 'TapeUnlabelled':
+      return `label ${event.data.label} removed`;
     default: {
       const unhandled: never = event;
       return JSON.stringify(unhandled);
