@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo';
 import { registerJobs } from './commands/jobs';
 import { registerLabel } from './commands/label';
 import { registerRestore } from './commands/restore';
+import { registerSearch } from './commands/search';
 import { registerTapeAdd } from './commands/tape-add';
 import { registerTapeDescribe } from './commands/tape-describe';
 import { registerTapeHistory } from './commands/tape-history';
@@ -45,6 +46,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerBrowse(program, io, state, globals);
   registerJobs(program, io, state, globals);
   registerLabel(program, io, state, globals);
+  registerSearch(program, io, state, globals);
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);
   registerDemo(program, io, state, globals);

@@ -29,3 +29,27 @@ export const formatDuration = (ms: number): string => {
 
 /** A job id as people read it: its last 8 hex digits (the random part of a UUIDv7). */
 export const shortId = (id: string): string => id.replace(/-/g, '').slice(-8);
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** `2026-11-26 13:24 +01:00`: local time with its zone offset, for people at the drive. */
+export const formatLocalTime = (iso: string | null | undefined, seconds = false): string => {
+  if (iso === null || iso === undefined || iso === '') return '-';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const offset = -d.getTimezoneOffset();
+  const zone = `${offset >= 0 ? '+' : '-'}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}${seconds ? `:${two(d.getSeconds())}` : ''}`;
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${time} ${zone}`;
+};
+
+/** `3 days ago`, `5 h ago`, `just now`: an age for people. */
+export const formatAge = (fromIso: string, now: Date): string => {
+  const ms = now.getTime() - new Date(fromIso).getTime();
+  if (ms < 60_000) return 'just now';
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} days ago`;
+};
