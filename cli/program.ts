@@ -8,6 +8,7 @@ import { registerConfig } from './commands/config';
 import { registerDemo } from './commands/demo';
 import { registerJobs } from './commands/jobs';
 import { registerLabel } from './commands/label';
+import { registerReport } from './commands/report';
 import { registerRestore } from './commands/restore';
 import { registerSearch } from './commands/search';
 import { registerTapeAdd } from './commands/tape-add';
@@ -47,6 +48,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerJobs(program, io, state, globals);
   registerLabel(program, io, state, globals);
   registerSearch(program, io, state, globals);
+  registerReport(program, io, state, globals);
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);
   registerDemo(program, io, state, globals);
