@@ -8,6 +8,7 @@ import { registerConfig } from './commands/config';
 import { registerDemo } from './commands/demo';
 import { registerJobs } from './commands/jobs';
 import { registerLabel } from './commands/label';
+import { registerLogs } from './commands/logs';
 import { registerReport } from './commands/report';
 import { registerRestore } from './commands/restore';
 import { registerSearch } from './commands/search';
@@ -49,6 +50,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerLabel(program, io, state, globals);
   registerSearch(program, io, state, globals);
   registerReport(program, io, state, globals);
+  registerLogs(program, io, state, globals);
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);
   registerDemo(program, io, state, globals);

@@ -27,6 +27,6 @@ export const MESSAGES = {
   },
   logs: {
     written: (count: number, file: string) => `${count} event(s) written to ${file}.`,
-    chooseFormat: 'choose one: --csv FILE or --json',
+    chooseFormat: 'exactly one of --csv FILE or --json',
   },
 } as const;

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as E from 'fp-ts/Either';
+import { auditLog } from '../../application/audit';
 import { envelopesFor } from '../../application/recording';
+import { auditRecord } from '../../cli/commands/logs';
 import { searchCatalog } from '../../application/search';
 import type { DomainEvent } from '../../domain/events';
 import { JobId, VolumeUuid } from '../../domain/ids';
@@ -13,8 +15,8 @@ import { decodeOrThrow, uuid7 } from '../support/events';
 const lock = (path: string): string => path.split('/').map((c) => (c === '' ? c : `enc:${[...c].reverse().join('')}`)).join('/');
 const unlock = (path: string): string => path.split('/').map((c) => (c.startsWith('enc:') ? [...c.slice(4)].reverse().join('') : c)).join('/');
 
-const record = (t: TestApp, stream: string, events: DomainEvent[]): void => {
-  const stored = t.app.store.append(envelopesFor(t.app, stream, t.app.store.streamVersion(stream), events));
+const record = (t: TestApp, tape: TapeId, stream: string, events: DomainEvent[]): void => {
+  const stored = t.app.store.append(envelopesFor(t.app, stream, t.app.store.streamVersion(stream), events), { tape, state: 'local' });
   assert.ok(E.isRight(stored));
 };
 
@@ -22,13 +24,13 @@ const record = (t: TestApp, stream: string, events: DomainEvent[]): void => {
 const tapeWith = (t: TestApp, n: number, encrypted: boolean, paths: readonly string[]): void => {
   const tape = decodeOrThrow(TapeId, `00000${n}L8`);
   const job = decodeOrThrow(JobId, uuid7(n));
-  record(t, `tape-${tape}`, [
+  record(t, tape, `tape-${tape}`, [
     {
       type: 'TapeInitialised',
       data: { tape, generation: 'L8', capacityBytes: 12e12, description: '', volumeUuid: decodeOrThrow(VolumeUuid, uuid7(100 + n)), format: 'lto-archive/1', encrypted, job },
     },
   ]);
-  record(t, `job-${job}`, [
+  record(t, tape, `job-${job}`, [
     { type: 'JobStarted', data: { job, tape, type: 'BACKUP', encrypted } },
     {
       type: 'FilesArchived',
@@ -74,6 +76,28 @@ describe('search over plain and encrypted tapes', () => {
       const byCiphertext = searchCatalog(t.app, { pattern: 'enc:', limit: 10 });
       assert.ok(E.isRight(byCiphertext));
       assert.equal(byCiphertext.right.total, 0);
+    } finally {
+      t.close();
+    }
+  });
+});
+
+describe('audit export of an encrypted tape', () => {
+  it('shows its names locked without a decoder and decoded with one, never the stored tokens', async () => {
+    const t = await testApp();
+    try {
+      tapeWith(t, 2, true, ['/secret/c.dng']);
+      const job = decodeOrThrow(JobId, uuid7(2));
+      record(t, decodeOrThrow(TapeId, '000002L8'), `job-${job}`, [{ type: 'JobWarned', data: { job, warnings: [{ path: lock('/secret/unreadable.txt'), reason: 'EACCES' }] } }]);
+      const summaries = (decoders?: ReadonlyMap<string, (p: string) => string>) => {
+        const rows = auditLog(t.app, { nameDecoders: decoders });
+        assert.ok(E.isRight(rows));
+        return rows.right.map((r) => auditRecord(r).summary).join('\n');
+      };
+      const locked = summaries();
+      assert.match(locked, /first: \(name locked\) \(EACCES\)/);
+      assert.doesNotMatch(locked, /enc:/);
+      assert.match(summaries(new Map([['000002L8', unlock]])), /first: \/secret\/unreadable\.txt \(EACCES\)/);
     } finally {
       t.close();
     }
