@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { parseSearchPattern, type SearchPattern } from '../domain/search-pattern';
 import { reversedLower } from '../projections/search';
-import { SearchQueries, type HitRow, type NameOnTape } from '../projections/search-queries';
+import { SearchQueries, type DirRow, type HitRow, type NameOnTape } from '../projections/search-queries';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { tapeIdFromInput } from './tape-id-input';
@@ -106,34 +106,58 @@ const smallest = <A>(items: readonly A[], k: number, compare: (a: A, b: A) => nu
   return best;
 };
 
+/** The first versions of these names (already in order), up to `limit`. */
+const firstHits = (q: SearchQueries, names: Iterable<NameOnTape>, limit: number): SearchHit[] => {
+  const hits: SearchHit[] = [];
+  for (const m of names) {
+    if (hits.length >= limit) break;
+    hits.push(...q.hitsOfName(m.tape, m.name, limit - hits.length).map((r) => toHit(r)));
+  }
+  return hits;
+};
+
 /** Name patterns: distinct names from the index, counted by their versions; the first ones fetched. */
 const searchNames = (q: SearchQueries, p: SearchPattern, scope: Scope, limit: number): { hits: SearchHit[]; total: number } => {
-  const candidates = p.nameSuffix === undefined ? q.namesContaining(p.nameLiterals) : q.namesEndingWith(reversedLower(p.nameSuffix));
+  if (p.nameSuffix !== undefined) {
+    // `*.dng`: exact from the reversed-name index alone (names hold no `/`).
+    const page = q.suffixPage(reversedLower(p.nameSuffix), scope.tapes, limit);
+    return { hits: firstHits(q, page.names, limit), total: page.total };
+  }
   const matched: NameOnTape[] = [];
   let total = 0;
-  for (const c of candidates) {
+  for (const c of q.namesContaining(p.nameLiterals)) {
     if (scope.includes(c.tape) && p.regex.test(c.name)) {
       matched.push(c);
       total += c.versions;
     }
   }
-  const hits: SearchHit[] = [];
-  for (const m of smallest(matched, limit, byTapeName)) {
-    if (hits.length >= limit) break;
-    hits.push(...q.hitsOfName(m.tape, m.name, limit - hits.length).map((r) => toHit(r)));
-  }
-  return { hits, total };
+  return { hits: firstHits(q, smallest(matched, limit, byTapeName), limit), total };
 };
 
-/** Path patterns: the folders that can hold a match first (they are few), or every entry. */
+const byTapeThenPath = (a: DirRow, b: DirRow): number => (a.tape < b.tape ? -1 : a.tape > b.tape ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/**
+ * Path patterns: the folders that can hold a match first (folders are few), then the
+ * names in each, matched on the whole path; details only for the page shown. Without a
+ * folder part to narrow by (`**` in the last part, substrings), every entry.
+ */
 const searchPaths = (q: SearchQueries, p: SearchPattern, scope: Scope, limit: number): { hits: SearchHit[]; total: number } => {
   const dirRegex = p.dirRegex;
-  const rows =
-    dirRegex === undefined
-      ? q.allHits(scope.tapes)
-      : q.hitsInDirs([...filtered(q.dirs(), (d) => scope.includes(d.tape) && dirRegex.test(d.path))].map((d) => d.id), (path) => p.regex.test(path));
-  const { taken, total } = takeAndCount(filtered(mapped(rows, (r) => toHit(r)), (h) => matchesHit(p, h)), limit);
-  return { hits: taken, total };
+  if (dirRegex === undefined) {
+    const { taken, total } = takeAndCount(filtered(mapped(q.allHits(scope.tapes), (r) => toHit(r)), (h) => matchesHit(p, h)), limit);
+    return { hits: taken, total };
+  }
+  const dirs = [...filtered(q.dirs(), (d) => scope.includes(d.tape) && dirRegex.test(d.path))].sort(byTapeThenPath);
+  const page: number[] = [];
+  let total = 0;
+  for (const dir of dirs) {
+    for (const [id, name] of q.entryNamesIn(dir.id)) {
+      if (!p.regex.test(joinPath(dir.path, name))) continue;
+      if (page.length < limit) page.push(id);
+      total++;
+    }
+  }
+  return { hits: q.hitsByIds(page).map((r) => toHit(r)), total };
 };
 
 /** An unlocked encrypted tape: every stored path decoded, then matched. */

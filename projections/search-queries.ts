@@ -33,6 +33,9 @@ const decode = <C extends t.Mixed>(codec: C, row: unknown): t.TypeOf<C> => {
   return decoded.right;
 };
 
+/** Past this many matching names, a page is read in (tape, name) order rather than sorted. */
+const BROAD = 2000;
+
 /** Raw `[tape, name, versions]` rows of the hot loop (up to a million): checked, not decoded. */
 const toNames = (rows: readonly unknown[]): NameOnTape[] => {
   const out: NameOnTape[] = [];
@@ -66,14 +69,20 @@ function* filterIter<A, B extends A>(items: Iterable<A>, keep: (a: A) => a is B)
 export class SearchQueries {
   constructor(private readonly db: Database.Database) {}
 
-  /** Names whose reversed lowercase form starts with `reversedSuffix` (names ending with it). */
-  namesEndingWith(reversedSuffix: string): NameOnTape[] {
-    return toNames(
-      this.db
-        .prepare('SELECT tape, name, versions FROM search_names WHERE lrev >= ? AND lrev < ?')
-        .raw()
-        .all(reversedSuffix, `${reversedSuffix}\u{10ffff}`),
-    );
+  /**
+   * Names ending with a suffix (their reversed lowercase form starts with `reversedSuffix`),
+   * answered from indexes alone: the count of versions, and the first `limit` names by tape
+   * and name. A broad suffix walks names in order until the page is full; a narrow one
+   * sorts its few matches.
+   */
+  suffixPage(reversedSuffix: string, tapes: readonly string[], limit: number): { total: number; names: NameOnTape[] } {
+    const range = [reversedSuffix, `${reversedSuffix}\u{10ffff}`, JSON.stringify(tapes)] as const;
+    const where = 'lrev >= ? AND lrev < ? AND tape IN (SELECT value FROM json_each(?))';
+    const counted: unknown = this.db.prepare(`SELECT count(*), coalesce(sum(versions), 0) FROM search_names INDEXED BY search_names_by_suffix WHERE ${where}`).raw().get(...range);
+    const [names, total] = Array.isArray(counted) && typeof counted[0] === 'number' && typeof counted[1] === 'number' ? counted : [0, 0];
+    const index = names > BROAD ? 'INDEXED BY search_names_by_tape_name' : 'INDEXED BY search_names_by_suffix';
+    const page = this.db.prepare(`SELECT tape, name, versions FROM search_names ${index} WHERE ${where} ORDER BY tape, name LIMIT ?`).raw().all(...range, limit);
+    return { total, names: toNames(page) };
   }
 
   /** Names holding every literal (case-insensitive), through the trigram index; none: every name. */
@@ -100,22 +109,18 @@ export class SearchQueries {
     return filterIter(this.db.prepare('SELECT id, tape, path FROM dirs').iterate(), isDirRow);
   }
 
-  /** Every version directly in these folders whose full path passes `keep`. */
-  hitsInDirs(dirIds: readonly number[], keep: (path: string) => boolean): HitRow[] {
-    const rows = this.db
-      .prepare(
-        `SELECT ${HIT_COLUMNS} FROM json_each(?) x JOIN ${HIT_FROM} WHERE e.dir_id = x.value AND e.kind != 'deleted'
-         ORDER BY d.tape, d.path, e.name, e.ordinal`,
-      )
-      .raw()
-      .all(JSON.stringify(dirIds));
-    const out: HitRow[] = [];
-    for (const r of rows) {
-      if (!Array.isArray(r) || typeof r[1] !== 'string' || typeof r[2] !== 'string') continue;
-      if (!keep(r[1] === '/' ? `/${r[2]}` : `${r[1]}/${r[2]}`)) continue;
-      out.push(decode(HitRow, { tape: r[0], dir: r[1], name: r[2], kind: r[3], size: r[4], mtime_ns: r[5], job: r[6], backed_up_at: r[7] }));
-    }
-    return out;
+  /** The entries directly in one folder, as `[id, name]`, by name and age (no 'deleted' rows). */
+  entryNamesIn(dirId: number): [number, string][] {
+    const rows = this.db.prepare(`SELECT id, name FROM entries WHERE dir_id = ? AND kind != 'deleted' ORDER BY name, ordinal`).raw().all(dirId);
+    return rows.filter((r): r is [number, string] => Array.isArray(r) && typeof r[0] === 'number' && typeof r[1] === 'string');
+  }
+
+  /** These entries as results, in the order given. */
+  hitsByIds(ids: readonly number[]): HitRow[] {
+    return this.db
+      .prepare(`SELECT ${HIT_COLUMNS} FROM json_each(?) x JOIN ${HIT_FROM} WHERE e.id = x.value ORDER BY x.key`)
+      .all(JSON.stringify(ids))
+      .map((row) => decode(HitRow, row));
   }
 
   /** Every version on these tapes (all tapes: `undefined`). */

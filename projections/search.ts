@@ -19,9 +19,9 @@ export const searchProjection: Projection = {
   name: 'search',
   schema: [
     `CREATE TABLE IF NOT EXISTS search_names (
-       id INTEGER PRIMARY KEY, tape TEXT NOT NULL, name TEXT NOT NULL, lrev TEXT NOT NULL, versions INTEGER NOT NULL,
-       UNIQUE (tape, name)
+       id INTEGER PRIMARY KEY, tape TEXT NOT NULL, name TEXT NOT NULL, lrev TEXT NOT NULL, versions INTEGER NOT NULL
      )`,
+    'CREATE UNIQUE INDEX IF NOT EXISTS search_names_by_tape_name ON search_names (tape, name)',
     'CREATE INDEX IF NOT EXISTS search_names_by_suffix ON search_names (lrev, tape, versions, name)',
     `CREATE VIRTUAL TABLE IF NOT EXISTS search_names_fts USING fts5(
        name, content='search_names', content_rowid='id', tokenize='trigram case_sensitive 0', detail='none'

@@ -5,7 +5,7 @@ import { LabelQueries } from '../../projections/label-queries';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
-import { formatBytes, formatTime, shortId } from '../ui/format';
+import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { renderLabels } from '../ui/labels';
 import { renderTable } from '../ui/table';
 
@@ -48,7 +48,7 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
               [
                 { header: 'NAME', value: (e) => (e.type === 'dir' ? s.blue(`${dir === undefined ? e.path : e.name}/`) : e.type === 'symlink' ? s.cyan(`${e.name} -> ${e.target ?? ''}`) : dir === undefined ? e.path : e.name) },
                 { header: 'SIZE', value: (e) => (e.type === 'file' ? formatBytes(e.size) : ''), align: 'right' },
-                { header: 'MODIFIED (UTC)', value: (e) => formatTime(nsToIso(e.mtimeNs)) },
+                { header: 'MODIFIED', value: (e) => formatLocalTime(nsToIso(e.mtimeNs)) },
                 { header: 'VERSIONS', value: (e) => String(e.versions), align: 'right' },
                 { header: 'JOB', value: (e) => shortId(e.job) },
               ],

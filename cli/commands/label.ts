@@ -4,7 +4,7 @@ import { changeTapeLabel, createLabel, deleteLabel, listLabels, type LabelChange
 import { ok, printJson, withApp, type ActionResult, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
-import { formatTime } from '../ui/format';
+import { formatLocalTime } from '../ui/format';
 import { MESSAGES } from '../ui/messages';
 import { renderTable } from '../ui/table';
 
@@ -61,7 +61,7 @@ export const registerLabel = (program: Command, io: Io, state: RunState, globals
                 { header: 'LABEL', value: (l) => (s.enabled ? `${s.rgb(l.color, '●')} ${s.bold(l.name)}` : l.name) },
                 { header: 'COLOUR', value: (l) => l.color },
                 { header: 'TAPES', value: (l) => String(l.tapes), align: 'right' },
-                { header: 'CREATED', value: (l) => formatTime(l.createdAt) },
+                { header: 'CREATED', value: (l) => formatLocalTime(l.createdAt) },
               ],
               s,
             ),

@@ -9,7 +9,7 @@ import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import { describeMount } from '../ui/describe-mount';
-import { formatBytes, formatPercent, formatTime, shortId } from '../ui/format';
+import { formatBytes, formatPercent, formatLocalTime, shortId } from '../ui/format';
 import { renderLabels } from '../ui/labels';
 import { renderFields } from '../ui/table';
 import { tapeJson } from './tape-list';
@@ -65,8 +65,8 @@ const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[]):
     fields.push(
       ['format', d.info.format],
       ['volume', d.info.volumeUuid],
-      ['initialised', `${formatTime(d.info.initialisedAt)} by job ${shortId(d.info.initialisedByJob)}`],
-      ['jobs', `${d.info.jobsTotal}${d.info.lastJobAt === null ? '' : `, last ${formatTime(d.info.lastJobAt)}`}`],
+      ['initialised', `${formatLocalTime(d.info.initialisedAt)} by job ${shortId(d.info.initialisedByJob)}`],
+      ['jobs', `${d.info.jobsTotal}${d.info.lastJobAt === null ? '' : `, last ${formatLocalTime(d.info.lastJobAt)}`}`],
     );
   }
   fields.push(['mounted', d.mount === null ? s.dim('no') : describeMount(d.mount.path, d.mount.via, s)]);
