@@ -42,14 +42,3 @@ export const formatLocalTime = (iso: string | null | undefined, seconds = false)
   const time = `${two(d.getHours())}:${two(d.getMinutes())}${seconds ? `:${two(d.getSeconds())}` : ''}`;
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${time} ${zone}`;
 };
-
-/** `3 days ago`, `5 h ago`, `just now`: an age for people. */
-export const formatAge = (fromIso: string, now: Date): string => {
-  const ms = now.getTime() - new Date(fromIso).getTime();
-  if (ms < 60_000) return 'just now';
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} days ago`;
-};
