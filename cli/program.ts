@@ -30,6 +30,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
     .option('--db <path>', 'catalog database file (default: <data folder>/catalog.db; env LTO_DB)')
     .exitOverride()
     .showSuggestionAfterError(true)
+    .addHelpText('after', '\nOn a terminal, `lto` with no arguments opens an interactive menu that runs these same commands.')
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),
       writeErr: (text) => io.err(text.trimEnd()),
