@@ -150,6 +150,15 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `wrong passphrase for the private key ${error.path}`, exit: EXIT.USAGE };
     case 'InvalidOption':
       return { message: `${error.option} ${JSON.stringify(error.value)}: expected ${error.expected}`, exit: EXIT.USAGE };
+    case 'LabelExists':
+      return { message: `label ${error.label} already exists with colour ${error.color}`, exit: EXIT.USAGE };
+    case 'LabelNotFound':
+      return { message: `there is no label ${error.label}: create it with \`lto label create ${error.label} --color '#rrggbb'\``, exit: EXIT.USAGE };
+    case 'LabelInUse':
+      return {
+        message: `label ${error.label} is on ${error.tapes.length} tape(s) (${list(error.tapes)}): take it off first with \`lto label unassign <tape> ${error.label}\``,
+        exit: EXIT.FAILED,
+      };
     default: {
       const unhandled: never = error;
       return { message: `unexpected error: ${JSON.stringify(unhandled)}`, exit: EXIT.FAILED };

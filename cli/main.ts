@@ -1,16 +1,16 @@
 import { CommanderError } from 'commander';
 import type { RunState } from './action';
-import { EXIT } from './exit-codes';
-import { processIo } from './io';
+import { EXIT, type ExitCode } from './exit-codes';
+import { processIo, type Io } from './io';
+import { runMenu } from './menu/menu';
 import { buildProgram } from './program';
 
-/** The entry point: the only place that sets the process's exit code. */
-const main = async (): Promise<void> => {
-  const io = processIo();
+/** Runs one command line through a fresh program; returns its exit code. */
+const runCommand = async (io: Io, args: readonly string[]): Promise<ExitCode> => {
   const state: RunState = { exitCode: EXIT.OK };
   const program = buildProgram(io, state);
   try {
-    await program.parseAsync(process.argv);
+    await program.parseAsync(['node', 'lto', ...args]);
   } catch (error) {
     if (error instanceof CommanderError) {
       state.exitCode = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
@@ -19,7 +19,17 @@ const main = async (): Promise<void> => {
       state.exitCode = EXIT.FAILED;
     }
   }
-  process.exitCode = state.exitCode;
+  return state.exitCode;
+};
+
+/**
+ * The entry point: the only place that sets the process's exit code. No arguments on a
+ * terminal: the interactive menu, which runs the same commands.
+ */
+const main = async (): Promise<void> => {
+  const io = processIo();
+  const args = process.argv.slice(2);
+  process.exitCode = args.length === 0 && io.interactive ? await runMenu(io, {}, (a) => runCommand(io, a)) : await runCommand(io, args);
 };
 
 void main();

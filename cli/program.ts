@@ -8,7 +8,11 @@ import { registerCatalog } from './commands/catalog';
 import { registerConfig } from './commands/config';
 import { registerDemo } from './commands/demo';
 import { registerJobs } from './commands/jobs';
+import { registerLabel } from './commands/label';
+import { registerLogs } from './commands/logs';
+import { registerReport } from './commands/report';
 import { registerRestore } from './commands/restore';
+import { registerSearch } from './commands/search';
 import { registerTapeAdd } from './commands/tape-add';
 import { registerTapeDescribe } from './commands/tape-describe';
 import { registerTapeHistory } from './commands/tape-history';
@@ -31,6 +35,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
     .option('--db <path>', 'catalog database file (default: <data folder>/catalog.db; env LTO_DB)')
     .exitOverride()
     .showSuggestionAfterError(true)
+    .addHelpText('after', '\nOn a terminal, `lto` with no arguments opens an interactive menu that runs these same commands.')
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),
       writeErr: (text) => io.err(text.trimEnd()),
@@ -51,6 +56,10 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerVerify(program, io, state, globals);
   registerRecover(program, io, state, globals);
   registerJobs(program, io, state, globals);
+  registerLabel(program, io, state, globals);
+  registerSearch(program, io, state, globals);
+  registerReport(program, io, state, globals);
+  registerLogs(program, io, state, globals);
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);
   registerDemo(program, io, state, globals);

@@ -4,6 +4,7 @@ import { pipe } from 'fp-ts/function';
 import { Count, IsoTime, JobId, VolumeUuid, checked } from './ids';
 import { KeySlot } from './key-slots';
 import { Generation, TapeId } from './tape-id';
+import { Colour, LabelName } from './label/label-name';
 
 /** Every job is one of these operations. */
 export const JobType = t.keyof({ ADD_TAPE: null, BACKUP: null, RESTORE: null, VERIFY: null, BROWSE: null, RECOVERY: null });
@@ -115,6 +116,24 @@ export type FilesDeleted = t.TypeOf<typeof FilesDeleted>;
 export const JobWarned = t.type({ job: JobId, warnings: t.array(t.type({ path: t.string, reason: t.string })) });
 export type JobWarned = t.TypeOf<typeof JobWarned>;
 
+// ---- labels: definitions in label-<NAME>, assignments in tape-<TAPEID> ----
+
+/** A label (a tag with a colour) was defined. */
+export const LabelCreated = t.type({ label: LabelName, color: Colour });
+export type LabelCreated = t.TypeOf<typeof LabelCreated>;
+
+/** A label definition was removed (only when no tape carries it). */
+export const LabelDeleted = t.type({ label: LabelName });
+export type LabelDeleted = t.TypeOf<typeof LabelDeleted>;
+
+/** A tape was given a label; the colour travels with it so a tape alone restores its labels. */
+export const TapeLabelled = t.type({ tape: TapeId, label: LabelName, color: Colour });
+export type TapeLabelled = t.TypeOf<typeof TapeLabelled>;
+
+/** A label was taken off a tape. */
+export const TapeUnlabelled = t.type({ tape: TapeId, label: LabelName });
+export type TapeUnlabelled = t.TypeOf<typeof TapeUnlabelled>;
+
 const eventOf = <T extends string, C extends t.Mixed>(type: T, data: C) =>
   t.type({ type: t.literal(type), data });
 
@@ -131,6 +150,10 @@ export const DomainEvent = t.union([
   eventOf('FilesArchived', FilesArchived),
   eventOf('FilesDeleted', FilesDeleted),
   eventOf('JobWarned', JobWarned),
+  eventOf('LabelCreated', LabelCreated),
+  eventOf('LabelDeleted', LabelDeleted),
+  eventOf('TapeLabelled', TapeLabelled),
+  eventOf('TapeUnlabelled', TapeUnlabelled),
 ]);
 export type DomainEvent = t.TypeOf<typeof DomainEvent>;
 export type EventType = DomainEvent['type'];
@@ -152,6 +175,10 @@ export const CURRENT_SCHEMA: Readonly<Record<EventType, number>> = {
   FilesArchived: 1,
   FilesDeleted: 1,
   JobWarned: 1,
+  LabelCreated: 1,
+  LabelDeleted: 1,
+  TapeLabelled: 1,
+  TapeUnlabelled: 1,
 };
 
 export type EventDecodeProblem =

@@ -67,6 +67,9 @@ const ancestorsAndSelf = (path: string): string[] => {
   return out;
 };
 
+/** The RegExp source of a glob (unanchored): for callers that match differently (search). */
+export const globSource = (pattern: string): string => compile(pattern);
+
 export const compileGlob = (pattern: string): Glob => {
   const anchored = pattern.startsWith('/') ? pattern : `**/${pattern}`;
   const trimmed = anchored.length > 1 && anchored.endsWith('/') ? anchored.slice(0, -1) : anchored;

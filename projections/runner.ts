@@ -39,28 +39,43 @@ export class ProjectionRunner {
   }
 
   /** Projects events that are already stored (positions known). Call inside a transaction. */
-  apply(events: readonly StoredEvent[]): void {
+  apply(events: readonly StoredEvent[], projections: readonly Projection[] = this.projections): void {
     if (events.length === 0) return;
-    for (const stored of events) this.applyOne(stored);
+    for (const stored of events) this.applyOne(stored, projections);
     const last = events[events.length - 1]!.position;
-    for (const p of this.projections) this.saveCheckpoint.run(p.name, last);
+    for (const p of projections) this.saveCheckpoint.run(p.name, last);
   }
 
   /** The lowest position every projection has reached. */
   checkpoint(): number {
+    const byName = this.checkpoints();
+    return Math.min(...this.projections.map((p) => byName.get(p.name) ?? 0));
+  }
+
+  private checkpoints(): Map<string, number> {
     const rows = this.db.prepare('SELECT name, position FROM projection_checkpoints').all();
     const byName = new Map<string, number>();
     for (const row of rows) {
       if (isCheckpointRow(row)) byName.set(row.name, row.position);
     }
-    return Math.min(...this.projections.map((p) => byName.get(p.name) ?? 0));
+    return byName;
   }
 
-  /** Replays what the projections have not seen yet (a newer program, an interrupted rebuild). */
+  /**
+   * Replays what the projections have not seen yet (a newer program, an interrupted
+   * rebuild). Each projection resumes from its own checkpoint, so a projection added by
+   * a newer version is built from the start without replaying the others twice.
+   */
   async catchUp(source: EventSource): Promise<number> {
-    const from = this.checkpoint();
-    if (from >= source.lastPosition()) return 0;
-    return this.replayFrom(source, from);
+    const last = source.lastPosition();
+    const byName = this.checkpoints();
+    const froms = [...new Set(this.projections.map((p) => byName.get(p.name) ?? 0))].filter((f) => f < last).sort((a, b) => a - b);
+    let count = 0;
+    for (const from of froms) {
+      const behind = this.projections.filter((p) => (byName.get(p.name) ?? 0) === from);
+      count = Math.max(count, await this.inTransaction(() => this.replayInto(source, from, behind)));
+    }
+    return count;
   }
 
   /** Drops every projection table and replays the whole store, atomically. */
@@ -73,10 +88,6 @@ export class ProjectionRunner {
       this.createSchema(isIndex);
       return replayed;
     });
-  }
-
-  private replayFrom(source: EventSource, from: number): Promise<number> {
-    return this.inTransaction(() => this.replayInto(source, from));
   }
 
   /**
@@ -96,12 +107,12 @@ export class ProjectionRunner {
     }
   }
 
-  private async replayInto(source: EventSource, from: number): Promise<number> {
+  private async replayInto(source: EventSource, from: number, projections: readonly Projection[] = this.projections): Promise<number> {
     let count = 0;
     await lastValueFrom(
       source.readAll(from, REPLAY_BATCH).pipe(
         tap((batch) => {
-          this.apply(batch);
+          this.apply(batch, projections);
           count += batch.length;
         }),
       ),
@@ -110,7 +121,7 @@ export class ProjectionRunner {
     return count;
   }
 
-  private applyOne(stored: StoredEvent): void {
+  private applyOne(stored: StoredEvent, projections: readonly Projection[]): void {
     const decoded = decodeDomainEvent(stored.type, stored.schema, stored.data);
     if (decoded._tag === 'Left') {
       // An event type this version does not know was written by a newer one: it cannot
@@ -118,7 +129,7 @@ export class ProjectionRunner {
       if (decoded.left._tag === 'UnknownEventType') return;
       throw new Error(`event at position ${stored.position} (${stored.type}) does not decode: ${JSON.stringify(decoded.left)}`);
     }
-    for (const p of this.projections) {
+    for (const p of projections) {
       for (const statement of p.project(decoded.right, stored)) this.run(statement);
     }
   }

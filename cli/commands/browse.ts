@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { browse, type BrowseEntry } from '../../application/browse';
+import { LabelQueries } from '../../projections/label-queries';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { App } from '../../application/app';
 import type { AppError } from '../../application/errors';
@@ -11,7 +12,8 @@ import { secretAvailable, unlockForCommand, withKeyOptions } from '../key-option
 import type { SecretOptions } from '../secrets';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
-import { formatBytes, formatTime, shortId } from '../ui/format';
+import { formatBytes, formatLocalTime, shortId } from '../ui/format';
+import { renderLabels } from '../ui/labels';
 import { renderTable } from '../ui/table';
 
 /** Nanosecond text → ISO time (millisecond precision is what people read). */
@@ -64,14 +66,15 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
         const s = io.style;
         if (options.json === true) printJson(io, result.right.entries.map(entryJson));
         else {
-          io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${result.right.dir ?? 'backup roots'}`));
+          const labels = new LabelQueries(app.db).ofTape(result.right.tape);
+          io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${result.right.dir ?? 'backup roots'}`) + (labels.length === 0 ? '' : `  ${renderLabels(labels, s)}`));
           io.out(
             renderTable(
               result.right.entries,
               [
                 { header: 'NAME', value: (e) => (e.type === 'dir' ? s.blue(`${dir === undefined ? e.path : e.name}/`) : e.type === 'symlink' ? s.cyan(`${e.name} -> ${e.target ?? ''}`) : dir === undefined ? e.path : e.name) },
                 { header: 'SIZE', value: (e) => (e.type === 'file' ? formatBytes(e.size) : ''), align: 'right' },
-                { header: 'MODIFIED (UTC)', value: (e) => formatTime(nsToIso(e.mtimeNs)) },
+                { header: 'MODIFIED', value: (e) => formatLocalTime(nsToIso(e.mtimeNs)) },
                 { header: 'VERSIONS', value: (e) => String(e.versions), align: 'right' },
                 { header: 'JOB', value: (e) => shortId(e.job) },
               ],

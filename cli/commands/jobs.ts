@@ -6,7 +6,7 @@ import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import type { Style } from '../ui/style';
-import { formatBytes, formatDuration, formatTime, shortId } from '../ui/format';
+import { formatBytes, formatDuration, formatLocalTime, shortId } from '../ui/format';
 import { renderTable } from '../ui/table';
 
 /** The `jobs --json` shape: scripts and other commands rely on these names. */
@@ -66,7 +66,7 @@ const columns = (s: Style) =>
     { header: 'TAPE', value: (j: JobView) => j.tape },
     { header: 'TYPE', value: (j: JobView) => (j.mode === null ? j.type : `${j.type} ${j.mode}`) },
     { header: 'STATUS', value: (j: JobView) => statusColour(j.status, s) },
-    { header: 'STARTED (UTC)', value: (j: JobView) => formatTime(j.startedAt) },
+    { header: 'STARTED', value: (j: JobView) => formatLocalTime(j.startedAt) },
     { header: 'TOOK', value: duration, align: 'right' as const },
     { header: 'FILES', value: (j: JobView) => String(j.files), align: 'right' as const },
     { header: 'SIZE', value: (j: JobView) => formatBytes(j.bytesRead), align: 'right' as const },

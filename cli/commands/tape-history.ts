@@ -8,7 +8,7 @@ import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import { eventSummary } from '../ui/event-summary';
-import { formatTime } from '../ui/format';
+import { formatLocalTime } from '../ui/format';
 import { renderTable } from '../ui/table';
 
 /** The `tape history --json` shape: one object per event, oldest first. */
@@ -48,7 +48,7 @@ export const registerTapeHistory = (tape: Command, io: Io, state: RunState, glob
 const columns = (io: Io) =>
   [
     { header: 'SEQ', value: (e: TapeEventEntry) => (e.seq === null ? io.style.yellow(e.state) : String(e.seq)), align: 'right' as const },
-    { header: 'TIME (UTC)', value: (e: TapeEventEntry) => formatTime(e.event.at) },
+    { header: 'TIME', value: (e: TapeEventEntry) => formatLocalTime(e.event.at, true) },
     { header: 'EVENT', value: (e: TapeEventEntry) => io.style.cyan(e.event.type) },
     { header: 'WHAT', value: (e: TapeEventEntry) => eventSummary(e.event.type, e.event.schema, e.event.data) },
   ] as const;

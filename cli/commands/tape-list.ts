@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
+import { LabelQueries, type TapeLabelView } from '../../projections/label-queries';
 import type { TapeView } from '../../projections/queries';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import { formatBytes, formatPercent } from '../ui/format';
+import { renderLabels } from '../ui/labels';
 import { renderTable } from '../ui/table';
 
-/** Labels arrive with their own events in a later issue; the field is part of the JSON contract now. */
-const NO_LABELS: readonly string[] = [];
-
-/** The `tape list --json` shape: scripts rely on these names. */
-export const tapeJson = (t: TapeView) => ({
+/** The `tape list --json` shape: scripts rely on these names. `labels`: label names, sorted. */
+export const tapeJson = (t: TapeView, labels: readonly TapeLabelView[] = []) => ({
   id: t.id,
   generation: t.generation,
   capacityBytes: t.capacityBytes,
@@ -18,26 +17,30 @@ export const tapeJson = (t: TapeView) => ({
   description: t.description,
   encrypted: t.encrypted,
   state: t.state,
-  labels: NO_LABELS,
+  labels: labels.map((l) => l.name),
 });
 
 export const registerTapeList = (tape: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
   tape
     .command('list')
     .description('list the tapes in the catalog')
+    .option('--label <name>', 'only the tapes that carry this label')
     .option('--json', 'print as JSON')
-    .action((options: { json?: boolean }) =>
+    .action((options: { json?: boolean; label?: string }) =>
       withApp(io, state, globals(), ({ app }) => {
-        const tapes = app.catalog.tapes();
-        if (options.json === true) printJson(io, tapes.map(tapeJson));
-        else if (tapes.length === 0) io.out('No tapes yet: add one with `lto tape add <barcode>`.');
-        else io.out(renderTable(tapes, TAPE_COLUMNS(io), io.style));
+        const labels = new LabelQueries(app.db).byTape();
+        const labelsOf = (t: TapeView) => labels.get(t.id) ?? [];
+        const filter = options.label?.trim();
+        const tapes = app.catalog.tapes().filter((t) => filter === undefined || labelsOf(t).some((l) => l.name === filter));
+        if (options.json === true) printJson(io, tapes.map((t) => tapeJson(t, labelsOf(t))));
+        else if (tapes.length === 0) io.out(filter === undefined ? 'No tapes yet: add one with `lto tape add <barcode>`.' : `No tape carries label ${filter}.`);
+        else io.out(renderTable(tapes, TAPE_COLUMNS(io, labelsOf), io.style));
         return ok;
       }),
     );
 };
 
-const TAPE_COLUMNS = (io: Io) =>
+const TAPE_COLUMNS = (io: Io, labelsOf: (t: TapeView) => readonly TapeLabelView[]) =>
   [
     { header: 'TAPE', value: (t: TapeView) => io.style.bold(t.id) },
     { header: 'GEN', value: (t: TapeView) => t.generation },
@@ -45,5 +48,6 @@ const TAPE_COLUMNS = (io: Io) =>
     { header: 'CAPACITY', value: (t: TapeView) => formatBytes(t.capacityBytes), align: 'right' as const },
     { header: 'USE', value: (t: TapeView) => formatPercent(t.usedBytes, t.capacityBytes), align: 'right' as const },
     { header: 'ENC', value: (t: TapeView) => (t.encrypted ? io.style.yellow('yes') : 'no') },
+    { header: 'LABELS', value: (t: TapeView) => renderLabels(labelsOf(t), io.style) },
     { header: 'DESCRIPTION', value: (t: TapeView) => t.description },
   ] as const;

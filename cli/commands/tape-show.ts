@@ -4,11 +4,13 @@ import { pipe } from 'fp-ts/function';
 import { showTape, type TapeDetails } from '../../application/inspect-tape';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import { GENERATIONS } from '../../domain/tape-id';
+import { LabelQueries, type TapeLabelView } from '../../projections/label-queries';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import { describeMount } from '../ui/describe-mount';
-import { formatBytes, formatPercent, formatTime, shortId } from '../ui/format';
+import { formatBytes, formatPercent, formatLocalTime, shortId } from '../ui/format';
+import { renderLabels } from '../ui/labels';
 import { renderFields } from '../ui/table';
 import { tapeJson } from './tape-list';
 
@@ -26,15 +28,16 @@ export const registerTapeShow = (tape: Command, io: Io, state: RunState, globals
           E.chain((tapeId) => showTape(app, tapeId, options.mount)),
         );
         if (E.isLeft(details)) return details;
-        if (options.json === true) printJson(io, detailsJson(details.right));
-        else printDetails(io, details.right);
+        const labels = new LabelQueries(app.db).ofTape(details.right.tape.id);
+        if (options.json === true) printJson(io, detailsJson(details.right, labels));
+        else printDetails(io, details.right, labels);
         return ok;
       }),
     );
 };
 
-const detailsJson = (d: TapeDetails) => ({
-  ...tapeJson(d.tape),
+const detailsJson = (d: TapeDetails, labels: readonly TapeLabelView[]) => ({
+  ...tapeJson(d.tape, labels),
   format: d.info?.format ?? null,
   volumeUuid: d.info?.volumeUuid ?? null,
   initialisedAt: d.info?.initialisedAt ?? null,
@@ -45,7 +48,7 @@ const detailsJson = (d: TapeDetails) => ({
   mount: d.mount === null ? null : { path: d.mount.path, via: d.mount.via, ...d.mount.report },
 });
 
-const printDetails = (io: Io, d: TapeDetails): void => {
+const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[]): void => {
   const s = io.style;
   const t = d.tape;
   const fields: [string, string][] = [
@@ -55,14 +58,15 @@ const printDetails = (io: Io, d: TapeDetails): void => {
     ['used', `${formatBytes(t.usedBytes)} (${formatPercent(t.usedBytes, t.capacityBytes)})`],
     ['description', t.description === '' ? s.dim('-') : t.description],
     ['encrypted', t.encrypted ? s.yellow('yes') : 'no'],
+    ['labels', labels.length === 0 ? s.dim('-') : renderLabels(labels, s)],
     ['state', t.state],
   ];
   if (d.info !== undefined) {
     fields.push(
       ['format', d.info.format],
       ['volume', d.info.volumeUuid],
-      ['initialised', `${formatTime(d.info.initialisedAt)} by job ${shortId(d.info.initialisedByJob)}`],
-      ['jobs', `${d.info.jobsTotal}${d.info.lastJobAt === null ? '' : `, last ${formatTime(d.info.lastJobAt)}`}`],
+      ['initialised', `${formatLocalTime(d.info.initialisedAt)} by job ${shortId(d.info.initialisedByJob)}`],
+      ['jobs', `${d.info.jobsTotal}${d.info.lastJobAt === null ? '' : `, last ${formatLocalTime(d.info.lastJobAt)}`}`],
     );
   }
   fields.push(['mounted', d.mount === null ? s.dim('no') : describeMount(d.mount.path, d.mount.via, s)]);

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { decodeDomainEvent, type DomainEvent } from '../../domain/events';
 import { formatBytes, shortId } from './format';
 
-const summarise = (event: DomainEvent): string => {
+const summarise = (event: DomainEvent, showPath: (storedPath: string) => string): string => {
   switch (event.type) {
     case 'TapeInitialised':
       return `initialised as ${event.data.generation}${event.data.description === '' ? '' : `: "${event.data.description}"`}`;
@@ -25,7 +25,15 @@ const summarise = (event: DomainEvent): string => {
     case 'FilesDeleted':
       return `job ${shortId(event.data.job)}: ${event.data.paths.length} path(s) gone since the last backup`;
     case 'JobWarned':
-      return `job ${shortId(event.data.job)}: ${event.data.warnings.length} warning(s), first: ${event.data.warnings[0]?.path ?? ''} (${event.data.warnings[0]?.reason ?? ''})`;
+      return `job ${shortId(event.data.job)}: ${event.data.warnings.length} warning(s), first: ${showPath(event.data.warnings[0]?.path ?? '')} (${event.data.warnings[0]?.reason ?? ''})`;
+    case 'LabelCreated':
+      return `label ${event.data.label} created (${event.data.color})`;
+    case 'LabelDeleted':
+      return `label ${event.data.label} deleted`;
+    case 'TapeLabelled':
+      return `label ${event.data.label} assigned`;
+    case 'TapeUnlabelled':
+      return `label ${event.data.label} removed`;
     default: {
       const unhandled: never = event;
       return JSON.stringify(unhandled);
@@ -33,8 +41,14 @@ const summarise = (event: DomainEvent): string => {
   }
 };
 
-/** One readable line for an event of any schema this version reads. */
-export const eventSummary = (type: string, schema: number, data: unknown): string => {
+/** What a path of an encrypted tape shows while no key unlocks it. */
+export const LOCKED_NAME = '(name locked)';
+
+/**
+ * One readable line for an event of any schema this version reads. `showPath` turns a
+ * stored path into what may be shown (decoded, or locked on an encrypted tape).
+ */
+export const eventSummary = (type: string, schema: number, data: unknown, showPath: ((storedPath: string) => string) | null = (p) => p): string => {
   const decoded = decodeDomainEvent(type, schema, data);
-  return E.isRight(decoded) ? summarise(decoded.right) : `(${type}, schema ${schema}: not readable by this version)`;
+  return E.isRight(decoded) ? summarise(decoded.right, showPath ?? (() => LOCKED_NAME)) : `(${type}, schema ${schema}: not readable by this version)`;
 };

@@ -29,3 +29,16 @@ export const formatDuration = (ms: number): string => {
 
 /** A job id as people read it: its last 8 hex digits (the random part of a UUIDv7). */
 export const shortId = (id: string): string => id.replace(/-/g, '').slice(-8);
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** `2026-11-26 13:24 +01:00`: local time with its zone offset, for people at the drive. */
+export const formatLocalTime = (iso: string | null | undefined, seconds = false): string => {
+  if (iso === null || iso === undefined || iso === '') return '-';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const offset = -d.getTimezoneOffset();
+  const zone = `${offset >= 0 ? '+' : '-'}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}${seconds ? `:${two(d.getSeconds())}` : ''}`;
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${time} ${zone}`;
+};

@@ -12,3 +12,14 @@ export const parseSize = (text: string): number | undefined => {
 
 /** commander accumulator for a repeatable option (`--exclude A --exclude B`). */
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** A whole number >= 1 given for an option, or the error that says what was expected. */
+export const parseCount = (
+  option: string,
+  text: string,
+): { readonly _tag: 'Right'; readonly right: number } | { readonly _tag: 'Left'; readonly left: { readonly _tag: 'InvalidOption'; readonly option: string; readonly value: string; readonly expected: string } } => {
+  const n = Number(text);
+  return /^\d+$/.test(text.trim()) && n >= 1 && Number.isSafeInteger(n)
+    ? { _tag: 'Right', right: n }
+    : { _tag: 'Left', left: { _tag: 'InvalidOption', option, value: text, expected: 'a whole number, 1 or more' } };
+};

@@ -12,6 +12,8 @@ export interface Style {
   readonly blue: (s: string) => string;
   readonly cyan: (s: string) => string;
   readonly magenta: (s: string) => string;
+  /** Text in a `#rrggbb` colour (24-bit ANSI); plain when colour is off or the colour is not `#rrggbb`. */
+  readonly rgb: (hex: string, s: string) => string;
 }
 
 export const colourWanted = (stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean => {
@@ -33,6 +35,11 @@ export const makeStyle = (enabled: boolean): Style => ({
   blue: wrap(enabled, 34, 39),
   magenta: wrap(enabled, 35, 39),
   cyan: wrap(enabled, 36, 39),
+  rgb: (hex, s) => {
+    const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+    if (!enabled || m === null) return s;
+    return `\u001b[38;2;${parseInt(m[1] ?? '0', 16)};${parseInt(m[2] ?? '0', 16)};${parseInt(m[3] ?? '0', 16)}m${s}\u001b[39m`;
+  },
 });
 
 const ANSI = /\u001b\[[0-9;]*m/g;

@@ -165,9 +165,18 @@ describe('lto barcode print (real CLI)', () => {
     assert.equal(fs.existsSync(pdf), false);
   });
 
-  it('prints by label only where the catalog has labels: here it says they are not available yet', () => {
-    const printed = box.lto(['barcode', 'print', '--label', 'offsite', '--pdf', path.join(box.root, 'out.pdf')]);
-    assert.equal(printed.status, 2);
-    assert.equal(printed.stderr, 'error: labels are not available in this catalog yet\n');
+  it('prints the tapes that carry a label, and says so when none does', () => {
+    const none = box.lto(['barcode', 'print', '--label', 'offsite', '--pdf', path.join(box.root, 'none.pdf')]);
+    assert.notEqual(none.status, 0);
+    assert.match(none.stderr, /offsite/);
+    for (const tape of ['000201L9', '000202L9']) assert.equal(box.lto(['tape', 'add', tape]).status, 0);
+    assert.equal(box.lto(['label', 'create', 'offsite', '--color', '#ff8800']).status, 0);
+    assert.equal(box.lto(['label', 'assign', '000202L9', 'offsite']).status, 0);
+    const pdf = path.join(box.root, 'offsite.pdf');
+    const printed = box.lto(['barcode', 'print', '--label', 'offsite', '--pdf', pdf, '--json']);
+    assert.equal(printed.status, 0, printed.stderr);
+    assert.match(printed.stdout, /000202L9/);
+    assert.doesNotMatch(printed.stdout, /000201L9/);
+    assert.ok(fs.statSync(pdf).size > 0);
   });
 });

@@ -83,6 +83,19 @@ describe('encrypted tapes, through the real CLI', () => {
     assert.doesNotMatch(locked.stdout, /Secret Holiday Photos/);
   });
 
+  it('searches its names only once unlocked, and counts it as locked otherwise', () => {
+    const locked = box.json<{ total: number; lockedTapes: string[] }>(['search', 'bottom.txt']);
+    assert.deepEqual([locked.total, locked.lockedTapes], [0, ['000013L8']]);
+    const open = box.lto(['search', 'bottom.txt', '--json'], env);
+    assert.equal(open.status, 0, open.stderr);
+    const found = JSON.parse(open.stdout) as { total: number; lockedTapes: string[]; results: { path: string }[] };
+    assert.deepEqual([found.total, found.lockedTapes], [1, []]);
+    assert.ok(found.results[0]!.path.endsWith('/d99/bottom.txt'));
+    const audit = box.lto(['logs', 'export', '--json', '--tape', '000013L8']);
+    assert.equal(audit.status, 0, audit.stderr);
+    assert.doesNotMatch(audit.stdout, /Secret Holiday Photos/);
+  });
+
   it('restores one small file by decrypting only the chunks that hold it', () => {
     const to = path.join(box.root, 'one');
     const restore = box.lto(['restore', '000013L8', '--to', to, '--path', '**/bottom.txt', '--json'], env);

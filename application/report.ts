@@ -1,0 +1,75 @@
+import { scoreHealth, type HealthScore } from '../domain/health';
+import { LabelQueries, type TapeLabelView } from '../projections/label-queries';
+import type { JobView, TapeView } from '../projections/queries';
+import type { App } from './app';
+
+export interface TapeHealth {
+  readonly tape: TapeView;
+  readonly labels: readonly TapeLabelView[];
+  readonly score: HealthScore;
+  readonly lastVerify: { readonly status: string; readonly at: string } | null;
+  readonly backups: { readonly finished: number; readonly succeeded: number };
+  readonly lastBackupAt: string | null;
+}
+
+export interface HealthReport {
+  readonly generatedAt: string;
+  readonly tapes: readonly TapeHealth[];
+  readonly summary: {
+    readonly tapes: number;
+    readonly good: number;
+    readonly warning: number;
+    readonly critical: number;
+    readonly usedBytes: number;
+    readonly capacityBytes: number;
+  };
+}
+
+const ms = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+const endOf = (j: JobView): string => j.endedAt ?? j.startedAt;
+const last = <A>(items: readonly A[]): A | undefined => items[items.length - 1];
+
+const tapeHealth = (tape: TapeView, jobs: readonly JobView[], labels: readonly TapeLabelView[], initialisedAt: string | null, nowMs: number): TapeHealth => {
+  const verify = last(jobs.filter((j) => j.type === 'VERIFY' && j.status !== 'RUNNING'));
+  const backups = jobs.filter((j) => j.type === 'BACKUP' && j.status !== 'RUNNING');
+  const succeeded = backups.filter((j) => j.status === 'SUCCESS');
+  const lastBackup = last(succeeded);
+  const lastVerify = verify === undefined ? null : { status: verify.status, at: endOf(verify) };
+  const lastBackupAt = lastBackup === undefined ? null : endOf(lastBackup);
+  const score = scoreHealth(
+    {
+      usedBytes: tape.usedBytes,
+      capacityBytes: tape.capacityBytes,
+      lastVerify: lastVerify === null ? null : { status: lastVerify.status, atMs: Date.parse(lastVerify.at) },
+      backupsFinished: backups.length,
+      backupsSucceeded: succeeded.length,
+      lastBackupAtMs: ms(lastBackupAt),
+      initialisedAtMs: ms(initialisedAt),
+    },
+    nowMs,
+  );
+  return { tape, labels, score, lastVerify, backups: { finished: backups.length, succeeded: succeeded.length }, lastBackupAt };
+};
+
+/** Health of every tape in the catalog (jobs in store order), with a summary. */
+export const healthReport = (app: App): HealthReport => {
+  const now = app.clock();
+  const labels = new LabelQueries(app.db).byTape();
+  const jobs = app.catalog.jobs();
+  const tapes = app.catalog.tapes().map((tape) =>
+    tapeHealth(tape, jobs.filter((j) => j.tape === tape.id), labels.get(tape.id) ?? [], app.catalog.tapeInfo(tape.id)?.initialisedAt ?? null, now.getTime()),
+  );
+  const count = (h: string) => tapes.filter((t) => t.score.health === h).length;
+  return {
+    generatedAt: now.toISOString(),
+    tapes,
+    summary: {
+      tapes: tapes.length,
+      good: count('good'),
+      warning: count('warning'),
+      critical: count('critical'),
+      usedBytes: tapes.reduce((n, t) => n + t.tape.usedBytes, 0),
+      capacityBytes: tapes.reduce((n, t) => n + t.tape.capacityBytes, 0),
+    },
+  };
+};

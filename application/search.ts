@@ -1,0 +1,199 @@
+import * as E from 'fp-ts/Either';
+import { parseSearchPattern, type SearchPattern } from '../domain/search-pattern';
+import { reversedLower } from '../projections/search';
+import { SearchQueries, type DirRow, type HitRow, type NameOnTape } from '../projections/search-queries';
+import type { App } from './app';
+import type { AppError } from './errors';
+import { tapeIdFromInput } from './tape-id-input';
+
+/** Turns a path as the catalog stores it (components may be ciphertext tokens) into the real one. */
+export type NameDecoder = (storedPath: string) => string;
+
+export interface SearchInput {
+  readonly pattern: string;
+  readonly tape?: string;
+  /** At most this many results (the total is counted anyway). */
+  readonly limit: number;
+  /**
+   * Unlocked encrypted tapes, by tape id: how to read their stored paths. An encrypted
+   * tape without a decoder is skipped and counted as locked.
+   */
+  readonly nameDecoders?: ReadonlyMap<string, NameDecoder>;
+}
+
+export interface SearchHit {
+  readonly tape: string;
+  readonly path: string;
+  readonly name: string;
+  readonly type: 'file' | 'dir' | 'symlink';
+  readonly size: number;
+  readonly mtimeNs: string;
+  readonly job: string;
+  /** When the job that archived this version started. */
+  readonly backedUpAt: string;
+}
+
+export interface SearchResult {
+  readonly pattern: string;
+  readonly target: 'name' | 'path';
+  readonly total: number;
+  readonly hits: readonly SearchHit[];
+  /** Encrypted tapes that were not searched because no key unlocked them. */
+  readonly lockedTapes: readonly string[];
+}
+
+const joinPath = (dir: string, name: string): string => (dir === '/' ? `/${name}` : `${dir}/${name}`);
+
+const toHit = (row: HitRow, path = joinPath(row.dir, row.name)): SearchHit => ({
+  tape: row.tape,
+  path,
+  name: path.slice(path.lastIndexOf('/') + 1),
+  type: row.kind,
+  size: row.size,
+  mtimeNs: row.mtime_ns,
+  job: row.job,
+  backedUpAt: row.backed_up_at,
+});
+
+const matchesHit = (p: SearchPattern, hit: SearchHit): boolean => p.regex.test(p.target === 'name' ? hit.name : hit.path);
+
+const byTapePath = (a: SearchHit, b: SearchHit): number =>
+  a.tape < b.tape ? -1 : a.tape > b.tape ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+
+/** Collects up to `limit` items of a stream and counts all of them. */
+const takeAndCount = <A>(items: Iterable<A>, limit: number): { taken: A[]; total: number } => {
+  const taken: A[] = [];
+  let total = 0;
+  for (const item of items) {
+    if (total < limit) taken.push(item);
+    total++;
+  }
+  return { taken, total };
+};
+
+function* filtered<A>(items: Iterable<A>, keep: (a: A) => boolean): Iterable<A> {
+  for (const item of items) if (keep(item)) yield item;
+}
+
+function* mapped<A, B>(items: Iterable<A>, f: (a: A) => B): Iterable<B> {
+  for (const item of items) yield f(item);
+}
+
+interface Scope {
+  readonly includes: (tape: string) => boolean;
+  /** The plain tapes searched. */
+  readonly tapes: readonly string[];
+}
+
+const byTapeName = (a: NameOnTape, b: NameOnTape): number =>
+  a.tape < b.tape ? -1 : a.tape > b.tape ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
+/** The `k` smallest items in order, without sorting them all (k is a page, the items up to a million). */
+const smallest = <A>(items: readonly A[], k: number, compare: (a: A, b: A) => number): A[] => {
+  const best: A[] = [];
+  for (const item of items) {
+    if (best.length === k && compare(item, best[k - 1]!) >= 0) continue;
+    let lo = 0;
+    let hi = best.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(best[mid]!, item) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    best.splice(lo, 0, item);
+    if (best.length > k) best.pop();
+  }
+  return best;
+};
+
+/** The first versions of these names (already in order), up to `limit`. */
+const firstHits = (q: SearchQueries, names: Iterable<NameOnTape>, limit: number): SearchHit[] => {
+  const hits: SearchHit[] = [];
+  for (const m of names) {
+    if (hits.length >= limit) break;
+    hits.push(...q.hitsOfName(m.tape, m.name, limit - hits.length).map((r) => toHit(r)));
+  }
+  return hits;
+};
+
+/** Name patterns: distinct names from the index, counted by their versions; the first ones fetched. */
+const searchNames = (q: SearchQueries, p: SearchPattern, scope: Scope, limit: number): { hits: SearchHit[]; total: number } => {
+  if (p.nameSuffix !== undefined) {
+    // `*.dng`: exact from the reversed-name index alone (names hold no `/`).
+    const page = q.suffixPage(reversedLower(p.nameSuffix), scope.tapes, limit);
+    return { hits: firstHits(q, page.names, limit), total: page.total };
+  }
+  const matched: NameOnTape[] = [];
+  let total = 0;
+  for (const c of q.namesContaining(p.nameLiterals)) {
+    if (scope.includes(c.tape) && p.regex.test(c.name)) {
+      matched.push(c);
+      total += c.versions;
+    }
+  }
+  return { hits: firstHits(q, smallest(matched, limit, byTapeName), limit), total };
+};
+
+const byTapeThenPath = (a: DirRow, b: DirRow): number => (a.tape < b.tape ? -1 : a.tape > b.tape ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/**
+ * Path patterns: the folders that can hold a match first (folders are few), then the
+ * names in each, matched on the whole path; details only for the page shown. Without a
+ * folder part to narrow by (`**` in the last part, substrings), every entry.
+ */
+const searchPaths = (q: SearchQueries, p: SearchPattern, scope: Scope, limit: number): { hits: SearchHit[]; total: number } => {
+  const dirRegex = p.dirRegex;
+  if (dirRegex === undefined) {
+    const { taken, total } = takeAndCount(filtered(mapped(q.allHits(scope.tapes), (r) => toHit(r)), (h) => matchesHit(p, h)), limit);
+    return { hits: taken, total };
+  }
+  const dirs = [...filtered(q.dirs(), (d) => scope.includes(d.tape) && dirRegex.test(d.path))].sort(byTapeThenPath);
+  const page: number[] = [];
+  let total = 0;
+  for (const dir of dirs) {
+    for (const [id, name] of q.entryNamesIn(dir.id)) {
+      if (!p.regex.test(joinPath(dir.path, name))) continue;
+      if (page.length < limit) page.push(id);
+      total++;
+    }
+  }
+  return { hits: q.hitsByIds(page).map((r) => toHit(r)), total };
+};
+
+/** An unlocked encrypted tape: every stored path decoded, then matched. */
+const searchDecoded = (q: SearchQueries, p: SearchPattern, tape: string, decode: NameDecoder, limit: number) =>
+  takeAndCount(
+    filtered(
+      mapped(q.allHits([tape]), (r) => toHit(r, decode(joinPath(r.dir, r.name)))),
+      (h) => matchesHit(p, h),
+    ),
+    limit,
+  );
+
+/**
+ * Finds archived files, folders and symlinks by name or path on every tape (or one),
+ * every version of each, with tape, job, size and dates; encrypted tapes only when a
+ * decoder unlocks them.
+ */
+export const searchCatalog = (app: App, input: SearchInput): E.Either<AppError, SearchResult> => {
+  const only = input.tape === undefined ? E.right(undefined) : tapeIdFromInput(input.tape);
+  if (E.isLeft(only)) return only;
+  if (only.right !== undefined && app.catalog.tape(only.right) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape: only.right });
+  const p = parseSearchPattern(input.pattern);
+  if (p.pattern === '') return E.left({ _tag: 'InvalidOption', option: 'pattern', value: input.pattern, expected: 'a name, part of one, or a glob such as *.dng' });
+  const decoders = input.nameDecoders ?? new Map<string, NameDecoder>();
+  const encrypted = app.catalog.tapes().filter((t) => t.encrypted && (only.right === undefined || t.id === only.right));
+  const locked = encrypted.filter((t) => !decoders.has(t.id)).map((t) => t.id);
+  const q = new SearchQueries(app.db);
+  const plainTapes = app.catalog.tapes().filter((t) => !t.encrypted && (only.right === undefined || t.id === only.right)).map((t) => t.id);
+  const plainSet = new Set(plainTapes);
+  const scope: Scope = { includes: (tape) => plainSet.has(tape), tapes: plainTapes };
+  const plain = (p.target === 'name' ? searchNames : searchPaths)(q, p, scope, input.limit);
+  const decoded = encrypted.flatMap((t) => {
+    const decode = decoders.get(t.id);
+    return decode === undefined ? [] : [searchDecoded(q, p, t.id, decode, input.limit)];
+  });
+  const hits = decoded.length === 0 ? plain.hits : [...plain.hits, ...decoded.flatMap((d) => d.taken)].sort(byTapePath).slice(0, input.limit);
+  const total = plain.total + decoded.reduce((n, d) => n + d.total, 0);
+  return E.right({ pattern: p.pattern, target: p.target, total, hits, lockedTapes: locked });
+};

@@ -1,0 +1,140 @@
+import type Database from 'better-sqlite3';
+import * as t from 'io-ts';
+import { describeErrors } from '../domain/events';
+
+const HitRow = t.type({
+  tape: t.string,
+  dir: t.string,
+  name: t.string,
+  kind: t.keyof({ file: null, dir: null, symlink: null }),
+  size: t.number,
+  mtime_ns: t.string,
+  job: t.string,
+  backed_up_at: t.string,
+});
+export type HitRow = t.TypeOf<typeof HitRow>;
+
+/** A distinct name on one tape, and how many archived versions carry it there. */
+export interface NameOnTape {
+  readonly tape: string;
+  readonly name: string;
+  readonly versions: number;
+}
+
+export interface DirRow {
+  readonly id: number;
+  readonly tape: string;
+  readonly path: string;
+}
+
+const decode = <C extends t.Mixed>(codec: C, row: unknown): t.TypeOf<C> => {
+  const decoded = codec.decode(row);
+  if (decoded._tag === 'Left') throw new Error(`catalog search: ${describeErrors(decoded.left).join('; ')}`);
+  return decoded.right;
+};
+
+/** Past this many matching names, a page is read in (tape, name) order rather than sorted. */
+const BROAD = 2000;
+
+/** Raw `[tape, name, versions]` rows of the hot loop (up to a million): checked, not decoded. */
+const toNames = (rows: readonly unknown[]): NameOnTape[] => {
+  const out: NameOnTape[] = [];
+  for (const r of rows) {
+    if (Array.isArray(r) && typeof r[0] === 'string' && typeof r[1] === 'string' && typeof r[2] === 'number') {
+      out.push({ tape: r[0], name: r[1], versions: r[2] });
+    }
+  }
+  return out;
+};
+
+const isDirRow = (r: unknown): r is DirRow =>
+  typeof r === 'object' && r !== null && 'id' in r && typeof r.id === 'number' && 'tape' in r && typeof r.tape === 'string' &&
+  'path' in r && typeof r.path === 'string';
+
+const HIT_COLUMNS = `d.tape, d.path AS dir, e.name, e.kind, e.size, e.mtime_ns, e.job, j.started_at AS backed_up_at`;
+const HIT_FROM = `entries e JOIN dirs d ON d.id = e.dir_id JOIN jobs j ON j.id = e.job`;
+const ORDER = 'ORDER BY d.path, e.name, e.ordinal';
+
+/**
+ * `%literal%` for the trigram index. `%` and `_` in the literal stay wildcards (the
+ * trigram index does not take ESCAPE): a superset, which the caller filters exactly.
+ */
+const likeContaining = (literal: string): string => `%${literal}%`;
+
+function* filterIter<A, B extends A>(items: Iterable<A>, keep: (a: A) => a is B): Iterable<B> {
+  for (const item of items) if (keep(item)) yield item;
+}
+
+/** The read side of `lto search` over the name index (see projections/search.ts). */
+export class SearchQueries {
+  constructor(private readonly db: Database.Database) {}
+
+  /**
+   * Names ending with a suffix (their reversed lowercase form starts with `reversedSuffix`),
+   * answered from indexes alone: the count of versions, and the first `limit` names by tape
+   * and name. A broad suffix walks names in order until the page is full; a narrow one
+   * sorts its few matches.
+   */
+  suffixPage(reversedSuffix: string, tapes: readonly string[], limit: number): { total: number; names: NameOnTape[] } {
+    const range = [reversedSuffix, `${reversedSuffix}\u{10ffff}`, JSON.stringify(tapes)] as const;
+    const where = 'lrev >= ? AND lrev < ? AND tape IN (SELECT value FROM json_each(?))';
+    const counted: unknown = this.db.prepare(`SELECT count(*), coalesce(sum(versions), 0) FROM search_names INDEXED BY search_names_by_suffix WHERE ${where}`).raw().get(...range);
+    const [names, total] = Array.isArray(counted) && typeof counted[0] === 'number' && typeof counted[1] === 'number' ? counted : [0, 0];
+    const index = names > BROAD ? 'INDEXED BY search_names_by_tape_name' : 'INDEXED BY search_names_by_suffix';
+    const page = this.db.prepare(`SELECT tape, name, versions FROM search_names ${index} WHERE ${where} ORDER BY tape, name LIMIT ?`).raw().all(...range, limit);
+    return { total, names: toNames(page) };
+  }
+
+  /** Names holding every literal (case-insensitive), through the trigram index; none: every name. */
+  namesContaining(literals: readonly string[]): NameOnTape[] {
+    const statement =
+      literals.length === 0
+        ? this.db.prepare('SELECT tape, name, versions FROM search_names')
+        : this.db.prepare(
+            `SELECT s.tape, s.name, s.versions FROM search_names_fts f JOIN search_names s ON s.id = f.rowid
+             WHERE ${literals.map(() => 'f.name LIKE ?').join(' AND ')}`,
+          );
+    return toNames(statement.raw().all(...literals.map(likeContaining)));
+  }
+
+  /** The versions of one name on one tape, by folder and age. */
+  hitsOfName(tape: string, name: string, limit: number): HitRow[] {
+    return this.db
+      .prepare(`SELECT ${HIT_COLUMNS} FROM ${HIT_FROM} WHERE e.name = ? AND d.tape = ? AND e.kind != 'deleted' ${ORDER} LIMIT ?`)
+      .all(name, tape, limit)
+      .map((row) => decode(HitRow, row));
+  }
+
+  dirs(): Iterable<DirRow> {
+    return filterIter(this.db.prepare('SELECT id, tape, path FROM dirs').iterate(), isDirRow);
+  }
+
+  /** The entries directly in one folder, as `[id, name]`, by name and age (no 'deleted' rows). */
+  entryNamesIn(dirId: number): [number, string][] {
+    const rows = this.db.prepare(`SELECT id, name FROM entries WHERE dir_id = ? AND kind != 'deleted' ORDER BY name, ordinal`).raw().all(dirId);
+    return rows.filter((r): r is [number, string] => Array.isArray(r) && typeof r[0] === 'number' && typeof r[1] === 'string');
+  }
+
+  /** These entries as results, in the order given. */
+  hitsByIds(ids: readonly number[]): HitRow[] {
+    return this.db
+      .prepare(`SELECT ${HIT_COLUMNS} FROM json_each(?) x JOIN ${HIT_FROM} WHERE e.id = x.value ORDER BY x.key`)
+      .all(JSON.stringify(ids))
+      .map((row) => decode(HitRow, row));
+  }
+
+  /** Every version on these tapes (all tapes: `undefined`). */
+  allHits(tapes: readonly string[] | undefined): Iterable<HitRow> {
+    const rows = this.db
+      .prepare(
+        `SELECT ${HIT_COLUMNS} FROM ${HIT_FROM} WHERE e.kind != 'deleted' AND (? IS NULL OR d.tape IN (SELECT value FROM json_each(?)))
+         ORDER BY d.tape, d.path, e.name, e.ordinal`,
+      )
+      .iterate(tapes === undefined ? null : JSON.stringify(tapes), tapes === undefined ? '[]' : JSON.stringify(tapes));
+    return mapIter(rows, (row) => decode(HitRow, row));
+  }
+}
+
+function* mapIter<A, B>(items: Iterable<A>, f: (a: A) => B): Iterable<B> {
+  for (const item of items) yield f(item);
+}

@@ -1,0 +1,119 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sandbox, type Sandbox } from '../support/cli';
+import { DOWN, Pty, UP } from '../support/pty';
+
+describe('interactive menu on a terminal (real pseudo-terminal)', () => {
+  let box: Sandbox;
+  before(() => {
+    box = sandbox();
+  });
+  after(() => box.cleanup());
+
+  it('adds a tape, backs up a folder and restores it, showing each command line and asking before writing', async () => {
+    const source = path.join(box.root, 'photos');
+    fs.mkdirSync(path.join(source, '2019'), { recursive: true });
+    fs.writeFileSync(path.join(source, '2019', 'beach.dng'), 'sand and sea');
+    fs.writeFileSync(path.join(source, 'notes.txt'), 'hello');
+    const mount = box.mountPoint('tape');
+    const target = box.mountPoint('restored');
+
+    const pty = new Pty([], { HOME: box.root, LTO_HOME: box.home, NO_COLOR: '1' });
+    try {
+      await pty.waitFor(/Main menu[\s\S]*Quit/);
+      assert.match(pty.text(), /Verify a tape/);
+      assert.doesNotMatch(pty.text(), /not available/);
+      // 1. Add a tape.
+      await pty.type('\r');
+      await pty.waitFor(/Barcode of the tape/);
+      await pty.type('000012L5\r');
+      await pty.waitFor(/Description/);
+      await pty.type('Photos\r');
+      await pty.waitFor(/Mount point/);
+      await pty.type(`${mount}\r`);
+      await pty.waitFor(/Run it\?/);
+      assert.match(pty.text(), /Command: lto tape add 000012L5 --description Photos --mount \S+tape/);
+      await pty.type('y\r');
+      await pty.waitFor(/Main menu[\s\S]*Quit/);
+
+      // 2. Back up the folder (second entry).
+      await pty.type(`${DOWN}\r`);
+      await pty.waitFor(/Back up to which tape\?[\s\S]*000012L5/);
+      await pty.type('\r');
+      await pty.waitFor(/Folder to back up/);
+      await pty.type(`${source}\r`);
+      await pty.waitFor(/Another folder/);
+      await pty.type('\r');
+      await pty.waitFor(/incremental/);
+      await pty.type('n\r');
+      await pty.waitFor(/Run it\?/);
+      assert.match(pty.text(), new RegExp(`Command: lto backup 000012L5 ${source.replace(/[/.]/g, '\\$&')}\\s`));
+      await pty.type('y\r');
+      await pty.waitFor(/Main menu[\s\S]*Quit/, 60_000);
+
+      // 3. Restore it (third entry) into another folder.
+      await pty.type(`${DOWN}${DOWN}\r`);
+      await pty.waitFor(/Restore from which tape\?/);
+      await pty.type('\r');
+      await pty.waitFor(/Restore into which folder/);
+      await pty.type(`${target}\r`);
+      await pty.waitFor(/Only paths matching/);
+      await pty.type('\r');
+      await pty.waitFor(/Run it\?/);
+      assert.match(pty.text(), /Command: lto restore 000012L5 --to \S+restored/);
+      await pty.type('y\r');
+      await pty.waitFor(/Main menu[\s\S]*Quit/, 60_000);
+
+      // 4. Verify it (fifth entry): every file read back.
+      await pty.type(`${DOWN}${DOWN}${DOWN}${DOWN}\r`);
+      await pty.waitFor(/Verify which tape\?/);
+      await pty.type('\r');
+      await pty.waitFor(/quick/);
+      await pty.type('n\r');
+      await pty.waitFor(/Run it\?/);
+      assert.match(pty.text(), /Command: lto verify 000012L5\s/);
+      await pty.type('y\r');
+      await pty.waitFor(/verify \w{8} PASSED[\s\S]*Main menu[\s\S]*Quit/, 60_000);
+
+      // Quit: the last entry, one up from the first (the list wraps around).
+      await pty.type(`${UP}\r`);
+      assert.equal(await pty.exitCode(), 0);
+    } finally {
+      pty.kill();
+    }
+    assert.equal(fs.readFileSync(path.join(target, source, '2019', 'beach.dng'), 'utf8'), 'sand and sea');
+    assert.equal(fs.readFileSync(path.join(target, source, 'notes.txt'), 'utf8'), 'hello');
+    assert.deepEqual(box.json<{ id: string; description: string }[]>(['tape', 'list']).map((t) => [t.id, t.description]), [['000012L5', 'Photos']]);
+  });
+
+  it('writes nothing when the confirmation is declined', async () => {
+    const pty = new Pty([], { HOME: box.root, LTO_HOME: path.join(box.root, 'other-home'), NO_COLOR: '1' });
+    try {
+      await pty.waitFor(/Main menu[\s\S]*Quit/);
+      await pty.type('\r');
+      await pty.waitFor(/Barcode/);
+      await pty.type('000099L6\r');
+      await pty.waitFor(/Description/);
+      await pty.type('\r');
+      await pty.waitFor(/Mount point/);
+      await pty.type('\r');
+      await pty.waitFor(/Run it\?/);
+      await pty.type('n\r');
+      await pty.waitFor(/Cancelled: nothing was written/);
+      await pty.type('\u0003');
+      await pty.exitCode();
+    } finally {
+      pty.kill();
+    }
+    const list = box.lto(['tape', 'list', '--json'], { LTO_HOME: path.join(box.root, 'other-home') });
+    assert.deepEqual(JSON.parse(list.stdout), []);
+  });
+
+  it('does not start the menu when not on a terminal: scripts get the help', () => {
+    const r = box.lto([]);
+    assert.doesNotMatch(r.stdout + r.stderr, /Main menu/);
+    assert.match(r.stdout + r.stderr, /Usage: lto/);
+  });
+});

@@ -1,0 +1,35 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import * as E from 'fp-ts/Either';
+import { addTape } from '../../application/add-tape';
+import { verifyCatalog } from '../../application/catalog';
+import { composeApp } from '../../application/compose';
+import { changeTapeLabel, createLabel } from '../../application/labels';
+import { newUuidV7 } from '../../infrastructure/ids';
+import { testApp } from '../support/app';
+
+describe('projection catch-up', () => {
+  it('builds a projection that a catalog written by an older version lacks, without replaying the others twice', async () => {
+    const t = await testApp();
+    try {
+      assert.ok(E.isRight(addTape(t.app, { barcode: '000012L5', mount: t.mountPoint('a'), description: 'x', generation: undefined })));
+      assert.ok(E.isRight(createLabel(t.app, 'archive', '#ff8800')));
+      assert.ok(E.isRight(changeTapeLabel(t.app, 'assign', '000012L5', 'archive', undefined)));
+      // As an older version left it: no labels tables, no labels checkpoint.
+      t.app.db.exec("DROP TABLE labels; DROP TABLE tape_labels; DELETE FROM projection_checkpoints WHERE name = 'labels'");
+      const db = new Database(path.join(t.root, 'catalog.db'));
+      try {
+        const { app } = await composeApp(db, { ...t.app, newId: () => newUuidV7() });
+        assert.deepEqual(db.prepare('SELECT tape, label FROM tape_labels').all(), [{ tape: '000012L5', label: 'archive' }]);
+        assert.equal(db.prepare('SELECT count(*) FROM tapes').pluck().get(), 1);
+        assert.deepEqual((await verifyCatalog(app.db, app.store)).differences, []);
+      } finally {
+        db.close();
+      }
+    } finally {
+      t.close();
+    }
+  });
+});
