@@ -158,4 +158,5 @@ export class ProjectionRunner {
 const CheckpointRow = t.type({ name: t.string, position: t.number });
 const isCheckpointRow = CheckpointRow.is;
 
-const isIndex = (ddl: string): boolean => /^\s*CREATE\s+(UNIQUE\s+)?INDEX/i.test(ddl);
+/** Plain secondary indexes: a unique one is a constraint statements rely on (ON CONFLICT), so it stays. */
+const isIndex = (ddl: string): boolean => /^\s*CREATE\s+INDEX/i.test(ddl);
