@@ -106,6 +106,7 @@ export const runBackup = async (
     names,
     contentKey: unlocked?.keys.contentKey,
     onScanned: (entries) => progress?.next({ phase: 'scan', entries, bytes: 0, totalEntries: 0, totalBytes: 0 }),
+    onEntry: () => app.crashPoint('scanned-entry'),
   });
   const report = (rest: Partial<BackupReport>): BackupReport => ({
     tape, mode, plan, job: null, status: 'PLANNED', reason: null, totals: { files: 0, bytesRead: 0, bytesWritten: 0, warnings: 0 },
@@ -133,6 +134,7 @@ export const runBackup = async (
   const written = await writeSegments(app, recorder, session.right, scan, plan, input.segmentTargetBytes, progress, names, encryption);
   if (E.isLeft(written)) return written;
   const outcome = written.right;
+  app.crashPoint('job-ending');
   const ended = finishJob(recorder, scan, outcome);
   if (E.isLeft(ended)) return ended;
   return E.right(
@@ -230,6 +232,7 @@ const writeSegments = async (
     const closed = await writer.close();
     writer = undefined;
     if (E.isLeft(closed)) return E.right(describeSegmentFailure(closed.left));
+    app.crashPoint('segment-closed');
     totals.bytesWritten += closed.right.bytes;
     const { bytes, sha256, plainBytes, chunkBytes } = closed.right;
     const recorded = recorder.record({ type: 'CloseSegment', job: recorder.job, segment, bytes, sha256, plainBytes, chunkBytes, entries });
@@ -263,6 +266,7 @@ const writeSegments = async (
       pendingWarnings++;
     } else {
       entries.push(added.entry);
+      app.crashPoint('entry-written');
       if (added.changed) {
         warnings.push({ path: entry.path, reason: names.text(entry.path, 'changed while it was read: the archived copy may be inconsistent') });
         pendingWarnings++;

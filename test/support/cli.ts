@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +21,8 @@ export interface Sandbox {
   /** A new empty folder standing in for a tape's mount point. */
   readonly mountPoint: (name: string) => string;
   readonly lto: (args: readonly string[], env?: NodeJS.ProcessEnv) => CliResult;
+  /** Runs the CLI in its own process group and SIGKILLs the whole group after `ms`, as a power cut would. */
+  readonly ltoKilledAfter: (args: readonly string[], ms: number) => Promise<CliResult>;
   readonly json: <T = unknown>(args: readonly string[]) => T;
   readonly cleanup: () => void;
 }
@@ -36,9 +38,33 @@ export const sandbox = (): Sandbox => {
     });
     return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
   };
+  const ltoKilledAfter = (args: readonly string[], ms: number): Promise<CliResult> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], {
+        env: { PATH: process.env['PATH'], HOME: root, LTO_HOME: home, NO_COLOR: '1' },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone: the command finished before the kill.
+        }
+      }, ms);
+      child.on('close', (status, signal) => {
+        clearTimeout(timer);
+        resolve({ status, signal, stdout, stderr });
+      });
+    });
   return {
     root,
     home,
+    ltoKilledAfter,
     mountPoint: (name) => {
       const dir = path.join(root, name);
       fs.mkdirSync(dir, { recursive: true });
