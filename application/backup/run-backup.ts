@@ -19,7 +19,9 @@ import type { AppError } from '../errors';
 import { mintId } from '../ids';
 import { JobRecorder } from '../job-recorder';
 import { tapeIdFromInput } from '../tape-id-input';
+import { holdTapeLock } from '../tape-lock';
 import { openTapeSession, type TapeSession } from '../tape-session';
+import type { TapeLock } from '../../infrastructure/tape/tape-lock';
 import { estimateTarBytes, planBackup, type BackupPlan } from './plan';
 import type { PlannedEntry, ScanTable } from './scan-table';
 
@@ -38,6 +40,8 @@ export interface BackupInput {
   readonly dryRun: boolean;
   readonly mount: string | undefined;
   readonly segmentTargetBytes: number;
+  /** Break the tape's lock even when its holder cannot be checked (another host). */
+  readonly breakLock?: boolean;
 }
 
 export interface BackupProgress {
@@ -74,12 +78,28 @@ const missingSources = (roots: readonly string[]): string[] =>
  * A backup job: plan (scan and compare), check the room, then write the changed
  * entries into segments; each closed segment's events reach the journal right after
  * the segment is fsynced, so whatever was closed survives a crash or a full tape.
+ * The tape's lock (application/tape-lock.ts) is held from contact to the job's end.
  */
 export const runBackup = async (
   app: App,
   input: BackupInput,
   progress?: Subject<BackupProgress>,
   unlocked?: Unlocked,
+): Promise<E.Either<AppError, BackupReport>> => {
+  const held: TapeLock[] = [];
+  try {
+    return await backup(app, input, progress, unlocked, (lock) => held.push(lock));
+  } finally {
+    for (const lock of held) lock.release();
+  }
+};
+
+const backup = async (
+  app: App,
+  input: BackupInput,
+  progress: Subject<BackupProgress> | undefined,
+  unlocked: Unlocked | undefined,
+  locked: (lock: TapeLock) => void,
 ): Promise<E.Either<AppError, BackupReport>> => {
   const parsed = tapeIdFromInput(input.tape);
   if (E.isLeft(parsed)) return parsed;
@@ -95,6 +115,11 @@ export const runBackup = async (
   if (E.isLeft(session)) return session;
   const writable = new FolderTape(session.right.mount).checkWritable();
   if (!input.dryRun && E.isLeft(writable)) return writable;
+  if (!input.dryRun) {
+    const lock = holdTapeLock(app, session.right, 'lto backup', input.breakLock === true);
+    if (E.isLeft(lock)) return lock;
+    locked(lock.right);
+  }
 
   const mode: BackupMode = input.incremental ? 'INCREMENTAL' : 'FULL';
   const { plan, scan } = planBackup(app.db, {

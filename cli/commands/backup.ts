@@ -22,6 +22,7 @@ interface Options {
   readonly segmentSize?: string;
   readonly key?: string;
   readonly passphraseFile?: string;
+  readonly breakLock?: boolean;
 }
 
 export const registerBackup = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
@@ -36,6 +37,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
     .option('--dry-run', 'print the plan (new / modified / unchanged / deleted) and write nothing')
     .option('--segment-size <size>', 'start a new segment past this size (e.g. 1GiB, 200MiB; default 1GiB)')
     .option('--mount <path>', 'where the tape is mounted')
+    .option('--break-lock', 'take the tape even though another lto holds its lock (only once sure that one is gone)')
     .option('--json', 'print one summary object as JSON');
   withKeyOptions(command)
     .action(async (tape: string, sources: string[], options: Options) =>
@@ -71,6 +73,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
             dryRun: options.dryRun === true,
             mount: options.mount,
             segmentTargetBytes,
+            breakLock: options.breakLock === true,
           },
           progress,
           unlocked.right,
