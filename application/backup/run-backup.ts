@@ -62,6 +62,8 @@ export interface BackupReport {
   readonly totals: JobTotals;
   readonly segments: number;
   readonly warnings: readonly { readonly path: string; readonly reason: string }[];
+  /** Files that could not be read (EIO, EACCES...): reported among the warnings, not on the tape. */
+  readonly notArchived: number;
 }
 
 const missingSources = (roots: readonly string[]): string[] =>
@@ -135,7 +137,7 @@ const backup = async (
   });
   const report = (rest: Partial<BackupReport>): BackupReport => ({
     tape, mode, plan, job: null, status: 'PLANNED', reason: null, totals: { files: 0, bytesRead: 0, bytesWritten: 0, warnings: 0 },
-    segments: 0, warnings: readable(names, scan.warnings()), ...rest,
+    segments: 0, warnings: readable(names, scan.warnings()), notArchived: 0, ...rest,
   });
   if (input.dryRun) return E.right(report({}));
 
@@ -170,6 +172,7 @@ const backup = async (
       totals: outcome.totals,
       segments: outcome.segments,
       warnings: readable(names, outcome.warnings),
+      notArchived: outcome.notArchived,
     }),
   );
 };
@@ -182,6 +185,7 @@ interface WriteOutcome {
   readonly totals: JobTotals;
   readonly segments: number;
   readonly warnings: { path: string; reason: string }[];
+  readonly notArchived: number;
   /** Why the job stopped (tape full, write error), when it did. */
   readonly failure: string | undefined;
 }
@@ -238,6 +242,7 @@ const writeSegments = async (
   const warnings = [...scan.warnings()];
   let pendingWarnings = warnings.length;
   const totals = { files: 0, bytesRead: 0, bytesWritten: 0, warnings: 0 };
+  let notArchived = 0;
   const totalEntries = plan.new.entries + plan.modified.entries;
   const totalBytes = plan.new.bytes + plan.modified.bytes;
   let segment = 0;
@@ -273,7 +278,7 @@ const writeSegments = async (
     const flushed = flushWarnings();
     if (E.isLeft(flushed)) return flushed;
     totals.warnings = warnings.length;
-    return E.right({ totals, segments: recorder.current.status === 'NONE' ? 0 : recorder.current.segments, warnings, failure: reason });
+    return E.right({ totals, segments: recorder.current.status === 'NONE' ? 0 : recorder.current.segments, warnings, notArchived, failure: reason });
   };
 
   // Adds stay in flight up to IN_FLIGHT: the writer reads many small files at once and
@@ -287,6 +292,7 @@ const writeSegments = async (
       return;
     }
     if (added._tag === 'warning') {
+      notArchived += 1;
       warnings.push({ path: entry.path, reason: names.text(entry.path, added.reason) });
       pendingWarnings++;
     } else {
@@ -342,7 +348,7 @@ const writeSegments = async (
   const flushed = flushWarnings();
   if (E.isLeft(flushed)) return flushed;
   totals.warnings = warnings.length;
-  return E.right({ totals, segments: segment, warnings, failure: undefined });
+  return E.right({ totals, segments: segment, warnings, notArchived, failure: undefined });
 };
 
 type Added =

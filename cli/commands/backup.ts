@@ -82,7 +82,8 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
         if (E.isLeft(report)) return report;
         if (options.json === true) printJson(io, backupJson(report.right));
         else printReport(io, report.right);
-        return E.right(report.right.status === 'FAILED' ? EXIT.FAILED : EXIT.OK);
+        // Files left off the tape because they could not be read are a problem found: exit 1.
+        return E.right(report.right.status === 'FAILED' || report.right.notArchived > 0 ? EXIT.FAILED : EXIT.OK);
       }),
     );
 };
@@ -99,6 +100,7 @@ export const backupJson = (r: BackupReport) => ({
   bytesWritten: r.totals.bytesWritten,
   segments: r.segments,
   warnings: r.warnings.length,
+  notArchived: r.notArchived,
   warningList: r.warnings,
 });
 
@@ -130,6 +132,7 @@ const printReport = (io: Io, r: BackupReport): void => {
       `job ${s.bold(shortId(r.job ?? ''))} ${status}: ${r.totals.files} files, ${formatBytes(r.totals.bytesRead)} read, ${formatBytes(r.totals.bytesWritten)} written in ${r.segments} segment(s)`,
     );
     if (r.reason !== null) io.err(`${io.errStyle.red('failed:')} ${r.reason}`);
+    if (r.notArchived > 0) io.err(io.errStyle.red(`${r.notArchived} file(s) could not be read and are not on the tape (see the warnings)`));
   }
   if (r.warnings.length > 0) {
     io.err(io.errStyle.yellow(`${r.warnings.length} warning(s):`));
