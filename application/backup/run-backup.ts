@@ -23,6 +23,7 @@ import { holdTapeLock } from '../tape-lock';
 import { openTapeSession, type TapeSession } from '../tape-session';
 import type { TapeLock } from '../../infrastructure/tape/tape-lock';
 import { estimateTarBytes, planBackup, type BackupPlan } from './plan';
+import { SpaceGuard } from './space-guard';
 import type { PlannedEntry, ScanTable } from './scan-table';
 
 export const DEFAULT_SEGMENT_BYTES = 1024 ** 3;
@@ -281,6 +282,8 @@ const writeSegments = async (
     return E.right({ totals, segments: recorder.current.status === 'NONE' ? 0 : recorder.current.segments, warnings, notArchived, failure: reason });
   };
 
+  const guard = new SpaceGuard(() => fileSystemSpace(session.mount));
+  let inFlightBytes = 0;
   // Adds stay in flight up to IN_FLIGHT: the writer reads many small files at once and
   // places each as it is ready (its offset is recorded), so the disk never waits on us.
   const inFlight = new Set<Promise<void>>();
@@ -313,8 +316,19 @@ const writeSegments = async (
   const drain = async (): Promise<void> => {
     await Promise.all(inFlight);
   };
+  /** What is placed is kept: the open segment is closed (it fits) and its events recorded, then the job fails. */
+  const stopBeforeReserve = async (reason: string): Promise<E.Either<AppError, WriteOutcome>> => {
+    await drain();
+    if (fatal !== undefined) return fail(fatal);
+    const closed = await closeSegment();
+    if (E.isLeft(closed)) return closed;
+    return fail(closed.right ?? reason);
+  };
 
   for (const entry of scan.toWrite()) {
+    const estimate = estimateTarBytes(entry.size);
+    const full = guard.check(estimate, (writer === undefined ? 0 : writer.position - writer.bytesWritten) + inFlightBytes);
+    if (full !== undefined) return stopBeforeReserve(full);
     if (writer === undefined) {
       segment += 1;
       const opened = SegmentWriter.open(segmentPath(session.mount, recorder.job, segment), {}, encryption);
@@ -322,8 +336,12 @@ const writeSegments = async (
       writer = opened.right;
     }
     // Counted as issued, not as placed: adds in flight have not moved the writer's position yet.
-    issuedBytes += estimateTarBytes(entry.size);
-    const task: Promise<void> = addEntry(writer, entry, names).then((added) => settle(entry, added));
+    issuedBytes += estimate;
+    inFlightBytes += estimate;
+    const task: Promise<void> = addEntry(writer, entry, names).then((added) => {
+      inFlightBytes -= estimate;
+      settle(entry, added);
+    });
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
     if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
