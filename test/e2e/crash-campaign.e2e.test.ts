@@ -55,11 +55,19 @@ const momentsOf = (trace: string): [string, number][] => {
     });
 };
 
-/** One moment of each kind first, then seeded picks among the rest, without repeats. */
+/**
+ * Regressions, always tried whatever the seed: the first segment's events on the tape but
+ * not in the catalog (the next start once closed the job with a version the tape had used,
+ * locking the tape out).
+ */
+const REQUIRED: readonly [string, number][] = [['after-tape-append', 2]];
+
+/** The required moments, one of each kind, then seeded picks among the rest, without repeats. */
 const pickMoments = (all: readonly [string, number][], count: number, random: () => number): [string, number][] => {
   const left = [...all];
   const picked: [string, number][] = [];
   const take = (i: number) => picked.push(...left.splice(i, 1));
+  for (const [name, n] of REQUIRED) take(left.findIndex(([k, m]) => k === name && m === n));
   for (const kind of new Set(all.map(([name]) => name))) {
     const ofKind = left.flatMap((m, i) => (m[0] === kind ? [i] : []));
     take(ofKind[Math.floor(random() * ofKind.length)] ?? 0);
