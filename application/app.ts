@@ -27,4 +27,12 @@ export interface App {
   readonly notice: (message: string) => void;
 }
 
-export type CrashPointName = 'after-tape-append' | 'after-volume-label' | 'after-segment-recorded';
+export type CrashPointName =
+  | 'after-tape-append'
+  | 'after-volume-label'
+  | 'after-segment-recorded'
+  // A backup's other moments, for the seeded crash campaign (test/e2e/crash-campaign):
+  | 'scanned-entry'
+  | 'entry-written'
+  | 'segment-closed'
+  | 'job-ending';

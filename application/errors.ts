@@ -4,6 +4,7 @@ import type { Room } from '../domain/capacity';
 import type { DomainError } from '../domain/errors';
 import type { ImportConflict, ImportGap, VersionConflict } from '../infrastructure/event-store/event-store';
 import type { TapeProblem } from '../infrastructure/tape/tape-problems';
+import type { LockHolder } from '../infrastructure/tape/tape-lock';
 import type { ConfigProblem } from '../infrastructure/config';
 import type { KeyFileProblem } from '../infrastructure/crypto/key-files';
 
@@ -48,6 +49,7 @@ export type AppError =
   | { readonly _tag: 'PassphrasesDiffer' }
   | { readonly _tag: 'NotAnArchiveTape'; readonly mount: string }
   | { readonly _tag: 'EncryptionOptions'; readonly problem: string }
+  | { readonly _tag: 'TapeLocked'; readonly tape: TapeId; readonly path: string; readonly holder: LockHolder | undefined }
 
 export interface DatabaseUnusable {
   readonly _tag: 'DatabaseUnusable';

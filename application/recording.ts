@@ -35,7 +35,7 @@ export type Recorded = { readonly stored: readonly StoredEvent[]; readonly pendi
 
 /**
  * Records events of a tape: tape journal first, then the local store (DESIGN §4).
- * A write-protected tape (or none reachable) leaves them pending locally, to be written
+ * A write-protected or full tape (or none reachable) leaves them pending locally, to be written
  * at the next writable contact; any other tape error refuses and records nothing.
  */
 export const recordForTape = (
@@ -47,7 +47,8 @@ export const recordForTape = (
   if (session === undefined) return recordPending(app, tape, envelopes);
   const written = session.append(envelopes);
   if (E.isLeft(written)) {
-    return written.left._tag === 'TapeWriteFailed' && written.left.readOnly
+    // FORMAT.md write order 5: a write-protected or full tape keeps the events pending.
+    return written.left._tag === 'TapeWriteFailed' && (written.left.readOnly || written.left.full)
       ? recordPending(app, tape, envelopes)
       : written;
   }

@@ -148,6 +148,14 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `key file ${error.path}: ${error.reason}`, exit: EXIT.USAGE };
     case 'KeyPassphraseWrong':
       return { message: `wrong passphrase for the private key ${error.path}`, exit: EXIT.USAGE };
+    case 'TapeLocked':
+      return {
+        message:
+          error.holder === undefined
+            ? `tape ${error.tape} is locked by ${error.path}, which does not say by whom: if no lto command is writing to it, run again with --break-lock`
+            : `tape ${error.tape} is in use: ${error.holder.command} (pid ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) holds ${error.path}; wait for it, or if that process is gone run again with --break-lock`,
+        exit: EXIT.TAPE,
+      };
     case 'InvalidOption':
       return { message: `${error.option} ${JSON.stringify(error.value)}: expected ${error.expected}`, exit: EXIT.USAGE };
     case 'LabelExists':

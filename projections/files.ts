@@ -2,10 +2,15 @@ import type { ArchivedEntry, DomainEvent } from '../domain/events';
 import type { StoredEvent } from '../domain/envelope';
 import { sql, type Projection, type Statement } from './projection';
 
-/** `/a/b/c` → [`/a/b`, `c`]; `/a` → [`/`, `a`]. Paths are absolute, `/`-separated. */
+/**
+ * `/a/b/c` → [`/a/b`, `c`]; `/a` → [`/`, `a`]. Paths are absolute, `/`-separated; one
+ * from a hostile tape that is not (`C:\x`, `evil`) keeps `.` as its folder, so it reads
+ * back as `./evil` and a restore refuses it (it was once made `/evil`, silently).
+ */
 export const splitPath = (path: string): [string, string] => {
   const cut = path.lastIndexOf('/');
-  return cut <= 0 ? ['/', path.slice(cut + 1)] : [path.slice(0, cut), path.slice(cut + 1)];
+  if (cut === -1) return ['.', path];
+  return cut === 0 ? ['/', path.slice(1)] : [path.slice(0, cut), path.slice(cut + 1)];
 };
 
 const TAPE_OF_JOB = '(SELECT tape FROM jobs WHERE id = ?)';

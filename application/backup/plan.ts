@@ -19,6 +19,8 @@ export interface PlanOptions {
   /** The content-hash key of an encrypted tape (for --checksum). */
   readonly contentKey: Buffer | undefined;
   readonly onScanned?: (entries: number) => void;
+  /** After each entry is scanned (a crash point for tests). */
+  readonly onEntry?: () => void;
 }
 
 export interface PlanTotals {
@@ -86,6 +88,7 @@ export const planBackup = (db: Database.Database, options: PlanOptions): { plan:
     const change = options.incremental ? classify(state.latest(path), { ...entry, path: item.entry.path }, options.checksum, options.contentKey) : 'new';
     scan.add(entry, change);
     if (change !== 'unchanged') estimatedBytes += estimateTarBytes(item.entry.size);
+    options.onEntry?.();
     if (++scanned % 1000 === 0) options.onScanned?.(scanned);
   }
   scan.finishFill();

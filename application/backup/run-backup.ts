@@ -19,8 +19,11 @@ import type { AppError } from '../errors';
 import { mintId } from '../ids';
 import { JobRecorder } from '../job-recorder';
 import { tapeIdFromInput } from '../tape-id-input';
+import { holdTapeLock } from '../tape-lock';
 import { openTapeSession, type TapeSession } from '../tape-session';
+import type { TapeLock } from '../../infrastructure/tape/tape-lock';
 import { estimateTarBytes, planBackup, type BackupPlan } from './plan';
+import { SpaceGuard } from './space-guard';
 import type { PlannedEntry, ScanTable } from './scan-table';
 
 export const DEFAULT_SEGMENT_BYTES = 1024 ** 3;
@@ -38,6 +41,8 @@ export interface BackupInput {
   readonly dryRun: boolean;
   readonly mount: string | undefined;
   readonly segmentTargetBytes: number;
+  /** Break the tape's lock even when its holder cannot be checked (another host). */
+  readonly breakLock?: boolean;
 }
 
 export interface BackupProgress {
@@ -58,6 +63,8 @@ export interface BackupReport {
   readonly totals: JobTotals;
   readonly segments: number;
   readonly warnings: readonly { readonly path: string; readonly reason: string }[];
+  /** Files that could not be read (EIO, EACCES...): reported among the warnings, not on the tape. */
+  readonly notArchived: number;
 }
 
 const missingSources = (roots: readonly string[]): string[] =>
@@ -74,12 +81,28 @@ const missingSources = (roots: readonly string[]): string[] =>
  * A backup job: plan (scan and compare), check the room, then write the changed
  * entries into segments; each closed segment's events reach the journal right after
  * the segment is fsynced, so whatever was closed survives a crash or a full tape.
+ * The tape's lock (application/tape-lock.ts) is held from contact to the job's end.
  */
 export const runBackup = async (
   app: App,
   input: BackupInput,
   progress?: Subject<BackupProgress>,
   unlocked?: Unlocked,
+): Promise<E.Either<AppError, BackupReport>> => {
+  const held: TapeLock[] = [];
+  try {
+    return await backup(app, input, progress, unlocked, (lock) => held.push(lock));
+  } finally {
+    for (const lock of held) lock.release();
+  }
+};
+
+const backup = async (
+  app: App,
+  input: BackupInput,
+  progress: Subject<BackupProgress> | undefined,
+  unlocked: Unlocked | undefined,
+  locked: (lock: TapeLock) => void,
 ): Promise<E.Either<AppError, BackupReport>> => {
   const parsed = tapeIdFromInput(input.tape);
   if (E.isLeft(parsed)) return parsed;
@@ -95,6 +118,11 @@ export const runBackup = async (
   if (E.isLeft(session)) return session;
   const writable = new FolderTape(session.right.mount).checkWritable();
   if (!input.dryRun && E.isLeft(writable)) return writable;
+  if (!input.dryRun) {
+    const lock = holdTapeLock(app, session.right, 'lto backup', input.breakLock === true);
+    if (E.isLeft(lock)) return lock;
+    locked(lock.right);
+  }
 
   const mode: BackupMode = input.incremental ? 'INCREMENTAL' : 'FULL';
   const { plan, scan } = planBackup(app.db, {
@@ -106,10 +134,11 @@ export const runBackup = async (
     names,
     contentKey: unlocked?.keys.contentKey,
     onScanned: (entries) => progress?.next({ phase: 'scan', entries, bytes: 0, totalEntries: 0, totalBytes: 0 }),
+    onEntry: () => app.crashPoint('scanned-entry'),
   });
   const report = (rest: Partial<BackupReport>): BackupReport => ({
     tape, mode, plan, job: null, status: 'PLANNED', reason: null, totals: { files: 0, bytesRead: 0, bytesWritten: 0, warnings: 0 },
-    segments: 0, warnings: readable(names, scan.warnings()), ...rest,
+    segments: 0, warnings: readable(names, scan.warnings()), notArchived: 0, ...rest,
   });
   if (input.dryRun) return E.right(report({}));
 
@@ -133,6 +162,7 @@ export const runBackup = async (
   const written = await writeSegments(app, recorder, session.right, scan, plan, input.segmentTargetBytes, progress, names, encryption);
   if (E.isLeft(written)) return written;
   const outcome = written.right;
+  app.crashPoint('job-ending');
   const ended = finishJob(recorder, scan, outcome);
   if (E.isLeft(ended)) return ended;
   return E.right(
@@ -143,6 +173,7 @@ export const runBackup = async (
       totals: outcome.totals,
       segments: outcome.segments,
       warnings: readable(names, outcome.warnings),
+      notArchived: outcome.notArchived,
     }),
   );
 };
@@ -155,6 +186,7 @@ interface WriteOutcome {
   readonly totals: JobTotals;
   readonly segments: number;
   readonly warnings: { path: string; reason: string }[];
+  readonly notArchived: number;
   /** Why the job stopped (tape full, write error), when it did. */
   readonly failure: string | undefined;
 }
@@ -211,6 +243,7 @@ const writeSegments = async (
   const warnings = [...scan.warnings()];
   let pendingWarnings = warnings.length;
   const totals = { files: 0, bytesRead: 0, bytesWritten: 0, warnings: 0 };
+  let notArchived = 0;
   const totalEntries = plan.new.entries + plan.modified.entries;
   const totalBytes = plan.new.bytes + plan.modified.bytes;
   let segment = 0;
@@ -230,6 +263,7 @@ const writeSegments = async (
     const closed = await writer.close();
     writer = undefined;
     if (E.isLeft(closed)) return E.right(describeSegmentFailure(closed.left));
+    app.crashPoint('segment-closed');
     totals.bytesWritten += closed.right.bytes;
     const { bytes, sha256, plainBytes, chunkBytes } = closed.right;
     const recorded = recorder.record({ type: 'CloseSegment', job: recorder.job, segment, bytes, sha256, plainBytes, chunkBytes, entries });
@@ -245,9 +279,11 @@ const writeSegments = async (
     const flushed = flushWarnings();
     if (E.isLeft(flushed)) return flushed;
     totals.warnings = warnings.length;
-    return E.right({ totals, segments: recorder.current.status === 'NONE' ? 0 : recorder.current.segments, warnings, failure: reason });
+    return E.right({ totals, segments: recorder.current.status === 'NONE' ? 0 : recorder.current.segments, warnings, notArchived, failure: reason });
   };
 
+  const guard = new SpaceGuard(() => fileSystemSpace(session.mount));
+  let inFlightBytes = 0;
   // Adds stay in flight up to IN_FLIGHT: the writer reads many small files at once and
   // places each as it is ready (its offset is recorded), so the disk never waits on us.
   const inFlight = new Set<Promise<void>>();
@@ -259,10 +295,12 @@ const writeSegments = async (
       return;
     }
     if (added._tag === 'warning') {
+      notArchived += 1;
       warnings.push({ path: entry.path, reason: names.text(entry.path, added.reason) });
       pendingWarnings++;
     } else {
       entries.push(added.entry);
+      app.crashPoint('entry-written');
       if (added.changed) {
         warnings.push({ path: entry.path, reason: names.text(entry.path, 'changed while it was read: the archived copy may be inconsistent') });
         pendingWarnings++;
@@ -278,8 +316,19 @@ const writeSegments = async (
   const drain = async (): Promise<void> => {
     await Promise.all(inFlight);
   };
+  /** What is placed is kept: the open segment is closed (it fits) and its events recorded, then the job fails. */
+  const stopBeforeReserve = async (reason: string): Promise<E.Either<AppError, WriteOutcome>> => {
+    await drain();
+    if (fatal !== undefined) return fail(fatal);
+    const closed = await closeSegment();
+    if (E.isLeft(closed)) return closed;
+    return fail(closed.right ?? reason);
+  };
 
   for (const entry of scan.toWrite()) {
+    const estimate = estimateTarBytes(entry.size);
+    const full = guard.check(estimate, (writer === undefined ? 0 : writer.position - writer.bytesWritten) + inFlightBytes);
+    if (full !== undefined) return stopBeforeReserve(full);
     if (writer === undefined) {
       segment += 1;
       const opened = SegmentWriter.open(segmentPath(session.mount, recorder.job, segment), {}, encryption);
@@ -287,8 +336,12 @@ const writeSegments = async (
       writer = opened.right;
     }
     // Counted as issued, not as placed: adds in flight have not moved the writer's position yet.
-    issuedBytes += estimateTarBytes(entry.size);
-    const task: Promise<void> = addEntry(writer, entry, names).then((added) => settle(entry, added));
+    issuedBytes += estimate;
+    inFlightBytes += estimate;
+    const task: Promise<void> = addEntry(writer, entry, names).then((added) => {
+      inFlightBytes -= estimate;
+      settle(entry, added);
+    });
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
     if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
@@ -313,7 +366,7 @@ const writeSegments = async (
   const flushed = flushWarnings();
   if (E.isLeft(flushed)) return flushed;
   totals.warnings = warnings.length;
-  return E.right({ totals, segments: segment, warnings, failure: undefined });
+  return E.right({ totals, segments: segment, warnings, notArchived, failure: undefined });
 };
 
 type Added =

@@ -22,6 +22,7 @@ interface Options {
   readonly segmentSize?: string;
   readonly key?: string;
   readonly passphraseFile?: string;
+  readonly breakLock?: boolean;
 }
 
 export const registerBackup = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
@@ -36,6 +37,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
     .option('--dry-run', 'print the plan (new / modified / unchanged / deleted) and write nothing')
     .option('--segment-size <size>', 'start a new segment past this size (e.g. 1GiB, 200MiB; default 1GiB)')
     .option('--mount <path>', 'where the tape is mounted')
+    .option('--break-lock', 'take the tape even though another lto holds its lock (only once sure that one is gone)')
     .option('--json', 'print one summary object as JSON');
   withKeyOptions(command)
     .action(async (tape: string, sources: string[], options: Options) =>
@@ -71,6 +73,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
             dryRun: options.dryRun === true,
             mount: options.mount,
             segmentTargetBytes,
+            breakLock: options.breakLock === true,
           },
           progress,
           unlocked.right,
@@ -79,7 +82,8 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
         if (E.isLeft(report)) return report;
         if (options.json === true) printJson(io, backupJson(report.right));
         else printReport(io, report.right);
-        return E.right(report.right.status === 'FAILED' ? EXIT.FAILED : EXIT.OK);
+        // Files left off the tape because they could not be read are a problem found: exit 1.
+        return E.right(report.right.status === 'FAILED' || report.right.notArchived > 0 ? EXIT.FAILED : EXIT.OK);
       }),
     );
 };
@@ -96,6 +100,7 @@ export const backupJson = (r: BackupReport) => ({
   bytesWritten: r.totals.bytesWritten,
   segments: r.segments,
   warnings: r.warnings.length,
+  notArchived: r.notArchived,
   warningList: r.warnings,
 });
 
@@ -127,6 +132,7 @@ const printReport = (io: Io, r: BackupReport): void => {
       `job ${s.bold(shortId(r.job ?? ''))} ${status}: ${r.totals.files} files, ${formatBytes(r.totals.bytesRead)} read, ${formatBytes(r.totals.bytesWritten)} written in ${r.segments} segment(s)`,
     );
     if (r.reason !== null) io.err(`${io.errStyle.red('failed:')} ${r.reason}`);
+    if (r.notArchived > 0) io.err(io.errStyle.red(`${r.notArchived} file(s) could not be read and are not on the tape (see the warnings)`));
   }
   if (r.warnings.length > 0) {
     io.err(io.errStyle.yellow(`${r.warnings.length} warning(s):`));

@@ -206,7 +206,6 @@ export class RestoreWriter {
       next = this.startRead(plan[i + 1]);
       if (item.kind === 'large') await this.restoreLarge(item.entry);
       else if (data === 'damaged') {
-        // A damaged chunk in the window: each file alone, so only those it holds are lost.
         for (const entry of item.entries) await this.restoreLarge(entry);
       } else await this.restoreWindow(item, data);
       onProgress(this.restored.files, this.restored.bytes);
@@ -223,9 +222,11 @@ export class RestoreWriter {
     let got: number;
     try {
       got = await source.read(bytes, 0, bytes.length, item.start);
-    } catch (error) {
-      if (error instanceof SealedSegmentDamaged) return 'damaged';
-      return { path: first.path, kind: 'missing', reason: `segment ${item.segment} unreadable at ${item.start} (${errnoCode(error)})` };
+    } catch {
+      // A damaged chunk, or a read error (a bad block: EIO) somewhere in the window: each
+      // file is then read alone, so only the files the damage lies in are lost, not the
+      // whole window (the fault campaign found a single EIO failing every file around it).
+      return 'damaged';
     }
     return bytes.subarray(0, got);
   }

@@ -167,7 +167,7 @@ export const checkSegment = (expected: SegmentExpectation, mode: 'quick' | 'full
     if (size !== expected.bytes) problems.push(`segment is ${size} bytes, ${expected.bytes} were written${size < expected.bytes ? ' (truncated)' : ''}`);
     const whole = createHash('sha256');
     const hashes = mode === 'full' ? new FileHashes(expected.files, keys?.contentKey) : undefined;
-    const read = keys === undefined || mode === 'quick' ? streamPlain(fd, size, whole, hashes) : streamSealed(fd, size, whole, hashes, keys, problems);
+    const read = keys === undefined || mode === 'quick' ? streamPlain(fd, size, whole, hashes, problems) : streamSealed(fd, size, whole, hashes, keys, problems);
     if (whole.digest('hex') !== expected.sha256) problems.push('segment SHA-256 differs from the one recorded when it was closed');
     hashes?.end(read.tarEnd, size < expected.bytes ? 'the segment is truncated' : 'past the end of the segment');
     if (mode === 'full' && keys === undefined) {
@@ -186,11 +186,22 @@ export const checkSegment = (expected: SegmentExpectation, mode: 'quick' | 'full
   }
 };
 
-const streamPlain = (fd: number, size: number, whole: Hash, hashes: FileHashes | undefined): { bytesRead: number; tarEnd: number } => {
+/** A read that fails is retried a page at a time: a bad block then costs only the files on it. */
+const PIECE_BYTES = 4096;
+
+const streamPlain = (fd: number, size: number, whole: Hash, hashes: FileHashes | undefined, problems: string[]): { bytesRead: number; tarEnd: number } => {
   const buffer = Buffer.allocUnsafe(READ_BYTES);
   let position = 0;
   while (position < size) {
-    const n = readAt(fd, buffer.subarray(0, Math.min(READ_BYTES, size - position)), position);
+    const want = Math.min(READ_BYTES, size - position);
+    let n: number;
+    try {
+      n = readAt(fd, buffer.subarray(0, want), position);
+    } catch (error) {
+      readInPieces(fd, buffer.subarray(0, want), position, whole, hashes, problems, errnoCode(error));
+      position += want;
+      continue;
+    }
     if (n === 0) break;
     const bytes = buffer.subarray(0, n);
     whole.update(bytes);
@@ -198,6 +209,20 @@ const streamPlain = (fd: number, size: number, whole: Hash, hashes: FileHashes |
     position += n;
   }
   return { bytesRead: position, tarEnd: position };
+};
+
+const readInPieces = (fd: number, buffer: Buffer, at: number, whole: Hash, hashes: FileHashes | undefined, problems: string[], code: string): void => {
+  for (let done = 0; done < buffer.length; done += PIECE_BYTES) {
+    const piece = buffer.subarray(done, Math.min(buffer.length, done + PIECE_BYTES));
+    try {
+      const n = readAt(fd, piece, at + done);
+      whole.update(piece.subarray(0, n));
+      hashes?.feed(at + done, piece.subarray(0, n));
+    } catch (error) {
+      problems.push(`unreadable at ${at + done} (${errnoCode(error) || code})`);
+      hashes?.spoil(at + done, piece.length, `unreadable (${errnoCode(error) || code}) at segment offset ${at + done}`);
+    }
+  }
 };
 
 /** Every chunk is authenticated; a chunk that fails spoils the files it holds (its bytes are never hashed). */
@@ -225,7 +250,15 @@ const streamSealed = (
   let tar = 0;
   let bad = 0;
   for (let i = 0; i < chunks; i++) {
-    const n = readAt(fd, buffer, HEADER_BYTES + i * sealedChunk);
+    let n: number;
+    try {
+      n = readAt(fd, buffer, HEADER_BYTES + i * sealedChunk);
+    } catch (error) {
+      problems.push(`chunk ${i} unreadable (${errnoCode(error)})`);
+      hashes?.spoil(tar, header.chunkBytes, `chunk ${i} unreadable (${errnoCode(error)})`);
+      tar += header.chunkBytes;
+      continue;
+    }
     const sealed = buffer.subarray(0, n);
     whole.update(sealed);
     const plain = openChunk(key, header.bytes, i, i === chunks - 1, sealed);

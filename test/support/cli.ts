@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +21,10 @@ export interface Sandbox {
   /** A new empty folder standing in for a tape's mount point. */
   readonly mountPoint: (name: string) => string;
   readonly lto: (args: readonly string[], env?: NodeJS.ProcessEnv) => CliResult;
+  /** Runs the CLI in its own process group and SIGKILLs the whole group after `ms`, as a power cut would. */
+  readonly ltoKilledAfter: (args: readonly string[], ms: number) => Promise<CliResult>;
+  /** Starts the CLI in the background; `done` resolves when it ends. */
+  readonly ltoAsync: (args: readonly string[], env?: NodeJS.ProcessEnv) => { readonly done: Promise<CliResult>; readonly kill: () => void };
   readonly json: <T = unknown>(args: readonly string[]) => T;
   readonly cleanup: () => void;
 }
@@ -36,9 +40,38 @@ export const sandbox = (): Sandbox => {
     });
     return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
   };
+  const ltoAsync = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env['PATH'], HOME: root, LTO_HOME: home, NO_COLOR: '1', ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<CliResult>((resolve) => child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })));
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone: the command finished first.
+      }
+    };
+    return { done, kill };
+  };
+  const ltoKilledAfter = async (args: readonly string[], ms: number): Promise<CliResult> => {
+    const run = ltoAsync(args);
+    const timer = setTimeout(run.kill, ms);
+    const result = await run.done;
+    clearTimeout(timer);
+    return result;
+  };
   return {
     root,
     home,
+    ltoKilledAfter,
+    ltoAsync,
     mountPoint: (name) => {
       const dir = path.join(root, name);
       fs.mkdirSync(dir, { recursive: true });
@@ -60,3 +93,22 @@ export const journalLines = (mount: string): string[] =>
     .readFileSync(path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson'), 'utf8')
     .split('\n')
     .filter((line) => line !== '');
+
+/** Waits until `check` holds (polling every 20 ms), or fails after `ms`. */
+export const waitFor = async (what: string, check: () => boolean, ms = 20_000): Promise<void> => {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+/** Linux: is `pid` stopped (SIGSTOP)? */
+export const isStopped = (pid: number): boolean => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) === 'T';
+  } catch {
+    return false;
+  }
+};

@@ -1,0 +1,24 @@
+import * as E from 'fp-ts/Either';
+import { isProcessAlive } from '../infrastructure/process-alive';
+import { lockTape, type TapeLock } from '../infrastructure/tape/tape-lock';
+import type { App } from './app';
+import type { AppError } from './errors';
+import type { TapeSession } from './tape-session';
+
+/**
+ * One writer per tape at a time: the lock on the tape (`LTO-ARCHIVE/lock`) keeps a second
+ * backup out with one clear message, whichever machine it runs on; the journal's head
+ * check (expected version) still catches anyone who writes without it. A stale lock of
+ * a crashed process on this host is broken with a notice; `force` breaks any lock.
+ */
+export const holdTapeLock = (app: App, session: TapeSession, command: string, force: boolean): E.Either<AppError, TapeLock> => {
+  const me = { host: app.host, pid: app.pid, since: app.clock().toISOString(), command };
+  const locked = lockTape(session.mount, { me, alive: isProcessAlive, force });
+  if (E.isLeft(locked)) {
+    const problem = locked.left;
+    return E.left(problem._tag === 'TapeLocked' ? { ...problem, tape: session.tape } : problem);
+  }
+  const broke = locked.right.broke;
+  if (broke !== undefined) app.notice(`broke the lock of ${session.tape} left by ${broke.command} (pid ${broke.pid} on ${broke.host}, since ${broke.since}): that process is gone`);
+  return locked;
+};
