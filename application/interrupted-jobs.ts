@@ -13,7 +13,7 @@ import { openTapeSessionIfMounted } from './tape-session';
 const StartMeta = t.type({ host: t.string, pid: t.number });
 
 /** Job types whose events stay in the local store (they never write to a tape). */
-const LOCAL_ONLY = new Set(['BROWSE']);
+const LOCAL_ONLY = new Set(['BROWSE', 'RECOVERY']);
 
 /**
  * A job still RUNNING in the catalog whose process (on this host) is gone was cut off
@@ -26,7 +26,10 @@ export const closeInterruptedJobs = (app: App, processAlive: (pid: number) => bo
     const started = app.store.readStream(jobStream(job.id));
     const meta = StartMeta.decode(started[0]?.meta);
     if (E.isLeft(meta) || meta.right.host !== app.host || meta.right.pid === app.pid || processAlive(meta.right.pid)) continue;
-    catchUpWithTape(app, job.tape);
+    if (!LOCAL_ONLY.has(job.type) && !catchUpWithTape(app, job.tape)) {
+      app.notice(`job ${job.id} on ${job.tape} stopped without an end: it is closed INTERRUPTED once its tape is mounted (the tape may hold more of it)`);
+      continue;
+    }
     const result = interrupt(app, app.store.readStream(jobStream(job.id)));
     if (E.isLeft(result)) return result;
     closed += 1;
@@ -39,12 +42,14 @@ export const closeInterruptedJobs = (app: App, processAlive: (pid: number) => bo
  * events of the job (a closed segment, even its end) that the catalog misses, and an
  * interruption decided without them would take a version the tape already used, a
  * conflict that would lock the tape out at every later contact. So the tape is read
- * first when it is mounted where it was last seen. When it is not, the interruption stays
- * pending as before (see docs/RELIABILITY.md for what is left of the risk).
+ * first when it is mounted where it was last seen. When it is not, nobody can tell how far
+ * the job got: it stays RUNNING (with a notice) until a start that finds its tape.
  */
-const catchUpWithTape = (app: App, tape: string): void => {
+const catchUpWithTape = (app: App, tape: string): boolean => {
   const parsed = TapeId.decode(tape);
-  if (E.isRight(parsed)) openTapeSessionIfMounted(app, parsed.right, undefined);
+  if (E.isLeft(parsed)) return false;
+  const session = openTapeSessionIfMounted(app, parsed.right, undefined);
+  return E.isRight(session) && session.right !== undefined;
 };
 
 const interrupt = (app: App, stream: ReturnType<App['store']['readStream']>): E.Either<AppError, void> => {
