@@ -43,6 +43,8 @@ const setUp = (tapes: readonly string[], encrypted: readonly string[] = []): Set
     }
   }
   for (const tape of tapes) assert.equal(box.lto(['verify', tape], env).status, 0);
+  assert.equal(box.lto(['label', 'create', 'offsite', '--color', '#ff8800']).status, 0);
+  for (const tape of tapes) assert.equal(box.lto(['label', 'assign', tape, 'offsite']).status, 0);
   return { box, mounts, source };
 };
 
@@ -77,6 +79,8 @@ describe('recovery from tapes alone', () => {
     assert.deepEqual(report.tapes.map((t) => [t.tape, t.jobs, t.encrypted]), [['000031L8', 5, false], ['000032L8', 5, true]]);
     assert.equal(dumpCatalog(catalogFile(s.box)), original);
     assert.equal(s.box.lto(['catalog', 'check']).status, 0);
+    const tapes = s.box.json<{ id: string; labels: unknown[] }[]>(['tape', 'list']);
+    assert.deepEqual(tapes.map((t) => [t.id, t.labels.length]), [['000031L8', 1], ['000032L8', 1]]);
   });
 
   it('is idempotent: a second recovery adds nothing', () => {

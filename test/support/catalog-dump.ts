@@ -7,10 +7,18 @@ const LOCAL_ONLY_TYPES = new Set(['BROWSE', 'RECOVERY']);
 type Row = Record<string, unknown>;
 
 /**
+ * Tables of facts that live in this catalog only: label definitions (a tape carries the
+ * labels put on it, with their colour, in `tape_labels`, but not when or whether a
+ * label was defined here).
+ */
+const LOCAL_TABLES = new Set(['labels']);
+
+/**
  * Every projection of a catalog as canonical JSON: rows sorted, and what only says in
  * which order events reached this machine replaced by what it stands for (surrogate
  * ids dropped, a folder id by its path, a job's store position by its rank on its
- * tape). Jobs that stay local (browse, recovery) are left out: they are not on tape.
+ * tape). Jobs that stay local (browse, recovery) and label definitions are left out:
+ * they are not on tape.
  */
 export const dumpCatalog = (file: string): string => {
   const db = new Database(file, { readonly: true });
@@ -34,6 +42,7 @@ export const dumpCatalog = (file: string): string => {
     const out: Record<string, string[]> = {};
     for (const projection of PROJECTIONS) {
       for (const table of projection.tables) {
+        if (LOCAL_TABLES.has(table.name)) continue;
         const rows = (db.prepare(`SELECT * FROM ${table.name}`).all() as Row[])
           .filter((r) => !localJobs.has(String(r.job ?? (table.name === 'jobs' ? r.id : ''))))
           .map((r) => {
