@@ -166,14 +166,17 @@ export const journalEventProblem = (tape: TapeId, event: EventEnvelope): string 
 };
 
 /**
- * A tape already in the catalog whose journal has a damaged record (recovered with
- * --salvage, or damaged since) stays readable: the journal is read around the damage,
- * with a notice each time, so its files can still be restored and verified. A tape the
- * catalog does not know must go through `lto recover --salvage` first.
+ * A journal damaged *behind* what the catalog already holds (a record damaged after it
+ * was read, or one skipped by `lto recover --salvage`: the catalog has records past it)
+ * stays readable: the journal is read around the damage, with a notice each time, so the
+ * tape's files can still be restored and verified. Damage the catalog has not got past
+ * (a stray record at the end, a tape it does not know) is refused, naming the record.
  */
 const readJournalOf = (app: App, tape: TapeId, located: Located): E.Either<AppError, JournalContents> => {
   const journal = located.volume.readJournal(located.labelHash, app.cursors.get(tape, located.label.volumeUuid));
   if (E.isRight(journal) || journal.left._tag !== 'JournalBroken' || app.catalog.tape(tape) === undefined) return journal;
+  const known = app.store.tapeEvents(tape).reduce((max, e) => Math.max(max, e.seq ?? 0), 0);
+  if (journal.left.record >= known) return journal;
   const around = located.volume.readJournal(located.labelHash, undefined, true);
   if (E.isRight(around)) {
     app.notice(`the journal of ${tape} is damaged at record ${journal.left.record} (${journal.left.kind}); read around ${around.right.breaks} damaged place(s): run \`lto verify ${tape}\``);
