@@ -85,11 +85,18 @@ export class RestoreWriter {
   async restore(source: RestoreSource, onProgress: (files: number, bytes: number) => void): Promise<RestoreOutcome> {
     try {
       for (const dir of source.ofKind('dir', 'path')) this.restoreDir(dir);
+      // The next batch is taken from the selection while the writer threads write this one.
       const batch: RestoreEntry[] = [];
+      let writing: Promise<void> = Promise.resolve();
       for (const file of source.ofKind('file', 'tape')) {
         batch.push(file);
-        if (batch.length >= 4096) await this.restoreFiles(batch.splice(0), onProgress);
+        if (batch.length >= 4096) {
+          const next = batch.splice(0);
+          await writing;
+          writing = this.restoreFiles(next, onProgress);
+        }
       }
+      await writing;
       await this.restoreFiles(batch, onProgress);
       for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
       for (const dir of source.ofKind('dir', 'path-desc')) this.finishDir(dir);
