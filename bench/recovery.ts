@@ -4,7 +4,7 @@
  * The journal is written with the real journal writer (the segments themselves are not
  * needed to rebuild a catalog); the two commands run as a user runs them.
  *
- *   npm run bench:recovery -- [--entries 1000000] [--dir /tmp]
+ *   npm run bench:recovery -- [--entries 1000000] [--dir /tmp] [--keep]   (--keep: leave the tape, for profiling)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -112,7 +112,8 @@ const main = (): void => {
     console.log(`| lto recover | ${recover.seconds.toFixed(1)} | 20 | ${recover.rssMiB} MiB |`);
     console.log(`| lto catalog rebuild | ${rebuild.seconds.toFixed(1)} | 10 | ${rebuild.rssMiB} MiB |`);
   } finally {
-    fs.rmSync(base, { recursive: true, force: true });
+    if (argv.includes('--keep')) console.log(`kept: ${base}`);
+    else fs.rmSync(base, { recursive: true, force: true });
   }
 };
 

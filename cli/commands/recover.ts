@@ -27,9 +27,11 @@ export const registerRecover = (program: Command, io: Io, state: RunState, globa
     .option('--salvage', 'skip damaged journal records (reported) and find lost file entries again in the segments\' own headers')
     .option('--json', 'print the report as JSON');
   withKeyOptions(command).action((options: Options) =>
-    withApp(io, state, globals(), async ({ app }) => {
+    withApp(io, state, globals(), async ({ app, runner }) => {
       if (options.mount.length === 0) return E.left({ _tag: 'InvalidOption', option: '--mount', value: '', expected: 'at least one mount point' });
-      const report = await recoverTapes(app, { mounts: options.mount, salvage: options.salvage === true, secrets: cliSecrets(io, options) });
+      const report = await runner.withIndexesDeferred(() =>
+        recoverTapes(app, { mounts: options.mount, salvage: options.salvage === true, secrets: cliSecrets(io, options) }),
+      );
       if (E.isLeft(report)) return report;
       if (options.json === true) printJson(io, report.right);
       else printReport(io, report.right);
