@@ -38,17 +38,11 @@ export interface SkippedRecord {
   readonly detail: string;
 }
 
-export interface RecoveredTape {
-  readonly tape: TapeId;
-  readonly mount: string;
-  readonly volumeUuid: string;
-  readonly encrypted: boolean;
+/** What reading one tape's journal gave. */
+interface Read {
   /** Records read from the journal, and events the catalog did not have yet. */
   readonly records: number;
   readonly imported: number;
-  readonly jobs: number;
-  readonly files: number;
-  readonly bytes: number;
   /** Salvage: damaged records skipped, and what stands in for them. */
   readonly skipped: readonly SkippedRecord[];
   readonly tornTail: { readonly record: number; readonly line: number } | null;
@@ -56,6 +50,16 @@ export interface RecoveredTape {
   readonly salvagedEntries: number;
   /** What could not be recovered, one line each. */
   readonly lost: readonly string[];
+}
+
+export interface RecoveredTape extends Read {
+  readonly tape: TapeId;
+  readonly mount: string;
+  readonly volumeUuid: string;
+  readonly encrypted: boolean;
+  readonly jobs: number;
+  readonly files: number;
+  readonly bytes: number;
   /** Jobs the journal shows started but never ended (their closed segments are catalogued). */
   readonly unfinishedJobs: readonly string[];
 }
@@ -113,14 +117,6 @@ const recoverTape = async (app: App, mount: string, input: RecoverInput): Promis
   });
 };
 
-interface Read {
-  readonly records: number;
-  readonly imported: number;
-  readonly skipped: readonly SkippedRecord[];
-  readonly tornTail: { readonly record: number; readonly line: number } | null;
-  readonly salvagedEntries: number;
-  readonly lost: readonly string[];
-}
 
 const tornTailOf = (t: { record: number; line: number } | undefined) => (t === undefined ? null : { record: t.record, line: t.line });
 

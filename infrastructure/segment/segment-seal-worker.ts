@@ -13,10 +13,10 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Worker, parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { ALIGN } from '../direct-io';
 import { HEADER_BYTES, TAG_BYTES, sealChunk } from '../crypto/segment-chunks';
+import { HashWorker } from './hash-worker-client';
 
 interface SealData {
   readonly memory: SharedArrayBuffer;
@@ -53,40 +53,40 @@ const errorOf = (error: unknown): { code: string; message: string } => ({
  * (before that memory is reused).
  */
 class StageHasher {
-  private readonly worker: Worker;
+  private readonly hasher: HashWorker;
   private issued = 0;
   private hashed = 0;
-  private readonly waiters: { ticket: number; resolve: () => void }[] = [];
-  private digestWaiter: ((digest: string) => void) | undefined;
+  private failure: unknown;
+  private readonly waiters: { ticket: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(memory: SharedArrayBuffer) {
-    this.worker = new Worker(path.join(__dirname, 'segment-hash-worker.js'), { workerData: { memory } });
-    this.worker.on('message', (m: unknown) => this.received(m));
+    this.hasher = new HashWorker(
+      memory,
+      () => this.rangeHashed(),
+      (error) => this.failed(error),
+    );
   }
 
   update(start: number, length: number): number {
-    this.worker.postMessage({ u: [start, length] });
+    this.hasher.update(start, length);
     return ++this.issued;
   }
 
+  /** Resolves once every range up to `ticket` is hashed; rejects if the hash thread failed. */
   through(ticket: number): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.hashed >= ticket) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ ticket, resolve }));
+    return new Promise((resolve, reject) => this.waiters.push({ ticket, resolve, reject }));
   }
 
-  digest(): Promise<string> {
-    return new Promise((resolve) => {
-      this.digestWaiter = resolve;
-      this.worker.postMessage({ d: true });
-    });
+  async digest(): Promise<string> {
+    const digest = await this.hasher.digest();
+    await this.hasher.terminate();
+    if (digest === undefined) throw this.failure ?? new Error('the segment hash thread stopped');
+    return digest.sha256;
   }
 
-  private received(m: unknown): void {
-    if (typeof m === 'object' && m !== null && 'digest' in m && typeof m.digest === 'string') {
-      void this.worker.terminate();
-      this.digestWaiter?.(m.digest);
-      return;
-    }
+  private rangeHashed(): void {
     this.hashed++;
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       const w = this.waiters[i]!;
@@ -95,6 +95,11 @@ class StageHasher {
         w.resolve();
       }
     }
+  }
+
+  private failed(error: unknown): void {
+    this.failure = error;
+    for (const w of this.waiters.splice(0)) w.reject(error);
   }
 }
 
