@@ -16,22 +16,14 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ALIGN } from '../direct-io';
 import { HEADER_BYTES, TAG_BYTES, sealChunk } from '../crypto/segment-chunks';
-import { HashWorker } from './hash-worker-client';
+import { HashWorker, type SealSpec } from './hash-worker-client';
 
-interface SealData {
+/** What the writer sends (SealSpec), as it arrives here: Buffers become Uint8Arrays on the way. */
+type SealData = Omit<SealSpec, 'key' | 'header'> & {
   readonly memory: SharedArrayBuffer;
-  readonly fd: number;
   readonly key: Uint8Array;
   readonly header: Uint8Array;
-  readonly chunkBytes: number;
-  readonly flushEveryBytes: number;
-  /** The file is open with O_DIRECT: ciphertext is staged at `stagingStart` (aligned) and written in whole pages. */
-  readonly direct: boolean;
-  readonly stagingStart: number;
-  readonly stagingBytes: number;
-  /** For the last partial page (written through the page cache). */
-  readonly path: string;
-}
+};
 
 const isSealData = (d: unknown): d is SealData =>
   typeof d === 'object' && d !== null && 'memory' in d && d.memory instanceof SharedArrayBuffer && 'fd' in d && typeof d.fd === 'number' &&
