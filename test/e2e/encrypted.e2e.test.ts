@@ -157,6 +157,29 @@ describe('encrypted tapes, through the real CLI', () => {
       });
     }
 
+    it('verify: every file read back with the key, ciphertext hashes without it; a flipped byte is named either way', () => {
+      const withKey = box.lto(['verify', '000013L8', '--json'], env);
+      assert.equal(withKey.status, 0, withKey.stderr);
+      assert.equal(JSON.parse(withKey.stdout).mode, 'full');
+      const noKey = box.lto(['verify', '000013L8', '--no-key', '--json']);
+      assert.equal(noKey.status, 0, noKey.stderr);
+      assert.equal(JSON.parse(noKey.stdout).mode, 'no-key');
+      const damaged = Buffer.from(original);
+      damaged[chunkPosition(4, CHUNK) + 7]! ^= 0x04;
+      fs.writeFileSync(segment, damaged);
+      try {
+        const full = box.lto(['verify', '000013L8', '--json'], env);
+        assert.equal(full.status, 4);
+        const files = (JSON.parse(full.stdout) as { jobs: { damaged: { path: string; status: string }[] }[] }).jobs.flatMap((j) => j.damaged);
+        assert.deepEqual(files.map((d) => [path.basename(d.path), d.status]), [['large.bin', 'CORRUPTED']]);
+        const blind = box.lto(['verify', '000013L8', '--no-key', '--json']);
+        assert.equal(blind.status, 4);
+        assert.match(blind.stdout, /SHA-256 differs/);
+      } finally {
+        fs.writeFileSync(segment, original);
+      }
+    });
+
     it('reports a chunk spliced in from another segment of the same tape', () => {
       const other = fs
         .readdirSync(path.dirname(segment))
