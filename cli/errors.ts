@@ -48,6 +48,11 @@ export const renderError = (error: AppError): Rendered => {
         message: `the cartridge at ${error.mount} is labelled ${error.tape} but is not the ${error.tape} in the catalog (volume ${error.foundVolume}, expected ${error.expectedVolume}); nothing was written`,
         exit: EXIT.TAPE,
       };
+    case 'CartridgeBarcodeMismatch':
+      return {
+        message: `the cartridge at ${error.mount} is ${error.cartridge} (from its cartridge memory), not ${error.tape}; nothing was written`,
+        exit: EXIT.TAPE,
+      };
     case 'VolumeBelongsToOtherTape':
       return {
         message: `the volume at ${error.mount} is already tape ${error.found}, not ${error.requested}: use \`lto tape add ${error.found} --mount ${error.mount}\` to register it (recovery reads its catalog back)`,

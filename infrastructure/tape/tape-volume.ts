@@ -14,6 +14,7 @@ import {
   type JournalRecord,
   type TornTail,
 } from '../journal';
+import { ltfsFacts, ltfsIdentity, requestIndexSync, type LtfsFacts, type LtfsIdentity } from './ltfs-attributes';
 import type { TapeProblem } from './tape-problems';
 import { ARCHIVE_DIR, readVolumeLabel, writeVolumeLabel } from './volume-label-file';
 
@@ -141,6 +142,21 @@ export class FolderTape {
         // We built these envelopes ourselves: one that cannot be written is a bug.
         throw new Error(`event ${failure.index} cannot be journalled: ${failure.problems.join('; ')}`);
     }
+  }
+
+  /** The cartridge's LTFS identity; undefined on a plain folder. */
+  ltfsIdentity(): LtfsIdentity | undefined {
+    return ltfsIdentity(this.root);
+  }
+
+  /** What an LTFS mount tells about its index, media and health; undefined on a plain folder. */
+  ltfsFacts(): LtfsFacts | undefined {
+    return ltfsFacts(this.root);
+  }
+
+  /** Asks LTFS for an index write; the index generation reached, undefined on a plain folder. */
+  syncIndex(): number | undefined {
+    return requestIndexSync(this.root);
   }
 
   private journalSize(): number {
