@@ -1,4 +1,5 @@
 import { getAttributeSync, setAttributeSync } from '@napi-rs/xattr';
+import type { TapePosition } from '../../domain/tape-order';
 
 /**
  * The virtual extended attributes of an LTFS mount (../shared/ltfs-facts.md). Each is
@@ -131,12 +132,6 @@ export const ltfsFacts = (root: string): LtfsFacts | undefined => {
     health,
   };
 };
-
-export interface TapePosition {
-  /** `a` (index partition) or `b` (data partition) on LTFS. */
-  readonly partition: string;
-  readonly startBlock: number;
-}
 
 /** Where a file's first extent lies, when the mount reports it. */
 export const tapePosition = (file: string): TapePosition | undefined => {
