@@ -118,7 +118,7 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `source path not found: ${list(error.paths)}; nothing was written`, exit: EXIT.USAGE };
     case 'NotEnoughRoom':
       return {
-        message: `not enough room on ${error.tape}: the backup needs up to ${formatBytes(error.neededBytes)}, ${formatBytes(error.room.availableBytes)} is left (capacity ${formatBytes(error.room.capacityBytes)}, used ${formatBytes(error.room.usedBytes)}${error.room.fileSystem === undefined ? '' : `, mount free ${formatBytes(error.room.fileSystem.freeBytes)}`}, reserve ${formatBytes(error.room.reserveBytes)}); nothing was written`,
+        message: `not enough room on ${error.tape}: the backup needs up to ${formatBytes(error.neededBytes)}, ${formatBytes(error.room.availableBytes)} is left (capacity ${formatBytes(error.room.capacityBytes)}${error.room.capacityFrom === 'media' ? ' as the cartridge reports it' : ''}, used ${formatBytes(error.room.usedBytes)}${error.room.fileSystem === undefined ? '' : `, mount free ${formatBytes(error.room.fileSystem.freeBytes)}`}, reserve ${formatBytes(error.room.reserveBytes)}); nothing was written`,
         exit: EXIT.TAPE,
       };
     case 'JobNotFound':

@@ -104,6 +104,38 @@ describe('LTFS mounts, imitated with user.ltfs.* attributes (real CLI)', () => {
     assert.equal(lastOfType(mount, 'JobCompleted')?.event.data['ltfsIndexGeneration'], 41);
   });
 
+  it('closed segments are marked immutable and the journal append-only; our names on tape are plain ASCII', () => {
+    const mount = box.mountPoint('ltfs');
+    imitateLtfs(mount);
+    assert.equal(box.lto(['tape', 'add', '000012L5', '--mount', mount]).status, 0);
+    const source = box.mountPoint('src');
+    for (const name of ['a.txt', 'é ü:*?.txt', 'CON']) fs.writeFileSync(path.join(source, name), `${name}\n`.repeat(2000));
+    assert.equal(box.lto(['backup', '000012L5', source, '--mount', mount, '--segment-size', '1KiB']).status, 0);
+    const jobs = path.join(mount, 'LTO-ARCHIVE', 'jobs');
+    const segments = fs.readdirSync(jobs).flatMap((job) => fs.readdirSync(path.join(jobs, job)).map((f) => path.join(jobs, job, f)));
+    assert.ok(segments.length >= 3, `${segments.length} segments`);
+    for (const segment of segments) assert.equal(getLtfs(segment, 'vendor.IBM.immutable'), '1', segment);
+    assert.equal(getLtfs(path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson'), 'vendor.IBM.appendonly'), '1');
+    const names = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => [d.name, ...(d.isDirectory() ? names(path.join(dir, d.name)) : [])]);
+    for (const name of names(mount)) assert.match(name, /^[A-Za-z0-9._-]+$/);
+  });
+
+  it('the room for a backup comes from the cartridge media figures, keeping the 5% reserve', () => {
+    const mount = box.mountPoint('ltfs');
+    // 20 MiB data partition, 2 MiB free: 1 MiB is the reserve, 1 MiB is left.
+    imitateLtfs(mount, { mediaDataPartitionTotalCapacity: '20', mediaDataPartitionAvailableSpace: '2' });
+    assert.equal(box.lto(['tape', 'add', '000012L5', '--mount', mount]).status, 0);
+    const source = box.mountPoint('src');
+    fs.writeFileSync(path.join(source, 'big.bin'), Buffer.alloc(1536 * 1024, 7));
+    const refused = box.lto(['backup', '000012L5', source, '--mount', mount]);
+    assert.equal(refused.status, 3, refused.stderr);
+    assert.match(refused.stderr, /not enough room.*capacity 21\.0 MB as the cartridge reports it, used 18\.9 MB.*reserve 1\.0 MB/);
+    setLtfs(mount, 'mediaDataPartitionAvailableSpace', '19');
+    const written = box.lto(['backup', '000012L5', source, '--mount', mount]);
+    assert.equal(written.status, 0, written.stderr);
+  });
+
   it('on a plain folder nothing of it shows: no UUID, no generation, `ltfs: null`', () => {
     const mount = box.mountPoint('plain');
     assert.equal(box.lto(['tape', 'add', '000012L5', '--mount', mount]).status, 0);
@@ -114,5 +146,8 @@ describe('LTFS mounts, imitated with user.ltfs.* attributes (real CLI)', () => {
     assert.equal('ltfsIndexGeneration' in (lastOfType(mount, 'JobCompleted')?.event.data ?? {}), false);
     assert.equal(getLtfs(mount, 'sync'), undefined);
     assert.equal(box.json<{ ltfs: unknown }>(['tape', 'show', '000012L5', '--mount', mount, '--json']).ltfs, null);
+    const job = fs.readdirSync(path.join(mount, 'LTO-ARCHIVE', 'jobs'))[0] ?? '';
+    assert.equal(getLtfs(path.join(mount, 'LTO-ARCHIVE', 'jobs', job, '1.tar'), 'vendor.IBM.immutable'), undefined);
+    assert.equal(getLtfs(path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson'), 'vendor.IBM.appendonly'), undefined);
   });
 });
