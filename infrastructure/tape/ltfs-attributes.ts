@@ -1,5 +1,24 @@
-import { getAttributeSync, setAttributeSync } from '@napi-rs/xattr';
 import type { TapePosition } from '../../domain/tape-order';
+
+type Xattr = typeof import('@napi-rs/xattr');
+let xattrModule: Xattr | null | undefined;
+
+/**
+ * The native xattr binding, loaded on first use. Where it has no build (Windows, whose
+ * LTFS shows these facts differently) it is null and every function here falls back.
+ */
+const xattr = (): Xattr | null => {
+  if (xattrModule === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const loaded: Xattr = require('@napi-rs/xattr');
+      xattrModule = loaded;
+    } catch {
+      xattrModule = null;
+    }
+  }
+  return xattrModule;
+};
 
 /**
  * The virtual extended attributes of an LTFS mount (../shared/ltfs-facts.md). Each is
@@ -14,8 +33,10 @@ export const ltfsAttributeName = (name: string): string => `${PREFIX}ltfs.${name
 
 /** One attribute as text (trimmed: LTFS pads `mamBarcode` with spaces), undefined when absent or unreadable. */
 export const readLtfsAttribute = (file: string, name: string): string | undefined => {
+  const binding = xattr();
+  if (binding === null) return undefined;
   try {
-    const value = getAttributeSync(file, ltfsAttributeName(name));
+    const value = binding.getAttributeSync(file, ltfsAttributeName(name));
     if (value === null) return undefined;
     const text = value.toString('utf8').replace(/\0+$/, '').trim();
     return text === '' ? undefined : text;
@@ -146,9 +167,10 @@ export const tapePosition = (file: string): TapePosition | undefined => {
  * request fails (the data is then durable only from the next index write LTFS makes).
  */
 export const requestIndexSync = (root: string): number | undefined => {
-  if (ltfsProduct(root) === undefined) return undefined;
+  const binding = xattr();
+  if (binding === null || ltfsProduct(root) === undefined) return undefined;
   try {
-    setAttributeSync(root, ltfsAttributeName('sync'), '1');
+    binding.setAttributeSync(root, ltfsAttributeName('sync'), '1');
   } catch {
     return undefined;
   }
@@ -162,9 +184,10 @@ export type Protection = 'immutable' | 'appendonly';
  * `...appendonly`). Returns whether it was set; a plain folder, or a mount without it, says no.
  */
 export const protectFile = (root: string, file: string, protection: Protection): boolean => {
-  if (ltfsProduct(root) === undefined) return false;
+  const binding = xattr();
+  if (binding === null || ltfsProduct(root) === undefined) return false;
   try {
-    setAttributeSync(file, ltfsAttributeName(`vendor.IBM.${protection}`), '1');
+    binding.setAttributeSync(file, ltfsAttributeName(`vendor.IBM.${protection}`), '1');
     return true;
   } catch {
     return false;
