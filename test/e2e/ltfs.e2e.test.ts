@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { journalLines, sandbox, type Sandbox } from '../support/cli';
-import { getLtfs, imitateLtfs, removeLtfs, setLtfs } from '../support/ltfs';
+import { getLtfs, imitateLtfs, removeLtfs, setLtfs, userXattrsMissing } from '../support/ltfs';
 
 interface Record_ {
   seq: number;
@@ -13,7 +14,7 @@ interface Record_ {
 const records = (mount: string): Record_[] => journalLines(mount).map((line) => JSON.parse(line) as Record_);
 const lastOfType = (mount: string, type: string): Record_ | undefined => records(mount).filter((r) => r.event.type === type).at(-1);
 
-describe('LTFS mounts, imitated with user.ltfs.* attributes (real CLI)', () => {
+describe('LTFS mounts, imitated with user.ltfs.* attributes (real CLI)', { skip: userXattrsMissing(os.tmpdir()) }, () => {
   let box: Sandbox;
   beforeEach(() => {
     box = sandbox();

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import * as E from 'fp-ts/Either';
@@ -13,7 +14,7 @@ import { runVerify } from '../../application/verify';
 import { inTapeOrder, tapeRank } from '../../domain/tape-order';
 import { segmentPath } from '../../infrastructure/tape/layout';
 import { testApp, type TestApp } from '../support/app';
-import { imitateLtfs, setLtfs } from '../support/ltfs';
+import { imitateLtfs, setLtfs, userXattrsMissing } from '../support/ltfs';
 
 const backup = async (t: TestApp, mount: string, source: string) => {
   const done = await runBackup(t.app, {
@@ -38,7 +39,7 @@ const twoJobs = async (t: TestApp, mount: string) => {
 const segmentsOf = (mount: string, job: string): number[] =>
   fs.readdirSync(path.join(mount, 'LTO-ARCHIVE', 'jobs', job)).map((f) => Number.parseInt(f, 10)).sort((a, b) => a - b);
 
-describe('tape order on an LTFS mount (segments by partition and start block)', () => {
+describe('tape order on an LTFS mount (segments by partition and start block)', { skip: userXattrsMissing(os.tmpdir()) }, () => {
   let t: TestApp;
   let mount: string;
   beforeEach(async () => {

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { getAttributeSync, removeAttributeSync, setAttributeSync } from '@napi-rs/xattr';
 import { ltfsAttributeName } from '../../infrastructure/tape/ltfs-attributes';
 
@@ -46,5 +48,21 @@ export const imitateLtfs = (root: string, overrides: Readonly<Record<string, str
   const all: Record<string, string | undefined> = { ...LTFS_ROOT_DEFAULTS, ...overrides };
   for (const [name, value] of Object.entries(all)) {
     if (value !== undefined) setLtfs(root, name, value);
+  }
+};
+
+/**
+ * Whether the temporary folder's file system keeps user xattrs (ext4 does; tmpfs only
+ * from Linux 6.6). Where it does not, the LTFS tests are skipped with this reason.
+ */
+export const userXattrsMissing = (dir: string): string | false => {
+  const probe = fs.mkdtempSync(path.join(dir, 'lto-xattr-probe-'));
+  try {
+    setAttributeSync(probe, 'user.lto-probe', '1');
+    return getAttributeSync(probe, 'user.lto-probe')?.toString() === '1' ? false : `${dir} does not keep user xattrs`;
+  } catch (error) {
+    return `${dir} does not keep user xattrs (${error instanceof Error ? error.message : String(error)})`;
+  } finally {
+    fs.rmSync(probe, { recursive: true, force: true });
   }
 };
