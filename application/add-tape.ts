@@ -14,11 +14,13 @@ import type { VolumeLabel } from '../domain/volume-label';
 import { passphraseSlot, rsaSlot } from '../infrastructure/crypto/key-slots';
 import { TapeKeys } from '../infrastructure/crypto/tape-keys';
 import { defaultTapeFolder } from '../infrastructure/data-dir';
+import { ltfsIdentity } from '../infrastructure/tape/ltfs-attributes';
 import { FolderTape } from '../infrastructure/tape/tape-volume';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { mintId } from './ids';
 import { envelopesFor, recordForTape, recordLocally } from './recording';
+import { checkLtfsCartridge } from './ltfs-cartridge';
 import { generationFor } from './tape-id-input';
 import { openTapeSession, type MountSource } from './tape-session';
 
@@ -56,8 +58,11 @@ export const addTape = (app: App, input: AddTapeInput): E.Either<AppError, AddTa
     ),
     E.chain(({ tape, generation }) => {
       const { mount, via } = chooseMount(app, tape, input.mount);
+      const identity = ltfsIdentity(mount);
       return pipe(
         prepareMount(mount, via),
+        // On LTFS the cartridge's own barcode must be the one given.
+        E.chainW(() => checkLtfsCartridge(app, tape, mount, identity)),
         E.chainW(() => new FolderTape(mount).probe()),
         E.chainW((probe): E.Either<AppError, AddTapeResult> => {
           if (probe._tag === 'Labelled') {
@@ -66,7 +71,7 @@ export const addTape = (app: App, input: AddTapeInput): E.Either<AppError, AddTa
             }
             return adoptLabelledVolume(app, tape, input, mount, via, probe.label);
           }
-          return initialiseVolume(app, { tape, generation, description: input.description, mount, via, existing: undefined, encryption: input.encryption });
+          return initialiseVolume(app, { tape, generation, description: input.description, mount, via, existing: undefined, encryption: input.encryption, ltfsVolumeUuid: identity?.volumeUuid });
         }),
       );
     }),
@@ -102,7 +107,8 @@ const adoptLabelledVolume = (
     E.chain((session) => {
       const known = app.catalog.tape(tape);
       if (known === undefined) {
-        return initialiseVolume(app, { tape, generation: label.generation, description: input.description, mount, via, existing: label, encryption: undefined });
+        const ltfsVolumeUuid = ltfsIdentity(mount)?.volumeUuid;
+        return initialiseVolume(app, { tape, generation: label.generation, description: input.description, mount, via, existing: label, encryption: undefined, ltfsVolumeUuid });
       }
       const job = app.catalog.tapeInfo(tape)?.initialisedByJob ?? '';
       return E.right<AppError, AddTapeResult>({
@@ -127,6 +133,8 @@ interface Initialisation {
   /** The label already on the volume (an initialisation that crashed before its journal). */
   readonly existing: VolumeLabel | undefined;
   readonly encryption: AddTapeInput['encryption'];
+  /** On an LTFS mount: the cartridge's LTFS volume UUID, recorded in TapeInitialised. */
+  readonly ltfsVolumeUuid: string | undefined;
 }
 
 /**
@@ -154,25 +162,44 @@ const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, Ad
     E.bindTo('started'),
     E.bind('initialised', () =>
       tapeDecider.decide(
-        { type: 'InitialiseTape', tape: init.tape, generation: init.generation, capacityBytes, description: init.description, volumeUuid, job, slots },
+        {
+          type: 'InitialiseTape',
+          tape: init.tape,
+          generation: init.generation,
+          capacityBytes,
+          description: init.description,
+          volumeUuid,
+          job,
+          slots,
+          ...(init.ltfsVolumeUuid === undefined ? {} : { ltfsVolumeUuid: init.ltfsVolumeUuid }),
+        },
         foldEvents(tapeDecider, []),
       ),
     ),
-    E.bind('completed', ({ started }) =>
-      jobDecider.decide({ type: 'CompleteJob', job, totals: NO_TOTALS }, foldEvents(jobDecider, started)),
-    ),
-    E.chainW(({ started, initialised, completed }) => {
+    E.chainW(({ started, initialised }) => {
       const startedEnvelopes = envelopesFor(app, jobStream(job), 0, started, { pid: app.pid });
       const labelWritten = writeLabelOnce(app, init, volumeUuid, slots);
       if (E.isLeft(labelWritten)) return failJob(app, init.tape, job, startedEnvelopes, labelWritten.left);
       app.crashPoint('after-volume-label');
+      // On LTFS: the label is made durable by an index write, whose generation the end event records.
+      const generation = new FolderTape(init.mount).syncIndex();
+      const completed = jobDecider.decide(
+        { type: 'CompleteJob', job, totals: NO_TOTALS, ...(generation === undefined ? {} : { ltfsIndexGeneration: generation }) },
+        foldEvents(jobDecider, started),
+      );
+      if (E.isLeft(completed)) return completed;
       const rest: EventEnvelope[] = [
         ...envelopesFor(app, tapeStream(init.tape), 0, initialised),
-        ...envelopesFor(app, jobStream(job), started.length, completed),
+        ...envelopesFor(app, jobStream(job), started.length, completed.right),
       ];
       return pipe(
         openTapeSession(app, init.tape, init.mount),
-        E.chain((session) => recordForTape(app, init.tape, session, [...startedEnvelopes, ...rest])),
+        E.chain((session) =>
+          pipe(
+            recordForTape(app, init.tape, session, [...startedEnvelopes, ...rest]),
+            E.map((recorded) => (recorded.pending ? undefined : session.syncIndex())),
+          ),
+        ),
         E.map(
           (): AddTapeResult => ({
             tape: init.tape,

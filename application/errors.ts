@@ -30,6 +30,7 @@ export type AppError =
       readonly expectedVolume: string;
       readonly foundVolume: string;
     }
+  | { readonly _tag: 'CartridgeBarcodeMismatch'; readonly tape: TapeId; readonly mount: string; readonly cartridge: string }
   | { readonly _tag: 'VolumeBelongsToOtherTape'; readonly mount: string; readonly found: string; readonly requested: TapeId }
   | { readonly _tag: 'ForeignJournalEvent'; readonly tape: TapeId; readonly seq: number; readonly detail: string }
   | DatabaseUnusable

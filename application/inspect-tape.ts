@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type { TapeId } from '../domain/tape-id';
 import type { TapeEventEntry } from '../infrastructure/event-store/event-store';
+import { ltfsFacts, type LtfsFacts } from '../infrastructure/tape/ltfs-attributes';
 import type { TapeInfoView, TapeView } from '../projections/queries';
 import type { App } from './app';
 import type { AppError } from './errors';
@@ -22,6 +23,8 @@ export interface TapeDetails {
   readonly info: TapeInfoView | undefined;
   readonly mount: MountState | null;
   readonly pendingEvents: number;
+  /** What the LTFS mount reports (index, media, health); undefined when not mounted or a plain folder. */
+  readonly ltfs: LtfsFacts | undefined;
 }
 
 export const showTape = (app: App, tape: TapeId, mountOption: string | undefined): E.Either<AppError, TapeDetails> => {
@@ -29,7 +32,13 @@ export const showTape = (app: App, tape: TapeId, mountOption: string | undefined
   if (E.isLeft(mount)) return mount;
   const view = app.catalog.tape(tape);
   if (view === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
-  return E.right({ tape: view, info: app.catalog.tapeInfo(tape), mount: mount.right, pendingEvents: app.store.pendingFor(tape).length });
+  return E.right({
+    tape: view,
+    info: app.catalog.tapeInfo(tape),
+    mount: mount.right,
+    pendingEvents: app.store.pendingFor(tape).length,
+    ltfs: mount.right === null ? undefined : ltfsFacts(mount.right.path),
+  });
 };
 
 export const tapeHistory = (

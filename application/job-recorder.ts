@@ -30,6 +30,24 @@ export class JobRecorder {
   }
 
   record(command: JobCommand, meta: Readonly<Record<string, unknown>> = {}): E.Either<AppError, Recorded> {
+    const ending = command.type === 'CompleteJob' || command.type === 'FailJob';
+    const recorded = this.decideAndRecord(ending ? this.withIndexGeneration(command) : command, meta);
+    // The end event itself is durable only after the next index write: ask for it now.
+    if (ending && E.isRight(recorded) && !recorded.right.pending && !this.localOnly) this.session?.syncIndex();
+    return recorded;
+  }
+
+  /**
+   * On an LTFS mount, a job's end asks for an index write first (segments and journal so
+   * far become durable) and records the generation reached in the end event.
+   */
+  private withIndexGeneration(command: Extract<JobCommand, { type: 'CompleteJob' | 'FailJob' }>): JobCommand {
+    if (this.localOnly || this.session === undefined) return command;
+    const generation = this.session.syncIndex();
+    return generation === undefined ? command : { ...command, ltfsIndexGeneration: generation };
+  }
+
+  private decideAndRecord(command: JobCommand, meta: Readonly<Record<string, unknown>>): E.Either<AppError, Recorded> {
     const decided = jobDecider.decide(command, this.state);
     if (E.isLeft(decided)) return decided;
     if (decided.right.length === 0) return E.right({ stored: [], pending: false });

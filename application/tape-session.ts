@@ -8,6 +8,7 @@ import { defaultTapeFolder } from '../infrastructure/data-dir';
 import { FolderTape, type JournalContents, type JournalHead, type TapeProblem, type VolumeProbe } from '../infrastructure/tape/tape-volume';
 import type { App } from './app';
 import type { AppError } from './errors';
+import { checkLtfsCartridge } from './ltfs-cartridge';
 
 /** How the mount of a tape was found, in the order they are tried. */
 export type MountSource = 'option' | 'remembered' | 'drive' | 'default';
@@ -35,6 +36,8 @@ export interface TapeSession {
   append(envelopes: readonly EventEnvelope[]): E.Either<TapeProblem, readonly number[]>;
   /** Remembers how far the journal is in the local store: call once the store holds what was appended. */
   commit(): void;
+  /** On an LTFS mount: asks for an index write and returns the index generation reached; undefined elsewhere. */
+  syncIndex(): number | undefined;
 }
 
 interface Located {
@@ -95,6 +98,7 @@ export const openTapeSession = (app: App, tape: TapeId, mountOption: string | un
   pipe(
     locateTape(app, tape, mountOption),
     E.chainFirst((located) => checkCartridge(app, tape, located)),
+    E.chainFirst((located) => checkLtfsCartridge(app, tape, located.volume.root, located.volume.ltfsIdentity())),
     E.chain((located) => syncWithStore(app, tape, located)),
   );
 
@@ -150,7 +154,8 @@ const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppEr
     tornTail: contents.tornTail,
     healedTears: contents.healedTears,
   };
-  return E.right({ tape, mount: located.volume.root, via: located.via, label: located.label, report, append, commit });
+  const syncIndex = () => located.volume.syncIndex();
+  return E.right({ tape, mount: located.volume.root, via: located.via, label: located.label, report, append, commit, syncIndex });
 };
 
 /** Why an event cannot be in this tape's journal (another tape's, or data that does not decode), if it cannot. */

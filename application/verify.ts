@@ -14,6 +14,7 @@ import { findBackupJob } from './jobs-lookup';
 import { JobRecorder } from './job-recorder';
 import { PLAIN_NAMES, type Names } from './names';
 import { tapeIdFromInput } from './tape-id-input';
+import { segmentsInTapeOrder } from './tape-order';
 import { openTapeSession } from './tape-session';
 import type { Unlocked } from './unlock';
 
@@ -135,23 +136,24 @@ export const runVerify = async (
   const totalBytes = plan.reduce((n, p) => n + p.segments.reduce((m, s) => m + s.bytes, 0), 0);
   let segmentsDone = 0;
   let bytesRead = 0;
-  const verified: VerifiedJob[] = [];
-  for (const { job: backup, segments } of plan) {
-    const checks: [number, SegmentCheck][] = [];
-    for (const s of segments) {
-      // Let the progress bar draw between segments (the check itself reads synchronously).
-      await new Promise((resolve) => setImmediate(resolve));
-      const check = checkSegment(
-        { path: segmentPath(session.right.mount, backup, s.segment), bytes: s.bytes, sha256: s.sha256, files: mode === 'full' ? filesOf(app, backup, s.segment) : [] },
-        mode === 'full' ? 'full' : 'quick',
-        mode === 'full' ? unlocked?.keys : undefined,
-      );
-      checks.push([s.segment, check]);
-      bytesRead += check.bytesRead;
-      progress?.next({ segments: ++segmentsDone, totalSegments, bytes: bytesRead, totalBytes });
-    }
-    verified.push(jobReport(backup, checks, names));
+  const checks = new Map<string, [number, SegmentCheck][]>(plan.map((p) => [p.job, []]));
+  // Every segment of every job, read in tape order on an LTFS mount (by start block).
+  const reads = segmentsInTapeOrder(session.right.mount, plan.flatMap((p) => p.segments));
+  for (const s of reads) {
+    // Let the progress bar draw between segments (the check itself reads synchronously).
+    await new Promise((resolve) => setImmediate(resolve));
+    const check = checkSegment(
+      { path: segmentPath(session.right.mount, s.job, s.segment), bytes: s.bytes, sha256: s.sha256, files: mode === 'full' ? filesOf(app, s.job, s.segment) : [] },
+      mode === 'full' ? 'full' : 'quick',
+      mode === 'full' ? unlocked?.keys : undefined,
+    );
+    checks.get(s.job)?.push([s.segment, check]);
+    bytesRead += check.bytesRead;
+    progress?.next({ segments: ++segmentsDone, totalSegments, bytes: bytesRead, totalBytes });
   }
+  const verified: VerifiedJob[] = plan.map((p) =>
+    jobReport(p.job, [...(checks.get(p.job) ?? [])].sort(([a], [b]) => a - b), names),
+  );
   const journal = checkJournal(session.right.mount);
   const status = worst([...verified.map((v) => v.status), journal.damaged.length > 0 ? 'CORRUPTED' : 'PASSED']);
   const recorded = recordOutcome(recorder, verified, journal, status, bytesRead, names);

@@ -48,6 +48,11 @@ export const renderError = (error: AppError): Rendered => {
         message: `the cartridge at ${error.mount} is labelled ${error.tape} but is not the ${error.tape} in the catalog (volume ${error.foundVolume}, expected ${error.expectedVolume}); nothing was written`,
         exit: EXIT.TAPE,
       };
+    case 'CartridgeBarcodeMismatch':
+      return {
+        message: `the cartridge at ${error.mount} is ${error.cartridge} (from its cartridge memory), not ${error.tape}; nothing was written`,
+        exit: EXIT.TAPE,
+      };
     case 'VolumeBelongsToOtherTape':
       return {
         message: `the volume at ${error.mount} is already tape ${error.found}, not ${error.requested}: use \`lto tape add ${error.found} --mount ${error.mount}\` to register it (recovery reads its catalog back)`,
@@ -113,7 +118,7 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `source path not found: ${list(error.paths)}; nothing was written`, exit: EXIT.USAGE };
     case 'NotEnoughRoom':
       return {
-        message: `not enough room on ${error.tape}: the backup needs up to ${formatBytes(error.neededBytes)}, ${formatBytes(error.room.availableBytes)} is left (capacity ${formatBytes(error.room.capacityBytes)}, used ${formatBytes(error.room.usedBytes)}${error.room.fileSystem === undefined ? '' : `, mount free ${formatBytes(error.room.fileSystem.freeBytes)}`}, reserve ${formatBytes(error.room.reserveBytes)}); nothing was written`,
+        message: `not enough room on ${error.tape}: the backup needs up to ${formatBytes(error.neededBytes)}, ${formatBytes(error.room.availableBytes)} is left (capacity ${formatBytes(error.room.capacityBytes)}${error.room.capacityFrom === 'media' ? ' as the cartridge reports it' : ''}, used ${formatBytes(error.room.usedBytes)}${error.room.fileSystem === undefined ? '' : `, mount free ${formatBytes(error.room.fileSystem.freeBytes)}`}, reserve ${formatBytes(error.room.reserveBytes)}); nothing was written`,
         exit: EXIT.TAPE,
       };
     case 'JobNotFound':

@@ -4,6 +4,8 @@ export const RESERVE_RATIO = 0.05;
 export interface Room {
   readonly capacityBytes: number;
   readonly usedBytes: number;
+  /** Where capacity and use come from: the cartridge's own media figures (LTFS), or the generation table and the catalog. */
+  readonly capacityFrom: 'media' | 'generation';
   /** The file system's own view, when the mount reports one (smaller for a folder on a disk). */
   readonly fileSystem: { readonly totalBytes: number; readonly freeBytes: number } | undefined;
   readonly reserveBytes: number;
@@ -19,7 +21,9 @@ export const roomOnTape = (
   capacityBytes: number,
   usedBytes: number,
   fileSystem: { readonly totalBytes: number; readonly freeBytes: number } | undefined,
+  media?: { readonly totalBytes: number; readonly freeBytes: number },
 ): Room => {
+  if (media !== undefined) return roomOnMedia(media, fileSystem);
   const tapeReserve = Math.ceil(capacityBytes * RESERVE_RATIO);
   const byTape = capacityBytes - usedBytes - tapeReserve;
   const fsReserve = fileSystem === undefined ? 0 : Math.ceil(fileSystem.totalBytes * RESERVE_RATIO);
@@ -28,8 +32,32 @@ export const roomOnTape = (
   return {
     capacityBytes,
     usedBytes,
+    capacityFrom: 'generation',
     fileSystem,
     reserveBytes: limitedByFs ? fsReserve : tapeReserve,
     availableBytes: Math.max(0, Math.min(byTape, byFileSystem)),
+  };
+};
+
+/**
+ * The cartridge's own figures (LTFS data partition size and free space) are the truth when
+ * the mount reports them: the same 5% reserve of that size is kept, and the mount's free
+ * space still limits it.
+ */
+const roomOnMedia = (
+  media: { readonly totalBytes: number; readonly freeBytes: number },
+  fileSystem: { readonly totalBytes: number; readonly freeBytes: number } | undefined,
+): Room => {
+  const reserveBytes = Math.ceil(media.totalBytes * RESERVE_RATIO);
+  const byMedia = media.freeBytes - reserveBytes;
+  const fsReserve = fileSystem === undefined ? 0 : Math.ceil(fileSystem.totalBytes * RESERVE_RATIO);
+  const byFileSystem = fileSystem === undefined ? Number.POSITIVE_INFINITY : fileSystem.freeBytes - fsReserve;
+  return {
+    capacityBytes: media.totalBytes,
+    usedBytes: media.totalBytes - media.freeBytes,
+    capacityFrom: 'media',
+    fileSystem,
+    reserveBytes: byFileSystem < byMedia ? fsReserve : reserveBytes,
+    availableBytes: Math.max(0, Math.min(byMedia, byFileSystem)),
   };
 };

@@ -19,17 +19,23 @@ export const Format = t.literal(FORMAT);
 
 // ---- tape stream: tape-<TAPEID> ----
 
-export const TapeInitialised = t.type({
-  tape: TapeId,
-  generation: Generation,
-  capacityBytes: Count,
-  description: t.string,
-  volumeUuid: VolumeUuid,
-  format: Format,
-  encrypted: t.boolean,
-  /** The ADD_TAPE job that initialised it. */
-  job: JobId,
-});
+export const TapeInitialised = t.intersection([
+  t.type({
+    tape: TapeId,
+    generation: Generation,
+    capacityBytes: Count,
+    description: t.string,
+    volumeUuid: VolumeUuid,
+    format: Format,
+    encrypted: t.boolean,
+    /** The ADD_TAPE job that initialised it. */
+    job: JobId,
+  }),
+  t.partial({
+    /** On an LTFS mount: the LTFS volume UUID of the cartridge (`ltfs.volumeUUID`), checked at every later contact. */
+    ltfsVolumeUuid: t.string,
+  }),
+]);
 export type TapeInitialised = t.TypeOf<typeof TapeInitialised>;
 
 export const TapeDescribed = t.type({ tape: TapeId, description: t.string });
@@ -63,10 +69,17 @@ export type JobStarted = t.TypeOf<typeof JobStarted>;
 export const JobTotals = t.type({ files: Count, bytesRead: Count, bytesWritten: Count, warnings: Count });
 export type JobTotals = t.TypeOf<typeof JobTotals>;
 
-export const JobCompleted = t.intersection([t.type({ job: JobId }), JobTotals]);
+/**
+ * On an LTFS mount, the index generation an index write requested just before the end
+ * event reached: everything the job wrote before its end is durable from that generation on.
+ */
+export const JobEndLtfs = t.partial({ ltfsIndexGeneration: Count });
+export type JobEndLtfs = t.TypeOf<typeof JobEndLtfs>;
+
+export const JobCompleted = t.intersection([t.type({ job: JobId }), JobTotals, JobEndLtfs]);
 export type JobCompleted = t.TypeOf<typeof JobCompleted>;
 
-export const JobFailed = t.intersection([t.type({ job: JobId, reason: t.string }), JobTotals]);
+export const JobFailed = t.intersection([t.type({ job: JobId, reason: t.string }), JobTotals, JobEndLtfs]);
 export type JobFailed = t.TypeOf<typeof JobFailed>;
 
 /** A started job found without an end (crash, power loss, tape pulled). */

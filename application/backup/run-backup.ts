@@ -9,6 +9,7 @@ import type { TapeId } from '../../domain/tape-id';
 import { sourceRoot, type ScannedEntry } from '../../infrastructure/scan/walk';
 import { segmentPath } from '../../infrastructure/tape/layout';
 import { fileSystemSpace } from '../../infrastructure/tape/space';
+import { ltfsCapacity } from '../../infrastructure/tape/ltfs-attributes';
 import { FolderTape } from '../../infrastructure/tape/tape-volume';
 import { SegmentWriter, describeSegmentError, type SegmentEncryption, type SegmentError } from '../../infrastructure/segment';
 import { DEFAULT_CHUNK_BYTES } from '../../infrastructure/crypto/segment-chunks';
@@ -24,6 +25,7 @@ import { openTapeSession, type TapeSession } from '../tape-session';
 import type { TapeLock } from '../../infrastructure/tape/tape-lock';
 import { estimateTarBytes, planBackup, type BackupPlan } from './plan';
 import { SpaceGuard } from './space-guard';
+import { protectClosedSegment } from '../../infrastructure/segment/protect-segment';
 import type { PlannedEntry, ScanTable } from './scan-table';
 
 export const DEFAULT_SEGMENT_BYTES = 1024 ** 3;
@@ -142,7 +144,7 @@ const backup = async (
   });
   if (input.dryRun) return E.right(report({}));
 
-  const room = roomOnTape(known.capacityBytes, known.usedBytes, fileSystemSpace(session.right.mount));
+  const room = roomOnTape(known.capacityBytes, known.usedBytes, fileSystemSpace(session.right.mount), ltfsCapacity(session.right.mount));
   if (plan.estimatedBytes > room.availableBytes) return E.left({ _tag: 'NotEnoughRoom', tape, neededBytes: plan.estimatedBytes, room });
 
   const job = mintId(JobId, app.newId());
@@ -263,6 +265,7 @@ const writeSegments = async (
     const closed = await writer.close();
     writer = undefined;
     if (E.isLeft(closed)) return E.right(describeSegmentFailure(closed.left));
+    protectClosedSegment(session.mount, recorder.job, segment);
     app.crashPoint('segment-closed');
     totals.bytesWritten += closed.right.bytes;
     const { bytes, sha256, plainBytes, chunkBytes } = closed.right;

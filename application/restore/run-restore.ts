@@ -10,6 +10,7 @@ import { mintId } from '../ids';
 import { findBackupJob } from '../jobs-lookup';
 import { JobRecorder } from '../job-recorder';
 import { tapeIdFromInput } from '../tape-id-input';
+import { segmentRanker } from '../tape-order';
 import { openTapeSession } from '../tape-session';
 import { RestoreSelection } from './selection';
 import { RestoreWriter, type RestoreEntry, type RestoreProblem, type RestoreSource } from '../../infrastructure/restore/restore-writer';
@@ -73,7 +74,7 @@ export const runRestore = async (
   if (E.isLeft(session)) return session;
 
   const selection = new RestoreSelection(app.db);
-  const count = selection.select(tape, asOf.right.ordinal, input.paths.map(compileGlob), names);
+  const count = selection.select(tape, asOf.right.ordinal, input.paths.map(compileGlob), names, segmentRanker(session.right.mount));
   if (count === 0) return E.left({ _tag: 'NothingMatched', tape, patterns: input.paths.length === 0 ? ['(everything)'] : input.paths });
   const selected = selection.totals();
   const base = { tape, asOfJob: asOf.right.id, selected };

@@ -66,13 +66,19 @@ export class RestoreSelection {
   }
 
   /** Fills the selection; returns how many entries it holds. */
-  select(tape: string, asOfOrdinal: number, globs: readonly Glob[], names: Names): number {
+  select(tape: string, asOfOrdinal: number, globs: readonly Glob[], names: Names, segmentRank?: (job: string, segment: number) => number): number {
     // Globs are over the original paths: a sealed path is opened first (one that does not open matches nothing).
     const matches = (stored: string): boolean => {
       const path = names.tryOpen(stored);
       return path !== undefined && globs.some((g) => g.matches(path));
     };
     this.db.function('lto_selected', { deterministic: true }, (path: unknown) => (globs.length === 0 || (typeof path === 'string' && matches(path)) ? 1 : 0));
+    // On an LTFS mount, segments are read by where they start on tape (partition, start block).
+    if (segmentRank !== undefined) {
+      this.db.function('lto_tape_rank', { deterministic: true }, (job: unknown, segment: unknown) =>
+        typeof job === 'string' && typeof segment === 'number' ? segmentRank(job, segment) : 0,
+      );
+    }
     this.db
       .prepare(
         `INSERT INTO restore_set (path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target)
@@ -85,7 +91,7 @@ export class RestoreSelection {
            WHERE d.tape = ? AND e.ordinal <= ?
          )
          WHERE rn = 1 AND kind != 'deleted' ${globs.length === 0 ? '' : 'AND lto_selected(path) = 1'}
-         ORDER BY job_ordinal, segment, offset, path`,
+         ORDER BY ${segmentRank === undefined ? '' : 'lto_tape_rank(job, segment), '}job_ordinal, segment, offset, path`,
       )
       .run(tape, asOfOrdinal);
     return this.count();

@@ -11,6 +11,7 @@ import type { Io } from '../io';
 import { describeMount } from '../ui/describe-mount';
 import { formatBytes, formatPercent, formatLocalTime, shortId } from '../ui/format';
 import { renderLabels } from '../ui/labels';
+import { ltfsFields } from '../ui/ltfs-fields';
 import { renderFields } from '../ui/table';
 import { tapeJson } from './tape-list';
 
@@ -46,6 +47,7 @@ const detailsJson = (d: TapeDetails, labels: readonly TapeLabelView[]) => ({
   lastJobAt: d.info?.lastJobAt ?? null,
   pendingEvents: d.pendingEvents,
   mount: d.mount === null ? null : { path: d.mount.path, via: d.mount.via, ...d.mount.report },
+  ltfs: d.ltfs ?? null,
 });
 
 const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[]): void => {
@@ -70,6 +72,7 @@ const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[]):
     );
   }
   fields.push(['mounted', d.mount === null ? s.dim('no') : describeMount(d.mount.path, d.mount.via, s)]);
+  if (d.ltfs !== undefined) fields.push(...ltfsFields(d.ltfs, s));
   if (d.pendingEvents > 0) fields.push(['pending', s.yellow(`${d.pendingEvents} event(s) wait to be written to the tape`)]);
   if (d.mount?.report.tornTail !== undefined) {
     fields.push(['journal', s.yellow(`torn last record ${d.mount.report.tornTail.record} ignored (a crash mid-append)`)]);

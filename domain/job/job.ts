@@ -37,8 +37,8 @@ export type JobCommand =
       readonly target?: string;
       readonly asOfJob?: JobId;
     }
-  | { readonly type: 'CompleteJob'; readonly job: JobId; readonly totals: JobTotals }
-  | { readonly type: 'FailJob'; readonly job: JobId; readonly reason: string; readonly totals: JobTotals }
+  | { readonly type: 'CompleteJob'; readonly job: JobId; readonly totals: JobTotals; readonly ltfsIndexGeneration?: number }
+  | { readonly type: 'FailJob'; readonly job: JobId; readonly reason: string; readonly totals: JobTotals; readonly ltfsIndexGeneration?: number }
   | { readonly type: 'InterruptJob'; readonly job: JobId; readonly reason: string; readonly detectedAt: IsoTime }
   | {
       readonly type: 'CloseSegment';
@@ -120,14 +120,18 @@ const record = (command: RecordCommand, state: JobState): E.Either<DomainError, 
   }
 };
 
+/** The optional LTFS index generation of an end event: absent, not undefined, when not known. */
+const indexGeneration = (command: { readonly ltfsIndexGeneration?: number }): { ltfsIndexGeneration?: number } =>
+  command.ltfsIndexGeneration === undefined ? {} : { ltfsIndexGeneration: command.ltfsIndexGeneration };
+
 /** Ending a job that is not running is an error: a job ends exactly once. */
 const end = (command: EndCommand, state: JobState): E.Either<DomainError, JobEvent[]> => {
   if (state.status !== 'RUNNING') return E.left({ _tag: 'JobNotRunning', job: command.job, status: state.status });
   switch (command.type) {
     case 'CompleteJob':
-      return E.right([{ type: 'JobCompleted', data: { job: command.job, ...command.totals } }]);
+      return E.right([{ type: 'JobCompleted', data: { job: command.job, ...command.totals, ...indexGeneration(command) } }]);
     case 'FailJob':
-      return E.right([{ type: 'JobFailed', data: { job: command.job, reason: command.reason, ...command.totals } }]);
+      return E.right([{ type: 'JobFailed', data: { job: command.job, reason: command.reason, ...command.totals, ...indexGeneration(command) } }]);
     case 'InterruptJob':
       return E.right([
         { type: 'JobInterrupted', data: { job: command.job, reason: command.reason, detectedAt: command.detectedAt } },

@@ -32,6 +32,8 @@ export type TapeCommand =
       readonly job: JobId;
       /** Key slots of an encrypted tape (none: a plain tape). */
       readonly slots: readonly KeySlot[];
+      /** The LTFS volume UUID of the cartridge, when it was added on an LTFS mount. */
+      readonly ltfsVolumeUuid?: string;
     }
   | { readonly type: 'DescribeTape'; readonly tape: TapeId; readonly description: string }
   | { readonly type: 'AddKeySlot'; readonly tape: TapeId; readonly slot: KeySlot };
@@ -50,6 +52,7 @@ const initialise = (
     format: 'lto-archive/1',
     encrypted: command.slots.length > 0,
     job: command.job,
+    ...(command.ltfsVolumeUuid === undefined ? {} : { ltfsVolumeUuid: command.ltfsVolumeUuid }),
   };
   const slots = command.slots.map((slot): TapeEvent => ({ type: 'KeySlotAdded', data: { tape: command.tape, slot } }));
   return E.right([{ type: 'TapeInitialised', data }, ...slots]);

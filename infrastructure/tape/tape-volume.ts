@@ -14,6 +14,7 @@ import {
   type JournalRecord,
   type TornTail,
 } from '../journal';
+import { ltfsFacts, ltfsIdentity, protectFile, requestIndexSync, type LtfsFacts, type LtfsIdentity } from './ltfs-attributes';
 import type { TapeProblem } from './tape-problems';
 import { ARCHIVE_DIR, readVolumeLabel, writeVolumeLabel } from './volume-label-file';
 
@@ -52,6 +53,7 @@ const tornTailOf = (t: TornTail | undefined) => (t === undefined ? undefined : {
 export class FolderTape {
   readonly archiveDir: string;
   readonly journalPath: string;
+  private journalProtected = false;
 
   constructor(readonly root: string) {
     this.archiveDir = path.join(root, ARCHIVE_DIR);
@@ -130,7 +132,14 @@ export class FolderTape {
     envelopes: readonly EventEnvelope[],
   ): E.Either<TapeProblem, JournalAppended> {
     const appended = appendToJournal(this.journalPath, head, envelopes);
-    if (E.isRight(appended)) return appended;
+    if (E.isRight(appended)) {
+      // Where the mount offers it, the journal only ever grows (ltfs-facts.md: protection).
+      if (!this.journalProtected) {
+        this.journalProtected = true;
+        protectFile(this.root, this.journalPath, 'appendonly');
+      }
+      return appended;
+    }
     const failure = appended.left;
     switch (failure._tag) {
       case 'JournalWriteFailed':
@@ -141,6 +150,21 @@ export class FolderTape {
         // We built these envelopes ourselves: one that cannot be written is a bug.
         throw new Error(`event ${failure.index} cannot be journalled: ${failure.problems.join('; ')}`);
     }
+  }
+
+  /** The cartridge's LTFS identity; undefined on a plain folder. */
+  ltfsIdentity(): LtfsIdentity | undefined {
+    return ltfsIdentity(this.root);
+  }
+
+  /** What an LTFS mount tells about its index, media and health; undefined on a plain folder. */
+  ltfsFacts(): LtfsFacts | undefined {
+    return ltfsFacts(this.root);
+  }
+
+  /** Asks LTFS for an index write; the index generation reached, undefined on a plain folder. */
+  syncIndex(): number | undefined {
+    return requestIndexSync(this.root);
   }
 
   private journalSize(): number {

@@ -67,4 +67,18 @@ describe('room on a tape', () => {
     assert.equal(room.availableBytes, 25e9);
     assert.equal(room.reserveBytes, 5e9);
   });
+
+  it('takes the cartridge media figures when given (capacity and use), still keeping the reserve', () => {
+    // The generation says 1.5 TB and nothing used; the cartridge says 1 TB with 300 GB free.
+    const room = roomOnTape(1.5e12, 0, undefined, { totalBytes: 1e12, freeBytes: 300e9 });
+    assert.equal(room.capacityFrom, 'media');
+    assert.equal(room.capacityBytes, 1e12);
+    assert.equal(room.usedBytes, 700e9);
+    assert.equal(room.reserveBytes, 50e9);
+    assert.equal(room.availableBytes, 250e9);
+    assert.equal(roomOnTape(1.5e12, 0, undefined, { totalBytes: 1e12, freeBytes: 40e9 }).availableBytes, 0);
+    // A mount that reports less free space still limits it.
+    assert.equal(roomOnTape(1.5e12, 0, { totalBytes: 1e12, freeBytes: 100e9 }, { totalBytes: 1e12, freeBytes: 300e9 }).availableBytes, 50e9);
+    assert.equal(roomOnTape(1.5e12, 0, undefined).capacityFrom, 'generation');
+  });
 });
