@@ -22,3 +22,19 @@ export const holdTapeLock = (app: App, session: TapeSession, command: string, fo
   if (broke !== undefined) app.notice(`broke the lock of ${session.tape} left by ${broke.command} (pid ${broke.pid} on ${broke.host}, since ${broke.since}): that process is gone`);
   return locked;
 };
+
+/**
+ * For jobs that only add their own events to the journal (restore, verify): held while
+ * they run, so they never append under a running backup (which would then fail on the
+ * journal's head check) nor let one start under them. A tape that cannot take the lock
+ * file (write-protected) takes no events either: the job runs, its events stay pending.
+ */
+export const withTapeLock = async <A>(app: App, session: TapeSession, command: string, work: () => Promise<E.Either<AppError, A>>): Promise<E.Either<AppError, A>> => {
+  const lock = holdTapeLock(app, session, command, false);
+  if (E.isLeft(lock) && lock.left._tag === 'TapeLocked') return lock;
+  try {
+    return await work();
+  } finally {
+    if (E.isRight(lock)) lock.right.release();
+  }
+};

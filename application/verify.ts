@@ -1,3 +1,4 @@
+import { withTapeLock } from './tape-lock';
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import type { Subject } from 'rxjs';
@@ -126,39 +127,41 @@ export const runVerify = async (
   const session = openTapeSession(app, tape, input.mount);
   if (E.isLeft(session)) return session;
 
-  const job = mintId(JobId, app.newId());
-  const recorder = new JobRecorder(app, tape, job, session.right);
-  const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'VERIFY', encrypted: known.encrypted, host: app.host }, { pid: app.pid });
-  if (E.isLeft(started)) return started;
+  return withTapeLock(app, session.right, 'lto verify', async () => {
+    const job = mintId(JobId, app.newId());
+    const recorder = new JobRecorder(app, tape, job, session.right);
+    const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'VERIFY', encrypted: known.encrypted, host: app.host }, { pid: app.pid });
+    if (E.isLeft(started)) return started;
 
-  const plan = jobs.map((j) => ({ job: j.id, segments: segmentsOf(app, j.id) }));
-  const totalSegments = plan.reduce((n, p) => n + p.segments.length, 0);
-  const totalBytes = plan.reduce((n, p) => n + p.segments.reduce((m, s) => m + s.bytes, 0), 0);
-  let segmentsDone = 0;
-  let bytesRead = 0;
-  const checks = new Map<string, [number, SegmentCheck][]>(plan.map((p) => [p.job, []]));
-  // Every segment of every job, read in tape order on an LTFS mount (by start block).
-  const reads = segmentsInTapeOrder(session.right.mount, plan.flatMap((p) => p.segments));
-  for (const s of reads) {
-    // Let the progress bar draw between segments (the check itself reads synchronously).
-    await new Promise((resolve) => setImmediate(resolve));
-    const check = checkSegment(
-      { path: segmentPath(session.right.mount, s.job, s.segment), bytes: s.bytes, sha256: s.sha256, files: mode === 'full' ? filesOf(app, s.job, s.segment) : [] },
-      mode === 'full' ? 'full' : 'quick',
-      mode === 'full' ? unlocked?.keys : undefined,
+    const plan = jobs.map((j) => ({ job: j.id, segments: segmentsOf(app, j.id) }));
+    const totalSegments = plan.reduce((n, p) => n + p.segments.length, 0);
+    const totalBytes = plan.reduce((n, p) => n + p.segments.reduce((m, s) => m + s.bytes, 0), 0);
+    let segmentsDone = 0;
+    let bytesRead = 0;
+    const checks = new Map<string, [number, SegmentCheck][]>(plan.map((p) => [p.job, []]));
+    // Every segment of every job, read in tape order on an LTFS mount (by start block).
+    const reads = segmentsInTapeOrder(session.right.mount, plan.flatMap((p) => p.segments));
+    for (const s of reads) {
+      // Let the progress bar draw between segments (the check itself reads synchronously).
+      await new Promise((resolve) => setImmediate(resolve));
+      const check = checkSegment(
+        { path: segmentPath(session.right.mount, s.job, s.segment), bytes: s.bytes, sha256: s.sha256, files: mode === 'full' ? filesOf(app, s.job, s.segment) : [] },
+        mode === 'full' ? 'full' : 'quick',
+        mode === 'full' ? unlocked?.keys : undefined,
+      );
+      checks.get(s.job)?.push([s.segment, check]);
+      bytesRead += check.bytesRead;
+      progress?.next({ segments: ++segmentsDone, totalSegments, bytes: bytesRead, totalBytes });
+    }
+    const verified: VerifiedJob[] = plan.map((p) =>
+      jobReport(p.job, [...(checks.get(p.job) ?? [])].sort(([a], [b]) => a - b), names),
     );
-    checks.get(s.job)?.push([s.segment, check]);
-    bytesRead += check.bytesRead;
-    progress?.next({ segments: ++segmentsDone, totalSegments, bytes: bytesRead, totalBytes });
-  }
-  const verified: VerifiedJob[] = plan.map((p) =>
-    jobReport(p.job, [...(checks.get(p.job) ?? [])].sort(([a], [b]) => a - b), names),
-  );
-  const journal = checkJournal(session.right.mount);
-  const status = worst([...verified.map((v) => v.status), journal.damaged.length > 0 ? 'CORRUPTED' : 'PASSED']);
-  const recorded = recordOutcome(recorder, verified, journal, status, bytesRead, names);
-  if (E.isLeft(recorded)) return recorded;
-  return E.right({ tape, journal, job, status, mode, jobs: verified, bytesRead });
+    const journal = checkJournal(session.right.mount);
+    const status = worst([...verified.map((v) => v.status), journal.damaged.length > 0 ? 'CORRUPTED' : 'PASSED']);
+    const recorded = recordOutcome(recorder, verified, journal, status, bytesRead, names);
+    if (E.isLeft(recorded)) return recorded;
+    return E.right({ tape, journal, job, status, mode, jobs: verified, bytesRead });
+  });
 };
 
 const jobReport = (job: string, checks: readonly [number, SegmentCheck][], names: Names): VerifiedJob => ({

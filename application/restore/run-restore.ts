@@ -1,3 +1,4 @@
+import { withTapeLock } from '../tape-lock';
 import * as E from 'fp-ts/Either';
 import type { Subject } from 'rxjs';
 import type { JobTotals } from '../../domain/events';
@@ -82,44 +83,46 @@ export const runRestore = async (
     return E.right({ ...base, job: null, status: 'PLANNED', restored: { files: 0, bytes: 0, dirs: 0, symlinks: 0 }, skipped: 0, problems: [], bytesReadFromTape: 0 });
   }
 
-  const job = mintId(JobId, app.newId());
-  const asOfJob = mintId(JobId, asOf.right.id);
-  const recorder = new JobRecorder(app, tape, job, session.right);
-  const started = recorder.record(
-    { type: 'StartJob', job, tape, jobType: 'RESTORE', encrypted: names.sealed, host: app.host, target: names.text('', target.right), asOfJob },
-    { pid: app.pid },
-  );
-  if (E.isLeft(started)) return started;
+  return withTapeLock(app, session.right, 'lto restore', async () => {
+    const job = mintId(JobId, app.newId());
+    const asOfJob = mintId(JobId, asOf.right.id);
+    const recorder = new JobRecorder(app, tape, job, session.right);
+    const started = recorder.record(
+      { type: 'StartJob', job, tape, jobType: 'RESTORE', encrypted: names.sealed, host: app.host, target: names.text('', target.right), asOfJob },
+      { pid: app.pid },
+    );
+    if (E.isLeft(started)) return started;
 
-  const writer = new RestoreWriter(session.right.mount, target.right, input.stripComponents, input.overwrite, unlocked?.keys);
-  const unreadable: RestoreProblem[] = [];
-  const outcome = await writer.restore(openedNames(selection, names, unreadable), (files, bytes) =>
-    progress?.next({ files, bytes, totalFiles: selected.files, totalBytes: selected.bytes }),
-  );
-  const problems = [...unreadable, ...outcome.problems];
-  if (problems.length > 0) {
-    const warnings = problems.map((p) => {
-      const stored = p.stored ?? names.path(p.path);
-      return { path: stored, reason: names.text(stored, `${p.kind}: ${p.reason}`) };
+    const writer = new RestoreWriter(session.right.mount, target.right, input.stripComponents, input.overwrite, unlocked?.keys);
+    const unreadable: RestoreProblem[] = [];
+    const outcome = await writer.restore(openedNames(selection, names, unreadable), (files, bytes) =>
+      progress?.next({ files, bytes, totalFiles: selected.files, totalBytes: selected.bytes }),
+    );
+    const problems = [...unreadable, ...outcome.problems];
+    if (problems.length > 0) {
+      const warnings = problems.map((p) => {
+        const stored = p.stored ?? names.path(p.path);
+        return { path: stored, reason: names.text(stored, `${p.kind}: ${p.reason}`) };
+      });
+      const warned = recorder.record({ type: 'RecordWarnings', job, warnings });
+      if (E.isLeft(warned)) return warned;
+    }
+    const failures = problems.filter((p) => p.kind !== 'skipped').length;
+    const totals: JobTotals = { files: outcome.restored.files, bytesRead: outcome.bytesReadFromTape, bytesWritten: outcome.restored.bytes, warnings: problems.length };
+    const ended =
+      failures === 0
+        ? recorder.record({ type: 'CompleteJob', job, totals })
+        : recorder.record({ type: 'FailJob', job, reason: `${failures} entr${failures === 1 ? 'y' : 'ies'} not restored`, totals });
+    if (E.isLeft(ended)) return ended;
+    return E.right({
+      ...base,
+      job,
+      status: failures === 0 ? 'SUCCESS' : 'FAILED',
+      restored: outcome.restored,
+      skipped: problems.length - failures,
+      problems,
+      bytesReadFromTape: outcome.bytesReadFromTape,
     });
-    const warned = recorder.record({ type: 'RecordWarnings', job, warnings });
-    if (E.isLeft(warned)) return warned;
-  }
-  const failures = problems.filter((p) => p.kind !== 'skipped').length;
-  const totals: JobTotals = { files: outcome.restored.files, bytesRead: outcome.bytesReadFromTape, bytesWritten: outcome.restored.bytes, warnings: problems.length };
-  const ended =
-    failures === 0
-      ? recorder.record({ type: 'CompleteJob', job, totals })
-      : recorder.record({ type: 'FailJob', job, reason: `${failures} entr${failures === 1 ? 'y' : 'ies'} not restored`, totals });
-  if (E.isLeft(ended)) return ended;
-  return E.right({
-    ...base,
-    job,
-    status: failures === 0 ? 'SUCCESS' : 'FAILED',
-    restored: outcome.restored,
-    skipped: problems.length - failures,
-    problems,
-    bytesReadFromTape: outcome.bytesReadFromTape,
   });
 };
 

@@ -49,6 +49,28 @@ describe('one writer per tape: the lock on the tape', { skip: process.platform !
     assert.equal(box.lto(['backup', TAPE, source, '--mount', mount]).status, 0, 'and the tape takes the next backup');
   });
 
+  it('keeps a restore and a verify out while a backup runs: their events would break its journal appends', async () => {
+    assert.equal(box.lto(['backup', TAPE, source, '--mount', mount]).status, 0);
+    fs.writeFileSync(path.join(source, 'changed-meanwhile.bin'), Buffer.alloc(70_000, 9));
+    const running = box.ltoAsync(['backup', TAPE, source, '--mount', mount, '--incremental', '--json'], { LTO_STOP_AT: 'entry-written' });
+    try {
+      await waitFor('the incremental backup to hold the lock and stop', () => fs.existsSync(lock) && isStopped(holderPid()));
+      const journal = fs.readFileSync(path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson'));
+      const restore = box.lto(['restore', TAPE, '--mount', mount, '--to', path.join(box.root, 'out')]);
+      assert.equal(restore.status, 3, restore.stderr);
+      assert.match(restore.stderr, /is in use: lto backup/);
+      const verify = box.lto(['verify', TAPE, '--mount', mount]);
+      assert.equal(verify.status, 3, verify.stderr);
+      assert.deepEqual(fs.readFileSync(path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson')), journal, 'neither wrote to the journal');
+      process.kill(holderPid(), 'SIGCONT');
+      const done = await running.done;
+      assert.equal(done.status, 0, done.stderr);
+    } finally {
+      running.kill();
+    }
+    assert.equal(box.lto(['verify', TAPE, '--mount', mount]).status, 0, 'once it is done, verify runs');
+  });
+
   it('breaks the stale lock of a crashed backup on this host by itself, saying so', () => {
     const crashed = box.lto(['backup', TAPE, source, '--mount', mount], { LTO_CRASH_AT: 'entry-written' });
     assert.equal(crashed.signal, 'SIGKILL');
