@@ -7,7 +7,7 @@ import { unlockSlots } from '../infrastructure/crypto/key-slots';
 import { TapeKeys } from '../infrastructure/crypto/tape-keys';
 import type { App } from './app';
 import type { AppError } from './errors';
-import { LOCKED_NAMES, PLAIN_NAMES, sealedNames, type Names } from './names';
+import { sealedNames, type Names } from './names';
 
 /**
  * Where secrets come from, decided by the CLI: options, environment, or a hidden
@@ -78,7 +78,3 @@ export const unlockIfEncrypted = async (app: App, tape: TapeId, secrets: Secrets
   const keys = await unlockTape(app, tape, secrets);
   return E.map((k: TapeKeys): Unlocked => ({ keys: k, names: sealedNames(k.names) }))(keys);
 };
-
-/** Names for reading only: unlocked when a secret can be had without asking, else locked. */
-export const namesFor = (unlocked: Unlocked | undefined, encrypted: boolean): Names =>
-  unlocked !== undefined ? unlocked.names : encrypted ? LOCKED_NAMES : PLAIN_NAMES;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import type { AppError } from '../application/errors';
-import { SECRET_OPTIONS, type Secrets } from '../application/unlock';
+import type { Secrets } from '../application/unlock';
 import { errnoCode } from '../infrastructure/errno';
 import type { Io } from './io';
 import { askHidden } from './ui/hidden-input';
@@ -64,4 +64,3 @@ export const cliSecrets = (io: Io, options: SecretOptions): Secrets => {
   };
 };
 
-export { SECRET_OPTIONS };

@@ -75,12 +75,6 @@ export class NameSealer {
     return `${openParent}/${this.openToken(parent, sealed.slice(cut + 1))}`;
   }
 
-  /** The last component of a sealed path, opened. */
-  openName(sealedPath: string): string {
-    const cut = sealedPath.lastIndexOf('/');
-    return this.openToken(cut <= 0 ? '/' : sealedPath.slice(0, cut), sealedPath.slice(cut + 1));
-  }
-
   /** A symlink target or other free text that belongs to the entry at `sealedPath`. */
   sealText(sealedPath: string, text: string): string {
     return this.sealToken(`text:${sealedPath}`, text);

@@ -57,10 +57,6 @@ export const chunkNonce = (index: number, last: boolean): Buffer => {
 /** Where chunk `index` starts in the segment file. */
 export const chunkPosition = (index: number, chunkBytes: number): number => HEADER_BYTES + index * (chunkBytes + TAG_BYTES);
 
-/** Ciphertext bytes of a segment whose plaintext has `plainBytes` bytes. */
-export const sealedSize = (plainBytes: number, chunkBytes: number): number =>
-  HEADER_BYTES + plainBytes + Math.max(1, Math.ceil(plainBytes / chunkBytes)) * TAG_BYTES;
-
 /** Encrypts one chunk into `out` (plain.length + 16 bytes): ciphertext then tag. */
 export const sealChunk = (key: Buffer, header: Buffer, index: number, last: boolean, plain: Buffer, out: Buffer): void => {
   const cipher = createCipheriv('aes-256-gcm', key, chunkNonce(index, last));

@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { errnoCode } from '../errno';
 import { closeQuietly } from '../journal/durable-file';
-import { SealedSegmentDamaged, type SegmentKeys } from '../restore/segment-source';
+import { SealedSegmentDamaged } from '../crypto/sealed-chunk-reader';
+import type { SegmentKeys } from '../restore/segment-source';
 import { contentHasher } from '../segment/content-hash';
 import { walkTar, type ByteSource, type DecodedEntry } from '../segment/tar-header';
-import { SealedByteSource } from './sealed-byte-source';
+import { sealedByteSource } from './sealed-byte-source';
 
 /** An entry found again in a segment's own tar headers, with its data hashed. */
 export interface SegmentMember {
@@ -72,8 +73,7 @@ export const segmentMembers = (segmentPath: string, keys: SegmentKeys | undefine
     return E.left(`cannot open (${errnoCode(error)})`);
   }
   try {
-    const source = keys === undefined ? new PlainFileSource(fd) : SealedByteSource.open(fd, keys);
-    if (typeof source === 'string') return E.left(source);
+    const source = keys === undefined ? new PlainFileSource(fd) : sealedByteSource(fd, keys);
     const listing = walkTar(source, { resync: true });
     const members = listing.entries.map((d) => memberOf(d, source, keys?.contentKey));
     return E.right({ members, ...(listing.problem === undefined ? {} : { problem: listing.problem.detail }) });
