@@ -7,7 +7,9 @@ import { unlockSlots } from '../infrastructure/crypto/key-slots';
 import { TapeKeys } from '../infrastructure/crypto/tape-keys';
 import type { App } from './app';
 import type { AppError } from './errors';
-import { sealedNames, type Names } from './names';
+import { PLAIN_NAMES, sealedNames, type Names } from './names';
+import { tapeIdFromInput } from './tape-id-input';
+import type { TapeView } from '../projections/queries';
 
 /**
  * Where secrets come from, decided by the CLI: options, environment, or a hidden
@@ -77,4 +79,26 @@ export const unlockIfEncrypted = async (app: App, tape: TapeId, secrets: Secrets
   if (app.catalog.tape(tape)?.encrypted !== true) return E.right(undefined);
   const keys = await unlockTape(app, tape, secrets);
   return E.map((k: TapeKeys): Unlocked => ({ keys: k, names: sealedNames(k.names) }))(keys);
+};
+
+/**
+ * The tape a job names: registered, and unlocked when it is encrypted; its names as the
+ * job reads and writes them. `withoutKey` lets an encrypted tape through locked (a
+ * verify of ciphertext hashes only), with the option that allows it named in the refusal.
+ */
+export const tapeForJob = (
+  app: App,
+  input: string,
+  unlocked: Unlocked | undefined,
+  withoutKey?: { readonly allowed: boolean; readonly option: string },
+): E.Either<AppError, { readonly tape: TapeId; readonly known: TapeView; readonly names: Names }> => {
+  const parsed = tapeIdFromInput(input);
+  if (E.isLeft(parsed)) return parsed;
+  const tape = parsed.right;
+  const known = app.catalog.tape(tape);
+  if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  if (known.encrypted && unlocked === undefined && withoutKey?.allowed !== true) {
+    return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape}`, options: withoutKey === undefined ? 'an unlock' : `an unlock, or ${withoutKey.option}` });
+  }
+  return E.right({ tape, known, names: unlocked?.names ?? PLAIN_NAMES });
 };

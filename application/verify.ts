@@ -13,11 +13,10 @@ import type { AppError } from './errors';
 import { mintId } from './ids';
 import { findBackupJob } from './jobs-lookup';
 import { JobRecorder } from './job-recorder';
-import { PLAIN_NAMES, type Names } from './names';
-import { tapeIdFromInput } from './tape-id-input';
+import type { Names } from './names';
 import { segmentsInTapeOrder } from './tape-order';
 import { openTapeSession } from './tape-session';
-import type { Unlocked } from './unlock';
+import { tapeForJob, type Unlocked } from './unlock';
 
 export interface VerifyInput {
   readonly tape: string;
@@ -109,14 +108,10 @@ export const runVerify = async (
   progress?: Subject<VerifyProgress>,
   unlocked?: Unlocked,
 ): Promise<E.Either<AppError, VerifyReport>> => {
-  const parsed = tapeIdFromInput(input.tape);
-  if (E.isLeft(parsed)) return parsed;
-  const tape = parsed.right;
-  const known = app.catalog.tape(tape);
-  if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
-  if (known.encrypted && unlocked === undefined && !input.noKey) return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape}`, options: 'an unlock, or --no-key' });
+  const named = tapeForJob(app, input.tape, unlocked, { allowed: input.noKey, option: '--no-key' });
+  if (E.isLeft(named)) return named;
+  const { tape, known, names } = named.right;
   const mode: VerifyReport['mode'] = known.encrypted && unlocked === undefined ? 'no-key' : input.quick ? 'quick' : 'full';
-  const names = unlocked?.names ?? PLAIN_NAMES;
   const jobs = input.job === undefined ? app.catalog.jobs({ tape }).filter((j) => j.type === 'BACKUP') : [];
   if (input.job !== undefined) {
     const one = findBackupJob(app, tape, input.job);

@@ -13,13 +13,12 @@ import { ltfsCapacity } from '../../infrastructure/tape/ltfs-attributes';
 import { FolderTape } from '../../infrastructure/tape/tape-volume';
 import { SegmentWriter, describeSegmentError, type SegmentEncryption, type SegmentError } from '../../infrastructure/segment';
 import { DEFAULT_CHUNK_BYTES } from '../../infrastructure/crypto/segment-chunks';
-import { PLAIN_NAMES, type Names } from '../names';
-import type { Unlocked } from '../unlock';
+import type { Names } from '../names';
+import { tapeForJob, type Unlocked } from '../unlock';
 import type { App } from '../app';
 import type { AppError } from '../errors';
 import { mintId } from '../ids';
 import { JobRecorder } from '../job-recorder';
-import { tapeIdFromInput } from '../tape-id-input';
 import { holdTapeLock } from '../tape-lock';
 import { openTapeSession, type TapeSession } from '../tape-session';
 import type { TapeLock } from '../../infrastructure/tape/tape-lock';
@@ -106,13 +105,9 @@ const backup = async (
   unlocked: Unlocked | undefined,
   locked: (lock: TapeLock) => void,
 ): Promise<E.Either<AppError, BackupReport>> => {
-  const parsed = tapeIdFromInput(input.tape);
-  if (E.isLeft(parsed)) return parsed;
-  const tape = parsed.right;
-  const known = app.catalog.tape(tape);
-  if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
-  if (known.encrypted && unlocked === undefined) return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape}`, options: 'an unlock' });
-  const names = unlocked?.names ?? PLAIN_NAMES;
+  const named = tapeForJob(app, input.tape, unlocked);
+  if (E.isLeft(named)) return named;
+  const { tape, known, names } = named.right;
   const roots = input.sources.map(sourceRoot);
   const missing = missingSources(roots);
   if (missing.length > 0) return E.left({ _tag: 'SourceMissing', paths: missing });

@@ -10,13 +10,12 @@ import type { AppError } from '../errors';
 import { mintId } from '../ids';
 import { findBackupJob } from '../jobs-lookup';
 import { JobRecorder } from '../job-recorder';
-import { tapeIdFromInput } from '../tape-id-input';
 import { segmentRanker } from '../tape-order';
 import { openTapeSession } from '../tape-session';
 import { RestoreSelection } from './selection';
 import { RestoreWriter, type RestoreEntry, type RestoreProblem, type RestoreSource } from '../../infrastructure/restore/restore-writer';
-import { PLAIN_NAMES, type Names } from '../names';
-import type { Unlocked } from '../unlock';
+import type { Names } from '../names';
+import { tapeForJob, type Unlocked } from '../unlock';
 import { checkTargetFolder } from '../../infrastructure/restore/target';
 
 export interface RestoreInput {
@@ -60,13 +59,9 @@ export const runRestore = async (
   progress?: Subject<RestoreProgress>,
   unlocked?: Unlocked,
 ): Promise<E.Either<AppError, RestoreReport>> => {
-  const parsed = tapeIdFromInput(input.tape);
-  if (E.isLeft(parsed)) return parsed;
-  const tape = parsed.right;
-  const known = app.catalog.tape(tape);
-  if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
-  if (known.encrypted && unlocked === undefined) return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape}`, options: 'an unlock' });
-  const names = unlocked?.names ?? PLAIN_NAMES;
+  const named = tapeForJob(app, input.tape, unlocked);
+  if (E.isLeft(named)) return named;
+  const { tape, names } = named.right;
   const target = checkTargetFolder(input.to, input.dryRun);
   if (E.isLeft(target)) return target;
   const asOf = findBackupJob(app, tape, input.job);
