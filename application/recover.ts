@@ -221,7 +221,7 @@ const fillGaps = (
   lost: string[],
 ): Filled => {
   const byStream = new Map<string, JournalRecord[]>();
-  for (const r of records) byStream.set(r.event.stream, [...(byStream.get(r.event.stream) ?? []), r]);
+  for (const r of records) pushTo(byStream, r.event.stream, r);
   const out: { envelope: EventEnvelope; seq: number | undefined }[] = [];
   let salvagedEntries = 0;
   const dropped = new Set<string>();
@@ -248,7 +248,7 @@ const fillGaps = (
   // Stand-ins go right before the first record that follows them in their stream.
   const merged: { envelope: EventEnvelope; seq: number | undefined }[] = [];
   const pendingByStream = new Map<string, EventEnvelope[]>();
-  for (const s of out) pendingByStream.set(s.envelope.stream, [...(pendingByStream.get(s.envelope.stream) ?? []), s.envelope]);
+  for (const s of out) pushTo(pendingByStream, s.envelope.stream, s.envelope);
   for (const item of inOrder) {
     const waiting = pendingByStream.get(item.envelope.stream) ?? [];
     while (waiting.length > 0 && waiting[0]!.version < item.envelope.version) merged.push({ envelope: waiting.shift()!, seq: undefined });
@@ -256,6 +256,12 @@ const fillGaps = (
   }
   for (const rest of pendingByStream.values()) for (const envelope of rest) merged.push({ envelope, seq: undefined });
   return { events: merged, salvagedEntries };
+};
+
+const pushTo = <K, V>(map: Map<K, V[]>, key: K, value: V): void => {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 };
 
 const decoded = (r: JournalRecord): DomainEvent | undefined => {
@@ -278,13 +284,14 @@ const standIns = (
   const job = stream.slice('job-'.length);
   const envelopes: EventEnvelope[] = [];
   let salvaged = 0;
-  const before = list.filter((r) => r.event.version < from).map(decoded);
+  const events = list.map((r) => ({ version: r.event.version, event: decoded(r) }));
+  const before = events.filter((e) => e.version < from).map((e) => e.event);
   const lastClosed = [...before].reverse().find((e) => e?.type === 'SegmentClosed');
   for (let version = from; version < to; version++) {
     let event: DomainEvent | undefined;
     if (lastClosed?.type === 'SegmentClosed' && version === from) {
       const segment = lastClosed.data.segment;
-      const have = list.map(decoded).filter((e) => e?.type === 'FilesArchived' && e.data.segment === segment).flatMap((e) => (e?.type === 'FilesArchived' ? e.data.entries : []));
+      const have = events.flatMap(({ event: e }) => (e?.type === 'FilesArchived' && e.data.segment === segment ? e.data.entries : []));
       const missing = lastClosed.data.entries - have.length;
       if (missing > 0 && names !== undefined) {
         const found = segmentMembers(segmentPath(mount, job, segment), names.keys);

@@ -6,21 +6,20 @@ import type { Glob } from '../../domain/glob';
 import type { Names } from '../names';
 
 
-const _SelectedRow = t.type({
-  seq: t.number,
-  path: t.string,
-  kind: EntryKind,
-  size: t.number,
-  mtime_ns: t.string,
-  mode: t.number,
-  job: t.string,
-  segment: nullable(t.number),
-  offset: nullable(t.number),
-  sha256: nullable(t.string),
-  target: nullable(t.string),
-});
-/** A row of restore_set (the codec documents its shape; rows are checked by `selectedEntry`). */
-export type SelectedEntry = t.TypeOf<typeof _SelectedRow>;
+/** A row of restore_set (checked and shaped by `selectedEntry`). */
+export interface SelectedEntry {
+  readonly seq: number;
+  readonly path: string;
+  readonly kind: EntryKind;
+  readonly size: number;
+  readonly mtime_ns: string;
+  readonly mode: number;
+  readonly job: string;
+  readonly segment: number | null;
+  readonly offset: number | null;
+  readonly sha256: string | null;
+  readonly target: string | null;
+}
 
 const PAGE = 5000;
 
