@@ -3,22 +3,13 @@ import * as t from 'io-ts';
 import { EntryKind } from '../../domain/events';
 import { nullable } from '../../domain/ids';
 import type { Glob } from '../../domain/glob';
+import type { RestoreEntry } from '../../infrastructure/restore/restore-writer';
 import type { Names } from '../names';
 
 
-/** A row of restore_set (checked and shaped by `selectedEntry`). */
-export interface SelectedEntry {
+/** A row of restore_set (checked and shaped by `selectedEntry`): what the writer restores, in its place. */
+export interface SelectedEntry extends RestoreEntry {
   readonly seq: number;
-  readonly path: string;
-  readonly kind: EntryKind;
-  readonly size: number;
-  readonly mtime_ns: string;
-  readonly mode: number;
-  readonly job: string;
-  readonly segment: number | null;
-  readonly offset: number | null;
-  readonly sha256: string | null;
-  readonly target: string | null;
 }
 
 const PAGE = 5000;

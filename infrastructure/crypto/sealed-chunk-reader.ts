@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { readFullySync } from '../read-fully';
 import { HEADER_BYTES, TAG_BYTES, chunkPosition, openChunk, parseSegmentHeader, type SegmentHeader } from './segment-chunks';
 
 /** An encrypted segment that cannot be trusted from `chunk` on: nothing of that chunk is released. */
@@ -18,16 +19,6 @@ export interface SealedFile {
   readonly key: Buffer;
   readonly chunks: number;
 }
-
-const readFullySync = (fd: number, buffer: Buffer, position: number): number => {
-  let got = 0;
-  while (got < buffer.length) {
-    const n = fs.readSync(fd, buffer, got, buffer.length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-};
 
 /** Reads and checks the header of the segment open at `fd`; a header that is not ours is damage at chunk 0. */
 export const openSealedFile = (fd: number, segmentKey: (salt: Buffer) => Buffer): SealedFile => {

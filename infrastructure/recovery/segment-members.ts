@@ -2,24 +2,20 @@ import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { errnoCode } from '../errno';
 import { closeQuietly } from '../journal/durable-file';
+import { readFullySync } from '../read-fully';
 import { SealedSegmentDamaged } from '../crypto/sealed-chunk-reader';
 import type { SegmentKeys } from '../restore/segment-source';
+import type { ScannedEntry } from '../scan/walk';
 import { contentHasher } from '../segment/content-hash';
 import { walkTar, type ByteSource, type DecodedEntry } from '../segment/tar-header';
 import { sealedByteSource } from './sealed-byte-source';
 
-/** An entry found again in a segment's own tar headers, with its data hashed. */
-export interface SegmentMember {
-  /** The original absolute path (the tar's path with its leading `/` back). */
-  readonly path: string;
-  readonly kind: 'file' | 'dir' | 'symlink';
-  readonly size: number;
-  readonly mtimeNs: bigint;
-  readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
-  readonly target?: string;
-  /** Files: where the data starts in the tar stream, and its content hash (keyed on an encrypted tape). */
+/**
+ * An entry found again in a segment's own tar headers, as a scan would have seen it
+ * (`path`: the tar's path with its leading `/` back), with where its data starts in the
+ * tar stream and its content hash (files; keyed on an encrypted tape).
+ */
+export interface SegmentMember extends ScannedEntry {
   readonly dataOffset: number;
   readonly hash?: string;
 }
@@ -33,13 +29,7 @@ class PlainFileSource implements ByteSource {
   read(offset: number, length: number): Buffer {
     const want = Math.max(0, Math.min(length, this.size - offset));
     const buffer = Buffer.allocUnsafe(want);
-    let got = 0;
-    while (got < want) {
-      const n = fs.readSync(this.fd, buffer, got, want - got, offset + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buffer.subarray(0, got);
+    return buffer.subarray(0, readFullySync(this.fd, buffer, offset));
   }
 }
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { HEADER_BYTES, TAG_BYTES, openChunk, parseSegmentHeader } from '../crypto/segment-chunks';
 import { errnoCode } from '../errno';
 import { closeQuietly } from '../journal/durable-file';
+import { readFullySync } from '../read-fully';
 import type { SegmentKeys } from '../restore/segment-source';
 import { contentHasher } from '../segment/content-hash';
 import { listSegment } from '../segment/segment-list';
@@ -133,16 +134,6 @@ class FileHashes {
   }
 }
 
-const readAt = (fd: number, buffer: Buffer, position: number): number => {
-  let got = 0;
-  while (got < buffer.length) {
-    const n = fs.readSync(fd, buffer, got, buffer.length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-};
-
 const statusOf = (problems: readonly string[], damaged: readonly DamagedFile[]): CheckStatus => {
   if (damaged.some((d) => d.status === 'CORRUPTED')) return 'CORRUPTED';
   if (damaged.length > 0) return 'MISSING';
@@ -196,7 +187,7 @@ const streamPlain = (fd: number, size: number, whole: Hash, hashes: FileHashes |
     const want = Math.min(READ_BYTES, size - position);
     let n: number;
     try {
-      n = readAt(fd, buffer.subarray(0, want), position);
+      n = readFullySync(fd, buffer.subarray(0, want), position);
     } catch (error) {
       readInPieces(fd, buffer.subarray(0, want), position, whole, hashes, problems, errnoCode(error));
       position += want;
@@ -215,7 +206,7 @@ const readInPieces = (fd: number, buffer: Buffer, at: number, whole: Hash, hashe
   for (let done = 0; done < buffer.length; done += PIECE_BYTES) {
     const piece = buffer.subarray(done, Math.min(buffer.length, done + PIECE_BYTES));
     try {
-      const n = readAt(fd, piece, at + done);
+      const n = readFullySync(fd, piece, at + done);
       whole.update(piece.subarray(0, n));
       hashes?.feed(at + done, piece.subarray(0, n));
     } catch (error) {
@@ -235,7 +226,7 @@ const streamSealed = (
   problems: string[],
 ): { bytesRead: number; tarEnd: number } => {
   const headerBytes = Buffer.alloc(HEADER_BYTES);
-  const got = readAt(fd, headerBytes, 0);
+  const got = readFullySync(fd, headerBytes, 0);
   whole.update(headerBytes.subarray(0, got));
   const header = parseSegmentHeader(headerBytes.subarray(0, got));
   if (typeof header === 'string') {
@@ -252,7 +243,7 @@ const streamSealed = (
   for (let i = 0; i < chunks; i++) {
     let n: number;
     try {
-      n = readAt(fd, buffer, HEADER_BYTES + i * sealedChunk);
+      n = readFullySync(fd, buffer, HEADER_BYTES + i * sealedChunk);
     } catch (error) {
       problems.push(`chunk ${i} unreadable (${errnoCode(error)})`);
       hashes?.spoil(tar, header.chunkBytes, `chunk ${i} unreadable (${errnoCode(error)})`);
@@ -276,7 +267,7 @@ const streamSealed = (
 const streamRest = (fd: number, size: number, from: number, whole: Hash): void => {
   const buffer = Buffer.allocUnsafe(READ_BYTES);
   for (let position = from; position < size; ) {
-    const n = readAt(fd, buffer.subarray(0, Math.min(READ_BYTES, size - position)), position);
+    const n = readFullySync(fd, buffer.subarray(0, Math.min(READ_BYTES, size - position)), position);
     if (n === 0) break;
     whole.update(buffer.subarray(0, n));
     position += n;
