@@ -5,12 +5,12 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import * as E from 'fp-ts/Either';
 import type { EventEnvelope } from '../../domain/envelope';
-import { EventId } from '../../domain/ids';
-import { newUuidV7 } from '../../infrastructure/ids';
 import { appendToJournal, encodeRecord } from '../../infrastructure/journal';
 import { readVolumeLabel } from '../../infrastructure/tape/volume-label-file';
 import { REPO_ROOT, sandbox, type Sandbox } from '../support/cli';
-import { readTapeJournal } from '../support/tape-checks';
+import { newUuidV7 } from '../../infrastructure/ids';
+import { newEventId } from '../support/events';
+import { everyPathUnder, readTapeJournal } from '../support/tape-checks';
 
 /**
  * Hostile tapes (issue 7 §4), through the real CLI: journals, segments and labels crafted
@@ -20,26 +20,8 @@ import { readTapeJournal } from '../support/tape-checks';
 const TAPE = '000666L8';
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const at = '2026-11-26T10:00:00.000Z';
-const eventId = (): EventId => {
-  const raw = newUuidV7();
-  if (!EventId.is(raw)) throw new Error('bad id');
-  return raw;
-};
-const envelope = (stream: string, version: number, type: string, data: unknown): EventEnvelope => ({ id: eventId(), stream, version, type, schema: 1, at, data });
+const envelope = (stream: string, version: number, type: string, data: unknown): EventEnvelope => ({ id: newEventId(), stream, version, type, schema: 1, at, data });
 
-/** Every path under `root`, for proving that nothing appeared outside the restore target. */
-const listAll = (root: string): string[] => {
-  const out: string[] = [];
-  const visit = (dir: string) => {
-    for (const name of fs.readdirSync(dir)) {
-      const full = path.join(dir, name);
-      out.push(full);
-      if (fs.lstatSync(full).isDirectory()) visit(full);
-    }
-  };
-  visit(root);
-  return out.sort();
-};
 
 describe('hostile tapes: refused or reported, never followed out of the restore target', () => {
   let box: Sandbox;
@@ -97,7 +79,7 @@ describe('hostile tapes: refused or reported, never followed out of the restore 
       file('/fine/ok.txt'),
     ]);
     const to = box.mountPoint('restore-here');
-    const before = listAll(box.root).filter((p) => !p.startsWith(to));
+    const before = everyPathUnder(box.root).filter((p) => !p.startsWith(to));
     const started = Date.now();
     const r = box.lto(['restore', TAPE, '--to', to, '--json']);
     assert.equal(r.status, 1, r.stderr + r.stdout);
@@ -111,8 +93,8 @@ describe('hostile tapes: refused or reported, never followed out of the restore 
     }
     for (const beyond of ['/huge.bin', '/far.bin']) assert.ok(problems.has(beyond), `${beyond} (claims bytes the segment has not) is reported`);
     assert.equal(fs.readFileSync(path.join(to, 'fine', 'ok.txt'), 'utf8'), 'pwned');
-    assert.deepEqual(listAll(to).filter((p) => fs.lstatSync(p).isFile()).map((p) => path.relative(to, p)), ['fine/ok.txt'], 'no partial file of a claim beyond the segment is left');
-    assert.deepEqual(listAll(box.root).filter((p) => !p.startsWith(to)), before, 'nothing written outside the restore target');
+    assert.deepEqual(everyPathUnder(to).filter((p) => fs.lstatSync(p).isFile()).map((p) => path.relative(to, p)), ['fine/ok.txt'], 'no partial file of a claim beyond the segment is left');
+    assert.deepEqual(everyPathUnder(box.root).filter((p) => !p.startsWith(to)), before, 'nothing written outside the restore target');
   });
 
   it('writes nothing through symlinks, whatever their order, target or depth', () => {
@@ -133,7 +115,7 @@ describe('hostile tapes: refused or reported, never followed out of the restore 
     const r = box.lto(['restore', TAPE, '--to', to, '--json']);
     assert.notEqual(r.status, null, r.stderr);
     assert.deepEqual(fs.readdirSync(outside), [], 'nothing reached the folder the links point at');
-    for (const p of listAll(to)) {
+    for (const p of everyPathUnder(to)) {
       const real = fs.realpathSync(p);
       assert.ok(real.startsWith(to) || fs.lstatSync(p).isSymbolicLink(), `${p} stays inside`);
     }

@@ -9,30 +9,14 @@ import { runRestore } from '../../application/restore/run-restore';
 import { openTapeSession } from '../../application/tape-session';
 import type { EventEnvelope } from '../../domain/envelope';
 import { jobStream } from '../../domain/events';
-import { EventId } from '../../domain/ids';
-import { newUuidV7 } from '../../infrastructure/ids';
 import { appendToJournal, readJournal } from '../../infrastructure/journal';
 import { readVolumeLabel } from '../../infrastructure/tape/volume-label-file';
 import { testApp } from '../support/app';
+import { newUuidV7 } from '../../infrastructure/ids';
+import { newEventId } from '../support/events';
+import { everyPathUnder } from '../support/tape-checks';
 
-const id = (): EventId => {
-  const raw = newUuidV7();
-  if (!EventId.is(raw)) throw new Error('bad id');
-  return raw;
-};
 
-const listAll = (root: string): string[] => {
-  const out: string[] = [];
-  const visit = (dir: string) => {
-    for (const name of fs.readdirSync(dir)) {
-      const full = path.join(dir, name);
-      out.push(full);
-      if (fs.lstatSync(full).isDirectory()) visit(full);
-    }
-  };
-  visit(root);
-  return out.sort();
-};
 
 describe('a hostile tape', () => {
   it('cannot make a restore write outside --to: `..`, relative paths and writes through a symlink are refused', async () => {
@@ -57,7 +41,7 @@ describe('a hostile tape', () => {
         file('/fine/ok.txt'),
       ];
       const at = '2026-11-26T10:00:00.000Z';
-      const envelope = (version: number, type: string, payload: unknown): EventEnvelope => ({ id: id(), stream: jobStream(job), version, type, schema: 1, at, data: payload });
+      const envelope = (version: number, type: string, payload: unknown): EventEnvelope => ({ id: newEventId(), stream: jobStream(job), version, type, schema: 1, at, data: payload });
       const crafted = [
         envelope(1, 'JobStarted', { job, tape: '000666L8', type: 'BACKUP', encrypted: false, mode: 'FULL', sources: ['/'] }),
         envelope(2, 'SegmentClosed', { job, segment: 1, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex'), entries: entries.length }),
@@ -74,7 +58,7 @@ describe('a hostile tape', () => {
       assert.ok(E.isRight(openTapeSession(t.app, label.right.label.tape, mount)), 'the contact imports the crafted events');
 
       const to = t.mountPoint('restore-here');
-      const before = listAll(t.root).filter((p) => !p.startsWith(to) && !p.startsWith(mount));
+      const before = everyPathUnder(t.root).filter((p) => !p.startsWith(to) && !p.startsWith(mount));
       const report = await runRestore(t.app, { tape: '000666L8', to, job: undefined, paths: [], overwrite: false, dryRun: false, stripComponents: 0, mount });
       assert.ok(E.isRight(report), JSON.stringify(report));
       const refused = report.right.problems.filter((p) => p.kind === 'refused').map((p) => p.path).sort();
@@ -83,7 +67,7 @@ describe('a hostile tape', () => {
       assert.equal(fs.readFileSync(path.join(to, 'fine', 'ok.txt'), 'utf8'), 'pwned');
       // The file under the link went into a real folder; the link itself was then not created over it.
       assert.ok(fs.lstatSync(path.join(to, 'links', 'out')).isDirectory());
-      const after = listAll(t.root).filter((p) => !p.startsWith(to) && !p.startsWith(mount));
+      const after = everyPathUnder(t.root).filter((p) => !p.startsWith(to) && !p.startsWith(mount));
       assert.deepEqual(after, before, 'nothing was written outside the restore target');
     } finally {
       t.close();

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import type * as t from 'io-ts';
 import fc from 'fast-check';
 import { EventEnvelope } from '../../domain/envelope';
+import { EventId } from '../../domain/ids';
+import { newUuidV7 } from '../../infrastructure/ids';
 import { VolumeLabel } from '../../domain/volume-label';
 import { encodeRecord, sha256Hex, type JournalHead } from '../../infrastructure/journal';
 import { encodeVolumeLabel } from '../../infrastructure/tape/volume-label-file';
@@ -129,3 +131,10 @@ export const envelopeArb: fc.Arbitrary<EventEnvelope> = fc
     meta: fc.option(fc.dictionary(fc.string(), jsonDataArb, { maxKeys: 3 }), { nil: undefined }),
   })
   .map(({ meta, ...rest }) => decodeOrThrow(EventEnvelope, meta === undefined ? rest : { ...rest, meta: viaJson(meta) }));
+
+/** A fresh event id, as the program mints them. */
+export const newEventId = (): EventId => {
+  const raw = newUuidV7();
+  if (!EventId.is(raw)) throw new Error('newUuidV7 made an id that is not an EventId');
+  return raw;
+};

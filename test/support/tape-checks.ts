@@ -47,3 +47,17 @@ export const filesUnder = (root: string): string[] => {
   if (fs.existsSync(root)) visit(root, '');
   return out.sort();
 };
+
+/** Every path under `root` (folders, files, links), sorted: for proving that nothing appeared outside a restore target. */
+export const everyPathUnder = (root: string): string[] => {
+  const out: string[] = [];
+  const visit = (dir: string) => {
+    for (const name of fs.readdirSync(dir)) {
+      const full = path.join(dir, name);
+      out.push(full);
+      if (fs.lstatSync(full).isDirectory()) visit(full);
+    }
+  };
+  visit(root);
+  return out.sort();
+};
