@@ -29,6 +29,11 @@ export interface AddTapeInput {
   readonly mount: string | undefined;
   readonly description: string;
   readonly generation: string | undefined;
+  /**
+   * What the cartridge holds, when less than its generation's native capacity (a
+   * partitioned cartridge, or a folder standing in for a small tape); recorded in its events.
+   */
+  readonly capacityBytes?: number;
   /** An encrypted tape: a slot for the passphrase and one per public key (at least one of them). */
   readonly encryption?: { readonly passphrase: string | undefined; readonly publicKeys: readonly KeyObject[] };
 }
@@ -71,7 +76,13 @@ export const addTape = (app: App, input: AddTapeInput): E.Either<AppError, AddTa
             }
             return adoptLabelledVolume(app, tape, input, mount, via, probe.label);
           }
-          return initialiseVolume(app, { tape, generation, description: input.description, mount, via, existing: undefined, encryption: input.encryption, ltfsVolumeUuid: identity?.volumeUuid });
+          if (input.capacityBytes !== undefined && !(input.capacityBytes > 0 && input.capacityBytes <= capacityOf(generation))) {
+            return E.left({ _tag: 'InvalidOption', option: '--capacity', value: String(input.capacityBytes), expected: `more than 0 and at most the native ${capacityOf(generation)} bytes` });
+          }
+          return initialiseVolume(app, {
+            tape, generation, description: input.description, mount, via, existing: undefined, encryption: input.encryption, ltfsVolumeUuid: identity?.volumeUuid,
+            capacityBytes: input.capacityBytes,
+          });
         }),
       );
     }),
@@ -108,7 +119,10 @@ const adoptLabelledVolume = (
       const known = app.catalog.tape(tape);
       if (known === undefined) {
         const ltfsVolumeUuid = ltfsIdentity(mount)?.volumeUuid;
-        return initialiseVolume(app, { tape, generation: label.generation, description: input.description, mount, via, existing: label, encryption: undefined, ltfsVolumeUuid });
+        return initialiseVolume(app, {
+          tape, generation: label.generation, description: input.description, mount, via, existing: label, encryption: undefined, ltfsVolumeUuid,
+          capacityBytes: input.capacityBytes,
+        });
       }
       const job = app.catalog.tapeInfo(tape)?.initialisedByJob ?? '';
       return E.right<AppError, AddTapeResult>({
@@ -135,6 +149,7 @@ interface Initialisation {
   readonly encryption: AddTapeInput['encryption'];
   /** On an LTFS mount: the cartridge's LTFS volume UUID, recorded in TapeInitialised. */
   readonly ltfsVolumeUuid: string | undefined;
+  readonly capacityBytes: number | undefined;
 }
 
 /**
@@ -154,7 +169,7 @@ const newKeySlots = (app: App, tape: TapeId, encryption: AddTapeInput['encryptio
 const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, AddTapeResult> => {
   const job = mintId(JobId, app.newId());
   const volumeUuid = init.existing?.volumeUuid ?? mintId(VolumeUuid, app.newId());
-  const capacityBytes = capacityOf(init.generation);
+  const capacityBytes = init.capacityBytes ?? capacityOf(init.generation);
   const slots = init.existing !== undefined ? (init.existing.encryption?.slots ?? []) : newKeySlots(app, init.tape, init.encryption);
   const startJob: JobCommand = { type: 'StartJob', job, tape: init.tape, jobType: 'ADD_TAPE', encrypted: slots.length > 0, host: app.host };
   return pipe(

@@ -37,6 +37,8 @@ export type AppError =
   | BarcodeError
   | { readonly _tag: 'SourceMissing'; readonly paths: readonly string[] }
   | { readonly _tag: 'NotEnoughRoom'; readonly tape: TapeId; readonly neededBytes: number; readonly room: Room }
+  | { readonly _tag: 'SpanTapeRefused'; readonly tape: string; readonly reason: string }
+  | { readonly _tag: 'SpanPartMissing'; readonly span: string; readonly part: number; readonly tape: TapeId }
   | { readonly _tag: 'JobNotFound'; readonly tape: TapeId; readonly job: string }
   | { readonly _tag: 'JobAmbiguous'; readonly tape: TapeId; readonly job: string; readonly candidates: readonly string[] }
   | { readonly _tag: 'NothingMatched'; readonly tape: TapeId; readonly patterns: readonly string[] }

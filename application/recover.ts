@@ -1,3 +1,4 @@
+import type { SpanView } from '../projections/queries';
 import * as E from 'fp-ts/Either';
 import type { EventEnvelope } from '../domain/envelope';
 import { CURRENT_SCHEMA, decodeDomainEvent, type ArchivedEntry, type DomainEvent } from '../domain/events';
@@ -62,6 +63,15 @@ export interface RecoveredTape extends Read {
   readonly bytes: number;
   /** Jobs the journal shows started but never ended (their closed segments are catalogued). */
   readonly unfinishedJobs: readonly string[];
+  /** Parts of jobs that span tapes held here, each with every part the journals read so far name. */
+  readonly spans: readonly TapeSpan[];
+}
+
+export interface TapeSpan {
+  /** The part on this tape, and its job. */
+  readonly part: number;
+  readonly job: string;
+  readonly span: SpanView;
 }
 
 export interface RecoverReport {
@@ -114,9 +124,17 @@ const recoverTape = async (app: App, mount: string, input: RecoverInput): Promis
     files: totals.files,
     bytes: totals.bytes,
     unfinishedJobs: app.catalog.jobs({ tape, status: 'RUNNING' }).map((j) => j.id),
+    spans: spansOn(app, tape),
   });
 };
 
+
+/** The jobs of `tape` that are parts of a span, and where the span's other parts are. */
+const spansOn = (app: App, tape: TapeId): TapeSpan[] =>
+  app.catalog.jobs({ tape }).flatMap((j) => {
+    const span = j.span === null ? undefined : app.catalog.spanOf(j.id);
+    return j.span === null || span === undefined ? [] : [{ part: j.span.part, job: j.id, span }];
+  });
 
 const tornTailOf = (t: { record: number; line: number } | undefined) => (t === undefined ? null : { record: t.record, line: t.line });
 

@@ -121,6 +121,13 @@ export const renderError = (error: AppError): Rendered => {
         message: `not enough room on ${error.tape}: the backup needs up to ${formatBytes(error.neededBytes)}, ${formatBytes(error.room.availableBytes)} is left (capacity ${formatBytes(error.room.capacityBytes)}${error.room.capacityFrom === 'media' ? ' as the cartridge reports it' : ''}, used ${formatBytes(error.room.usedBytes)}${error.room.fileSystem === undefined ? '' : `, mount free ${formatBytes(error.room.fileSystem.freeBytes)}`}, reserve ${formatBytes(error.room.reserveBytes)}); nothing was written`,
         exit: EXIT.TAPE,
       };
+    case 'SpanTapeRefused':
+      return { message: `tape ${error.tape} cannot take the next part of this job: ${error.reason}`, exit: EXIT.TAPE };
+    case 'SpanPartMissing':
+      return {
+        message: `part ${error.part} of job ${error.span} is on tape ${error.tape}, whose journal this catalog has not read: run \`lto recover --mount PATH\` with ${error.tape} mounted first`,
+        exit: EXIT.TAPE,
+      };
     case 'JobNotFound':
       return { message: `no job ${error.job} on tape ${error.tape}: see \`lto jobs --tape ${error.tape}\``, exit: EXIT.USAGE };
     case 'JobAmbiguous':

@@ -47,6 +47,21 @@ export type KeySlotAdded = t.TypeOf<typeof KeySlotAdded>;
 
 // ---- job stream: job-<JOBID> ----
 
+/**
+ * A backup that continues on more tapes (`--span`) is a chain of parts, one job per tape,
+ * each complete in its own tape's journal: `id` is the first part's job (the span's
+ * identity), `part` counts from 1, and `previous` names every earlier part's tape and job,
+ * so any one tape of the set says where the rest of the job is.
+ */
+export const SpanPart = t.type({ job: JobId, tape: TapeId });
+export type SpanPart = t.TypeOf<typeof SpanPart>;
+export const JobSpan = t.type({
+  id: JobId,
+  part: checked('SpanPartNumber', Count, (n) => n >= 1),
+  previous: t.array(SpanPart),
+});
+export type JobSpan = t.TypeOf<typeof JobSpan>;
+
 export const JobStarted = t.intersection([
   t.type({ job: JobId, tape: TapeId, type: JobType, encrypted: t.boolean }),
   t.partial({
@@ -61,6 +76,8 @@ export const JobStarted = t.intersection([
     /** RESTORE: the target folder, and the job whose tree is restored. */
     target: t.string,
     asOfJob: JobId,
+    /** BACKUP with --span: which part of a multi-tape job this tape holds. */
+    span: JobSpan,
   }),
 ]);
 export type JobStarted = t.TypeOf<typeof JobStarted>;
@@ -76,7 +93,11 @@ export type JobTotals = t.TypeOf<typeof JobTotals>;
 export const JobEndLtfs = t.partial({ ltfsIndexGeneration: Count });
 export type JobEndLtfs = t.TypeOf<typeof JobEndLtfs>;
 
-export const JobCompleted = t.intersection([t.type({ job: JobId }), JobTotals, JobEndLtfs]);
+/** A span part that ended because its tape was full: the job goes on as the next part, on this tape. */
+export const JobContinuation = t.partial({ next: SpanPart });
+export type JobContinuation = t.TypeOf<typeof JobContinuation>;
+
+export const JobCompleted = t.intersection([t.type({ job: JobId }), JobTotals, JobEndLtfs, JobContinuation]);
 export type JobCompleted = t.TypeOf<typeof JobCompleted>;
 
 export const JobFailed = t.intersection([t.type({ job: JobId, reason: t.string }), JobTotals, JobEndLtfs]);
@@ -95,13 +116,21 @@ export const EntryKind = t.keyof({ file: null, dir: null, symlink: null });
 export type EntryKind = t.TypeOf<typeof EntryKind>;
 
 /**
+ * A piece of a file split across tapes by a spanning backup: `offset` is where the piece
+ * starts in the file, `fileSize` the whole file's size. The entry's own `size`, `offset`
+ * and `sha256` are then those of the piece's bytes in this segment.
+ */
+export const FileExtent = t.type({ offset: Count, fileSize: Count });
+export type FileExtent = t.TypeOf<typeof FileExtent>;
+
+/**
  * One archived file, directory or symlink, by its original absolute path. Files carry
  * where their data lies in the segment (byte offset of the data, not of the header)
  * and the SHA-256 of that data.
  */
 export const ArchivedEntry = t.intersection([
   t.type({ path: t.string, kind: EntryKind, size: Count, mtimeNs: NanoTime, mode: Count }),
-  t.partial({ offset: Count, sha256: Sha256Hex, target: t.string, uid: Count, gid: Count }),
+  t.partial({ offset: Count, sha256: Sha256Hex, target: t.string, uid: Count, gid: Count, extent: FileExtent }),
 ]);
 export type ArchivedEntry = t.TypeOf<typeof ArchivedEntry>;
 

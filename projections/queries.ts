@@ -45,7 +45,17 @@ const JobRow = t.type({
   ordinal: t.number,
   sources: nullable(t.string),
   target: nullable(t.string),
+  span_id: nullable(t.string),
+  span_part: nullable(t.number),
 });
+
+/** A job that spans tapes: every part any journal read so far names, and whether that part's own journal was read. */
+export interface SpanView {
+  readonly id: string;
+  readonly parts: readonly { readonly part: number; readonly tape: string; readonly job: string; readonly recorded: boolean }[];
+}
+
+const SpanPartRow = t.type({ span: t.string, part: t.number, tape: t.string, job: t.string, recorded: t.number });
 
 export interface TapeView {
   readonly id: string;
@@ -86,6 +96,8 @@ export interface JobView {
   readonly ordinal: number;
   readonly sources: readonly string[] | null;
   readonly target: string | null;
+  /** A part of a backup that spans tapes: the span (its first part's job) and which part. */
+  readonly span: { readonly id: string; readonly part: number } | null;
 }
 
 const StringList = t.array(t.string);
@@ -130,6 +142,7 @@ const toJob = (r: t.TypeOf<typeof JobRow>): JobView => ({
   ordinal: r.ordinal,
   sources: parseSources(r.sources),
   target: r.target,
+  span: r.span_id === null || r.span_part === null ? null : { id: r.span_id, part: r.span_part },
 });
 
 /** The read side of the catalog: what list/show/jobs print. */
@@ -180,17 +193,31 @@ export class CatalogQueries {
     const where: string[] = [];
     const params: string[] = [];
     if (filter.tape !== undefined) {
-      where.push('tape = ?');
+      where.push('jobs.tape = ?');
       params.push(filter.tape);
     }
     if (filter.status !== undefined) {
-      where.push('status = ?');
+      where.push('jobs.status = ?');
       params.push(filter.status);
     }
     const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
     return this.db
-      .prepare(`SELECT * FROM jobs ${clause} ORDER BY ordinal`)
+      .prepare(`SELECT jobs.*, sp.span AS span_id, sp.part AS span_part FROM jobs LEFT JOIN span_parts sp ON sp.job = jobs.id ${clause} ORDER BY ordinal`)
       .all(...params)
       .map((row) => toJob(decodeRow(JobRow, row, 'jobs')));
+  }
+
+  /** The span a job is a part of, when it is one. */
+  spanOf(job: string): SpanView | undefined {
+    const rows = this.db
+      .prepare(
+        `SELECT p.span, p.part, p.tape, p.job, EXISTS (SELECT 1 FROM jobs j WHERE j.id = p.job) AS recorded
+         FROM span_parts p WHERE p.span = (SELECT span FROM span_parts WHERE job = ?) ORDER BY p.part`,
+      )
+      .all(job)
+      .map((row) => decodeRow(SpanPartRow, row, 'span_parts'));
+    const first = rows[0];
+    if (first === undefined) return undefined;
+    return { id: first.span, parts: rows.map((r) => ({ part: r.part, tape: r.tape, job: r.job, recorded: r.recorded === 1 })) };
   }
 }

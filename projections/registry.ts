@@ -2,8 +2,9 @@ import { filesProjection } from './files';
 import { jobsProjection } from './jobs';
 import { labelsProjection } from './labels';
 import { searchProjection } from './search';
+import { spansProjection } from './spans';
 import type { Projection } from './projection';
 import { tapesProjection } from './tapes';
 
 /** Every projection of the catalog, in the order they are applied. */
-export const PROJECTIONS: readonly Projection[] = [tapesProjection, jobsProjection, filesProjection, labelsProjection, searchProjection];
+export const PROJECTIONS: readonly Projection[] = [tapesProjection, jobsProjection, filesProjection, labelsProjection, searchProjection, spansProjection];

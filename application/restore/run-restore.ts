@@ -1,22 +1,27 @@
-import { withTapeLock } from '../tape-lock';
+import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import type { Subject } from 'rxjs';
 import type { JobTotals } from '../../domain/events';
 import { compileGlob } from '../../domain/glob';
 import { JobId } from '../../domain/ids';
 import type { TapeId } from '../../domain/tape-id';
+import type { SpanView } from '../../projections/queries';
 import type { App } from '../app';
 import type { AppError } from '../errors';
 import { mintId } from '../ids';
 import { findBackupJob } from '../jobs-lookup';
 import { JobRecorder } from '../job-recorder';
 import { segmentRanker } from '../tape-order';
-import { openTapeSession } from '../tape-session';
+import { locateTape, openTapeSession, type TapeSession } from '../tape-session';
+import { withTapeLock } from '../tape-lock';
+import { tapeIdFromInput } from '../tape-id-input';
 import { RestoreSelection } from './selection';
-import { RestoreWriter, type RestoreEntry, type RestoreProblem, type RestoreSource } from '../../infrastructure/restore/restore-writer';
+import { RestoreWriter, type RestoreEntry, type RestoreOutcome, type RestorePiece, type RestoreProblem, type RestoreSource } from '../../infrastructure/restore/restore-writer';
+import { PieceLedger } from '../../infrastructure/restore/pieces';
 import type { Names } from '../names';
 import { tapeForJob, type Unlocked } from '../unlock';
 import { checkTargetFolder } from '../../infrastructure/restore/target';
+import { mountHolding } from '../span/mounted-tape';
 
 export interface RestoreInput {
   readonly tape: string;
@@ -27,6 +32,20 @@ export interface RestoreInput {
   readonly dryRun: boolean;
   readonly stripComponents: number;
   readonly mount: string | undefined;
+  /** More mount points, for a job that spans tapes: each is matched to its tape by its label. */
+  readonly mounts?: readonly string[];
+}
+
+/**
+ * The other tapes of a job that spans tapes, as a restore needs them: from a person at
+ * a terminal (who is told which tape comes next), with the same secrets as the first.
+ */
+export interface RestoreTapes {
+  /** Whether a person can be asked for a tape on the way (else every tape must be found first). */
+  readonly interactive: boolean;
+  /** Where `tape` (part `part` of `parts`) is mounted now; undefined: no one to ask, or they gave up. */
+  mountOf(tape: TapeId, part: number, parts: number, problem: AppError | undefined): Promise<string | undefined>;
+  unlock(tape: TapeId): Promise<E.Either<AppError, Unlocked | undefined>>;
 }
 
 export interface RestoreProgress {
@@ -47,17 +66,31 @@ export interface RestoreReport {
   readonly problems: readonly RestoreProblem[];
   /** Bytes taken from segments: close to the restored size, since files are read by seeking. */
   readonly bytesReadFromTape: number;
+  /** The tapes read, in order (more than one when the job spans tapes). */
+  readonly tapes: readonly TapeId[];
+}
+
+/** One tape's share of a restore: the tape's tree as of a job, or (a later part of a span) that part's own entries. */
+interface Pass {
+  readonly number: number;
+  readonly tape: TapeId;
+  readonly part: number;
+  readonly names: Names;
+  readonly unlocked: Unlocked | undefined;
 }
 
 /**
  * A restore job: the tree as of a backup job (default: the latest), filtered by globs,
  * written under `--to` in tape order; every file's hash is checked as it is written.
+ * When that job spans tapes, the tree is the whole job's, read tape by tape in the
+ * order of its parts; the tapes are found by their labels, or asked for.
  */
 export const runRestore = async (
   app: App,
   input: RestoreInput,
   progress?: Subject<RestoreProgress>,
   unlocked?: Unlocked,
+  tapes?: RestoreTapes,
 ): Promise<E.Either<AppError, RestoreReport>> => {
   const named = tapeForJob(app, input.tape, unlocked);
   if (E.isLeft(named)) return named;
@@ -66,78 +99,219 @@ export const runRestore = async (
   if (E.isLeft(target)) return target;
   const asOf = findBackupJob(app, tape, input.job);
   if (E.isLeft(asOf)) return asOf;
-  const session = openTapeSession(app, tape, input.mount);
-  if (E.isLeft(session)) return session;
+  const span = app.catalog.spanOf(asOf.right.id);
+  const first = openTapeSession(app, tape, input.mount);
+  if (E.isLeft(first)) return first;
 
+  const planned = await planPasses(app, tape, names, unlocked, span, tapes);
+  if (E.isLeft(planned)) return planned;
+  const { passes, missing } = planned.right;
+  const globs = input.paths.map(compileGlob);
   const selection = new RestoreSelection(app.db);
-  const count = selection.select(tape, asOf.right.ordinal, input.paths.map(compileGlob), names, segmentRanker(session.right.mount));
+  for (const pass of passes) {
+    const job = span?.parts.find((p) => p.part === pass.part)?.job;
+    const ordinal = job === undefined ? asOf.right.ordinal : (app.catalog.jobs({ tape: pass.tape }).find((j) => j.id === job)?.ordinal ?? 0);
+    const scope = pass.number === 1 && (span === undefined || pass.part === 1) ? { pass: pass.number } : { pass: pass.number, onlyJob: job ?? '' };
+    const rank = pass.tape === tape ? segmentRanker(first.right.mount) : undefined;
+    selection.select(pass.tape, ordinal, globs, pass.names, rank, scope);
+  }
+  selection.settle();
+  const count = selection.count();
   if (count === 0) return E.left({ _tag: 'NothingMatched', tape, patterns: input.paths.length === 0 ? ['(everything)'] : input.paths });
   const selected = selection.totals();
-  const base = { tape, asOfJob: asOf.right.id, selected };
+  const base = { tape, asOfJob: asOf.right.id, selected, tapes: passes.map((p) => p.tape) };
   if (input.dryRun) {
     return E.right({ ...base, job: null, status: 'PLANNED', restored: { files: 0, bytes: 0, dirs: 0, symlinks: 0 }, skipped: 0, problems: [], bytesReadFromTape: 0 });
   }
+  if (passes.length > 1 && tapes?.interactive !== true) {
+    // Nobody to ask for a tape on the way: every one must be found before anything is written.
+    for (const pass of passes) {
+      const located = locateTape(app, pass.tape, mountGiven(input, pass.tape));
+      if (E.isLeft(located)) return located;
+    }
+  }
 
-  return withTapeLock(app, session.right, 'lto restore', async () => {
-    const job = mintId(JobId, app.newId());
-    const asOfJob = mintId(JobId, asOf.right.id);
-    const recorder = new JobRecorder(app, tape, job, session.right);
+  const job = mintId(JobId, app.newId());
+  const asOfJob = mintId(JobId, asOf.right.id);
+  // A restore from several tapes is recorded in the catalog only: no one tape holds all of it.
+  const recorder = new JobRecorder(app, tape, job, first.right, passes.length > 1);
+  const run = async (): Promise<E.Either<AppError, RestoreReport>> => {
     const started = recorder.record(
       { type: 'StartJob', job, tape, jobType: 'RESTORE', encrypted: names.sealed, host: app.host, target: names.text('', target.right), asOfJob },
       { pid: app.pid },
     );
     if (E.isLeft(started)) return started;
-
-    const writer = new RestoreWriter(session.right.mount, target.right, input.stripComponents, input.overwrite, unlocked?.keys);
-    const unreadable: RestoreProblem[] = [];
-    const outcome = await writer.restore(openedNames(selection, names, unreadable), (files, bytes) =>
+    const ledger = new PieceLedger();
+    const outcome = await runPasses(app, input, target.right, passes, selection, ledger, first.right, tapes, (files, bytes) =>
       progress?.next({ files, bytes, totalFiles: selected.files, totalBytes: selected.bytes }),
     );
-    const problems = [...unreadable, ...outcome.problems];
-    if (problems.length > 0) {
-      const warnings = problems.map((p) => {
-        const stored = p.stored ?? names.path(p.path);
-        return { path: stored, reason: names.text(stored, `${p.kind}: ${p.reason}`) };
-      });
-      const warned = recorder.record({ type: 'RecordWarnings', job, warnings });
-      if (E.isLeft(warned)) return warned;
-    }
+    if (E.isLeft(outcome)) return outcome;
+    const problems = [...missing.map(missingPart), ...outcome.right.problems, ...unfinishedPieces(ledger)];
+    const recorded = recordEnd(recorder, names, problems, outcome.right);
+    if (E.isLeft(recorded)) return recorded;
     const failures = problems.filter((p) => p.kind !== 'skipped').length;
-    const totals: JobTotals = { files: outcome.restored.files, bytesRead: outcome.bytesReadFromTape, bytesWritten: outcome.restored.bytes, warnings: problems.length };
-    const ended =
-      failures === 0
-        ? recorder.record({ type: 'CompleteJob', job, totals })
-        : recorder.record({ type: 'FailJob', job, reason: `${failures} entr${failures === 1 ? 'y' : 'ies'} not restored`, totals });
-    if (E.isLeft(ended)) return ended;
     return E.right({
       ...base,
       job,
       status: failures === 0 ? 'SUCCESS' : 'FAILED',
-      restored: outcome.restored,
+      restored: outcome.right.restored,
       skipped: problems.length - failures,
       problems,
-      bytesReadFromTape: outcome.bytesReadFromTape,
+      bytesReadFromTape: outcome.right.bytesReadFromTape,
     });
+  };
+  return passes.length > 1 ? run() : withTapeLock(app, first.right, 'lto restore', run);
+};
+
+const mountGiven = (input: RestoreInput, tape: TapeId): string | undefined => mountHolding(tape, [input.mount, ...(input.mounts ?? [])]);
+
+/**
+ * The tapes to read, in order: the named tape alone, or every part of the span its job
+ * belongs to whose journal the catalog holds (the others are reported, not guessed at).
+ */
+const planPasses = async (
+  app: App,
+  tape: TapeId,
+  names: Names,
+  unlocked: Unlocked | undefined,
+  span: SpanView | undefined,
+  tapes: RestoreTapes | undefined,
+): Promise<E.Either<AppError, { passes: Pass[]; missing: SpanView['parts'][number][] }>> => {
+  if (span === undefined) return E.right({ passes: [{ number: 1, tape, part: 1, names, unlocked }], missing: [] });
+  const passes: Pass[] = [];
+  const missing: SpanView['parts'][number][] = [];
+  for (const part of span.parts) {
+    if (!part.recorded) {
+      missing.push(part);
+      continue;
+    }
+    const id = tapeIdFromInput(part.tape);
+    if (E.isLeft(id)) return id;
+    const keys = id.right === tape ? E.right(unlocked) : tapes === undefined ? E.right(undefined) : await tapes.unlock(id.right);
+    if (E.isLeft(keys)) return keys;
+    const partTape = tapeForJob(app, id.right, keys.right);
+    if (E.isLeft(partTape)) return partTape;
+    passes.push({ number: passes.length + 1, tape: id.right, part: part.part, names: partTape.right.names, unlocked: keys.right });
+  }
+  return E.right({ passes, missing });
+};
+
+const missingPart = (part: SpanView['parts'][number]): RestoreProblem => ({
+  path: `(part ${part.part} of the job, on tape ${part.tape})`,
+  kind: 'missing',
+  reason: `the catalog has not read ${part.tape}'s journal, so its files are not restored: run \`lto recover --mount PATH\` with ${part.tape} mounted, then restore again`,
+});
+
+/** A file some of whose pieces never came: what was written of it is removed, and it is reported. */
+const unfinishedPieces = (ledger: PieceLedger): RestoreProblem[] =>
+  ledger.unfinished().map((f) => {
+    fs.rmSync(f.full, { force: true });
+    return { path: f.original, kind: 'missing', reason: `only ${f.written} of its ${f.size} bytes were restored: the rest is in a part of the job not read` };
   });
+
+/** Each tape in turn: found (or asked for), locked, and its share written. */
+const runPasses = async (
+  app: App,
+  input: RestoreInput,
+  target: string,
+  passes: readonly Pass[],
+  selection: RestoreSelection,
+  ledger: PieceLedger,
+  first: TapeSession,
+  tapes: RestoreTapes | undefined,
+  onProgress: (files: number, bytes: number) => void,
+): Promise<E.Either<AppError, RestoreOutcome>> => {
+  const restored = { files: 0, bytes: 0, dirs: 0, symlinks: 0 };
+  const problems: RestoreProblem[] = [];
+  let bytesReadFromTape = 0;
+  const finishing: [RestoreWriter, RestoreSource][] = [];
+  for (const pass of passes) {
+    // Each tape of several is checked when its turn comes: with one drive, the cartridge in it changes between passes.
+    const session = passes.length === 1 ? E.right(first) : await sessionFor(app, input, pass, passes.length, tapes);
+    if (E.isLeft(session)) return session;
+    const write = async (): Promise<E.Either<AppError, RestoreOutcome>> => {
+      const writer = new RestoreWriter(session.right.mount, target, input.stripComponents, input.overwrite, pass.unlocked?.keys, ledger);
+      const unreadable: RestoreProblem[] = [];
+      const done = restored.files;
+      const bytes = restored.bytes;
+      const source = openedNames(selection, pass, unreadable);
+      // Folders get their times once every tape is in: a later tape writes into them.
+      const outcome = await writer.restore(source, (f, b) => onProgress(done + f, bytes + b), passes.length === 1);
+      finishing.push([writer, openedNames(selection, pass, [])]);
+      return E.right({ ...outcome, problems: [...unreadable, ...outcome.problems] });
+    };
+    const outcome = passes.length > 1 ? await withTapeLock(app, session.right, 'lto restore', write) : await write();
+    if (E.isLeft(outcome)) return outcome;
+    for (const k of ['files', 'bytes', 'dirs', 'symlinks'] as const) restored[k] += outcome.right.restored[k];
+    problems.push(...outcome.right.problems);
+    bytesReadFromTape += outcome.right.bytesReadFromTape;
+  }
+  if (passes.length > 1) for (const [writer, source] of finishing) problems.push(...writer.finishDirectories(source));
+  return E.right({ restored, problems, bytesReadFromTape });
+};
+
+/** The session of a later tape: its mount given on the command line, else where it was last seen, else asked for. */
+const sessionFor = async (
+  app: App,
+  input: RestoreInput,
+  pass: Pass,
+  parts: number,
+  tapes: RestoreTapes | undefined,
+): Promise<E.Either<AppError, TapeSession>> => {
+  let session = openTapeSession(app, pass.tape, mountGiven(input, pass.tape));
+  for (let attempt = 0; E.isLeft(session) && tapes !== undefined && attempt < 5; attempt++) {
+    const mount = await tapes.mountOf(pass.tape, pass.number, parts, session.left);
+    if (mount === undefined) break;
+    session = openTapeSession(app, pass.tape, mount);
+  }
+  return session;
+};
+
+const recordEnd = (recorder: JobRecorder, names: Names, problems: readonly RestoreProblem[], outcome: RestoreOutcome): E.Either<AppError, unknown> => {
+  const job = recorder.job;
+  if (problems.length > 0) {
+    const warnings = problems.map((p) => {
+      const stored = p.stored ?? names.path(p.path);
+      return { path: stored, reason: names.text(stored, `${p.kind}: ${p.reason}`) };
+    });
+    const warned = recorder.record({ type: 'RecordWarnings', job, warnings });
+    if (E.isLeft(warned)) return warned;
+  }
+  const failures = problems.filter((p) => p.kind !== 'skipped').length;
+  const totals: JobTotals = { files: outcome.restored.files, bytesRead: outcome.bytesReadFromTape, bytesWritten: outcome.restored.bytes, warnings: problems.length };
+  return failures === 0
+    ? recorder.record({ type: 'CompleteJob', job, totals })
+    : recorder.record({ type: 'FailJob', job, reason: `${failures} entr${failures === 1 ? 'y' : 'ies'} not restored`, totals });
 };
 
 /**
- * The selection with its names opened: the writer works with real paths. An entry whose
- * name does not decrypt is not restored; it is reported under its catalogued path.
+ * One pass of the selection with its names opened: the writer works with real paths. An
+ * entry whose name does not decrypt is not restored; it is reported under its catalogued path.
  */
-const openedNames = (selection: RestoreSelection, names: Names, unreadable: RestoreProblem[]): RestoreSource => ({
-  *ofKind(kind, order): Generator<RestoreEntry> {
-    for (const entry of selection.ofKind(kind, order)) {
-      if (!names.sealed) {
-        yield entry;
-        continue;
-      }
-      const path = names.tryOpen(entry.path);
-      if (path === undefined) {
-        if (order !== 'path-desc') unreadable.push({ path: names.open(entry.path), stored: entry.path, kind: 'corrupted', reason: 'its name does not decrypt with this key' });
-        continue;
-      }
-      yield { ...entry, path, target: entry.target === null ? null : names.openText(entry.path, entry.target) };
+const openedNames = (selection: RestoreSelection, pass: Pass, unreadable: RestoreProblem[]): RestoreSource => {
+  const names = pass.names;
+  const open = <A extends RestoreEntry>(entry: A, report: boolean): A | undefined => {
+    if (!names.sealed) return entry;
+    const path = names.tryOpen(entry.path);
+    if (path === undefined) {
+      if (report) unreadable.push({ path: names.open(entry.path), stored: entry.path, kind: 'corrupted', reason: 'its name does not decrypt with this key' });
+      return undefined;
     }
-  },
-});
+    return { ...entry, path, target: entry.target === null ? null : names.openText(entry.path, entry.target) };
+  };
+  return {
+    *ofKind(kind, order): Generator<RestoreEntry> {
+      for (const entry of selection.ofKind(kind, order, pass.number)) {
+        const opened = open(entry, order !== 'path-desc');
+        if (opened !== undefined) yield opened;
+      }
+    },
+    *pieces(): Generator<RestorePiece> {
+      for (const entry of selection.pieces(pass.number)) {
+        if (entry.fileOffset === null || entry.fileSize === null) continue;
+        const opened = open({ ...entry, fileOffset: entry.fileOffset, fileSize: entry.fileSize }, true);
+        if (opened !== undefined) yield opened;
+      }
+    },
+  };
+};

@@ -10,6 +10,15 @@ import type { Names } from '../names';
 /** A row of restore_set (checked and shaped by `selectedEntry`): what the writer restores, in its place. */
 export interface SelectedEntry extends RestoreEntry {
   readonly seq: number;
+  /** A piece of a file split across tapes: where it starts in the file, and the file's size. */
+  readonly fileOffset: number | null;
+  readonly fileSize: number | null;
+}
+
+/** Which rows one pass (one tape) of a restore takes: the tape's tree as of a job, or one job's own entries (a later part of a span). */
+export interface PassScope {
+  readonly pass: number;
+  readonly onlyJob?: string;
 }
 
 const PAGE = 5000;
@@ -21,10 +30,10 @@ const bad = (): never => {
   throw new Error('restore selection row does not decode');
 };
 
-/** A row of restore_set in column order (seq, path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target). */
+/** A row of restore_set in column order (seq, path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size). */
 const selectedEntry = (row: unknown): SelectedEntry => {
-  if (!Array.isArray(row) || row.length !== 11) return bad();
-  const [seq, path, kind, size, mtime, mode, job, segment, offset, sha256, target]: unknown[] = row;
+  if (!Array.isArray(row) || row.length !== 13) return bad();
+  const [seq, path, kind, size, mtime, mode, job, segment, offset, sha256, target, fileOffset, fileSize]: unknown[] = row;
   if (!isNumber(seq) || !isString(path) || !EntryKind.is(kind) || !isNumber(size) || !isString(mtime) || !isNumber(mode) || !isString(job)) return bad();
   return {
     seq,
@@ -38,25 +47,42 @@ const selectedEntry = (row: unknown): SelectedEntry => {
     offset: orNull(offset, isNumber),
     sha256: orNull(sha256, isString),
     target: orNull(target, isString),
+    fileOffset: orNull(fileOffset, isNumber),
+    fileSize: orNull(fileSize, isNumber),
   };
 };
+
+const COLUMNS = 'seq, path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size';
 
 /**
  * What a restore will write: the tree of a tape as of one job (the latest version of
  * every path up to that job, deleted ones left out), filtered by globs, held in a TEMP
  * table in tape order (job, segment, offset) so the restore reads each segment forward.
+ * A job that spans tapes is restored in passes, one per tape: the first part's tape as
+ * of that part, then each later part's own entries, a later pass replacing an earlier
+ * version of the same path; pieces of a split file are kept apart (`pieces`).
  */
 export class RestoreSelection {
+  private passes = 0;
+
   constructor(private readonly db: Database.Database) {
-    db.exec(`CREATE TEMP TABLE IF NOT EXISTS restore_set (
+    db.exec('DROP TABLE IF EXISTS temp.restore_set');
+    db.exec(`CREATE TEMP TABLE restore_set (
       seq INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns TEXT NOT NULL,
-      mode INTEGER NOT NULL, job TEXT NOT NULL, segment INTEGER, offset INTEGER, sha256 TEXT, target TEXT)`);
-    db.exec('CREATE INDEX IF NOT EXISTS temp.restore_set_by_kind_path ON restore_set (kind, path)');
-    db.exec('DELETE FROM restore_set');
+      mode INTEGER NOT NULL, job TEXT NOT NULL, segment INTEGER, offset INTEGER, sha256 TEXT, target TEXT,
+      file_offset INTEGER, file_size INTEGER, pass INTEGER NOT NULL, plain TEXT)`);
   }
 
-  /** Fills the selection; returns how many entries it holds. */
-  select(tape: string, asOfOrdinal: number, globs: readonly Glob[], names: Names, segmentRank?: (job: string, segment: number) => number): number {
+  /** Fills the selection (one pass); returns how many entries it holds. */
+  select(
+    tape: string,
+    asOfOrdinal: number,
+    globs: readonly Glob[],
+    names: Names,
+    segmentRank?: (job: string, segment: number) => number,
+    scope: PassScope = { pass: 1 },
+  ): number {
+    this.passes = Math.max(this.passes, scope.pass);
     // Globs are over the original paths: a sealed path is opened first (one that does not open matches nothing).
     const matches = (stored: string): boolean => {
       const path = names.tryOpen(stored);
@@ -69,22 +95,40 @@ export class RestoreSelection {
         typeof job === 'string' && typeof segment === 'number' ? segmentRank(job, segment) : 0,
       );
     }
+    // Across passes, paths are compared in the clear (each encrypted tape seals names its own way).
+    this.db.function('lto_plain', { deterministic: true }, (path: unknown) => (typeof path === 'string' ? (names.tryOpen(path) ?? path) : null));
+    const plain = scope.pass === 1 && scope.onlyJob === undefined ? 'NULL' : 'lto_plain(path)';
     this.db
       .prepare(
-        `INSERT INTO restore_set (path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target)
-         SELECT path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target FROM (
+        `INSERT INTO restore_set (path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size, pass, plain)
+         SELECT sel.path, sel.kind, sel.size, sel.mtime_ns, sel.mode, sel.job, sel.segment, sel.offset, sel.sha256, sel.target,
+                x.file_offset, x.file_size, ?, ${plain.replace('path', 'sel.path')} FROM (
            SELECT CASE WHEN d.path = '/' THEN '/' || e.name ELSE d.path || '/' || e.name END AS path,
                   e.kind, e.size, e.mtime_ns, e.mode, e.job, e.segment, e.offset, e.sha256, e.target,
                   j.ordinal AS job_ordinal,
                   row_number() OVER (PARTITION BY e.dir_id, e.name ORDER BY e.ordinal DESC, e.id DESC) AS rn
            FROM entries e JOIN dirs d ON d.id = e.dir_id JOIN jobs j ON j.id = e.job
-           WHERE d.tape = ? AND e.ordinal <= ?
-         )
-         WHERE rn = 1 AND kind != 'deleted' ${globs.length === 0 ? '' : 'AND lto_selected(path) = 1'}
-         ORDER BY ${segmentRank === undefined ? '' : 'lto_tape_rank(job, segment), '}job_ordinal, segment, offset, path`,
+           WHERE d.tape = ? AND ${scope.onlyJob === undefined ? 'e.ordinal <= ?' : 'e.job = ?'}
+         ) AS sel
+         LEFT JOIN file_extents x ON x.job = sel.job AND x.segment = sel.segment AND x.offset = sel.offset
+         WHERE sel.rn = 1 AND sel.kind != 'deleted' ${globs.length === 0 ? '' : 'AND lto_selected(sel.path) = 1'}
+         ORDER BY ${segmentRank === undefined ? '' : 'lto_tape_rank(sel.job, sel.segment), '}sel.job_ordinal, sel.segment, sel.offset, sel.path`,
       )
-      .run(tape, asOfOrdinal);
+      .run(scope.pass, tape, scope.onlyJob ?? asOfOrdinal);
     return this.count();
+  }
+
+  /**
+   * After every pass: a later part's version of a path replaces an earlier pass's (an
+   * incremental span over an older tree), except that pieces of one split file all stay.
+   */
+  settle(): void {
+    if (this.passes > 1) {
+      this.db.exec(`DELETE FROM restore_set WHERE EXISTS (
+        SELECT 1 FROM restore_set later WHERE later.plain = restore_set.plain AND later.pass > restore_set.pass
+          AND NOT (later.file_offset IS NOT NULL AND restore_set.file_offset IS NOT NULL))`);
+    }
+    this.db.exec('CREATE INDEX IF NOT EXISTS temp.restore_set_by_kind_path ON restore_set (pass, kind, path)');
   }
 
   count(): number {
@@ -95,7 +139,7 @@ export class RestoreSelection {
   totals(): { files: number; bytes: number; dirs: number; symlinks: number } {
     const row: unknown = this.db
       .prepare(
-        "SELECT sum(kind = 'file') AS files, coalesce(sum(size), 0) AS bytes, sum(kind = 'dir') AS dirs, sum(kind = 'symlink') AS symlinks FROM restore_set",
+        "SELECT sum(kind = 'file' AND coalesce(file_offset, 0) = 0) AS files, coalesce(sum(size), 0) AS bytes, sum(kind = 'dir') AS dirs, sum(kind = 'symlink') AS symlinks FROM restore_set",
       )
       .get();
     const r = t.type({ files: nullable(t.number), bytes: t.number, dirs: nullable(t.number), symlinks: nullable(t.number) }).decode(row);
@@ -103,22 +147,35 @@ export class RestoreSelection {
     return { files: r.right.files ?? 0, bytes: r.right.bytes, dirs: r.right.dirs ?? 0, symlinks: r.right.symlinks ?? 0 };
   }
 
-  /** Entries of one kind, in tape order (files) or path order (the others), page by page (keyset, never OFFSET). */
-  *ofKind(kind: 'file' | 'dir' | 'symlink', order: 'tape' | 'path' | 'path-desc' = 'tape'): Generator<SelectedEntry> {
+  /** How many passes (tapes) the selection has. */
+  get passCount(): number {
+    return this.passes;
+  }
+
+  /**
+   * Entries of one kind in one pass, in tape order (files; pieces of split files are
+   * left to `pieces`) or path order (the others), page by page (keyset, never OFFSET).
+   */
+  *ofKind(kind: 'file' | 'dir' | 'symlink', order: 'tape' | 'path' | 'path-desc' = 'tape', pass = 1): Generator<SelectedEntry> {
     const sql = {
-      tape: 'SELECT * FROM restore_set WHERE kind = ? AND seq > ? ORDER BY seq LIMIT ?',
-      path: 'SELECT * FROM restore_set WHERE kind = ? AND path > ? ORDER BY path LIMIT ?',
-      'path-desc': 'SELECT * FROM restore_set WHERE kind = ? AND path < ? ORDER BY path DESC LIMIT ?',
+      tape: `SELECT ${COLUMNS} FROM restore_set WHERE pass = ? AND kind = ? AND seq > ? AND file_offset IS NULL ORDER BY seq LIMIT ?`,
+      path: `SELECT ${COLUMNS} FROM restore_set WHERE pass = ? AND kind = ? AND path > ? ORDER BY path LIMIT ?`,
+      'path-desc': `SELECT ${COLUMNS} FROM restore_set WHERE pass = ? AND kind = ? AND path < ? ORDER BY path DESC LIMIT ?`,
     }[order];
     // Rows as arrays (no object per row from SQLite), checked and shaped here: 100k+ rows.
     const page = this.db.prepare(sql).raw();
     let after: number | string = order === 'tape' ? 0 : order === 'path' ? '' : '\u{10FFFF}';
     for (;;) {
-      const rows = page.all(kind, after, PAGE).map(selectedEntry);
+      const rows = page.all(pass, kind, after, PAGE).map(selectedEntry);
       const last = rows[rows.length - 1];
       if (last === undefined) return;
       yield* rows;
       after = order === 'tape' ? last.seq : last.path;
     }
+  }
+
+  /** The pieces of split files in one pass, in tape order. */
+  pieces(pass = 1): SelectedEntry[] {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM restore_set WHERE pass = ? AND file_offset IS NOT NULL ORDER BY seq`).raw().all(pass).map(selectedEntry);
   }
 }

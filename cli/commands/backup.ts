@@ -11,6 +11,8 @@ import { formatBytes, shortId } from '../ui/format';
 import { showProgress } from '../ui/progress';
 import { renderTable } from '../ui/table';
 import { collect, parseSize } from '../ui/parse';
+import { terminalAsk } from '../ui/ask';
+import { spanTapes } from '../span-tapes';
 
 interface Options {
   readonly incremental?: boolean;
@@ -18,7 +20,8 @@ interface Options {
   readonly dryRun?: boolean;
   readonly checksum?: boolean;
   readonly json?: boolean;
-  readonly mount?: string;
+  readonly mount: string[];
+  readonly span?: boolean;
   readonly segmentSize?: string;
   readonly key?: string;
   readonly passphraseFile?: string;
@@ -36,7 +39,8 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
     .option('--exclude <glob>', 'leave out matching paths (repeatable); a glob without / matches names at any depth', collect, [])
     .option('--dry-run', 'print the plan (new / modified / unchanged / deleted) and write nothing')
     .option('--segment-size <size>', 'start a new segment past this size (e.g. 1GiB, 200MiB; default 1GiB)')
-    .option('--mount <path>', 'where the tape is mounted')
+    .option('--mount <path>', 'where the tape is mounted; with --span, repeat it for the next tapes, in order', collect, [])
+    .option('--span', 'when the tape is full, go on to the next tape (the next --mount, else asked on a terminal); a file may be split across tapes')
     .option('--break-lock', 'take the tape even though another lto holds its lock (only once sure that one is gone)')
     .option('--json', 'print one summary object as JSON');
   withKeyOptions(command)
@@ -45,6 +49,9 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
         const segmentTargetBytes = options.segmentSize === undefined ? DEFAULT_SEGMENT_BYTES : parseSize(options.segmentSize);
         if (segmentTargetBytes === undefined) {
           return E.left({ _tag: 'InvalidOption', option: '--segment-size', value: options.segmentSize ?? '', expected: 'a size such as 1GiB or 200MB' });
+        }
+        if (options.mount.length > 1 && options.span !== true) {
+          return E.left({ _tag: 'InvalidOption', option: '--mount', value: options.mount.join(', '), expected: 'one mount point (more only with --span)' });
         }
         const unlocked = await unlockForCommand(io, app, tape, options);
         if (E.isLeft(unlocked)) return unlocked;
@@ -71,9 +78,10 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
             excludes: options.exclude,
             checksum: options.checksum === true,
             dryRun: options.dryRun === true,
-            mount: options.mount,
+            mount: options.mount[0],
             segmentTargetBytes,
             breakLock: options.breakLock === true,
+            ...(options.span === true ? { span: spanTapes(io, app, options.mount, options, io.interactive ? terminalAsk : undefined) } : {}),
           },
           progress,
           unlocked.right,
@@ -99,6 +107,7 @@ export const backupJson = (r: BackupReport) => ({
   bytes: r.totals.bytesRead,
   bytesWritten: r.totals.bytesWritten,
   segments: r.segments,
+  parts: r.parts.map((p, i) => ({ part: i + 1, tape: p.tape, job: p.job })),
   warnings: r.warnings.length,
   notArchived: r.notArchived,
   warningList: r.warnings,
@@ -131,6 +140,9 @@ const printReport = (io: Io, r: BackupReport): void => {
     io.out(
       `job ${s.bold(shortId(r.job ?? ''))} ${status}: ${r.totals.files} files, ${formatBytes(r.totals.bytesRead)} read, ${formatBytes(r.totals.bytesWritten)} written in ${r.segments} segment(s)`,
     );
+    if (r.parts.length > 1) {
+      io.out(`the job spans ${r.parts.length} tapes: ${r.parts.map((p, i) => `part ${i + 1} on ${s.bold(p.tape)} (job ${shortId(p.job)})`).join(', ')}`);
+    }
     if (r.reason !== null) io.err(`${io.errStyle.red('failed:')} ${r.reason}`);
     if (r.notArchived > 0) io.err(io.errStyle.red(`${r.notArchived} file(s) could not be read and are not on the tape (see the warnings)`));
   }

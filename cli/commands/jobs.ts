@@ -25,6 +25,8 @@ export const jobJson = (j: JobView) => ({
   warnings: j.warnings,
   reason: j.reason,
   host: j.host,
+  /** A part of a backup that spans tapes: `{ id: first part's job, part }`; null otherwise. */
+  span: j.span,
 });
 
 export const statusColour = (status: string, s: Style): string => {
@@ -64,7 +66,7 @@ const columns = (s: Style) =>
   [
     { header: 'JOB', value: (j: JobView) => s.bold(shortId(j.id)) },
     { header: 'TAPE', value: (j: JobView) => j.tape },
-    { header: 'TYPE', value: (j: JobView) => (j.mode === null ? j.type : `${j.type} ${j.mode}`) },
+    { header: 'TYPE', value: (j: JobView) => `${j.mode === null ? j.type : `${j.type} ${j.mode}`}${j.span === null ? '' : ` (part ${j.span.part})`}` },
     { header: 'STATUS', value: (j: JobView) => statusColour(j.status, s) },
     { header: 'STARTED', value: (j: JobView) => formatLocalTime(j.startedAt) },
     { header: 'TOOK', value: duration, align: 'right' as const },

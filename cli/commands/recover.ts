@@ -7,7 +7,7 @@ import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
 import { withKeyOptions } from '../key-options';
 import { cliSecrets } from '../secrets';
-import { formatBytes } from '../ui/format';
+import { formatBytes, shortId } from '../ui/format';
 import { collect } from '../ui/parse';
 import { renderTable } from '../ui/table';
 
@@ -64,6 +64,12 @@ const printReport = (io: Io, r: RecoverReport): void => {
     if (t.tornTail !== null) io.err(`${io.errStyle.yellow('torn tail')} ${t.tape}: the last record (line ${t.tornTail.line}) was cut short by a crash and is left out`);
     for (const l of t.lost) io.err(`${io.errStyle.red('lost')} ${l}`);
     for (const j of t.unfinishedJobs) io.err(`${io.errStyle.yellow('unfinished')} ${t.tape} job ${j} has no end on the tape: its closed segments are catalogued`);
+    for (const sp of t.spans) {
+      const others = sp.span.parts.filter((p) => p.part !== sp.part);
+      if (others.length === 0) continue;
+      const listed = others.map((p) => `part ${p.part} on ${p.tape}${p.recorded ? '' : ' (not read yet: recover it too)'}`).join(', ');
+      io.out(`${t.tape} holds part ${sp.part} of job ${shortId(sp.span.id)} (which spans tapes); ${listed}`);
+    }
     if (t.encrypted) io.err(`${t.tape} is encrypted: its names stay locked until an unlock (--key, --passphrase-file or LTO_PASSPHRASE on the commands that read them)`);
   }
   io.out(r.complete ? `${s.green('✓')} recovered: nothing was lost` : `${s.red('!')} recovered what could be; see what was skipped or lost above`);

@@ -10,6 +10,8 @@ import type { Io } from '../io';
 import { formatBytes, shortId } from '../ui/format';
 import { collect } from '../ui/parse';
 import { showProgress } from '../ui/progress';
+import { terminalAsk } from '../ui/ask';
+import { restoreTapes } from '../span-tapes';
 
 interface Options {
   readonly to: string;
@@ -18,7 +20,7 @@ interface Options {
   readonly overwrite?: boolean;
   readonly dryRun?: boolean;
   readonly stripComponents?: string;
-  readonly mount?: string;
+  readonly mount: string[];
   readonly json?: boolean;
   readonly key?: string;
   readonly passphraseFile?: string;
@@ -35,7 +37,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
     .option('--strip-components <n>', 'drop this many leading path components, as tar does')
     .option('--overwrite', 'replace files that already exist under --to (else they are kept and reported)')
     .option('--dry-run', 'print what would be restored and write nothing')
-    .option('--mount <path>', 'where the tape is mounted')
+    .option('--mount <path>', 'where the tape is mounted; for a job that spans tapes, repeat it for each (matched by label)', collect, [])
     .option('--json', 'print one summary object as JSON');
   withKeyOptions(command)
     .action(async (tape: string, options: Options) =>
@@ -62,10 +64,12 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
             overwrite: options.overwrite === true,
             dryRun: options.dryRun === true,
             stripComponents: strip,
-            mount: options.mount,
+            mount: options.mount[0],
+            mounts: options.mount.slice(1),
           },
           progress,
           unlocked.right,
+          restoreTapes(io, app, options, io.interactive ? terminalAsk : undefined),
         );
         stop();
         if (E.isLeft(report)) return report;
@@ -86,7 +90,7 @@ const printReport = (io: Io, r: RestoreReport): void => {
   }
   const status = r.status === 'SUCCESS' ? s.green('SUCCESS') : s.red('FAILED');
   io.out(
-    `job ${s.bold(shortId(r.job ?? ''))} ${status}: restored ${r.restored.files}/${sel.files} files (${formatBytes(r.restored.bytes)}), ${r.restored.dirs} folders, ${r.restored.symlinks} symlinks as of job ${shortId(r.asOfJob)}; ${formatBytes(r.bytesReadFromTape)} read from tape`,
+    `job ${s.bold(shortId(r.job ?? ''))} ${status}${r.tapes.length > 1 ? ` (from ${r.tapes.join(', ')})` : ''}: restored ${r.restored.files}/${sel.files} files (${formatBytes(r.restored.bytes)}), ${r.restored.dirs} folders, ${r.restored.symlinks} symlinks as of job ${shortId(r.asOfJob)}; ${formatBytes(r.bytesReadFromTape)} read from tape`,
   );
   if (r.skipped > 0) io.err(io.errStyle.yellow(`${r.skipped} kept as they were (already there; --overwrite replaces them)`));
   const serious = r.problems.filter((p) => p.kind !== 'skipped');

@@ -11,12 +11,13 @@ import { DEFAULT_CAMERA_SECONDS, barcodeFromArguments, parseSeconds } from '../s
 import { cliSecrets } from '../secrets';
 import { describeMount } from '../ui/describe-mount';
 import { formatBytes, shortId } from '../ui/format';
-import { collect } from '../ui/parse';
+import { collect, parseSize } from '../ui/parse';
 
 interface Options {
   readonly mount?: string;
   readonly description?: string;
   readonly generation?: string;
+  readonly capacity?: string;
   readonly encrypt: string[];
   readonly publicKey: string[];
   readonly passphraseFile?: string;
@@ -34,6 +35,7 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
     .option('--mount <path>', 'where the tape is mounted (LTFS mount point or a folder standing in for a tape)')
     .option('--description <text>', 'what is on it, for people', '')
     .option('--generation <code>', 'LTO generation when the media code does not say it (L5 ... L10, M8)')
+    .option('--capacity <size>', 'what the cartridge holds when less than its generation\'s native capacity (e.g. 500GiB; a folder standing in for a small tape)')
     .option('--encrypt <kind>', 'encrypt the tape, with a key slot of this kind: passphrase or rsa (repeatable)', collect, [])
     .option('--public-key <file>', 'an RSA public key (PEM, 3072 bits or more) for an rsa slot (repeatable)', collect, [])
     .option('--passphrase-file <file>', 'read the passphrase from this file (else LTO_PASSPHRASE, else asked twice)')
@@ -54,6 +56,10 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
       await withApp(io, state, globals(), async ({ app }) => {
         const id = generationFor(barcode.right, options.generation);
         if (E.isLeft(id)) return id;
+        const capacityBytes = options.capacity === undefined ? undefined : parseSize(options.capacity);
+        if (options.capacity !== undefined && capacityBytes === undefined) {
+          return E.left({ _tag: 'InvalidOption', option: '--capacity', value: options.capacity, expected: 'a size such as 500GiB or 8MiB' });
+        }
         const secrets = cliSecrets(io, { passphraseFile: options.passphraseFile });
         const encryption = await encryptionFrom(id.right.tape, options.encrypt, options.publicKey, secrets);
         if (E.isLeft(encryption)) return encryption;
@@ -62,6 +68,7 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
           mount: options.mount,
           description: options.description ?? '',
           generation: options.generation,
+          ...(capacityBytes === undefined ? {} : { capacityBytes }),
           encryption: encryption.right,
         });
         if (E.isLeft(result)) return result;
@@ -76,7 +83,8 @@ const printAdded = (io: Io, r: AddTapeResult): void => {
   const s = io.style;
   const what = r.outcome === 'initialised' ? 'added and initialised' : 'was already initialised on this volume: its journal was read into the catalog';
   io.out(`${s.green('✓')} Tape ${s.bold(r.tape)} ${what}`);
-  io.out(`  ${GENERATIONS[r.generation].name}, ${formatBytes(r.capacityBytes)} native`);
+  const native = GENERATIONS[r.generation].capacityBytes;
+  io.out(`  ${GENERATIONS[r.generation].name}, ${formatBytes(r.capacityBytes)} ${r.capacityBytes === native ? 'native' : `(of ${formatBytes(native)} native)`}`);
   if (r.slots > 0) io.out(`  encrypted (AES-256-GCM), ${r.slots} key slot${r.slots === 1 ? '' : 's'}: ${s.yellow('without one of their secrets the tape cannot be read')}`);
   io.out(`  ${describeMount(r.mount, r.via, s)}`);
   if (r.job !== '') io.out(`  job ${shortId(r.job)} ADD_TAPE ${s.green('SUCCESS')}`);

@@ -9,6 +9,16 @@ import type { Io } from '../io';
 import { unlockForCommand, withKeyOptions } from '../key-options';
 import { formatBytes, shortId } from '../ui/format';
 import { showProgress } from '../ui/progress';
+import { terminalAsk } from '../ui/ask';
+import { collect } from '../ui/parse';
+import { restoreTapes } from '../span-tapes';
+import type { App } from '../../application/app';
+import type { AppError } from '../../application/errors';
+import { findBackupJob } from '../../application/jobs-lookup';
+import type { RestoreTapes } from '../../application/restore/run-restore';
+import { mountHolding } from '../../application/span/mounted-tape';
+import { tapeIdFromInput } from '../../application/tape-id-input';
+import type { Unlocked } from '../../application/unlock';
 import { renderTable } from '../ui/table';
 
 interface Options {
@@ -17,7 +27,7 @@ interface Options {
   /** --key FILE, or false for --no-key (commander pairs them). */
   readonly key?: string | false;
   readonly passphraseFile?: string;
-  readonly mount?: string;
+  readonly mount: string[];
   readonly json?: boolean;
 }
 
@@ -49,29 +59,95 @@ export const registerVerify = (program: Command, io: Io, state: RunState, global
     .option('--no-key', "an encrypted tape without its key: the segments' ciphertext hashes only")
     .option('--job <job>', 'only this backup job (id, prefix, or short id); default: every backup on the tape')
     .option('--quick', "check each segment's SHA-256 only")
-    .option('--mount <path>', 'where the tape is mounted')
+    .option('--mount <path>', 'where the tape is mounted; for a --job that spans tapes, repeat it for each (matched by label)', collect, [])
     .option('--json', 'print the report as JSON')
     .action((tape: string, options: Options) =>
       withApp(io, state, globals(), async ({ app }) => {
         const noKey = options.key === false;
         const key = typeof options.key === 'string' ? options.key : undefined;
-        const unlocked = noKey ? E.right(undefined) : await unlockForCommand(io, app, tape, { key, passphraseFile: options.passphraseFile });
-        if (E.isLeft(unlocked)) return unlocked;
-        const progress = new Subject<VerifyProgress>();
-        const stop = showProgress(
-          progress.pipe(map((p) => ({ label: 'verifying', done: p.segments, total: p.totalSegments, bytes: p.bytes, totalBytes: p.totalBytes }))),
-          process.stderr,
-          options.json !== true,
-        );
-        const report = await runVerify(app, { tape, job: options.job, quick: options.quick === true, noKey, mount: options.mount }, progress, unlocked.right);
-        stop();
-        if (E.isLeft(report)) return report;
-        if (options.json === true) printJson(io, verifyJson(report.right));
-        else printReport(io, report.right);
-        return E.right(report.right.status === 'PASSED' ? EXIT.OK : EXIT.DAMAGED);
+        const secrets = { key, passphraseFile: options.passphraseFile };
+        const parts = spanParts(app, tape, options.job);
+        if (E.isLeft(parts)) return parts;
+        const ask = restoreTapes(io, app, secrets, io.interactive ? terminalAsk : undefined);
+        const reports: VerifyReport[] = [];
+        // A job that spans tapes is verified part by part, in order, each tape found by its label or asked for.
+        for (const part of parts.right) {
+          const unlocked = noKey ? E.right(undefined) : await unlockForCommand(io, app, part.tape, secrets);
+          if (E.isLeft(unlocked)) return unlocked;
+          const report = await verifyPart(app, io, options, part, parts.right.length, unlocked.right, ask);
+          if (E.isLeft(report)) return report;
+          reports.push(report.right);
+          if (options.json !== true) printReport(io, report.right);
+        }
+        const status = reports.every((r) => r.status === 'PASSED') ? 'PASSED' : reports.some((r) => r.status === 'CORRUPTED') ? 'CORRUPTED' : 'MISSING';
+        const [first] = reports;
+        if (options.json === true && first !== undefined) {
+          printJson(io, reports.length === 1 ? verifyJson(first) : { ...verifyJson(first), status, span: reports.map(verifyJson) });
+        }
+        if (reports.length > 1 && options.json !== true) io.out(`the job spans ${reports.length} tapes (${reports.map((r) => r.tape).join(', ')}): ${status}`);
+        return E.right(status === 'PASSED' ? EXIT.OK : EXIT.DAMAGED);
       }),
     );
 };
+
+/** What to verify: the tape (every job, or one), or, for a job that spans tapes, each part on its own tape. */
+interface PartToVerify {
+  readonly tape: string;
+  readonly job: string | undefined;
+  readonly part: number;
+}
+
+const spanParts = (app: App, tape: string, job: string | undefined): E.Either<AppError, PartToVerify[]> => {
+  const one = [{ tape, job, part: 1 }];
+  if (job === undefined) return E.right(one);
+  const id = tapeIdFromInput(tape);
+  if (E.isLeft(id)) return E.right(one);
+  const found = findBackupJob(app, id.right, job);
+  if (E.isLeft(found)) return E.right(one);
+  const span = app.catalog.spanOf(found.right.id);
+  if (span === undefined || span.parts.length < 2) return E.right(one);
+  const missing = span.parts.find((p) => !p.recorded);
+  if (missing !== undefined) {
+    const missingTape = tapeIdFromInput(missing.tape);
+    if (E.isLeft(missingTape)) return missingTape;
+    return E.left({ _tag: 'SpanPartMissing', span: span.id, part: missing.part, tape: missingTape.right });
+  }
+  return E.right(span.parts.map((p) => ({ tape: p.tape, job: p.job, part: p.part })));
+};
+
+const verifyPart = async (
+  app: App,
+  io: Io,
+  options: Options,
+  part: PartToVerify,
+  parts: number,
+  unlocked: Unlocked | undefined,
+  tapes: RestoreTapes,
+): Promise<E.Either<AppError, VerifyReport>> => {
+  const progress = new Subject<VerifyProgress>();
+  const run = async (mount: string | undefined): Promise<E.Either<AppError, VerifyReport>> => {
+    const stop = showProgress(
+      progress.pipe(map((p) => ({ label: parts > 1 ? `verifying ${part.tape}` : 'verifying', done: p.segments, total: p.totalSegments, bytes: p.bytes, totalBytes: p.totalBytes }))),
+      process.stderr,
+      options.json !== true,
+    );
+    const report = await runVerify(app, { tape: part.tape, job: part.job, quick: options.quick === true, noKey: options.key === false, mount }, progress, unlocked);
+    stop();
+    return report;
+  };
+  const tape = tapeIdFromInput(part.tape);
+  if (E.isLeft(tape)) return tape;
+  const given = parts === 1 ? options.mount[0] : mountHolding(tape.right, options.mount);
+  let report = await run(given);
+  for (let attempt = 0; parts > 1 && E.isLeft(report) && isMountProblem(report.left) && attempt < 5; attempt++) {
+    const mount = await tapes.mountOf(tape.right, part.part, parts, report.left);
+    if (mount === undefined) break;
+    report = await run(mount);
+  }
+  return report;
+};
+
+const isMountProblem = (e: AppError): boolean => e._tag === 'TapeNotMounted' || e._tag === 'WrongTapeMounted' || e._tag === 'MountMissing';
 
 const printReport = (io: Io, r: VerifyReport): void => {
   const s = io.style;

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type { Decider } from '../decider';
 import type { DomainError } from '../errors';
-import type { ArchivedEntry, BackupMode, DomainEvent, EventOfType, JobTotals, JobType } from '../events';
+import type { ArchivedEntry, BackupMode, DomainEvent, EventOfType, JobSpan, JobTotals, JobType, SpanPart } from '../events';
 import type { IsoTime, JobId } from '../ids';
 import type { TapeId } from '../tape-id';
 
@@ -36,8 +36,16 @@ export type JobCommand =
       readonly segmentTargetBytes?: number;
       readonly target?: string;
       readonly asOfJob?: JobId;
+      readonly span?: JobSpan;
     }
-  | { readonly type: 'CompleteJob'; readonly job: JobId; readonly totals: JobTotals; readonly ltfsIndexGeneration?: number }
+  | {
+      readonly type: 'CompleteJob';
+      readonly job: JobId;
+      readonly totals: JobTotals;
+      readonly ltfsIndexGeneration?: number;
+      /** A span part whose tape is full: where the job goes on. */
+      readonly next?: SpanPart;
+    }
   | { readonly type: 'FailJob'; readonly job: JobId; readonly reason: string; readonly totals: JobTotals; readonly ltfsIndexGeneration?: number }
   | { readonly type: 'InterruptJob'; readonly job: JobId; readonly reason: string; readonly detectedAt: IsoTime }
   | {
@@ -76,6 +84,7 @@ const start = (command: Extract<JobCommand, { type: 'StartJob' }>, state: JobSta
     ...(c.segmentTargetBytes === undefined ? {} : { segmentTargetBytes: c.segmentTargetBytes }),
     ...(c.target === undefined ? {} : { target: c.target }),
     ...(c.asOfJob === undefined ? {} : { asOfJob: c.asOfJob }),
+    ...(c.span === undefined ? {} : { span: { id: c.span.id, part: c.span.part, previous: c.span.previous.map((p) => ({ ...p })) } }),
   };
   return E.right([{ type: 'JobStarted', data: { job: c.job, tape: c.tape, type: c.jobType, encrypted: c.encrypted, ...optional } }]);
 };
@@ -129,7 +138,12 @@ const end = (command: EndCommand, state: JobState): E.Either<DomainError, JobEve
   if (state.status !== 'RUNNING') return E.left({ _tag: 'JobNotRunning', job: command.job, status: state.status });
   switch (command.type) {
     case 'CompleteJob':
-      return E.right([{ type: 'JobCompleted', data: { job: command.job, ...command.totals, ...indexGeneration(command) } }]);
+      return E.right([
+        {
+          type: 'JobCompleted',
+          data: { job: command.job, ...command.totals, ...indexGeneration(command), ...(command.next === undefined ? {} : { next: { ...command.next } }) },
+        },
+      ]);
     case 'FailJob':
       return E.right([{ type: 'JobFailed', data: { job: command.job, reason: command.reason, ...command.totals, ...indexGeneration(command) } }]);
     case 'InterruptJob':

@@ -8,6 +8,7 @@ import { copyRangeHashed } from './copy-pipeline';
 import { createExclusive } from './create-exclusive';
 import { FileWriters, type WriteJob } from './file-writers';
 import { planWindows, type PlannedRead, type WindowRead } from './read-windows';
+import { PieceLedger, copyPiece } from './pieces';
 import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
 
 /** One entry to restore, as the selection hands it over (tape order for files). */
@@ -24,8 +25,16 @@ export interface RestoreEntry {
   readonly target: string | null;
 }
 
+/** A piece of a file split across tapes: `size` bytes of the segment go to `fileOffset` of a file of `fileSize` bytes. */
+export interface RestorePiece extends RestoreEntry {
+  readonly fileOffset: number;
+  readonly fileSize: number;
+}
+
 export interface RestoreSource {
   ofKind(kind: 'file' | 'dir' | 'symlink', order: 'tape' | 'path' | 'path-desc'): Iterable<RestoreEntry>;
+  /** Pieces of split files (none unless a job spans tapes), in tape order. */
+  pieces(): Iterable<RestorePiece>;
 }
 
 export type RestoreProblemKind = 'skipped' | 'refused' | 'corrupted' | 'missing' | 'failed';
@@ -78,11 +87,17 @@ export class RestoreWriter {
     private readonly overwrite: boolean,
     /** An encrypted tape's keys: segments are decrypted chunk by chunk, hashes are HMACs. */
     private readonly keys?: SegmentKeys,
+    /** Files rebuilt from pieces, shared by the passes (tapes) of one restore. */
+    private readonly ledger: PieceLedger = new PieceLedger(),
   ) {
     this.verifiedDirs.add(target);
   }
 
-  async restore(source: RestoreSource, onProgress: (files: number, bytes: number) => void): Promise<RestoreOutcome> {
+  /**
+   * `finishDirectories` false leaves folder modes and times for a later call: a restore
+   * from several tapes writes into the same folders tape after tape.
+   */
+  async restore(source: RestoreSource, onProgress: (files: number, bytes: number) => void, finishDirectories = true): Promise<RestoreOutcome> {
     try {
       for (const dir of source.ofKind('dir', 'path')) this.restoreDir(dir);
       // The next batch is taken from the selection while the writer threads write this one.
@@ -98,13 +113,21 @@ export class RestoreWriter {
       }
       await writing;
       await this.restoreFiles(batch, onProgress);
+      for (const piece of source.pieces()) await this.restorePiece(piece);
       for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
-      for (const dir of source.ofKind('dir', 'path-desc')) this.finishDir(dir);
+      if (finishDirectories) this.finishDirectories(source);
     } finally {
       this.closeSegments();
       await this.fileWriters?.close();
     }
     return { restored: this.restored, problems: this.problems, bytesReadFromTape: this.bytesRead };
+  }
+
+  /** Folder modes and times, deepest first, once nothing more is written into them; returns the problems this met. */
+  finishDirectories(source: RestoreSource): RestoreProblem[] {
+    const before = this.problems.length;
+    for (const dir of source.ofKind('dir', 'path-desc')) this.finishDir(dir);
+    return this.problems.slice(before);
   }
 
   /** The target path of an entry, with its parent folders made (and checked to be real folders). */
@@ -286,6 +309,60 @@ export class RestoreWriter {
     this.finishFile(full, entry, out, written);
   }
 
+  /**
+   * A piece of a split file: the first piece seen creates the target (exclusively, as any
+   * file), the others write into the file this restore created; mode and time once it is
+   * whole. A bad piece removes the file: it is reported, never left half right.
+   */
+  private async restorePiece(piece: RestorePiece): Promise<void> {
+    const full = this.place(piece);
+    if (full === undefined) return;
+    const state = this.ledger.state(full);
+    if (state === 'skipped' || state === 'failed') return;
+    if (piece.segment === null || piece.offset === null || piece.sha256 === null) return this.pieceFailed(full, this.unlocated(piece));
+    let fd: number;
+    if (state === 'new') {
+      const created = this.openTarget(full, piece.path);
+      if (created === undefined) return this.ledger.skipped(full, piece.fileSize, piece.path);
+      this.ledger.started(full, piece.fileSize, piece.path);
+      fd = created;
+    } else {
+      try {
+        fd = fs.openSync(full, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+      } catch (error) {
+        this.ledger.failed(full);
+        this.failed(piece.path, error);
+        return;
+      }
+    }
+    const problem = await this.copyPieceChecked(piece, fd);
+    if (problem !== undefined) {
+      fs.closeSync(fd);
+      return this.pieceFailed(full, problem);
+    }
+    const whole = this.ledger.wrote(full, piece.size);
+    this.finishFile(full, { ...piece, size: piece.fileSize }, fd, undefined, whole);
+  }
+
+  private async copyPieceChecked(piece: RestorePiece, fd: number): Promise<RestoreProblem | undefined> {
+    const source = this.segment(segmentPath(this.mountRoot, piece.job, piece.segment ?? 0), piece);
+    if (!isSource(source)) return source;
+    try {
+      const copied = await copyPiece(source, piece.offset ?? 0, piece.size, fd, piece.fileOffset, this.keys?.contentKey);
+      if (copied._tag === 'short') return { path: piece.path, kind: 'missing', reason: `segment ${piece.segment} ends before offset ${(piece.offset ?? 0) + piece.size} (truncated)` };
+      return copied.digest === piece.sha256 ? undefined : this.corrupted(piece);
+    } catch (error) {
+      if (error instanceof SealedSegmentDamaged) return { path: piece.path, kind: 'corrupted', reason: `segment ${piece.segment} ${error.message}: nothing of it was released` };
+      return { path: piece.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` };
+    }
+  }
+
+  private pieceFailed(full: string, problem: RestoreProblem): void {
+    this.ledger.failed(full);
+    fs.rmSync(full, { force: true });
+    this.problems.push(problem);
+  }
+
   private unlocated(entry: RestoreEntry): RestoreProblem {
     return { path: entry.path, kind: 'missing', reason: 'the catalog has no location for its data' };
   }
@@ -302,8 +379,13 @@ export class RestoreWriter {
     return undefined;
   }
 
-  private finishFile(full: string, entry: RestoreEntry, fd: number, written: RestoreProblem | undefined): void {
+  private finishFile(full: string, entry: RestoreEntry, fd: number, written: RestoreProblem | undefined, whole = true): void {
     try {
+      if (!whole) {
+        // A piece of a file whose other pieces are still to come: its time is set with the last.
+        fs.closeSync(fd);
+        return;
+      }
       if (written === undefined) {
         fs.fchmodSync(fd, entry.mode);
         const t = seconds(entry.mtime_ns);

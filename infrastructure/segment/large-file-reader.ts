@@ -46,14 +46,17 @@ export class LargeFileReader {
     return this.current !== undefined;
   }
 
-  /** Starts streaming `file` (one stream at a time); false once stopped. */
-  start(file: string, size: number, mtimeNs: bigint, chunkBytes: number, handlers: StreamHandlers): boolean {
+  /**
+   * Starts streaming `size` bytes of `file` from byte `from` (one stream at a time);
+   * `fileSize` is what the scan saw of the whole file. False once stopped.
+   */
+  start(file: string, size: number, mtimeNs: bigint, chunkBytes: number, handlers: StreamHandlers, from = 0, fileSize = size): boolean {
     if (this.stopped || this.current !== undefined) return false;
     const worker = this.spawn();
     const id = this.nextId++;
     this.current = { id, handlers };
     worker.ref();
-    worker.postMessage({ open: [id, file, size, mtimeNs, chunkBytes] });
+    worker.postMessage({ open: [id, file, size, mtimeNs, chunkBytes, from, fileSize] });
     return true;
   }
 

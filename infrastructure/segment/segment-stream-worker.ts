@@ -4,7 +4,9 @@
  * in this core's cache). Reads are synchronous system calls; the writer hands out free
  * chunk buffers and gets them back filled, in file order.
  *
- * In:  `{ open: [id, path, size, mtimeNs, chunkBytes] }` starts a file;
+ * In:  `{ open: [id, path, size, mtimeNs, chunkBytes, from, fileSize] }` starts a file: `size`
+ *      bytes from byte `from` (a piece of a file split across tapes; else 0 and the whole
+ *      file), `fileSize` what the scan saw of the whole file;
  *      `{ slots: [start, ...] }` gives free chunk buffers.
  * Out: `{ chunk: [id, start, length, position] }` a filled chunk (zeros after a short
  *      read or a read error, so every chunk is whole);
@@ -30,6 +32,9 @@ interface Stream {
   readonly size: number;
   readonly mtimeNs: bigint;
   readonly chunkBytes: number;
+  /** Where the bytes sent start in the file, and the whole file's expected size. */
+  readonly from: number;
+  readonly fileSize: number;
   readonly fd: number;
   readonly hash: Hash | Hmac;
   position: number;
@@ -40,13 +45,14 @@ interface Stream {
   error: { op: string; code: string; message: string } | undefined;
 }
 
-type OpenMessage = readonly [number, string, number, bigint, number];
+type OpenMessage = readonly [number, string, number, bigint, number, number, number];
 
 const openOf = (m: unknown): OpenMessage | undefined => {
   if (typeof m !== 'object' || m === null || !('open' in m) || !Array.isArray(m.open)) return undefined;
-  const [id, path, size, mtimeNs, chunkBytes] = m.open;
-  return typeof id === 'number' && typeof path === 'string' && typeof size === 'number' && typeof mtimeNs === 'bigint' && typeof chunkBytes === 'number'
-    ? [id, path, size, mtimeNs, chunkBytes]
+  const [id, path, size, mtimeNs, chunkBytes, from, fileSize] = m.open;
+  return typeof id === 'number' && typeof path === 'string' && typeof size === 'number' && typeof mtimeNs === 'bigint' && typeof chunkBytes === 'number' &&
+    typeof from === 'number' && typeof fileSize === 'number'
+    ? [id, path, size, mtimeNs, chunkBytes, from, fileSize]
     : undefined;
 };
 
@@ -65,7 +71,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
     if (s.error === undefined) {
       try {
         const stats = fs.fstatSync(s.fd, { bigint: true });
-        changed = changed || stats.size !== BigInt(s.size) || stats.mtimeNs !== s.mtimeNs;
+        changed = changed || stats.size !== BigInt(s.fileSize) || stats.mtimeNs !== s.mtimeNs;
       } catch {
         changed = true;
       }
@@ -90,7 +96,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
       if (!s.stopped) {
         try {
           while (got < want) {
-            const n = fs.readSync(s.fd, memory, start + got, want - got, s.position + got);
+            const n = fs.readSync(s.fd, memory, start + got, want - got, s.from + s.position + got);
             if (n === 0) break;
             got += n;
           }
@@ -124,7 +130,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
     free.push(...slotsOf(message));
     const open = openOf(message);
     if (open !== undefined) {
-      const [id, path, size, mtimeNs, chunkBytes] = open;
+      const [id, path, size, mtimeNs, chunkBytes, from, fileSize] = open;
       let fd: number;
       try {
         fd = fs.openSync(path, fs.constants.O_RDONLY | O_NONBLOCK);
@@ -145,7 +151,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
         port.postMessage({ end: [id, '', false, 'read', 'ENOTREG', `${path} is not a regular file`, false, free.splice(0)] });
         return;
       }
-      stream = { id, path, size, mtimeNs, chunkBytes, fd, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };
+      stream = { id, path, size, mtimeNs, chunkBytes, from, fileSize, fd, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };
     }
     pump();
   });

@@ -22,6 +22,12 @@ export interface ExpectedSource {
   readonly mtimeNs: bigint;
 }
 
+/** A piece of a file (split across tapes): `length` bytes from byte `from`; the header announces `length`. */
+export interface FilePiece {
+  readonly from: number;
+  readonly length: number;
+}
+
 export interface ArchivedFile {
   /** Where the entry's header starts in the segment. */
   readonly headerOffset: number;
@@ -444,13 +450,17 @@ export class SegmentWriter {
    * is written; a read error later is a SourceProblem with `partial` (the entry stays in
    * the tar, zero-filled).
    */
-  async addFile(entry: FileEntry, sourcePath: string, expected: ExpectedSource): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
-    const tarEntry: TarEntry = { path: entry.path, mode: entry.mode, mtimeNs: entry.mtimeNs, uid: entry.uid, gid: entry.gid, type: 'file', size: expected.size };
+  async addFile(entry: FileEntry, sourcePath: string, expected: ExpectedSource, piece?: FilePiece): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
+    const size = piece === undefined ? expected.size : piece.length;
+    const tarEntry: TarEntry = { path: entry.path, mode: entry.mode, mtimeNs: entry.mtimeNs, uid: entry.uid, gid: entry.gid, type: 'file', size };
     const refused = this.refusal(tarEntry);
     if (refused !== undefined) return E.left(refused);
     this.active++;
     try {
-      return expected.size <= this.o.smallFileMax ? await this.addSmall(tarEntry, sourcePath, expected) : await this.addLarge(tarEntry, sourcePath, expected);
+      // A piece always streams: the small-file readers read whole files.
+      return piece === undefined && size <= this.o.smallFileMax
+        ? await this.addSmall(tarEntry, sourcePath, expected)
+        : await this.addLarge(tarEntry, sourcePath, expected, piece);
     } finally {
       this.settled();
     }
@@ -545,10 +555,10 @@ export class SegmentWriter {
   }
 
   /** Large files stream one at a time through the stream thread. */
-  private async addLarge(entry: TarEntry, sourcePath: string, expected: ExpectedSource): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
+  private async addLarge(entry: TarEntry, sourcePath: string, expected: ExpectedSource, piece?: FilePiece): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
     await this.lockLarge();
     try {
-      return await this.streamOnThread(entry, sourcePath, expected);
+      return await this.streamOnThread(entry, sourcePath, expected, piece);
     } finally {
       this.unlockLarge();
     }
@@ -559,8 +569,13 @@ export class SegmentWriter {
    * free chunk buffers go to it as they come back from the writer; the header is placed
    * when the first chunk arrives (a file unreadable from the start places nothing).
    */
-  private streamOnThread(entry: TarEntry, sourcePath: string, expected: ExpectedSource): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
-    const size = expected.size;
+  private streamOnThread(
+    entry: TarEntry,
+    sourcePath: string,
+    expected: ExpectedSource,
+    piece: FilePiece | undefined,
+  ): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
+    const size = piece === undefined ? expected.size : piece.length;
     const header = encodeHeader(entry);
     return new Promise((resolve) => {
       let at: number | undefined;
@@ -611,7 +626,7 @@ export class SegmentWriter {
           feeding = false;
           finish();
         },
-      });
+      }, piece?.from ?? 0, expected.size);
       if (!started) return resolve(E.left(this.failed()));
       const feed = async (): Promise<void> => {
         while (feeding) {

@@ -1,0 +1,61 @@
+import * as E from 'fp-ts/Either';
+import type { App } from '../application/app';
+import type { SpanTapes } from '../application/backup/run-backup';
+import type { RestoreTapes } from '../application/restore/run-restore';
+import { mountedTape } from '../application/span/mounted-tape';
+import { tapeIdFromInput } from '../application/tape-id-input';
+import type { TapeId } from '../domain/tape-id';
+import { renderError } from './errors';
+import type { Io } from './io';
+import { unlockForCommand } from './key-options';
+import type { SecretOptions } from './secrets';
+import type { Ask } from './ui/ask';
+
+/**
+ * The next tapes of `lto backup --span`: the `--mount` points after the first, in order;
+ * past those, on a terminal, a person is asked (one drive is enough: the barcode of the
+ * next tape first, while the full one is still mounted, then its mount point once the
+ * cartridges are swapped). Off a terminal with no mount left, there is no next tape.
+ */
+export const spanTapes = (io: Io, app: App, mounts: readonly string[], secrets: SecretOptions, ask: Ask | undefined): SpanTapes => ({
+  nextTape: async (full, part) => {
+    const given = mounts[part - 1];
+    if (given !== undefined) return mountedTape(given);
+    if (ask === undefined) return E.right(undefined);
+    io.err(io.errStyle.bold(`Tape ${full} is full. The job goes on as part ${part}, on another tape.`));
+    for (;;) {
+      const answer = await ask('Barcode of the next tape (empty: stop here): ');
+      if (answer === undefined || answer.trim() === '') return E.right(undefined);
+      const tape = tapeIdFromInput(answer.trim());
+      if (E.isRight(tape)) return tape;
+      io.err(renderError(tape.left).message);
+    }
+  },
+  mountOf: async (tape: TapeId, part, problem) => {
+    const given = mounts[part - 1];
+    if (problem === undefined && given !== undefined) return given;
+    if (ask === undefined) return undefined;
+    if (problem !== undefined) io.err(io.errStyle.red(renderError(problem).message));
+    const remembered = app.mounts.lastSeen(tape) ?? app.config.drive ?? given;
+    const hint = remembered === undefined ? '' : ` [${remembered}]`;
+    const answer = await ask(`Eject the full tape, mount ${tape} (part ${part}) and give its mount point${hint}: `);
+    if (answer === undefined) return undefined;
+    return answer.trim() === '' ? remembered : answer.trim();
+  },
+  unlock: (tape) => unlockForCommand(io, app, tape, secrets),
+});
+
+/** The other tapes of a restore (or verify) of a job that spans tapes, asked for one by one on a terminal. */
+export const restoreTapes = (io: Io, app: App, secrets: SecretOptions, ask: Ask | undefined): RestoreTapes => ({
+  interactive: ask !== undefined,
+  mountOf: async (tape, part, parts, problem) => {
+    if (ask === undefined) return undefined;
+    if (problem !== undefined) io.err(io.errStyle.red(renderError(problem).message));
+    const remembered = app.mounts.lastSeen(tape) ?? app.config.drive;
+    const hint = remembered === undefined ? '' : ` [${remembered}]`;
+    const answer = await ask(`Tape ${part} of ${parts} is needed next: mount ${tape} and give its mount point${hint} (Ctrl-D: stop): `);
+    if (answer === undefined) return undefined;
+    return answer.trim() === '' ? remembered : answer.trim();
+  },
+  unlock: (tape) => unlockForCommand(io, app, tape, secrets),
+});
