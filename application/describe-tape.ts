@@ -8,6 +8,7 @@ import type { App } from './app';
 import type { AppError } from './errors';
 import { envelopesFor, recordForTape } from './recording';
 import { openTapeSessionIfMounted } from './tape-session';
+import { unlessBusy } from './tape-lock';
 
 export interface DescribeResult {
   readonly changed: boolean;
@@ -39,7 +40,7 @@ export const describeTape = (app: App, tape: TapeId, description: string, mountO
       if (decided.length === 0) return E.right({ changed: false, pending: false });
       const envelopes = envelopesFor(app, tapeStream(tape), version, decided);
       return E.map((r: { pending: boolean }) => ({ changed: true, pending: r.pending }))(
-        recordForTape(app, tape, session.right, envelopes),
+        recordForTape(app, tape, unlessBusy(app, session.right), envelopes),
       );
     }),
   );

@@ -13,6 +13,7 @@ import type { AppError } from './errors';
 import { envelopesFor, recordForTape } from './recording';
 import { openTapeSessionIfMounted } from './tape-session';
 import { unlockTape, type Secrets } from './unlock';
+import { unlessBusy } from './tape-lock';
 
 /** What `tape keys` shows of a slot: never anything secret. */
 export interface SlotView {
@@ -66,7 +67,7 @@ export const addKeySlot = async (
   const { events, version } = loadDomainEvents(app, tapeStream(tape));
   return pipe(
     tapeDecider.decide({ type: 'AddKeySlot', tape, slot }, foldEvents(tapeDecider, events)),
-    E.chainW((decided) => recordForTape(app, tape, session.right, envelopesFor(app, tapeStream(tape), version, decided))),
+    E.chainW((decided) => recordForTape(app, tape, unlessBusy(app, session.right), envelopesFor(app, tapeStream(tape), version, decided))),
     E.map((recorded) => ({ slot: slotView(slot), pending: recorded.pending })),
   );
 };

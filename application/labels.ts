@@ -13,6 +13,7 @@ import type { AppError } from './errors';
 import { envelopesFor, recordForTape } from './recording';
 import { tapeIdFromInput } from './tape-id-input';
 import { openTapeSessionIfMounted } from './tape-session';
+import { unlessBusy } from './tape-lock';
 
 export interface LabelChange {
   readonly label: string;
@@ -97,7 +98,7 @@ export const changeTapeLabel = (
         E.chainW((decided) => {
           if (decided.length === 0) return E.right({ label, changed: false, pending: false });
           return E.map((r: { pending: boolean }) => ({ label, changed: true, pending: r.pending }))(
-            recordForTape(app, tape, session.right, envelopesFor(app, tapeStream(tape), version, decided)),
+            recordForTape(app, tape, unlessBusy(app, session.right), envelopesFor(app, tapeStream(tape), version, decided)),
           );
         }),
       );

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { isProcessAlive } from '../infrastructure/process-alive';
-import { lockTape, type TapeLock } from '../infrastructure/tape/tape-lock';
+import { lockHolderAt, lockTape, type LockHolder, type TapeLock } from '../infrastructure/tape/tape-lock';
 import type { App } from './app';
 import type { AppError } from './errors';
 import type { TapeSession } from './tape-session';
@@ -37,4 +37,33 @@ export const withTapeLock = async <A>(app: App, session: TapeSession, command: s
   } finally {
     if (E.isRight(lock)) lock.right.release();
   }
+};
+
+/**
+ * Another lto writing to the tape at `mount` now (a backup, restore or verify of another
+ * process): its lock is there and its holder is alive, or cannot be checked from here
+ * (another host, or a lock that does not say whose it is). A stale lock of a dead
+ * process on this host, or our own, is no one.
+ */
+export const busyWith = (app: App, mount: string): LockHolder | 'unknown' | undefined => {
+  const holder = lockHolderAt(mount);
+  if (holder === undefined || holder === 'unknown') return holder;
+  if (holder.host !== app.host) return holder;
+  return holder.pid !== app.pid && isProcessAlive(holder.pid) ? holder : undefined;
+};
+
+export const describeHolder = (holder: LockHolder | 'unknown'): string =>
+  holder === 'unknown' ? 'another lto (its lock does not say which)' : `${holder.command} (pid ${holder.pid} on ${holder.host})`;
+
+/**
+ * Small changes to a tape's stream (its description, labels, key slots) while another lto
+ * writes to it: appended now, they would break that job's next append (the journal's head
+ * moved under it). They are kept pending instead, and written at the next contact.
+ */
+export const unlessBusy = (app: App, session: TapeSession | undefined): TapeSession | undefined => {
+  if (session === undefined) return undefined;
+  const holder = busyWith(app, session.mount);
+  if (holder === undefined) return session;
+  app.notice(`${session.tape} is in use by ${describeHolder(holder)}: the change is kept in the catalog and written to the tape at the next contact`);
+  return undefined;
 };

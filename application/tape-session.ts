@@ -9,6 +9,7 @@ import { FolderTape, type JournalContents, type JournalHead, type TapeProblem, t
 import type { App } from './app';
 import type { AppError } from './errors';
 import { checkLtfsCartridge } from './ltfs-cartridge';
+import { busyWith, describeHolder } from './tape-lock';
 
 /** How the mount of a tape was found, in the order they are tried. */
 export type MountSource = 'option' | 'remembered' | 'drive' | 'default';
@@ -143,7 +144,7 @@ const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppEr
   if (imported.right.imported.length > 0) {
     app.notice(`imported ${imported.right.imported.length} event(s) of ${tape} from its journal that the catalog was missing`);
   }
-  const flush = flushPending(app, tape, append);
+  const flush = flushPending(app, tape, located.volume.root, append);
   commit();
   app.mounts.remember(tape, located.volume.root, app.clock().toISOString());
   const report: ContactReport = {
@@ -204,10 +205,17 @@ const checkJournalEvents = (
 const flushPending = (
   app: App,
   tape: TapeId,
+  mount: string,
   append: (envelopes: readonly EventEnvelope[]) => E.Either<TapeProblem, readonly number[]>,
 ): { flushed: number; stillPending: number; readOnly: boolean } => {
   const pending = app.store.pendingFor(tape);
   if (pending.length === 0) return { flushed: 0, stillPending: 0, readOnly: false };
+  // Another lto writing to the tape now would find the journal's head moved under it.
+  const holder = busyWith(app, mount);
+  if (holder !== undefined) {
+    app.notice(`${pending.length} event(s) of ${tape} stay pending: the tape is in use by ${describeHolder(holder)}`);
+    return { flushed: 0, stillPending: pending.length, readOnly: false };
+  }
   const envelopes = pending.map(({ position: _position, ...envelope }) => envelope);
   const written = append(envelopes);
   if (E.isLeft(written)) {

@@ -69,6 +69,13 @@ const create = (file: string, me: LockHolder): E.Either<TapeLockProblem, void> =
   }
 };
 
+/** Who holds the lock of the tape mounted at `mount`: undefined when none is there; 'unknown' when it does not decode. */
+export const lockHolderAt = (mount: string): LockHolder | 'unknown' | undefined => {
+  const file = path.join(mount, ARCHIVE_DIR, LOCK_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  return readHolder(file) ?? 'unknown';
+};
+
 const readHolder = (file: string): LockHolder | undefined => {
   try {
     const decoded = LockHolder.decode(JSON.parse(fs.readFileSync(file, 'utf8')));

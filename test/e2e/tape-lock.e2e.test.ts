@@ -71,6 +71,37 @@ describe('one writer per tape: the lock on the tape', { skip: process.platform !
     assert.equal(box.lto(['verify', TAPE, '--mount', mount]).status, 0, 'once it is done, verify runs');
   });
 
+  it('keeps small changes (description, labels) pending while a backup runs, and writes them once it is done', async () => {
+    const running = box.ltoAsync(['backup', TAPE, source, '--mount', mount, '--json'], { LTO_STOP_AT: 'entry-written' });
+    const journalFile = path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson');
+    try {
+      await waitFor('the backup to hold the lock and stop', () => fs.existsSync(lock) && isStopped(holderPid()));
+      const journal = fs.readFileSync(journalFile);
+      const described = box.lto(['tape', 'describe', TAPE, 'holiday footage', '--mount', mount]);
+      assert.equal(described.status, 0, described.stderr);
+      assert.match(described.stderr, /in use by lto backup .*written to the tape at the next contact/);
+      assert.equal(box.lto(['label', 'create', 'offsite']).status, 0);
+      assert.equal(box.lto(['label', 'assign', TAPE, 'offsite', '--mount', mount]).status, 0);
+      // A contact meanwhile does not flush them under the backup either.
+      const shown = box.lto(['tape', 'show', TAPE, '--mount', mount]);
+      assert.equal(shown.status, 0, shown.stderr);
+      assert.match(shown.stderr, /stay pending: the tape is in use by lto backup/);
+      assert.deepEqual(fs.readFileSync(journalFile), journal, 'nothing was appended under the backup');
+      process.kill(holderPid(), 'SIGCONT');
+      const done = await running.done;
+      assert.equal(done.status, 0, done.stderr);
+      assert.equal(JSON.parse(done.stdout).status, 'SUCCESS');
+    } finally {
+      running.kill();
+    }
+    assert.equal(box.lto(['tape', 'show', TAPE, '--mount', mount]).status, 0);
+    const records = readTapeJournal(mount);
+    assert.deepEqual(records.breaks, []);
+    const types = records.records.map((r) => r.event.type);
+    assert.ok(types.includes('TapeDescribed') && types.includes('TapeLabelled'), types.join(' '));
+    assert.ok(types.lastIndexOf('TapeDescribed') > types.lastIndexOf('JobCompleted'), 'written after the backup ended');
+  });
+
   it('breaks the stale lock of a crashed backup on this host by itself, saying so', () => {
     const crashed = box.lto(['backup', TAPE, source, '--mount', mount], { LTO_CRASH_AT: 'entry-written' });
     assert.equal(crashed.signal, 'SIGKILL');
