@@ -21,6 +21,8 @@ export interface BrowseEntry {
   /** How many versions of it the tape holds up to the job browsed. */
   readonly versions: number;
   readonly target: string | null;
+  /** A file split across tapes by a backup that spans them: the piece this tape holds (`size` is the whole file's). */
+  readonly piece: { readonly offset: number; readonly length: number } | null;
 }
 
 export interface BrowseResult {
@@ -39,12 +41,16 @@ const Row = t.type({
   job: t.string,
   target: t.union([t.string, t.null]),
   versions: t.number,
+  file_offset: t.union([t.number, t.null]),
+  file_size: t.union([t.number, t.null]),
 });
 
 const LATEST = `
   SELECT d.path AS dir, e.name, e.kind, e.size, e.mtime_ns, e.job, e.target,
-         (SELECT count(*) FROM entries v WHERE v.dir_id = e.dir_id AND v.name = e.name AND v.ordinal <= @ordinal AND v.kind != 'deleted') AS versions
+         (SELECT count(*) FROM entries v WHERE v.dir_id = e.dir_id AND v.name = e.name AND v.ordinal <= @ordinal AND v.kind != 'deleted') AS versions,
+         x.file_offset, x.file_size
   FROM entries e JOIN dirs d ON d.id = e.dir_id
+  LEFT JOIN file_extents x ON x.job = e.job AND x.segment = e.segment AND x.offset = e.offset
   WHERE d.tape = @tape AND %WHERE%
     AND e.id = (SELECT e2.id FROM entries e2 WHERE e2.dir_id = e.dir_id AND e2.name = e.name AND e2.ordinal <= @ordinal
                 ORDER BY e2.ordinal DESC, e2.id DESC LIMIT 1)
@@ -53,7 +59,7 @@ const LATEST = `
 const toEntry = (names: Names) => (row: unknown): BrowseEntry[] => {
   const r = Row.decode(row);
   if (r._tag === 'Left' || r.right.kind === 'deleted') return [];
-  const { dir, name, kind, size, mtime_ns, job, target, versions } = r.right;
+  const { dir, name, kind, size, mtime_ns, job, target, versions, file_offset, file_size } = r.right;
   const stored = dir === '/' ? `/${name}` : `${dir}/${name}`;
   const path = names.open(stored);
   return [
@@ -61,11 +67,12 @@ const toEntry = (names: Names) => (row: unknown): BrowseEntry[] => {
       path,
       name: path.slice(path.lastIndexOf('/') + 1),
       type: kind,
-      size,
+      size: file_size ?? size,
       mtimeNs: mtime_ns,
       job,
       versions,
       target: target === null ? null : names.openText(stored, target),
+      piece: file_offset === null ? null : { offset: file_offset, length: size },
     },
   ];
 };

@@ -30,6 +30,8 @@ const entryJson = (e: BrowseEntry) => ({
   job: e.job,
   versions: e.versions,
   target: e.target,
+  /** A file split across tapes: the piece this tape holds (`offset` in the file, `length`); null otherwise. */
+  piece: e.piece,
 });
 
 /**
@@ -73,7 +75,7 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
               result.right.entries,
               [
                 { header: 'NAME', value: (e) => (e.type === 'dir' ? s.blue(`${dir === undefined ? e.path : e.name}/`) : e.type === 'symlink' ? s.cyan(`${e.name} -> ${e.target ?? ''}`) : dir === undefined ? e.path : e.name) },
-                { header: 'SIZE', value: (e) => (e.type === 'file' ? formatBytes(e.size) : ''), align: 'right' },
+                { header: 'SIZE', value: (e) => (e.type !== 'file' ? '' : e.piece === null ? formatBytes(e.size) : `${formatBytes(e.size)} (${formatBytes(e.piece.length)} here)`), align: 'right' },
                 { header: 'MODIFIED', value: (e) => formatLocalTime(nsToIso(e.mtimeNs)) },
                 { header: 'VERSIONS', value: (e) => String(e.versions), align: 'right' },
                 { header: 'JOB', value: (e) => shortId(e.job) },

@@ -132,6 +132,11 @@ describe('a backup that spans three tapes', () => {
     assert.equal(box.lto(['restore', TAPES[0], '--to', one, '--path', '**/film.mov']).status, 0);
     assert.ok(fs.readFileSync(path.join(one, src, 'photos', 'film.mov')).equals(fs.readFileSync(path.join(src, 'photos', 'film.mov'))));
 
+    // Browsing a tape that holds a piece shows the whole file's size, and what of it is here.
+    const holder = film[0]!;
+    const listed = box.json<{ name: string; size: number; piece: { offset: number; length: number } | null }[]>(['browse', holder.tape, path.join(src, 'photos'), '--json']);
+    assert.deepEqual(listed.find((e) => e.name === 'film.mov'), { ...listed.find((e) => e.name === 'film.mov'), size: 2560 * KiB, piece: { offset: 0, length: holder.size } });
+
     const checked = box.lto(['catalog', 'check']);
     assert.equal(checked.status, 0, checked.stdout + checked.stderr);
     const jobs = box.json<{ id: string; span: { id: string; part: number } | null }[]>(['jobs', '--json']);
