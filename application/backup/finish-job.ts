@@ -1,0 +1,61 @@
+import * as E from 'fp-ts/Either';
+import type { AppError } from '../errors';
+import { JobRecorder } from '../job-recorder';
+import type { ScanTable } from './scan-table';
+import type { Part, PartPlace } from './parts';
+
+/** The end of a backup job: its deletions (unless its first part recorded them) and its end event. */
+
+export interface WriteOutcome {
+  readonly parts: readonly PartPlace[];
+  /** The part the job ended in (its end event is still to be recorded). */
+  readonly last: Part;
+  readonly filesDone: number;
+  readonly bytesDone: number;
+  /** Over every part: segment bytes on tape, and closed segments. */
+  readonly bytesWritten: number;
+  readonly segments: number;
+  readonly warnings: { path: string; reason: string }[];
+  readonly notArchived: number;
+  /** Whether the job's deletions are recorded already (a spanning job records them in its first part). */
+  readonly deletionsRecorded: boolean;
+  /** Why the job stopped (tape full, write error), when it did. */
+  readonly failure: string | undefined;
+  /** A refusal to report once the job has ended (the next tape of a span would not do). */
+  readonly error?: AppError;
+}
+
+export const refusalReason = (e: AppError): string =>
+  e._tag === 'SpanTapeRefused' ? `tape ${e.tape} cannot take the next part of this job: ${e.reason}` : `the next tape cannot be used (${e._tag})`;
+
+/** Paths gone since the baseline, in pages: an incremental after a big clean-up may declare a million paths gone. */
+export const recordDeletions = (recorder: JobRecorder, scan: ScanTable): E.Either<AppError, void> => {
+  const job = recorder.job;
+  const page: string[] = [];
+  const flush = (): E.Either<AppError, unknown> =>
+    page.length === 0 ? E.right(undefined) : recorder.record({ type: 'RecordDeletions', job, paths: page.splice(0) });
+  for (const path of scan.gone()) {
+    page.push(path);
+    if (page.length >= 10_000) {
+      const recorded = flush();
+      if (E.isLeft(recorded)) return recorded;
+    }
+  }
+  return E.map(() => undefined)(flush());
+};
+
+export const finishJob = (outcome: WriteOutcome, scan: ScanTable): E.Either<AppError, void> => {
+  const part = outcome.last;
+  const recorder = part.recorder;
+  const job = recorder.job;
+  if (outcome.failure === undefined && !outcome.deletionsRecorded) {
+    const recorded = recordDeletions(recorder, scan);
+    if (E.isLeft(recorded)) return recorded;
+  }
+  const totals = { ...part.totals };
+  const ended =
+    outcome.failure === undefined
+      ? recorder.record({ type: 'CompleteJob', job, totals })
+      : recorder.record({ type: 'FailJob', job, reason: outcome.failure, totals });
+  return E.map(() => undefined)(ended);
+};

@@ -1,0 +1,267 @@
+import * as E from 'fp-ts/Either';
+import type { Subject } from 'rxjs';
+import type { ArchivedEntry } from '../../domain/events';
+import { JobId } from '../../domain/ids';
+import type { TapeId } from '../../domain/tape-id';
+import { segmentPath } from '../../infrastructure/tape/layout';
+import { SegmentWriter } from '../../infrastructure/segment';
+import type { App } from '../app';
+import type { AppError } from '../errors';
+import { mintId } from '../ids';
+import { estimateTarBytes, type BackupPlan } from './plan';
+import { protectClosedSegment } from '../../infrastructure/segment/protect-segment';
+import type { PlannedEntry, ScanTable } from './scan-table';
+import { openNextPart, refuseNextTape, type JobContext, type Part, type PartPlace, type SpanTapes } from './parts';
+import { recordDeletions, refusalReason, type WriteOutcome } from './finish-job';
+import { addEntry, describeSegmentFailure, pieceThatFits, SPLIT_MIN_BYTES, type Added, type Piece } from './add-entry';
+import type { BackupProgress } from './run-backup';
+
+/** A segment also closes after this many entries: bounds the memory held until its events are written. */
+export const MAX_SEGMENT_ENTRIES = 50_000;
+/** Entries handed to the segment writer before the first of them is placed. */
+const IN_FLIGHT = 64;
+
+/** Pass 2: the changed entries into segments, closing one past the size target; with a span, on to the next tape when one is full. */
+export const writeSegments = async (
+  app: App,
+  first: Part,
+  scan: ScanTable,
+  plan: BackupPlan,
+  context: JobContext,
+  progress: Subject<BackupProgress> | undefined,
+): Promise<E.Either<AppError, WriteOutcome>> => {
+  let part = first;
+  const parts: PartPlace[] = [{ tape: first.tape, job: first.recorder.job }];
+  const readableWarnings: { path: string; reason: string }[] = [];
+  let notArchived = 0;
+  let deletionsRecorded = false;
+  const totalEntries = plan.new.entries + plan.modified.entries;
+  const totalBytes = plan.new.bytes + plan.modified.bytes;
+  let writer: SegmentWriter | undefined;
+  let entries: ArchivedEntry[] = [];
+  let done = 0;
+  let filesDone = 0;
+  let bytesDone = 0;
+  let bytesWritten = 0;
+  let segments = 0;
+
+  // The scan's catalogued paths are those of the first tape; a later (encrypted) tape seals them its own way.
+  const asCatalogued = (path: string): string => (part === first ? path : part.names.path(first.names.open(path)));
+  const warn = (path: string, reason: string): void => {
+    part.warnings.push({ path, reason: part.names.text(path, reason) });
+    part.pending++;
+    readableWarnings.push({ path: part.names.open(path), reason });
+  };
+  for (const w of scan.warnings()) {
+    part.warnings.push(w);
+    part.pending++;
+    readableWarnings.push({ path: first.names.open(w.path), reason: first.names.openText(w.path, w.reason) });
+  }
+
+  const flushWarnings = (): E.Either<AppError, void> => {
+    if (part.pending === 0) return E.right(undefined);
+    const batch = part.warnings.slice(part.warnings.length - part.pending);
+    part.pending = 0;
+    return E.map(() => undefined)(part.recorder.record({ type: 'RecordWarnings', job: part.recorder.job, warnings: batch }));
+  };
+
+  const closeSegment = async (): Promise<E.Either<AppError, string | undefined>> => {
+    if (writer === undefined) return E.right(undefined);
+    const closed = await writer.close();
+    writer = undefined;
+    if (E.isLeft(closed)) return E.right(describeSegmentFailure(closed.left));
+    const job = part.recorder.job;
+    protectClosedSegment(part.session.mount, job, part.segment);
+    app.crashPoint('segment-closed');
+    part.totals.bytesWritten += closed.right.bytes;
+    bytesWritten += closed.right.bytes;
+    segments += 1;
+    const { bytes, sha256, plainBytes, chunkBytes } = closed.right;
+    const recorded = part.recorder.record({ type: 'CloseSegment', job, segment: part.segment, bytes, sha256, plainBytes, chunkBytes, entries });
+    entries = [];
+    if (E.isLeft(recorded)) return recorded;
+    app.crashPoint('after-segment-recorded');
+    const flushed = flushWarnings();
+    return E.isLeft(flushed) ? flushed : E.right(undefined);
+  };
+
+  const outcome = (failure: string | undefined): WriteOutcome => {
+    part.totals.warnings = part.warnings.length;
+    return { parts, last: part, filesDone, bytesDone, bytesWritten, segments, warnings: readableWarnings, notArchived, deletionsRecorded, failure };
+  };
+
+  const fail = async (reason: string): Promise<E.Either<AppError, WriteOutcome>> => {
+    await writer?.abort();
+    const flushed = flushWarnings();
+    if (E.isLeft(flushed)) return flushed;
+    return E.right(outcome(reason));
+  };
+
+  let inFlightBytes = 0;
+  // Adds stay in flight up to IN_FLIGHT: the writer reads many small files at once and
+  // places each as it is ready (its offset is recorded), so the disk never waits on us.
+  const inFlight = new Set<Promise<void>>();
+  let issuedBytes = 0;
+  let fatal: string | undefined;
+  const settle = (entry: PlannedEntry, added: Added, last: boolean): void => {
+    if (added._tag === 'fatal') {
+      fatal ??= added.reason;
+      return;
+    }
+    if (added._tag === 'warning') {
+      notArchived += 1;
+      warn(entry.path, added.reason);
+    } else {
+      entries.push(added.entry);
+      app.crashPoint('entry-written');
+      if (added.changed) warn(entry.path, 'changed while it was read: the archived copy may be inconsistent');
+      if (entry.kind === 'file') {
+        // A file split across tapes counts once, in the part that holds its first byte.
+        const counts = added.entry.extent === undefined || added.entry.extent.offset === 0;
+        if (counts) part.totals.files += 1;
+        part.totals.bytesRead += added.entry.size;
+        if (counts) filesDone += 1;
+        bytesDone += added.entry.size;
+      }
+    }
+    if (last) done += 1;
+    progress?.next({ phase: 'write', entries: done, bytes: bytesDone, totalEntries, totalBytes });
+  };
+  const drain = async (): Promise<void> => {
+    await Promise.all(inFlight);
+  };
+  const openWriter = (): E.Either<string, SegmentWriter> => {
+    if (writer !== undefined) return E.right(writer);
+    part.segment += 1;
+    const opened = SegmentWriter.open(segmentPath(part.session.mount, part.recorder.job, part.segment), {}, part.encryption);
+    if (E.isLeft(opened)) return E.left(describeSegmentFailure(opened.left));
+    writer = opened.right;
+    return E.right(writer);
+  };
+  const issue = (entry: PlannedEntry, estimate: number, piece: Piece | undefined): void => {
+    const opened = writer;
+    if (opened === undefined) return;
+    // Counted as issued, not as placed: adds in flight have not moved the writer's position yet.
+    issuedBytes += estimate;
+    inFlightBytes += estimate;
+    const last = piece === undefined || piece.from + piece.length === entry.size;
+    const task: Promise<void> = addEntry(opened, { ...entry, path: asCatalogued(entry.path) }, part.names, piece).then((added) => {
+      inFlightBytes -= estimate;
+      settle(entry, added, last);
+    });
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+  };
+  /** What is placed is kept: the open segment is closed (it fits) and its events recorded, then the job fails. */
+  const stopBeforeReserve = async (reason: string): Promise<E.Either<AppError, WriteOutcome>> => {
+    await drain();
+    if (fatal !== undefined) return fail(fatal);
+    const closed = await closeSegment();
+    if (E.isLeft(closed)) return closed;
+    return fail(closed.right ?? reason);
+  };
+  /**
+   * The tape is full and the job spans: this part ends (its segment closed and recorded,
+   * its end naming the next part), and the next part starts on the next tape. Returns why
+   * it cannot go on, if it cannot.
+   */
+  /**
+   * Which tape the job goes on to, asked while the full one is still mounted (so its
+   * part's end can name it); a tape that may not take the next part is refused here,
+   * before anything more is written.
+   */
+  const nextTape = async (span: SpanTapes): Promise<E.Either<AppError, TapeId | undefined>> => {
+    const next = await span.nextTape(part.tape, part.number + 1);
+    if (E.isLeft(next) || next.right === undefined) return next;
+    const refused = refuseNextTape(app, next.right, parts, first);
+    return refused === undefined ? next : E.left(refused);
+  };
+  /**
+   * The tape is full and the job goes on: this part ends (its segment closed and
+   * recorded, its end naming the next part), and the next part starts on `next`.
+   * Returns why it cannot go on, if it cannot.
+   */
+  const continueOn = async (span: SpanTapes, next: TapeId): Promise<E.Either<AppError, string | undefined>> => {
+    const closed = await closeSegment();
+    if (E.isLeft(closed)) return closed;
+    if (closed.right !== undefined) return E.right(closed.right);
+    if (!deletionsRecorded) {
+      // Deletions belong with the tape that holds the job's baseline: the first part.
+      const recorded = recordDeletions(part.recorder, scan);
+      if (E.isLeft(recorded)) return recorded;
+      deletionsRecorded = true;
+    }
+    const nextJob = mintId(JobId, app.newId());
+    part.totals.warnings = part.warnings.length;
+    const ended = part.recorder.record({ type: 'CompleteJob', job: part.recorder.job, totals: { ...part.totals }, next: { tape: next, job: nextJob } });
+    if (E.isLeft(ended)) return ended;
+    part.release();
+    const opened = await openNextPart(app, context, span, next, nextJob, part.number + 1, parts);
+    if (E.isLeft(opened)) return opened;
+    part = opened.right;
+    parts.push({ tape: part.tape, job: part.recorder.job });
+    issuedBytes = 0;
+    return E.right(undefined);
+  };
+
+  for (const entry of scan.toWrite()) {
+    let from = 0;
+    for (;;) {
+      const remaining = entry.kind === 'file' ? entry.size - from : 0;
+      const estimate = estimateTarBytes(remaining);
+      const unwritten = (writer === undefined ? 0 : writer.position - writer.bytesWritten) + inFlightBytes;
+      const full = part.guard.check(estimate, unwritten);
+      if (full === undefined) {
+        const opened = openWriter();
+        if (E.isLeft(opened)) return fail(opened.left);
+        issue(entry, estimate, from === 0 ? undefined : { from, length: remaining });
+        break;
+      }
+      const span = context.span;
+      if (span === undefined) return stopBeforeReserve(full);
+      await drain();
+      if (fatal !== undefined) return fail(fatal);
+      const next = await nextTape(span);
+      if (E.isLeft(next)) {
+        // The job ends FAILED on this tape (its closed segments kept), then the refusal is reported.
+        const failed = await stopBeforeReserve(`${full}; ${refusalReason(next.left)}`);
+        return E.isLeft(failed) ? failed : E.right({ ...failed.right, error: next.left });
+      }
+      if (next.right === undefined) return stopBeforeReserve(`${full}; no next tape to continue on (give one --mount per tape, or run on a terminal to be asked)`);
+      // As much of a large file as fits stays on this tape, as a piece.
+      const fits = pieceThatFits(part.guard.left(writer === undefined ? 0 : writer.position - writer.bytesWritten));
+      if (entry.kind === 'file' && fits >= SPLIT_MIN_BYTES && fits < remaining && part.guard.check(estimateTarBytes(fits), 0) === undefined) {
+        const opened = openWriter();
+        if (E.isLeft(opened)) return fail(opened.left);
+        issue(entry, estimateTarBytes(fits), { from, length: fits });
+        await drain();
+        if (fatal !== undefined) return fail(fatal);
+        from += fits;
+      }
+      const went = await continueOn(span, next.right);
+      if (E.isLeft(went)) return went;
+      if (went.right !== undefined) return fail(went.right);
+    }
+    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    if (fatal !== undefined) {
+      await drain();
+      return fail(fatal);
+    }
+    if (issuedBytes >= context.segmentTargetBytes || entries.length + inFlight.size >= MAX_SEGMENT_ENTRIES) {
+      issuedBytes = 0;
+      await drain();
+      if (fatal !== undefined) return fail(fatal);
+      const closed = await closeSegment();
+      if (E.isLeft(closed)) return closed;
+      if (closed.right !== undefined) return fail(closed.right);
+    }
+  }
+  await drain();
+  if (fatal !== undefined) return fail(fatal);
+  const closed = await closeSegment();
+  if (E.isLeft(closed)) return closed;
+  if (closed.right !== undefined) return fail(closed.right);
+  const flushed = flushWarnings();
+  if (E.isLeft(flushed)) return flushed;
+  return E.right(outcome(undefined));
+};
