@@ -18,12 +18,17 @@ const contentKey = contentKeyOf(workerData);
 const memory =
   typeof workerData === 'object' && workerData !== null && 'memory' in workerData && workerData.memory instanceof SharedArrayBuffer ? Buffer.from(workerData.memory) : Buffer.alloc(0);
 
+/** Writes file `index` of a batch; undefined when it was written. Allocates little: 100,000 files go through here. */
 const writeOne = (index: number, path: string, numbers: Float64Array, hashes: Buffer, overwrite: boolean): WriteMiss | undefined => {
-  const [mode, mtime, start, length] = numbers.subarray(index * 4, index * 4 + 4);
-  if (mode === undefined || mtime === undefined || start === undefined || length === undefined) return [index, 'failed', 'batch does not decode'];
+  const at = index * 4;
+  const mode = numbers[at]!;
+  const mtime = numbers[at + 1]!;
+  const start = numbers[at + 2]!;
+  const length = numbers[at + 3]!;
+  if (start + length > memory.length) return [index, 'failed', 'batch does not decode'];
   const bytes = memory.subarray(start, start + length);
-  const expected = hashes.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES);
-  if (bytes.length !== length || !contentHasher(contentKey).update(bytes).digest().equals(expected)) return [index, 'corrupted', ''];
+  const digest = contentHasher(contentKey).update(bytes).digest();
+  if (hashes.compare(digest, 0, HASH_BYTES, index * HASH_BYTES, (index + 1) * HASH_BYTES) !== 0) return [index, 'corrupted', ''];
   let fd: number | 'exists';
   try {
     fd = createExclusive(path, overwrite);
@@ -52,9 +57,14 @@ parentPort?.on('message', (m: unknown) => {
     parentPort?.postMessage({ error: 'batch does not decode' });
     return;
   }
+  const list = paths.split('\0');
+  if (numbers.length !== list.length * 4 || hashes.length !== list.length * HASH_BYTES) {
+    parentPort?.postMessage({ error: 'batch does not decode' });
+    return;
+  }
   const hashBytes = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength);
   const misses: WriteMiss[] = [];
-  paths.split('\0').forEach((path, i) => {
+  list.forEach((path, i) => {
     const miss = writeOne(i, path, numbers, hashBytes, overwrite);
     if (miss !== undefined) misses.push(miss);
   });

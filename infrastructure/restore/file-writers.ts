@@ -43,7 +43,10 @@ const encode = (files: readonly WriteFile[], overwrite: boolean): WriteBatch => 
   const numbers = new Float64Array(files.length * 4);
   const hashes = Buffer.alloc(files.length * HASH_BYTES);
   files.forEach((f, i) => {
-    numbers.set([f.mode, f.mtimeSeconds, f.start, f.length], i * 4);
+    numbers[i * 4] = f.mode;
+    numbers[i * 4 + 1] = f.mtimeSeconds;
+    numbers[i * 4 + 2] = f.start;
+    numbers[i * 4 + 3] = f.length;
     hashes.write(f.sha256, i * HASH_BYTES, HASH_BYTES, 'hex');
   });
   return { paths: files.map((f) => f.path).join('\0'), numbers, hashes, overwrite };

@@ -73,6 +73,8 @@ export class RestoreWriter {
   private bytesRead = 0;
   private readonly segments = new Map<string, SegmentSource>();
   private fileWriters: FileWriters | undefined;
+  /** The target with a trailing separator: every restored path starts with it. */
+  private readonly base: string;
   /** SLOTS windows of shared memory (one buffer, so a decrypting thread keeps its memory). */
   private memory: SharedArrayBuffer | undefined;
   private readonly freeSlots = Array.from({ length: SLOTS }, (_, i) => i);
@@ -88,6 +90,7 @@ export class RestoreWriter {
     private readonly keys?: SegmentKeys,
   ) {
     this.verifiedDirs.add(target);
+    this.base = target.endsWith(path.sep) ? target : target + path.sep;
   }
 
   async restore(source: RestoreSource, onProgress: (files: number, bytes: number) => void): Promise<RestoreOutcome> {
@@ -111,12 +114,17 @@ export class RestoreWriter {
       return undefined;
     }
     if (components.right === null) return undefined;
-    const full = path.join(this.target, ...components.right);
+    const full = this.under(components.right);
     if (!full.startsWith(this.target + path.sep)) {
       this.problems.push({ path: entry.path, kind: 'refused', reason: 'resolves outside the restore target' });
       return undefined;
     }
     return this.ensureParents(full, entry.path) ? full : undefined;
+  }
+
+  /** Checked components (no '', '.', '..') under the target: joined as they are, nothing to normalise. */
+  private under(components: readonly string[]): string {
+    return `${this.base}${components.join(path.sep)}`;
   }
 
   private ensureParents(full: string, original: string): boolean {
@@ -169,7 +177,7 @@ export class RestoreWriter {
   private finishDir(entry: RestoreEntry): void {
     const components = restoreComponents(entry.path, this.strip);
     if (E.isLeft(components) || components.right === null) return;
-    const full = path.join(this.target, ...components.right);
+    const full = this.under(components.right);
     if (!this.verifiedDirs.has(full)) return;
     try {
       fs.chmodSync(full, entry.mode);
