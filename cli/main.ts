@@ -2,7 +2,6 @@ import { CommanderError } from 'commander';
 import type { RunState } from './action';
 import { EXIT, type ExitCode } from './exit-codes';
 import { processIo, type Io } from './io';
-import { runMenu } from './menu/menu';
 import { buildProgram } from './program';
 
 /** Runs one command line through a fresh program; returns its exit code. */
@@ -29,7 +28,8 @@ const runCommand = async (io: Io, args: readonly string[]): Promise<ExitCode> =>
 const main = async (): Promise<void> => {
   const io = processIo();
   const args = process.argv.slice(2);
-  process.exitCode = args.length === 0 && io.interactive ? await runMenu(io, {}, (a) => runCommand(io, a)) : await runCommand(io, args);
+  // The menu (and its prompt library) loads only when it runs: a command starts sooner.
+  process.exitCode = args.length === 0 && io.interactive ? await import('./menu/menu.js').then(({ runMenu }) => runMenu(io, {}, (a) => runCommand(io, a))) : await runCommand(io, args);
 };
 
 void main();

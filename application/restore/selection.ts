@@ -97,24 +97,34 @@ export class RestoreSelection {
     }
     // Across passes, paths are compared in the clear (each encrypted tape seals names its own way).
     this.db.function('lto_plain', { deterministic: true }, (path: unknown) => (typeof path === 'string' ? (names.tryOpen(path) ?? path) : null));
-    const plain = scope.pass === 1 && scope.onlyJob === undefined ? 'NULL' : 'lto_plain(path)';
+    const plain = scope.pass === 1 && scope.onlyJob === undefined ? 'NULL' : 'lto_plain(sel.path)';
+    // The latest version of a name as of the job: no version of it (ordinal, id) after this
+    // one and not after the job. A probe of entries_by_name per row, where a window over
+    // every version sorted them all once more (0.3 s → 0.2 s for 100,000 entries). A later
+    // part of a span takes that part's own entries (one version of a name per job).
+    const latest =
+      scope.onlyJob === undefined
+        ? `e.ordinal <= @asOf AND NOT EXISTS (
+             SELECT 1 FROM entries n
+             WHERE n.dir_id = e.dir_id AND n.name = e.name AND n.ordinal >= e.ordinal AND n.ordinal <= @asOf
+               AND (n.ordinal > e.ordinal OR n.id > e.id))`
+        : 'e.job = @job';
     this.db
       .prepare(
         `INSERT INTO restore_set (path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size, pass, plain)
          SELECT sel.path, sel.kind, sel.size, sel.mtime_ns, sel.mode, sel.job, sel.segment, sel.offset, sel.sha256, sel.target,
-                x.file_offset, x.file_size, ?, ${plain.replace('path', 'sel.path')} FROM (
+                x.file_offset, x.file_size, @pass, ${plain} FROM (
            SELECT CASE WHEN d.path = '/' THEN '/' || e.name ELSE d.path || '/' || e.name END AS path,
                   e.kind, e.size, e.mtime_ns, e.mode, e.job, e.segment, e.offset, e.sha256, e.target,
-                  j.ordinal AS job_ordinal,
-                  row_number() OVER (PARTITION BY e.dir_id, e.name ORDER BY e.ordinal DESC, e.id DESC) AS rn
+                  j.ordinal AS job_ordinal
            FROM entries e JOIN dirs d ON d.id = e.dir_id JOIN jobs j ON j.id = e.job
-           WHERE d.tape = ? AND ${scope.onlyJob === undefined ? 'e.ordinal <= ?' : 'e.job = ?'}
+           WHERE d.tape = @tape AND e.kind != 'deleted' AND ${latest}
          ) AS sel
          LEFT JOIN file_extents x ON x.job = sel.job AND x.segment = sel.segment AND x.offset = sel.offset
-         WHERE sel.rn = 1 AND sel.kind != 'deleted' ${globs.length === 0 ? '' : 'AND lto_selected(sel.path) = 1'}
+         ${globs.length === 0 ? '' : 'WHERE lto_selected(sel.path) = 1'}
          ORDER BY ${segmentRank === undefined ? '' : 'lto_tape_rank(sel.job, sel.segment), '}sel.job_ordinal, sel.segment, sel.offset, sel.path`,
       )
-      .run(scope.pass, tape, scope.onlyJob ?? asOfOrdinal);
+      .run(scope.onlyJob === undefined ? { tape, asOf: asOfOrdinal, pass: scope.pass } : { tape, job: scope.onlyJob, pass: scope.pass });
     return this.count();
   }
 
@@ -157,8 +167,10 @@ export class RestoreSelection {
    * left to `pieces`) or path order (the others), page by page (keyset, never OFFSET).
    */
   *ofKind(kind: 'file' | 'dir' | 'symlink', order: 'tape' | 'path' | 'path-desc' = 'tape', pass = 1): Generator<SelectedEntry> {
+    // Tape order walks the table by seq: `+pass`, `+kind` keep SQLite off the (pass, kind, path)
+    // index, which it would otherwise pick and then sort every page's whole kind again.
     const sql = {
-      tape: `SELECT ${COLUMNS} FROM restore_set WHERE pass = ? AND kind = ? AND seq > ? AND file_offset IS NULL ORDER BY seq LIMIT ?`,
+      tape: `SELECT ${COLUMNS} FROM restore_set WHERE +pass = ? AND +kind = ? AND seq > ? AND file_offset IS NULL ORDER BY seq LIMIT ?`,
       path: `SELECT ${COLUMNS} FROM restore_set WHERE pass = ? AND kind = ? AND path > ? ORDER BY path LIMIT ?`,
       'path-desc': `SELECT ${COLUMNS} FROM restore_set WHERE pass = ? AND kind = ? AND path < ? ORDER BY path DESC LIMIT ?`,
     }[order];

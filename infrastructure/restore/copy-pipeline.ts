@@ -14,7 +14,7 @@ const writeAt = (fd: number, data: Buffer, position: number): Promise<void> =>
  * A read or write started ahead is awaited later, in order: if it fails before then,
  * that is not an unhandled rejection (the failure still reaches whoever awaits it).
  */
-const quiet = <T>(promise: Promise<T>): Promise<T> => {
+export const quiet = <T>(promise: Promise<T>): Promise<T> => {
   promise.catch(() => undefined);
   return promise;
 };

@@ -2,48 +2,117 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { endWorker } from '../segment/worker-threads';
 
-export type WriteJob = readonly [id: number, path: string, mode: number, mtimeSeconds: number, start: number, length: number, sha256: string, overwrite: boolean];
-export type WriteDone = readonly [id: number, outcome: 'ok' | 'skipped' | 'corrupted' | 'failed', reason: string];
+/** One small file to write from the shared memory. */
+export interface WriteFile {
+  readonly path: string;
+  readonly mode: number;
+  readonly mtimeSeconds: number;
+  /** Where its bytes lie in the shared memory. */
+  readonly start: number;
+  readonly length: number;
+  /** The expected content hash, 64 lowercase hex digits. */
+  readonly sha256: string;
+}
 
-const isDone = (d: unknown): d is WriteDone => Array.isArray(d) && d.length === 3 && typeof d[0] === 'number' && typeof d[1] === 'string';
+export type WriteOutcome = 'skipped' | 'corrupted' | 'failed';
 
-/** A small pool of file-writing threads (file-writer-worker.ts); one batch per thread at a time. */
+/** A file that was not written: its index in the list given to `write`, what happened, why. */
+export type WriteMiss = readonly [index: number, outcome: WriteOutcome, reason: string];
+
+/**
+ * What a thread is sent (file-writer-worker.ts): the files column by column, so a batch
+ * is a few values to copy between threads instead of an object per file.
+ */
+export interface WriteBatch {
+  /** The target paths joined by NUL (a path never holds one). */
+  readonly paths: string;
+  /** Per file: mode, mtime in seconds, start in the memory, length. */
+  readonly numbers: Float64Array;
+  /** Per file: the 32-byte content hash. */
+  readonly hashes: Uint8Array;
+  readonly overwrite: boolean;
+}
+
+export const HASH_BYTES = 32;
+
+const OUTCOMES: readonly string[] = ['skipped', 'corrupted', 'failed'] satisfies WriteOutcome[];
+const isOutcome = (o: unknown): o is WriteOutcome => typeof o === 'string' && OUTCOMES.includes(o);
+const isMiss = (m: unknown): m is WriteMiss => Array.isArray(m) && m.length === 3 && typeof m[0] === 'number' && isOutcome(m[1]) && typeof m[2] === 'string';
+
+const encode = (files: readonly WriteFile[], overwrite: boolean): WriteBatch => {
+  const numbers = new Float64Array(files.length * 4);
+  const hashes = Buffer.alloc(files.length * HASH_BYTES);
+  files.forEach((f, i) => {
+    numbers[i * 4] = f.mode;
+    numbers[i * 4 + 1] = f.mtimeSeconds;
+    numbers[i * 4 + 2] = f.start;
+    numbers[i * 4 + 3] = f.length;
+    hashes.write(f.sha256, i * HASH_BYTES, HASH_BYTES, 'hex');
+  });
+  return { paths: files.map((f) => f.path).join('\0'), numbers, hashes, overwrite };
+};
+
+interface Waiter {
+  readonly first: number;
+  readonly resolve: (misses: WriteMiss[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  /** Batches sent and not yet answered, in order: a thread answers them in the order sent. */
+  readonly waiting: Waiter[];
+  /** Why the thread ended, once it has: later batches fail at once instead of waiting forever. */
+  broken?: Error;
+}
+
+/**
+ * A small pool of file-writing threads (file-writer-worker.ts) over one shared memory.
+ * Batches queue up on the threads: a thread starts the next one the moment it ends one,
+ * so it never waits on this thread between windows.
+ */
 export class FileWriters {
-  private readonly workers: Worker[];
+  private readonly threads: Thread[];
 
   /** `contentKey`: file hashes are HMACs under it (encrypted tapes). */
-  constructor(count: number, contentKey?: Buffer) {
-    this.workers = Array.from({ length: count }, () => new Worker(path.join(__dirname, 'file-writer-worker.js'), { workerData: { contentKey } }));
+  constructor(count: number, memory: SharedArrayBuffer, contentKey?: Buffer) {
+    this.threads = Array.from({ length: count }, () => {
+      const thread: Thread = { worker: new Worker(path.join(__dirname, 'file-writer-worker.js'), { workerData: { memory, contentKey } }), waiting: [] };
+      thread.worker.on('message', (m: unknown) => {
+        const waiter = thread.waiting.shift();
+        if (waiter === undefined) return;
+        if (!Array.isArray(m)) return waiter.reject(new Error('a file-writing thread could not read its batch'));
+        const misses = m.filter(isMiss);
+        waiter.resolve(misses.map(([i, outcome, reason]) => [waiter.first + i, outcome, reason]));
+      });
+      thread.worker.on('error', (error: Error) => {
+        thread.broken = error;
+        for (const waiter of thread.waiting.splice(0)) waiter.reject(error);
+      });
+      return thread;
+    });
   }
 
-  /** Writes the jobs over the threads (split evenly); resolves with every outcome. */
-  async write(data: SharedArrayBuffer, jobs: readonly WriteJob[]): Promise<WriteDone[]> {
-    const share = Math.ceil(jobs.length / this.workers.length);
-    const parts = this.workers
-      .map((worker, i) => ({ worker, part: jobs.slice(i * share, (i + 1) * share) }))
+  /** Queues the files over the threads (split evenly); resolves with the files not written. */
+  async write(files: readonly WriteFile[], overwrite: boolean): Promise<WriteMiss[]> {
+    const share = Math.ceil(files.length / this.threads.length);
+    const parts = this.threads
+      .map((thread, i) => ({ thread, first: i * share, part: files.slice(i * share, (i + 1) * share) }))
       .filter(({ part }) => part.length > 0);
-    const results = await Promise.all(parts.map(({ worker, part }) => this.run(worker, data, part)));
+    const results = await Promise.all(
+      parts.map(
+        ({ thread, first, part }) =>
+          new Promise<WriteMiss[]>((resolve, reject) => {
+            if (thread.broken !== undefined) return reject(thread.broken);
+            thread.waiting.push({ first, resolve, reject });
+            thread.worker.postMessage(encode(part, overwrite));
+          }),
+      ),
+    );
     return results.flat();
   }
 
   close(): Promise<void> {
-    return Promise.all(this.workers.map(endWorker)).then(() => undefined);
-  }
-
-  private run(worker: Worker, data: SharedArrayBuffer, jobs: readonly WriteJob[]): Promise<WriteDone[]> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (m: unknown) => {
-        worker.off('error', onError);
-        const done = typeof m === 'object' && m !== null && 'done' in m && Array.isArray(m.done) ? m.done.filter(isDone) : [];
-        resolve(done);
-      };
-      const onError = (error: Error) => {
-        worker.off('message', onMessage);
-        reject(error);
-      };
-      worker.once('message', onMessage);
-      worker.once('error', onError);
-      worker.postMessage({ data, jobs });
-    });
+    return Promise.all(this.threads.map(({ worker }) => endWorker(worker))).then(() => undefined);
   }
 }

@@ -23,19 +23,17 @@ export type PlannedRead<T extends WindowedEntry = WindowedEntry> = WindowRead<T>
  * Groups files (already in tape order) into read windows: consecutive files of the same
  * segment whose data lies within `maxSpan` of the window's start; a file larger than
  * that streams alone. Only selected files are covered, so a sparse selection never
- * reads the members between them beyond one window's span.
+ * reads the members between them beyond one window's span. Lazy: a window is handed
+ * out as soon as the next file does not fit it, so a restore starts before the whole
+ * selection is paged in.
  */
-export const planWindows = <T extends WindowedEntry>(entries: readonly T[], maxSpan: number): PlannedRead<T>[] => {
-  const out: PlannedRead<T>[] = [];
+export function* planWindows<T extends WindowedEntry>(entries: Iterable<T>, maxSpan: number): Generator<PlannedRead<T>> {
   let current: { job: string; segment: number; start: number; end: number; entries: T[] } | undefined;
-  const flush = () => {
-    if (current !== undefined) out.push({ kind: 'window', ...current });
-    current = undefined;
-  };
   for (const e of entries) {
     if (e.segment === null || e.offset === null || e.size > maxSpan) {
-      flush();
-      out.push({ kind: 'large', entry: e });
+      if (current !== undefined) yield { kind: 'window', ...current };
+      current = undefined;
+      yield { kind: 'large', entry: e };
       continue;
     }
     const end = e.offset + e.size;
@@ -43,13 +41,12 @@ export const planWindows = <T extends WindowedEntry>(entries: readonly T[], maxS
       current.end = Math.max(current.end, end);
       current.entries.push(e);
     } else {
-      flush();
+      if (current !== undefined) yield { kind: 'window', ...current };
       current = { job: e.job, segment: e.segment, start: e.offset, end, entries: [e] };
     }
   }
-  flush();
-  return out;
-};
+  if (current !== undefined) yield { kind: 'window', ...current };
+}
 
 /** One positioned read on the thread pool, so the next window reads while this one is written. */
 export const readAt = (fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> =>

@@ -4,10 +4,10 @@ import * as E from 'fp-ts/Either';
 import { restoreComponents } from '../../domain/restore-path';
 import { errnoCode, errorMessage, isErrno } from '../errno';
 import { segmentPath } from '../tape/layout';
-import { copyRangeHashed } from './copy-pipeline';
+import { copyRangeHashed, quiet } from './copy-pipeline';
 import { createExclusive } from './create-exclusive';
-import { FileWriters, type WriteJob } from './file-writers';
-import { planWindows, type PlannedRead, type WindowRead } from './read-windows';
+import { FileWriters, type WriteFile } from './file-writers';
+import { planWindows, type WindowRead } from './read-windows';
 import { PieceLedger, copyPiece } from './pieces';
 import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
 
@@ -58,6 +58,9 @@ const WINDOW = 8 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 /** Threads creating small files: both cores do file-system work while this one reads ahead. */
 const WRITER_THREADS = 2;
+/** Windows in shared memory at once: one being read while the others' files are written. */
+const SLOTS = 4;
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * Node sets times from a double of seconds, which libuv truncates to whole microseconds:
@@ -79,6 +82,13 @@ export class RestoreWriter {
   private bytesRead = 0;
   private readonly segments = new Map<string, SegmentSource>();
   private fileWriters: FileWriters | undefined;
+  /** The target with a trailing separator: every restored path starts with it. */
+  private readonly base: string;
+  /** SLOTS windows of shared memory (one buffer, so a decrypting thread keeps its memory). */
+  private memory: SharedArrayBuffer | undefined;
+  private readonly freeSlots = Array.from({ length: SLOTS }, (_, i) => i);
+  /** Windows whose files the writer threads are writing, oldest first. */
+  private readonly writing: Promise<void>[] = [];
 
   constructor(
     private readonly mountRoot: string,
@@ -91,6 +101,7 @@ export class RestoreWriter {
     private readonly ledger: PieceLedger = new PieceLedger(),
   ) {
     this.verifiedDirs.add(target);
+    this.base = target.endsWith(path.sep) ? target : target + path.sep;
   }
 
   /**
@@ -100,19 +111,7 @@ export class RestoreWriter {
   async restore(source: RestoreSource, onProgress: (files: number, bytes: number) => void, finishDirectories = true): Promise<RestoreOutcome> {
     try {
       for (const dir of source.ofKind('dir', 'path')) this.restoreDir(dir);
-      // The next batch is taken from the selection while the writer threads write this one.
-      const batch: RestoreEntry[] = [];
-      let writing: Promise<void> = Promise.resolve();
-      for (const file of source.ofKind('file', 'tape')) {
-        batch.push(file);
-        if (batch.length >= 4096) {
-          const next = batch.splice(0);
-          await writing;
-          writing = this.restoreFiles(next, onProgress);
-        }
-      }
-      await writing;
-      await this.restoreFiles(batch, onProgress);
+      await this.restoreFiles(source.ofKind('file', 'tape'), onProgress);
       for (const piece of source.pieces()) await this.restorePiece(piece);
       for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
       if (finishDirectories) this.finishDirectories(source);
@@ -138,12 +137,17 @@ export class RestoreWriter {
       return undefined;
     }
     if (components.right === null) return undefined;
-    const full = path.join(this.target, ...components.right);
+    const full = this.under(components.right);
     if (!full.startsWith(this.target + path.sep)) {
       this.problems.push({ path: entry.path, kind: 'refused', reason: 'resolves outside the restore target' });
       return undefined;
     }
     return this.ensureParents(full, entry.path) ? full : undefined;
+  }
+
+  /** Checked components (no '', '.', '..') under the target: joined as they are, nothing to normalise. */
+  private under(components: readonly string[]): string {
+    return `${this.base}${components.join(path.sep)}`;
   }
 
   private ensureParents(full: string, original: string): boolean {
@@ -196,7 +200,7 @@ export class RestoreWriter {
   private finishDir(entry: RestoreEntry): void {
     const components = restoreComponents(entry.path, this.strip);
     if (E.isLeft(components) || components.right === null) return;
-    const full = path.join(this.target, ...components.right);
+    const full = this.under(components.right);
     if (!this.verifiedDirs.has(full)) return;
     try {
       fs.chmodSync(full, entry.mode);
@@ -224,52 +228,87 @@ export class RestoreWriter {
 
   /**
    * Files in tape order, in read windows: neighbouring selected files of a segment are
-   * read with one positioned read, and the next window is read while this one's files
-   * are written. A large file streams on its own.
+   * read with one positioned read into a slot of shared memory, and their files are
+   * queued on the writer threads; the next window is read meanwhile, and up to SLOTS
+   * windows are in memory at once. A large file streams on its own (after the queued
+   * windows are written).
    */
-  private async restoreFiles(batch: readonly RestoreEntry[], onProgress: (files: number, bytes: number) => void): Promise<void> {
-    const plan = planWindows(batch, WINDOW);
-    let next = this.startRead(plan[0]);
-    for (let i = 0; i < plan.length; i++) {
-      const item = plan[i]!;
-      const data = await next;
-      next = this.startRead(plan[i + 1]);
-      if (item.kind === 'large') await this.restoreLarge(item.entry);
-      else if (data === 'damaged') {
-        for (const entry of item.entries) await this.restoreLarge(entry);
-      } else await this.restoreWindow(item, data);
-      onProgress(this.restored.files, this.restored.bytes);
+  private async restoreFiles(files: Iterable<RestoreEntry>, onProgress: (files: number, bytes: number) => void): Promise<void> {
+    let ahead: { window: WindowRead<RestoreEntry>; read: Promise<WindowData> } | undefined;
+    try {
+      for (const item of planWindows(files, WINDOW)) {
+        if (item.kind === 'large') {
+          if (ahead !== undefined) await this.queueWindow(ahead.window, await ahead.read, onProgress);
+          ahead = undefined;
+          await this.drain();
+          await this.restoreLarge(item.entry);
+          onProgress(this.restored.files, this.restored.bytes);
+          continue;
+        }
+        const read = quiet(this.startRead(item, await this.slot()));
+        if (ahead !== undefined) await this.queueWindow(ahead.window, await ahead.read, onProgress);
+        ahead = { window: item, read };
+      }
+      if (ahead !== undefined) await this.queueWindow(ahead.window, await ahead.read, onProgress);
+      ahead = undefined;
+      await this.drain();
+    } finally {
+      if (ahead !== undefined) await Promise.allSettled([ahead.read]);
+      await Promise.allSettled(this.writing.splice(0));
     }
   }
 
-  private async startRead(item: PlannedRead<RestoreEntry> | undefined): Promise<Buffer | RestoreProblem | 'damaged' | undefined> {
-    if (item === undefined || item.kind === 'large') return undefined;
+  /** A free slot of shared memory, once the oldest queued window is written if none is. */
+  private async slot(): Promise<number> {
+    for (;;) {
+      const free = this.freeSlots.pop();
+      if (free !== undefined) return free;
+      const oldest = this.writing.shift();
+      if (oldest === undefined) throw new Error('restore: no window slot is free and none is being written');
+      await oldest;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    for (let w = this.writing.shift(); w !== undefined; w = this.writing.shift()) await w;
+  }
+
+  private async startRead(item: WindowRead<RestoreEntry>, slot: number): Promise<WindowData> {
     const first = item.entries[0]!;
     const source = this.segment(segmentPath(this.mountRoot, item.job, item.segment), first);
-    if (!isSource(source)) return source;
+    if (!isSource(source)) return { slot, data: source };
+    this.memory ??= new SharedArrayBuffer(SLOTS * WINDOW);
     // Shared, so the writer threads read the files' bytes where they are.
-    const bytes = Buffer.from(new SharedArrayBuffer(item.end - item.start));
-    let got: number;
+    const bytes = Buffer.from(this.memory, slot * WINDOW, item.end - item.start);
     try {
-      got = await source.read(bytes, 0, bytes.length, item.start);
+      const got = await source.read(bytes, 0, bytes.length, item.start);
+      return { slot, data: bytes.subarray(0, got) };
     } catch {
       // A damaged chunk, or a read error (a bad block: EIO) somewhere in the window: each
       // file is then read alone, so only the files the damage lies in are lost, not the
       // whole window (the fault campaign found a single EIO failing every file around it).
-      return 'damaged';
+      return { slot, data: 'damaged' };
     }
-    return bytes.subarray(0, got);
   }
 
-  /** The files of one window, written by the writer threads straight from the shared window buffer. */
-  private async restoreWindow(window: WindowRead<RestoreEntry>, data: Buffer | RestoreProblem | undefined): Promise<void> {
-    const jobs: WriteJob[] = [];
-    const byId: RestoreEntry[] = [];
+  /**
+   * The files of one window, queued on the writer threads straight from its slot; the
+   * slot is free again once they are written (or at once if nothing is queued).
+   */
+  private async queueWindow(window: WindowRead<RestoreEntry>, { slot, data }: WindowData, onProgress: (files: number, bytes: number) => void): Promise<void> {
+    if (data === 'damaged') {
+      this.freeSlots.push(slot);
+      for (const entry of window.entries) await this.restoreLarge(entry);
+      onProgress(this.restored.files, this.restored.bytes);
+      return;
+    }
+    const files: WriteFile[] = [];
+    const byIndex: RestoreEntry[] = [];
     for (const entry of window.entries) {
       const full = this.place(entry);
       if (full === undefined) continue;
-      if (data === undefined || !Buffer.isBuffer(data)) {
-        this.problems.push(data === undefined ? this.unlocated(entry) : { ...data, path: entry.path });
+      if (!Buffer.isBuffer(data)) {
+        this.problems.push({ ...data, path: entry.path });
         continue;
       }
       const at = (entry.offset ?? 0) - window.start;
@@ -277,22 +316,35 @@ export class RestoreWriter {
         this.problems.push({ path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends before offset ${(entry.offset ?? 0) + entry.size} (truncated)` });
         continue;
       }
-      jobs.push([byId.length, full, entry.mode, seconds(entry.mtime_ns), data.byteOffset + at, entry.size, entry.sha256 ?? '', this.overwrite]);
-      byId.push(entry);
+      if (entry.sha256 === null || !HEX_SHA256.test(entry.sha256)) {
+        this.problems.push(this.corrupted(entry));
+        continue;
+      }
+      files.push({ path: full, mode: entry.mode, mtimeSeconds: seconds(entry.mtime_ns), start: data.byteOffset + at, length: entry.size, sha256: entry.sha256 });
+      byIndex.push(entry);
     }
-    if (jobs.length === 0 || data === undefined || !Buffer.isBuffer(data) || !(data.buffer instanceof SharedArrayBuffer)) return;
-    for (const [id, outcome, reason] of await this.writers().write(data.buffer, jobs)) {
-      const entry = byId[id]!;
-      if (outcome === 'ok') {
-        this.restored.files++;
-        this.restored.bytes += entry.size;
-      } else if (outcome === 'corrupted') this.problems.push(this.corrupted(entry));
-      else this.problems.push({ path: entry.path, kind: outcome, reason });
+    if (files.length === 0) {
+      this.freeSlots.push(slot);
+      onProgress(this.restored.files, this.restored.bytes);
+      return;
     }
+    const written = this.writers().write(files, this.overwrite).then((misses) => {
+      this.freeSlots.push(slot);
+      this.restored.files += files.length - misses.length;
+      this.restored.bytes += files.reduce((sum, f) => sum + f.length, 0);
+      for (const [index, outcome, reason] of misses) {
+        const entry = byIndex[index]!;
+        this.restored.bytes -= entry.size;
+        this.problems.push(outcome === 'corrupted' ? this.corrupted(entry) : { path: entry.path, kind: outcome, reason });
+      }
+      onProgress(this.restored.files, this.restored.bytes);
+    });
+    this.writing.push(quiet(written));
   }
 
   private writers(): FileWriters {
-    this.fileWriters ??= new FileWriters(WRITER_THREADS, this.keys?.contentKey);
+    this.memory ??= new SharedArrayBuffer(SLOTS * WINDOW);
+    this.fileWriters ??= new FileWriters(WRITER_THREADS, this.memory, this.keys?.contentKey);
     return this.fileWriters;
   }
 
@@ -464,3 +516,10 @@ export class RestoreWriter {
 }
 
 const isSource = (value: SegmentSource | RestoreProblem): value is SegmentSource => 'read' in value;
+
+/** A window read into its slot: the bytes, why its segment could not be opened, or 'damaged' (read its files alone). */
+interface WindowData {
+  readonly slot: number;
+  readonly data: Buffer | RestoreProblem | 'damaged';
+}
+
