@@ -25,3 +25,17 @@ export const probeDirectOffset = (fd: number, memory: Buffer): number | undefine
   }
   return undefined;
 };
+
+/**
+ * A second descriptor on the file open at `fd`, with O_DIRECT, for reading (through
+ * /proc/self/fd, so it is the same file even if its name changed since). Undefined where
+ * the platform or the file system refuses it. The caller closes it.
+ */
+export const openDirectTwin = (fd: number): number | undefined => {
+  if (O_DIRECT === undefined) return undefined;
+  try {
+    return fs.openSync(`/proc/self/fd/${fd}`, fs.constants.O_RDONLY | O_DIRECT);
+  } catch {
+    return undefined;
+  }
+};

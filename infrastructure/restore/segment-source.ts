@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SealedChunkReader, SealedSegmentDamaged, openSealedFile, type SealedFile } from '../crypto/sealed-chunk-reader';
 import { HEADER_BYTES, TAG_BYTES } from '../crypto/segment-chunks';
+import { openDirectTwin } from '../direct-io';
 
 /** The keys a sealed segment needs: derived from the tape's data key. */
 export interface SegmentKeys {
@@ -58,6 +59,8 @@ export class SealedSegment implements SegmentSource {
   private reader: SealedChunkReader | undefined;
   private threadBytes = 0;
   private worker: { thread: Worker; memory: SharedArrayBuffer } | undefined;
+  /** The segment open a second time with O_DIRECT, for the decrypting thread (undefined: not taken, or not yet opened). */
+  private direct: number | undefined | null = null;
   private readonly pending = new Map<number, { resolve: (n: number) => void; reject: (e: unknown) => void }>();
   private nextId = 1;
 
@@ -79,6 +82,7 @@ export class SealedSegment implements SegmentSource {
   close(): void {
     if (this.worker !== undefined) void this.worker.thread.terminate();
     this.worker = undefined;
+    if (typeof this.direct === 'number') fs.closeSync(this.direct);
     fs.closeSync(this.fd);
   }
 
@@ -95,8 +99,9 @@ export class SealedSegment implements SegmentSource {
     const { header, key, chunks } = file;
     if (this.worker?.memory !== memory) {
       if (this.worker !== undefined) void this.worker.thread.terminate();
+      if (this.direct === null) this.direct = openDirectTwin(this.fd);
       const thread = new Worker(path.join(__dirname, 'decrypt-worker.js'), {
-        workerData: { memory, fd: this.fd, key, header: header.bytes, chunks },
+        workerData: { memory, fd: this.fd, key, header: header.bytes, chunks, direct: this.direct ?? -1 },
       });
       thread.on('message', (m: unknown) => this.answered(m));
       thread.on('error', (error: unknown) => {
