@@ -1,8 +1,9 @@
 /**
  * Worker thread: streams one large source file at a time into chunk buffers of the
- * writer's shared memory, hashing each chunk right after reading it (while it is still
- * in this core's cache). Reads are synchronous system calls; the writer hands out free
- * chunk buffers and gets them back filled, in file order.
+ * writer's shared memory, hashing each chunk right after reading it. The next chunk is
+ * read (directly into the memory where the file system takes O_DIRECT, see source-reads)
+ * while this one is hashed; the writer hands out free chunk buffers and gets them back
+ * filled, in file order.
  *
  * In:  `{ open: [id, path, size, mtimeNs, chunkBytes, from, fileSize] }` starts a file: `size`
  *      bytes from byte `from` (a piece of a file split across tapes; else 0 and the whole
@@ -18,6 +19,7 @@ import type { Hash, Hmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { contentHasher, contentKeyOf } from './content-hash';
+import { SourceReads } from './source-reads';
 
 const contentKey = contentKeyOf(workerData);
 
@@ -36,6 +38,9 @@ interface Stream {
   readonly from: number;
   readonly fileSize: number;
   readonly fd: number;
+  readonly reads: SourceReads;
+  /** The read of the next chunk, started before this one was hashed. */
+  ahead: { readonly start: number; readonly got: Promise<number> } | undefined;
   readonly hash: Hash | Hmac;
   position: number;
   sent: number;
@@ -77,6 +82,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
       }
     }
     try {
+      s.reads.close();
       fs.closeSync(s.fd);
     } catch {
       // A descriptor opened for reading has nothing to flush.
@@ -86,20 +92,45 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
     port.postMessage({ end: [s.id, placedAny ? s.hash.digest('hex') : '', changed, e?.op ?? '', e?.code ?? '', e?.message ?? '', placedAny, free.splice(0)] });
   };
 
-  /** Fills free chunk buffers in file order while there are some. */
-  const pump = (): void => {
-    const s = stream;
-    if (s === undefined) return;
-    for (let start = free.shift(); start !== undefined; start = free.shift()) {
+  /** Reads the chunk at the stream's position into `start` (the read started ahead, if it was for this buffer). */
+  const read = (s: Stream, start: number, want: number): Promise<number> => {
+    const ahead = s.ahead;
+    s.ahead = undefined;
+    if (ahead?.start === start) return ahead.got;
+    return s.reads.read(memory, start, want, s.from + s.position, s.chunkBytes);
+  };
+
+  /** Starts reading the chunk after this one into the next free buffer, so it arrives while this one is hashed. */
+  const readAhead = (s: Stream, want: number): void => {
+    const next = free[0];
+    const position = s.position + want;
+    if (next === undefined || s.stopped || position >= s.size) return;
+    const got = s.reads.read(memory, next, Math.min(s.chunkBytes, s.size - position), s.from + position, s.chunkBytes);
+    got.catch(() => undefined);
+    s.ahead = { start: next, got };
+  };
+
+  let pumping = false;
+
+  /** Fills free chunk buffers in file order while there are some (one pass at a time). */
+  const pump = async (): Promise<void> => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      await fill();
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const fill = async (): Promise<void> => {
+    for (let s = stream; s !== undefined && free.length > 0; s = stream) {
+      const start = free.shift() ?? 0;
       const want = Math.min(s.chunkBytes, s.size - s.position);
       let got = 0;
       if (!s.stopped) {
         try {
-          while (got < want) {
-            const n = fs.readSync(s.fd, memory, start + got, want - got, s.from + s.position + got);
-            if (n === 0) break;
-            got += n;
-          }
+          got = await read(s, start, want);
         } catch (error) {
           s.error = { op: 'read', code: codeOf(error), message: messageOf(error) };
         }
@@ -115,6 +146,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
         return;
       }
       if (got < want) memory.fill(0, start + got, start + want);
+      readAhead(s, want);
       s.hash.update(memory.subarray(start, start + want));
       port.postMessage({ chunk: [s.id, start, want, s.position] });
       s.position += want;
@@ -151,8 +183,8 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
         port.postMessage({ end: [id, '', false, 'read', 'ENOTREG', `${path} is not a regular file`, false, free.splice(0)] });
         return;
       }
-      stream = { id, path, size, mtimeNs, chunkBytes, from, fileSize, fd, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };
+      stream = { id, path, size, mtimeNs, chunkBytes, from, fileSize, fd, reads: new SourceReads(fd), ahead: undefined, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };
     }
-    pump();
+    void pump();
   });
 }
