@@ -4,6 +4,8 @@
  * writes them to the segment file in order and hashes what it wrote (the SHA-256 of the
  * file on tape, for a key-less media check). A chunk is sealed only once the next byte
  * has arrived or the stream has ended, so the last chunk carries the last-chunk flag.
+ * A chunk that lies whole in one range, with a byte after it, is sealed where it lies;
+ * the others are gathered in a chunk buffer first.
  *
  * In:  `{ u: [start, length] }` → `{ a: start }` once those bytes are taken (the writer reuses them)
  *      `{ d: true }` → seals the last chunk → `{ digest, bytes, plainBytes }`
@@ -216,10 +218,14 @@ if (port !== null && isSealData(data)) {
     });
   };
 
-  const sealFilled = async (last: boolean): Promise<void> => {
-    sealChunk(key, header, index, last, plain.subarray(0, fill), await reserve(fill + TAG_BYTES));
-    emit(fill + TAG_BYTES);
+  const seal = async (bytes: Buffer, last: boolean): Promise<void> => {
+    sealChunk(key, header, index, last, bytes, await reserve(bytes.length + TAG_BYTES));
+    emit(bytes.length + TAG_BYTES);
     index++;
+  };
+
+  const sealFilled = async (last: boolean): Promise<void> => {
+    await seal(plain.subarray(0, fill), last);
     fill = 0;
   };
 
@@ -247,6 +253,12 @@ if (port !== null && isSealData(data)) {
     plainBytes += length;
     for (let at = 0; at < length; ) {
       if (fill === chunkBytes) await sealFilled(false);
+      if (fill === 0 && length - at > chunkBytes) {
+        // A whole chunk in this range with a byte after it (so not the last): sealed where it lies.
+        await seal(bytes.subarray(at, at + chunkBytes), false);
+        at += chunkBytes;
+        continue;
+      }
       const n = Math.min(length - at, chunkBytes - fill);
       bytes.copy(plain, fill, at, at + n);
       fill += n;
