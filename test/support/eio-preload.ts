@@ -29,8 +29,20 @@ const faulty = new Map<number, Fault[]>();
 
 const eio = (): NodeJS.ErrnoException => Object.assign(new Error('EIO: i/o error, read (injected by LTO_FAULT_EIO)'), { code: 'EIO', errno: -5, syscall: 'read' });
 
+/** The file's own name: a second descriptor opened through /proc/self/fd (direct reads) is the same file. */
+const nameOf = (file: unknown): string => {
+  const name = String(file);
+  if (!/^\/proc\/self\/fd\/[0-9]+$/.test(name)) return name;
+  try {
+    return fs.readlinkSync(name);
+  } catch {
+    return name;
+  }
+};
+
 const remember = (fd: number, file: unknown): void => {
-  const matching = faults.filter((f) => String(file).includes(f.text));
+  const name = nameOf(file);
+  const matching = faults.filter((f) => name.includes(f.text));
   if (matching.length > 0) faulty.set(fd, matching);
   else faulty.delete(fd);
 };
