@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { nativeGcm } from './native-gcm';
 
 /**
  * An encrypted segment on tape:
@@ -59,6 +60,7 @@ export const chunkPosition = (index: number, chunkBytes: number): number => HEAD
 
 /** Encrypts one chunk into `out` (plain.length + 16 bytes): ciphertext then tag. */
 export const sealChunk = (key: Buffer, header: Buffer, index: number, last: boolean, plain: Buffer, out: Buffer): void => {
+  if (nativeGcm !== undefined) return nativeGcm.seal(key, chunkNonce(index, last), header, plain, out.subarray(0, plain.length + TAG_BYTES));
   const cipher = createCipheriv('aes-256-gcm', key, chunkNonce(index, last));
   cipher.setAAD(header);
   const body = cipher.update(plain);
@@ -82,4 +84,17 @@ export const openChunk = (key: Buffer, header: Buffer, index: number, last: bool
   } catch {
     return undefined;
   }
+};
+
+/**
+ * openChunk without an allocation where the native addon is loaded: the plaintext is
+ * decrypted into `scratch` (at least sealed.length - 16 bytes) and returned as a view of it;
+ * with node:crypto it is a new buffer. Undefined when the tag does not verify (then nothing
+ * of `scratch` holds unverified bytes).
+ */
+export const openChunkInto = (key: Buffer, header: Buffer, index: number, last: boolean, sealed: Buffer, scratch: Buffer): Buffer | undefined => {
+  if (nativeGcm === undefined) return openChunk(key, header, index, last, sealed);
+  if (sealed.length <= TAG_BYTES) return undefined;
+  const plain = scratch.subarray(0, sealed.length - TAG_BYTES);
+  return nativeGcm.open(key, chunkNonce(index, last), header, sealed, plain) ? plain : undefined;
 };

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { ALIGN } from '../direct-io';
 import { isErrno } from '../errno';
 import { SealedSegmentDamaged, type SealedFile } from '../crypto/sealed-chunk-reader';
-import { TAG_BYTES, chunkPosition, openChunk } from '../crypto/segment-chunks';
+import { TAG_BYTES, chunkPosition, openChunkInto } from '../crypto/segment-chunks';
 
 /** Bytes of one read window: several sealed chunks, read in one request. */
 const WINDOW_BYTES = 8 * 1024 * 1024;
@@ -59,6 +59,8 @@ export class SealedWindowReader {
   /** The window after `current`, being read into the other buffer. */
   private next: { readonly first: number; readonly window: Promise<Window> } | undefined;
   private cached: { index: number; plain: Buffer } | undefined;
+  /** Where a chunk is decrypted (native GCM; node:crypto gives a new buffer). */
+  private readonly scratch: Buffer;
   private readonly sealedBytes: number;
 
   /** `direct`: the same file open with O_DIRECT (see direct-io openDirectTwin), if any; the caller closes it. */
@@ -67,6 +69,7 @@ export class SealedWindowReader {
     direct: number | undefined,
   ) {
     this.sealedBytes = file.header.chunkBytes + TAG_BYTES;
+    this.scratch = Buffer.allocUnsafeSlow(file.header.chunkBytes);
     const size = Math.max(WINDOW_BYTES, Math.ceil((this.sealedBytes + ALIGN) / ALIGN) * ALIGN + ALIGN);
     const memory = Buffer.allocUnsafeSlow(2 * size + ALIGN);
     const base = direct === undefined ? undefined : directBase(direct, memory);
@@ -99,7 +102,8 @@ export class SealedWindowReader {
     const got = Math.max(0, Math.min(this.sealedBytes, window.got - start));
     const last = index === chunks - 1;
     if (!last && got < this.sealedBytes) throw new SealedSegmentDamaged(index, 'is cut short (the segment is truncated)');
-    const plain = openChunk(key, header.bytes, index, last, window.bytes.subarray(start, start + got));
+    this.cached = undefined;
+    const plain = openChunkInto(key, header.bytes, index, last, window.bytes.subarray(start, start + got), this.scratch);
     if (plain === undefined) throw new SealedSegmentDamaged(index, 'fails authentication (damaged, truncated, reordered or from another segment)');
     this.cached = { index, plain };
     return plain;
