@@ -229,6 +229,9 @@ const runPasses = async (
     // Each tape of several is checked when its turn comes: with one drive, the cartridge in it changes between passes.
     const session = passes.length === 1 ? E.right(first) : await sessionFor(app, input, pass, passes.length, tapes);
     if (E.isLeft(session)) return session;
+    // A later tape's LTFS positions are known only now that it is mounted.
+    const rank = passes.length === 1 ? undefined : segmentRanker(session.right.mount);
+    if (rank !== undefined) selection.rankPass(pass.number, rank);
     const write = async (): Promise<E.Either<AppError, RestoreOutcome>> => {
       const writer = new RestoreWriter(session.right.mount, target, input.stripComponents, input.overwrite, pass.unlocked?.keys, ledger);
       const unreadable: RestoreProblem[] = [];

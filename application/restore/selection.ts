@@ -129,6 +129,23 @@ export class RestoreSelection {
   }
 
   /**
+   * Puts one pass's rows in the order its tape reports (LTFS partition and start block):
+   * for the tapes of a span after the first, whose mount is known only when their turn
+   * comes. The rows are written again in that order (new seqs) and the old ones dropped.
+   */
+  rankPass(pass: number, segmentRank: (job: string, segment: number) => number): void {
+    this.db.function('lto_tape_rank', { deterministic: true }, (job: unknown, segment: unknown) =>
+      typeof job === 'string' && typeof segment === 'number' ? segmentRank(job, segment) : 0,
+    );
+    const last: unknown = this.db.prepare('SELECT coalesce(max(seq), 0) FROM restore_set').pluck().get();
+    const columns = 'path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size, pass, plain';
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO restore_set (${columns}) SELECT ${columns} FROM restore_set WHERE pass = ? ORDER BY lto_tape_rank(job, segment), seq`).run(pass);
+      this.db.prepare('DELETE FROM restore_set WHERE pass = ? AND seq <= ?').run(pass, typeof last === 'number' ? last : 0);
+    })();
+  }
+
+  /**
    * After every pass: a later part's version of a path replaces an earlier pass's (an
    * incremental span over an older tree), except that pieces of one split file all stay.
    */

@@ -96,6 +96,28 @@ describe('tape order on an LTFS mount (segments by partition and start block)', 
     assert.equal(restored.right.restored.files, 6);
   });
 
+  it('a pass whose tape is mounted later (a span) is put in start-block order then', async () => {
+    const jobs = await twoJobs(t, mount);
+    const all = jobs.flatMap((job) => segmentsOf(mount, job).map((segment) => ({ job, segment })));
+    const blocks = all.map((_, i) => (all.length - i) * 10);
+    all.forEach((s, i) => setLtfs(segmentPath(mount, s.job, s.segment), 'startblock', String(blocks[i])));
+    const selection = new RestoreSelection(t.app.db);
+    selection.select('000012L5', Number.MAX_SAFE_INTEGER, [], PLAIN_NAMES, undefined, { pass: 2, onlyJob: jobs[1] ?? '' });
+    selection.settle();
+    const blockOf = (job: string, segment: number | null) => blocks[all.findIndex((s) => s.job === job && s.segment === segment)] ?? -1;
+    const before = [...selection.ofKind('file', 'tape', 2)].map((f) => blockOf(f.job, f.segment));
+    assert.equal(before.length, 3);
+    assert.deepEqual(before, [...before].sort((a, b) => b - a), 'selected in catalog order, which is the reverse of the blocks');
+    const rows = selection.count();
+    const ranker = segmentRanker(mount);
+    assert.ok(ranker !== undefined);
+    selection.rankPass(2, ranker);
+    const after = [...selection.ofKind('file', 'tape', 2)].map((f) => blockOf(f.job, f.segment));
+    assert.deepEqual(after, [...before].sort((a, b) => a - b));
+    assert.equal(selection.count(), rows, 'nothing lost or doubled');
+    assert.equal([...selection.ofKind('dir', 'path', 2)].length, 1, 'the folder row is still there');
+  });
+
   it('a damaged segment read out of catalog order is still reported under its own job and segment', async () => {
     const jobs = await twoJobs(t, mount);
     const firstJob = jobs[0] ?? '';
