@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import type { App } from '../application/app';
 import type { SpanTapes } from '../application/backup/run-backup';
 import type { RestoreTapes } from '../application/restore/run-restore';
+import type { AppError } from '../application/errors';
 import { mountedTape } from '../application/span/mounted-tape';
 import { tapeIdFromInput } from '../application/tape-id-input';
 import type { TapeId } from '../domain/tape-id';
@@ -10,6 +11,18 @@ import type { Io } from './io';
 import { unlockForCommand } from './key-options';
 import type { SecretOptions } from './secrets';
 import type { Ask } from './ui/ask';
+
+/**
+ * Asks where `tape` is mounted, after saying why the last answer would not do; an empty
+ * answer takes where it was last seen (or the configured drive). Undefined: input ended.
+ */
+const askMountPoint = async (io: Io, app: App, ask: Ask, tape: TapeId, question: string, problem: AppError | undefined, fallback?: string): Promise<string | undefined> => {
+  if (problem !== undefined) io.err(io.errStyle.red(renderError(problem).message));
+  const remembered = app.mounts.lastSeen(tape) ?? app.config.drive ?? fallback;
+  const answer = await ask(`${question}${remembered === undefined ? '' : ` [${remembered}]`}: `);
+  if (answer === undefined) return undefined;
+  return answer.trim() === '' ? remembered : answer.trim();
+};
 
 /**
  * The next tapes of `lto backup --span`: the `--mount` points after the first, in order;
@@ -35,12 +48,7 @@ export const spanTapes = (io: Io, app: App, mounts: readonly string[], secrets: 
     const given = mounts[part - 1];
     if (problem === undefined && given !== undefined) return given;
     if (ask === undefined) return undefined;
-    if (problem !== undefined) io.err(io.errStyle.red(renderError(problem).message));
-    const remembered = app.mounts.lastSeen(tape) ?? app.config.drive ?? given;
-    const hint = remembered === undefined ? '' : ` [${remembered}]`;
-    const answer = await ask(`Eject the full tape, mount ${tape} (part ${part}) and give its mount point${hint}: `);
-    if (answer === undefined) return undefined;
-    return answer.trim() === '' ? remembered : answer.trim();
+    return askMountPoint(io, app, ask, tape, `Eject the full tape, mount ${tape} (part ${part}) and give its mount point`, problem, given);
   },
   unlock: (tape) => unlockForCommand(io, app, tape, secrets),
 });
@@ -50,12 +58,7 @@ export const restoreTapes = (io: Io, app: App, secrets: SecretOptions, ask: Ask 
   interactive: ask !== undefined,
   mountOf: async (tape, part, parts, problem) => {
     if (ask === undefined) return undefined;
-    if (problem !== undefined) io.err(io.errStyle.red(renderError(problem).message));
-    const remembered = app.mounts.lastSeen(tape) ?? app.config.drive;
-    const hint = remembered === undefined ? '' : ` [${remembered}]`;
-    const answer = await ask(`Tape ${part} of ${parts} is needed next: mount ${tape} and give its mount point${hint} (Ctrl-D: stop): `);
-    if (answer === undefined) return undefined;
-    return answer.trim() === '' ? remembered : answer.trim();
+    return askMountPoint(io, app, ask, tape, `Tape ${part} of ${parts} is needed next: mount ${tape} and give its mount point (Ctrl-D: stop)`, problem);
   },
   unlock: (tape) => unlockForCommand(io, app, tape, secrets),
 });

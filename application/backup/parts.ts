@@ -43,8 +43,6 @@ export interface JobContext {
   readonly segmentTargetBytes: number;
   readonly breakLock: boolean;
   readonly span: SpanTapes | undefined;
-  /** The first part's job: the span's identity. */
-  readonly spanId: JobId | undefined;
   /** Every tape lock taken, released when the job ends whatever happens. */
   readonly locked: (lock: TapeLock) => void;
 }
@@ -141,7 +139,8 @@ const startPart = async (
   const started = recorder.record(
     {
       ...startCommand(app, context, tape, job, names),
-      span: { id: context.spanId ?? job, part: number, previous: previous.map((p) => ({ ...p })) },
+      // The span's identity is its first part's job.
+      span: { id: previous[0]?.job ?? job, part: number, previous: previous.map((p) => ({ ...p })) },
     },
     { pid: app.pid },
   );

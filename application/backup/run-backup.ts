@@ -148,7 +148,7 @@ const backup = async (
   const job = mintId(JobId, app.newId());
   const context: JobContext = {
     mode, roots, excludes: input.excludes, segmentTargetBytes: input.segmentTargetBytes, breakLock: input.breakLock === true,
-    span: input.span, spanId: input.span === undefined ? undefined : job, locked,
+    span: input.span, locked,
   };
   const recorder = new JobRecorder(app, tape, job, session.right);
   const started = recorder.record(

@@ -75,6 +75,8 @@ interface Pass {
   readonly number: number;
   readonly tape: TapeId;
   readonly part: number;
+  /** The backup job this tape's share is taken as of (part 1, or the tape alone) or from (a later part). */
+  readonly job: string;
   readonly names: Names;
   readonly unlocked: Unlocked | undefined;
 }
@@ -103,17 +105,19 @@ export const runRestore = async (
   const first = openTapeSession(app, tape, input.mount);
   if (E.isLeft(first)) return first;
 
-  const planned = await planPasses(app, tape, names, unlocked, span, tapes);
+  const planned = await planPasses(app, { tape, job: asOf.right.id, names, unlocked }, span, tapes);
   if (E.isLeft(planned)) return planned;
   const { passes, missing } = planned.right;
   const globs = input.paths.map(compileGlob);
   const selection = new RestoreSelection(app.db);
   for (const pass of passes) {
-    const job = span?.parts.find((p) => p.part === pass.part)?.job;
-    const ordinal = job === undefined ? asOf.right.ordinal : (app.catalog.jobs({ tape: pass.tape }).find((j) => j.id === job)?.ordinal ?? 0);
-    const scope = pass.number === 1 && (span === undefined || pass.part === 1) ? { pass: pass.number } : { pass: pass.number, onlyJob: job ?? '' };
-    const rank = pass.tape === tape ? segmentRanker(first.right.mount) : undefined;
-    selection.select(pass.tape, ordinal, globs, pass.names, rank, scope);
+    // Part 1 (or a tape alone) is its tree as of its job; a later part, that part's own entries.
+    const asOfPass = pass.job === asOf.right.id ? asOf : findBackupJob(app, pass.tape, pass.job);
+    if (E.isLeft(asOfPass)) return asOfPass;
+    const scope = pass.part === 1 ? { pass: pass.number } : { pass: pass.number, onlyJob: pass.job };
+    // One tape: in its LTFS order now; several: each when its turn comes (runPasses).
+    const rank = passes.length === 1 ? segmentRanker(first.right.mount) : undefined;
+    selection.select(pass.tape, asOfPass.right.ordinal, globs, pass.names, rank, scope);
   }
   selection.settle();
   const count = selection.count();
@@ -171,13 +175,12 @@ const mountGiven = (input: RestoreInput, tape: TapeId): string | undefined => mo
  */
 const planPasses = async (
   app: App,
-  tape: TapeId,
-  names: Names,
-  unlocked: Unlocked | undefined,
+  named: { readonly tape: TapeId; readonly job: string; readonly names: Names; readonly unlocked: Unlocked | undefined },
   span: SpanView | undefined,
   tapes: RestoreTapes | undefined,
 ): Promise<E.Either<AppError, { passes: Pass[]; missing: SpanView['parts'][number][] }>> => {
-  if (span === undefined) return E.right({ passes: [{ number: 1, tape, part: 1, names, unlocked }], missing: [] });
+  const { tape, unlocked } = named;
+  if (span === undefined) return E.right({ passes: [{ number: 1, part: 1, ...named }], missing: [] });
   const passes: Pass[] = [];
   const missing: SpanView['parts'][number][] = [];
   for (const part of span.parts) {
@@ -191,7 +194,7 @@ const planPasses = async (
     if (E.isLeft(keys)) return keys;
     const partTape = tapeForJob(app, id.right, keys.right);
     if (E.isLeft(partTape)) return partTape;
-    passes.push({ number: passes.length + 1, tape: id.right, part: part.part, names: partTape.right.names, unlocked: keys.right });
+    passes.push({ number: passes.length + 1, tape: id.right, part: part.part, job: part.job, names: partTape.right.names, unlocked: keys.right });
   }
   return E.right({ passes, missing });
 };
@@ -240,7 +243,7 @@ const runPasses = async (
       const source = openedNames(selection, pass, unreadable);
       // Folders get their times once every tape is in: a later tape writes into them.
       const outcome = await writer.restore(source, (f, b) => onProgress(done + f, bytes + b), passes.length === 1);
-      finishing.push([writer, openedNames(selection, pass, [])]);
+      finishing.push([writer, source]);
       return E.right({ ...outcome, problems: [...unreadable, ...outcome.problems] });
     };
     const outcome = passes.length > 1 ? await withTapeLock(app, session.right, 'lto restore', write) : await write();

@@ -174,11 +174,6 @@ export class RestoreSelection {
     return { files: r.right.files ?? 0, bytes: r.right.bytes, dirs: r.right.dirs ?? 0, symlinks: r.right.symlinks ?? 0 };
   }
 
-  /** How many passes (tapes) the selection has. */
-  get passCount(): number {
-    return this.passes;
-  }
-
   /**
    * Entries of one kind in one pass, in tape order (files; pieces of split files are
    * left to `pieces`) or path order (the others), page by page (keyset, never OFFSET).

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { seededRandom } from './seeded';
 
 /** A greyscale picture: one byte per pixel, 0 black, 255 white. */
 export interface Grey {
@@ -112,24 +113,12 @@ export const blur = (image: Grey, radius: number): Grey => {
   return { ...image, pixels: out };
 };
 
-/** A repeatable pseudo-random sequence in [0, 1) (mulberry32): noise that is the same on every run. */
-const seeded = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
-
 /**
  * Sensor noise (uniform, ±`amplitude`) and light that falls off across the picture
  * (`shade`: how much darker the right edge is than the left), as in a desk photo.
  */
 export const photoNoise = (image: Grey, amplitude: number, shade: number, seed = 42): Grey => {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const out = new Uint8Array(image.pixels.length);
   for (let y = 0; y < image.height; y++) {
     for (let x = 0; x < image.width; x++) {
