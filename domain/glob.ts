@@ -4,6 +4,10 @@
  * `*` any run without `/`, `?` one character but `/`, `[abc]` `[a-z]` `[!abc]` classes,
  * `\x` a literal x. A pattern without `/` matches a name at any depth (`*.dng`);
  * one with `/` that does not start with `/` matches at any depth too (`2019/*.jpg`).
+ *
+ * One parser ({@link parseGlob}) serves every user of a glob: restore's `--path`, backup's
+ * `--exclude` and search (which also asks it for the literal runs its index can look up),
+ * so they can never read one pattern two ways.
  */
 export interface Glob {
   readonly pattern: string;
@@ -11,54 +15,126 @@ export interface Glob {
   readonly matches: (path: string) => boolean;
 }
 
-const escapeRegExp = (c: string): string => c.replace(/[.+^${}()|[\]\\*?]/g, '\\$&');
+export type GlobToken =
+  | { readonly kind: 'literal'; readonly text: string }
+  /** `*`: any run of characters but `/`. */
+  | { readonly kind: 'star' }
+  /** `**` inside a segment: any run of characters, `/` included. */
+  | { readonly kind: 'globstar' }
+  /** `**` then `/` at the start of a segment: any number of whole folders, none included. */
+  | { readonly kind: 'folders' }
+  /** `?`: one character but `/`. */
+  | { readonly kind: 'one' }
+  /** `[…]`: the RegExp class it compiles to. */
+  | { readonly kind: 'class'; readonly source: string };
 
-const classAt = (pattern: string, i: number): { source: string; end: number } | undefined => {
-  let j = i + 1;
-  let negate = false;
-  if (pattern[j] === '!' || pattern[j] === '^') {
-    negate = true;
-    j++;
-  }
+const escapeRegExp = (c: string): string => c.replace(/[.+^${}()|[\]\\*?/]/g, '\\$&');
+
+/** A character as a member of a RegExp class (`u` flag: only syntax characters may be escaped). */
+const classMember = (c: string): string => (/[\\\][^$.*+?(){}|/-]/.test(c) ? `\\${c}` : c);
+
+/**
+ * The members of a class body: single characters and `x-y` ranges. A range whose end comes
+ * before its start matches nothing (as in fnmatch), rather than making the RegExp invalid.
+ */
+const classBody = (chars: readonly string[]): string => {
   let body = '';
-  if (pattern[j] === ']') {
-    body += '\\]';
-    j++;
+  for (let k = 0; k < chars.length; k++) {
+    const c = chars[k] ?? '';
+    const end = chars[k + 2];
+    if (chars[k + 1] === '-' && end !== undefined) {
+      if ((c.codePointAt(0) ?? 0) <= (end.codePointAt(0) ?? 0)) body += `${classMember(c)}-${classMember(end)}`;
+      k += 2;
+    } else body += classMember(c);
   }
-  for (; j < pattern.length && pattern[j] !== ']'; j++) {
-    const c = pattern[j] ?? '';
-    body += c === '\\' || c === '^' || c === '[' ? `\\${c}` : c;
-  }
-  if (j >= pattern.length) return undefined;
-  return { source: negate ? `[^/${body}]` : `[${body}]`, end: j };
+  return body;
 };
 
-const compile = (pattern: string): string => {
-  let out = '';
+/** The class starting at `[` at i, and the index of its closing `]`; none when unclosed. */
+const classAt = (pattern: string, i: number): { source: string; end: number } | undefined => {
+  const chars = [...pattern.slice(i + 1)];
+  let j = 0;
+  const negate = chars[j] === '!' || chars[j] === '^';
+  if (negate) j++;
+  const members: string[] = [];
+  // A `]` right after the opening (or its `!`) is a member, not the end: `[]]`, `[!]]`.
+  if (chars[j] === ']') members.push(chars[j++] ?? '');
+  for (; j < chars.length && chars[j] !== ']'; j++) members.push(chars[j] ?? '');
+  if (j >= chars.length) return undefined;
+  const body = classBody(members);
+  const end = i + 1 + chars.slice(0, j).join('').length;
+  if (negate) return { source: `[^/${body}]`, end };
+  // A class with no member left (only reversed ranges) matches no character; a range that
+  // spans `/` (`[*-a]`) still never matches it, as in the shell.
+  return { source: body === '' ? '[^\\s\\S]' : `(?!/)[${body}]`, end };
+};
+
+const pushLiteral = (tokens: GlobToken[], text: string): void => {
+  const last = tokens[tokens.length - 1];
+  if (last?.kind === 'literal') tokens[tokens.length - 1] = { kind: 'literal', text: last.text + text };
+  else tokens.push({ kind: 'literal', text });
+};
+
+/** The tokens of a glob, adjacent literals merged. */
+export const parseGlob = (pattern: string): GlobToken[] => {
+  const tokens: GlobToken[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] ?? '';
     if (c === '*' && pattern[i + 1] === '*') {
       const atSegmentStart = i === 0 || pattern[i - 1] === '/';
       i++;
       if (atSegmentStart && pattern[i + 1] === '/') {
-        out += '(?:.*/)?';
+        tokens.push({ kind: 'folders' });
         i++;
-      } else out += '.*';
-    } else if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
+      } else tokens.push({ kind: 'globstar' });
+    } else if (c === '*') tokens.push({ kind: 'star' });
+    else if (c === '?') tokens.push({ kind: 'one' });
     else if (c === '[') {
       const cls = classAt(pattern, i);
-      if (cls === undefined) out += '\\[';
+      if (cls === undefined) pushLiteral(tokens, c);
       else {
-        out += cls.source;
+        tokens.push({ kind: 'class', source: cls.source });
         i = cls.end;
       }
     } else if (c === '\\' && i + 1 < pattern.length) {
-      out += escapeRegExp(pattern[i + 1] ?? '');
+      pushLiteral(tokens, pattern[i + 1] ?? '');
       i++;
-    } else out += escapeRegExp(c);
+    } else pushLiteral(tokens, c);
   }
-  return out;
+  return tokens;
+};
+
+const tokenSource = (token: GlobToken): string => {
+  switch (token.kind) {
+    case 'literal':
+      return [...token.text].map(escapeRegExp).join('');
+    case 'star':
+      return '[^/]*';
+    case 'globstar':
+      return '.*';
+    case 'folders':
+      return '(?:.*/)?';
+    case 'one':
+      return '[^/]';
+    case 'class':
+      return token.source;
+  }
+};
+
+/** The RegExp source of a glob (unanchored): for callers that match differently (search). */
+export const globSource = (pattern: string): string => parseGlob(pattern).map(tokenSource).join('');
+
+/**
+ * The literal runs of a glob, split at every wildcard and class: every match contains
+ * each run, in order. (What search's trigram index can look up.)
+ */
+export const globLiteralRuns = (pattern: string): string[] => {
+  const runs: string[] = [''];
+  for (const token of parseGlob(pattern)) {
+    if (token.kind === 'literal') runs[runs.length - 1] += token.text;
+    else runs.push('');
+  }
+  return runs;
 };
 
 const ancestorsAndSelf = (path: string): string[] => {
@@ -67,13 +143,10 @@ const ancestorsAndSelf = (path: string): string[] => {
   return out;
 };
 
-/** The RegExp source of a glob (unanchored): for callers that match differently (search). */
-export const globSource = (pattern: string): string => compile(pattern);
-
 export const compileGlob = (pattern: string): Glob => {
   const anchored = pattern.startsWith('/') ? pattern : `**/${pattern}`;
   const trimmed = anchored.length > 1 && anchored.endsWith('/') ? anchored.slice(0, -1) : anchored;
-  const regex = new RegExp(`^${compile(trimmed)}$`, 'su');
+  const regex = new RegExp(`^${globSource(trimmed)}$`, 'su');
   return { pattern, matches: (path) => ancestorsAndSelf(path).some((p) => regex.test(p)) };
 };
 

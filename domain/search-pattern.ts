@@ -1,4 +1,4 @@
-import { globSource } from './glob';
+import { globLiteralRuns, globSource } from './glob';
 
 /**
  * What `lto search` looks for. A pattern with `*`, `?` or `[` is a glob (as in
@@ -31,32 +31,6 @@ export interface SearchPattern {
 const GLOB_CHARS = /[*?[]/;
 const escapeRegExp = (s: string): string => s.replace(/[.+^${}()|[\]\\*?/]/g, '\\$&');
 
-/** Literal runs of a glob segment (no `/`), split at wildcards and classes. */
-const literalRuns = (segment: string): string[] => {
-  const runs: string[] = [];
-  let current = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i] ?? '';
-    if (c === '*' || c === '?') {
-      runs.push(current);
-      current = '';
-    } else if (c === '[') {
-      const end = segment.indexOf(']', i + 2);
-      if (end < 0) current += c;
-      else {
-        runs.push(current);
-        current = '';
-        i = end;
-      }
-    } else if (c === '\\' && i + 1 < segment.length) {
-      current += segment[i + 1] ?? '';
-      i++;
-    } else current += c;
-  }
-  runs.push(current);
-  return runs;
-};
-
 const trigramable = (runs: readonly string[]): string[] =>
   [...new Set(runs.filter((r) => [...r].length >= 3).map((r) => r.toLowerCase()))];
 
@@ -79,7 +53,7 @@ export const parseSearchPattern = (input: string): SearchPattern => {
       pattern,
       target,
       regex: new RegExp(`^${globSource(pattern)}$`, 'isu'),
-      nameLiterals: trigramable(literalRuns(pattern)),
+      nameLiterals: trigramable(globLiteralRuns(pattern)),
       ...(suffix === undefined ? {} : { nameSuffix: suffix.toLowerCase() }),
     };
   }
@@ -91,7 +65,7 @@ export const parseSearchPattern = (input: string): SearchPattern => {
     pattern,
     target,
     regex: new RegExp(`^${globSource(anchored)}$`, 'isu'),
-    nameLiterals: last.includes('**') ? [] : trigramable(literalRuns(last)),
+    nameLiterals: last.includes('**') ? [] : trigramable(globLiteralRuns(last)),
     ...(last.includes('**') ? {} : { dirRegex: new RegExp(`^${globSource(dirPart)}$`, 'isu') }),
   };
 };
