@@ -51,4 +51,9 @@ describe('one glob grammar for restore, exclude and search', () => {
     assert.ok(compileGlob('[z-ab]x').matches('/bx'));
     assert.ok(parseSearchPattern('[!z-a]x').regex.test('bx'));
   });
+
+  it('a class never matches the folder separator, even through a range that spans it', () => {
+    assert.ok(!compileGlob('/a[*-a]b').matches('/a/b'));
+    assert.ok(compileGlob('/a[*-a]b').matches('/a-b'));
+  });
 });
