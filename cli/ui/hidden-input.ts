@@ -1,36 +1,20 @@
+import { password } from '@inquirer/prompts';
+
+const isPromptExit = (error: unknown): boolean => error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
+
 /**
- * Reads one line from the terminal without echoing it (passphrases). Raw mode turns
- * Ctrl-C into a byte, so it is handled here: the process ends with 130 as it would
- * on SIGINT. Only for a TTY: callers check Io.interactive first.
+ * Reads one line from the terminal without echoing it (passphrases), on @inquirer's
+ * password prompt: its readline turns arrow keys and other escape sequences into cursor
+ * moves rather than characters of the passphrase, and backspace removes a whole character
+ * (a surrogate pair too). Ctrl-C ends the process with 130, as SIGINT would. Written to
+ * stderr so that stdout stays the command's output. Only for a TTY: callers check
+ * Io.interactive first.
  */
-export const askHidden = (prompt: string): Promise<string> =>
-  new Promise((resolve) => {
-    const input = process.stdin;
-    process.stderr.write(prompt);
-    input.setRawMode(true);
-    input.resume();
-    input.setEncoding('utf8');
-    let value = '';
-    const finish = (): void => {
-      input.off('data', onData);
-      input.setRawMode(false);
-      input.pause();
-      process.stderr.write('\n');
-    };
-    const onData = (chunk: string): void => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') {
-          finish();
-          resolve(value);
-          return;
-        }
-        if (ch === '\u0003') {
-          finish();
-          process.exit(130);
-        }
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    input.on('data', onData);
-  });
+export const askHidden = async (prompt: string): Promise<string> => {
+  try {
+    return await password({ message: prompt.replace(/:\s*$/, ''), mask: false }, { output: process.stderr });
+  } catch (error) {
+    if (isPromptExit(error)) process.exit(130);
+    throw error;
+  }
+};

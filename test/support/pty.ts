@@ -46,10 +46,12 @@ export class Pty {
     }
   }
 
-  /** Types keys (`\r` is Enter, `\u001b[B` the down arrow). */
+  /**
+   * Types keys (`\r` is Enter, `\u001b[B` the down arrow): call it after waitFor has seen
+   * the prompt they answer, which the prompts draw only once they listen.
+   */
   async type(keys: string): Promise<void> {
-    await new Promise((r) => setTimeout(r, 120));
-    this.child.stdin?.write(keys);
+    await new Promise<void>((resolve, reject) => this.child.stdin?.write(keys, (error) => (error ? reject(error) : resolve())));
   }
 
   /** The exit code, once the program has ended (within `timeoutMs`). */
