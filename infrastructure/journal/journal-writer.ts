@@ -32,7 +32,8 @@ export interface JournalAppended {
 
 /**
  * Appends `envelopes` as records after `head` (from `readJournal`, or seq 0 and the
- * label's hash for a new journal): one O_APPEND write, then fsync. Writes a LF first
+ * label's hash for a new journal): one O_APPEND write (short counts continued), then
+ * fsync; a write that fails part-way is cut back to the known end. Writes a LF first
  * when the file ends in a torn line, so the tear is healed. Refuses (`JournalHeadMismatch`)
  * when the last verifiable record at the end of the file is not `head`.
  *
@@ -78,6 +79,7 @@ export const appendToJournal = (
       writeAll(fd, bytes);
       endOffset = tail.size + bytes.length;
     } catch (error) {
+      cutBackTo(fd, tail.size);
       return E.left(failed(journalPath, 'write', error));
     }
     try {
@@ -93,6 +95,20 @@ export const appendToJournal = (
 };
 
 const LF_BYTE = Buffer.from([LF]);
+
+/**
+ * After a write that failed part-way (a full tape, a refusal after a short count), the
+ * file goes back to the end it had, so the product itself never leaves a torn record.
+ * Best effort: where even that fails, the next append heals the tear (a LF first) and
+ * readers skip it.
+ */
+const cutBackTo = (fd: number, size: number): void => {
+  try {
+    if (fs.fstatSync(fd).size > size) fs.ftruncateSync(fd, size);
+  } catch {
+    // See above: the tear stays, and is healed at the next append.
+  }
+};
 
 const exists = (file: string): boolean => {
   try {

@@ -6,4 +6,4 @@ import { segmentPath } from '../tape/layout';
  * immutable (`ltfs.vendor.IBM.immutable`). Returns whether it was; a plain folder says no.
  */
 export const protectClosedSegment = (mountRoot: string, job: string, segment: number): boolean =>
-  protectFile(mountRoot, segmentPath(mountRoot, job, segment), 'immutable');
+  protectFile(mountRoot, segmentPath(mountRoot, job, segment));

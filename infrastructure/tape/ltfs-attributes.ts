@@ -177,17 +177,27 @@ export const requestIndexSync = (root: string): number | undefined => {
   return readCount(root, 'indexGeneration');
 };
 
-export type Protection = 'immutable' | 'appendonly';
+/**
+ * Write protection of a closed file where the mount offers it (`ltfs.vendor.IBM.immutable`).
+ * Returns whether it was set; a plain folder, or a mount without it, says no.
+ *
+ * Never `...appendonly`: with it set, this LTFS accepts only part of a large write()
+ * and refuses the next one with EACCES (ltfs-facts.md), which tore journals of big jobs.
+ */
+export const protectFile = (root: string, file: string): boolean => setVendorFlag(root, file, 'immutable', '1');
 
 /**
- * Write protection of one file where the mount offers it (`ltfs.vendor.IBM.immutable`,
- * `...appendonly`). Returns whether it was set; a plain folder, or a mount without it, says no.
+ * Lifts `ltfs.vendor.IBM.appendonly` from a file an earlier version protected with it,
+ * so that appends to it are taken whole. Returns whether the flag was there and is now off.
  */
-export const protectFile = (root: string, file: string, protection: Protection): boolean => {
+export const liftAppendOnly = (root: string, file: string): boolean =>
+  readLtfsAttribute(file, 'vendor.IBM.appendonly') === '1' && setVendorFlag(root, file, 'appendonly', '0');
+
+const setVendorFlag = (root: string, file: string, flag: 'immutable' | 'appendonly', value: '0' | '1'): boolean => {
   const binding = xattr();
   if (binding === null || ltfsProduct(root) === undefined) return false;
   try {
-    binding.setAttributeSync(file, ltfsAttributeName(`vendor.IBM.${protection}`), '1');
+    binding.setAttributeSync(file, ltfsAttributeName(`vendor.IBM.${flag}`), value);
     return true;
   } catch {
     return false;

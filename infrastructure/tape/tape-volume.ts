@@ -14,7 +14,7 @@ import {
   type JournalRecord,
   type TornTail,
 } from '../journal';
-import { ltfsFacts, ltfsIdentity, protectFile, requestIndexSync, type LtfsFacts, type LtfsIdentity } from './ltfs-attributes';
+import { liftAppendOnly, ltfsFacts, ltfsIdentity, requestIndexSync, type LtfsFacts, type LtfsIdentity } from './ltfs-attributes';
 import type { TapeProblem } from './tape-problems';
 import { ARCHIVE_DIR, readVolumeLabel, writeVolumeLabel } from './volume-label-file';
 
@@ -53,7 +53,7 @@ const tornTailOf = (t: TornTail | undefined) => (t === undefined ? undefined : {
 export class FolderTape {
   readonly archiveDir: string;
   readonly journalPath: string;
-  private journalProtected = false;
+  private journalChecked = false;
 
   constructor(readonly root: string) {
     this.archiveDir = path.join(root, ARCHIVE_DIR);
@@ -131,15 +131,14 @@ export class FolderTape {
     head: JournalHead,
     envelopes: readonly EventEnvelope[],
   ): E.Either<TapeProblem, JournalAppended> {
-    const appended = appendToJournal(this.journalPath, head, envelopes);
-    if (E.isRight(appended)) {
-      // Where the mount offers it, the journal only ever grows (ltfs-facts.md: protection).
-      if (!this.journalProtected) {
-        this.journalProtected = true;
-        protectFile(this.root, this.journalPath, 'appendonly');
-      }
-      return appended;
+    if (!this.journalChecked) {
+      // A journal an earlier version marked append-only takes large appends only in part
+      // on LTFS (ltfs-facts.md): the flag comes off before the first append of a command.
+      this.journalChecked = true;
+      liftAppendOnly(this.root, this.journalPath);
     }
+    const appended = appendToJournal(this.journalPath, head, envelopes);
+    if (E.isRight(appended)) return appended;
     const failure = appended.left;
     switch (failure._tag) {
       case 'JournalWriteFailed':

@@ -105,7 +105,7 @@ describe('LTFS mounts, imitated with user.ltfs.* attributes (real CLI)', { skip:
     assert.equal(lastOfType(mount, 'JobCompleted')?.event.data['ltfsIndexGeneration'], 41);
   });
 
-  it('closed segments are marked immutable and the journal append-only; our names on tape are plain ASCII', () => {
+  it('closed segments are marked immutable, the journal never append-only (a flag an earlier version set is lifted); our names on tape are plain ASCII', () => {
     const mount = box.mountPoint('ltfs');
     imitateLtfs(mount);
     assert.equal(box.lto(['tape', 'add', '000012L5', '--mount', mount]).status, 0);
@@ -116,7 +116,11 @@ describe('LTFS mounts, imitated with user.ltfs.* attributes (real CLI)', { skip:
     const segments = fs.readdirSync(jobs).flatMap((job) => fs.readdirSync(path.join(jobs, job)).map((f) => path.join(jobs, job, f)));
     assert.ok(segments.length >= 3, `${segments.length} segments`);
     for (const segment of segments) assert.equal(getLtfs(segment, 'vendor.IBM.immutable'), '1', segment);
-    assert.equal(getLtfs(path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson'), 'vendor.IBM.appendonly'), '1');
+    const journal = path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson');
+    assert.equal(getLtfs(journal, 'vendor.IBM.appendonly'), undefined);
+    setLtfs(journal, 'vendor.IBM.appendonly', '1');
+    assert.equal(box.lto(['tape', 'describe', '000012L5', 'second', '--mount', mount]).status, 0);
+    assert.equal(getLtfs(journal, 'vendor.IBM.appendonly'), '0');
     const names = (dir: string): string[] =>
       fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => [d.name, ...(d.isDirectory() ? names(path.join(dir, d.name)) : [])]);
     for (const name of names(mount)) assert.match(name, /^[A-Za-z0-9._-]+$/);

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as E from 'fp-ts/Either';
 import { appendToJournal, readJournal, sha256Hex, type JournalHead, type JournalReadResult } from '../../infrastructure/journal';
 import { writeVolumeLabel, type VolumeLabelFile } from '../../infrastructure/tape/volume-label-file';
-import { makeEnvelope, makeEnvelopes, sampleLabel, tempDir } from '../support/events';
+import { TAPE, makeEnvelope, makeEnvelopes, sampleLabel, tempDir } from '../support/events';
 
 const right = <L, A>(either: E.Either<L, A>): A => {
   if (E.isLeft(either)) throw new Error(`expected Right, got ${JSON.stringify(either.left)}`);
@@ -174,5 +174,32 @@ describe('journal writer', () => {
       assert.deepEqual(fs.readFileSync(journal), before);
       assert.equal(sha256Hex(fs.readFileSync(journal)), sha256Hex(before));
     });
+  });
+
+  it('an append that fails part-way (a full tape) is cut back to where it started: no torn record of its own', (t) => {
+    const { dir, cleanup } = tempDir();
+    const mounted = process.platform === 'linux' && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]).status === 0;
+    try {
+      if (!mounted) return t.skip('needs root on Linux to mount a small tmpfs');
+      const archive = path.join(dir, 'LTO-ARCHIVE');
+      const label = right(writeVolumeLabel(archive, sampleLabel()));
+      const journal = path.join(archive, 'journal.ndjson');
+      const first = right(appendToJournal(journal, start(label), makeEnvelopes(3)));
+      const before = fs.readFileSync(journal);
+      // 400 records of ~1 KiB: more than the tmpfs holds, so the write stops part-way with ENOSPC.
+      const big = Array.from({ length: 400 }, (_, i) => makeEnvelope(4 + i, { data: { tape: TAPE, description: 'x'.repeat(1000) } }));
+      const failed = appendToJournal(journal, first.head, big);
+      assert.ok(E.isLeft(failed) && failed.left._tag === 'JournalWriteFailed' && failed.left.full, JSON.stringify(failed));
+      assert.deepEqual(fs.readFileSync(journal), before);
+      const next = right(appendToJournal(journal, first.head, [makeEnvelope(4)]));
+      assert.deepEqual(next.seqs, [4]);
+      const result = read(journal, label);
+      assert.equal(result.records.length, 4);
+      assert.equal(result.tornTail, undefined);
+      assert.equal(result.healedTears.length, 0);
+    } finally {
+      if (mounted) spawnSync('umount', [dir]);
+      cleanup();
+    }
   });
 });

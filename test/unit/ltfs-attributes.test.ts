@@ -37,7 +37,7 @@ describe('LTFS attributes: an imitated mount and the quiet fallbacks', { skip: u
     assert.equal(tapePosition(file), undefined);
     assert.equal(requestIndexSync(root), undefined);
     assert.equal(getLtfs(root, 'sync'), undefined, 'no attribute written on a plain folder');
-    assert.equal(protectFile(root, file, 'immutable'), false);
+    assert.equal(protectFile(root, file), false);
     assert.equal(getLtfs(file, 'vendor.IBM.immutable'), undefined);
   });
 
@@ -79,7 +79,7 @@ describe('LTFS attributes: an imitated mount and the quiet fallbacks', { skip: u
     setLtfs(file, 'startblock', '1234');
     setLtfs(file, 'partition', 'b');
     assert.deepEqual(tapePosition(file), { partition: 'b', startBlock: 1234 });
-    assert.equal(protectFile(root, file, 'immutable'), true);
+    assert.equal(protectFile(root, file), true);
     assert.equal(getLtfs(file, 'vendor.IBM.immutable'), '1');
   });
 });
