@@ -35,4 +35,6 @@ export type CrashPointName =
   | 'scanned-entry'
   | 'entry-written'
   | 'segment-closed'
-  | 'job-ending';
+  | 'job-ending'
+  // A job's end event is on the tape, the index write that makes it durable not yet asked for.
+  | 'job-ended';

@@ -33,7 +33,10 @@ export class JobRecorder {
     const ending = command.type === 'CompleteJob' || command.type === 'FailJob';
     const recorded = this.decideAndRecord(ending ? this.withIndexGeneration(command) : command, meta);
     // The end event itself is durable only after the next index write: ask for it now.
-    if (ending && E.isRight(recorded) && !recorded.right.pending && !this.localOnly) this.session?.syncIndex();
+    if (ending && E.isRight(recorded) && !recorded.right.pending && !this.localOnly && this.session !== undefined) {
+      this.app.crashPoint('job-ended');
+      this.session.syncIndex();
+    }
     return recorded;
   }
 

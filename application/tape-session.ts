@@ -8,6 +8,7 @@ import { defaultTapeFolder } from '../infrastructure/data-dir';
 import { FolderTape, type JournalContents, type JournalHead, type TapeProblem, type VolumeProbe } from '../infrastructure/tape/tape-volume';
 import type { App } from './app';
 import type { AppError } from './errors';
+import { recordLostSegments, unwriteLostEvents } from './journal-rollback';
 import { checkLtfsCartridge } from './ltfs-cartridge';
 import { busyWith, describeHolder } from './tape-lock';
 
@@ -122,11 +123,16 @@ const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppEr
   const contents = journal.right;
   const checked = checkJournalEvents(tape, contents.records);
   if (E.isLeft(checked)) return checked;
+  const lost = unwriteLostEvents(app, tape, contents.records, contents.head.seq);
   const imported = app.store.importEvents(
     contents.records.map((r) => r.event),
     { tape, state: 'written', seqs: contents.records.map((r) => r.seq) },
   );
   if (E.isLeft(imported)) return imported;
+  if (lost > 0) {
+    const repaired = recordLostSegments(app, tape, located.volume.root);
+    if (E.isLeft(repaired)) return repaired;
+  }
   let head = contents.head;
   let cursor = contents.cursor;
   const append = (envelopes: readonly EventEnvelope[]): E.Either<TapeProblem, readonly number[]> => {

@@ -12,6 +12,18 @@ export interface Rendered {
 const list = (items: readonly string[]): string => items.join('; ');
 
 /** The one place where every error becomes one line for a person and one exit code. */
+/** A write that meets these found the tape's mount gone (ENOENT: the folder below an unmounted mount point). */
+const MOUNT_GONE_CODES = new Set(['ENOTCONN', 'ENOENT', 'ENODEV']);
+
+/** `<mount>/LTO-ARCHIVE/...` → `<mount>`. */
+const mountOf = (file: string): string => {
+  const at = file.lastIndexOf('/LTO-ARCHIVE/');
+  return at === -1 ? file : file.slice(0, at);
+};
+
+const REMOUNT_ADVICE = (mount: string): string =>
+  `unmount it (\`fusermount -u ${mount}\`), mount the cartridge again (when ltfs refuses, run \`ltfsck\` on the device first), then run the next command: it repairs what LTFS rolled back`;
+
 export const renderError = (error: AppError): Rendered => {
   if (isBarcodeError(error)) return renderBarcodeError(error, renderError);
   switch (error._tag) {
@@ -64,9 +76,16 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `mount path ${error.path} is not a folder`, exit: EXIT.TAPE };
     case 'MountNotWritable':
       return { message: `mount path ${error.path} is not writable (${error.code}): is the cartridge write-protected?`, exit: EXIT.TAPE };
+    case 'MountDisconnected':
+      return {
+        message: `the mount at ${error.path} is no longer connected (ENOTCONN): the drive lost power or ltfs ended; ${REMOUNT_ADVICE(error.path)}`,
+        exit: EXIT.TAPE,
+      };
     case 'TapeWriteFailed':
       return {
-        message: `writing to the tape at ${error.path} failed (${error.code}${error.full ? ': the tape is full' : ''}): ${error.message}`,
+        message: MOUNT_GONE_CODES.has(error.code)
+          ? `writing to the tape at ${error.path} failed (${error.code}): the mount went away while this command ran (a drive that lost power, a pulled cable, ltfs that ended); ${REMOUNT_ADVICE(mountOf(error.path))}`
+          : `writing to the tape at ${error.path} failed (${error.code}${error.full ? ': the tape is full' : ''}): ${error.message}`,
         exit: EXIT.TAPE,
       };
     case 'JournalMoved':
@@ -170,6 +189,8 @@ export const renderError = (error: AppError): Rendered => {
       };
     case 'InvalidOption':
       return { message: `${error.option} ${JSON.stringify(error.value)}: expected ${error.expected}`, exit: EXIT.USAGE };
+    case 'SegmentNotClosed':
+      return { message: `job ${error.job} closed ${error.closed} segment(s): it has no segment ${error.segment}`, exit: EXIT.FAILED };
     case 'LabelExists':
       return { message: `label ${error.label} already exists with colour ${error.color}`, exit: EXIT.USAGE };
     case 'LabelNotFound':

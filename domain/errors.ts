@@ -10,6 +10,7 @@ export type DomainError =
   | { readonly _tag: 'JobAlreadyStarted'; readonly job: JobId }
   | { readonly _tag: 'JobNotRunning'; readonly job: JobId; readonly status: string }
   | { readonly _tag: 'SegmentOutOfOrder'; readonly job: JobId; readonly expected: number; readonly got: number }
+  | { readonly _tag: 'SegmentNotClosed'; readonly job: JobId; readonly segment: number; readonly closed: number }
   | { readonly _tag: 'LabelExists'; readonly label: string; readonly color: string }
   | { readonly _tag: 'LabelNotFound'; readonly label: string }
   | { readonly _tag: 'LabelInUse'; readonly label: string; readonly tapes: readonly TapeId[] };

@@ -150,6 +150,19 @@ export type SegmentClosed = t.TypeOf<typeof SegmentClosed>;
 export const FilesArchived = t.type({ job: JobId, segment: checked('SegmentNumber', Count, (n) => n >= 1), entries: t.array(ArchivedEntry) });
 export type FilesArchived = t.TypeOf<typeof FilesArchived>;
 
+/**
+ * Closed segments of a job that are no longer on the tape: LTFS rolled the volume back to
+ * an index written before them (a power loss). Their files no longer count as on this tape,
+ * so the next incremental writes them again; a job that had succeeded becomes FAILED.
+ */
+export const SegmentsLost = t.type({
+  job: JobId,
+  segments: t.array(checked('SegmentNumber', Count, (n) => n >= 1)),
+  reason: t.string,
+  detectedAt: IsoTime,
+});
+export type SegmentsLost = t.TypeOf<typeof SegmentsLost>;
+
 /** Paths that an incremental backup no longer found under its source roots. */
 export const FilesDeleted = t.type({ job: JobId, paths: t.array(t.string) });
 export type FilesDeleted = t.TypeOf<typeof FilesDeleted>;
@@ -190,6 +203,7 @@ export const DomainEvent = t.union([
   eventOf('JobInterrupted', JobInterrupted),
   eventOf('SegmentClosed', SegmentClosed),
   eventOf('FilesArchived', FilesArchived),
+  eventOf('SegmentsLost', SegmentsLost),
   eventOf('FilesDeleted', FilesDeleted),
   eventOf('JobWarned', JobWarned),
   eventOf('LabelCreated', LabelCreated),
@@ -215,6 +229,7 @@ export const CURRENT_SCHEMA: Readonly<Record<EventType, number>> = {
   JobInterrupted: 1,
   SegmentClosed: 1,
   FilesArchived: 1,
+  SegmentsLost: 1,
   FilesDeleted: 1,
   JobWarned: 1,
   LabelCreated: 1,

@@ -49,6 +49,21 @@ const deleted = (job: string, path: string): Statement[] => {
   ];
 };
 
+/** Segments gone from the tape: their entries no longer count as on it, nor their bytes as used. */
+const lost = (job: string, segments: readonly number[]): Statement[] => {
+  const list = JSON.stringify(segments);
+  const inList = 'segment IN (SELECT value FROM json_each(?))';
+  return [
+    sql(
+      `UPDATE tapes SET used_bytes = used_bytes - (SELECT coalesce(sum(bytes), 0) FROM segments WHERE job = ? AND ${inList})
+       WHERE id = ${TAPE_OF_JOB}`,
+      job, list, job,
+    ),
+    sql(`DELETE FROM segments WHERE job = ? AND ${inList}`, job, list),
+    sql(`DELETE FROM entries WHERE job = ? AND ${inList}`, job, list),
+  ];
+};
+
 /**
  * The file tree: directories deduplicated per tape (`dirs`), and every version of every
  * entry (`entries`: one row per archived file/dir/symlink per job, plus a `deleted` row
@@ -109,6 +124,8 @@ export const filesProjection: Projection = {
       }
       case 'FilesArchived':
         return archivedAll(event.data.job, event.data.segment, event.data.entries);
+      case 'SegmentsLost':
+        return lost(event.data.job, event.data.segments);
       case 'FilesDeleted':
         return event.data.paths.flatMap((p) => deleted(event.data.job, p));
       case 'JobWarned':

@@ -55,6 +55,16 @@ export const jobsProjection: Projection = {
           ),
         ];
       }
+      case 'SegmentsLost':
+        // As the job decider: a success whose data is partly gone is FAILED, with the reason.
+        return [
+          sql(
+            `UPDATE jobs SET status = CASE status WHEN 'SUCCESS' THEN 'FAILED' ELSE status END,
+               reason = CASE WHEN reason IS NULL OR status = 'SUCCESS' THEN ? ELSE reason || '; ' || ? END
+             WHERE id = ?`,
+            event.data.reason, event.data.reason, event.data.job,
+          ),
+        ];
       case 'JobInterrupted':
         return [
           sql(

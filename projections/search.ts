@@ -37,6 +37,7 @@ export const searchProjection: Projection = {
     { name: 'search_names_fts', key: ['rowid'] },
   ],
   project: (event: DomainEvent, _stored: StoredEvent): readonly Statement[] => {
+    if (event.type === 'SegmentsLost') return recount(event.data.job);
     if (event.type !== 'FilesArchived') return [];
     const names = event.data.entries.map((e) => {
       const name = e.path.slice(e.path.lastIndexOf('/') + 1);
@@ -53,3 +54,24 @@ export const searchProjection: Projection = {
     ];
   },
 };
+
+/**
+ * After entries left the tape (the files projection, applied before, deleted those of lost
+ * segments): each name of the tape counts its archived versions again, and a name none is
+ * left of leaves the index. Rare (a power loss), so a recount of the tape's names is fine.
+ */
+const recount = (job: string): Statement[] => [
+  sql(
+    `UPDATE search_names SET versions = (
+       SELECT count(*) FROM entries e JOIN dirs d ON d.id = e.dir_id
+       WHERE d.tape = search_names.tape AND e.name = search_names.name AND e.kind <> 'deleted')
+     WHERE tape = ${TAPE_OF_JOB}`,
+    job,
+  ),
+  sql(
+    `INSERT INTO search_names_fts (search_names_fts, rowid, name)
+     SELECT 'delete', id, name FROM search_names WHERE tape = ${TAPE_OF_JOB} AND versions = 0`,
+    job,
+  ),
+  sql(`DELETE FROM search_names WHERE tape = ${TAPE_OF_JOB} AND versions = 0`, job),
+];

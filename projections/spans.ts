@@ -54,6 +54,13 @@ export const spansProjection: Projection = {
             : [sql('INSERT OR IGNORE INTO file_extents (job, segment, offset, file_offset, file_size) VALUES (?, ?, ?, ?, ?)', job, segment, e.offset, e.extent.offset, e.extent.fileSize)],
         );
       }
+      case 'SegmentsLost':
+        return [
+          sql(
+            'DELETE FROM file_extents WHERE job = ? AND segment IN (SELECT value FROM json_each(?))',
+            event.data.job, JSON.stringify(event.data.segments),
+          ),
+        ];
       default:
         return [];
     }

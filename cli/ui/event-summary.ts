@@ -22,6 +22,8 @@ const summarise = (event: DomainEvent, showPath: (storedPath: string) => string)
       return `job ${shortId(event.data.job)} segment ${event.data.segment} closed: ${event.data.entries} entries, ${formatBytes(event.data.bytes)}`;
     case 'FilesArchived':
       return `job ${shortId(event.data.job)} segment ${event.data.segment}: ${event.data.entries.length} entries archived`;
+    case 'SegmentsLost':
+      return `job ${shortId(event.data.job)} segment(s) ${event.data.segments.join(', ')} lost: ${event.data.reason}`;
     case 'FilesDeleted':
       return `job ${shortId(event.data.job)}: ${event.data.paths.length} path(s) gone since the last backup`;
     case 'JobWarned':

@@ -6,7 +6,15 @@ import type { IsoTime, JobId } from '../ids';
 import type { TapeId } from '../tape-id';
 
 export type JobEvent = EventOfType<
-  'JobStarted' | 'JobCompleted' | 'JobFailed' | 'JobInterrupted' | 'SegmentClosed' | 'FilesArchived' | 'FilesDeleted' | 'JobWarned'
+  | 'JobStarted'
+  | 'JobCompleted'
+  | 'JobFailed'
+  | 'JobInterrupted'
+  | 'SegmentClosed'
+  | 'FilesArchived'
+  | 'SegmentsLost'
+  | 'FilesDeleted'
+  | 'JobWarned'
 >;
 
 export type JobStatus = 'RUNNING' | 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
@@ -60,6 +68,8 @@ export type JobCommand =
       readonly entries: readonly ArchivedEntry[];
     }
   | { readonly type: 'RecordDeletions'; readonly job: JobId; readonly paths: readonly string[] }
+  /** Closed segments found gone from the tape (an LTFS index rollback): recorded whatever the job's status. */
+  | { readonly type: 'RecordLostSegments'; readonly job: JobId; readonly segments: readonly number[]; readonly reason: string; readonly detectedAt: IsoTime }
   | { readonly type: 'RecordWarnings'; readonly job: JobId; readonly warnings: readonly { readonly path: string; readonly reason: string }[] };
 
 /** Entries per FilesArchived event (and paths per FilesDeleted): big enough to keep the journal compact, small enough to stream. */
@@ -157,10 +167,25 @@ const end = (command: EndCommand, state: JobState): E.Either<DomainError, JobEve
   }
 };
 
+/** Only segments the job closed can be lost; each is named once, in order. */
+const loseSegments = (
+  command: Extract<JobCommand, { type: 'RecordLostSegments' }>,
+  state: JobState,
+): E.Either<DomainError, JobEvent[]> => {
+  if (state.status === 'NONE') return E.left({ _tag: 'JobNotRunning', job: command.job, status: state.status });
+  const segments = [...new Set(command.segments)].sort((a, b) => a - b);
+  const unknown = segments.find((n) => n < 1 || n > state.segments);
+  if (unknown !== undefined) return E.left({ _tag: 'SegmentNotClosed', job: command.job, segment: unknown, closed: state.segments });
+  if (segments.length === 0) return E.right([]);
+  return E.right([{ type: 'SegmentsLost', data: { job: command.job, segments, reason: command.reason, detectedAt: command.detectedAt } }]);
+};
+
 const decide = (command: JobCommand, state: JobState): E.Either<DomainError, readonly JobEvent[]> => {
   switch (command.type) {
     case 'StartJob':
       return start(command, state);
+    case 'RecordLostSegments':
+      return loseSegments(command, state);
     case 'CompleteJob':
     case 'FailJob':
     case 'InterruptJob':
@@ -184,6 +209,9 @@ const evolve = (state: JobState, event: DomainEvent): JobState => {
       return ended(state, 'FAILED');
     case 'JobInterrupted':
       return ended(state, 'INTERRUPTED');
+    case 'SegmentsLost':
+      // A success whose data is partly gone is a failure; other statuses say enough already.
+      return state.status === 'SUCCESS' ? ended(state, 'FAILED') : state;
     default:
       return state;
   }

@@ -135,6 +135,17 @@ export interface EventStore {
    */
   markWritten(tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]): void;
   /**
+   * The tape's journal no longer holds its records from `fromSeq` on (an LTFS index rollback
+   * after a power loss): every event written there is pending again, atomically, and keeps
+   * its position, so the next flush writes them anew in their order. Returns how many.
+   * Thrown: a `fromSeq` that is not a positive integer.
+   */
+  markUnwritten(tape: TapeId, fromSeq: number): number;
+  /** The highest journal seq an event of the tape is written at (0 when none is). */
+  lastSeq(tape: TapeId): number;
+  /** Which event (id) the catalog holds at each journal seq of the tape from `fromSeq` on, in seq order. */
+  writtenIdsFrom(tape: TapeId, fromSeq: number): readonly { readonly seq: number; readonly id: string }[];
+  /**
    * Every event stored after this call (append or import) also runs the hook inside
    * its transaction, after the events and their placement are stored (the hook may
    * read them back). A hook that throws rolls the whole write back; the error propagates.

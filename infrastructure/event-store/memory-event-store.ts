@@ -48,6 +48,21 @@ export class MemoryEventStore implements EventStore {
     this.transaction((tx) => ops.markWritten(tx, tape, written));
   }
 
+  markUnwritten(tape: TapeId, fromSeq: number): number {
+    return this.transaction((tx) => ops.markUnwritten(tx, tape, fromSeq));
+  }
+
+  lastSeq(tape: TapeId): number {
+    return Math.max(0, ...(this.tapes.get(tape)?.bySeq.keys() ?? []));
+  }
+
+  writtenIdsFrom(tape: TapeId, fromSeq: number): readonly { readonly seq: number; readonly id: string }[] {
+    return [...(this.tapes.get(tape)?.bySeq ?? [])]
+      .filter(([seq]) => seq >= fromSeq)
+      .sort(([a], [b]) => a - b)
+      .map(([seq, position]) => ({ seq, id: this.eventAt(position).id }));
+  }
+
   onAppend(hook: AppendHook): void {
     this.hooks.push(hook);
   }
@@ -127,6 +142,12 @@ export class MemoryEventStore implements EventStore {
       insertEvent: (row) => this.insertEvent(row, undo),
       insertPlacement: (tape, position, row) => this.setPlacement(tape, position, row, undo),
       setWritten: (tape, position, seq) => this.setPlacement(tape, position, { seq, state: 'written' }, undo),
+      writtenFromSeq: (tape, fromSeq) =>
+        [...(this.tapes.get(tape)?.bySeq ?? [])]
+          .filter(([seq]) => seq >= fromSeq)
+          .sort(([a], [b]) => a - b)
+          .map(([, position]) => position),
+      setPending: (tape, position) => this.setPlacement(tape, position, { seq: null, state: 'pending' }, undo),
     };
   }
 
@@ -146,14 +167,17 @@ export class MemoryEventStore implements EventStore {
     return position;
   }
 
-  /** Inserts or replaces one placement (the shared operations only ever add a seq). */
+  /** Inserts or replaces one placement, keeping the seq index in step (a seq added, or taken away). */
   private setPlacement(tape: TapeId, position: number, row: ops.TapeRow, undo: (() => void)[]): void {
     const index = this.tapeIndex(tape);
     const previous = index.byPosition.get(position);
+    const previousSeq = previous?.seq ?? null;
     index.byPosition.set(position, row);
+    if (previousSeq !== null) index.bySeq.delete(previousSeq);
     if (row.seq !== null) index.bySeq.set(row.seq, position);
     undo.push(() => {
       if (row.seq !== null) index.bySeq.delete(row.seq);
+      if (previousSeq !== null) index.bySeq.set(previousSeq, position);
       if (previous === undefined) index.byPosition.delete(position);
       else index.byPosition.set(position, previous);
     });

@@ -43,6 +43,12 @@ const prepareStatements = (db: Database.Database) => ({
   ),
   insertPlacement: db.prepare('INSERT INTO tape_events (tape, position, seq, state) VALUES (?, ?, ?, ?)'),
   setWritten: db.prepare("UPDATE tape_events SET seq = ?, state = 'written' WHERE tape = ? AND position = ?"),
+  setPending: db.prepare("UPDATE tape_events SET seq = NULL, state = 'pending' WHERE tape = ? AND position = ?"),
+  writtenFromSeq: db.prepare('SELECT position FROM tape_events WHERE tape = ? AND seq >= ? ORDER BY seq').pluck(),
+  lastSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) FROM tape_events WHERE tape = ?').pluck(),
+  writtenIdsFrom: db
+    .prepare('SELECT t.seq, e.id FROM tape_events t JOIN events e ON e.position = t.position WHERE t.tape = ? AND t.seq >= ? ORDER BY t.seq')
+    .raw(),
   readAfter: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
   readStream: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? ORDER BY version`).raw(),
   lastPosition: db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
@@ -76,6 +82,7 @@ export class SqliteEventStore implements EventStore {
   private readonly appendTx: (events: readonly EventEnvelope[], placement: Placement | undefined) => E.Either<VersionConflict, readonly StoredEvent[]>;
   private readonly importTx: (events: readonly EventEnvelope[], placement: Placement | undefined) => E.Either<ImportError, ImportResult>;
   private readonly markWrittenTx: (tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]) => void;
+  private readonly markUnwrittenTx: (tape: TapeId, fromSeq: number) => number;
 
   constructor(
     private readonly db: Database.Database,
@@ -94,6 +101,7 @@ export class SqliteEventStore implements EventStore {
     this.markWrittenTx = db.transaction((tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]) =>
       ops.markWritten(this.writeTx(), tape, written),
     );
+    this.markUnwrittenTx = db.transaction((tape: TapeId, fromSeq: number) => ops.markUnwritten(this.writeTx(), tape, fromSeq));
   }
 
   append(events: readonly EventEnvelope[], placement?: Placement): E.Either<VersionConflict, readonly StoredEvent[]> {
@@ -106,6 +114,21 @@ export class SqliteEventStore implements EventStore {
 
   markWritten(tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]): void {
     this.markWrittenTx(tape, written);
+  }
+
+  markUnwritten(tape: TapeId, fromSeq: number): number {
+    return this.markUnwrittenTx(tape, fromSeq);
+  }
+
+  lastSeq(tape: TapeId): number {
+    return integerOf(this.statements.lastSeq.get(tape), 'last seq');
+  }
+
+  writtenIdsFrom(tape: TapeId, fromSeq: number): readonly { readonly seq: number; readonly id: string }[] {
+    return this.statements.writtenIdsFrom.all(tape, fromSeq).map((row: unknown) => {
+      const [seq, id]: readonly unknown[] = Array.isArray(row) ? row : [];
+      return { seq: integerOf(seq, 'seq'), id: optionalText(id, 'id') ?? '' };
+    });
   }
 
   onAppend(hook: AppendHook): void {
@@ -168,6 +191,10 @@ export class SqliteEventStore implements EventStore {
       },
       setWritten: (tape, position, seq) => {
         s.setWritten.run(seq, tape, position);
+      },
+      writtenFromSeq: (tape, fromSeq) => s.writtenFromSeq.all(tape, fromSeq).map((p) => integerOf(p, 'position')),
+      setPending: (tape, position) => {
+        s.setPending.run(tape, position);
       },
     };
   }

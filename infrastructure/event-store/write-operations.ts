@@ -13,7 +13,7 @@ import { decodeEventColumns, toColumns, toEventRow, type EventRow } from './even
 import { DuplicateEventIdError, InvalidPlacementError, SeqTakenError, UnknownEventError } from './store-errors';
 
 /**
- * The rules of append, import and markWritten, written once for every store. A store
+ * The rules of append, import, markWritten and markUnwritten, written once for every store. A store
  * supplies a `WriteTx` (its reads and writes inside one of its transactions) and runs
  * these functions inside that transaction: so the SQLite and in-memory stores behave
  * alike by construction, and the contract tests check the plumbing.
@@ -32,6 +32,10 @@ export interface WriteTx {
   insertEvent(row: EventRow): number;
   insertPlacement(tape: TapeId, position: number, placement: TapeRow): void;
   setWritten(tape: TapeId, position: number, seq: number): void;
+  /** Positions of the events written on the tape at `fromSeq` or later, in seq order. */
+  writtenFromSeq(tape: TapeId, fromSeq: number): readonly number[];
+  /** Turns a written placement back into a pending one (no seq). */
+  setPending(tape: TapeId, position: number): void;
 }
 
 /** One event's place on one tape; `seq` is set exactly when `state` is `written`. */
@@ -85,6 +89,18 @@ export const markWritten = (
     checkSeq(seq);
     placeKnown(tx, tape, requirePosition(tx, id), { seq, state: 'written' });
   }
+};
+
+/**
+ * The tape's journal lost its records from `fromSeq` on (LTFS rolled the volume back to an
+ * earlier index): the events placed there are pending again, to be written anew. Returns
+ * how many.
+ */
+export const markUnwritten = (tx: WriteTx, tape: TapeId, fromSeq: number): number => {
+  checkSeq(fromSeq);
+  const positions = tx.writtenFromSeq(tape, fromSeq);
+  for (const position of positions) tx.setPending(tape, position);
+  return positions.length;
 };
 
 /** Each stream must continue at its version + 1, counting the batch's earlier events. */

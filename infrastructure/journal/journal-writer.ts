@@ -61,7 +61,9 @@ export const appendToJournal = (
   let endOffset = 0;
   let fd: number;
   try {
-    fd = fs.openSync(journalPath, 'a+');
+    // Created only to start a journal: one that should be there and is not (a mount that
+    // vanished, showing the folder below it) is an error, not a new empty journal.
+    fd = fs.openSync(journalPath, head.seq === 0 ? 'a+' : fs.constants.O_RDWR | fs.constants.O_APPEND);
   } catch (error) {
     return E.left(failed(journalPath, 'open', error));
   }

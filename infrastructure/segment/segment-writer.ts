@@ -392,13 +392,20 @@ export class SegmentWriter {
     );
   }
 
-  /** Creates the segment's folder and the segment (never over an existing file). */
+  /**
+   * Creates the segment's folder and the segment (never over an existing file). Only the
+   * job's folder and the `jobs` folder above it are made, never the archive folder: when a
+   * mount vanishes under a running job (a drive that lost power), its mount point shows
+   * the folder below it, and a segment must fail there rather than land on the local disk.
+   */
   static open(segmentPath: string, options: SegmentWriterOptions = {}, encryption?: SegmentEncryption): E.Either<SegmentError, SegmentWriter> {
     const o: Required<SegmentWriterOptions> = { ...DEFAULTS, ...options };
     const problem = optionsProblem(o);
     if (problem !== undefined) throw new RangeError(`SegmentWriter options: ${problem}`);
     try {
-      fs.mkdirSync(path.dirname(segmentPath), { recursive: true });
+      const jobDir = path.dirname(segmentPath);
+      mkdirIfMissing(path.dirname(jobDir));
+      mkdirIfMissing(jobDir);
     } catch (error) {
       return E.left(segmentWriteFailed(segmentPath, 'mkdir', error));
     }
@@ -952,4 +959,12 @@ const sealSpec = (
     stagingBytes: SEAL_STAGING_BYTES,
     path: place.path,
   };
+};
+
+const mkdirIfMissing = (dir: string): void => {
+  try {
+    fs.mkdirSync(dir);
+  } catch (error) {
+    if (!isErrno(error, 'EEXIST')) throw error;
+  }
 };

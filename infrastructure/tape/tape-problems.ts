@@ -2,6 +2,8 @@
 export type TapeProblem =
   | JournalMoved
   | { readonly _tag: 'MountMissing'; readonly path: string }
+  /** A FUSE mount whose file system process is gone (ENOTCONN): an LTFS drive that lost power, or ltfs that ended. */
+  | { readonly _tag: 'MountDisconnected'; readonly path: string }
   | { readonly _tag: 'MountNotFolder'; readonly path: string }
   | { readonly _tag: 'MountNotWritable'; readonly path: string; readonly code: string }
   | { readonly _tag: 'VolumeLabelInvalid'; readonly path: string; readonly problems: readonly string[] }

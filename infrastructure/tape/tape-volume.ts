@@ -180,6 +180,7 @@ export class FolderTape {
       return E.right(undefined);
     } catch (error) {
       if (isErrno(error, 'ENOENT')) return E.left({ _tag: 'MountMissing', path: this.root });
+      if (isErrno(error, 'ENOTCONN')) return E.left({ _tag: 'MountDisconnected', path: this.root });
       return E.left({ _tag: 'MountNotFolder', path: `${this.root} (${errorMessage(error)})` });
     }
   }

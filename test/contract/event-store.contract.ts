@@ -516,6 +516,28 @@ const placementTests = (withStore: WithStore): void => {
   );
 
   it(
+    'after a journal rollback, unwrites the events from a seq on: pending again in position order, their seqs free, lastSeq back',
+    withStore(({ store }) => {
+      const written = rightOf(store.append(envelopes('job-a', 5), { tape: TAPE_A, state: 'written', seqs: [1, 2, 3, 4, 5] }));
+      rightOf(store.append([envelope('job-b', 1)], { tape: TAPE_B, state: 'written', seqs: [4] }));
+      const later = rightOf(store.append([envelope('job-c', 1)], { tape: TAPE_A, state: 'pending' }));
+      assert.equal(store.lastSeq(TAPE_A), 5);
+      assert.deepEqual(store.writtenIdsFrom(TAPE_A, 4), written.slice(3).map((e, i) => ({ seq: 4 + i, id: e.id })));
+      assert.equal(store.markUnwritten(TAPE_A, 4), 2);
+      assert.deepEqual(store.writtenIdsFrom(TAPE_A, 1), written.slice(0, 3).map((e, i) => ({ seq: 1 + i, id: e.id })));
+      assert.equal(store.lastSeq(TAPE_A), 3);
+      assert.equal(store.lastSeq(TAPE_B), 4, 'another tape keeps its seqs');
+      assert.deepEqual(store.pendingFor(TAPE_A), [...written.slice(3), ...later]);
+      // The freed seqs take the events again when they are written anew (or others).
+      store.markWritten(TAPE_A, [...written.slice(3), ...later].map((e, i) => ({ id: e.id, seq: 4 + i })));
+      assert.deepEqual(store.tapeEvents(TAPE_A).map((t) => [t.event.id, t.seq]), [...written, ...later].map((e, i) => [e.id, i + 1]));
+      assert.equal(store.markUnwritten(TAPE_A, 7), 0);
+      assert.equal(store.lastSeq(tapeId('000009L7')), 0);
+      assert.throws(() => store.markUnwritten(TAPE_A, 0), InvalidPlacementError);
+    }),
+  );
+
+  it(
     'marks an event written on a tape it had no placement on',
     withStore(({ store }) => {
       const [event] = rightOf(store.append([envelope('job-a', 1)]));

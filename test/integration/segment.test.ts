@@ -158,6 +158,8 @@ describe('segment written from a real tree', () => {
 
   before(async () => {
     makeTree(root);
+    // A tape's archive folder exists (its label is there); the writer makes only jobs/<job>/ below it.
+    fs.mkdirSync(path.join(dir, 'tape', 'LTO-ARCHIVE'), { recursive: true });
     written = await archiveTree(root, path.join(dir, 'tape', 'LTO-ARCHIVE', 'jobs', 'job-1', '1.tar'));
   });
   after(cleanup);
@@ -546,6 +548,19 @@ describe('segment writer on a full file system', () => {
       const again = await writer.addDirectory({ path: 'after', mode: 0o755, mtimeNs: 0n, uid: 0, gid: 0 });
       assert.ok(E.isLeft(again));
       fs.rmSync(segment);
+    }
+  });
+});
+
+describe('segment writer under a mount that vanished', () => {
+  it('refuses to make the archive folder: a segment never lands on the disk below a mount point', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const opened = SegmentWriter.open(path.join(dir, 'mnt', 'LTO-ARCHIVE', 'jobs', 'job-1', '1.tar'));
+      assert.ok(E.isLeft(opened) && opened.left._tag === 'SegmentWriteFailed' && opened.left.code === 'ENOENT', JSON.stringify(opened));
+      assert.equal(fs.existsSync(path.join(dir, 'mnt')), false);
+    } finally {
+      cleanup();
     }
   });
 });

@@ -24,7 +24,10 @@ export interface Sandbox {
   /** Runs the CLI in its own process group and SIGKILLs the whole group after `ms`, as a power cut would. */
   readonly ltoKilledAfter: (args: readonly string[], ms: number) => Promise<CliResult>;
   /** Starts the CLI in the background; `done` resolves when it ends. */
-  readonly ltoAsync: (args: readonly string[], env?: NodeJS.ProcessEnv) => { readonly done: Promise<CliResult>; readonly kill: () => void };
+  readonly ltoAsync: (
+    args: readonly string[],
+    env?: NodeJS.ProcessEnv,
+  ) => { readonly done: Promise<CliResult>; readonly kill: () => void; readonly pid: number };
   readonly json: <T = unknown>(args: readonly string[]) => T;
   readonly cleanup: () => void;
 }
@@ -58,7 +61,7 @@ export const sandbox = (): Sandbox => {
         // Already gone: the command finished first.
       }
     };
-    return { done, kill };
+    return { done, kill, pid: child.pid ?? 0 };
   };
   const ltoKilledAfter = async (args: readonly string[], ms: number): Promise<CliResult> => {
     const run = ltoAsync(args);
@@ -112,3 +115,21 @@ export const isStopped = (pid: number): boolean => {
     return false;
   }
 };
+
+/** Linux: `pid` and its descendants (bin/lto.js runs long jobs in a child process). */
+export const processTree = (pid: number): number[] => {
+  let children: number[] = [];
+  try {
+    children = fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter((p) => p !== '')
+      .map(Number);
+  } catch {
+    // Gone already.
+  }
+  return [pid, ...children.flatMap(processTree)];
+};
+
+/** Linux: the process of `pid`'s tree that is stopped (LTO_STOP_AT), if one is. */
+export const stoppedIn = (pid: number): number | undefined => processTree(pid).find(isStopped);

@@ -79,8 +79,11 @@ export interface MountedCartridge {
   readonly log: () => string;
   /** Unmounts and waits until the ltfs process has exited: only then is the index on the cartridge. */
   readonly unmount: () => Promise<void>;
-  /** A power loss: SIGKILL of the ltfs process, then the dead mount point is released. */
-  readonly powerLoss: () => Promise<void>;
+  /**
+   * A power loss: SIGKILL of the ltfs process, then the dead mount point is released
+   * (as an operator would); with `release: false` it stays, answering ENOTCONN.
+   */
+  readonly powerLoss: (options?: { readonly release?: boolean }) => Promise<void>;
 }
 
 export class MountRefused extends Error {
@@ -131,15 +134,20 @@ export const mountCartridge = async (cartridge: string, mount: string): Promise<
     mount,
     log: output,
     unmount: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        if (isMounted(mount)) await release();
+        return;
+      }
       if (isMounted(mount)) {
         const result = spawnSync('fusermount', ['-u', mount], { encoding: 'utf8' });
         if (result.status !== 0) throw new Error(`fusermount -u ${mount}: ${result.stderr}`);
       }
       await gone;
     },
-    powerLoss: async () => {
+    powerLoss: async (options = {}) => {
       child.kill('SIGKILL');
-      await release();
+      if (options.release === false) await gone;
+      else await release();
     },
   };
 };
@@ -161,7 +169,7 @@ export const remountAfterPowerLoss = async (
   } catch (error) {
     if (!(error instanceof MountRefused)) throw error;
   }
-  checkCartridge(cartridge);
+  const checked = checkCartridge(cartridge);
   try {
     return { mounted: await mountCartridge(cartridge, mount), repair: 'ltfsck' };
   } catch (error) {
@@ -169,7 +177,12 @@ export const remountAfterPowerLoss = async (
   }
   const deep = checkCartridge(cartridge, true);
   if (deep.status !== 0 && deep.status !== 1) throw new Error(`ltfsck --deep-recovery failed (${deep.status}): ${deep.output}`);
-  return { mounted: await mountCartridge(cartridge, mount), repair: 'deep-recovery' };
+  try {
+    return { mounted: await mountCartridge(cartridge, mount), repair: 'deep-recovery' };
+  } catch (error) {
+    const tail = (text: string): string => text.split('\n').slice(-8).join('\n');
+    throw new Error(`${String(error)}\nltfsck (${checked.status}):\n${tail(checked.output)}\nltfsck --deep-recovery (${deep.status}):\n${tail(deep.output)}`);
+  }
 };
 
 /** Seconds of positioning the emulated drive has counted since the mount (Calculate or Emulate mode). */
