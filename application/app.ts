@@ -37,4 +37,7 @@ export type CrashPointName =
   | 'segment-closed'
   | 'job-ending'
   // A job's end event is on the tape, the index write that makes it durable not yet asked for.
-  | 'job-ended';
+  | 'job-ended'
+  // A restore's or verify's reads of segments: before the first, after the last (positioning tests).
+  | 'tape-reads-start'
+  | 'tape-reads-end';

@@ -136,6 +136,7 @@ export const runVerify = async (
     const checks = new Map<string, [number, SegmentCheck][]>(plan.map((p) => [p.job, []]));
     // Every segment of every job, read in tape order on an LTFS mount (by start block).
     const reads = segmentsInTapeOrder(session.right.mount, plan.flatMap((p) => p.segments));
+    app.crashPoint('tape-reads-start');
     for (const s of reads) {
       // Let the progress bar draw between segments (the check itself reads synchronously).
       await new Promise((resolve) => setImmediate(resolve));
@@ -151,6 +152,7 @@ export const runVerify = async (
     const verified: VerifiedJob[] = plan.map((p) =>
       jobReport(p.job, [...(checks.get(p.job) ?? [])].sort(([a], [b]) => a - b), names),
     );
+    app.crashPoint('tape-reads-end');
     const journal = checkJournal(session.right.mount);
     const status = worst([...verified.map((v) => v.status), journal.damaged.length > 0 ? 'CORRUPTED' : 'PASSED']);
     const recorded = recordOutcome(recorder, verified, journal, status, bytesRead, names);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
  *
  * - `LTO_CRASH_AT=<point>` kills the process with SIGKILL the first time it reaches that
  *   point, exactly as a power cut there would; `LTO_CRASH_AT=<point>#<n>` at the n-th time.
- * - `LTO_STOP_AT=<point>[#<n>]` stops the process there with SIGSTOP instead (a test
+ * - `LTO_STOP_AT=<point>[#<n>][,...]` stops the process there with SIGSTOP instead (a test
  *   then acts while it is frozen mid-job: a second backup, a file system filling up)
  *   and lets it go on with SIGCONT.
  * - `LTO_CRASH_TRACE=<file>` appends the name of every point reached, one a line, so a
@@ -15,16 +15,17 @@ import * as fs from 'node:fs';
  */
 export const crashPointFromEnv = (env: NodeJS.ProcessEnv): ((name: string) => void) => {
   const kill = parseTarget('LTO_CRASH_AT', env['LTO_CRASH_AT']);
-  const stop = parseTarget('LTO_STOP_AT', env['LTO_STOP_AT']);
+  // Several stops, comma-separated: a test acts at each (reads a counter, then SIGCONT).
+  const stops = (env['LTO_STOP_AT'] ?? '').split(',').flatMap((part) => parseTarget('LTO_STOP_AT', part) ?? []);
   const trace = env['LTO_CRASH_TRACE'];
-  if (kill === undefined && stop === undefined && trace === undefined) return () => undefined;
+  if (kill === undefined && stops.length === 0 && trace === undefined) return () => undefined;
   const hits = new Map<string, number>();
   return (name) => {
     if (trace !== undefined) fs.appendFileSync(trace, `${name}\n`);
     const n = (hits.get(name) ?? 0) + 1;
     hits.set(name, n);
     if (kill?.name === name && kill.nth === n) process.kill(process.pid, 'SIGKILL');
-    if (stop?.name === name && stop.nth === n) process.kill(process.pid, 'SIGSTOP');
+    if (stops.some((stop) => stop.name === name && stop.nth === n)) process.kill(process.pid, 'SIGSTOP');
   };
 };
 

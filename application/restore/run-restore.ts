@@ -242,7 +242,9 @@ const runPasses = async (
       const bytes = restored.bytes;
       const source = openedNames(selection, pass, unreadable);
       // Folders get their times once every tape is in: a later tape writes into them.
+      app.crashPoint('tape-reads-start');
       const outcome = await writer.restore(source, (f, b) => onProgress(done + f, bytes + b), passes.length === 1);
+      app.crashPoint('tape-reads-end');
       finishing.push([writer, source]);
       return E.right({ ...outcome, problems: [...unreadable, ...outcome.problems] });
     };

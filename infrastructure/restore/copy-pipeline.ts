@@ -84,9 +84,15 @@ export const copyRangeHashed = async (
   const reads: Promise<number>[] = [];
   const writes: Promise<void>[] = [];
   let bytesRead = 0;
-  const read = (i: number): Promise<number> => {
+  // One read of the tape in flight at a time, in order: a tape reads fast only front to
+  // back, and two reads at different offsets make LTFS reposition between them (on a real
+  // drive, seconds each). The buffers still let writing and hashing overlap the next read.
+  let lastRead: Promise<unknown> = Promise.resolve();
+  const read = (i: number, bufferFree: Promise<unknown> = Promise.resolve()): Promise<number> => {
     const at = i * chunkBytes;
-    return quiet(from.read(pool[i % slots]!, 0, Math.min(chunkBytes, length - at), offset + at));
+    const next = Promise.all([lastRead, bufferFree]).then(() => from.read(pool[i % slots]!, 0, Math.min(chunkBytes, length - at), offset + at));
+    lastRead = next.catch(() => undefined);
+    return quiet(next);
   };
   try {
     for (let i = 0; i < slots; i++) reads[i] = read(i);
@@ -102,7 +108,7 @@ export const copyRangeHashed = async (
       writes[i] = quiet(writeAt(n === chunkBytes ? target.bulk : to, data, i * chunkBytes));
       // The buffer is free again once its write is done: then it takes the read `slots` ahead.
       const ahead = i + slots;
-      if (ahead < chunks) reads[ahead] = quiet(writes[i]!.then(() => read(ahead)));
+      if (ahead < chunks) reads[ahead] = read(ahead, writes[i]!);
     }
     await Promise.all(writes);
     return { _tag: 'copied', sha256: hash.digest('hex'), bytesRead };

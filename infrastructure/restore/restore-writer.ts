@@ -229,8 +229,8 @@ export class RestoreWriter {
   /**
    * Files in tape order, in read windows: neighbouring selected files of a segment are
    * read with one positioned read into a slot of shared memory, and their files are
-   * queued on the writer threads; the next window is read meanwhile, and up to SLOTS
-   * windows are in memory at once. A large file streams on its own (after the queued
+   * queued on the writer threads; the next window is read meanwhile (never two reads at
+   * once), and up to SLOTS windows are in memory at once. A large file streams on its own (after the queued
    * windows are written).
    */
   private async restoreFiles(files: Iterable<RestoreEntry>, onProgress: (files: number, bytes: number) => void): Promise<void> {
@@ -245,8 +245,11 @@ export class RestoreWriter {
           onProgress(this.restored.files, this.restored.bytes);
           continue;
         }
+        // The previous window's read ends before this one starts: one read of the tape in
+        // flight, front to back (its files are written while this one reads).
+        const previous = ahead === undefined ? undefined : { window: ahead.window, data: await ahead.read };
         const read = quiet(this.startRead(item, await this.slot()));
-        if (ahead !== undefined) await this.queueWindow(ahead.window, await ahead.read, onProgress);
+        if (previous !== undefined) await this.queueWindow(previous.window, previous.data, onProgress);
         ahead = { window: item, read };
       }
       if (ahead !== undefined) await this.queueWindow(ahead.window, await ahead.read, onProgress);

@@ -6,7 +6,7 @@ import { closeQuietly } from '../journal/durable-file';
 import { readFullySync } from '../read-fully';
 import type { SegmentKeys } from '../restore/segment-source';
 import { contentHasher } from '../segment/content-hash';
-import { listSegment } from '../segment/segment-list';
+import { walkTar, type ByteSource } from '../segment/tar-header';
 
 /** A catalogued file of the segment, as verify expects to find it. */
 export interface ExpectedFile {
@@ -158,16 +158,12 @@ export const checkSegment = (expected: SegmentExpectation, mode: 'quick' | 'full
     if (size !== expected.bytes) problems.push(`segment is ${size} bytes, ${expected.bytes} were written${size < expected.bytes ? ' (truncated)' : ''}`);
     const whole = createHash('sha256');
     const hashes = mode === 'full' ? new FileHashes(expected.files, keys?.contentKey) : undefined;
-    const read = keys === undefined || mode === 'quick' ? streamPlain(fd, size, whole, hashes, problems) : streamSealed(fd, size, whole, hashes, keys, problems);
+    const read =
+      keys === undefined || mode === 'quick'
+        ? streamPlain(fd, size, whole, hashes, problems, mode === 'full' && keys === undefined)
+        : streamSealed(fd, size, whole, hashes, keys, problems);
     if (whole.digest('hex') !== expected.sha256) problems.push('segment SHA-256 differs from the one recorded when it was closed');
     hashes?.end(read.tarEnd, size < expected.bytes ? 'the segment is truncated' : 'past the end of the segment');
-    if (mode === 'full' && keys === undefined) {
-      const listing = listSegment(expected.path);
-      if (listing._tag === 'Left' || !listing.right.complete) {
-        const detail = listing._tag === 'Left' ? listing.left._tag : listing.right.problem?.detail ?? 'no end-of-archive blocks';
-        problems.push(`tar structure: ${detail}`);
-      }
-    }
     const damaged = hashes?.damaged ?? [];
     return { status: statusOf(problems, damaged), problems, damaged, filesChecked: hashes?.checked ?? 0, bytesRead: read.bytesRead };
   } catch (error) {
@@ -180,27 +176,90 @@ export const checkSegment = (expected: SegmentExpectation, mode: 'quick' | 'full
 /** A read that fails is retried a page at a time: a bad block then costs only the files on it. */
 const PIECE_BYTES = 4096;
 
-const streamPlain = (fd: number, size: number, whole: Hash, hashes: FileHashes | undefined, problems: string[]): { bytesRead: number; tarEnd: number } => {
-  const buffer = Buffer.allocUnsafe(READ_BYTES);
-  let position = 0;
-  while (position < size) {
-    const want = Math.min(READ_BYTES, size - position);
+/**
+ * A plain segment in one forward pass: every block feeds the segment's hash and the files'
+ * hashes as it is read, and (full check) the tar walk takes its headers from the blocks as
+ * they pass. A tape is read front to back once, never a second time for the headers.
+ */
+const streamPlain = (
+  fd: number,
+  size: number,
+  whole: Hash,
+  hashes: FileHashes | undefined,
+  problems: string[],
+  checkTar: boolean,
+): { bytesRead: number; tarEnd: number } => {
+  const stream = new ForwardStream(fd, size, whole, hashes, problems);
+  if (checkTar) {
+    const listing = walkTar(stream);
+    if (!listing.complete) problems.push(`tar structure: ${listing.problem?.detail ?? 'no end-of-archive blocks'}`);
+  }
+  const end = stream.finish();
+  return { bytesRead: end, tarEnd: end };
+};
+
+/**
+ * The segment read forward in READ_BYTES blocks, as a ByteSource for the tar walk: a
+ * request past the current block reads (and hashes) the blocks up to it; the part of a
+ * request that began in the block before is carried over. The walk only moves forward.
+ */
+class ForwardStream implements ByteSource {
+  private readonly buffer = Buffer.allocUnsafe(READ_BYTES);
+  private block: Buffer = Buffer.alloc(0);
+  private blockStart = 0;
+  /** Where the next block starts: everything before it was read and hashed. */
+  private next = 0;
+
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+    private readonly whole: Hash,
+    private readonly hashes: FileHashes | undefined,
+    private readonly problems: string[],
+  ) {}
+
+  read(offset: number, length: number): Buffer {
+    const end = Math.min(this.size, offset + length);
+    if (offset < this.blockStart) throw new Error(`verify: the tar walk went back to ${offset} (block at ${this.blockStart})`);
+    while (this.blockStart + this.block.length < end && this.next < this.size) {
+      const inBlock = offset < this.blockStart + this.block.length;
+      const carry = inBlock ? Buffer.from(this.block.subarray(offset - this.blockStart)) : undefined;
+      if (!this.advance()) break;
+      if (carry !== undefined) {
+        this.block = Buffer.concat([carry, this.block]);
+        this.blockStart -= carry.length;
+      }
+    }
+    const from = Math.max(0, offset - this.blockStart);
+    return this.block.subarray(from, Math.max(from, end - this.blockStart));
+  }
+
+  /** Reads the rest of the segment; returns how far it got. */
+  finish(): number {
+    while (this.next < this.size && this.advance());
+    return this.next;
+  }
+
+  private advance(): boolean {
+    const want = Math.min(READ_BYTES, this.size - this.next);
+    const bytes = this.buffer.subarray(0, want);
     let n: number;
     try {
-      n = readFullySync(fd, buffer.subarray(0, want), position);
+      n = readFullySync(this.fd, bytes, this.next);
+      if (n === 0) return false;
+      this.whole.update(bytes.subarray(0, n));
+      this.hashes?.feed(this.next, bytes.subarray(0, n));
     } catch (error) {
-      readInPieces(fd, buffer.subarray(0, want), position, whole, hashes, problems, errnoCode(error));
-      position += want;
-      continue;
+      // Piece by piece: each piece that reads is hashed there, each that does not is zeroed.
+      readInPieces(this.fd, bytes, this.next, this.whole, this.hashes, this.problems, errnoCode(error));
+      n = want;
     }
-    if (n === 0) break;
-    const bytes = buffer.subarray(0, n);
-    whole.update(bytes);
-    hashes?.feed(position, bytes);
-    position += n;
+    this.block = bytes.subarray(0, n);
+    this.blockStart = this.next;
+    this.next += n;
+    return true;
   }
-  return { bytesRead: position, tarEnd: position };
-};
+}
 
 const readInPieces = (fd: number, buffer: Buffer, at: number, whole: Hash, hashes: FileHashes | undefined, problems: string[], code: string): void => {
   for (let done = 0; done < buffer.length; done += PIECE_BYTES) {
@@ -210,6 +269,7 @@ const readInPieces = (fd: number, buffer: Buffer, at: number, whole: Hash, hashe
       whole.update(piece.subarray(0, n));
       hashes?.feed(at + done, piece.subarray(0, n));
     } catch (error) {
+      piece.fill(0);
       problems.push(`unreadable at ${at + done} (${errnoCode(error) || code})`);
       hashes?.spoil(at + done, piece.length, `unreadable (${errnoCode(error) || code}) at segment offset ${at + done}`);
     }
