@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
+import { generationDisagreement } from '../domain/capacity';
 import { foldEvents } from '../domain/decider';
 import type { EventEnvelope } from '../domain/envelope';
 import { FORMAT, jobStream, tapeStream } from '../domain/events';
@@ -14,7 +15,7 @@ import type { VolumeLabel } from '../domain/volume-label';
 import { passphraseSlot, rsaSlot } from '../infrastructure/crypto/key-slots';
 import { TapeKeys } from '../infrastructure/crypto/tape-keys';
 import { defaultTapeFolder } from '../infrastructure/data-dir';
-import { ltfsIdentity } from '../infrastructure/tape/ltfs-attributes';
+import { ltfsCapacity, ltfsIdentity } from '../infrastructure/tape/ltfs-attributes';
 import { FolderTape } from '../infrastructure/tape/tape-volume';
 import type { App } from './app';
 import type { AppError } from './errors';
@@ -79,6 +80,7 @@ export const addTape = (app: App, input: AddTapeInput): E.Either<AppError, AddTa
           if (input.capacityBytes !== undefined && !(input.capacityBytes > 0 && input.capacityBytes <= capacityOf(generation))) {
             return E.left({ _tag: 'InvalidOption', option: '--capacity', value: String(input.capacityBytes), expected: `more than 0 and at most the native ${capacityOf(generation)} bytes` });
           }
+          warnIfCapacityDisagrees(app, tape, generation, mount);
           return initialiseVolume(app, {
             tape, generation, description: input.description, mount, via, existing: undefined, encryption: input.encryption, ltfsVolumeUuid: identity?.volumeUuid,
             capacityBytes: input.capacityBytes,
@@ -87,6 +89,20 @@ export const addTape = (app: App, input: AddTapeInput): E.Either<AppError, AddTa
       );
     }),
   );
+
+/** An L7 id on a cartridge that holds 2.5 TB is most likely a mislabelled LTO-6: said, not refused (the media figures decide the room). */
+const warnIfCapacityDisagrees = (app: App, tape: TapeId, generation: Generation, mount: string): void => {
+  const media = ltfsCapacity(mount);
+  if (media === undefined) return;
+  const disagreement = generationDisagreement(generation, media.totalBytes);
+  if (disagreement === undefined) return;
+  const gb = (bytes: number): string => `${(bytes / 1e9).toFixed(1)} GB`;
+  app.notice(
+    `warning: ${tape} is an ${disagreement.expected} id (native ${gb(disagreement.nativeBytes)}), but the cartridge holds ${gb(media.totalBytes)}` +
+      (disagreement.fitting === undefined ? '' : `, as an ${disagreement.fitting} would`) +
+      ': check the barcode label; the room for backups comes from the cartridge',
+  );
+};
 
 const chooseMount = (app: App, tape: TapeId, option: string | undefined): { mount: string; via: MountSource } => {
   if (option !== undefined) return { mount: option, via: 'option' };

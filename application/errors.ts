@@ -22,6 +22,8 @@ export type AppError =
   | { readonly _tag: 'TapeNotRegistered'; readonly tape: TapeId }
   | { readonly _tag: 'TapeAlreadyRegistered'; readonly tape: TapeId }
   | { readonly _tag: 'TapeNotMounted'; readonly tape: TapeId; readonly tried: readonly string[] }
+  /** A blank LTFS cartridge whose barcode is the tape asked for: it was never added (or its label is gone). */
+  | { readonly _tag: 'CartridgeNotInitialised'; readonly tape: TapeId; readonly mount: string }
   | { readonly _tag: 'WrongTapeMounted'; readonly expected: TapeId; readonly found: string; readonly mount: string }
   | {
       readonly _tag: 'DifferentCartridge';

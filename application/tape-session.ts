@@ -9,6 +9,8 @@ import { FolderTape, type JournalContents, type JournalHead, type TapeProblem, t
 import type { App } from './app';
 import type { AppError } from './errors';
 import { recordLostSegments, unwriteLostEvents } from './journal-rollback';
+import { cartridgeMismatch } from '../domain/cartridge';
+import { ltfsIdentity } from '../infrastructure/tape/ltfs-attributes';
 import { checkLtfsCartridge } from './ltfs-cartridge';
 import { busyWith, describeHolder } from './tape-lock';
 
@@ -67,6 +69,13 @@ export const mountCandidates = (app: App, tape: TapeId, mountOption: string | un
   return out;
 };
 
+/** A blank LTFS mount whose cartridge names `tape` (its barcode or volume serial): it is that tape, not yet added. */
+const isCartridgeOf = (tape: TapeId, mount: string): boolean => {
+  const identity = ltfsIdentity(mount);
+  const named = (identity?.barcode ?? '').trim() !== '' || (identity?.volumeSerial ?? '').trim() !== '';
+  return identity !== undefined && named && cartridgeMismatch(tape, identity) === undefined;
+};
+
 /** Finds where `tape` is mounted; a mount holding another tape is `WrongTapeMounted`. */
 export const locateTape = (app: App, tape: TapeId, mountOption: string | undefined): E.Either<AppError, Located> => {
   const candidates = mountCandidates(app, tape, mountOption);
@@ -84,6 +93,9 @@ export const locateTape = (app: App, tape: TapeId, mountOption: string | undefin
     if (E.isRight(probe) && probe.right._tag === 'Labelled') {
       return E.left({ _tag: 'WrongTapeMounted', expected: tape, found: probe.right.label.tape, mount: path });
     }
+  }
+  for (const [path, , probe] of probes) {
+    if (E.isRight(probe) && probe.right._tag === 'Blank' && isCartridgeOf(tape, path)) return E.left({ _tag: 'CartridgeNotInitialised', tape, mount: path });
   }
   for (const [, via, probe] of probes) {
     if (E.isLeft(probe) && (via === 'option' || probe.left._tag !== 'MountMissing')) return probe;

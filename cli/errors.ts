@@ -45,6 +45,11 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `tape ${error.tape} is not in the catalog: add it with \`lto tape add ${error.tape}\``, exit: EXIT.TAPE };
     case 'TapeAlreadyRegistered':
       return { message: `tape ${error.tape} is already in the catalog: see \`lto tape show ${error.tape}\``, exit: EXIT.TAPE };
+    case 'CartridgeNotInitialised':
+      return {
+        message: `the cartridge at ${error.mount} is ${error.tape} by its LTFS barcode but is not initialised for lto (no LTO-ARCHIVE/volume.json): add it with \`lto tape add ${error.tape} --mount ${error.mount}\``,
+        exit: EXIT.TAPE,
+      };
     case 'TapeNotMounted':
       return {
         message: `tape ${error.tape} is not mounted (looked in ${list(error.tried)}): mount it and give --mount PATH`,

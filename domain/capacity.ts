@@ -1,3 +1,5 @@
+import { GENERATIONS, type Generation } from './tape-id';
+
 /** Share of capacity no job writes into: a tape without room for its index becomes unmountable. */
 export const RESERVE_RATIO = 0.05;
 
@@ -60,4 +62,24 @@ const roomOnMedia = (
     reserveBytes: byFileSystem < byMedia ? fsReserve : reserveBytes,
     availableBytes: Math.max(0, Math.min(byMedia, byFileSystem)),
   };
+};
+
+/** An LTFS data partition holds a little less than the native capacity (the index partition takes the rest). */
+const FORMATTED_SHARE = { min: 0.85, max: 1.02 } as const;
+
+const fits = (nativeBytes: number, mediaBytes: number): boolean =>
+  mediaBytes >= nativeBytes * FORMATTED_SHARE.min && mediaBytes <= nativeBytes * FORMATTED_SHARE.max;
+
+/**
+ * When the cartridge's own capacity (LTFS media figures) is not what the tape id's
+ * generation holds: the generation it would fit instead, if one does. Undefined when they agree.
+ */
+export const generationDisagreement = (
+  generation: Generation,
+  mediaBytes: number,
+): { readonly expected: string; readonly nativeBytes: number; readonly fitting: string | undefined } | undefined => {
+  const own = GENERATIONS[generation];
+  if (fits(own.capacityBytes, mediaBytes)) return undefined;
+  const fitting = Object.values(GENERATIONS).find((g) => g.worm === own.worm && fits(g.capacityBytes, mediaBytes));
+  return { expected: own.name, nativeBytes: own.capacityBytes, fitting: fitting?.name };
 };

@@ -141,6 +141,32 @@ describe('LTFS mounts, imitated with user.ltfs.* attributes (real CLI)', { skip:
     assert.equal(written.status, 0, written.stderr);
   });
 
+  it('a blank cartridge whose barcode is the tape asked for says "not initialised", not "not mounted"', () => {
+    const mount = box.mountPoint('ltfs');
+    imitateLtfs(mount);
+    assert.equal(box.lto(['tape', 'add', '000012L5', '--mount', mount]).status, 0);
+    // The cartridge reformatted (or its archive folder gone): LTFS still names it 000012.
+    fs.rmSync(path.join(mount, 'LTO-ARCHIVE'), { recursive: true });
+    const shown = box.lto(['tape', 'show', '000012L5', '--mount', mount]);
+    assert.equal(shown.status, 3, shown.stderr);
+    assert.match(shown.stderr, /^error: the cartridge at .* is 000012L5 by its LTFS barcode but is not initialised for lto .*lto tape add 000012L5 --mount/);
+    assert.equal(shown.stderr.trim().split('\n').length, 1);
+  });
+
+  it('an LTO-7 id on a cartridge holding 2.5 TB is a warning at tape add, naming the generation it fits', () => {
+    const mount = box.mountPoint('ltfs');
+    // 2,384,185 MiB = 2.5 TB: what an LTO-6 data partition reports.
+    imitateLtfs(mount, { volumeSerial: '000012', mamBarcode: '000012L7', mediaDataPartitionTotalCapacity: '2300000', mediaDataPartitionAvailableSpace: '2290000' });
+    const added = box.lto(['tape', 'add', '000012L7', '--mount', mount]);
+    assert.equal(added.status, 0, added.stderr);
+    assert.match(added.stderr, /warning: 000012L7 is an LTO-7 id \(native 6000\.0 GB\), but the cartridge holds 2411\.7 GB, as an LTO-6 would/);
+    const fitting = box.mountPoint('ltfs-7');
+    imitateLtfs(fitting, { volumeSerial: '000013', mamBarcode: '000013L7', mediaDataPartitionTotalCapacity: '5600000', mediaDataPartitionAvailableSpace: '5600000' });
+    const quiet = box.lto(['tape', 'add', '000013L7', '--mount', fitting]);
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /warning/);
+  });
+
   it('on a plain folder nothing of it shows: no UUID, no generation, `ltfs: null`', () => {
     const mount = box.mountPoint('plain');
     assert.equal(box.lto(['tape', 'add', '000012L5', '--mount', mount]).status, 0);
