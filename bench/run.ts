@@ -4,18 +4,21 @@
  * machine is noisy, only same-run ratios mean anything).
  *
  *   npm run bench -- [--workload big|small|both] [--runs 3] [--dir /tmp] [--million] [--encrypted]
+ *                    [--ltfs-runs 1] [--no-ltfs]
  *
  * Workloads: 4 x 512 MiB files; 100,000 x 4 KiB files in 100 folders. Each timing starts
  * with a dropped page cache (as root) and ends durable (`sync` after tar; lto fsyncs).
  * `--million` adds a 1,000,000-file backup and reports its peak RSS. `--encrypted` runs
  * lto on an encrypted tape (passphrase slot; AES-256-GCM segments, HMAC content hashes)
- * against plain tar.
+ * against plain tar. Then the same workloads on a real LTFS mount (bench/ltfs.ts), when
+ * the reference LTFS is installed, unless `--no-ltfs`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { benchLtfs } from './ltfs';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -147,7 +150,7 @@ const report = (results: readonly Result[]): void => {
   }
 };
 
-const main = (): void => {
+const main = async (): Promise<void> => {
   const results: Result[] = [];
   try {
     if (workload === 'big' || workload === 'both') {
@@ -166,6 +169,7 @@ const main = (): void => {
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
+  if (!argv.includes('--no-ltfs')) await benchLtfs(workload, Number(arg('ltfs-runs', '1')), arg('dir', os.tmpdir()));
 };
 
-main();
+void main();

@@ -130,7 +130,16 @@ export type FileExtent = t.TypeOf<typeof FileExtent>;
  */
 export const ArchivedEntry = t.intersection([
   t.type({ path: t.string, kind: EntryKind, size: Count, mtimeNs: NanoTime, mode: Count }),
-  t.partial({ offset: Count, sha256: Sha256Hex, target: t.string, uid: Count, gid: Count, extent: FileExtent }),
+  t.partial({
+    offset: Count,
+    sha256: Sha256Hex,
+    target: t.string,
+    uid: Count,
+    gid: Count,
+    extent: FileExtent,
+    ctimeNs: NanoTime,
+    inode: checked('Inode', t.string, (s) => /^\d{1,20}$/.test(s)),
+  }),
 ]);
 export type ArchivedEntry = t.TypeOf<typeof ArchivedEntry>;
 

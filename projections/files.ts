@@ -30,10 +30,10 @@ const archivedAll = (job: string, segment: number, entries: readonly ArchivedEnt
 const archived = (job: string, segment: number, e: ArchivedEntry): Statement => {
   const [dir, name] = splitPath(e.path);
   return sql(
-    `INSERT INTO entries (dir_id, name, job, ordinal, kind, size, mtime_ns, mode, segment, offset, sha256, target, uid, gid)
-     VALUES (${DIR_ID}, ?, ?, ${ORDINAL_OF_JOB}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO entries (dir_id, name, job, ordinal, kind, size, mtime_ns, mode, segment, offset, sha256, target, uid, gid, ctime_ns, inode)
+     VALUES (${DIR_ID}, ?, ?, ${ORDINAL_OF_JOB}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     job, dir, name, job, job, e.kind, e.size, e.mtimeNs, e.mode, segment, e.offset ?? null, e.sha256 ?? null,
-    e.target ?? null, e.uid ?? null, e.gid ?? null,
+    e.target ?? null, e.uid ?? null, e.gid ?? null, e.ctimeNs ?? null, e.inode ?? null,
   );
 };
 
@@ -95,7 +95,10 @@ export const filesProjection: Projection = {
        sha256 TEXT,
        target TEXT,
        uid INTEGER,
-       gid INTEGER
+       gid INTEGER,
+       -- change detection (absent in entries written before it was recorded)
+       ctime_ns TEXT,
+       inode TEXT
      )`,
     'CREATE INDEX IF NOT EXISTS entries_by_name ON entries (dir_id, name, ordinal)',
     'CREATE INDEX IF NOT EXISTS entries_by_job ON entries (job, segment, offset)',

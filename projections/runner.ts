@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as t from 'io-ts';
 import type Database from 'better-sqlite3';
 import { lastValueFrom, tap } from 'rxjs';
@@ -31,6 +32,7 @@ export class ProjectionRunner {
     private readonly db: Database.Database,
     private readonly projections: readonly Projection[],
   ) {
+    this.resetIfSchemaChanged();
     this.createSchema();
     this.saveCheckpoint = db.prepare(
       `INSERT INTO projection_checkpoints (name, position) VALUES (?, ?)
@@ -166,6 +168,30 @@ export class ProjectionRunner {
   private createSchema(which: (ddl: string) => boolean = () => true): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
     for (const p of this.projections) for (const ddl of p.schema) if (which(ddl)) this.db.exec(ddl);
+  }
+
+  /**
+   * Tables of another shape (a catalog from a version whose projections declared other
+   * columns) are dropped with their checkpoints, so `catchUp` builds them again from the
+   * events: the catalog is a projection, the store the truth. One transaction, so two
+   * processes opening the catalog at once do not both see half of it.
+   */
+  private resetIfSchemaChanged(): void {
+    const fingerprint = createHash('sha256').update(JSON.stringify(this.projections.map((p) => [p.name, p.schema]))).digest('hex');
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.db.exec('CREATE TABLE IF NOT EXISTS projection_schema (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL)');
+      const stored: unknown = this.db.prepare('SELECT fingerprint FROM projection_schema WHERE id = 1').pluck().get();
+      if (stored !== fingerprint) {
+        this.db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+        this.dropTables();
+        this.db.prepare('INSERT INTO projection_schema (id, fingerprint) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint').run(fingerprint);
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   private dropTables(): void {

@@ -15,6 +15,8 @@ const archivedEntry = (e: ScannedEntry): ArchivedEntry => ({
   kind: e.kind,
   size: e.kind === 'file' ? e.size : 0,
   mtimeNs: e.mtimeNs.toString(),
+  ctimeNs: e.ctimeNs.toString(),
+  inode: e.inode.toString(),
   mode: e.mode,
   uid: e.uid,
   gid: e.gid,

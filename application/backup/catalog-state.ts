@@ -11,6 +11,8 @@ const LatestRow = t.type({
   mode: t.number,
   sha256: nullable(t.string),
   target: nullable(t.string),
+  ctime_ns: nullable(t.string),
+  inode: nullable(t.string),
 });
 export type LatestVersion = t.TypeOf<typeof LatestRow>;
 
@@ -23,7 +25,7 @@ export class CatalogState {
 
   constructor(db: Database.Database, private readonly tape: string) {
     this.latestStatement = db.prepare(
-      `SELECT e.kind, e.size, e.mtime_ns, e.mode, e.sha256, e.target FROM entries e
+      `SELECT e.kind, e.size, e.mtime_ns, e.mode, e.sha256, e.target, e.ctime_ns, e.inode FROM entries e
        WHERE e.dir_id = (SELECT id FROM dirs WHERE tape = ? AND path = ?) AND e.name = ?
        ORDER BY e.ordinal DESC, e.id DESC LIMIT 1`,
     );

@@ -45,10 +45,19 @@ export const estimateTarBytes = (size: number): number => ENTRY_OVERHEAD + Math.
 
 const sameTime = (a: LatestVersion, e: ScannedEntry) => a.mtime_ns === e.mtimeNs.toString();
 
+/**
+ * The same file as catalogued: its status change time and inode too, where the catalog
+ * has them (entries archived before they were recorded compare by size and mtime alone).
+ * A file replaced by one of the same size and mtime (`mv` over it, `cp -p`, two writes in
+ * one timestamp tick) differs in one of them.
+ */
+const sameIdentity = (a: LatestVersion, e: ScannedEntry) =>
+  (a.ctime_ns === null || a.ctime_ns === e.ctimeNs.toString()) && (a.inode === null || a.inode === e.inode.toString());
+
 /** Size or time (or, with --checksum, content) tell whether an entry changed since the catalog's latest version. */
 const classify = (previous: LatestVersion | undefined, entry: ScannedEntry, checksum: boolean, contentKey: Buffer | undefined): Change => {
   if (previous === undefined || previous.kind === 'deleted') return 'new';
-  if (previous.kind !== entry.kind || previous.mode !== entry.mode) return 'modified';
+  if (previous.kind !== entry.kind || previous.mode !== entry.mode || !sameIdentity(previous, entry)) return 'modified';
   switch (entry.kind) {
     case 'dir':
       return sameTime(previous, entry) ? 'unchanged' : 'modified';

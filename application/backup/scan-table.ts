@@ -12,6 +12,8 @@ const ScanRow = t.type({
   kind: EntryKind,
   size: t.number,
   mtime_ns: t.string,
+  ctime_ns: t.string,
+  inode: t.string,
   mode: t.number,
   uid: t.number,
   gid: t.number,
@@ -35,6 +37,8 @@ const toPlanned = (row: unknown): PlannedEntry => {
     kind,
     size: r.size,
     mtimeNs: BigInt(r.mtime_ns),
+    ctimeNs: BigInt(r.ctime_ns),
+    inode: BigInt(r.inode),
     mode: r.mode,
     uid: r.uid,
     gid: r.gid,
@@ -61,13 +65,13 @@ export class ScanTable {
   constructor(private readonly db: Database.Database) {
     db.exec(`CREATE TEMP TABLE IF NOT EXISTS scan (
       seq INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, size INTEGER NOT NULL,
-      mtime_ns TEXT NOT NULL, mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL, target TEXT,
+      mtime_ns TEXT NOT NULL, ctime_ns TEXT NOT NULL, inode TEXT NOT NULL, mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL, target TEXT,
       change TEXT NOT NULL)`);
     db.exec('CREATE TEMP TABLE IF NOT EXISTS scan_warnings (id INTEGER PRIMARY KEY, path TEXT NOT NULL, reason TEXT NOT NULL)');
     db.exec('CREATE TEMP TABLE IF NOT EXISTS gone (path TEXT PRIMARY KEY)');
     db.exec('DELETE FROM scan; DELETE FROM scan_warnings; DELETE FROM gone;');
     this.insertEntry = db.prepare(
-      'INSERT OR IGNORE INTO scan (path, kind, size, mtime_ns, mode, uid, gid, target, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO scan (path, kind, size, mtime_ns, ctime_ns, inode, mode, uid, gid, target, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.insertWarning = db.prepare('INSERT INTO scan_warnings (path, reason) VALUES (?, ?)');
   }
@@ -75,7 +79,7 @@ export class ScanTable {
   add(entry: ScannedEntry, change: Change): void {
     this.inBatch(() =>
       this.insertEntry.run(
-        entry.path, entry.kind, entry.size, entry.mtimeNs.toString(), entry.mode, entry.uid, entry.gid, entry.target ?? null, change,
+        entry.path, entry.kind, entry.size, entry.mtimeNs.toString(), entry.ctimeNs.toString(), entry.inode.toString(), entry.mode, entry.uid, entry.gid, entry.target ?? null, change,
       ),
     );
   }

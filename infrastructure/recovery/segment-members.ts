@@ -15,7 +15,8 @@ import { sealedByteSource } from './sealed-byte-source';
  * (`path`: the tar's path with its leading `/` back), with where its data starts in the
  * tar stream and its content hash (files; keyed on an encrypted tape).
  */
-export interface SegmentMember extends ScannedEntry {
+/** A member read back from a segment's tar headers: what a scan sees, less what tar does not keep. */
+export interface SegmentMember extends Omit<ScannedEntry, 'ctimeNs' | 'inode'> {
   readonly dataOffset: number;
   readonly hash?: string;
 }

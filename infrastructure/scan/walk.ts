@@ -10,6 +10,10 @@ export interface ScannedEntry {
   readonly kind: ScannedKind;
   readonly size: number;
   readonly mtimeNs: bigint;
+  /** Status change time: any write, rename over, chmod or link changes it, and nothing sets it back. */
+  readonly ctimeNs: bigint;
+  /** A file replaced by another (`mv` over it) has another inode, whatever its size and times. */
+  readonly inode: bigint;
   readonly mode: number;
   readonly uid: number;
   readonly gid: number;
@@ -36,6 +40,8 @@ const entryOf = (p: string, stat: fs.BigIntStats, kind: ScannedKind): ScannedEnt
   kind,
   size: kind === 'file' ? Number(stat.size) : 0,
   mtimeNs: stat.mtimeNs,
+  ctimeNs: stat.ctimeNs,
+  inode: stat.ino,
   mode: Number(stat.mode & 0o7777n),
   uid: Number(stat.uid),
   gid: Number(stat.gid),

@@ -64,16 +64,38 @@ describe('incremental backups', () => {
     assert.deepEqual(treeFacts(path.join(first, src), { mtime: false }), Object.fromEntries(Object.entries(firstFacts).map(([k, v]) => [k, v.replace(/ mtime=\d+/, '')])));
   });
 
-  it('notices a change of content with the same size and time only with --checksum', () => {
+  it('notices a rewrite with the same size and time by its status change time, without --checksum', () => {
     const file = path.join(src, 'a.txt');
     // A whole-second time can be set back exactly (sub-microsecond digits cannot).
     fs.utimesSync(file, 1_600_000_000, 1_600_000_000);
     assert.equal(box.lto(['backup', '000200L9', src, '--incremental']).status, 0);
+    assert.equal(box.json<{ plan: Plan }>(['backup', '000200L9', src, '--incremental', '--dry-run']).plan.modified.files, 0, 'nothing changed yet');
     fs.writeFileSync(file, 'ALPHA');
     fs.utimesSync(file, 1_600_000_000, 1_600_000_000);
-    assert.equal(box.json<{ plan: Plan }>(['backup', '000200L9', src, '--incremental', '--dry-run']).plan.modified.files, 0);
+    assert.equal(box.json<{ plan: Plan }>(['backup', '000200L9', src, '--incremental', '--dry-run']).plan.modified.files, 1);
     assert.equal(box.json<{ plan: Plan }>(['backup', '000200L9', src, '--incremental', '--checksum', '--dry-run']).plan.modified.files, 1);
   });
+
+  for (const [how, replace] of [
+    ['mv over it', (file: string, other: string) => fs.renameSync(other, file)],
+    ['cp -p over it', (file: string, other: string) => execFileSync('cp', ['-p', other, file])],
+  ] as const) {
+    it(`a file replaced by another of the same size and mtime (${how}) is backed up again, and the latest restore gives the new content`, () => {
+      const file = path.join(src, 'same.txt');
+      fs.writeFileSync(file, 'version one');
+      fs.utimesSync(file, 1_600_000_000, 1_600_000_000);
+      assert.equal(box.lto(['backup', '000200L9', src, '--incremental']).status, 0);
+      const other = path.join(box.root, 'other.txt');
+      fs.writeFileSync(other, 'version two');
+      fs.utimesSync(other, 1_600_000_000, 1_600_000_000);
+      replace(file, other);
+      const again = box.json<{ plan: Plan }>(['backup', '000200L9', src, '--incremental']);
+      assert.equal(again.plan.modified.files, 1, JSON.stringify(again.plan));
+      const out = path.join(box.root, `latest-${how.replace(/\W+/g, '-')}`);
+      assert.equal(box.lto(['restore', '000200L9', '--to', out, '--path', file]).status, 0);
+      assert.equal(fs.readFileSync(path.join(out, file), 'utf8'), 'version two');
+    });
+  }
 });
 
 describe('backup and restore: bad input', () => {

@@ -32,4 +32,30 @@ describe('projection catch-up', () => {
       t.close();
     }
   });
+
+  for (const [what, older] of [
+    ['a catalog from before the schema fingerprint', 'DROP TABLE projection_schema'],
+    ['a catalog whose fingerprint is another', "UPDATE projection_schema SET fingerprint = 'older'"],
+  ] as const) {
+    it(`rebuilds tables of an older shape from the events (${what})`, async () => {
+      const t = await testApp();
+      try {
+        assert.ok(E.isRight(addTape(t.app, { barcode: '000012L5', mount: t.mountPoint('a'), description: 'x', generation: undefined })));
+        // As an older version left it: entries without the change-detection columns.
+        t.app.db.exec(`ALTER TABLE entries DROP COLUMN inode; ALTER TABLE entries DROP COLUMN ctime_ns; ${older}`);
+        const db = new Database(path.join(t.root, 'catalog.db'));
+        try {
+          const { app } = await composeApp(db, { ...t.app, newId: () => newUuidV7() });
+          const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
+          assert.ok(columns.includes('inode') && columns.includes('ctime_ns'), JSON.stringify(columns));
+          assert.equal(db.prepare('SELECT count(*) FROM tapes').pluck().get(), 1);
+          assert.deepEqual((await verifyCatalog(app.db, app.store)).differences, []);
+        } finally {
+          db.close();
+        }
+      } finally {
+        t.close();
+      }
+    });
+  }
 });

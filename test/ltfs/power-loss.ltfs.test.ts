@@ -95,10 +95,12 @@ describe('real LTFS: power loss during a backup, index rollback', { skip: realLt
   for (const moment of MOMENTS) {
     it(`${moment.name}: the next commands repair the journal, nothing closed is lost, recover gives the same catalog`, async () => {
       const box = sandbox();
-      const held: { tape?: MountedCartridge } = {};
+      const held: Held = {};
       try {
         await powerLossAt(box, moment, held);
       } finally {
+        // A failed assertion must not leave the frozen backup behind.
+        held.stop?.();
         await held.tape?.unmount();
         // LTO_KEEP_SANDBOX=1 leaves the cartridge and its ltfs log to look at.
         if (process.env['LTO_KEEP_SANDBOX'] === undefined) box.cleanup();
@@ -107,7 +109,12 @@ describe('real LTFS: power loss during a backup, index rollback', { skip: realLt
   }
 });
 
-const powerLossAt = async (box: Sandbox, moment: Moment, held: { tape?: MountedCartridge }): Promise<void> => {
+interface Held {
+  tape?: MountedCartridge;
+  stop?: () => void;
+}
+
+const powerLossAt = async (box: Sandbox, moment: Moment, held: Held): Promise<void> => {
   const cartridge = path.join(box.root, 'cartridge');
   formatCartridge(cartridge, { serial: TAPE.slice(0, 6), capacityMb: 1024 });
   let tape = await mountCartridge(cartridge, path.join(box.root, 'mnt'));
@@ -121,6 +128,7 @@ const powerLossAt = async (box: Sandbox, moment: Moment, held: { tape?: MountedC
   ok(box.lto(['backup', TAPE, first, '--mount', mount]), 'first backup');
 
   const running = box.ltoAsync(['backup', TAPE, second, '--mount', mount, '--segment-size', '1MiB'], { LTO_STOP_AT: moment.stopAt });
+  held.stop = running.kill;
   let frozen = 0;
   await waitFor(`the backup to reach ${moment.stopAt}`, () => (frozen = stoppedIn(running.pid) ?? 0) > 0, 60_000);
   if (moment.cutWhen !== undefined) {

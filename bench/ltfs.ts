@@ -1,0 +1,185 @@
+/**
+ * The LTFS benchmark (issue 14 §5): on a real LTFS mount (the reference implementation,
+ * file-emulated cartridge in Calculate mode, so the positioning a real drive would spend
+ * is counted), the same data, the same mount, the same run:
+ *
+ *   lto backup  vs  tar -cf onto the mount
+ *   lto restore vs  tar -xf from it
+ *   lto verify  vs  cat of the tar file > /dev/null
+ *
+ * Each read starts on a fresh mount with a dropped page cache (cold: LTFS keeps nothing
+ * across mounts). Reported: wall seconds, CPU seconds (user + system), and the simulated
+ * positioning seconds beside the peer's. Run by `npm run bench` when LTFS is installed,
+ * or alone: `node dist/bench/ltfs.js [--workload big|small|both] [--runs 1] [--dir /tmp]`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { formatCartridge, mountCartridge, realLtfsMissing, seekLatencySeconds, type MountedCartridge } from '../test/support/ltfs-cartridge';
+
+const BIN = path.resolve(__dirname, '../../bin/lto.js');
+const TAPE = '000077L5';
+
+interface Measure {
+  readonly seconds: number;
+  readonly cpu: number;
+  readonly positioning: number;
+}
+
+const dropCaches = (): void => {
+  execFileSync('sync');
+  try {
+    fs.writeFileSync('/proc/sys/vm/drop_caches', '3');
+  } catch {
+    // Not root, or not allowed: the run is warm, and the report says so.
+  }
+};
+
+/** Runs a command under /usr/bin/time on `mount`, with the positioning it added. */
+const measured = (mount: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Measure => {
+  const before = seekLatencySeconds(mount);
+  const started = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', command, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  execFileSync('sync');
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const [user, system] = (r.stderr.trim().split('\n').pop() ?? '0 0').split(' ').map(Number);
+  return { seconds, cpu: (user ?? 0) + (system ?? 0), positioning: seekLatencySeconds(mount) - before };
+};
+
+const makeBig = (dir: string): number => {
+  fs.mkdirSync(dir, { recursive: true });
+  const chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
+  for (let f = 0; f < 4; f++) {
+    const fd = fs.openSync(path.join(dir, `big-${f}.bin`), 'w');
+    for (let i = 0; i < 64; i++) fs.writeSync(fd, randomFillSync(chunk));
+    fs.closeSync(fd);
+  }
+  return 4 * 512 * 1024 * 1024;
+};
+
+const makeSmall = (dir: string, files: number, folders: number): number => {
+  const data = Buffer.allocUnsafe(4096);
+  for (let d = 0; d < folders; d++) {
+    const folder = path.join(dir, `dir-${String(d).padStart(4, '0')}`);
+    fs.mkdirSync(folder, { recursive: true });
+    for (let f = 0; f < files / folders; f++) fs.writeFileSync(path.join(folder, `file-${f}.dat`), randomFillSync(data));
+  }
+  return files * 4096;
+};
+
+interface Pair {
+  readonly lto: Measure;
+  readonly peer: Measure;
+}
+
+interface RunResult {
+  readonly backup: Pair;
+  readonly restore: Pair;
+  readonly verify: Pair;
+}
+
+/** One run on a fresh cartridge: backups, then each read on a fresh, cold mount. */
+const runOnce = async (work: string, source: string, bytes: number, run: number): Promise<RunResult> => {
+  const cartridge = path.join(work, 'cartridge');
+  // Room for lto's copy, tar's copy and the indexes.
+  formatCartridge(cartridge, { serial: TAPE.slice(0, 6), capacityMb: Math.ceil((2.4 * bytes) / 1e6) + 512, delayMode: 'Calculate' });
+  let tape: MountedCartridge = await mountCartridge(cartridge, path.join(work, 'mnt'));
+  const env = { LTO_HOME: path.join(work, 'home') };
+  const remount = async (): Promise<void> => {
+    await tape.unmount();
+    dropCaches();
+    tape = await mountCartridge(cartridge, tape.mount);
+  };
+  try {
+    execFileSync(process.execPath, [BIN, 'tape', 'add', TAPE, '--mount', tape.mount], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const peerTar = path.join(tape.mount, 'peer.tar');
+    const ltoBackup = (): Measure => measured(tape.mount, process.execPath, [BIN, 'backup', TAPE, source, '--mount', tape.mount, '--json'], env);
+    const tarBackup = (): Measure => measured(tape.mount, 'tar', ['-cf', peerTar, '-C', source, '.']);
+    // Alternate who writes first: the second writes further along the tape.
+    dropCaches();
+    const [first, second] = run % 2 === 0 ? [ltoBackup(), tarBackup()] : [tarBackup(), ltoBackup()];
+    const backup = run % 2 === 0 ? { lto: first, peer: second } : { lto: second, peer: first };
+
+    const read = async (step: () => Measure): Promise<Measure> => {
+      await remount();
+      return step();
+    };
+    const ltoOut = path.join(work, 'lto-out');
+    const tarOut = path.join(work, 'tar-out');
+    fs.mkdirSync(tarOut);
+    const restore = {
+      lto: await read(() => measured(tape.mount, process.execPath, [BIN, 'restore', TAPE, '--to', ltoOut, '--mount', tape.mount, '--json'], env)),
+      peer: await read(() => measured(tape.mount, 'tar', ['-xf', peerTar, '-C', tarOut])),
+    };
+    const verify = {
+      lto: await read(() => measured(tape.mount, process.execPath, [BIN, 'verify', TAPE, '--mount', tape.mount, '--json'], env)),
+      peer: await read(() => measured(tape.mount, 'sh', ['-c', `cat '${peerTar}' > /dev/null`])),
+    };
+    return { backup, restore, verify };
+  } finally {
+    await tape.unmount();
+  }
+};
+
+const spread = (xs: readonly number[], digits: number): string => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  return sorted.length > 1 ? `${mid.toFixed(digits)} (${sorted[0]?.toFixed(digits)}-${sorted[sorted.length - 1]?.toFixed(digits)})` : mid.toFixed(digits);
+};
+
+const row = (name: string, what: string, peerName: string, pairs: readonly Pair[]): string => {
+  const ratio = pairs.map((p) => p.peer.seconds / p.lto.seconds);
+  return (
+    `| ${name} | ${what} vs ${peerName} | ${spread(pairs.map((p) => p.lto.seconds), 1)} s | ${spread(pairs.map((p) => p.peer.seconds), 1)} s | ` +
+    `${spread(ratio, 2)} | ${spread(pairs.map((p) => p.lto.cpu), 1)} / ${spread(pairs.map((p) => p.peer.cpu), 1)} | ` +
+    `${spread(pairs.map((p) => p.lto.positioning), 0)} s / ${spread(pairs.map((p) => p.peer.positioning), 0)} s |`
+  );
+};
+
+export const benchLtfs = async (workload: string, runs: number, dir: string): Promise<void> => {
+  const missing = realLtfsMissing();
+  if (missing !== false) {
+    console.log(`\nLTFS benchmark skipped: ${missing}`);
+    return;
+  }
+  const base = fs.mkdtempSync(path.join(dir, 'lto-bench-ltfs-'));
+  try {
+    const lines: string[] = [];
+    const cases: [string, (src: string) => number][] = [];
+    if (workload === 'big' || workload === 'both') cases.push(['4 x 512 MiB', makeBig]);
+    if (workload === 'small' || workload === 'both') cases.push(['100,000 x 4 KiB', (src) => makeSmall(src, 100_000, 100)]);
+    for (const [name, make] of cases) {
+      const source = path.join(base, `${name.replace(/\W+/g, '-')}-src`);
+      const bytes = make(source);
+      const results: RunResult[] = [];
+      for (let run = 0; run < runs; run++) {
+        const work = path.join(base, `run-${run}`);
+        fs.mkdirSync(work);
+        results.push(await runOnce(work, source, bytes, run));
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+      lines.push(row(name, 'lto backup', 'tar -cf', results.map((r) => r.backup)));
+      lines.push(row(name, 'lto restore', 'tar -xf', results.map((r) => r.restore)));
+      lines.push(row(name, 'lto verify', 'cat', results.map((r) => r.verify)));
+      fs.rmSync(source, { recursive: true, force: true });
+    }
+    console.log(`\nOn LTFS (reference 2.4.8.4, file backend, Calculate mode), ${runs} run(s), median (min-max), load ${os.loadavg()[0]?.toFixed(1)}, ${os.cpus().length} CPUs\n`);
+    console.log('| workload | commands | lto | peer | peer/lto | CPU s lto / peer | positioning lto / peer |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const line of lines) console.log(line);
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+};
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const arg = (name: string, fallback: string): string => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
+  };
+  void benchLtfs(arg('workload', 'both'), Number(arg('runs', '1')), arg('dir', os.tmpdir()));
+}
