@@ -37,4 +37,6 @@ export type CrashPointName =
   | 'segment-closed'
   | 'job-ending'
   // A job's end event is on the tape, the index write that makes it durable not yet asked for.
-  | 'job-ended';
+  | 'job-ended'
+  // A restore: before each chunk of a large file is read (a crash there leaves it half written).
+  | 'restore-chunk';
