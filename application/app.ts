@@ -40,4 +40,6 @@ export type CrashPointName =
   | 'job-ended'
   // A restore's or verify's reads of segments: before the first, after the last (positioning tests).
   | 'tape-reads-start'
-  | 'tape-reads-end';
+  | 'tape-reads-end'
+  // A restore: before each chunk of a large file is read (a crash there leaves it half written).
+  | 'restore-chunk';

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import type { Subject } from 'rxjs';
 import type { JobTotals } from '../../domain/events';
@@ -16,8 +15,9 @@ import { locateTape, openTapeSession, type TapeSession } from '../tape-session';
 import { withTapeLock } from '../tape-lock';
 import { tapeIdFromInput } from '../tape-id-input';
 import { RestoreSelection } from './selection';
-import { RestoreWriter, type RestoreEntry, type RestoreOutcome, type RestorePiece, type RestoreProblem, type RestoreSource } from '../../infrastructure/restore/restore-writer';
+import { KEPT_KINDS, RestoreWriter, type RestoreEntry, type RestoreOutcome, type RestorePiece, type RestoreProblem, type RestoreSource } from '../../infrastructure/restore/restore-writer';
 import { PieceLedger } from '../../infrastructure/restore/pieces';
+import { partTag, removePart } from '../../infrastructure/restore/part-file';
 import type { Names } from '../names';
 import { tapeForJob, type Unlocked } from '../unlock';
 import { checkTargetFolder } from '../../infrastructure/restore/target';
@@ -29,6 +29,8 @@ export interface RestoreInput {
   readonly job: string | undefined;
   readonly paths: readonly string[];
   readonly overwrite: boolean;
+  /** A file already there counts as equal when its size and modification time are (it is not read). */
+  readonly quick?: boolean;
   readonly dryRun: boolean;
   readonly stripComponents: number;
   readonly mount: string | undefined;
@@ -62,7 +64,10 @@ export interface RestoreReport {
   readonly status: 'PLANNED' | 'SUCCESS' | 'FAILED';
   readonly selected: { readonly files: number; readonly bytes: number; readonly dirs: number; readonly symlinks: number };
   readonly restored: { readonly files: number; readonly bytes: number; readonly dirs: number; readonly symlinks: number };
+  /** Files already there and equal to the tape's (kept as they are). */
   readonly skipped: number;
+  /** Files already there that differ from the tape's (kept; --overwrite replaces them). */
+  readonly differs: number;
   readonly problems: readonly RestoreProblem[];
   /** Bytes taken from segments: close to the restored size, since files are read by seeking. */
   readonly bytesReadFromTape: number;
@@ -125,7 +130,7 @@ export const runRestore = async (
   const selected = selection.totals();
   const base = { tape, asOfJob: asOf.right.id, selected, tapes: passes.map((p) => p.tape) };
   if (input.dryRun) {
-    return E.right({ ...base, job: null, status: 'PLANNED', restored: { files: 0, bytes: 0, dirs: 0, symlinks: 0 }, skipped: 0, problems: [], bytesReadFromTape: 0 });
+    return E.right({ ...base, job: null, status: 'PLANNED', restored: { files: 0, bytes: 0, dirs: 0, symlinks: 0 }, skipped: 0, differs: 0, problems: [], bytesReadFromTape: 0 });
   }
   if (passes.length > 1 && tapes?.interactive !== true) {
     // Nobody to ask for a tape on the way: every one must be found before anything is written.
@@ -146,26 +151,30 @@ export const runRestore = async (
     );
     if (E.isLeft(started)) return started;
     const ledger = new PieceLedger();
-    const outcome = await runPasses(app, input, target.right, passes, selection, ledger, first.right, tapes, (files, bytes) =>
+    const outcome = await runPasses(app, input, { target: target.right, tag: partTag(asOf.right.id), ledger }, passes, selection, first.right, tapes, (files, bytes) =>
       progress?.next({ files, bytes, totalFiles: selected.files, totalBytes: selected.bytes }),
     );
     if (E.isLeft(outcome)) return outcome;
     const problems = [...missing.map(missingPart), ...outcome.right.problems, ...unfinishedPieces(ledger)];
     const recorded = recordEnd(recorder, names, problems, outcome.right);
     if (E.isLeft(recorded)) return recorded;
-    const failures = problems.filter((p) => p.kind !== 'skipped').length;
+    const failures = problems.filter(isFailure).length;
     return E.right({
       ...base,
       job,
       status: failures === 0 ? 'SUCCESS' : 'FAILED',
       restored: outcome.right.restored,
-      skipped: problems.length - failures,
+      skipped: problems.filter((p) => p.kind === 'skipped').length,
+      differs: problems.filter((p) => p.kind === 'differs').length,
       problems,
       bytesReadFromTape: outcome.right.bytesReadFromTape,
     });
   };
   return passes.length > 1 ? run() : withTapeLock(app, first.right, 'lto restore', run);
 };
+
+/** A file kept because it is already there (equal or not) is no failure of the restore. */
+const isFailure = (p: RestoreProblem): boolean => !KEPT_KINDS.includes(p.kind);
 
 const mountGiven = (input: RestoreInput, tape: TapeId): string | undefined => mountHolding(tape, [input.mount, ...(input.mounts ?? [])]);
 
@@ -205,21 +214,30 @@ const missingPart = (part: SpanView['parts'][number]): RestoreProblem => ({
   reason: `the catalog has not read ${part.tape}'s journal, so its files are not restored: run \`lto recover --mount PATH\` with ${part.tape} mounted, then restore again`,
 });
 
-/** A file some of whose pieces never came: what was written of it is removed, and it is reported. */
+/**
+ * A file some of whose pieces never came: what was written of it (its temporary file)
+ * is removed and it is reported; one already there, compared equal as far as read, stays.
+ */
 const unfinishedPieces = (ledger: PieceLedger): RestoreProblem[] =>
-  ledger.unfinished().map((f) => {
-    fs.rmSync(f.full, { force: true });
-    return { path: f.original, kind: 'missing', reason: `only ${f.written} of its ${f.size} bytes were restored: the rest is in a part of the job not read` };
+  ledger.unfinished().map((f): RestoreProblem => {
+    if (f.part === undefined) {
+      return { path: f.original, kind: 'skipped', reason: `already there: the ${f.done} of its ${f.size} bytes read are equal to the tape; the rest is in a part of the job not read` };
+    }
+    try {
+      removePart(f.part);
+    } catch {
+      // Reported below either way; its name is recognisable and the next restore removes it.
+    }
+    return { path: f.original, kind: 'missing', reason: `only ${f.done} of its ${f.size} bytes were restored: the rest is in a part of the job not read` };
   });
 
 /** Each tape in turn: found (or asked for), locked, and its share written. */
 const runPasses = async (
   app: App,
   input: RestoreInput,
-  target: string,
+  into: { readonly target: string; readonly tag: string; readonly ledger: PieceLedger },
   passes: readonly Pass[],
   selection: RestoreSelection,
-  ledger: PieceLedger,
   first: TapeSession,
   tapes: RestoreTapes | undefined,
   onProgress: (files: number, bytes: number) => void,
@@ -236,7 +254,15 @@ const runPasses = async (
     const rank = passes.length === 1 ? undefined : segmentRanker(session.right.mount);
     if (rank !== undefined) selection.rankPass(pass.number, rank);
     const write = async (): Promise<E.Either<AppError, RestoreOutcome>> => {
-      const writer = new RestoreWriter(session.right.mount, target, input.stripComponents, input.overwrite, pass.unlocked?.keys, ledger);
+      const writer = new RestoreWriter(session.right.mount, into.target, {
+        strip: input.stripComponents,
+        overwrite: input.overwrite,
+        quick: input.quick === true,
+        tag: into.tag,
+        keys: pass.unlocked?.keys,
+        ledger: into.ledger,
+        crashPoint: app.crashPoint,
+      });
       const unreadable: RestoreProblem[] = [];
       const done = restored.files;
       const bytes = restored.bytes;
@@ -285,7 +311,7 @@ const recordEnd = (recorder: JobRecorder, names: Names, problems: readonly Resto
     const warned = recorder.record({ type: 'RecordWarnings', job, warnings });
     if (E.isLeft(warned)) return warned;
   }
-  const failures = problems.filter((p) => p.kind !== 'skipped').length;
+  const failures = problems.filter(isFailure).length;
   const totals: JobTotals = { files: outcome.restored.files, bytesRead: outcome.bytesReadFromTape, bytesWritten: outcome.restored.bytes, warnings: problems.length };
   return failures === 0
     ? recorder.record({ type: 'CompleteJob', job, totals })

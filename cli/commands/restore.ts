@@ -18,6 +18,7 @@ interface Options {
   readonly job?: string;
   readonly path: string[];
   readonly overwrite?: boolean;
+  readonly quick?: boolean;
   readonly dryRun?: boolean;
   readonly stripComponents?: string;
   readonly mount: string[];
@@ -35,7 +36,8 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
     .option('--job <job>', 'restore the tree as of this backup job (id, prefix, or short id)')
     .option('--path <glob>', 'only original paths matching this glob, e.g. "**/hello.txt" or "/home/me/Pictures/2019/**" (repeatable)', collect, [])
     .option('--strip-components <n>', 'drop this many leading path components, as tar does')
-    .option('--overwrite', 'replace files that already exist under --to (else they are kept and reported)')
+    .option('--overwrite', 'replace files that already exist under --to, each only by a copy whose hash was checked (else they are kept and reported)')
+    .option('--quick', 'a file already there counts as equal to the tape when its size and modification time are, without reading it (default: same size and content hash)')
     .option('--dry-run', 'print what would be restored and write nothing')
     .option('--mount <path>', 'where the tape is mounted; for a job that spans tapes, repeat it for each (matched by label)', collect, [])
     .option('--json', 'print one summary object as JSON');
@@ -62,6 +64,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
             job: options.job,
             paths: options.path,
             overwrite: options.overwrite === true,
+            quick: options.quick === true,
             dryRun: options.dryRun === true,
             stripComponents: strip,
             mount: options.mount[0],
@@ -92,8 +95,14 @@ const printReport = (io: Io, r: RestoreReport): void => {
   io.out(
     `job ${s.bold(shortId(r.job ?? ''))} ${status}${r.tapes.length > 1 ? ` (from ${r.tapes.join(', ')})` : ''}: restored ${r.restored.files}/${sel.files} files (${formatBytes(r.restored.bytes)}), ${r.restored.dirs} folders, ${r.restored.symlinks} symlinks as of job ${shortId(r.asOfJob)}; ${formatBytes(r.bytesReadFromTape)} read from tape`,
   );
-  if (r.skipped > 0) io.err(io.errStyle.yellow(`${r.skipped} kept as they were (already there; --overwrite replaces them)`));
-  const serious = r.problems.filter((p) => p.kind !== 'skipped');
+  if (r.skipped > 0) io.err(`${r.skipped} already there and equal to the tape: kept as they were`);
+  if (r.differs > 0) {
+    io.err(io.errStyle.yellow(`${r.differs} already there but different from the tape: kept as they were (--overwrite replaces them)`));
+    const differing = r.problems.filter((p) => p.kind === 'differs');
+    for (const p of differing.slice(0, 20)) io.err(`${io.errStyle.yellow('kept, differs')} ${p.path}: ${p.reason}`);
+    if (differing.length > 20) io.err(`... and ${differing.length - 20} more`);
+  }
+  const serious = r.problems.filter((p) => p.kind !== 'skipped' && p.kind !== 'differs');
   for (const p of serious.slice(0, 20)) io.err(`${io.errStyle.red(p.kind)} ${p.path}: ${p.reason}`);
   if (serious.length > 20) io.err(`... and ${serious.length - 20} more`);
 };

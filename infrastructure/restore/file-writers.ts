@@ -7,6 +7,8 @@ export interface WriteFile {
   readonly path: string;
   readonly mode: number;
   readonly mtimeSeconds: number;
+  /** The same time in whole microseconds (what a quick check compares). */
+  readonly mtimeUs: number;
   /** Where its bytes lie in the shared memory. */
   readonly start: number;
   readonly length: number;
@@ -14,7 +16,7 @@ export interface WriteFile {
   readonly sha256: string;
 }
 
-export type WriteOutcome = 'skipped' | 'corrupted' | 'failed';
+export type WriteOutcome = 'skipped' | 'differs' | 'corrupted' | 'failed';
 
 /** A file that was not written: its index in the list given to `write`, what happened, why. */
 export type WriteMiss = readonly [index: number, outcome: WriteOutcome, reason: string];
@@ -26,7 +28,7 @@ export type WriteMiss = readonly [index: number, outcome: WriteOutcome, reason: 
 export interface WriteBatch {
   /** The target paths joined by NUL (a path never holds one). */
   readonly paths: string;
-  /** Per file: mode, mtime in seconds, start in the memory, length. */
+  /** Per file (COLUMNS numbers): mode, mtime in seconds, start in the memory, length, mtime in microseconds. */
   readonly numbers: Float64Array;
   /** Per file: the 32-byte content hash. */
   readonly hashes: Uint8Array;
@@ -34,19 +36,21 @@ export interface WriteBatch {
 }
 
 export const HASH_BYTES = 32;
+export const COLUMNS = 5;
 
-const OUTCOMES: readonly string[] = ['skipped', 'corrupted', 'failed'] satisfies WriteOutcome[];
+const OUTCOMES: readonly string[] = ['skipped', 'differs', 'corrupted', 'failed'] satisfies WriteOutcome[];
 const isOutcome = (o: unknown): o is WriteOutcome => typeof o === 'string' && OUTCOMES.includes(o);
 const isMiss = (m: unknown): m is WriteMiss => Array.isArray(m) && m.length === 3 && typeof m[0] === 'number' && isOutcome(m[1]) && typeof m[2] === 'string';
 
 const encode = (files: readonly WriteFile[], overwrite: boolean): WriteBatch => {
-  const numbers = new Float64Array(files.length * 4);
+  const numbers = new Float64Array(files.length * COLUMNS);
   const hashes = Buffer.alloc(files.length * HASH_BYTES);
   files.forEach((f, i) => {
-    numbers[i * 4] = f.mode;
-    numbers[i * 4 + 1] = f.mtimeSeconds;
-    numbers[i * 4 + 2] = f.start;
-    numbers[i * 4 + 3] = f.length;
+    numbers[i * COLUMNS] = f.mode;
+    numbers[i * COLUMNS + 1] = f.mtimeSeconds;
+    numbers[i * COLUMNS + 2] = f.start;
+    numbers[i * COLUMNS + 3] = f.length;
+    numbers[i * COLUMNS + 4] = f.mtimeUs;
     hashes.write(f.sha256, i * HASH_BYTES, HASH_BYTES, 'hex');
   });
   return { paths: files.map((f) => f.path).join('\0'), numbers, hashes, overwrite };
@@ -74,10 +78,14 @@ interface Thread {
 export class FileWriters {
   private readonly threads: Thread[];
 
-  /** `contentKey`: file hashes are HMACs under it (encrypted tapes). */
-  constructor(count: number, memory: SharedArrayBuffer, contentKey?: Buffer) {
+  /**
+   * `contentKey`: file hashes are HMACs under it (encrypted tapes); `tag`: of the
+   * temporary names (part-file.ts); `quick`: files already there are judged by size and time.
+   */
+  constructor(count: number, memory: SharedArrayBuffer, options: { readonly contentKey: Buffer | undefined; readonly tag: string; readonly quick: boolean }) {
+    const workerData = { memory, ...options };
     this.threads = Array.from({ length: count }, () => {
-      const thread: Thread = { worker: new Worker(path.join(__dirname, 'file-writer-worker.js'), { workerData: { memory, contentKey } }), waiting: [] };
+      const thread: Thread = { worker: new Worker(path.join(__dirname, 'file-writer-worker.js'), { workerData }), waiting: [] };
       thread.worker.on('message', (m: unknown) => {
         const waiter = thread.waiting.shift();
         if (waiter === undefined) return;

@@ -4,45 +4,66 @@ import type { SegmentSource } from './segment-source';
 
 const CHUNK = 4 * 1024 * 1024;
 
+/** A split file's state in a restore: being written (under its temporary name), being compared with the one already there, or settled. */
+export type PieceState = 'new' | 'writing' | 'comparing' | 'settled';
+
+interface PieceFile {
+  state: Exclude<PieceState, 'new'>;
+  /** Bytes written (or compared equal) so far. */
+  done: number;
+  readonly size: number;
+  readonly original: string;
+  /** The temporary file its pieces go to (part-file.ts), while writing. */
+  readonly part: string | undefined;
+}
+
 /**
  * The files a restore rebuilds from pieces (a file split across tapes by a spanning
- * backup), across the passes of one restore: which target files it created, how many
- * of their bytes are in, and which failed or were skipped (then their other pieces are
- * not written either). A file counts as restored only once all its bytes are in.
+ * backup), across the passes of one restore: which it writes (under a temporary name,
+ * renamed into place once all its bytes are in), which it compares piece by piece with
+ * a file already there, and which are settled (kept, failed, or done): their other
+ * pieces are then not read.
  */
 export class PieceLedger {
-  private readonly files = new Map<string, { state: 'writing' | 'skipped' | 'failed'; written: number; readonly size: number; readonly original: string }>();
+  private readonly files = new Map<string, PieceFile>();
 
-  state(full: string): 'new' | 'writing' | 'skipped' | 'failed' {
+  state(full: string): PieceState {
     return this.files.get(full)?.state ?? 'new';
   }
 
-  started(full: string, size: number, original: string): void {
-    this.files.set(full, { state: 'writing', written: 0, size, original });
+  /** The temporary file of a file being written. */
+  part(full: string): string | undefined {
+    return this.files.get(full)?.part;
   }
 
-  skipped(full: string, size: number, original: string): void {
-    this.files.set(full, { state: 'skipped', written: 0, size, original });
+  started(full: string, size: number, original: string, part: string): void {
+    this.files.set(full, { state: 'writing', done: 0, size, original, part });
   }
 
-  failed(full: string): void {
+  comparing(full: string, size: number, original: string): void {
+    this.files.set(full, { state: 'comparing', done: 0, size, original, part: undefined });
+  }
+
+  /** Kept, failed or whole: nothing more of it is written or compared. */
+  settled(full: string, size = 0, original = full): void {
     const file = this.files.get(full);
-    if (file !== undefined) file.state = 'failed';
+    if (file === undefined) this.files.set(full, { state: 'settled', done: 0, size, original, part: undefined });
+    else file.state = 'settled';
   }
 
-  /** Counts a piece in; true when the file is whole. */
+  /** Counts a piece in (written, or compared equal); true when the file is whole. */
   wrote(full: string, bytes: number): boolean {
     const file = this.files.get(full);
     if (file === undefined) return false;
-    file.written += bytes;
-    return file.written >= file.size;
+    file.done += bytes;
+    return file.done >= file.size;
   }
 
-  /** Files some of whose pieces never came (their part was not restored): written so far, of their size. */
-  unfinished(): { readonly full: string; readonly original: string; readonly written: number; readonly size: number }[] {
+  /** Files some of whose pieces never came (their part was not restored): done so far, of their size. */
+  unfinished(): { readonly full: string; readonly original: string; readonly done: number; readonly size: number; readonly part: string | undefined }[] {
     return [...this.files.entries()]
-      .filter(([, f]) => f.state === 'writing' && f.written < f.size)
-      .map(([full, f]) => ({ full, original: f.original, written: f.written, size: f.size }));
+      .filter(([, f]) => f.state !== 'settled' && f.done < f.size)
+      .map(([full, f]) => ({ full, original: f.original, done: f.done, size: f.size, part: f.part }));
   }
 }
 

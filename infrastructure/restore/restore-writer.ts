@@ -5,10 +5,11 @@ import { restoreComponents } from '../../domain/restore-path';
 import { errnoCode, errorMessage, isErrno } from '../errno';
 import { segmentPath } from '../tape/layout';
 import { copyRangeHashed, quiet } from './copy-pipeline';
-import { createExclusive } from './create-exclusive';
+import { contentDiffers, hashRange, judge, kept, lookAt, type Expected, type Found } from './existing-file';
 import { FileWriters, type WriteFile } from './file-writers';
 import { planWindows, type WindowRead } from './read-windows';
 import { PieceLedger, copyPiece } from './pieces';
+import { createPart, installPart, partPath, removePart } from './part-file';
 import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
 
 /** One entry to restore, as the selection hands it over (tape order for files). */
@@ -37,7 +38,14 @@ export interface RestoreSource {
   pieces(): Iterable<RestorePiece>;
 }
 
-export type RestoreProblemKind = 'skipped' | 'refused' | 'corrupted' | 'missing' | 'failed';
+/**
+ * 'skipped': already there and equal to the tape (kept); 'differs': already there and
+ * not equal (kept, unless --overwrite); the others are failures.
+ */
+export type RestoreProblemKind = 'skipped' | 'differs' | 'refused' | 'corrupted' | 'missing' | 'failed';
+
+/** Kinds that are not failures: the file on disk was kept, by choice. */
+export const KEPT_KINDS: readonly RestoreProblemKind[] = ['skipped', 'differs'];
 
 export interface RestoreProblem {
   readonly path: string;
@@ -45,6 +53,22 @@ export interface RestoreProblem {
   readonly stored?: string;
   readonly kind: RestoreProblemKind;
   readonly reason: string;
+}
+
+export interface RestoreWriterOptions {
+  readonly strip: number;
+  /** Replace files already there (with a verified copy only); else they are compared and kept. */
+  readonly overwrite: boolean;
+  /** A file already there is equal when its size and modification time are (it is not read). */
+  readonly quick: boolean;
+  /** Of the temporary names (part-file.ts): the as-of job's, so a re-run finds a crash's leftovers. */
+  readonly tag: string;
+  /** An encrypted tape's keys: segments are decrypted chunk by chunk, hashes are HMACs. */
+  readonly keys?: SegmentKeys;
+  /** Files rebuilt from pieces, shared by the passes (tapes) of one restore. */
+  readonly ledger?: PieceLedger;
+  /** Crash tests: reached before each chunk of a large file is read (application CrashPointName). */
+  readonly crashPoint?: (name: 'restore-chunk') => void;
 }
 
 export interface RestoreOutcome {
@@ -68,11 +92,18 @@ const HEX_SHA256 = /^[0-9a-f]{64}$/;
  */
 const seconds = (ns: string): number => (Number(BigInt(ns) / 1000n) + 0.5) / 1e6;
 
+/** A file's size and time as the catalog has them, to compare with one already there. */
+const expectedOf = (size: number, mtimeNs: string): Expected => ({ size, mtimeUs: BigInt(mtimeNs) / 1000n });
+
 /**
  * Writes a selection under a target folder: folders first, files in tape order (read by
  * positioned reads at their recorded offsets, hash-checked before they count), symlinks
  * last (so nothing is ever written through a link restored from the tape), and folder
  * times last of all, deepest first. Nothing is written outside the target.
+ *
+ * Every file is written under a temporary name (part-file.ts) and renamed into place
+ * only once it is whole, checked and has its mode and times: a crash or a bad copy on
+ * tape never leaves a partial file under a final name, nor removes one already there.
  */
 export class RestoreWriter {
   private readonly verifiedDirs = new Set<string>();
@@ -89,19 +120,29 @@ export class RestoreWriter {
   private readonly freeSlots = Array.from({ length: SLOTS }, (_, i) => i);
   /** Windows whose files the writer threads are writing, oldest first. */
   private readonly writing: Promise<void>[] = [];
+  private readonly strip: number;
+  private readonly overwrite: boolean;
+  private readonly keys: SegmentKeys | undefined;
+  private readonly ledger: PieceLedger;
+  /**
+   * Files of this restore by target path, only when stripping components: catalogued
+   * paths are unique, but stripped ones can meet, and two threads must never write one
+   * temporary name at once.
+   */
+  private readonly claimed: Set<string> | undefined;
 
   constructor(
     private readonly mountRoot: string,
     private readonly target: string,
-    private readonly strip: number,
-    private readonly overwrite: boolean,
-    /** An encrypted tape's keys: segments are decrypted chunk by chunk, hashes are HMACs. */
-    private readonly keys?: SegmentKeys,
-    /** Files rebuilt from pieces, shared by the passes (tapes) of one restore. */
-    private readonly ledger: PieceLedger = new PieceLedger(),
+    private readonly options: RestoreWriterOptions,
   ) {
     this.verifiedDirs.add(target);
     this.base = target.endsWith(path.sep) ? target : target + path.sep;
+    this.strip = options.strip;
+    this.overwrite = options.overwrite;
+    this.keys = options.keys;
+    this.ledger = options.ledger ?? new PieceLedger();
+    this.claimed = options.strip > 0 ? new Set() : undefined;
   }
 
   /**
@@ -189,7 +230,7 @@ export class RestoreWriter {
         return;
       }
       if (!fs.lstatSync(full).isDirectory()) {
-        this.problems.push({ path: entry.path, kind: 'skipped', reason: 'something that is not a folder is already there' });
+        this.problems.push({ path: entry.path, kind: 'differs', reason: 'something that is not a folder is there' });
         return;
       }
     }
@@ -211,19 +252,36 @@ export class RestoreWriter {
     }
   }
 
+  /** A link is made under its final name when that is free (symlink(2) is atomic), else under its temporary name and renamed over. */
   private restoreSymlink(entry: RestoreEntry): void {
     const full = this.place(entry);
     if (full === undefined || entry.target === null) return;
+    const part = partPath(full, this.options.tag);
     try {
-      if (this.overwrite) fs.rmSync(full, { force: true });
-      fs.symlinkSync(entry.target, full);
+      const found = lookAt(full);
+      if (kept(found, this.overwrite)) return this.keepLink(entry, entry.target, full, found);
+      const at = found._tag === 'absent' ? full : part;
+      if (at === part) removePart(part);
+      fs.symlinkSync(entry.target, at);
       const t = seconds(entry.mtime_ns);
-      fs.lutimesSync(full, t, t);
+      fs.lutimesSync(at, t, t);
+      if (at === part) installPart(part, full);
       this.restored.symlinks++;
     } catch (error) {
-      if (isErrno(error, 'EEXIST')) this.problems.push({ path: entry.path, kind: 'skipped', reason: 'already there' });
-      else this.failed(entry.path, error);
+      quietlyRemove(part);
+      this.failed(entry.path, error);
     }
+  }
+
+  /** A link already there is equal when it points where the tape's does. */
+  private keepLink(entry: RestoreEntry, target: string, full: string, found: Found): void {
+    const isLink = found._tag === 'other' && found.what === 'a symlink';
+    if (isLink && fs.readlinkSync(full) === target) {
+      this.problems.push({ path: entry.path, kind: 'skipped', reason: 'already there, equal to the tape' });
+      return;
+    }
+    const what = found._tag === 'file' ? 'a file' : found._tag === 'other' ? found.what : 'nothing';
+    this.differs(entry, isLink ? 'a symlink to another target is there' : `${what} is there`);
   }
 
   /**
@@ -323,7 +381,9 @@ export class RestoreWriter {
         this.problems.push(this.corrupted(entry));
         continue;
       }
-      files.push({ path: full, mode: entry.mode, mtimeSeconds: seconds(entry.mtime_ns), start: data.byteOffset + at, length: entry.size, sha256: entry.sha256 });
+      if (!this.claim(full, entry)) continue;
+      const { mtimeUs } = expectedOf(entry.size, entry.mtime_ns);
+      files.push({ path: full, mode: entry.mode, mtimeSeconds: seconds(entry.mtime_ns), mtimeUs: Number(mtimeUs), start: data.byteOffset + at, length: entry.size, sha256: entry.sha256 });
       byIndex.push(entry);
     }
     if (files.length === 0) {
@@ -347,47 +407,104 @@ export class RestoreWriter {
 
   private writers(): FileWriters {
     this.memory ??= new SharedArrayBuffer(SLOTS * WINDOW);
-    this.fileWriters ??= new FileWriters(WRITER_THREADS, this.memory, this.keys?.contentKey);
+    this.fileWriters ??= new FileWriters(WRITER_THREADS, this.memory, { contentKey: this.keys?.contentKey, tag: this.options.tag, quick: this.options.quick });
     return this.fileWriters;
+  }
+
+  /** False (and reported) when another entry of this restore already went to `full`. */
+  private claim(full: string, entry: RestoreEntry): boolean {
+    if (this.claimed === undefined) return true;
+    if (!this.claimed.has(full)) {
+      this.claimed.add(full);
+      return true;
+    }
+    this.problems.push({ path: entry.path, kind: 'refused', reason: 'another entry of this restore has the same path once components are stripped' });
+    return false;
   }
 
   private async restoreLarge(entry: RestoreEntry): Promise<void> {
     const full = this.place(entry);
-    if (full === undefined) return;
+    if (full === undefined || !this.claim(full, entry)) return;
     if (entry.segment === null || entry.offset === null || entry.sha256 === null) {
       this.problems.push(this.unlocated(entry));
       return;
     }
-    const out = this.openTarget(full, entry.path);
-    if (out === undefined) return;
-    const written = await this.copyLarge(segmentPath(this.mountRoot, entry.job, entry.segment), entry, out, full);
-    this.finishFile(full, entry, out, written);
+    const found = this.look(full, entry);
+    if (found === undefined) return;
+    // Without overwrite the tape is not even read: the file there is compared, then kept.
+    if (kept(found, this.overwrite)) return this.keepFile(full, entry, found);
+    const part = partPath(full, this.options.tag);
+    const fd = this.createPart(part, entry);
+    if (fd === undefined) return;
+    const written = await this.copyLarge(segmentPath(this.mountRoot, entry.job, entry.segment), entry, fd, part);
+    this.finishPart(full, part, entry, fd, written);
+  }
+
+  private look(full: string, entry: RestoreEntry): Found | undefined {
+    try {
+      return lookAt(full);
+    } catch (error) {
+      this.failed(entry.path, error);
+      return undefined;
+    }
+  }
+
+  private createPart(part: string, entry: RestoreEntry): number | undefined {
+    try {
+      return createPart(part);
+    } catch (error) {
+      this.failed(entry.path, error);
+      return undefined;
+    }
+  }
+
+  /** A file already there and kept: a crash's leftover temporary file of it goes, and it is compared with the tape's. */
+  private async keepFile(full: string, entry: RestoreEntry, found: Found): Promise<void> {
+    try {
+      removePart(partPath(full, this.options.tag));
+      const verdict = judge(found, expectedOf(entry.size, entry.mtime_ns), this.options.quick);
+      if (verdict._tag === 'differs') return this.differs(entry, verdict.reason);
+      if (verdict._tag === 'hash' && (await hashRange(full, 0, entry.size, this.keys?.contentKey)) !== entry.sha256) return this.differs(entry, contentDiffers(this.keys?.contentKey));
+      this.problems.push({ path: entry.path, kind: 'skipped', reason: 'already there, equal to the tape' });
+    } catch (error) {
+      this.failed(entry.path, error);
+    }
+  }
+
+  private differs(entry: RestoreEntry, reason: string): void {
+    this.problems.push({ path: entry.path, kind: 'differs', reason });
   }
 
   /**
-   * A piece of a split file: the first piece seen creates the target (exclusively, as any
-   * file), the others write into the file this restore created; mode and time once it is
-   * whole. A bad piece removes the file: it is reported, never left half right.
+   * A piece of a split file. Written: the first piece seen creates the file's temporary
+   * name, the others write into it; once whole it gets its mode and time and is renamed
+   * into place. A bad piece removes the temporary file (a file already there stays).
+   * Without overwrite, a file already there is compared piece by piece instead.
    */
   private async restorePiece(piece: RestorePiece): Promise<void> {
     const full = this.place(piece);
     if (full === undefined) return;
     const state = this.ledger.state(full);
-    if (state === 'skipped' || state === 'failed') return;
+    if (state === 'settled') return;
     if (piece.segment === null || piece.offset === null || piece.sha256 === null) return this.pieceFailed(full, this.unlocated(piece));
+    if (state === 'comparing') return this.comparePiece(full, piece);
+    let part: string;
     let fd: number;
     if (state === 'new') {
-      const created = this.openTarget(full, piece.path);
-      if (created === undefined) return this.ledger.skipped(full, piece.fileSize, piece.path);
-      this.ledger.started(full, piece.fileSize, piece.path);
+      const found = this.look(full, piece);
+      if (found === undefined) return this.ledger.settled(full, piece.fileSize, piece.path);
+      if (kept(found, this.overwrite)) return this.keepSplit(full, piece, found);
+      part = partPath(full, this.options.tag);
+      const created = this.createPart(part, piece);
+      if (created === undefined) return this.ledger.settled(full, piece.fileSize, piece.path);
+      this.ledger.started(full, piece.fileSize, piece.path, part);
       fd = created;
     } else {
+      part = this.ledger.part(full) ?? partPath(full, this.options.tag);
       try {
-        fd = fs.openSync(full, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+        fd = fs.openSync(part, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
       } catch (error) {
-        this.ledger.failed(full);
-        this.failed(piece.path, error);
-        return;
+        return this.pieceFailed(full, { path: piece.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` });
       }
     }
     const problem = await this.copyPieceChecked(piece, fd);
@@ -395,8 +512,48 @@ export class RestoreWriter {
       fs.closeSync(fd);
       return this.pieceFailed(full, problem);
     }
-    const whole = this.ledger.wrote(full, piece.size);
-    this.finishFile(full, { ...piece, size: piece.fileSize }, fd, undefined, whole);
+    if (!this.ledger.wrote(full, piece.size)) {
+      // Other pieces are still to come (from another tape): mode, time and rename with the last.
+      fs.closeSync(fd);
+      return;
+    }
+    this.ledger.settled(full);
+    this.finishPart(full, part, { ...piece, size: piece.fileSize }, fd, undefined);
+  }
+
+  /** A split file already there: equal only if every piece is (each compared as its tape comes), or by size and time with quick. */
+  private async keepSplit(full: string, piece: RestorePiece, found: Found): Promise<void> {
+    try {
+      removePart(partPath(full, this.options.tag));
+    } catch (error) {
+      this.ledger.settled(full, piece.fileSize, piece.path);
+      return void this.failed(piece.path, error);
+    }
+    const verdict = judge(found, expectedOf(piece.fileSize, piece.mtime_ns), this.options.quick);
+    if (verdict._tag === 'hash') {
+      this.ledger.comparing(full, piece.fileSize, piece.path);
+      return this.comparePiece(full, piece);
+    }
+    this.ledger.settled(full, piece.fileSize, piece.path);
+    if (verdict._tag === 'differs') this.differs(piece, verdict.reason);
+    else this.problems.push({ path: piece.path, kind: 'skipped', reason: 'already there, equal to the tape' });
+  }
+
+  private async comparePiece(full: string, piece: RestorePiece): Promise<void> {
+    let digest: string | undefined;
+    try {
+      digest = await hashRange(full, piece.fileOffset, piece.size, this.keys?.contentKey);
+    } catch (error) {
+      this.ledger.settled(full);
+      return void this.failed(piece.path, error);
+    }
+    if (digest !== piece.sha256) {
+      this.ledger.settled(full);
+      return this.differs(piece, contentDiffers(this.keys?.contentKey));
+    }
+    if (!this.ledger.wrote(full, piece.size)) return;
+    this.ledger.settled(full);
+    this.problems.push({ path: piece.path, kind: 'skipped', reason: 'already there, equal to the tape' });
   }
 
   private async copyPieceChecked(piece: RestorePiece, fd: number): Promise<RestoreProblem | undefined> {
@@ -412,9 +569,11 @@ export class RestoreWriter {
     }
   }
 
+  /** A bad piece: the temporary file goes (never a file already under the final name). */
   private pieceFailed(full: string, problem: RestoreProblem): void {
-    this.ledger.failed(full);
-    fs.rmSync(full, { force: true });
+    const part = this.ledger.part(full);
+    this.ledger.settled(full);
+    if (part !== undefined) quietlyRemove(part);
     this.problems.push(problem);
   }
 
@@ -422,47 +581,56 @@ export class RestoreWriter {
     return { path: entry.path, kind: 'missing', reason: 'the catalog has no location for its data' };
   }
 
-  /** The target file, created exclusively (see createExclusive); an existing one is reported as skipped. */
-  private openTarget(full: string, original: string): number | undefined {
+  /**
+   * A whole, checked file: mode and times, fsync (a large file's last bytes; and a file
+   * already there is replaced only by one on disk), then renamed into place. A problem
+   * instead removes the temporary file: the final name is never touched.
+   */
+  private finishPart(full: string, part: string, entry: RestoreEntry, fd: number, written: RestoreProblem | undefined): void {
+    let open = true;
     try {
-      const fd = createExclusive(full, this.overwrite);
-      if (fd !== 'exists') return fd;
-      this.problems.push({ path: original, kind: 'skipped', reason: 'already there' });
-    } catch (error) {
-      this.failed(original, error);
-    }
-    return undefined;
-  }
-
-  private finishFile(full: string, entry: RestoreEntry, fd: number, written: RestoreProblem | undefined, whole = true): void {
-    try {
-      if (!whole) {
-        // A piece of a file whose other pieces are still to come: its time is set with the last.
-        fs.closeSync(fd);
-        return;
-      }
       if (written === undefined) {
         fs.fchmodSync(fd, entry.mode);
         const t = seconds(entry.mtime_ns);
         fs.futimesSync(fd, t, t);
+        fs.fsyncSync(fd);
       }
+      open = false;
       fs.closeSync(fd);
       if (written !== undefined) {
-        fs.rmSync(full, { force: true });
+        removePart(part);
         this.problems.push(written);
         return;
       }
+      installPart(part, full);
       this.restored.files++;
       this.restored.bytes += entry.size;
     } catch (error) {
+      if (open) fs.closeSync(fd);
+      quietlyRemove(part);
       this.failed(entry.path, error);
     }
   }
 
   /** A large file: positioned reads running ahead of hashing and writing, streamed to the target. */
   private async copyLarge(key: string, entry: RestoreEntry, out: number, outPath: string): Promise<RestoreProblem | undefined> {
-    const source = this.segment(key, entry);
-    if (!isSource(source)) return source;
+    const opened = this.segment(key, entry);
+    if (!isSource(opened)) return opened;
+    const crashPoint = this.options.crashPoint;
+    // Crash tests stop or kill the restore between chunks of a large file, i.e. mid-file.
+    const source: SegmentSource =
+      crashPoint === undefined
+        ? opened
+        : {
+            read: (...args) => {
+              crashPoint('restore-chunk');
+              return opened.read(...args);
+            },
+            close: () => opened.close(),
+            get bytesRead() {
+              return opened.bytesRead;
+            },
+          };
     try {
       const copied = await copyRangeHashed(source, entry.offset ?? 0, entry.size, out, outPath, CHUNK, 3, this.keys?.contentKey);
       if (copied._tag === 'short') {
@@ -519,6 +687,15 @@ export class RestoreWriter {
 }
 
 const isSource = (value: SegmentSource | RestoreProblem): value is SegmentSource => 'read' in value;
+
+/** Removes a temporary file on the way out of a failure (which is what gets reported). */
+const quietlyRemove = (part: string): void => {
+  try {
+    removePart(part);
+  } catch {
+    // Its name stays recognisable (part-file.ts): the next restore of the job removes it.
+  }
+};
 
 /** A window read into its slot: the bytes, why its segment could not be opened, or 'damaged' (read its files alone). */
 interface WindowData {

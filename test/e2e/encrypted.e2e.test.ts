@@ -58,6 +58,26 @@ describe('encrypted tapes, through the real CLI', () => {
     assert.deepEqual(treeFacts(path.join(to, source)), treeFacts(source));
   });
 
+  it('compares a file already there by its HMAC: equal is kept as already there, a same-size edit is kept and counted as differing', () => {
+    const to = path.join(box.root, 'restored');
+    const again = box.lto(['restore', '000013L8', '--to', to, '--path', '**/large.bin', '--path', '**/second.bin', '--json'], env);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual((({ skipped, differs }) => ({ skipped, differs }))(JSON.parse(again.stdout) as { skipped: number; differs: number }), { skipped: 2, differs: 0 });
+    const second = path.join(to, source, 'zz-more', 'second.bin');
+    const fd = fs.openSync(second, 'r+');
+    fs.writeSync(fd, Buffer.from([8]), 0, 1, 2 * MiB);
+    fs.closeSync(fd);
+    const edited = box.lto(['restore', '000013L8', '--to', to, '--path', '**/second.bin', '--json'], env);
+    assert.equal(edited.status, 0, edited.stderr);
+    const report = JSON.parse(edited.stdout) as { differs: number; problems: { kind: string; reason: string }[] };
+    assert.equal(report.differs, 1);
+    assert.match(report.problems[0]?.reason ?? '', /HMAC-SHA256 differs/);
+    assert.equal(fs.readFileSync(second)[2 * MiB], 8, 'kept');
+    const replaced = box.lto(['restore', '000013L8', '--to', to, '--path', '**/second.bin', '--overwrite', '--json'], env);
+    assert.equal(replaced.status, 0, replaced.stderr);
+    assert.equal(sha256(second), sha256(path.join(source, 'zz-more', 'second.bin')));
+  });
+
   it('leaves no file name on the tape, in the database or in any file of the data folder (UTF-8 or UTF-16)', () => {
     const names = distinctiveNames(source);
     assert.ok(names.length >= 10, `only ${names.length} names to look for`);
@@ -156,6 +176,23 @@ describe('encrypted tapes, through the real CLI', () => {
         assert.ok(report.problems.some((p) => p.kind === 'corrupted' && p.path.endsWith('large.bin')), JSON.stringify(report.problems));
       });
     }
+
+    it("--overwrite with a flipped byte in a chunk keeps the user's good copy as it was", () => {
+      const to = path.join(box.root, 'restored');
+      const mine = path.join(to, source, 'big', 'large.bin');
+      const before = { sha: sha256(mine), ino: fs.statSync(mine).ino };
+      const damaged = Buffer.from(original);
+      damaged[chunkPosition(3, CHUNK) + 100]! ^= 0x20;
+      fs.writeFileSync(segment, damaged);
+      const restore = box.lto(['restore', '000013L8', '--to', to, '--path', '**/large.bin', '--overwrite', '--json'], env);
+      fs.writeFileSync(segment, original);
+      assert.equal(restore.status, 1, restore.stderr);
+      const report = JSON.parse(restore.stdout) as { problems: { path: string; kind: string }[] };
+      assert.deepEqual(report.problems.map((p) => [path.basename(p.path), p.kind]), [['large.bin', 'corrupted']]);
+      assert.deepEqual({ sha: sha256(mine), ino: fs.statSync(mine).ino }, before);
+      assert.equal(before.sha, sha256(path.join(source, 'big', 'large.bin')));
+      assert.deepEqual(filesUnder(to).filter((f) => f.includes('.lto-part-')), []);
+    });
 
     it('verify: every file read back with the key, ciphertext hashes without it; a flipped byte is named either way', () => {
       const withKey = box.lto(['verify', '000013L8', '--json'], env);

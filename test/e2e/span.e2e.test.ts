@@ -227,6 +227,47 @@ describe('a backup that spans three tapes', () => {
     assert.match(verified.stderr, /CORRUPTED .*film\.mov/);
   });
 
+  it('a split file already there is compared piece by piece: equal is kept, a difference is reported; --overwrite with a damaged piece keeps the good copy', () => {
+    backup();
+    const to = path.join(box.root, 'again');
+    assert.equal(box.lto(['restore', TAPES[0], '--to', to]).status, 0);
+    const mine = path.join(to, src, 'photos', 'film.mov');
+    type Report = { status: string; skipped: number; differs: number; restored: { files: number }; problems: { path: string; kind: string; reason: string }[] };
+    const restore = (...args: string[]): { status: number | null; report: Report } => {
+      const r = box.lto(['restore', TAPES[0], '--to', to, '--json', ...args]);
+      return { status: r.status, report: JSON.parse(r.stdout) as Report };
+    };
+
+    const equal = restore();
+    assert.equal(equal.status, 0);
+    assert.deepEqual([equal.report.restored.files, equal.report.skipped, equal.report.differs], [0, 9, 0], 'the 8 files and the link are already there');
+
+    const film = extentsOn(mounts).filter((e) => e.path.endsWith('/film.mov')).sort((a, b) => a.extent.offset - b.extent.offset);
+    const second = film[1]!;
+    const fd = fs.openSync(mine, 'r+');
+    fs.writeSync(fd, Buffer.from('x'), 0, 1, second.extent.offset + 100);
+    fs.closeSync(fd);
+    const differs = restore();
+    assert.equal(differs.status, 0);
+    assert.deepEqual(differs.report.problems.filter((p) => p.kind === 'differs').map((p) => [path.basename(p.path), p.reason]), [['film.mov', "same size, other content (SHA-256 differs from the tape's)"]]);
+    assert.equal(differs.report.skipped, 8);
+
+    fs.copyFileSync(path.join(src, 'photos', 'film.mov'), mine);
+    const inode = fs.statSync(mine).ino;
+    const segment = path.join(mounts[TAPES.indexOf(second.tape as (typeof TAPES)[number])]!, 'LTO-ARCHIVE', 'jobs', second.job, `${second.segment}.tar`);
+    fs.chmodSync(segment, 0o644);
+    const bytes = fs.readFileSync(segment);
+    bytes[second.offset + 100]! ^= 0xff;
+    fs.writeFileSync(segment, bytes);
+    const damaged = restore('--overwrite');
+    assert.equal(damaged.status, 1);
+    assert.deepEqual(damaged.report.problems.map((p) => [path.basename(p.path), p.kind]), [['film.mov', 'corrupted']]);
+    assert.equal(damaged.report.restored.files, 7);
+    assert.equal(fs.statSync(mine).ino, inode, 'the good copy is the same file');
+    assert.deepEqual(fs.readFileSync(mine), fs.readFileSync(path.join(src, 'photos', 'film.mov')));
+    assert.deepEqual(fs.readdirSync(path.join(to, src, 'photos')).filter((n) => n.includes('.lto-part-')), []);
+  });
+
   it('refuses a next tape that is not registered, or already holds a part, before writing to it', () => {
     const stranger = box.mountPoint('stranger');
     const other = sandbox();

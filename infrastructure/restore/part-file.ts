@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isErrno } from '../errno';
+
+/**
+ * A file being restored is written under a temporary name in its own folder and renamed
+ * into place only once its hash is checked and its mode and times are set, so a final
+ * name never holds a partial or unverified file (a crash leaves only these names).
+ *
+ * The name: `.<name>.lto-part-<tag>`, where `<tag>` is 8 hex digits of the backup job
+ * the restore is as of; when that would pass 255 bytes, `.<16 hex digits of the name's
+ * SHA-256>.lto-part-<tag>`. A later restore of the same job into the same folder writes
+ * the same names, so it removes what a crash left of the files it writes again.
+ */
+export const PART_NAME = /^\.(.+)\.lto-part-([0-9a-f]{8})$/;
+
+const NAME_MAX = 255;
+const SUFFIX = '.lto-part-';
+
+/** The tag of a job id (a UUID): its last 8 hex digits, as the CLI shows a job's short id. */
+export const partTag = (jobId: string): string => jobId.replace(/-/g, '').slice(-8).toLowerCase();
+
+/** The temporary name of `full` (a path under the target). */
+export const partPath = (full: string, tag: string): string => {
+  const name = path.basename(full);
+  const fits = Buffer.byteLength(name) + 1 + SUFFIX.length + tag.length <= NAME_MAX;
+  const stem = fits ? name : createHash('sha256').update(name).digest('hex').slice(0, 16);
+  return path.join(path.dirname(full), `.${stem}${SUFFIX}${tag}`);
+};
+
+const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
+
+/**
+ * Creates the temporary file exclusively (O_EXCL never follows a link). One already
+ * there under that name is what a crashed restore of the same job left: it is removed
+ * and the file created anew. A folder under that name is not ours: thrown (reported).
+ */
+export const createPart = (part: string): number => {
+  try {
+    return fs.openSync(part, CREATE, 0o600);
+  } catch (error) {
+    if (!isErrno(error, 'EEXIST')) throw error;
+  }
+  fs.unlinkSync(part);
+  return fs.openSync(part, CREATE, 0o600);
+};
+
+/** Removes a temporary file (a crash's leftover, or a file that failed its check); nothing when there is none. */
+export const removePart = (part: string): void => {
+  try {
+    fs.unlinkSync(part);
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT')) throw error;
+  }
+};
+
+/**
+ * Puts a checked temporary file in place: rename(2) replaces the final name in one step
+ * (an existing file there stays whole until then) and never follows a link there.
+ */
+export const installPart = (part: string, full: string): void => fs.renameSync(part, full);
