@@ -26,11 +26,15 @@ export interface OpenedApp {
   readonly close: () => void;
 }
 
+/** How long a write waits behind another process's transaction before it is refused (one line, exit 5). */
+const BUSY_TIMEOUT_MS = 30_000;
+
 const openDatabase = (file: string): E.Either<AppError, Database.Database> => {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const db = new Database(file);
-    db.pragma('busy_timeout = 5000');
+    // Other lto processes (a backup per drive) commit to this catalog too: wait for them.
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     return E.right(db);
   } catch (error) {
     return E.left({ _tag: 'DatabaseUnusable', path: file, reason: errorMessage(error) });
