@@ -37,4 +37,7 @@ export type CrashPointName =
   | 'segment-closed'
   | 'job-ending'
   // A job's end event is on the tape, the index write that makes it durable not yet asked for.
-  | 'job-ended';
+  | 'job-ended'
+  // A restore hands the next entry to its writer; a verify has checked a segment (signal tests freeze there).
+  | 'restore-entry'
+  | 'segment-verified';

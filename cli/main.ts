@@ -3,6 +3,7 @@ import type { RunState } from './action';
 import { EXIT, type ExitCode } from './exit-codes';
 import { processIo, type Io } from './io';
 import { buildProgram } from './program';
+import { watchParent } from '../infrastructure/stop-signals';
 
 /** Runs one command line through a fresh program; returns its exit code. */
 const runCommand = async (io: Io, args: readonly string[]): Promise<ExitCode> => {
@@ -26,6 +27,8 @@ const runCommand = async (io: Io, args: readonly string[]): Promise<ExitCode> =>
  * terminal: the interactive menu, which runs the same commands.
  */
 const main = async (): Promise<void> => {
+  // In the child bin/lto.js starts for a long job: never outlive that parent.
+  watchParent();
   const io = processIo();
   const args = process.argv.slice(2);
   // The menu (and its prompt library) loads only when it runs: a command starts sooner.
