@@ -6,7 +6,7 @@ import type { BackupMode, JobTotals } from '../../domain/events';
 import { compileGlob } from '../../domain/glob';
 import { JobId } from '../../domain/ids';
 import type { TapeId } from '../../domain/tape-id';
-import { sourceRoot } from '../../infrastructure/scan/walk';
+import { sourceRoot, symlinkedFolder } from '../../infrastructure/scan/walk';
 import { fileSystemSpace } from '../../infrastructure/tape/space';
 import { ltfsCapacity } from '../../infrastructure/tape/ltfs-attributes';
 import { FolderTape } from '../../infrastructure/tape/tape-volume';
@@ -114,6 +114,10 @@ const backup = async (
   const roots = input.sources.map(sourceRoot);
   const missing = missingSources(roots);
   if (missing.length > 0) return E.left({ _tag: 'SourceMissing', paths: missing });
+  for (const root of roots) {
+    const target = symlinkedFolder(root);
+    if (target !== undefined) app.notice(`source ${root} is a symlink to ${target}: backing up ${target}'s contents under ${root}`);
+  }
   const session = openTapeSession(app, tape, input.mount);
   if (E.isLeft(session)) return session;
   const writable = new FolderTape(session.right.mount).checkWritable();

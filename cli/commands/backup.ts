@@ -51,6 +51,9 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
         if (segmentTargetBytes === undefined) {
           return E.left({ _tag: 'InvalidOption', option: '--segment-size', value: options.segmentSize ?? '', expected: 'a size such as 1GiB or 200MB' });
         }
+        if (options.exclude.some((glob) => glob.trim() === '')) {
+          return E.left({ _tag: 'InvalidOption', option: '--exclude', value: '', expected: 'a glob such as *.tmp or /home/me/cache (an empty one names nothing)' });
+        }
         if (options.mount.length > 1 && options.span !== true) {
           return E.left({ _tag: 'InvalidOption', option: '--mount', value: options.mount.join(', '), expected: 'one mount point (more only with --span)' });
         }
