@@ -42,4 +42,7 @@ export type CrashPointName =
   | 'tape-reads-start'
   | 'tape-reads-end'
   // A restore: before each chunk of a large file is read (a crash there leaves it half written).
-  | 'restore-chunk';
+  | 'restore-chunk'
+  // A restore hands the next entry to its writer; a verify has checked a segment (signal tests freeze there).
+  | 'restore-entry'
+  | 'segment-verified';

@@ -7,6 +7,7 @@ import type { TapeProblem } from '../infrastructure/tape/tape-problems';
 import type { LockHolder } from '../infrastructure/tape/tape-lock';
 import type { ConfigProblem } from '../infrastructure/config';
 import type { KeyFileProblem } from '../infrastructure/crypto/key-files';
+import type { StopSignal } from '../infrastructure/stop-signals';
 
 /** Everything a use case can refuse or fail with: typed values, rendered once in cli/errors.ts. */
 export type AppError =
@@ -55,6 +56,7 @@ export type AppError =
   | { readonly _tag: 'NotAnArchiveTape'; readonly mount: string }
   | { readonly _tag: 'EncryptionOptions'; readonly problem: string }
   | { readonly _tag: 'TapeLocked'; readonly tape: TapeId; readonly path: string; readonly holder: LockHolder | undefined }
+  | { readonly _tag: 'StoppedBeforeStart'; readonly signal: StopSignal; readonly reason: string }
 
 export interface DatabaseUnusable {
   readonly _tag: 'DatabaseUnusable';

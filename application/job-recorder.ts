@@ -30,7 +30,7 @@ export class JobRecorder {
   }
 
   record(command: JobCommand, meta: Readonly<Record<string, unknown>> = {}): E.Either<AppError, Recorded> {
-    const ending = command.type === 'CompleteJob' || command.type === 'FailJob';
+    const ending = command.type === 'CompleteJob' || command.type === 'FailJob' || command.type === 'InterruptJob';
     const recorded = this.decideAndRecord(ending ? this.withIndexGeneration(command) : command, meta);
     // The end event itself is durable only after the next index write: ask for it now.
     if (ending && E.isRight(recorded) && !recorded.right.pending && !this.localOnly && this.session !== undefined) {
@@ -42,12 +42,13 @@ export class JobRecorder {
 
   /**
    * On an LTFS mount, a job's end asks for an index write first (segments and journal so
-   * far become durable) and records the generation reached in the end event.
+   * far become durable) and records the generation reached in the end event (an
+   * interruption, stopped by a signal, has no field for it).
    */
-  private withIndexGeneration(command: Extract<JobCommand, { type: 'CompleteJob' | 'FailJob' }>): JobCommand {
+  private withIndexGeneration(command: Extract<JobCommand, { type: 'CompleteJob' | 'FailJob' | 'InterruptJob' }>): JobCommand {
     if (this.localOnly || this.session === undefined) return command;
     const generation = this.session.syncIndex();
-    return generation === undefined ? command : { ...command, ltfsIndexGeneration: generation };
+    return generation === undefined || command.type === 'InterruptJob' ? command : { ...command, ltfsIndexGeneration: generation };
   }
 
   private decideAndRecord(command: JobCommand, meta: Readonly<Record<string, unknown>>): E.Either<AppError, Recorded> {

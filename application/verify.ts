@@ -17,6 +17,7 @@ import type { Names } from './names';
 import { segmentsInTapeOrder } from './tape-order';
 import { openTapeSession } from './tape-session';
 import { tapeForJob, type Unlocked } from './unlock';
+import type { StopRequest } from '../infrastructure/stop-signals';
 
 export interface VerifyInput {
   readonly tape: string;
@@ -25,6 +26,8 @@ export interface VerifyInput {
   /** An encrypted tape without its key: the segments' ciphertext hashes only. */
   readonly noKey: boolean;
   readonly mount: string | undefined;
+  /** Polled between segments: a stop asked for (a signal) ends the job INTERRUPTED with what was checked. */
+  readonly stop?: () => StopRequest | undefined;
 }
 
 export interface VerifiedFile {
@@ -58,7 +61,8 @@ export interface VerifyReport {
   readonly journal: VerifiedJournal;
   /** The VERIFY job's id. */
   readonly job: string;
-  readonly status: CheckStatus;
+  /** INTERRUPTED: stopped by a signal; `jobs` then hold what was checked. */
+  readonly status: CheckStatus | 'INTERRUPTED';
   readonly mode: 'full' | 'quick' | 'no-key';
   readonly jobs: readonly VerifiedJob[];
   readonly bytesRead: number;
@@ -138,8 +142,9 @@ export const runVerify = async (
     const reads = segmentsInTapeOrder(session.right.mount, plan.flatMap((p) => p.segments));
     app.crashPoint('tape-reads-start');
     for (const s of reads) {
-      // Let the progress bar draw between segments (the check itself reads synchronously).
+      // Let the progress bar draw between segments (the check itself reads synchronously), and a signal be heard.
       await new Promise((resolve) => setImmediate(resolve));
+      if (input.stop?.() !== undefined) break;
       const check = checkSegment(
         { path: segmentPath(session.right.mount, s.job, s.segment), bytes: s.bytes, sha256: s.sha256, files: mode === 'full' ? filesOf(app, s.job, s.segment) : [] },
         mode === 'full' ? 'full' : 'quick',
@@ -148,14 +153,18 @@ export const runVerify = async (
       checks.get(s.job)?.push([s.segment, check]);
       bytesRead += check.bytesRead;
       progress?.next({ segments: ++segmentsDone, totalSegments, bytes: bytesRead, totalBytes });
+      app.crashPoint('segment-verified');
     }
     const verified: VerifiedJob[] = plan.map((p) =>
       jobReport(p.job, [...(checks.get(p.job) ?? [])].sort(([a], [b]) => a - b), names),
     );
     app.crashPoint('tape-reads-end');
     const journal = checkJournal(session.right.mount);
-    const status = worst([...verified.map((v) => v.status), journal.damaged.length > 0 ? 'CORRUPTED' : 'PASSED']);
-    const recorded = recordOutcome(recorder, verified, journal, status, bytesRead, names);
+    const stopped = input.stop?.();
+    const found = worst([...verified.map((v) => v.status), journal.damaged.length > 0 ? 'CORRUPTED' : 'PASSED']);
+    const status = stopped === undefined ? found : 'INTERRUPTED';
+    const ending = stopped === undefined ? undefined : { ...stopped, at: app.clock().toISOString() };
+    const recorded = recordOutcome(recorder, verified, journal, { status: found, stopped: ending }, bytesRead, names);
     if (E.isLeft(recorded)) return recorded;
     return E.right({ tape, journal, job, status, mode, jobs: verified, bytesRead });
   });
@@ -176,10 +185,11 @@ const recordOutcome = (
   recorder: JobRecorder,
   verified: readonly VerifiedJob[],
   journal: VerifiedJournal,
-  status: CheckStatus,
+  end: { readonly status: CheckStatus; readonly stopped: (StopRequest & { readonly at: string }) | undefined },
   bytesRead: number,
   names: Names,
 ): E.Either<AppError, unknown> => {
+  const status = end.status;
   const job = recorder.job;
   const journalWarnings = journal.damaged.map((d) => ({ path: '', reason: `journal record ${d.record} (line ${d.line}) is damaged: ${d.kind}` }));
   const warnings = [...journalWarnings, ...verified.flatMap((v) => [
@@ -193,6 +203,7 @@ const recordOutcome = (
   const files = verified.reduce((n, v) => n + v.filesChecked, 0);
   const totals = { files, bytesRead, bytesWritten: 0, warnings: warnings.length };
   const damaged = verified.reduce((n, v) => n + v.damaged.length, 0);
+  if (end.stopped !== undefined) return recorder.record({ type: 'InterruptJob', job, reason: end.stopped.reason, detectedAt: end.stopped.at });
   return status === 'PASSED'
     ? recorder.record({ type: 'CompleteJob', job, totals })
     : recorder.record({ type: 'FailJob', job, reason: `${status}: ${damaged} file(s) damaged or missing`, totals });

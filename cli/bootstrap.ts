@@ -14,6 +14,7 @@ import { errorMessage } from '../infrastructure/errno';
 import { newUuidV7 } from '../infrastructure/ids';
 import type { ProjectionRunner } from '../projections/runner';
 import type { Io } from './io';
+import { sqliteReason } from './thrown-errors';
 
 export interface GlobalOptions {
   readonly db?: string | undefined;
@@ -26,11 +27,22 @@ export interface OpenedApp {
   readonly close: () => void;
 }
 
-const openDatabase = (file: string): E.Either<AppError, Database.Database> => {
+/**
+ * How long a write waits behind another process's transaction before it is refused (one
+ * line, exit 5): `LTO_DB_BUSY_MS`, else 30 s.
+ */
+const BUSY_TIMEOUT_MS = 30_000;
+const busyTimeout = (env: NodeJS.ProcessEnv): number => {
+  const given = Number(env['LTO_DB_BUSY_MS'] ?? '');
+  return env['LTO_DB_BUSY_MS'] !== undefined && Number.isSafeInteger(given) && given >= 0 ? given : BUSY_TIMEOUT_MS;
+};
+
+const openDatabase = (file: string, busyMs: number): E.Either<AppError, Database.Database> => {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const db = new Database(file);
-    db.pragma('busy_timeout = 5000');
+    // Other lto processes (a backup per drive) commit to this catalog too: wait for them.
+    db.pragma(`busy_timeout = ${busyMs}`);
     return E.right(db);
   } catch (error) {
     return E.left({ _tag: 'DatabaseUnusable', path: file, reason: errorMessage(error) });
@@ -47,7 +59,7 @@ export const openApp = async (io: Io, options: GlobalOptions): Promise<E.Either<
   const config = readConfig(dataDir);
   if (E.isLeft(config)) return config;
   const dbPath = databasePath(dataDir, environment.env, options.db);
-  const opened = openDatabase(dbPath);
+  const opened = openDatabase(dbPath, busyTimeout(environment.env));
   if (E.isLeft(opened)) return opened;
   const db = opened.right;
   try {
@@ -69,6 +81,6 @@ export const openApp = async (io: Io, options: GlobalOptions): Promise<E.Either<
     return E.right({ app, runner, dbPath, close: () => db.close() });
   } catch (error) {
     db.close();
-    return E.left({ _tag: 'DatabaseUnusable', path: dbPath, reason: errorMessage(error) });
+    return E.left({ _tag: 'DatabaseUnusable', path: dbPath, reason: sqliteReason(error) ?? errorMessage(error) });
   }
 };

@@ -1,7 +1,7 @@
 import { isBarcodeError } from '../application/barcode-errors';
 import type { AppError } from '../application/errors';
 import { renderBarcodeError } from './barcode-errors';
-import { EXIT, type ExitCode } from './exit-codes';
+import { EXIT, exitForSignal, type ExitCode } from './exit-codes';
 import { formatBytes } from './ui/format';
 
 export interface Rendered {
@@ -192,6 +192,8 @@ export const renderError = (error: AppError): Rendered => {
             : `tape ${error.tape} is in use: ${error.holder.command} (pid ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) holds ${error.path}; wait for it, or if that process is gone run again with --break-lock`,
         exit: EXIT.TAPE,
       };
+    case 'StoppedBeforeStart':
+      return { message: `${error.reason} before the job started: nothing was written`, exit: exitForSignal(error.signal) };
     case 'InvalidOption':
       return { message: `${error.option} ${JSON.stringify(error.value)}: expected ${error.expected}`, exit: EXIT.USAGE };
     case 'SegmentNotClosed':

@@ -1,3 +1,5 @@
+import type { StopSignal } from '../infrastructure/stop-signals';
+
 /** Exit codes, the same for every command (the README lists them). */
 export const EXIT = {
   OK: 0,
@@ -11,8 +13,16 @@ export const EXIT = {
   DAMAGED: 4,
   /** This machine's side: database or data folder unusable, bad config, concurrent change. */
   LOCAL: 5,
+  /** Stopped by SIGHUP, the terminal gone (128 + 1). */
+  HUNG_UP: 129,
   /** Stopped by Ctrl-C (128 + SIGINT). */
   INTERRUPTED: 130,
+  /** Stopped by SIGTERM, or the end of the `lto` process that started this one (128 + 15). */
+  TERMINATED: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** A job stopped by a signal exits as the shell expects of a process that signal ended. */
+export const exitForSignal = (signal: StopSignal): ExitCode =>
+  signal === 'SIGINT' ? EXIT.INTERRUPTED : signal === 'SIGHUP' ? EXIT.HUNG_UP : EXIT.TERMINATED;

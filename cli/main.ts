@@ -3,6 +3,8 @@ import type { RunState } from './action';
 import { EXIT, type ExitCode } from './exit-codes';
 import { processIo, type Io } from './io';
 import { buildProgram } from './program';
+import { renderThrown } from './thrown-errors';
+import { watchParent } from '../infrastructure/stop-signals';
 
 /** Runs one command line through a fresh program; returns its exit code. */
 const runCommand = async (io: Io, args: readonly string[]): Promise<ExitCode> => {
@@ -14,11 +16,19 @@ const runCommand = async (io: Io, args: readonly string[]): Promise<ExitCode> =>
     if (error instanceof CommanderError) {
       state.exitCode = error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     } else {
-      io.err(`${io.errStyle.red('internal error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      state.exitCode = EXIT.FAILED;
+      state.exitCode = reportThrown(io, error);
     }
   }
   return state.exitCode;
+};
+
+/** One line for what was thrown (see thrown-errors.ts); the stack only when LTO_DEBUG asks for it. */
+const reportThrown = (io: Io, error: unknown): ExitCode => {
+  const rendered = renderThrown(error);
+  io.err(`${io.errStyle.red(rendered.bug ? 'internal error:' : 'error:')} ${rendered.message.replace(/\s*\n\s*/g, ' ')}`);
+  const debug = process.env['LTO_DEBUG'];
+  if (debug !== undefined && debug !== '' && error instanceof Error && error.stack !== undefined) io.err(error.stack);
+  return rendered.exit;
 };
 
 /**
@@ -26,7 +36,13 @@ const runCommand = async (io: Io, args: readonly string[]): Promise<ExitCode> =>
  * terminal: the interactive menu, which runs the same commands.
  */
 const main = async (): Promise<void> => {
+  // In the child bin/lto.js starts for a long job: never outlive that parent.
+  watchParent();
   const io = processIo();
+  // Thrown outside the command's promise (a stream's or a worker's error event): still one line.
+  const fatal = (error: unknown): void => process.exit(reportThrown(io, error));
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   const args = process.argv.slice(2);
   // The menu (and its prompt library) loads only when it runs: a command starts sooner.
   process.exitCode = args.length === 0 && io.interactive ? await import('./menu/menu.js').then(({ runMenu }) => runMenu(io, {}, (a) => runCommand(io, a))) : await runCommand(io, args);

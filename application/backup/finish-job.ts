@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import type { StopRequest } from '../../infrastructure/stop-signals';
 import type { AppError } from '../errors';
 import { JobRecorder } from '../job-recorder';
 import type { ScanTable } from './scan-table';
@@ -23,6 +24,8 @@ export interface WriteOutcome {
   readonly failure: string | undefined;
   /** A refusal to report once the job has ended (the next tape of a span would not do). */
   readonly error?: AppError;
+  /** A stop asked for from outside (a signal): the job ends INTERRUPTED, what it closed kept. */
+  readonly stopped?: StopRequest;
 }
 
 export const refusalReason = (e: AppError): string =>
@@ -44,10 +47,12 @@ export const recordDeletions = (recorder: JobRecorder, scan: ScanTable): E.Eithe
   return E.map(() => undefined)(flush());
 };
 
-export const finishJob = (outcome: WriteOutcome, scan: ScanTable): E.Either<AppError, void> => {
+export const finishJob = (outcome: WriteOutcome, scan: ScanTable, now: string): E.Either<AppError, void> => {
   const part = outcome.last;
   const recorder = part.recorder;
   const job = recorder.job;
+  // Deletions are not recorded: a job stopped part-way has not written everything the scan found.
+  if (outcome.stopped !== undefined) return E.map(() => undefined)(recorder.record({ type: 'InterruptJob', job, reason: outcome.stopped.reason, detectedAt: now }));
   if (outcome.failure === undefined && !outcome.deletionsRecorded) {
     const recorded = recordDeletions(recorder, scan);
     if (E.isLeft(recorded)) return recorded;

@@ -16,6 +16,7 @@ import { JobRecorder } from '../job-recorder';
 import { holdTapeLock } from '../tape-lock';
 import { openTapeSession, type TapeSession } from '../tape-session';
 import type { TapeLock } from '../../infrastructure/tape/tape-lock';
+import type { StopRequest } from '../../infrastructure/stop-signals';
 import { SpaceGuard } from './space-guard';
 
 /** The parts of a backup job: one per tape, each a complete job of its tape (see docs/FORMAT.md, Jobs that span tapes). */
@@ -45,6 +46,8 @@ export interface JobContext {
   readonly span: SpanTapes | undefined;
   /** Every tape lock taken, released when the job ends whatever happens. */
   readonly locked: (lock: TapeLock) => void;
+  /** Whether a stop was asked for (a signal), polled before each entry. */
+  readonly stop: (() => StopRequest | undefined) | undefined;
 }
 
 /** A part of the job: the job on one tape (a backup that spans tapes has one per tape). */

@@ -6,7 +6,7 @@ import type { BackupMode, JobTotals } from '../../domain/events';
 import { compileGlob } from '../../domain/glob';
 import { JobId } from '../../domain/ids';
 import type { TapeId } from '../../domain/tape-id';
-import { sourceRoot } from '../../infrastructure/scan/walk';
+import { sourceRoot, symlinkedFolder } from '../../infrastructure/scan/walk';
 import { fileSystemSpace } from '../../infrastructure/tape/space';
 import { ltfsCapacity } from '../../infrastructure/tape/ltfs-attributes';
 import { FolderTape } from '../../infrastructure/tape/tape-volume';
@@ -19,6 +19,7 @@ import { JobRecorder } from '../job-recorder';
 import { holdTapeLock } from '../tape-lock';
 import { openTapeSession } from '../tape-session';
 import type { TapeLock } from '../../infrastructure/tape/tape-lock';
+import type { StopRequest } from '../../infrastructure/stop-signals';
 import { planBackup, type BackupPlan } from './plan';
 import { encryptionOf, newPart, startCommand, type JobContext, type PartPlace, type SpanTapes } from './parts';
 import { finishJob } from './finish-job';
@@ -42,6 +43,8 @@ export interface BackupInput {
   readonly breakLock?: boolean;
   /** `--span`: when the tape is full, go on to the tapes these give. */
   readonly span?: SpanTapes;
+  /** Polled at the job's safe points: a stop asked for (a signal) ends it INTERRUPTED. */
+  readonly stop?: () => StopRequest | undefined;
 }
 
 export interface BackupProgress {
@@ -57,7 +60,7 @@ export interface BackupReport {
   readonly mode: BackupMode;
   readonly plan: BackupPlan;
   readonly job: string | null;
-  readonly status: 'PLANNED' | 'SUCCESS' | 'FAILED';
+  readonly status: 'PLANNED' | 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
   readonly reason: string | null;
   readonly totals: JobTotals;
   readonly segments: number;
@@ -111,6 +114,10 @@ const backup = async (
   const roots = input.sources.map(sourceRoot);
   const missing = missingSources(roots);
   if (missing.length > 0) return E.left({ _tag: 'SourceMissing', paths: missing });
+  for (const root of roots) {
+    const target = symlinkedFolder(root);
+    if (target !== undefined) app.notice(`source ${root} is a symlink to ${target}: backing up ${target}'s contents under ${root}`);
+  }
   const session = openTapeSession(app, tape, input.mount);
   if (E.isLeft(session)) return session;
   const writable = new FolderTape(session.right.mount).checkWritable();
@@ -145,10 +152,13 @@ const backup = async (
   // A spanning job goes on to the next tape when this one is full: only an unspanned one must fit.
   if (input.span === undefined && plan.estimatedBytes > room.availableBytes) return E.left({ _tag: 'NotEnoughRoom', tape, neededBytes: plan.estimatedBytes, room });
 
+  // A stop asked for during the scan (which runs without a pause) ends the command before the job starts.
+  const early = input.stop?.();
+  if (early !== undefined) return E.left({ _tag: 'StoppedBeforeStart', signal: early.signal, reason: early.reason });
   const job = mintId(JobId, app.newId());
   const context: JobContext = {
     mode, roots, excludes: input.excludes, segmentTargetBytes: input.segmentTargetBytes, breakLock: input.breakLock === true,
-    span: input.span, locked,
+    span: input.span, locked, stop: input.stop,
   };
   const recorder = new JobRecorder(app, tape, job, session.right);
   const started = recorder.record(
@@ -161,7 +171,7 @@ const backup = async (
   if (E.isLeft(written)) return written;
   const outcome = written.right;
   app.crashPoint('job-ending');
-  const ended = finishJob(outcome, scan);
+  const ended = finishJob(outcome, scan, app.clock().toISOString());
   if (E.isLeft(ended)) return ended;
   if (outcome.error !== undefined) return E.left(outcome.error);
   const totals = { files: outcome.filesDone, bytesRead: outcome.bytesDone, bytesWritten: 0, warnings: outcome.warnings.length };
@@ -169,8 +179,8 @@ const backup = async (
   return E.right(
     report({
       job,
-      status: outcome.failure === undefined ? 'SUCCESS' : 'FAILED',
-      reason: outcome.failure ?? null,
+      status: outcome.stopped !== undefined ? 'INTERRUPTED' : outcome.failure === undefined ? 'SUCCESS' : 'FAILED',
+      reason: outcome.stopped?.reason ?? outcome.failure ?? null,
       totals: { ...totals, bytesWritten: outcome.bytesWritten },
       segments: outcome.segments,
       warnings: outcome.warnings,

@@ -15,6 +15,7 @@ import { openNextPart, refuseNextTape, type JobContext, type Part, type PartPlac
 import { recordDeletions, refusalReason, type WriteOutcome } from './finish-job';
 import { addEntry, describeSegmentFailure, pieceThatFits, SPLIT_MIN_BYTES, type Added, type Piece } from './add-entry';
 import type { BackupProgress } from './run-backup';
+import type { StopRequest } from '../../infrastructure/stop-signals';
 
 /** A segment also closes after this many entries: bounds the memory held until its events are written. */
 export const MAX_SEGMENT_ENTRIES = 50_000;
@@ -161,6 +162,21 @@ export const writeSegments = async (
     return fail(closed.right ?? reason);
   };
   /**
+   * A stop asked for (a signal): the entries in flight are placed, the open segment closed
+   * and recorded as at a full tape, so everything written is kept; the job then ends
+   * INTERRUPTED (finishJob). A large file being read is read to its end first.
+   */
+  const stopAsked = async (stop: StopRequest): Promise<E.Either<AppError, WriteOutcome>> => {
+    await drain();
+    if (fatal !== undefined) return fail(fatal);
+    const closed = await closeSegment();
+    if (E.isLeft(closed)) return closed;
+    if (closed.right !== undefined) return fail(closed.right);
+    const flushed = flushWarnings();
+    if (E.isLeft(flushed)) return flushed;
+    return E.right({ ...outcome(undefined), stopped: stop });
+  };
+  /**
    * The tape is full and the job spans: this part ends (its segment closed and recorded,
    * its end naming the next part), and the next part starts on the next tape. Returns why
    * it cannot go on, if it cannot.
@@ -205,6 +221,8 @@ export const writeSegments = async (
   };
 
   for (const entry of scan.toWrite()) {
+    const stop = context.stop?.();
+    if (stop !== undefined) return stopAsked(stop);
     let from = 0;
     for (;;) {
       const remaining = entry.kind === 'file' ? entry.size - from : 0;

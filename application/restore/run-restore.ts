@@ -22,6 +22,7 @@ import type { Names } from '../names';
 import { tapeForJob, type Unlocked } from '../unlock';
 import { checkTargetFolder } from '../../infrastructure/restore/target';
 import { mountHolding } from '../span/mounted-tape';
+import type { StopRequest } from '../../infrastructure/stop-signals';
 
 export interface RestoreInput {
   readonly tape: string;
@@ -36,6 +37,8 @@ export interface RestoreInput {
   readonly mount: string | undefined;
   /** More mount points, for a job that spans tapes: each is matched to its tape by its label. */
   readonly mounts?: readonly string[];
+  /** Polled between entries: a stop asked for (a signal) ends the job INTERRUPTED, the files written so far complete. */
+  readonly stop?: () => StopRequest | undefined;
 }
 
 /**
@@ -61,7 +64,7 @@ export interface RestoreReport {
   readonly tape: TapeId;
   readonly asOfJob: string;
   readonly job: string | null;
-  readonly status: 'PLANNED' | 'SUCCESS' | 'FAILED';
+  readonly status: 'PLANNED' | 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
   readonly selected: { readonly files: number; readonly bytes: number; readonly dirs: number; readonly symlinks: number };
   readonly restored: { readonly files: number; readonly bytes: number; readonly dirs: number; readonly symlinks: number };
   /** Files already there and equal to the tape's (kept as they are). */
@@ -155,14 +158,15 @@ export const runRestore = async (
       progress?.next({ files, bytes, totalFiles: selected.files, totalBytes: selected.bytes }),
     );
     if (E.isLeft(outcome)) return outcome;
+    const stopped = input.stop?.();
     const problems = [...missing.map(missingPart), ...outcome.right.problems, ...unfinishedPieces(ledger)];
-    const recorded = recordEnd(recorder, names, problems, outcome.right);
+    const recorded = recordEnd(recorder, names, problems, outcome.right, stopped === undefined ? undefined : { ...stopped, at: app.clock().toISOString() });
     if (E.isLeft(recorded)) return recorded;
     const failures = problems.filter(isFailure).length;
     return E.right({
       ...base,
       job,
-      status: failures === 0 ? 'SUCCESS' : 'FAILED',
+      status: stopped !== undefined ? 'INTERRUPTED' : failures === 0 ? 'SUCCESS' : 'FAILED',
       restored: outcome.right.restored,
       skipped: problems.filter((p) => p.kind === 'skipped').length,
       differs: problems.filter((p) => p.kind === 'differs').length,
@@ -247,6 +251,7 @@ const runPasses = async (
   let bytesReadFromTape = 0;
   const finishing: [RestoreWriter, RestoreSource][] = [];
   for (const pass of passes) {
+    if (input.stop?.() !== undefined) break;
     // Each tape of several is checked when its turn comes: with one drive, the cartridge in it changes between passes.
     const session = passes.length === 1 ? E.right(first) : await sessionFor(app, input, pass, passes.length, tapes);
     if (E.isLeft(session)) return session;
@@ -266,7 +271,7 @@ const runPasses = async (
       const unreadable: RestoreProblem[] = [];
       const done = restored.files;
       const bytes = restored.bytes;
-      const source = openedNames(selection, pass, unreadable);
+      const source = openedNames(selection, pass, unreadable, input.stop, () => app.crashPoint('restore-entry'));
       // Folders get their times once every tape is in: a later tape writes into them.
       app.crashPoint('tape-reads-start');
       const outcome = await writer.restore(source, (f, b) => onProgress(done + f, bytes + b), passes.length === 1);
@@ -301,7 +306,13 @@ const sessionFor = async (
   return session;
 };
 
-const recordEnd = (recorder: JobRecorder, names: Names, problems: readonly RestoreProblem[], outcome: RestoreOutcome): E.Either<AppError, unknown> => {
+const recordEnd = (
+  recorder: JobRecorder,
+  names: Names,
+  problems: readonly RestoreProblem[],
+  outcome: RestoreOutcome,
+  stopped: (StopRequest & { readonly at: string }) | undefined,
+): E.Either<AppError, unknown> => {
   const job = recorder.job;
   if (problems.length > 0) {
     const warnings = problems.map((p) => {
@@ -313,6 +324,7 @@ const recordEnd = (recorder: JobRecorder, names: Names, problems: readonly Resto
   }
   const failures = problems.filter(isFailure).length;
   const totals: JobTotals = { files: outcome.restored.files, bytesRead: outcome.bytesReadFromTape, bytesWritten: outcome.restored.bytes, warnings: problems.length };
+  if (stopped !== undefined) return recorder.record({ type: 'InterruptJob', job, reason: stopped.reason, detectedAt: stopped.at });
   return failures === 0
     ? recorder.record({ type: 'CompleteJob', job, totals })
     : recorder.record({ type: 'FailJob', job, reason: `${failures} entr${failures === 1 ? 'y' : 'ies'} not restored`, totals });
@@ -321,8 +333,18 @@ const recordEnd = (recorder: JobRecorder, names: Names, problems: readonly Resto
 /**
  * One pass of the selection with its names opened: the writer works with real paths. An
  * entry whose name does not decrypt is not restored; it is reported under its catalogued path.
+ * Once a stop is asked for, no entry is handed out: the writer finishes the files it has
+ * begun and ends (folders still get their times). This is how a restore stops, with
+ * no change to the writer.
  */
-const openedNames = (selection: RestoreSelection, pass: Pass, unreadable: RestoreProblem[]): RestoreSource => {
+const openedNames = (
+  selection: RestoreSelection,
+  pass: Pass,
+  unreadable: RestoreProblem[],
+  stop: (() => StopRequest | undefined) | undefined,
+  handedOut: () => void,
+): RestoreSource => {
+  const stopped = (): boolean => stop?.() !== undefined;
   const names = pass.names;
   const open = <A extends RestoreEntry>(entry: A, report: boolean): A | undefined => {
     if (!names.sealed) return entry;
@@ -336,12 +358,16 @@ const openedNames = (selection: RestoreSelection, pass: Pass, unreadable: Restor
   return {
     *ofKind(kind, order): Generator<RestoreEntry> {
       for (const entry of selection.ofKind(kind, order, pass.number)) {
+        if (order !== 'path-desc' && stopped()) return;
         const opened = open(entry, order !== 'path-desc');
-        if (opened !== undefined) yield opened;
+        if (opened === undefined) continue;
+        handedOut();
+        yield opened;
       }
     },
     *pieces(): Generator<RestorePiece> {
       for (const entry of selection.pieces(pass.number)) {
+        if (stopped()) return;
         if (entry.fileOffset === null || entry.fileSize === null) continue;
         const opened = open({ ...entry, fileOffset: entry.fileOffset, fileSize: entry.fileSize }, true);
         if (opened !== undefined) yield opened;

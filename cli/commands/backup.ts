@@ -5,7 +5,8 @@ import { DEFAULT_SEGMENT_BYTES, runBackup, type BackupProgress, type BackupRepor
 import { printJson, withApp, type RunState } from '../action';
 import { unlockForCommand, withKeyOptions } from '../key-options';
 import type { GlobalOptions } from '../bootstrap';
-import { EXIT } from '../exit-codes';
+import { EXIT, exitForSignal } from '../exit-codes';
+import { catchStopSignals } from '../../infrastructure/stop-signals';
 import type { Io } from '../io';
 import { formatBytes, shortId } from '../ui/format';
 import { showProgress } from '../ui/progress';
@@ -50,6 +51,9 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
         if (segmentTargetBytes === undefined) {
           return E.left({ _tag: 'InvalidOption', option: '--segment-size', value: options.segmentSize ?? '', expected: 'a size such as 1GiB or 200MB' });
         }
+        if (options.exclude.some((glob) => glob.trim() === '')) {
+          return E.left({ _tag: 'InvalidOption', option: '--exclude', value: '', expected: 'a glob such as *.tmp or /home/me/cache (an empty one names nothing)' });
+        }
         if (options.mount.length > 1 && options.span !== true) {
           return E.left({ _tag: 'InvalidOption', option: '--mount', value: options.mount.join(', '), expected: 'one mount point (more only with --span)' });
         }
@@ -69,6 +73,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
           process.stderr,
           options.json !== true,
         );
+        const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
         const report = await runBackup(
           app,
           {
@@ -82,14 +87,17 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
             segmentTargetBytes,
             breakLock: options.breakLock === true,
             ...(options.span === true ? { span: spanTapes(io, app, options.mount, options, io.interactive ? terminalAsk : undefined) } : {}),
+            stop: stopping.requested,
           },
           progress,
           unlocked.right,
-        );
+        ).finally(stopping.dispose);
         stop();
         if (E.isLeft(report)) return report;
         if (options.json === true) printJson(io, backupJson(report.right));
         else printReport(io, report.right);
+        const stopped = stopping.requested();
+        if (report.right.status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
         // Files left off the tape because they could not be read are a problem found: exit 1.
         return E.right(report.right.status === 'FAILED' || report.right.notArchived > 0 ? EXIT.FAILED : EXIT.OK);
       }),
@@ -136,14 +144,15 @@ const printReport = (io: Io, r: BackupReport): void => {
   if (r.status === 'PLANNED') {
     io.out(s.dim(`dry run: nothing was written (up to ${formatBytes(p.estimatedBytes)} would go to tape)`));
   } else {
-    const status = r.status === 'SUCCESS' ? s.green('SUCCESS') : s.red('FAILED');
+    const status = r.status === 'SUCCESS' ? s.green('SUCCESS') : r.status === 'INTERRUPTED' ? s.yellow('INTERRUPTED') : s.red('FAILED');
     io.out(
       `job ${s.bold(shortId(r.job ?? ''))} ${status}: ${r.totals.files} files, ${formatBytes(r.totals.bytesRead)} read, ${formatBytes(r.totals.bytesWritten)} written in ${r.segments} segment(s)`,
     );
     if (r.parts.length > 1) {
       io.out(`the job spans ${r.parts.length} tapes: ${r.parts.map((p, i) => `part ${i + 1} on ${s.bold(p.tape)} (job ${shortId(p.job)})`).join(', ')}`);
     }
-    if (r.reason !== null) io.err(`${io.errStyle.red('failed:')} ${r.reason}`);
+    if (r.status === 'INTERRUPTED') io.err(`${io.errStyle.yellow('interrupted:')} ${r.reason ?? ''}; the closed segments are kept (\`lto backup --incremental\` writes the rest)`);
+    else if (r.reason !== null) io.err(`${io.errStyle.red('failed:')} ${r.reason}`);
     if (r.notArchived > 0) io.err(io.errStyle.red(`${r.notArchived} file(s) could not be read and are not on the tape (see the warnings)`));
   }
   if (r.warnings.length > 0) {

@@ -5,7 +5,8 @@ import { runRestore, type RestoreProgress, type RestoreReport } from '../../appl
 import { printJson, withApp, type RunState } from '../action';
 import { unlockForCommand, withKeyOptions } from '../key-options';
 import type { GlobalOptions } from '../bootstrap';
-import { EXIT } from '../exit-codes';
+import { EXIT, exitForSignal } from '../exit-codes';
+import { catchStopSignals } from '../../infrastructure/stop-signals';
 import type { Io } from '../io';
 import { formatBytes, shortId } from '../ui/format';
 import { collect } from '../ui/parse';
@@ -56,6 +57,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
           process.stderr,
           options.json !== true,
         );
+        const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
         const report = await runRestore(
           app,
           {
@@ -69,15 +71,18 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
             stripComponents: strip,
             mount: options.mount[0],
             mounts: options.mount.slice(1),
+            stop: stopping.requested,
           },
           progress,
           unlocked.right,
           restoreTapes(io, app, options, io.interactive ? terminalAsk : undefined),
-        );
+        ).finally(stopping.dispose);
         stop();
         if (E.isLeft(report)) return report;
         if (options.json === true) printJson(io, report.right);
         else printReport(io, report.right);
+        const stopped = stopping.requested();
+        if (report.right.status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
         return E.right(report.right.status === 'FAILED' ? EXIT.FAILED : EXIT.OK);
       }),
     );
@@ -91,7 +96,7 @@ const printReport = (io: Io, r: RestoreReport): void => {
     io.out(s.dim('dry run: nothing was written'));
     return;
   }
-  const status = r.status === 'SUCCESS' ? s.green('SUCCESS') : s.red('FAILED');
+  const status = r.status === 'SUCCESS' ? s.green('SUCCESS') : r.status === 'INTERRUPTED' ? s.yellow('INTERRUPTED') : s.red('FAILED');
   io.out(
     `job ${s.bold(shortId(r.job ?? ''))} ${status}${r.tapes.length > 1 ? ` (from ${r.tapes.join(', ')})` : ''}: restored ${r.restored.files}/${sel.files} files (${formatBytes(r.restored.bytes)}), ${r.restored.dirs} folders, ${r.restored.symlinks} symlinks as of job ${shortId(r.asOfJob)}; ${formatBytes(r.bytesReadFromTape)} read from tape`,
   );

@@ -4,7 +4,8 @@ import { Subject, map } from 'rxjs';
 import { runVerify, type VerifyProgress, type VerifyReport } from '../../application/verify';
 import { printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
-import { EXIT } from '../exit-codes';
+import { EXIT, exitForSignal } from '../exit-codes';
+import { catchStopSignals, type StopListener } from '../../infrastructure/stop-signals';
 import type { Io } from '../io';
 import { unlockForCommand, withKeyOptions } from '../key-options';
 import { formatBytes, shortId } from '../ui/format';
@@ -70,24 +71,39 @@ export const registerVerify = (program: Command, io: Io, state: RunState, global
         if (E.isLeft(parts)) return parts;
         const ask = restoreTapes(io, app, secrets, io.interactive ? terminalAsk : undefined);
         const reports: VerifyReport[] = [];
-        // A job that spans tapes is verified part by part, in order, each tape found by its label or asked for.
-        for (const part of parts.right) {
-          const unlocked = noKey ? E.right(undefined) : await unlockForCommand(io, app, part.tape, secrets);
-          if (E.isLeft(unlocked)) return unlocked;
-          const report = await verifyPart(app, io, options, part, parts.right.length, unlocked.right, ask);
-          if (E.isLeft(report)) return report;
-          reports.push(report.right);
-          if (options.json !== true) printReport(io, report.right);
+        const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
+        try {
+          // A job that spans tapes is verified part by part, in order, each tape found by its label or asked for.
+          for (const part of parts.right) {
+            if (stopping.requested() !== undefined) break;
+            const unlocked = noKey ? E.right(undefined) : await unlockForCommand(io, app, part.tape, secrets);
+            if (E.isLeft(unlocked)) return unlocked;
+            const report = await verifyPart(app, io, options, part, parts.right.length, unlocked.right, ask, stopping);
+            if (E.isLeft(report)) return report;
+            reports.push(report.right);
+            if (options.json !== true) printReport(io, report.right);
+          }
+        } finally {
+          stopping.dispose();
         }
-        const status = reports.every((r) => r.status === 'PASSED') ? 'PASSED' : reports.some((r) => r.status === 'CORRUPTED') ? 'CORRUPTED' : 'MISSING';
+        const stopped = stopping.requested();
+        const status = overall(reports, stopped !== undefined);
         const [first] = reports;
         if (options.json === true && first !== undefined) {
           printJson(io, reports.length === 1 ? verifyJson(first) : { ...verifyJson(first), status, span: reports.map(verifyJson) });
         }
         if (reports.length > 1 && options.json !== true) io.out(`the job spans ${reports.length} tapes (${reports.map((r) => r.tape).join(', ')}): ${status}`);
+        if (status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
         return E.right(status === 'PASSED' ? EXIT.OK : EXIT.DAMAGED);
       }),
     );
+};
+
+/** The whole job's status: damage found wins over a stop (it is what the person must know), a stop over a pass. */
+const overall = (reports: readonly VerifyReport[], stopped: boolean): VerifyReport['status'] => {
+  if (reports.some((r) => r.status === 'CORRUPTED')) return 'CORRUPTED';
+  if (reports.some((r) => r.status === 'MISSING')) return 'MISSING';
+  return stopped || reports.some((r) => r.status === 'INTERRUPTED') ? 'INTERRUPTED' : 'PASSED';
 };
 
 /** What to verify: the tape (every job, or one), or, for a job that spans tapes, each part on its own tape. */
@@ -123,6 +139,7 @@ const verifyPart = async (
   parts: number,
   unlocked: Unlocked | undefined,
   tapes: RestoreTapes,
+  stopping: StopListener,
 ): Promise<E.Either<AppError, VerifyReport>> => {
   const progress = new Subject<VerifyProgress>();
   const run = async (mount: string | undefined): Promise<E.Either<AppError, VerifyReport>> => {
@@ -131,7 +148,8 @@ const verifyPart = async (
       process.stderr,
       options.json !== true,
     );
-    const report = await runVerify(app, { tape: part.tape, job: part.job, quick: options.quick === true, noKey: options.key === false, mount }, progress, unlocked);
+    const input = { tape: part.tape, job: part.job, quick: options.quick === true, noKey: options.key === false, mount, stop: stopping.requested };
+    const report = await runVerify(app, input, progress, unlocked);
     stop();
     return report;
   };
@@ -151,7 +169,7 @@ const isMountProblem = (e: AppError): boolean => e._tag === 'TapeNotMounted' || 
 
 const printReport = (io: Io, r: VerifyReport): void => {
   const s = io.style;
-  const paint = (status: string) => (status === 'PASSED' ? s.green(status) : s.red(status));
+  const paint = (status: string) => (status === 'PASSED' ? s.green(status) : status === 'INTERRUPTED' ? s.yellow(status) : s.red(status));
   io.out(
     renderTable(
       r.jobs,

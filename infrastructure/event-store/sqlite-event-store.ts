@@ -79,10 +79,14 @@ export class SqliteEventStore implements EventStore {
   private readonly statements: Statements;
   private readonly hooks: AppendHook[] = [];
   private readonly now: () => Date;
-  private readonly appendTx: (events: readonly EventEnvelope[], placement: Placement | undefined) => E.Either<VersionConflict, readonly StoredEvent[]>;
-  private readonly importTx: (events: readonly EventEnvelope[], placement: Placement | undefined) => E.Either<ImportError, ImportResult>;
-  private readonly markWrittenTx: (tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]) => void;
-  private readonly markUnwrittenTx: (tape: TapeId, fromSeq: number) => number;
+  // Called through `.immediate`: BEGIN IMMEDIATE takes the write lock first, waiting
+  // (busy_timeout) behind another process's commit. A deferred transaction reads first
+  // and then fails at once with SQLITE_BUSY when another process wrote in between,
+  // which is what two backups to two drives did on one catalog.
+  private readonly appendTx: Database.Transaction<(events: readonly EventEnvelope[], placement: Placement | undefined) => E.Either<VersionConflict, readonly StoredEvent[]>>;
+  private readonly importTx: Database.Transaction<(events: readonly EventEnvelope[], placement: Placement | undefined) => E.Either<ImportError, ImportResult>>;
+  private readonly markWrittenTx: Database.Transaction<(tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]) => void>;
+  private readonly markUnwrittenTx: Database.Transaction<(tape: TapeId, fromSeq: number) => number>;
 
   constructor(
     private readonly db: Database.Database,
@@ -105,19 +109,19 @@ export class SqliteEventStore implements EventStore {
   }
 
   append(events: readonly EventEnvelope[], placement?: Placement): E.Either<VersionConflict, readonly StoredEvent[]> {
-    return this.appendTx(events, placement);
+    return this.appendTx.immediate(events, placement);
   }
 
   importEvents(events: readonly EventEnvelope[], placement?: Placement): E.Either<ImportError, ImportResult> {
-    return this.importTx(events, placement);
+    return this.importTx.immediate(events, placement);
   }
 
   markWritten(tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]): void {
-    this.markWrittenTx(tape, written);
+    this.markWrittenTx.immediate(tape, written);
   }
 
   markUnwritten(tape: TapeId, fromSeq: number): number {
-    return this.markUnwrittenTx(tape, fromSeq);
+    return this.markUnwrittenTx.immediate(tape, fromSeq);
   }
 
   lastSeq(tape: TapeId): number {

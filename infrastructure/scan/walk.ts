@@ -4,7 +4,11 @@ import { errnoCode, errorMessage } from '../errno';
 
 export type ScannedKind = 'file' | 'dir' | 'symlink';
 
-/** What the scan saw of one path (lstat: a symlink is itself, never followed). */
+/**
+ * What the scan saw of one path (lstat: a symlink is itself, never followed), except a
+ * source root that is a symlink to a folder: that is backed up as the folder, under the
+ * root's own path (docs/FORMAT.md, Sources).
+ */
 export interface ScannedEntry {
   readonly path: string;
   readonly kind: ScannedKind;
@@ -79,7 +83,7 @@ const childrenOf = (dir: string): { names: string[] } | { warning: string } => {
 export function* walk(roots: readonly string[], excluded: (path: string) => boolean): Generator<ScanItem> {
   for (const root of roots) {
     const stack: { dir: string; names: string[]; next: number }[] = [];
-    const first = look(root);
+    const first = symlinkedFolder(root) === undefined ? look(root) : lookFollowed(root);
     yield first;
     if (first._tag !== 'entry' || first.entry.kind !== 'dir') continue;
     const listed = childrenOf(root);
@@ -107,6 +111,25 @@ export function* walk(roots: readonly string[], excluded: (path: string) => bool
     }
   }
 }
+
+/** The folder a source root leads to when the root is a symlink to one (its real path); undefined otherwise. */
+export const symlinkedFolder = (root: string): string | undefined => {
+  try {
+    if (!fs.lstatSync(root).isSymbolicLink() || !fs.statSync(root).isDirectory()) return undefined;
+    return fs.realpathSync(root);
+  } catch {
+    return undefined;
+  }
+};
+
+/** A root symlinked to a folder: the folder it leads to, recorded under the root's path. Its children are found through the link. */
+const lookFollowed = (root: string): ScanItem => {
+  try {
+    return { _tag: 'entry', entry: entryOf(root, fs.statSync(root, { bigint: true }), 'dir') };
+  } catch (error) {
+    return { _tag: 'warning', path: root, reason: `cannot stat (${errnoCode(error)}): ${errorMessage(error)}` };
+  }
+};
 
 /** A source root as recorded: absolute, normalised, no trailing slash. */
 export const sourceRoot = (input: string): string => {

@@ -105,8 +105,18 @@ const breakLock = (file: string, judged: LockHolder | undefined, pid: number): E
   return E.right(undefined);
 };
 
-/** Removes the lock only while it is still ours (never one that someone broke and took). */
+/**
+ * Removes the lock only while it is still ours (never one that someone broke and took).
+ * Never throws: it runs as a job ends, often because the tape failed, and a tape that
+ * turned read-only (or went away) keeps the file. It names this process, which will be
+ * gone, so the next lto on this host breaks it with a notice.
+ */
 const releaser = (file: string, me: LockHolder) => (): void => {
   const holder = readHolder(file);
-  if (holder !== undefined && holder.host === me.host && holder.pid === me.pid && holder.since === me.since) fs.rmSync(file, { force: true });
+  if (holder === undefined || holder.host !== me.host || holder.pid !== me.pid || holder.since !== me.since) return;
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    // Kept, as above.
+  }
 };
