@@ -22,6 +22,8 @@ export type AppError =
   | { readonly _tag: 'GenerationMismatch'; readonly tape: string; readonly fromBarcode: string; readonly given: string }
   | { readonly _tag: 'TapeNotRegistered'; readonly tape: TapeId }
   | { readonly _tag: 'TapeAlreadyRegistered'; readonly tape: TapeId }
+  /** A media code earlier versions accepted that is not LTO's (L10): refused for a new tape or label. */
+  | { readonly _tag: 'LegacyMediaCode'; readonly input: string; readonly detail: string }
   | { readonly _tag: 'TapeNotMounted'; readonly tape: TapeId; readonly tried: readonly string[] }
   /** A blank LTFS cartridge whose barcode is the tape asked for: it was never added (or its label is gone). */
   | { readonly _tag: 'CartridgeNotInitialised'; readonly tape: TapeId; readonly mount: string }

@@ -4,6 +4,7 @@ import type { TapeId } from '../domain/tape-id';
 import { writeLabelSheet } from '../infrastructure/barcode/label-sheet-pdf';
 import type { Paper } from '../infrastructure/barcode/sheet-layout';
 import type { AppError } from './errors';
+import { legacyMediaCodeProblem } from '../domain/tape-id';
 import { tapeIdFromInput } from './tape-id-input';
 import type { TapesWithLabel } from './tapes-with-label';
 
@@ -31,6 +32,9 @@ export const tapesToPrint = (selection: LabelSelection, tapesWithLabel: TapesWit
   if (more.length > 0 || first === undefined) return E.left({ _tag: 'TooManyTapeIds', given: selection.ids });
   const from = tapeIdFromInput(first);
   if (E.isLeft(from)) return from;
+  // A label no library reads is not printed.
+  const legacy = legacyMediaCodeProblem(from.right.slice(6));
+  if (legacy !== undefined) return E.left({ _tag: 'LegacyMediaCode', input: from.right, detail: legacy });
   if (last === undefined) return E.right([from.right]);
   const to = tapeIdFromInput(last);
   return E.isLeft(to) ? to : labelRange(from.right, to.right);

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import { Generation, TAPE_ID_FORM, normaliseBarcodeInput, parseBarcode, type TapeId, isTapeId } from '../domain/tape-id';
+import { Generation, TAPE_ID_FORM, legacyMediaCodeProblem, normaliseBarcodeInput, parseBarcode, type TapeId, isTapeId } from '../domain/tape-id';
 import type { AppError } from './errors';
 
 /** A barcode typed by a person, upper-cased and checked. */
@@ -24,6 +24,8 @@ export const generationFor = (input: string, explicit: string | undefined): E.Ei
     parseBarcode(normalised),
     E.chainW((barcode) => {
       const given = explicit === undefined ? undefined : explicit.trim().toUpperCase();
+      const legacy = legacyMediaCodeProblem(given ?? barcode.mediaCode);
+      if (legacy !== undefined) return E.left<AppError>({ _tag: 'LegacyMediaCode', input: given ?? normalised, detail: legacy });
       if (given !== undefined && !Generation.is(given)) {
         return E.left<AppError>({ _tag: 'GenerationUnknown', input: given, mediaCode: barcode.mediaCode });
       }

@@ -29,11 +29,13 @@ export const renderError = (error: AppError): Rendered => {
   switch (error._tag) {
     case 'MalformedBarcode':
       return { message: `"${error.input}" is not an LTO barcode: expected ${error.expected}`, exit: EXIT.USAGE };
+    case 'LegacyMediaCode':
+      return { message: `${error.input}: ${error.detail}`, exit: EXIT.USAGE };
     case 'CleaningCartridge':
       return { message: `${error.input} is a cleaning cartridge (CLN...), not a data tape`, exit: EXIT.USAGE };
     case 'GenerationUnknown':
       return {
-        message: `cannot tell the LTO generation from "${error.input}" (media code ${error.mediaCode}): give --generation L5|L6|L7|M8|L8|L9|L10`,
+        message: `cannot tell the LTO generation from "${error.input}" (media code ${error.mediaCode}): give --generation L5|L6|L7|M8|L8|L9|LA|PA`,
         exit: EXIT.USAGE,
       };
     case 'GenerationMismatch':

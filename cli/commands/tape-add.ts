@@ -34,7 +34,7 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
     .argument('[barcode]', 'the cartridge barcode: 6-character volume serial + media code, e.g. 000012L5 (or --scan / --scan-camera)')
     .option('--mount <path>', 'where the tape is mounted (LTFS mount point or a folder standing in for a tape)')
     .option('--description <text>', 'what is on it, for people', '')
-    .option('--generation <code>', 'LTO generation when the media code does not say it (L5 ... L10, M8)')
+    .option('--generation <code>', 'LTO generation when the media code does not say it (L5 L6 L7 M8 L8 L9 LA PA)')
     .option('--capacity <size>', 'what the cartridge holds when less than its generation\'s native capacity (e.g. 500GiB; a folder standing in for a small tape)')
     .option('--encrypt <kind>', 'encrypt the tape, with a key slot of this kind: passphrase or rsa (repeatable)', collect, [])
     .option('--public-key <file>', 'an RSA public key (PEM, 3072 bits or more) for an rsa slot (repeatable)', collect, [])

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { showTape, type TapeDetails } from '../../application/inspect-tape';
 import { tapeIdFromInput } from '../../application/tape-id-input';
-import { GENERATIONS } from '../../domain/tape-id';
+import { GENERATIONS, driveCompatibility } from '../../domain/tape-id';
 import { LabelQueries, type TapeLabelView } from '../../projections/label-queries';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
@@ -48,6 +48,7 @@ const detailsJson = (d: TapeDetails, labels: readonly TapeLabelView[]) => ({
   pendingEvents: d.pendingEvents,
   mount: d.mount === null ? null : { path: d.mount.path, via: d.mount.via, ...d.mount.report },
   ltfs: d.ltfs ?? null,
+  drives: driveCompatibility(d.tape.generation),
 });
 
 const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[]): void => {
@@ -56,6 +57,7 @@ const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[]):
   const fields: [string, string][] = [
     ['tape', s.bold(t.id)],
     ['generation', `${GENERATIONS[t.generation].name} (${t.generation})`],
+    ['drives', driveCompatibility(t.generation)],
     ['capacity', `${formatBytes(t.capacityBytes)} native`],
     ['used', `${formatBytes(t.usedBytes)} (${formatPercent(t.usedBytes, t.capacityBytes)})`],
     ['description', t.description === '' ? s.dim('-') : t.description],

@@ -15,7 +15,8 @@ const BY_MEDIA_CODE: Readonly<Record<string, string>> = {
   LY: '#1e7a46',
   L9: '#0f6f78',
   LZ: '#0f6f78',
-  L10: '#b35a00',
+  LA: '#b35a00',
+  PA: '#8a4500',
 };
 
 /** Unknown media codes (a newer generation) print in a neutral grey. */

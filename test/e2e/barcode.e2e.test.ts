@@ -67,15 +67,15 @@ describe('lto barcode and lto tape add --scan (real CLI)', () => {
   });
 
   it('needs --generation for a scanned media code that does not name one, as for a typed one', async () => {
-    const picture = await codePicture('000200LA');
+    const picture = await codePicture('000200QX');
     const refused = box.lto(['tape', 'add', '--scan', picture, '--mount', box.mountPoint('a')]);
     assert.equal(refused.status, 2);
-    assert.match(refused.stderr, /cannot tell the LTO generation from "000200LA" \(media code LA\): give --generation/);
-    const added = box.lto(['tape', 'add', '--scan', picture, '--generation', 'L10', '--mount', box.mountPoint('b')]);
+    assert.match(refused.stderr, /cannot tell the LTO generation from "000200QX" \(media code QX\): give --generation/);
+    const added = box.lto(['tape', 'add', '--scan', picture, '--generation', 'LA', '--mount', box.mountPoint('b')]);
     assert.equal(added.status, 0, added.stderr);
     assert.deepEqual(
       box.json<{ id: string; generation: string }[]>(['tape', 'list']).map((t) => [t.id, t.generation]),
-      [['000200LA', 'L10']],
+      [['000200QX', 'LA']],
     );
   });
 

@@ -103,9 +103,25 @@ describe('lto tape add (real CLI, folders as tapes)', () => {
     const refused = box.lto(['tape', 'add', '000020XY', '--mount', mount]);
     assert.equal(refused.status, 2);
     assert.match(refused.stderr, /--generation/);
-    const added = box.lto(['tape', 'add', '000020XY', '--mount', mount, '--generation', 'L10']);
+    const added = box.lto(['tape', 'add', '000020XY', '--mount', mount, '--generation', 'PA']);
     assert.equal(added.status, 0, added.stderr);
-    assert.equal(box.json<{ generation: string }>(['tape', 'show', '000020XY']).generation, 'L10');
+    assert.equal(box.json<{ generation: string }>(['tape', 'show', '000020XY']).generation, 'PA');
+  });
+
+  it('knows LTO-10 as LA and PA, says which drives take it, and refuses the 9-character L10 that earlier versions took', () => {
+    const added = box.lto(['tape', 'add', '000021LA', '--mount', box.mountPoint('la')]);
+    assert.equal(added.status, 0, added.stderr);
+    const shown = box.json<{ generation: string; capacityBytes: number; drives: string }>(['tape', 'show', '000021LA']);
+    assert.equal(shown.generation, 'LA');
+    assert.equal(shown.capacityBytes, 30e12);
+    assert.match(shown.drives, /only LTO-10 drives read or write it/);
+    assert.equal(box.lto(['tape', 'add', '000022PA', '--mount', box.mountPoint('pa')]).status, 0);
+    assert.equal(box.json<{ capacityBytes: number }>(['tape', 'show', '000022PA']).capacityBytes, 40e12);
+    for (const args of [['000023L10'], ['000023XY', '--generation', 'L10']]) {
+      const refused = box.lto(['tape', 'add', ...args, '--mount', box.mountPoint(`l10-${args.length}`)]);
+      assert.equal(refused.status, 2, refused.stderr);
+      assert.match(refused.stderr, /L10 is not an LTO media code: labels are 6 \+ 2 characters, and an LTO-10 cartridge is …LA \(30 TB\) or …PA/);
+    }
   });
 
   it('changes a description and writes it to the journal', () => {

@@ -56,8 +56,8 @@ describe('label sheets read back (PDF -> pdftoppm -> barcode decoder)', () => {
     assert.deepEqual(pages, [tapes.slice(0, perPage), tapes.slice(perPage)].map((ids) => [...ids].sort()));
   });
 
-  it('black-and-white labels and a 3-character media code (L10) read back too', async () => {
-    const tapes = [...range('000001L10', '000003L10'), ...range('WORM01LZ', 'WORM02LZ')];
+  it('black-and-white labels, LTO-10 (LA, PA) and WORM codes read back too', async () => {
+    const tapes = [...range('000001LA', '000003LA'), ...range('000004PA', '000005PA'), ...range('WORM01LZ', 'WORM02LZ')];
     const sheet = await printSheet('mono', tapes, 'a4', false);
     assert.deepEqual(await decodePages(sheet.file, 200), [[...tapes].sort()]);
   });

@@ -100,7 +100,7 @@ const viaJson = (value: unknown): unknown => {
 };
 
 const serial = fc.stringMatching(/^[A-Z0-9]{6}$/);
-const mediaCode = fc.constantFrom('L5', 'L6', 'L7', 'M8', 'L8', 'L9', 'L10', 'LV', 'LZ');
+const mediaCode = fc.constantFrom('L5', 'L6', 'L7', 'M8', 'L8', 'L9', 'LA', 'PA', 'L10', 'LV', 'LZ');
 
 export const streamArb: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(serial, mediaCode).map(([s, m]) => `tape-${s}${m}`),

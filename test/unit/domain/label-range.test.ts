@@ -19,7 +19,7 @@ describe('label ranges', () => {
 
   it('keeps the letters before the digits and the media code as they are', () => {
     assert.deepEqual(ids('ABC998L8', 'ABC999L8'), E.right(['ABC998L8', 'ABC999L8']));
-    assert.deepEqual(ids('000009L10', '000010L10'), E.right(['000009L10', '000010L10']));
+    assert.deepEqual(ids('000009LA', '000010LA'), E.right(['000009LA', '000010LA']));
   });
 
   it('is one label when both ends are the same id', () => {

@@ -6,6 +6,9 @@ import { capacityOf, parseBarcode, TapeId } from '../../../domain/tape-id';
 describe('tape ids are LTO barcodes', () => {
   it('splits serial and media code and knows the generation', () => {
     assert.deepEqual(parseBarcode('000012L5'), E.right({ serial: '000012', mediaCode: 'L5', generation: 'L5' }));
+    assert.deepEqual(parseBarcode('ABC123LA'), E.right({ serial: 'ABC123', mediaCode: 'LA', generation: 'LA' }));
+    assert.deepEqual(parseBarcode('ABC123PA'), E.right({ serial: 'ABC123', mediaCode: 'PA', generation: 'PA' }));
+    // Earlier versions took L10: tapes and catalogs carrying it still read (a new tape is refused it).
     assert.deepEqual(parseBarcode('ABC123L10'), E.right({ serial: 'ABC123', mediaCode: 'L10', generation: 'L10' }));
     assert.deepEqual(parseBarcode('ABC123LZ'), E.right({ serial: 'ABC123', mediaCode: 'LZ', generation: 'LZ' }));
   });
@@ -37,6 +40,7 @@ describe('tape ids are LTO barcodes', () => {
     assert.equal(capacityOf('L5'), 1.5e12);
     assert.equal(capacityOf('M8'), 9e12);
     assert.equal(capacityOf('L9'), 18e12);
-    assert.equal(capacityOf('L10'), 30e12);
+    assert.equal(capacityOf('LA'), 30e12);
+    assert.equal(capacityOf('PA'), 40e12);
   });
 });
