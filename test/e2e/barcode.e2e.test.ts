@@ -5,12 +5,12 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import * as bwipjs from 'bwip-js';
 import { sheetGrid } from '../../infrastructure/barcode/sheet-layout';
 import { sandbox, type Sandbox } from '../support/cli';
-import { blank, blur, encodePng, photoNoise, readPgm, renderPdfPages, rotate } from '../support/images';
+import { blank, blur, encodePng, photoNoise, readPgm, renderPdfPages, rotate, pdftoppmMissing } from '../support/images';
 
 const DPI = 300;
 const px = (mm: number): number => Math.round((mm * DPI) / 25.4);
 
-describe('lto barcode and lto tape add --scan (real CLI)', () => {
+describe('lto barcode and lto tape add --scan (real CLI)', { skip: pdftoppmMissing() }, () => {
   let box: Sandbox;
   beforeEach(() => {
     box = sandbox();

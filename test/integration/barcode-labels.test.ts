@@ -5,7 +5,7 @@ import { printLabelSheet, tapesToPrint } from '../../application/print-labels';
 import type { TapeId } from '../../domain/tape-id';
 import { readBarcodesFromImageFile } from '../../infrastructure/barcode/barcode-reader';
 import type { Paper } from '../../infrastructure/barcode/sheet-layout';
-import { readPgm, renderPdfPages, type Grey } from '../support/images';
+import { readPgm, renderPdfPages, type Grey, pdftoppmMissing } from '../support/images';
 import { tempDir } from '../support/events';
 
 const scratch = tempDir('lto-labels-');
@@ -35,7 +35,7 @@ const decodePages = async (pdf: string, dpi: number): Promise<string[][]> => {
   return pages;
 };
 
-describe('label sheets read back (PDF -> pdftoppm -> barcode decoder)', () => {
+describe('label sheets read back (PDF -> pdftoppm -> barcode decoder)', { skip: pdftoppmMissing() }, () => {
   it('an A4 sheet of a range gives back exactly the ids printed', async () => {
     const tapes = range('000100L9', '000119L9');
     const sheet = await printSheet('a4-range', tapes, 'a4');
@@ -84,7 +84,7 @@ const barColumns = (image: Grey, minRun: number): { first: number; last: number;
   return { first, last, longestRun };
 };
 
-describe('a printed label measures like an LTO label', () => {
+describe('a printed label measures like an LTO label', { skip: pdftoppmMissing() }, () => {
   it('bars 0.423 mm narrow (2.75:1) make a 64.1 mm wide code, at least 11.1 mm tall', async () => {
     const sheet = await printSheet('measure', range('000100L9', '000100L9'), 'a4');
     // 254 dpi is 10 pixels per millimetre.

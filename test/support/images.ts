@@ -12,6 +12,20 @@ export interface Grey {
 }
 
 /**
+ * Why tests that render PDFs cannot run here (the `skip` reason), or false when they can:
+ * pdftoppm (Debian poppler-utils) is a system tool; `.ci/run` installs it, a machine with
+ * only Node and npm may not have it.
+ */
+export const pdftoppmMissing = (): string | false => {
+  try {
+    execFileSync('pdftoppm', ['-v'], { stdio: 'pipe' });
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'pdftoppm is not installed (Debian poppler-utils; .ci/run installs it)' : false;
+  }
+};
+
+/**
  * Renders every page of a PDF as a greyscale PGM with poppler's pdftoppm (Debian
  * poppler-utils; .ci/run installs it): what a printer and a scanner would make of it.
  */
