@@ -29,8 +29,14 @@ export const holdTapeLock = (app: App, session: TapeSession, command: string, fo
  * journal's head check) nor let one start under them. A tape that cannot take the lock
  * file (write-protected) takes no events either: the job runs, its events stay pending.
  */
-export const withTapeLock = async <A>(app: App, session: TapeSession, command: string, work: () => Promise<E.Either<AppError, A>>): Promise<E.Either<AppError, A>> => {
-  const lock = holdTapeLock(app, session, command, false);
+export const withTapeLock = async <A>(
+  app: App,
+  session: TapeSession,
+  command: string,
+  work: () => Promise<E.Either<AppError, A>>,
+  breakLock = false,
+): Promise<E.Either<AppError, A>> => {
+  const lock = holdTapeLock(app, session, command, breakLock);
   if (E.isLeft(lock) && lock.left._tag === 'TapeLocked') return lock;
   try {
     return await work();

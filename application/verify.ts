@@ -26,6 +26,8 @@ export interface VerifyInput {
   /** An encrypted tape without its key: the segments' ciphertext hashes only. */
   readonly noKey: boolean;
   readonly mount: string | undefined;
+  /** Take the tape although a lock says another lto holds it (only once sure that one is gone). */
+  readonly breakLock?: boolean;
   /** Polled between segments: a stop asked for (a signal) ends the job INTERRUPTED with what was checked. */
   readonly stop?: () => StopRequest | undefined;
 }
@@ -167,7 +169,7 @@ export const runVerify = async (
     const recorded = recordOutcome(recorder, verified, journal, { status: found, stopped: ending }, bytesRead, names);
     if (E.isLeft(recorded)) return recorded;
     return E.right({ tape, journal, job, status, mode, jobs: verified, bytesRead });
-  });
+  }, input.breakLock === true);
 };
 
 const jobReport = (job: string, checks: readonly [number, SegmentCheck][], names: Names): VerifiedJob => ({

@@ -30,6 +30,8 @@ export interface RestoreInput {
   readonly job: string | undefined;
   readonly paths: readonly string[];
   readonly overwrite: boolean;
+  /** Take the tape although a lock says another lto holds it (only once sure that one is gone). */
+  readonly breakLock?: boolean;
   /** A file already there counts as equal when its size and modification time are (it is not read). */
   readonly quick?: boolean;
   readonly dryRun: boolean;
@@ -174,7 +176,7 @@ export const runRestore = async (
       bytesReadFromTape: outcome.right.bytesReadFromTape,
     });
   };
-  return passes.length > 1 ? run() : withTapeLock(app, first.right, 'lto restore', run);
+  return passes.length > 1 ? run() : withTapeLock(app, first.right, 'lto restore', run, input.breakLock === true);
 };
 
 /** A file kept because it is already there (equal or not) is no failure of the restore. */
@@ -279,7 +281,7 @@ const runPasses = async (
       finishing.push([writer, source]);
       return E.right({ ...outcome, problems: [...unreadable, ...outcome.problems] });
     };
-    const outcome = passes.length > 1 ? await withTapeLock(app, session.right, 'lto restore', write) : await write();
+    const outcome = passes.length > 1 ? await withTapeLock(app, session.right, 'lto restore', write, input.breakLock === true) : await write();
     if (E.isLeft(outcome)) return outcome;
     for (const k of ['files', 'bytes', 'dirs', 'symlinks'] as const) restored[k] += outcome.right.restored[k];
     problems.push(...outcome.right.problems);

@@ -19,6 +19,7 @@ interface Options {
   readonly job?: string;
   readonly path: string[];
   readonly overwrite?: boolean;
+  readonly breakLock?: boolean;
   readonly quick?: boolean;
   readonly dryRun?: boolean;
   readonly stripComponents?: string;
@@ -41,6 +42,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
     .option('--quick', 'a file already there counts as equal to the tape when its size and modification time are, without reading it (default: same size and content hash)')
     .option('--dry-run', 'print what would be restored and write nothing')
     .option('--mount <path>', 'where the tape is mounted; for a job that spans tapes, repeat it for each (matched by label)', collect, [])
+    .option('--break-lock', 'take the tape even though another lto holds its lock (only once sure that one is gone)')
     .option('--json', 'print one summary object as JSON');
   withKeyOptions(command)
     .action(async (tape: string, options: Options) =>
@@ -66,6 +68,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
             job: options.job,
             paths: options.path,
             overwrite: options.overwrite === true,
+            breakLock: options.breakLock === true,
             quick: options.quick === true,
             dryRun: options.dryRun === true,
             stripComponents: strip,

@@ -30,6 +30,7 @@ interface Options {
   readonly passphraseFile?: string;
   readonly mount: string[];
   readonly json?: boolean;
+  readonly breakLock?: boolean;
 }
 
 /** The `verify --json` shape (damaged files by their real path; sealed paths stay inside). */
@@ -61,6 +62,7 @@ export const registerVerify = (program: Command, io: Io, state: RunState, global
     .option('--job <job>', 'only this backup job (id, prefix, or short id); default: every backup on the tape')
     .option('--quick', "check each segment's SHA-256 only")
     .option('--mount <path>', 'where the tape is mounted; for a --job that spans tapes, repeat it for each (matched by label)', collect, [])
+    .option('--break-lock', 'take the tape even though another lto holds its lock (only once sure that one is gone)')
     .option('--json', 'print the report as JSON')
     .action((tape: string, options: Options) =>
       withApp(io, state, globals(), async ({ app }) => {
@@ -148,7 +150,10 @@ const verifyPart = async (
       process.stderr,
       options.json !== true,
     );
-    const input = { tape: part.tape, job: part.job, quick: options.quick === true, noKey: options.key === false, mount, stop: stopping.requested };
+    const input = {
+      tape: part.tape, job: part.job, quick: options.quick === true, noKey: options.key === false, mount, stop: stopping.requested,
+      breakLock: options.breakLock === true,
+    };
     const report = await runVerify(app, input, progress, unlocked);
     stop();
     return report;

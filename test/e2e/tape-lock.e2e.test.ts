@@ -132,4 +132,18 @@ describe('one writer per tape: the lock on the tape', { skip: process.platform !
     assert.match(refused.stderr, /is locked by .*lock, which does not say by whom: .*--break-lock/);
     assert.equal(box.lto(['backup', TAPE, source, '--mount', mount, '--break-lock']).status, 0);
   });
+
+  it('restore and verify take --break-lock too, as their refusal says', () => {
+    assert.equal(box.lto(['backup', TAPE, source, '--mount', mount]).status, 0);
+    const foreign = { host: 'other-host.example', pid: 1234, since: '2026-11-26T09:00:00.000Z', command: 'lto backup' };
+    for (const command of [['verify', TAPE], ['restore', TAPE, '--to', path.join(box.root, 'out')]]) {
+      fs.writeFileSync(lock, `${JSON.stringify(foreign)}\n`);
+      const refused = box.lto([...command, '--mount', mount]);
+      assert.equal(refused.status, 3, refused.stderr);
+      assert.match(refused.stderr, /--break-lock/);
+      const forced = box.lto([...command, '--mount', mount, '--break-lock']);
+      assert.equal(forced.status, 0, forced.stderr);
+      assert.equal(fs.existsSync(lock), false);
+    }
+  });
 });
