@@ -24,7 +24,7 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
 
   it('refuses a malformed barcode and shows the expected form', () => {
     const mount = box.mountPoint('ltfs');
-    assertOneLineError(box.lto(['tape', 'add', '12L5', '--mount', mount]), 2, /not an LTO barcode: expected 6 letters or digits \+ media code/);
+    assertOneLineError(box.lto(['tape', 'add', '12L5', '--mount', mount]), 2, /not an LTO barcode: expected 6 letters or digits \+ 2-character media code/);
     assert.deepEqual(fs.readdirSync(mount), []);
     noTapes();
   });
