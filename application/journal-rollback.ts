@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { foldEvents } from '../domain/decider';
 import type { StoredEvent } from '../domain/envelope';
@@ -7,10 +6,12 @@ import type { JobId } from '../domain/ids';
 import { jobDecider } from '../domain/job/job';
 import type { TapeId } from '../domain/tape-id';
 import type { JournalRecord } from '../infrastructure/journal';
-import { segmentPath } from '../infrastructure/tape/layout';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { envelopesFor } from './recording';
+
+/** Bytes of a closed segment on the tape now, undefined when it is not there. */
+export type SegmentSize = (job: JobId, segment: number) => number | undefined;
 
 /** What a contact found and repaired after a rollback. */
 export interface RollbackRepair {
@@ -63,8 +64,8 @@ const firstOtherRecord = (app: App, tape: TapeId, records: readonly JournalRecor
  * as on this tape, and the next incremental writes them again). Nothing is deleted from the
  * catalog.
  */
-export const recordLostSegments = (app: App, tape: TapeId, mountRoot: string): E.Either<AppError, RollbackRepair> => {
-  const lostSegments = segmentsNotOnTape(app, tape, mountRoot);
+export const recordLostSegments = (app: App, tape: TapeId, sizeOnTape: SegmentSize): E.Either<AppError, RollbackRepair> => {
+  const lostSegments = segmentsNotOnTape(app, tape, sizeOnTape);
   for (const { job, segments, reason } of lostSegments) {
     const recorded = recordLost(app, tape, job, segments, reason);
     if (E.isLeft(recorded)) return recorded;
@@ -79,12 +80,12 @@ export const recordLostSegments = (app: App, tape: TapeId, mountRoot: string): E
  * whose event is still in the journal was closed before that record, so before the index
  * that holds it: the rollback cannot have taken it.
  */
-const segmentsNotOnTape = (app: App, tape: TapeId, mountRoot: string): { job: JobId; segments: number[]; reason: string }[] => {
+const segmentsNotOnTape = (app: App, tape: TapeId, sizeOnTape: SegmentSize): { job: JobId; segments: number[]; reason: string }[] => {
   const byJob = new Map<JobId, { segments: number[]; reasons: Set<string> }>();
   for (const stored of app.store.pendingFor(tape)) {
     const event = decoded(stored);
     if (event?.type !== 'SegmentClosed') continue;
-    const problem = segmentProblem(segmentPath(mountRoot, event.data.job, event.data.segment), event.data.bytes);
+    const problem = segmentProblem(sizeOnTape(event.data.job, event.data.segment), event.data.bytes);
     if (problem === undefined) continue;
     const entry = byJob.get(event.data.job) ?? { segments: [], reasons: new Set<string>() };
     entry.segments.push(event.data.segment);
@@ -98,13 +99,8 @@ const segmentsNotOnTape = (app: App, tape: TapeId, mountRoot: string): { job: Jo
   }));
 };
 
-const segmentProblem = (file: string, bytes: number): string | undefined => {
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-  } catch {
-    return 'missing from the tape';
-  }
+const segmentProblem = (size: number | undefined, bytes: number): string | undefined => {
+  if (size === undefined) return 'missing from the tape';
   return size === bytes ? undefined : 'cut short on the tape';
 };
 

@@ -142,7 +142,7 @@ const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppEr
   );
   if (E.isLeft(imported)) return imported;
   if (lost > 0) {
-    const repaired = recordLostSegments(app, tape, located.volume.root);
+    const repaired = recordLostSegments(app, tape, (job, segment) => located.volume.segmentSize(job, segment));
     if (E.isLeft(repaired)) return repaired;
   }
   let head = contents.head;

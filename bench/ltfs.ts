@@ -13,10 +13,10 @@
  * or alone: `node dist/bench/ltfs.js [--workload big|small|both] [--runs 1] [--dir /tmp]`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { dropCaches, makeBig, makeSmall } from './workloads';
 import { formatCartridge, mountCartridge, realLtfsMissing, seekLatencySeconds, type MountedCartridge } from '../test/support/ltfs-cartridge';
 
 const BIN = path.resolve(__dirname, '../../bin/lto.js');
@@ -28,15 +28,6 @@ interface Measure {
   readonly positioning: number;
 }
 
-const dropCaches = (): void => {
-  execFileSync('sync');
-  try {
-    fs.writeFileSync('/proc/sys/vm/drop_caches', '3');
-  } catch {
-    // Not root, or not allowed: the run is warm, and the report says so.
-  }
-};
-
 /** Runs a command under /usr/bin/time on `mount`, with the positioning it added. */
 const measured = (mount: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Measure => {
   const before = seekLatencySeconds(mount);
@@ -47,27 +38,6 @@ const measured = (mount: string, command: string, args: readonly string[], env: 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const [user, system] = (r.stderr.trim().split('\n').pop() ?? '0 0').split(' ').map(Number);
   return { seconds, cpu: (user ?? 0) + (system ?? 0), positioning: seekLatencySeconds(mount) - before };
-};
-
-const makeBig = (dir: string): number => {
-  fs.mkdirSync(dir, { recursive: true });
-  const chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
-  for (let f = 0; f < 4; f++) {
-    const fd = fs.openSync(path.join(dir, `big-${f}.bin`), 'w');
-    for (let i = 0; i < 64; i++) fs.writeSync(fd, randomFillSync(chunk));
-    fs.closeSync(fd);
-  }
-  return 4 * 512 * 1024 * 1024;
-};
-
-const makeSmall = (dir: string, files: number, folders: number): number => {
-  const data = Buffer.allocUnsafe(4096);
-  for (let d = 0; d < folders; d++) {
-    const folder = path.join(dir, `dir-${String(d).padStart(4, '0')}`);
-    fs.mkdirSync(folder, { recursive: true });
-    for (let f = 0; f < files / folders; f++) fs.writeFileSync(path.join(folder, `file-${f}.dat`), randomFillSync(data));
-  }
-  return files * 4096;
 };
 
 interface Pair {

@@ -14,11 +14,11 @@
  * the reference LTFS is installed, unless `--no-ltfs`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchLtfs } from './ltfs';
+import { dropCaches, makeBig, makeSmall } from './workloads';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -33,17 +33,6 @@ const isRoot = process.getuid?.() === 0;
 const encrypted = argv.includes('--encrypted');
 const PASSPHRASE = 'benchmark passphrase';
 
-const dropCaches = (): void => {
-  execFileSync('sync');
-  if (isRoot) {
-    try {
-      fs.writeFileSync('/proc/sys/vm/drop_caches', '3');
-    } catch {
-      /* not allowed in this container: the run is warm */
-    }
-  }
-};
-
 const timed = (command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): { seconds: number; rssKiB: number } => {
   const started = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8' });
@@ -52,27 +41,6 @@ const timed = (command: string, args: readonly string[], env: NodeJS.ProcessEnv 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const lines = r.stderr.trim().split('\n');
   return { seconds, rssKiB: Number(lines[lines.length - 1]) };
-};
-
-const makeBig = (dir: string): number => {
-  fs.mkdirSync(dir, { recursive: true });
-  const chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
-  for (let f = 0; f < 4; f++) {
-    const fd = fs.openSync(path.join(dir, `big-${f}.bin`), 'w');
-    for (let i = 0; i < 64; i++) fs.writeSync(fd, randomFillSync(chunk));
-    fs.closeSync(fd);
-  }
-  return 4 * 512 * 1024 * 1024;
-};
-
-const makeSmall = (dir: string, files: number, folders: number): number => {
-  const data = Buffer.allocUnsafe(4096);
-  for (let d = 0; d < folders; d++) {
-    const folder = path.join(dir, `dir-${String(d).padStart(4, '0')}`);
-    fs.mkdirSync(folder, { recursive: true });
-    for (let f = 0; f < files / folders; f++) fs.writeFileSync(path.join(folder, `file-${f}.dat`), randomFillSync(data));
-  }
-  return files * 4096;
 };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

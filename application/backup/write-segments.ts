@@ -162,11 +162,12 @@ export const writeSegments = async (
     return fail(closed.right ?? reason);
   };
   /**
-   * A stop asked for (a signal): the entries in flight are placed, the open segment closed
-   * and recorded as at a full tape, so everything written is kept; the job then ends
-   * INTERRUPTED (finishJob). A large file being read is read to its end first.
+   * The end of the writing: the entries in flight are placed, the open segment closed and
+   * recorded, the warnings written. On a stop asked for (a signal) the same, so everything
+   * written is kept; the job then ends INTERRUPTED (finishJob). A large file being read is
+   * read to its end first.
    */
-  const stopAsked = async (stop: StopRequest): Promise<E.Either<AppError, WriteOutcome>> => {
+  const finish = async (stop?: StopRequest): Promise<E.Either<AppError, WriteOutcome>> => {
     await drain();
     if (fatal !== undefined) return fail(fatal);
     const closed = await closeSegment();
@@ -174,7 +175,7 @@ export const writeSegments = async (
     if (closed.right !== undefined) return fail(closed.right);
     const flushed = flushWarnings();
     if (E.isLeft(flushed)) return flushed;
-    return E.right({ ...outcome(undefined), stopped: stop });
+    return E.right(stop === undefined ? outcome(undefined) : { ...outcome(undefined), stopped: stop });
   };
   /**
    * The tape is full and the job spans: this part ends (its segment closed and recorded,
@@ -222,7 +223,7 @@ export const writeSegments = async (
 
   for (const entry of scan.toWrite()) {
     const stop = context.stop?.();
-    if (stop !== undefined) return stopAsked(stop);
+    if (stop !== undefined) return finish(stop);
     let from = 0;
     for (;;) {
       const remaining = entry.kind === 'file' ? entry.size - from : 0;
@@ -274,12 +275,5 @@ export const writeSegments = async (
       if (closed.right !== undefined) return fail(closed.right);
     }
   }
-  await drain();
-  if (fatal !== undefined) return fail(fatal);
-  const closed = await closeSegment();
-  if (E.isLeft(closed)) return closed;
-  if (closed.right !== undefined) return fail(closed.right);
-  const flushed = flushWarnings();
-  if (E.isLeft(flushed)) return flushed;
-  return E.right(outcome(undefined));
+  return finish();
 };

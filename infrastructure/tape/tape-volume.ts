@@ -15,6 +15,7 @@ import {
   type TornTail,
 } from '../journal';
 import { liftAppendOnly, ltfsFacts, ltfsIdentity, requestIndexSync, type LtfsFacts, type LtfsIdentity } from './ltfs-attributes';
+import { segmentPath } from './layout';
 import type { TapeProblem } from './tape-problems';
 import { ARCHIVE_DIR, readVolumeLabel, writeVolumeLabel } from './volume-label-file';
 
@@ -148,6 +149,15 @@ export class FolderTape {
       case 'JournalEventInvalid':
         // We built these envelopes ourselves: one that cannot be written is a bug.
         throw new Error(`event ${failure.index} cannot be journalled: ${failure.problems.join('; ')}`);
+    }
+  }
+
+  /** Bytes of a closed segment as the tape holds it now; undefined when it is not there (a metadata lookup, no tape motion on LTFS). */
+  segmentSize(job: string, segment: number): number | undefined {
+    try {
+      return fs.statSync(segmentPath(this.root, job, segment)).size;
+    } catch {
+      return undefined;
     }
   }
 
