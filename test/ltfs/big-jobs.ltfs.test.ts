@@ -6,6 +6,7 @@ import { getAttributeSync, setAttributeSync } from '@napi-rs/xattr';
 import { dumpCatalog } from '../support/catalog-dump';
 import { sandbox, type CliResult, type Sandbox } from '../support/cli';
 import { formatCartridge, mountCartridge, realLtfsMissing, type MountedCartridge } from '../support/ltfs-cartridge';
+import { makeBig } from '../../bench/workloads';
 import { treeFacts } from '../support/trees';
 
 /** 100,000 in CI (the issue's figure); fewer while working: LTO_LTFS_BIG_FILES=2000. */
@@ -66,6 +67,39 @@ describe('real LTFS: big jobs keep a whole journal', { skip: realLtfsMissing() }
     const to = path.join(box.root, 'out-many');
     await run(box, ['restore', '000077L5', '--to', to, '--path', src, '--mount', tape.mount]);
     assert.deepEqual(treeFacts(path.join(to, src)), treeFacts(src));
+
+    const catalog = path.join(box.home, 'catalog.db');
+    const before = dumpCatalog(catalog);
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${catalog}${suffix}`, { force: true });
+    await run(box, ['recover', '--mount', tape.mount]);
+    assert.equal(dumpCatalog(catalog), before);
+  });
+});
+
+describe('real LTFS: a job of 4 x 512 MiB', { skip: realLtfsMissing() }, () => {
+  let box: Sandbox;
+  let tape: MountedCartridge;
+  before(async () => {
+    box = sandbox();
+    const cartridge = path.join(box.root, 'cartridge');
+    formatCartridge(cartridge, { serial: '000078', capacityMb: 3072 });
+    tape = await mountCartridge(cartridge, box.mountPoint('mnt'));
+    await run(box, ['tape', 'add', '000078L5', '--mount', tape.mount]);
+  });
+  after(async () => {
+    await tape?.unmount();
+    box?.cleanup();
+  });
+
+  it('backs up, verifies, restores exactly and recovers from the tape alone', async () => {
+    const src = path.join(box.root, 'src-big');
+    makeBig(src);
+    await run(box, ['backup', '000078L5', src, '--mount', tape.mount]);
+    await run(box, ['verify', '000078L5', '--mount', tape.mount]);
+    const to = path.join(box.root, 'out-big');
+    await run(box, ['restore', '000078L5', '--to', to, '--path', src, '--mount', tape.mount]);
+    assert.deepEqual(treeFacts(path.join(to, src)), treeFacts(src));
+    fs.rmSync(to, { recursive: true, force: true });
 
     const catalog = path.join(box.home, 'catalog.db');
     const before = dumpCatalog(catalog);
