@@ -151,6 +151,8 @@ export const runVerify = async (
         { path: segmentPath(session.right.mount, s.job, s.segment), bytes: s.bytes, sha256: s.sha256, files: mode === 'full' ? filesOf(app, s.job, s.segment) : [] },
         mode === 'full' ? 'full' : 'quick',
         mode === 'full' ? unlocked?.keys : undefined,
+        // Within a segment too: a 1 GiB segment moves the bar as it is read.
+        (within) => progress?.next({ segments: segmentsDone, totalSegments, bytes: bytesRead + Math.min(within, s.bytes), totalBytes }),
       );
       checks.get(s.job)?.push([s.segment, check]);
       bytesRead += check.bytesRead;

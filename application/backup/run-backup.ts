@@ -21,6 +21,7 @@ import { openTapeSession } from '../tape-session';
 import type { TapeLock } from '../../infrastructure/tape/tape-lock';
 import type { StopRequest } from '../../infrastructure/stop-signals';
 import { planBackup, type BackupPlan } from './plan';
+import { chooseMode } from './choose-mode';
 import { encryptionOf, newPart, startCommand, type JobContext, type PartPlace, type SpanTapes } from './parts';
 import { finishJob } from './finish-job';
 import { writeSegments } from './write-segments';
@@ -33,7 +34,8 @@ export const DEFAULT_SEGMENT_BYTES = 1024 ** 3;
 export interface BackupInput {
   readonly tape: string;
   readonly sources: readonly string[];
-  readonly incremental: boolean;
+  /** `full` or `incremental` as asked; `auto` (neither flag): incremental when the tape already holds these sources. */
+  readonly incremental: boolean | 'auto';
   readonly excludes: readonly string[];
   readonly checksum: boolean;
   readonly dryRun: boolean;
@@ -58,6 +60,8 @@ export interface BackupProgress {
 export interface BackupReport {
   readonly tape: TapeId;
   readonly mode: BackupMode;
+  /** Why this mode (the flag given, or what the tape holds). */
+  readonly modeReason: string;
   readonly plan: BackupPlan;
   readonly job: string | null;
   readonly status: 'PLANNED' | 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
@@ -130,12 +134,13 @@ const backup = async (
     release = () => lock.right.release();
   }
 
-  const mode: BackupMode = input.incremental ? 'INCREMENTAL' : 'FULL';
+  const request = input.incremental === 'auto' ? 'auto' : input.incremental ? 'incremental' : 'full';
+  const { mode, reason: modeReason } = chooseMode(app.db, tape, roots, names, request);
   const { plan, scan } = planBackup(app.db, {
     tape,
     roots,
     excludes: input.excludes.map(compileGlob),
-    incremental: input.incremental,
+    incremental: mode === 'INCREMENTAL',
     checksum: input.checksum,
     names,
     contentKey: unlocked?.keys.contentKey,
@@ -143,7 +148,7 @@ const backup = async (
     onEntry: () => app.crashPoint('scanned-entry'),
   });
   const report = (rest: Partial<BackupReport>): BackupReport => ({
-    tape, mode, plan, job: null, status: 'PLANNED', reason: null, totals: { files: 0, bytesRead: 0, bytesWritten: 0, warnings: 0 },
+    tape, mode, modeReason, plan, job: null, status: 'PLANNED', reason: null, totals: { files: 0, bytesRead: 0, bytesWritten: 0, warnings: 0 },
     segments: 0, warnings: readable(names, scan.warnings()), notArchived: 0, parts: [], ...rest,
   });
   if (input.dryRun) return E.right(report({}));

@@ -126,8 +126,10 @@ export const writeSegments = async (
       }
     }
     if (last) done += 1;
-    progress?.next({ phase: 'write', entries: done, bytes: bytesDone, totalEntries, totalBytes });
+    report();
   };
+  // Bytes of a large file count as its chunks are read, so a 400 MB file moves the bar while it is written.
+  const report = (): void => progress?.next({ phase: 'write', entries: done, bytes: bytesDone + (writer?.largeFileBytes ?? 0), totalEntries, totalBytes });
   const drain = async (): Promise<void> => {
     await Promise.all(inFlight);
   };
@@ -137,6 +139,7 @@ export const writeSegments = async (
     const opened = SegmentWriter.open(segmentPath(part.session.mount, part.recorder.job, part.segment), {}, part.encryption);
     if (E.isLeft(opened)) return E.left(describeSegmentFailure(opened.left));
     writer = opened.right;
+    writer.onLargeChunk = report;
     return E.right(writer);
   };
   const issue = (entry: PlannedEntry, estimate: number, piece: Piece | undefined): void => {

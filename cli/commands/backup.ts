@@ -17,6 +17,7 @@ import { spanTapes } from '../span-tapes';
 
 interface Options {
   readonly incremental?: boolean;
+  readonly full?: boolean;
   readonly exclude: string[];
   readonly dryRun?: boolean;
   readonly checksum?: boolean;
@@ -35,7 +36,8 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
     .description('back up folders (or files) to a tape: full, or incremental against what the tape already holds')
     .argument('<tape>', 'tape id (barcode)')
     .argument('<sources...>', 'folders or files to back up (recorded by their absolute paths)')
-    .option('--incremental', 'only what is new or changed since the tape\'s latest state of these sources')
+    .option('--full', 'write every file again (default: incremental when the tape already holds these sources, else full)')
+    .option('--incremental', 'only what is new or changed since the tape\'s latest state of these sources (the default once the tape holds them)')
     .option('--checksum', 'with --incremental: also compare content, not only size and time')
     .option('--exclude <glob>', 'leave out matching paths (repeatable); a glob without / matches names at any depth', collect, [])
     .option('--dry-run', 'print the plan (new / modified / unchanged / deleted) and write nothing')
@@ -54,6 +56,9 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
         if (options.exclude.some((glob) => glob.trim() === '')) {
           return E.left({ _tag: 'InvalidOption', option: '--exclude', value: '', expected: 'a glob such as *.tmp or /home/me/cache (an empty one names nothing)' });
         }
+        if (options.full === true && options.incremental === true) {
+          return E.left({ _tag: 'InvalidOption', option: '--full', value: '--incremental', expected: 'one of --full and --incremental (neither: incremental when the tape already holds these sources)' });
+        }
         if (options.mount.length > 1 && options.span !== true) {
           return E.left({ _tag: 'InvalidOption', option: '--mount', value: options.mount.join(', '), expected: 'one mount point (more only with --span)' });
         }
@@ -64,6 +69,8 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
           progress.pipe(
             map((p) => ({
               label: p.phase === 'scan' ? 'scanning' : 'writing ',
+              phase: p.phase,
+              unit: 'entries',
               done: p.entries,
               total: p.totalEntries,
               bytes: p.bytes,
@@ -71,7 +78,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
             })),
           ),
           process.stderr,
-          options.json !== true,
+          options.json === true ? 'json' : 'bar',
         );
         const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
         const report = await runBackup(
@@ -79,7 +86,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
           {
             tape,
             sources,
-            incremental: options.incremental === true,
+            incremental: options.full === true ? false : options.incremental === true ? true : 'auto',
             excludes: options.exclude,
             checksum: options.checksum === true,
             dryRun: options.dryRun === true,
@@ -108,6 +115,7 @@ export const backupJson = (r: BackupReport) => ({
   tape: r.tape,
   job: r.job,
   mode: r.mode,
+  modeReason: r.modeReason,
   status: r.status,
   reason: r.reason,
   plan: r.plan,
@@ -124,6 +132,7 @@ export const backupJson = (r: BackupReport) => ({
 const printReport = (io: Io, r: BackupReport): void => {
   const s = io.style;
   const p = r.plan;
+  io.out(`${s.bold(r.mode === 'FULL' ? 'full' : 'incremental')} backup: ${r.modeReason}`);
   io.out(
     renderTable(
       [

@@ -55,9 +55,9 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
         if (E.isLeft(unlocked)) return unlocked;
         const progress = new Subject<RestoreProgress>();
         const stop = showProgress(
-          progress.pipe(map((p) => ({ label: 'restoring', done: p.files, total: p.totalFiles, bytes: p.bytes, totalBytes: p.totalBytes }))),
+          progress.pipe(map((p) => ({ label: 'restoring', phase: 'restore', unit: 'files', done: p.files, total: p.totalFiles, bytes: p.bytes, totalBytes: p.totalBytes }))),
           process.stderr,
-          options.json !== true,
+          options.json === true ? 'json' : 'bar',
         );
         const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
         const report = await runRestore(

@@ -146,9 +146,9 @@ const verifyPart = async (
   const progress = new Subject<VerifyProgress>();
   const run = async (mount: string | undefined): Promise<E.Either<AppError, VerifyReport>> => {
     const stop = showProgress(
-      progress.pipe(map((p) => ({ label: parts > 1 ? `verifying ${part.tape}` : 'verifying', done: p.segments, total: p.totalSegments, bytes: p.bytes, totalBytes: p.totalBytes }))),
+      progress.pipe(map((p) => ({ label: parts > 1 ? `verifying ${part.tape}` : 'verifying', phase: 'verify', unit: 'segments', done: p.segments, total: p.totalSegments, bytes: p.bytes, totalBytes: p.totalBytes }))),
       process.stderr,
-      options.json !== true,
+      options.json === true ? 'json' : 'bar',
     );
     const input = {
       tape: part.tape, job: part.job, quick: options.quick === true, noKey: options.key === false, mount, stop: stopping.requested,

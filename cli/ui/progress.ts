@@ -1,15 +1,28 @@
-import { auditTime, type Observable, type Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { formatBytes, formatDuration } from './format';
 
 export interface ProgressSample {
   readonly label: string;
+  /** What the job is doing: `scan`, `write`, `restore`, `verify` (the NDJSON line's `phase`). */
+  readonly phase: string;
   readonly done: number;
   readonly total: number;
+  /** What `done` and `total` count: `entries`, `files` or `segments`. */
+  readonly unit: string;
   readonly bytes: number;
   readonly totalBytes: number;
 }
 
+/** How progress is shown: a bar on a terminal, NDJSON lines (`--json`), or not at all. */
+export type ProgressMode = 'bar' | 'json';
+
 const BAR = 24;
+const BAR_EVERY_MS = 100;
+/** NDJSON lines at most 4 a second: a log reader or a monitoring script, not an animation ($LTO_PROGRESS_MS sets another pace). */
+const jsonEveryMs = (): number => {
+  const given = Number(process.env['LTO_PROGRESS_MS']);
+  return process.env['LTO_PROGRESS_MS'] !== undefined && Number.isFinite(given) && given >= 0 ? given : 250;
+};
 
 /** `[██████░░░░]  42%  1,234/5,000 files  1.2 GB/3.0 GB  480 MB/s  ETA 4 s`, on one rewritten line. */
 const render = (s: ProgressSample, elapsedMs: number): string => {
@@ -21,19 +34,57 @@ const render = (s: ProgressSample, elapsedMs: number): string => {
   return `${s.label} [${'█'.repeat(filled)}${'░'.repeat(BAR - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${counts}  ${formatBytes(s.bytes)}/${formatBytes(s.totalBytes)}  ${formatBytes(rate)}/s  ETA ${eta}`;
 };
 
+/** One NDJSON progress line (docs: README, "Progress"). */
+export const progressLine = (s: ProgressSample, at: Date): string =>
+  JSON.stringify({ type: 'progress', phase: s.phase, [s.unit]: s.done, [`total${s.unit.charAt(0).toUpperCase()}${s.unit.slice(1)}`]: s.total, bytes: s.bytes, totalBytes: s.totalBytes, at: at.toISOString() });
+
 /**
- * A progress bar on stderr, fed by an Observable and throttled to 10 redraws a second.
- * Only on a terminal: elsewhere (pipes, CI, --json) it draws nothing.
+ * Draws at most one sample per `everyMs`, the latest one. Throttled on the clock as the
+ * samples come, not on a timer: a verify reads a segment synchronously and its samples
+ * arrive while no timer can run; a sample held back is drawn at the next one or at the end.
  */
-export const showProgress = (samples: Observable<ProgressSample>, stream: NodeJS.WriteStream, enabled: boolean): (() => void) => {
-  if (!enabled || stream.isTTY !== true) return () => undefined;
+const throttled = (everyMs: number, draw: (sample: ProgressSample) => void) => {
+  let last = 0;
+  let held: ProgressSample | undefined;
+  return {
+    next: (sample: ProgressSample): void => {
+      const now = Date.now();
+      if (now - last >= everyMs) {
+        last = now;
+        held = undefined;
+        draw(sample);
+      } else held = sample;
+    },
+    flush: (): void => {
+      if (held !== undefined) draw(held);
+      held = undefined;
+    },
+  };
+};
+
+/**
+ * Progress on stderr, fed by an Observable: a bar rewritten in place on a terminal (10
+ * redraws a second; nothing elsewhere), or with `json` one NDJSON line per sample at most
+ * 4 a second, wherever stderr goes (the summary stays alone on stdout).
+ */
+export const showProgress = (samples: Observable<ProgressSample>, stream: NodeJS.WriteStream, mode: ProgressMode): (() => void) => {
+  if (mode === 'json') {
+    const lines = throttled(jsonEveryMs(), (sample) => stream.write(`${progressLine(sample, new Date())}\n`));
+    const subscription: Subscription = samples.subscribe((sample) => lines.next(sample));
+    return () => {
+      subscription.unsubscribe();
+      lines.flush();
+    };
+  }
+  if (stream.isTTY !== true) return () => undefined;
   const started = Date.now();
   let drawn = false;
-  const subscription: Subscription = samples.pipe(auditTime(100)).subscribe((sample) => {
+  const bar = throttled(BAR_EVERY_MS, (sample) => {
     const line = render(sample, Date.now() - started).slice(0, (stream.columns ?? 100) - 1);
     stream.write(`\r\u001b[2K${line}`);
     drawn = true;
   });
+  const subscription: Subscription = samples.subscribe((sample) => bar.next(sample));
   return () => {
     subscription.unsubscribe();
     if (drawn) stream.write('\r\u001b[2K');

@@ -130,6 +130,8 @@ export class RestoreWriter {
    * temporary name at once.
    */
   private readonly claimed: Set<string> | undefined;
+  /** Told as files are written, and as a large file's chunks are read (progress within a file). */
+  private onProgress: (files: number, bytes: number) => void = () => undefined;
 
   constructor(
     private readonly mountRoot: string,
@@ -150,6 +152,7 @@ export class RestoreWriter {
    * from several tapes writes into the same folders tape after tape.
    */
   async restore(source: RestoreSource, onProgress: (files: number, bytes: number) => void, finishDirectories = true): Promise<RestoreOutcome> {
+    this.onProgress = onProgress;
     try {
       for (const dir of source.ofKind('dir', 'path')) this.restoreDir(dir);
       await this.restoreFiles(source.ofKind('file', 'tape'), onProgress);
@@ -617,20 +620,22 @@ export class RestoreWriter {
     const opened = this.segment(key, entry);
     if (!isSource(opened)) return opened;
     const crashPoint = this.options.crashPoint;
-    // Crash tests stop or kill the restore between chunks of a large file, i.e. mid-file.
-    const source: SegmentSource =
-      crashPoint === undefined
-        ? opened
-        : {
-            read: (...args) => {
-              crashPoint('restore-chunk');
-              return opened.read(...args);
-            },
-            close: () => opened.close(),
-            get bytesRead() {
-              return opened.bytesRead;
-            },
-          };
+    let chunksRead = 0;
+    // Crash tests stop or kill the restore between chunks of a large file, i.e. mid-file;
+    // each chunk read counts towards the progress shown.
+    const source: SegmentSource = {
+      read: async (...args) => {
+        crashPoint?.('restore-chunk');
+        const n = await opened.read(...args);
+        chunksRead += n;
+        this.onProgress(this.restored.files, this.restored.bytes + chunksRead);
+        return n;
+      },
+      close: () => opened.close(),
+      get bytesRead() {
+        return opened.bytesRead;
+      },
+    };
     try {
       const copied = await copyRangeHashed(source, entry.offset ?? 0, entry.size, out, outPath, CHUNK, 3, this.keys?.contentKey);
       if (copied._tag === 'short') {

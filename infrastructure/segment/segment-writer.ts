@@ -328,6 +328,10 @@ export class SegmentWriter {
 
   /** One large file streams at a time. */
   private largeBusy = false;
+  /** Bytes of the streaming large file read so far. */
+  private streamedBytes = 0;
+  /** Told after each chunk of a large file is read (progress within a file). */
+  onLargeChunk: () => void = () => undefined;
   private readonly largeWaiters: Array<() => void> = [];
 
   private active = 0;
@@ -426,6 +430,11 @@ export class SegmentWriter {
   /** Whether writes currently bypass the page cache (O_DIRECT). */
   get directIo(): boolean {
     return this.direct;
+  }
+
+  /** Bytes of the large file being streamed read so far (0 between large files): progress within a file. */
+  get largeFileBytes(): number {
+    return this.streamedBytes;
   }
 
   /** Bytes handed to the file system so far (they trail `position`). */
@@ -564,9 +573,11 @@ export class SegmentWriter {
   /** Large files stream one at a time through the stream thread. */
   private async addLarge(entry: TarEntry, sourcePath: string, expected: ExpectedSource, piece?: FilePiece): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
     await this.lockLarge();
+    this.streamedBytes = 0;
     try {
       return await this.streamOnThread(entry, sourcePath, expected, piece);
     } finally {
+      this.streamedBytes = 0;
       this.unlockLarge();
     }
   }
@@ -611,6 +622,8 @@ export class SegmentWriter {
       };
       const started = this.streamer.start(sourcePath, size, expected.mtimeNs, this.o.chunkBytes, {
         chunk: (start, length, position) => {
+          this.streamedBytes += length;
+          this.onLargeChunk();
           if (at !== undefined) return submitChunk(start, length, position, at);
           if (placeFailed) return this.chunks.release(start);
           early.push([start, length, position]);

@@ -145,7 +145,12 @@ const statusOf = (problems: readonly string[], damaged: readonly DamagedFile[]):
  * SHA-256 (quick), and (full) every file's hash, plus the tar structure of a plain
  * segment or every chunk's tag of an encrypted one.
  */
-export const checkSegment = (expected: SegmentExpectation, mode: 'quick' | 'full', keys: SegmentKeys | undefined): SegmentCheck => {
+export const checkSegment = (
+  expected: SegmentExpectation,
+  mode: 'quick' | 'full',
+  keys: SegmentKeys | undefined,
+  onRead: (bytesSoFar: number) => void = () => undefined,
+): SegmentCheck => {
   let fd: number;
   try {
     fd = fs.openSync(expected.path, 'r');
@@ -160,8 +165,8 @@ export const checkSegment = (expected: SegmentExpectation, mode: 'quick' | 'full
     const hashes = mode === 'full' ? new FileHashes(expected.files, keys?.contentKey) : undefined;
     const read =
       keys === undefined || mode === 'quick'
-        ? streamPlain(fd, size, whole, hashes, problems, mode === 'full' && keys === undefined)
-        : streamSealed(fd, size, whole, hashes, keys, problems);
+        ? streamPlain(fd, size, whole, hashes, problems, mode === 'full' && keys === undefined, onRead)
+        : streamSealed(fd, size, whole, hashes, keys, problems, onRead);
     if (whole.digest('hex') !== expected.sha256) problems.push('segment SHA-256 differs from the one recorded when it was closed');
     hashes?.end(read.tarEnd, size < expected.bytes ? 'the segment is truncated' : 'past the end of the segment');
     const damaged = hashes?.damaged ?? [];
@@ -188,8 +193,9 @@ const streamPlain = (
   hashes: FileHashes | undefined,
   problems: string[],
   checkTar: boolean,
+  onRead: (bytesSoFar: number) => void,
 ): { bytesRead: number; tarEnd: number } => {
-  const stream = new ForwardStream(fd, size, whole, hashes, problems);
+  const stream = new ForwardStream(fd, size, whole, hashes, problems, onRead);
   if (checkTar) {
     const listing = walkTar(stream);
     if (!listing.complete) problems.push(`tar structure: ${listing.problem?.detail ?? 'no end-of-archive blocks'}`);
@@ -216,6 +222,7 @@ class ForwardStream implements ByteSource {
     private readonly whole: Hash,
     private readonly hashes: FileHashes | undefined,
     private readonly problems: string[],
+    private readonly onRead: (bytesSoFar: number) => void,
   ) {}
 
   read(offset: number, length: number): Buffer {
@@ -257,6 +264,7 @@ class ForwardStream implements ByteSource {
     this.block = bytes.subarray(0, n);
     this.blockStart = this.next;
     this.next += n;
+    this.onRead(this.next);
     return true;
   }
 }
@@ -284,6 +292,7 @@ const streamSealed = (
   hashes: FileHashes | undefined,
   keys: SegmentKeys,
   problems: string[],
+  onRead: (bytesSoFar: number) => void,
 ): { bytesRead: number; tarEnd: number } => {
   const headerBytes = Buffer.alloc(HEADER_BYTES);
   const got = readFullySync(fd, headerBytes, 0);
@@ -319,6 +328,7 @@ const streamSealed = (
       hashes?.spoil(tar, length, `chunk ${i} fails authentication`);
     } else hashes?.feed(tar, plain);
     tar += length;
+    onRead(HEADER_BYTES + (i + 1) * sealedChunk);
   }
   if (bad > 0) problems.push(`${bad} chunk${bad === 1 ? '' : 's'} fail authentication (damaged, truncated, reordered or from another segment)`);
   return { bytesRead: size, tarEnd: tar };

@@ -1,0 +1,35 @@
+import type Database from 'better-sqlite3';
+import type { BackupMode } from '../../domain/events';
+import type { Names } from '../names';
+import { CatalogState } from './catalog-state';
+
+/** `--full`, `--incremental`, or neither: the tape's catalog decides (`auto`). */
+export type ModeRequest = 'full' | 'incremental' | 'auto';
+
+export interface ChosenMode {
+  readonly mode: BackupMode;
+  /** Why, in a sentence a person reads after "full:" or "incremental:". */
+  readonly reason: string;
+}
+
+/**
+ * As Bareos does: without `--full` or `--incremental`, a backup is incremental when the
+ * tape already holds these sources (their roots are in its catalog and not deleted), so
+ * the same data is not written again; else full. A source new to the tape is written
+ * whole either way (an incremental takes what the catalog lacks as new).
+ */
+export const chooseMode = (db: Database.Database, tape: string, roots: readonly string[], names: Names, request: ModeRequest): ChosenMode => {
+  if (request === 'full') return { mode: 'FULL', reason: '--full: every file is written again' };
+  if (request === 'incremental') return { mode: 'INCREMENTAL', reason: '--incremental: only what is new or changed since the tape\'s latest backup of these sources' };
+  const state = new CatalogState(db, tape);
+  const held = roots.filter((root) => {
+    const latest = state.latest(names.path(root));
+    return latest !== undefined && latest.kind !== 'deleted';
+  });
+  if (held.length === 0) return { mode: 'FULL', reason: `${tape} holds no earlier backup of ${roots.length === 1 ? 'this source' : 'these sources'}` };
+  const fresh = roots.length - held.length;
+  return {
+    mode: 'INCREMENTAL',
+    reason: `${tape} already holds ${held.length === roots.length ? (roots.length === 1 ? 'this source' : 'these sources') : `${held.length} of ${roots.length} sources (the other ${fresh} written whole)`}; only what is new or changed is written (--full writes everything again)`,
+  };
+};
