@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { checkCatalog, type CatalogCheck } from '../projections/check';
+import { tapeHistoryOf } from './compose';
 import { PROJECTIONS } from '../projections/registry';
 import type { ProjectionRunner } from '../projections/runner';
 import type { EventStore } from '../infrastructure/event-store/event-store';
@@ -17,4 +18,4 @@ export const rebuildCatalog = async (runner: ProjectionRunner, store: EventStore
 };
 
 /** Proves the live projections equal a fresh replay of every event. */
-export const verifyCatalog = (db: Database.Database, store: EventStore): Promise<CatalogCheck> => checkCatalog(db, store, PROJECTIONS);
+export const verifyCatalog = (db: Database.Database, store: EventStore): Promise<CatalogCheck> => checkCatalog(db, store, PROJECTIONS, tapeHistoryOf(store));

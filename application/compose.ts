@@ -5,8 +5,22 @@ import { JournalCursors } from '../infrastructure/tape/journal-cursors';
 import { MountMemory } from '../infrastructure/tape/mount-memory';
 import { CatalogQueries } from '../projections/queries';
 import { PROJECTIONS } from '../projections/registry';
-import { ProjectionRunner } from '../projections/runner';
+import { ProjectionRunner, type TapeHistory } from '../projections/runner';
+import type { EventStore } from '../infrastructure/event-store/event-store';
+import { isTapeId } from '../domain/tape-id';
 import type { App } from './app';
+
+/** A tape's audit trail before a position, in position order (what a recalled tape is projected from). */
+export const tapeHistoryOf =
+  (store: EventStore): TapeHistory =>
+  (tape, position) =>
+    isTapeId(tape)
+      ? store
+          .tapeEvents(tape)
+          .map((entry) => entry.event)
+          .filter((event) => event.position < position)
+          .sort((a, b) => a.position - b.position)
+      : [];
 
 export type AppSettings = Omit<App, 'db' | 'store' | 'catalog' | 'mounts' | 'cursors'> & { readonly config: Config };
 
@@ -19,7 +33,7 @@ export const composeApp = async (
   settings: AppSettings,
 ): Promise<{ readonly app: App; readonly runner: ProjectionRunner }> => {
   const store = new SqliteEventStore(db);
-  const runner = new ProjectionRunner(db, PROJECTIONS);
+  const runner = new ProjectionRunner(db, PROJECTIONS, tapeHistoryOf(store));
   store.onAppend((events) => runner.apply(events));
   await runner.catchUp(store);
   const app: App = { ...settings, db, store, catalog: new CatalogQueries(db), mounts: new MountMemory(db), cursors: new JournalCursors(db) };

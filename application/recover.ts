@@ -1,7 +1,7 @@
 import type { SpanView } from '../projections/queries';
 import * as E from 'fp-ts/Either';
 import type { EventEnvelope } from '../domain/envelope';
-import { CURRENT_SCHEMA, decodeDomainEvent, type ArchivedEntry, type DomainEvent } from '../domain/events';
+import { CURRENT_SCHEMA, decodeDomainEvent, tapeStream, type ArchivedEntry, type DomainEvent } from '../domain/events';
 import { EventId, JobId } from '../domain/ids';
 import type { KeySlot } from '../domain/key-slots';
 import type { TapeId } from '../domain/tape-id';
@@ -14,6 +14,8 @@ import type { App } from './app';
 import type { AppError } from './errors';
 import { mintId } from './ids';
 import { JobRecorder } from './job-recorder';
+import { recallIfForgotten } from './forget-tape';
+import { loadDomainEvents } from './describe-tape';
 import { PLAIN_NAMES, sealedNames, type Names } from './names';
 import { journalEventProblem } from './tape-session';
 import { unlockTape, type Secrets } from './unlock';
@@ -105,10 +107,14 @@ const recoverTape = async (app: App, mount: string, input: RecoverInput): Promis
   if (probe.right._tag === 'Blank') return E.left({ _tag: 'NotAnArchiveTape', mount });
   const { label, labelHash } = probe.right;
   const tape = label.tape;
-  const known = app.catalog.tapeInfo(tape);
-  if (known !== undefined && known.volumeUuid !== label.volumeUuid) {
-    return E.left({ _tag: 'DifferentCartridge', tape, mount, expectedVolume: known.volumeUuid, foundVolume: label.volumeUuid });
+  // A forgotten tape is no longer in the catalog's tables, but its stream still says which cartridge it was.
+  const knownVolume = app.catalog.tapeInfo(tape)?.volumeUuid ?? initialisedVolume(app, tape);
+  if (knownVolume !== undefined && knownVolume !== label.volumeUuid) {
+    return E.left({ _tag: 'DifferentCartridge', tape, mount, expectedVolume: knownVolume, foundVolume: label.volumeUuid });
   }
+  // Before the journal's new events are imported: the recall projects the tape's history up to here, once.
+  const recalled = recallIfForgotten(app, tape);
+  if (E.isLeft(recalled)) return recalled;
   const read = input.salvage ? await readSalvaging(app, volume, label, labelHash, input) : readStreaming(app, volume, tape, labelHash);
   if (E.isLeft(read)) return read;
   app.mounts.remember(tape, volume.root, app.clock().toISOString());
@@ -128,6 +134,11 @@ const recoverTape = async (app: App, mount: string, input: RecoverInput): Promis
   });
 };
 
+
+const initialisedVolume = (app: App, tape: TapeId): string | undefined => {
+  for (const event of loadDomainEvents(app, tapeStream(tape)).events) if (event.type === 'TapeInitialised') return event.data.volumeUuid;
+  return undefined;
+};
 
 /** The jobs of `tape` that are parts of a span, and where the span's other parts are. */
 const spansOn = (app: App, tape: TapeId): TapeSpan[] =>

@@ -18,6 +18,8 @@ import { sqliteReason } from './thrown-errors';
 
 export interface GlobalOptions {
   readonly db?: string | undefined;
+  /** A data folder of its own instead of the user's (the demo's). */
+  readonly dataDir?: string | undefined;
 }
 
 export interface OpenedApp {
@@ -55,7 +57,7 @@ const openDatabase = (file: string, busyMs: number): E.Either<AppError, Database
  */
 export const openApp = async (io: Io, options: GlobalOptions): Promise<E.Either<AppError, OpenedApp>> => {
   const environment = currentEnvironment();
-  const dataDir = dataFolder(environment);
+  const dataDir = options.dataDir ?? dataFolder(environment);
   const config = readConfig(dataDir);
   if (E.isLeft(config)) return config;
   const dbPath = databasePath(dataDir, environment.env, options.db);

@@ -15,6 +15,7 @@ import { registerRestore } from './commands/restore';
 import { registerSearch } from './commands/search';
 import { registerTapeAdd } from './commands/tape-add';
 import { registerTapeDescribe } from './commands/tape-describe';
+import { registerTapeForget } from './commands/tape-forget';
 import { registerTapeHistory } from './commands/tape-history';
 import { registerTapeList } from './commands/tape-list';
 import { registerTapeShow } from './commands/tape-show';
@@ -43,12 +44,13 @@ export const buildProgram = (io: Io, state: RunState): Command => {
     });
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
-  const tape = program.command('tape').description('tapes: add, list, show, history, describe');
+  const tape = program.command('tape').description('tapes: add, list, show, history, describe, forget');
   registerTapeAdd(tape, io, state, globals);
   registerTapeList(tape, io, state, globals);
   registerTapeShow(tape, io, state, globals);
   registerTapeHistory(tape, io, state, globals);
   registerTapeDescribe(tape, io, state, globals);
+  registerTapeForget(tape, io, state, globals);
   registerTapeKeys(tape, io, state, globals);
   registerBackup(program, io, state, globals);
   registerRestore(program, io, state, globals);
@@ -62,7 +64,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerLogs(program, io, state, globals);
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);
-  registerDemo(program, io, state, globals);
+  registerDemo(program, io, state);
   registerKeyGenerate(program, io, state);
   registerBarcode(program, io, state, globals);
   return program;

@@ -198,6 +198,17 @@ export type TapeLabelled = t.TypeOf<typeof TapeLabelled>;
 export const TapeUnlabelled = t.type({ tape: TapeId, label: LabelName });
 export type TapeUnlabelled = t.TypeOf<typeof TapeUnlabelled>;
 
+/**
+ * A tape taken out of this catalog (`lto tape forget`): local only, never on its journal,
+ * so the tape read back alone (`lto recover`) still has everything.
+ */
+export const TapeForgotten = t.type({ tape: TapeId });
+export type TapeForgotten = t.TypeOf<typeof TapeForgotten>;
+
+/** A forgotten tape read back by `lto recover`: the catalog shows it again (local only). */
+export const TapeRecalled = t.type({ tape: TapeId });
+export type TapeRecalled = t.TypeOf<typeof TapeRecalled>;
+
 const eventOf = <T extends string, C extends t.Mixed>(type: T, data: C) =>
   t.type({ type: t.literal(type), data });
 
@@ -219,6 +230,8 @@ export const DomainEvent = t.union([
   eventOf('LabelDeleted', LabelDeleted),
   eventOf('TapeLabelled', TapeLabelled),
   eventOf('TapeUnlabelled', TapeUnlabelled),
+  eventOf('TapeForgotten', TapeForgotten),
+  eventOf('TapeRecalled', TapeRecalled),
 ]);
 export type DomainEvent = t.TypeOf<typeof DomainEvent>;
 export type EventType = DomainEvent['type'];
@@ -245,6 +258,8 @@ export const CURRENT_SCHEMA: Readonly<Record<EventType, number>> = {
   LabelDeleted: 1,
   TapeLabelled: 1,
   TapeUnlabelled: 1,
+  TapeForgotten: 1,
+  TapeRecalled: 1,
 };
 
 export type EventDecodeProblem =
@@ -309,3 +324,5 @@ const shortJson = (value: unknown): string => {
 /** Which streams an event of this type belongs to. */
 export const tapeStream = (tape: TapeId): string => `tape-${tape}`;
 export const jobStream = (job: string): string => `job-${job}`;
+/** Whether this catalog shows a tape (forgotten, recalled): local events, never on the tape. */
+export const tapeCatalogStream = (tape: TapeId): string => `catalog-${tape}`;

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Projection, ProjectionTable } from './projection';
-import { ProjectionRunner, type EventSource } from './runner';
+import { ProjectionRunner, type EventSource, type TapeHistory } from './runner';
 
 export interface TableDifference {
   readonly table: string;
@@ -26,10 +26,11 @@ export const checkCatalog = async (
   live: Database.Database,
   source: EventSource,
   projections: readonly Projection[],
+  tapeHistory?: TapeHistory,
 ): Promise<CatalogCheck> => {
   const fresh = new Database(':memory:');
   try {
-    const events = await new ProjectionRunner(fresh, projections).rebuild(source);
+    const events = await new ProjectionRunner(fresh, projections, tapeHistory).rebuild(source);
     const tables = projections.flatMap((p) => p.tables);
     const differences = tables.flatMap((table) => compareTable(live, fresh, table));
     const counts = tables.map((table) => ({ table: table.name, rows: countRows(live, table.name) }));

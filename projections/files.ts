@@ -135,6 +135,12 @@ export const filesProjection: Projection = {
         return event.data.warnings.map((w) =>
           sql('INSERT INTO job_warnings (job, path, reason) VALUES (?, ?, ?)', event.data.job, w.path, w.reason),
         );
+      case 'TapeForgotten':
+        return [
+          sql('DELETE FROM segments WHERE tape = ?', event.data.tape),
+          sql('DELETE FROM entries WHERE dir_id IN (SELECT id FROM dirs WHERE tape = ?)', event.data.tape),
+          sql('DELETE FROM dirs WHERE tape = ?', event.data.tape),
+        ];
       default:
         return [];
     }

@@ -72,6 +72,13 @@ export const jobsProjection: Projection = {
             stored.at, event.data.reason, event.data.job,
           ),
         ];
+      case 'TapeForgotten':
+        // Rows keyed by job only go first, while the jobs still say which tape they were on.
+        return [
+          sql('DELETE FROM job_warnings WHERE job IN (SELECT id FROM jobs WHERE tape = ?)', event.data.tape),
+          sql('DELETE FROM file_extents WHERE job IN (SELECT id FROM jobs WHERE tape = ?)', event.data.tape),
+          sql('DELETE FROM jobs WHERE tape = ?', event.data.tape),
+        ];
       default:
         return [];
     }

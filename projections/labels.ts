@@ -46,6 +46,8 @@ export const labelsProjection: Projection = {
         ];
       case 'TapeUnlabelled':
         return [sql('DELETE FROM tape_labels WHERE tape = ? AND label = ?', event.data.tape, event.data.label)];
+      case 'TapeForgotten':
+        return [sql('DELETE FROM tape_labels WHERE tape = ?', event.data.tape)];
       default:
         return [];
     }

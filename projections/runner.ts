@@ -19,6 +19,9 @@ export interface EventSource {
  */
 export const REPLAY_BATCH = 64;
 
+/** Every event of a tape's audit trail stored before `position`, in position order. */
+export type TapeHistory = (tape: string, position: number) => readonly StoredEvent[];
+
 /**
  * Applies projections to the catalog tables of one SQLite database. `apply` runs inside
  * the caller's transaction (the event store's append), so events, rows and checkpoints
@@ -31,6 +34,8 @@ export class ProjectionRunner {
   constructor(
     private readonly db: Database.Database,
     private readonly projections: readonly Projection[],
+    /** What a recalled tape's rows are built again from (`lto tape forget`, then `lto recover`). */
+    private readonly tapeHistory: TapeHistory = () => [],
   ) {
     this.resetIfSchemaChanged();
     this.createSchema();
@@ -133,6 +138,19 @@ export class ProjectionRunner {
     }
     for (const p of projections) {
       for (const statement of p.project(decoded.right, stored)) this.run(statement);
+    }
+    if (decoded.right.type === 'TapeRecalled') this.reproject(decoded.right.data.tape, stored.position, projections);
+  }
+
+  /**
+   * A forgotten tape read back: its earlier events are projected again, in their order
+   * (its forgettings and recalls left out), so the catalog shows it as before. A replay
+   * meets the same events in the same order: live and replayed catalogs stay equal.
+   */
+  private reproject(tape: string, position: number, projections: readonly Projection[]): void {
+    for (const stored of this.tapeHistory(tape, position)) {
+      if (stored.type === 'TapeForgotten' || stored.type === 'TapeRecalled') continue;
+      this.applyOne(stored, projections);
     }
   }
 

@@ -38,6 +38,12 @@ export const searchProjection: Projection = {
   ],
   project: (event: DomainEvent, _stored: StoredEvent): readonly Statement[] => {
     if (event.type === 'SegmentsLost') return recount(event.data.job);
+    if (event.type === 'TapeForgotten') {
+      return [
+        sql(`INSERT INTO search_names_fts (search_names_fts, rowid, name) SELECT 'delete', id, name FROM search_names WHERE tape = ?`, event.data.tape),
+        sql('DELETE FROM search_names WHERE tape = ?', event.data.tape),
+      ];
+    }
     if (event.type !== 'FilesArchived') return [];
     const names = event.data.entries.map((e) => {
       const name = e.path.slice(e.path.lastIndexOf('/') + 1);

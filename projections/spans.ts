@@ -61,6 +61,8 @@ export const spansProjection: Projection = {
             event.data.job, JSON.stringify(event.data.segments),
           ),
         ];
+      case 'TapeForgotten':
+        return [sql('DELETE FROM span_parts WHERE tape = ?', event.data.tape)];
       default:
         return [];
     }

@@ -82,6 +82,12 @@ export const tapesProjection: Projection = {
             event.data.job, stored.at, event.data.tape,
           ),
         ];
+      case 'TapeForgotten':
+        return [
+          sql('DELETE FROM tapes WHERE id = ?', event.data.tape),
+          sql('DELETE FROM tape_info WHERE tape = ?', event.data.tape),
+          sql('DELETE FROM key_slots WHERE tape = ?', event.data.tape),
+        ];
       default:
         return [];
     }

@@ -1,99 +1,148 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { addTape } from '../../application/add-tape';
 import type { App } from '../../application/app';
 import { runBackup, DEFAULT_SEGMENT_BYTES, type BackupReport } from '../../application/backup/run-backup';
-import { rebuildCatalog, verifyCatalog } from '../../application/catalog';
+import { verifyCatalog } from '../../application/catalog';
+import type { AppError } from '../../application/errors';
+import { recoverTapes } from '../../application/recover';
 import { runRestore } from '../../application/restore/run-restore';
-import { defaultTapeFolder } from '../../infrastructure/data-dir';
+import { runVerify } from '../../application/verify';
 import { changeSampleTree, compareTrees, makeSampleTree } from '../../infrastructure/demo/sample-tree';
-import { withApp, type RunState } from '../action';
-import type { GlobalOptions } from '../bootstrap';
+import { contentDifferences, tapeContents } from '../../projections/tape-contents';
+import { withoutApp, type ActionResult, type RunState } from '../action';
+import { openApp } from '../bootstrap';
 import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
-import { formatBytes, formatDuration, shortId } from '../ui/format';
+import { formatBytes } from '../ui/format';
 
 const STEPS = 7;
+const TAPE = 'DEMO01L8';
 
-/** The first DEMOnn tape id that is neither in the catalog nor on disk, so the demo can run again. */
-const freeDemoTape = (app: App): { id: string; n: string } => {
-  for (let n = 1; n < 100; n++) {
-    const nn = String(n).padStart(2, '0');
-    const id = `DEMO${nn}L8`;
-    if (app.catalog.tape(id) === undefined && !fs.existsSync(defaultTapeFolder(app.dataDir, id))) return { id, n: nn };
-  }
-  return { id: 'DEMOZZL8', n: 'ZZ' };
+/** `16 files and 9 folders or links, 1.2 MB`: what a person counts, not catalog entries. */
+const counted = (files: number, entries: number, bytes: number): string => {
+  const others = entries - files;
+  return `${files} file${files === 1 ? '' : 's'}${others > 0 ? ` and ${others} folder${others === 1 ? '' : 's'} or link${others === 1 ? '' : 's'}` : ''}, ${formatBytes(bytes)}`;
 };
 
-const backupLine = (r: BackupReport): string =>
-  `${r.mode} job ${shortId(r.job ?? '')} ${r.status}: ${r.totals.files} files, ${formatBytes(r.totals.bytesRead)} read, ` +
-  `${formatBytes(r.totals.bytesWritten)} in ${r.segments} segment(s); plan: ${r.plan.new.entries} new, ${r.plan.modified.entries} modified, ` +
-  `${r.plan.unchanged.entries} unchanged, ${r.plan.deleted} deleted`;
+const backupLine = (r: BackupReport): string => {
+  const p = r.plan;
+  const written = `${formatBytes(r.totals.bytesWritten)} written to the tape in ${r.segments} segment${r.segments === 1 ? '' : 's'}`;
+  if (r.mode === 'FULL') return `${r.status === 'SUCCESS' ? 'full backup done' : `full backup ${r.status}`}: ${counted(p.new.files, p.new.entries, p.new.bytes)}; ${written}`;
+  const changed = p.new.files + p.modified.files;
+  return (
+    `${r.status === 'SUCCESS' ? 'incremental backup done' : `incremental backup ${r.status}`}: ${changed} file${changed === 1 ? '' : 's'} new or changed, ` +
+    `${p.deleted} deleted, ${p.unchanged.files} unchanged (not written again); ${written}`
+  );
+};
 
-export const registerDemo = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
+/** The demo's own data folder: a fresh temporary one, so the user's catalog is never touched. */
+const demoFolder = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'lto-demo-'));
+
+export const registerDemo = (program: Command, io: Io, state: RunState): void => {
   program
     .command('demo')
-    .description('try it out: the main job on a folder-backed tape in the data folder, step by step')
-    .action(() =>
-      withApp(io, state, globals(), async ({ app, runner }) => {
-        const s = io.style;
-        const step = (n: number, text: string) => io.out(`\n${s.bold(s.cyan(`Step ${n}/${STEPS}`))}  ${text}`);
-        const done = (text: string) => io.out(`  ${s.green('✓')} ${text}`);
-        const hint = (text: string) => io.out(`    ${s.dim(text)}`);
-        const { id, n } = freeDemoTape(app);
-        const source = path.join(app.dataDir, 'demo', `source-${n}`);
-        const restoreTo = path.join(app.dataDir, 'demo', `restore-${n}`);
+    .description('try it out in a data folder of its own: back up, restore, verify, and recover from the tape alone')
+    .action(() => withoutApp(io, state, () => runDemo(io, demoFolder())));
+};
 
-        step(1, `Add tape ${id}: no drive needed, a folder stands in for the cartridge`);
-        const added = addTape(app, { barcode: id, mount: undefined, description: 'lto-archive demo tape', generation: undefined });
-        if (E.isLeft(added)) return added;
-        done(`initialised at ${added.right.mount}`);
-        hint(`lto tape add ${id} --mount ${added.right.mount}`);
+const runDemo = async (io: Io, home: string): Promise<ActionResult> => {
+  const s = io.style;
+  io.out(`The demo works in its own data folder, ${s.bold(home)}: your catalog is not touched (remove that folder when done).`);
+  const opened = await openApp(io, { dataDir: home, db: path.join(home, 'catalog.db') });
+  if (E.isLeft(opened)) return opened;
+  try {
+    return await demoSteps(io, opened.right.app, home);
+  } finally {
+    opened.right.close();
+  }
+};
 
-        step(2, `Full backup of a sample tree (${source})`);
-        makeSampleTree(source);
-        const base = { tape: id, sources: [source], excludes: [], checksum: false, dryRun: false, mount: undefined, segmentTargetBytes: DEFAULT_SEGMENT_BYTES };
-        const full = await runBackup(app, { ...base, incremental: false });
-        if (E.isLeft(full)) return full;
-        done(backupLine(full.right));
-        hint(`lto backup ${id} ${source}`);
+const demoSteps = async (io: Io, app: App, home: string): Promise<ActionResult> => {
+  const s = io.style;
+  const step = (n: number, text: string) => io.out(`\n${s.bold(s.cyan(`Step ${n}/${STEPS}`))}  ${text}`);
+  const done = (text: string) => io.out(`  ${s.green('✓')} ${text}`);
+  const failed = (text: string): ActionResult => {
+    io.err(`  ${s.red('✗')} ${text}`);
+    return E.right(EXIT.FAILED);
+  };
+  const hint = (text: string) => io.out(`    ${s.dim(text)}`);
+  const source = path.join(home, 'source');
+  const restoreTo = path.join(home, 'restored');
 
-        step(3, 'Change the tree (edit, add, delete), then an incremental backup');
-        changeSampleTree(source);
-        const incremental = await runBackup(app, { ...base, incremental: true });
-        if (E.isLeft(incremental)) return incremental;
-        done(backupLine(incremental.right));
-        hint(`lto backup ${id} ${source} --incremental`);
+  step(1, `Add tape ${TAPE}: no drive needed, a folder stands in for the cartridge`);
+  const added = addTape(app, { barcode: TAPE, mount: undefined, description: 'lto-archive demo tape', generation: undefined });
+  if (E.isLeft(added)) return added;
+  const mount = added.right.mount;
+  done(`initialised at ${mount}`);
+  hint(`lto tape add ${TAPE} --mount ${mount}`);
 
-        step(4, `Restore the latest tree to ${restoreTo}`);
-        const restored = await runRestore(app, { tape: id, to: restoreTo, job: undefined, paths: [], overwrite: false, dryRun: false, stripComponents: 0, mount: undefined });
-        if (E.isLeft(restored)) return restored;
-        done(`${restored.right.restored.files} files, ${formatBytes(restored.right.restored.bytes)}, every SHA-256 checked; ${formatBytes(restored.right.bytesReadFromTape)} read from tape`);
-        hint(`lto restore ${id} --to ${restoreTo}`);
+  step(2, `Back up a sample tree (${source})`);
+  makeSampleTree(source);
+  const base = { tape: TAPE, sources: [source], incremental: 'auto' as const, excludes: [], checksum: false, dryRun: false, mount: undefined, segmentTargetBytes: DEFAULT_SEGMENT_BYTES };
+  const full = await runBackup(app, base);
+  if (E.isLeft(full)) return full;
+  done(backupLine(full.right));
+  hint(`full because ${full.right.modeReason}`);
+  hint(`lto backup ${TAPE} ${source}`);
 
-        step(5, 'Compare the restored tree with the source');
-        const differences = compareTrees(source, path.join(restoreTo, source));
-        if (differences.length > 0) {
-          io.err(`  ${s.red('✗')} differences: ${differences.slice(0, 10).join(', ')}`);
-          return E.right(EXIT.FAILED);
-        }
-        done('identical: contents, folders and symlinks');
+  step(3, 'Change the tree (edit a file, add one, delete one), then back up again');
+  changeSampleTree(source);
+  const incremental = await runBackup(app, base);
+  if (E.isLeft(incremental)) return incremental;
+  done(backupLine(incremental.right));
+  hint(`incremental because ${incremental.right.modeReason}`);
+  hint(`lto backup ${TAPE} ${source}`);
 
-        step(6, 'Rebuild the catalog: drop every projection and replay the events');
-        const rebuilt = await rebuildCatalog(runner, app.store, () => performance.now());
-        done(`${rebuilt.events} event(s) replayed in ${formatDuration(rebuilt.ms)}`);
+  step(4, `Restore the latest tree to ${restoreTo} and compare it with the source`);
+  const restored = await runRestore(app, { tape: TAPE, to: restoreTo, job: undefined, paths: [], overwrite: false, dryRun: false, stripComponents: 0, mount: undefined });
+  if (E.isLeft(restored)) return restored;
+  const differences = compareTrees(source, path.join(restoreTo, source));
+  if (differences.length > 0) return failed(`the restored tree differs: ${differences.slice(0, 10).join(', ')}`);
+  done(`${restored.right.restored.files} files, ${formatBytes(restored.right.restored.bytes)}, each checked against its SHA-256; identical to the source (contents, folders, links)`);
+  hint(`lto restore ${TAPE} --to ${restoreTo}`);
 
-        step(7, 'Check the catalog: live projections against a fresh replay');
-        const check = await verifyCatalog(app.db, app.store);
-        if (check.differences.length > 0) {
-          io.err(`  ${s.red('✗')} the catalog differs from a replay in ${check.differences.map((d) => d.table).join(', ')}`);
-          return E.right(EXIT.FAILED);
-        }
-        done(`consistent (${check.tables.map((t) => `${t.table} ${t.rows}`).join(', ')})`);
-        io.out(`\nDone. Try: ${s.bold(`lto browse ${id}`)}, ${s.bold(`lto jobs --tape ${id}`)}, ${s.bold(`lto tape history ${id}`)}`);
-        return E.right(EXIT.OK);
-      }),
-    );
+  step(5, 'Verify: read every file back from the tape and check its hash');
+  const verified = await runVerify(app, { tape: TAPE, job: undefined, quick: false, noKey: false, mount: undefined });
+  if (E.isLeft(verified)) return verified;
+  if (verified.right.status !== 'PASSED') return failed(`verify found damage: ${verified.right.status}`);
+  done(`PASSED: ${verified.right.jobs.length} backups, ${formatBytes(verified.right.bytesRead)} read back`);
+  hint(`lto verify ${TAPE}`);
+
+  step(6, 'Disaster recovery: rebuild an empty catalog from the tape alone, and compare');
+  const recovered = await recoverIntoEmptyCatalog(io, path.join(home, 'recovered'), mount, app);
+  if (E.isLeft(recovered)) return recovered;
+  if (recovered.right.length > 0) return failed(`the catalog recovered from the tape differs: ${recovered.right.join('; ')}`);
+  const contents = tapeContents(app.db, TAPE);
+  const backups = app.catalog.jobs({ tape: TAPE }).filter((j) => j.type === 'BACKUP').length;
+  done(`equal: the tape alone gave back the same ${contents.jobs.length} jobs (${backups} backups) and ${contents.versions.length} archived versions of files and folders`);
+  hint(`lto recover --mount ${mount}`);
+
+  step(7, 'Check the catalog: what it shows equals a fresh replay of its events');
+  const check = await verifyCatalog(app.db, app.store);
+  if (check.differences.length > 0) return failed(`the catalog differs from a replay of its ${check.events} events`);
+  done(`consistent: ${check.events} events replayed, nothing differs`);
+  hint('lto catalog check');
+
+  io.out(`\nDone. Look around this demo's catalog (without it, lto uses yours):`);
+  io.out(`  ${s.bold(`LTO_HOME=${home} npx lto browse ${TAPE}`)}`);
+  io.out(`  ${s.bold(`LTO_HOME=${home} npx lto jobs --tape ${TAPE}`)}`);
+  io.out(`  ${s.bold(`LTO_HOME=${home} npx lto tape history ${TAPE}`)}`);
+  return E.right(EXIT.OK);
+};
+
+/** Recovers the tape into a new catalog in `folder`; returns what differs from the demo's catalog (nothing, when all is well). */
+const recoverIntoEmptyCatalog = async (io: Io, folder: string, mount: string, demo: App): Promise<E.Either<AppError, string[]>> => {
+  const opened = await openApp({ ...io, err: () => undefined }, { dataDir: folder, db: path.join(folder, 'catalog.db') });
+  if (E.isLeft(opened)) return opened;
+  try {
+    const recovered = await recoverTapes(opened.right.app, { mounts: [mount], salvage: false, secrets: undefined });
+    if (E.isLeft(recovered)) return recovered;
+    return E.right(contentDifferences(tapeContents(demo.db, TAPE), tapeContents(opened.right.app.db, TAPE)));
+  } finally {
+    opened.right.close();
+  }
 };

@@ -36,6 +36,10 @@ const summarise = (event: DomainEvent, showPath: (storedPath: string) => string)
       return `label ${event.data.label} assigned`;
     case 'TapeUnlabelled':
       return `label ${event.data.label} removed`;
+    case 'TapeForgotten':
+      return 'forgotten by this catalog (`lto tape forget`): still on its own journal';
+    case 'TapeRecalled':
+      return 'read back by `lto recover`: in this catalog again';
     default: {
       const unhandled: never = event;
       return JSON.stringify(unhandled);

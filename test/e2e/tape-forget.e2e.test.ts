@@ -1,0 +1,76 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { journalLines, sandbox, type Sandbox } from '../support/cli';
+import { treeFacts } from '../support/trees';
+
+const TAPE = '000800L8';
+const OTHER = '000801L8';
+
+interface TapeRow {
+  id: string;
+}
+
+describe('lto tape forget', () => {
+  let box: Sandbox;
+  let src: string;
+  let mount: string;
+  let jobsBefore: unknown;
+  before(() => {
+    box = sandbox();
+    src = path.join(box.root, 'src');
+    fs.mkdirSync(path.join(src, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(src, 'holiday.jpg'), 'picture');
+    fs.writeFileSync(path.join(src, 'sub', 'notes.txt'), 'notes');
+    mount = box.mountPoint('tape');
+    assert.equal(box.lto(['tape', 'add', TAPE, '--mount', mount]).status, 0);
+    assert.equal(box.lto(['tape', 'add', OTHER, '--mount', box.mountPoint('other')]).status, 0);
+    assert.equal(box.lto(['backup', TAPE, src]).status, 0);
+    jobsBefore = box.json(['jobs', '--tape', TAPE]);
+  });
+  after(() => box.cleanup());
+
+  it('off a terminal without --yes it refuses, in one line, and changes nothing', () => {
+    const r = box.lto(['tape', 'forget', TAPE]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^error: .*--yes/);
+    assert.ok(box.json<TapeRow[]>(['tape', 'list']).some((t) => t.id === TAPE));
+  });
+
+  it('an unknown tape is refused', () => {
+    assert.equal(box.lto(['tape', 'forget', '000899L8', '--yes']).status, 3);
+  });
+
+  it('with --yes the tape leaves the catalog (list, search, jobs), the tape journal is untouched, and the catalog checks', () => {
+    const journal = journalLines(mount);
+    const r = box.lto(['tape', 'forget', TAPE, '--yes']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /000800L8 is no longer in this catalog/);
+    assert.deepEqual(box.json<TapeRow[]>(['tape', 'list']).map((t) => t.id), [OTHER]);
+    assert.deepEqual(box.json<unknown[]>(['jobs', '--tape', TAPE]), []);
+    const found = box.lto(['search', 'holiday', '--json']);
+    assert.doesNotMatch(found.stdout, /holiday\.jpg/);
+    assert.deepEqual(journalLines(mount), journal, 'forgetting writes nothing to the tape');
+    assert.equal(box.lto(['catalog', 'check']).status, 0, 'the live catalog equals a replay');
+    assert.equal(box.lto(['backup', TAPE, src]).status, 3, 'a forgotten tape is not in the catalog');
+  });
+
+  it('lto recover of the tape brings it back as it was: jobs, files, restore; the catalog checks, before and after a rebuild', () => {
+    const r = box.lto(['recover', '--mount', mount]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(box.json<TapeRow[]>(['tape', 'list']).some((t) => t.id === TAPE));
+    const backups = (jobs: unknown) => JSON.stringify((jobs as { type: string }[]).filter((j) => j.type === 'BACKUP'));
+    assert.equal(backups(box.json(['jobs', '--tape', TAPE])), backups(jobsBefore));
+    assert.match(box.lto(['search', 'holiday', '--json']).stdout, /holiday\.jpg/);
+    const out = path.join(box.root, 'out');
+    assert.equal(box.lto(['restore', TAPE, '--to', out]).status, 0);
+    assert.deepEqual(treeFacts(path.join(out, src)), treeFacts(src));
+    assert.equal(box.lto(['catalog', 'check']).status, 0);
+    assert.equal(box.lto(['catalog', 'rebuild']).status, 0);
+    assert.equal(box.lto(['catalog', 'check']).status, 0);
+    assert.equal(backups(box.json(['jobs', '--tape', TAPE])), backups(jobsBefore));
+    const history = box.json<{ type: string }[]>(['tape', 'history', TAPE]).map((e) => e.type);
+    assert.ok(history.includes('TapeForgotten') && history.includes('TapeRecalled'), 'the audit trail says so');
+  });
+});
