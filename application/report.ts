@@ -1,4 +1,4 @@
-import { scoreHealth, type HealthScore } from '../domain/health';
+import { scoreHealth, type Health, type HealthScore } from '../domain/health';
 import { LabelQueries, type TapeLabelView } from '../projections/label-queries';
 import type { JobView, TapeView } from '../projections/queries';
 import type { App } from './app';
@@ -10,6 +10,14 @@ export interface TapeHealth {
   readonly lastVerify: { readonly status: string; readonly at: string } | null;
   readonly backups: { readonly finished: number; readonly succeeded: number };
   readonly lastBackupAt: string | null;
+  /** What the tape holds: archived file versions and their bytes, and its newest backup (successful or partial). */
+  readonly content: TapeContent;
+}
+
+export interface TapeContent {
+  readonly files: number;
+  readonly bytes: number;
+  readonly newestBackup: { readonly job: string; readonly status: string; readonly at: string } | null;
 }
 
 export interface HealthReport {
@@ -29,7 +37,20 @@ const ms = (iso: string | null): number | null => (iso === null ? null : Date.pa
 const endOf = (j: JobView): string => j.endedAt ?? j.startedAt;
 const last = <A>(items: readonly A[]): A | undefined => items[items.length - 1];
 
-const tapeHealth = (tape: TapeView, jobs: readonly JobView[], labels: readonly TapeLabelView[], initialisedAt: string | null, nowMs: number): TapeHealth => {
+const SEVERITY: Readonly<Record<Health, number>> = { critical: 0, warning: 1, good: 2 };
+
+/** Worst first (critical, warning, good), then by tape id: what needs a person comes on top. */
+export const bySeverity = (a: TapeHealth, b: TapeHealth): number =>
+  SEVERITY[a.score.health] - SEVERITY[b.score.health] || (a.tape.id < b.tape.id ? -1 : a.tape.id > b.tape.id ? 1 : 0);
+
+const tapeHealth = (
+  tape: TapeView,
+  jobs: readonly JobView[],
+  labels: readonly TapeLabelView[],
+  initialisedAt: string | null,
+  stored: { readonly files: number; readonly bytes: number },
+  nowMs: number,
+): TapeHealth => {
   const verify = last(jobs.filter((j) => j.type === 'VERIFY' && j.status !== 'RUNNING'));
   const backups = jobs.filter((j) => j.type === 'BACKUP' && j.status !== 'RUNNING');
   const succeeded = backups.filter((j) => j.status === 'SUCCESS');
@@ -48,7 +69,9 @@ const tapeHealth = (tape: TapeView, jobs: readonly JobView[], labels: readonly T
     },
     nowMs,
   );
-  return { tape, labels, score, lastVerify, backups: { finished: backups.length, succeeded: succeeded.length }, lastBackupAt };
+  const newest = last(backups.filter((j) => j.status === 'SUCCESS' || j.files > 0));
+  const content: TapeContent = { ...stored, newestBackup: newest === undefined ? null : { job: newest.id, status: newest.status, at: endOf(newest) } };
+  return { tape, labels, score, lastVerify, backups: { finished: backups.length, succeeded: succeeded.length }, lastBackupAt, content };
 };
 
 /** Health of every tape in the catalog (jobs in store order), with a summary. */
@@ -56,9 +79,13 @@ export const healthReport = (app: App): HealthReport => {
   const now = app.clock();
   const labels = new LabelQueries(app.db).byTape();
   const jobs = app.catalog.jobs();
-  const tapes = app.catalog.tapes().map((tape) =>
-    tapeHealth(tape, jobs.filter((j) => j.tape === tape.id), labels.get(tape.id) ?? [], app.catalog.tapeInfo(tape.id)?.initialisedAt ?? null, now.getTime()),
-  );
+  const stored = app.catalog.storedFiles();
+  const tapes = app.catalog
+    .tapes()
+    .map((tape) =>
+      tapeHealth(tape, jobs.filter((j) => j.tape === tape.id), labels.get(tape.id) ?? [], app.catalog.tapeInfo(tape.id)?.initialisedAt ?? null, stored.get(tape.id) ?? { files: 0, bytes: 0 }, now.getTime()),
+    )
+    .sort(bySeverity);
   const count = (h: string) => tapes.filter((t) => t.score.health === h).length;
   return {
     generatedAt: now.toISOString(),

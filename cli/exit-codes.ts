@@ -26,3 +26,9 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** A job stopped by a signal exits as the shell expects of a process that signal ended. */
 export const exitForSignal = (signal: StopSignal): ExitCode =>
   signal === 'SIGINT' ? EXIT.INTERRUPTED : signal === 'SIGHUP' ? EXIT.HUNG_UP : EXIT.TERMINATED;
+
+/**
+ * `lto report`'s own code for a critical tape (monitoring plugins' 2 = CRITICAL). It is
+ * the number bad usage has elsewhere: a script tells them apart by the command it ran.
+ */
+export const REPORT_CRITICAL: ExitCode = EXIT.USAGE;

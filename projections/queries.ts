@@ -145,6 +145,8 @@ const toJob = (r: t.TypeOf<typeof JobRow>): JobView => ({
   span: r.span_id === null || r.span_part === null ? null : { id: r.span_id, part: r.span_part },
 });
 
+const StoredFilesRow = t.tuple([t.string, t.number, t.number]);
+
 /** The read side of the catalog: what list/show/jobs print. */
 export class CatalogQueries {
   constructor(private readonly db: Database.Database) {}
@@ -187,6 +189,20 @@ export class CatalogQueries {
         const decoded = KeySlot.decode(JSON.parse(json));
         return decoded._tag === 'Right' ? [decoded.right] : [];
       });
+  }
+
+  /** Archived file versions (and their bytes) on each tape, by tape id. */
+  storedFiles(): Map<string, { files: number; bytes: number }> {
+    const counts = new Map<string, { files: number; bytes: number }>();
+    const rows = this.db
+      .prepare(`SELECT d.tape, count(*), coalesce(sum(e.size), 0) FROM entries e JOIN dirs d ON d.id = e.dir_id WHERE e.kind = 'file' GROUP BY d.tape`)
+      .raw()
+      .all();
+    for (const row of rows) {
+      const decoded = StoredFilesRow.decode(row);
+      if (decoded._tag === 'Right') counts.set(decoded.right[0], { files: decoded.right[1], bytes: decoded.right[2] });
+    }
+    return counts;
   }
 
   jobs(filter: { readonly tape?: string; readonly status?: string } = {}): JobView[] {

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { healthReport, type TapeHealth } from '../../application/report';
 import type { Health } from '../../domain/health';
-import { ok, printJson, withApp, type RunState } from '../action';
+import { printJson, withApp, type RunState } from '../action';
+import { EXIT, REPORT_CRITICAL, type ExitCode } from '../exit-codes';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import { formatBytes, formatLocalTime } from '../ui/format';
@@ -13,6 +14,20 @@ import { MESSAGES } from '../ui/messages';
 import { reportJson } from '../ui/report-view';
 import type { Style } from '../ui/style';
 import { renderTable } from '../ui/table';
+
+const FAIL_ON = ['warning', 'critical', 'never'] as const;
+type FailOn = (typeof FAIL_ON)[number];
+const isFailOn = (value: string): value is FailOn => FAIL_ON.some((f) => f === value);
+
+/**
+ * The report's own exit codes, for monitoring (Nagios style): 0 every tape good, 1 a
+ * warning, 2 a critical tape; `--fail-on critical` lets warnings pass, `never` always 0.
+ */
+const reportExit = (summary: { readonly warning: number; readonly critical: number }, failOn: FailOn): ExitCode => {
+  if (failOn === 'never') return EXIT.OK;
+  if (summary.critical > 0) return REPORT_CRITICAL;
+  return summary.warning > 0 && failOn === 'warning' ? EXIT.FAILED : EXIT.OK;
+};
 
 const healthText = (h: Health, s: Style): string => (h === 'good' ? s.green('good') : h === 'warning' ? s.yellow('warning') : s.red(s.bold('critical')));
 
@@ -30,9 +45,12 @@ export const registerReport = (program: Command, io: Io, state: RunState, global
     .command('report')
     .description('health of every tape: usage, last verify, backup success rate, days since the last backup; good / warning / critical')
     .option('--html <file>', 'also write a self-contained HTML page')
+    .option('--fail-on <level>', 'exit non-zero from this level on: warning (default: 1 for warning, 2 for critical), critical (2 only for critical), never (always 0)')
     .option('--json', 'print as JSON')
-    .action((options: { html?: string; json?: boolean }) =>
+    .action((options: { html?: string; json?: boolean; failOn?: string }) =>
       withApp(io, state, globals(), ({ app }) => {
+        const failOn = options.failOn ?? 'warning';
+        if (!isFailOn(failOn)) return E.left({ _tag: 'InvalidOption', option: '--fail-on', value: failOn, expected: 'warning, critical or never' });
         const report = healthReport(app);
         if (options.html !== undefined) {
           try {
@@ -56,6 +74,7 @@ export const registerReport = (program: Command, io: Io, state: RunState, global
                 { header: 'TAPE', value: (t: TapeHealth) => s.bold(t.tape.id) },
                 { header: 'HEALTH', value: (t) => healthText(t.score.health, s) },
                 { header: 'USAGE', value: (t) => usageBar(t.score.usage, s), align: 'right' },
+                { header: 'FILES', value: (t) => `${t.content.files} (${formatBytes(t.content.bytes)})`, align: 'right' },
                 { header: 'LAST VERIFY', value: (t) => (t.lastVerify === null ? s.dim(MESSAGES.report.neverVerified) : `${t.lastVerify.status.toLowerCase()}, ${t.score.lastVerifyAgeDays ?? 0} d ago`) },
                 { header: 'BACKUPS OK', value: (t) => (t.backups.finished === 0 ? s.dim('-') : `${t.backups.succeeded}/${t.backups.finished}`), align: 'right' },
                 { header: 'LAST BACKUP', value: (t) => (t.lastBackupAt === null ? s.dim(MESSAGES.report.noBackup) : `${formatLocalTime(t.lastBackupAt)} (${t.score.daysSinceLastBackup ?? 0} d)`) },
@@ -67,7 +86,7 @@ export const registerReport = (program: Command, io: Io, state: RunState, global
           );
         }
         if (options.html !== undefined) io.err(MESSAGES.report.written(options.html));
-        return ok;
+        return E.right(reportExit(report.summary, failOn));
       }),
     );
 };

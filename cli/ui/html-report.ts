@@ -12,7 +12,7 @@ const CSS = `
   :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #f6f8fa; --card: #fff; }
   * { box-sizing: border-box; }
   body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: var(--bg); }
-  main { max-width: 1180px; margin: 0 auto; padding: 28px 24px 40px; }
+  main { max-width: 1260px; margin: 0 auto; padding: 28px 24px 40px; }
   header h1 { margin: 0; font-size: 22px; font-weight: 650; }
   header p { margin: 4px 0 0; color: var(--muted); }
   .cards { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 12px; margin: 22px 0; }
@@ -28,13 +28,29 @@ const CSS = `
   .desc { color: var(--muted); margin-top: 2px; }
   .chip { display: inline-block; margin: 6px 4px 0 0; padding: 1px 8px; border-radius: 999px; font-size: 12px; color: #fff; }
   .badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-weight: 650; font-size: 12px; color: #fff; }
-  .bar { width: 160px; height: 10px; background: #e6eaef; border-radius: 5px; overflow: hidden; margin-top: 6px; }
+  .bar { width: 140px; height: 10px; background: #e6eaef; border-radius: 5px; overflow: hidden; margin-top: 6px; }
   .bar > span { display: block; height: 100%; border-radius: 5px; }
   .num { font-variant-numeric: tabular-nums; white-space: nowrap; }
   .muted { color: var(--muted); }
   ul.reasons { margin: 0; padding-left: 16px; }
   ul.reasons li.critical { color: ${COLOURS.critical}; } ul.reasons li.warning { color: ${COLOURS.warning}; }
   footer { margin-top: 18px; color: var(--muted); font-size: 12px; }
+  /* A narrow window (a phone, a side panel, 700 px): the summary in fewer columns and each tape a card of labelled lines. */
+  @media (max-width: 820px) {
+    main { padding: 18px 12px 28px; }
+    .cards { grid-template-columns: repeat(4, minmax(0, 1fr)); }
+    .card:last-child { grid-column: span 4; }
+    table, tbody, tr, td { display: block; width: 100%; }
+    thead { display: none; }
+    tr { border-bottom: 1px solid var(--line); padding: 8px 0; }
+    tr:last-child { border-bottom: 0; }
+    td { border: 0; padding: 4px 14px; display: grid; grid-template-columns: 110px 1fr; gap: 8px; }
+    td > * { justify-self: start; }
+    td::before { content: attr(data-label); color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; padding-top: 2px; }
+    td.tape { display: block; }
+    td.tape::before { content: none; }
+    .bar { width: 100%; max-width: 240px; }
+  }
 `;
 
 const usageColour = (usage: number): string => (usage > 0.95 ? COLOURS.critical : usage > 0.8 ? COLOURS.warning : '#0969da');
@@ -55,16 +71,20 @@ const row = (t: TapeHealth): string => {
   const lastBackup =
     t.lastBackupAt === null ? '<span class="muted">never</span>' : `${escape(formatLocalTime(t.lastBackupAt))}<div class="muted">${daysAgo(s.daysSinceLastBackup)}</div>`;
   const reasons = s.reasons.length === 0 ? '<span class="muted">—</span>' : `<ul class="reasons">${s.reasons.map((r) => `<li class="${r.level}">${escape(r.text)}</li>`).join('')}</ul>`;
+  const newest = t.content.newestBackup;
+  const newestLine = newest === null ? '' : `<div class="muted">newest ${escape(formatLocalTime(newest.at))}${newest.status === 'SUCCESS' ? '' : ` (${escape(newest.status.toLowerCase())})`}</div>`;
+  const content = `<div>${t.content.files.toLocaleString('en')} files · ${escape(formatBytes(t.content.bytes))}${newestLine}</div>`;
   const width = Math.min(100, Math.max(0, 100 * s.usage)).toFixed(1);
   return `<tr data-tape="${escape(t.tape.id)}" data-health="${s.health}">
-  <td><div class="id">${escape(t.tape.id)}</div><div class="desc">${escape(t.tape.description === '' ? `${t.tape.generation}` : `${t.tape.generation} · ${t.tape.description}`)}${t.tape.encrypted ? ' · encrypted' : ''}</div>${labels}</td>
-  <td><span class="badge" style="background:${COLOURS[s.health]}">${LABEL[s.health]}</span></td>
-  <td class="num">${pct(s.usage)} <span class="muted">· ${escape(formatBytes(t.tape.usedBytes))} of ${escape(formatBytes(t.tape.capacityBytes))}</span>
-    <div class="bar" role="meter" aria-valuenow="${width}" aria-valuemin="0" aria-valuemax="100"><span style="width:${width}%;background:${usageColour(s.usage)}"></span></div></td>
-  <td>${verify}</td>
-  <td class="num">${backups}</td>
-  <td class="num">${lastBackup}</td>
-  <td>${reasons}</td>
+  <td class="tape"><div class="id">${escape(t.tape.id)}</div><div class="desc">${escape(t.tape.description === '' ? `${t.tape.generation}` : `${t.tape.generation} · ${t.tape.description}`)}${t.tape.encrypted ? ' · encrypted' : ''}</div>${labels}</td>
+  <td data-label="Health"><span class="badge" style="background:${COLOURS[s.health]}">${LABEL[s.health]}</span></td>
+  <td class="num" data-label="Usage"><div>${pct(s.usage)} <span class="muted">· ${escape(formatBytes(t.tape.usedBytes))} of ${escape(formatBytes(t.tape.capacityBytes))}</span>
+    <div class="bar" role="meter" aria-valuenow="${width}" aria-valuemin="0" aria-valuemax="100"><span style="width:${width}%;background:${usageColour(s.usage)}"></span></div></div></td>
+  <td class="num" data-label="Content">${content}</td>
+  <td data-label="Last verify"><div>${verify}</div></td>
+  <td class="num" data-label="Backups"><div>${backups}</div></td>
+  <td class="num" data-label="Last backup"><div>${lastBackup}</div></td>
+  <td data-label="Notes"><div>${reasons}</div></td>
 </tr>`;
 };
 
@@ -95,7 +115,7 @@ ${
   r.tapes.length === 0
     ? '<p class="muted">No tapes in the catalog yet.</p>'
     : `<table>
-<thead><tr><th>Tape</th><th>Health</th><th>Usage</th><th>Last verify</th><th>Backups</th><th>Last backup</th><th>Notes</th></tr></thead>
+<thead><tr><th>Tape</th><th>Health</th><th>Usage</th><th>Content</th><th>Last verify</th><th>Backups</th><th>Last backup</th><th>Notes</th></tr></thead>
 <tbody>
 ${r.tapes.map(row).join('\n')}
 </tbody>

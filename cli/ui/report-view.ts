@@ -19,5 +19,6 @@ export const reportJson = (r: HealthReport) => ({
     backups: { ...t.backups, successRate: t.score.successRate },
     lastBackupAt: t.lastBackupAt,
     daysSinceLastBackup: t.score.daysSinceLastBackup,
+    content: t.content,
   })),
 });

@@ -30,7 +30,10 @@ describe('lto report', () => {
   });
 
   it('scores each tape good / warning / critical with its reasons (--json)', () => {
-    const r = box.json<ReportJson>(['--db', db, 'report']);
+    const run = box.lto(['--db', db, 'report', '--json']);
+    assert.equal(run.status, 2, 'critical tapes: exit 2');
+    const r = JSON.parse(run.stdout) as ReportJson;
+    assert.deepEqual(r.tapes.map((x) => x.health), ['critical', 'critical', 'warning', 'good'], 'worst first');
     assert.deepEqual(r.summary, { tapes: 4, good: 1, warning: 1, critical: 2, usedBytes: 4e12 + 1.45e12 + 1e12 + 3e11, capacityBytes: 12e12 * 3 + 1.5e12 });
     const by = new Map(r.tapes.map((x) => [x.id, x]));
     assert.equal(by.get('000001L8')!.health, 'good');
@@ -44,10 +47,12 @@ describe('lto report', () => {
     assert.deepEqual(by.get('000004L8')!.reasons.map((x) => x.text), ['never verified', 'only 75% of backups succeeded']);
   });
 
-  it('prints a table for people: one row per tape with its health and notes', () => {
+  it('prints a table for people: one row per tape with its health and notes, worst first; exits 2 for a critical tape', () => {
     const r = box.lto(['--db', db, 'report']);
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 2, r.stderr);
     assert.match(r.stdout, /4 tape\(s\): 1 good, 1 warning, 2 critical/);
+    const order = [...r.stdout.matchAll(/^(\d{6}L\d)/gm)].map((m) => m[1]);
+    assert.deepEqual(order, ['000002L5', '000003L8', '000004L8', '000001L8'], 'critical, then warning, then good');
     assert.match(r.stdout, /000002L5 +critical +96\.7%/);
     assert.match(r.stdout, /000003L8 +critical .*last verify failed/);
   });
@@ -55,7 +60,7 @@ describe('lto report', () => {
   it('writes a self-contained HTML page that shows the summary, a usage bar and the health of every tape (headless Chromium)', { skip: fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (.ci/run installs it)` }, async () => {
     const file = path.join(box.root, 'report.html');
     const r = box.lto(['--db', db, 'report', '--html', file]);
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /Report written to/);
     const html = fs.readFileSync(file, 'utf8');
     assert.doesNotMatch(html, /<script|<link|src=|url\(/i, 'no script and no external resource');
@@ -102,6 +107,16 @@ describe('lto report', () => {
       const shot = await page.screenshot({ fullPage: true });
       assert.ok(shot.length > 10_000, 'the screenshot shows something');
       if (process.env['LTO_UPDATE_SCREENSHOT'] === '1') fs.writeFileSync(path.join(REPO_ROOT, 'docs', 'report.png'), shot);
+
+      // At 700 px nothing runs off the side: each tape is a card of labelled lines.
+      await page.setViewportSize({ width: 700, height: 900 });
+      const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+      assert.ok(width <= 700, `the page is ${width} px wide at 700`);
+      const narrow = await row('000003L8').boundingBox();
+      assert.ok(narrow !== null && narrow.width <= 700 && narrow.height > 150, `a tape's card at 700 px: ${JSON.stringify(narrow)}`);
+      assert.match(await row('000003L8').innerText(), /^0 files · 0 B$/m);
+      const small = await page.screenshot({ fullPage: true });
+      if (process.env['LTO_REPORT_SHOT_700'] !== undefined) fs.writeFileSync(process.env['LTO_REPORT_SHOT_700'], small);
     } finally {
       await context.close();
       fs.rmSync(profile, { recursive: true, force: true });
