@@ -8,7 +8,7 @@ export interface TapeHealth {
   readonly labels: readonly TapeLabelView[];
   readonly score: HealthScore;
   readonly lastVerify: { readonly status: string; readonly at: string } | null;
-  readonly backups: { readonly finished: number; readonly succeeded: number };
+  readonly backups: { readonly finished: number; readonly succeeded: number; readonly partial: number };
   readonly lastBackupAt: string | null;
   /** What the tape holds: archived file versions and their bytes, and its newest backup (successful or partial). */
   readonly content: TapeContent;
@@ -54,6 +54,7 @@ const tapeHealth = (
   const verify = last(jobs.filter((j) => j.type === 'VERIFY' && j.status !== 'RUNNING'));
   const backups = jobs.filter((j) => j.type === 'BACKUP' && j.status !== 'RUNNING');
   const succeeded = backups.filter((j) => j.status === 'SUCCESS');
+  const partial = backups.filter((j) => j.status === 'INTERRUPTED' && j.files > 0);
   const lastBackup = last(succeeded);
   const lastVerify = verify === undefined ? null : { status: verify.status, at: endOf(verify) };
   const lastBackupAt = lastBackup === undefined ? null : endOf(lastBackup);
@@ -64,6 +65,7 @@ const tapeHealth = (
       lastVerify: lastVerify === null ? null : { status: lastVerify.status, atMs: Date.parse(lastVerify.at) },
       backupsFinished: backups.length,
       backupsSucceeded: succeeded.length,
+      backupsPartial: { jobs: partial.length, files: partial.reduce((n, j) => n + j.files, 0) },
       lastBackupAtMs: ms(lastBackupAt),
       initialisedAtMs: ms(initialisedAt),
     },
@@ -71,7 +73,7 @@ const tapeHealth = (
   );
   const newest = last(backups.filter((j) => j.status === 'SUCCESS' || j.files > 0));
   const content: TapeContent = { ...stored, newestBackup: newest === undefined ? null : { job: newest.id, status: newest.status, at: endOf(newest) } };
-  return { tape, labels, score, lastVerify, backups: { finished: backups.length, succeeded: succeeded.length }, lastBackupAt, content };
+  return { tape, labels, score, lastVerify, backups: { finished: backups.length, succeeded: succeeded.length, partial: partial.length }, lastBackupAt, content };
 };
 
 /** Health of every tape in the catalog (jobs in store order), with a summary. */

@@ -2,7 +2,9 @@
  * A tape's health, scored from facts the catalog holds (pure: the time is given).
  *
  * critical: usage over 95%, the last verify failed, or backup success rate under 60%;
- * warning: usage over 80%, no backup for 30 days, success rate under 80%, never verified.
+ * warning: usage over 80%, no backup for 30 days, success rate under 80%, never verified,
+ * a backup interrupted (partial: what its closed segments hold is kept; it does not
+ * count against the success rate).
  */
 export type Health = 'good' | 'warning' | 'critical';
 
@@ -14,6 +16,8 @@ export interface HealthFacts {
   /** Finished BACKUP jobs (RUNNING ones are not counted) and how many of them succeeded. */
   readonly backupsFinished: number;
   readonly backupsSucceeded: number;
+  /** Interrupted backups whose closed segments hold files: partial, neither succeeded nor lost. */
+  readonly backupsPartial?: { readonly jobs: number; readonly files: number };
   /** When the last successful backup ended, in ms since the epoch (null: none). */
   readonly lastBackupAtMs: number | null;
   /** When the tape was initialised: a tape with no backup is measured from there. */
@@ -38,7 +42,10 @@ const pct = (f: number): string => `${(100 * f).toFixed(f < 0.995 && f > 0.95 ? 
 
 export const scoreHealth = (facts: HealthFacts, nowMs: number): HealthScore => {
   const usage = facts.capacityBytes > 0 ? facts.usedBytes / facts.capacityBytes : 0;
-  const successRate = facts.backupsFinished === 0 ? null : facts.backupsSucceeded / facts.backupsFinished;
+  const partial = facts.backupsPartial ?? { jobs: 0, files: 0 };
+  // A partial backup kept what it wrote: it does not count against the success rate.
+  const judged = facts.backupsFinished - partial.jobs;
+  const successRate = judged <= 0 ? null : facts.backupsSucceeded / judged;
   const daysSinceLastBackup = facts.lastBackupAtMs === null ? null : daysBetween(facts.lastBackupAtMs, nowMs);
   const lastVerifyAgeDays = facts.lastVerify === null ? null : daysBetween(facts.lastVerify.atMs, nowMs);
   const idleSince = facts.lastBackupAtMs ?? facts.initialisedAtMs;
@@ -52,6 +59,9 @@ export const scoreHealth = (facts: HealthFacts, nowMs: number): HealthScore => {
   if (facts.lastVerify === null) warning.push('never verified');
   if (successRate !== null && successRate < 0.6) critical.push(`only ${pct(successRate)} of backups succeeded`);
   else if (successRate !== null && successRate < 0.8) warning.push(`only ${pct(successRate)} of backups succeeded`);
+  if (partial.jobs > 0) {
+    warning.push(`${partial.jobs === 1 ? 'a backup was' : `${partial.jobs} backups were`} interrupted: ${partial.files} file(s) in closed segments kept; back up again to finish`);
+  }
   if (idleDays !== null && idleDays > 30) warning.push(facts.lastBackupAtMs === null ? `no backup in ${idleDays} days since it was added` : `no backup for ${idleDays} days`);
 
   const reasons = [...critical.map((text) => ({ level: 'critical' as const, text })), ...warning.map((text) => ({ level: 'warning' as const, text }))];

@@ -18,6 +18,8 @@ export const jobsProjection: Projection = {
        bytes_read INTEGER NOT NULL DEFAULT 0,
        bytes_written INTEGER NOT NULL DEFAULT 0,
        warnings INTEGER NOT NULL DEFAULT 0,
+       -- files, bytes_read, bytes_written: the end event's totals; until it comes (and for an
+       -- interrupted job, for good) what its closed segments hold
        encrypted INTEGER NOT NULL,
        reason TEXT,
        host TEXT,
@@ -65,6 +67,20 @@ export const jobsProjection: Projection = {
             event.data.reason, event.data.reason, event.data.job,
           ),
         ];
+      case 'SegmentClosed':
+        return [sql(`UPDATE jobs SET bytes_written = bytes_written + ? WHERE id = ? AND status IN ('RUNNING', 'INTERRUPTED')`, event.data.bytes, event.data.job)];
+      case 'FilesArchived': {
+        const files = event.data.entries.filter((e) => e.kind === 'file');
+        // A file split across tapes counts once, in the part that holds its first byte (as the backup counts it).
+        const counted = files.filter((e) => e.extent === undefined || e.extent.offset === 0).length;
+        const bytes = files.reduce((n, e) => n + e.size, 0);
+        return [
+          sql(
+            `UPDATE jobs SET files = files + ?, bytes_read = bytes_read + ? WHERE id = ? AND status IN ('RUNNING', 'INTERRUPTED')`,
+            counted, bytes, event.data.job,
+          ),
+        ];
+      }
       case 'JobInterrupted':
         return [
           sql(

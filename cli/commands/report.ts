@@ -76,7 +76,7 @@ export const registerReport = (program: Command, io: Io, state: RunState, global
                 { header: 'USAGE', value: (t) => usageBar(t.score.usage, s), align: 'right' },
                 { header: 'FILES', value: (t) => `${t.content.files} (${formatBytes(t.content.bytes)})`, align: 'right' },
                 { header: 'LAST VERIFY', value: (t) => (t.lastVerify === null ? s.dim(MESSAGES.report.neverVerified) : `${t.lastVerify.status.toLowerCase()}, ${t.score.lastVerifyAgeDays ?? 0} d ago`) },
-                { header: 'BACKUPS OK', value: (t) => (t.backups.finished === 0 ? s.dim('-') : `${t.backups.succeeded}/${t.backups.finished}`), align: 'right' },
+                { header: 'BACKUPS OK', value: (t) => (t.backups.finished === 0 ? s.dim('-') : `${t.backups.succeeded}/${t.backups.finished}${t.backups.partial > 0 ? ` (${t.backups.partial} partial)` : ''}`), align: 'right' },
                 { header: 'LAST BACKUP', value: (t) => (t.lastBackupAt === null ? s.dim(MESSAGES.report.noBackup) : `${formatLocalTime(t.lastBackupAt)} (${t.score.daysSinceLastBackup ?? 0} d)`) },
                 { header: 'LABELS', value: (t) => renderLabels(t.labels, s) },
                 { header: 'NOTES', value: (t) => t.score.reasons.map((r) => (r.level === 'critical' ? s.red(r.text) : s.yellow(r.text))).join('; ') },

@@ -8,6 +8,8 @@ import { LabelQueries, type TapeLabelView } from '../../projections/label-querie
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
+import type { App } from '../../application/app';
+import type { Style } from '../ui/style';
 import { describeMount } from '../ui/describe-mount';
 import { formatBytes, formatPercent, formatLocalTime, shortId } from '../ui/format';
 import { renderLabels } from '../ui/labels';
@@ -30,8 +32,9 @@ export const registerTapeShow = (tape: Command, io: Io, state: RunState, globals
         );
         if (E.isLeft(details)) return details;
         const labels = new LabelQueries(app.db).ofTape(details.right.tape.id);
-        if (options.json === true) printJson(io, detailsJson(details.right, labels));
-        else printDetails(io, details.right, labels);
+        const held = holdings(app, details.right.tape.id);
+        if (options.json === true) printJson(io, { ...detailsJson(details.right, labels), content: held.content, backups: held.backups });
+        else printDetails(io, details.right, labels, held);
         return ok;
       }),
     );
@@ -51,7 +54,31 @@ const detailsJson = (d: TapeDetails, labels: readonly TapeLabelView[]) => ({
   drives: driveCompatibility(d.tape.generation),
 });
 
-const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[]): void => {
+/**
+ * What the tape holds (archived file versions), and its backups, an interrupted one with
+ * what its closed segments kept: it is partial, not lost.
+ */
+const holdings = (app: App, tape: string) => {
+  const backups = app.catalog.jobs({ tape }).filter((j) => j.type === 'BACKUP');
+  const interrupted = backups.filter((j) => j.status === 'INTERRUPTED');
+  return {
+    content: app.catalog.storedFiles().get(tape) ?? { files: 0, bytes: 0 },
+    backups: {
+      total: backups.length,
+      succeeded: backups.filter((j) => j.status === 'SUCCESS').length,
+      interrupted: interrupted.map((j) => ({ job: j.id, files: j.files, bytes: j.bytesRead })),
+    },
+  };
+};
+type Holdings = ReturnType<typeof holdings>;
+
+const backupsLine = (h: Holdings, s: Style): string => {
+  const b = h.backups;
+  const kept = b.interrupted.map((j) => `job ${shortId(j.job)} interrupted, ${j.files} file(s) (${formatBytes(j.bytes)}) kept in its closed segments`);
+  return `${b.total} (${b.succeeded} succeeded)${kept.length === 0 ? '' : `; ${s.yellow(kept.join('; '))}`}`;
+};
+
+const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[], held: Holdings): void => {
   const s = io.style;
   const t = d.tape;
   const fields: [string, string][] = [
@@ -71,6 +98,8 @@ const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[]):
       ['volume', d.info.volumeUuid],
       ['initialised', `${formatLocalTime(d.info.initialisedAt)} by job ${shortId(d.info.initialisedByJob)}`],
       ['jobs', `${d.info.jobsTotal}${d.info.lastJobAt === null ? '' : `, last ${formatLocalTime(d.info.lastJobAt)}`}`],
+      ['backups', backupsLine(held, s)],
+      ['holds', `${held.content.files} file version(s), ${formatBytes(held.content.bytes)}`],
     );
   }
   fields.push(['mounted', d.mount === null ? s.dim('no') : describeMount(d.mount.path, d.mount.via, s)]);

@@ -67,7 +67,7 @@ const row = (t: TapeHealth): string => {
   const backups =
     t.backups.finished === 0
       ? '<span class="muted">none yet</span>'
-      : `${t.backups.succeeded} of ${t.backups.finished} ok<div class="muted">${pct(s.successRate ?? 0)} success</div>`;
+      : `${t.backups.succeeded} of ${t.backups.finished} ok${t.backups.partial > 0 ? `, ${t.backups.partial} partial` : ''}<div class="muted">${s.successRate === null ? 'no complete backup yet' : `${pct(s.successRate)} success`}</div>`;
   const lastBackup =
     t.lastBackupAt === null ? '<span class="muted">never</span>' : `${escape(formatLocalTime(t.lastBackupAt))}<div class="muted">${daysAgo(s.daysSinceLastBackup)}</div>`;
   const reasons = s.reasons.length === 0 ? '<span class="muted">—</span>' : `<ul class="reasons">${s.reasons.map((r) => `<li class="${r.level}">${escape(r.text)}</li>`).join('')}</ul>`;

@@ -43,7 +43,7 @@ describe('lto report', () => {
     assert.equal(by.get('000003L8')!.health, 'critical');
     assert.deepEqual(by.get('000003L8')!.reasons, [{ level: 'critical', text: 'last verify failed' }]);
     assert.equal(by.get('000004L8')!.health, 'warning');
-    assert.deepEqual(by.get('000004L8')!.backups, { finished: 4, succeeded: 3, successRate: 0.75 });
+    assert.deepEqual(by.get('000004L8')!.backups, { finished: 4, succeeded: 3, partial: 0, successRate: 0.75 });
     assert.deepEqual(by.get('000004L8')!.reasons.map((x) => x.text), ['never verified', 'only 75% of backups succeeded']);
   });
 
