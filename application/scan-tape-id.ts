@@ -43,6 +43,20 @@ export const chooseTapeId = async (source: ScanSource, texts: readonly string[],
   return E.isLeft(text) ? text : asTapeId(source, text.right);
 };
 
+/** One barcode of a picture read whole: its tape id, or why it is not one. */
+export interface ReadBarcode {
+  readonly text: string;
+  readonly tape: E.Either<AppError, TapeId>;
+}
+
+/** Every barcode of a picture (a shelf photo: an inventory), each checked as a tape id; none found is an error. */
+export const barcodesFromImage = async (path: string): Promise<E.Either<AppError, readonly ReadBarcode[]>> => {
+  const texts = await readBarcodesFromImageFile(path);
+  if (E.isLeft(texts)) return texts;
+  if (texts.right.length === 0) return E.left({ _tag: 'NoBarcodeFound', source: { kind: 'image', path } });
+  return E.right(texts.right.map((text) => ({ text, tape: tapeIdFromInput(text) })));
+};
+
 /** A tape id from a JPEG or PNG picture of its label. */
 export const tapeIdFromImage = async (path: string, choose: ChooseBarcode | undefined): Promise<E.Either<AppError, ScannedTapeId>> => {
   const texts = await readBarcodesFromImageFile(path);

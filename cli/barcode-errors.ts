@@ -34,7 +34,7 @@ export const renderBarcodeError = (error: BarcodeError, render: (error: AppError
       return { message: `no barcode found in ${describeSource(error.source)}`, exit: EXIT.FAILED };
     case 'SeveralBarcodes':
       return {
-        message: `${describeSource(error.source)} holds ${error.texts.length} barcodes (${quoted(error.texts)}): run this on a terminal to choose one, or picture a single label`,
+        message: `${describeSource(error.source)} holds ${error.texts.length} barcodes (${quoted(error.texts)}): run this on a terminal to choose one, or picture a single label (\`lto barcode scan --all\` lists them all)`,
         exit: EXIT.USAGE,
       };
     case 'NoBarcodeChosen':

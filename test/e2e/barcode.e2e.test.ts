@@ -104,6 +104,28 @@ describe('lto barcode and lto tape add --scan (real CLI)', { skip: pdftoppmMissi
     assert.equal(scanned.stderr.trim().split('\n').length, 1);
   });
 
+  it('--all lists every barcode of a shelf photo: one id a line, or JSON with each one\'s media code', () => {
+    const shelf = photoNoise(blur(rotate(readPgm(labelPicture(['000100L9', '000102L9'], 'pgm', 'page')), 2, 40), 1), 30, 0.3);
+    const photo = file('shelf.png');
+    fs.writeFileSync(photo, encodePng(shelf));
+    const listed = box.lto(['barcode', 'scan', photo, '--all']);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.deepEqual(listed.stdout.trim().split('\n').sort(), ['000100L9', '000101L9', '000102L9']);
+    const json = box.lto(['barcode', 'scan', photo, '--all', '--json']);
+    assert.equal(json.status, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { source: string; barcodes: { text: string; tape: string | null; generation: string | null; refused: string | null }[] };
+    assert.equal(parsed.source, photo);
+    assert.deepEqual(parsed.barcodes.map((b) => [b.tape, b.generation, b.refused]).sort(), [['000100L9', 'L9', null], ['000101L9', 'L9', null], ['000102L9', 'L9', null]]);
+  });
+
+  it('--all names a barcode that is not a tape id, and exits 1 when none is', async () => {
+    const picture = await codePicture('HELLO');
+    const listed = box.lto(['barcode', 'scan', picture, '--all']);
+    assert.equal(listed.status, 1);
+    assert.match(listed.stdout, /^HELLO {2}not a tape id: "HELLO" is not an LTO barcode/);
+    assert.equal(box.lto(['barcode', 'scan', '--camera', '--all']).status, 2);
+  });
+
   it('says so when a picture holds no barcode, or is not a JPEG or PNG', () => {
     const empty = file('empty.png');
     fs.writeFileSync(empty, encodePng(blank(400, 200)));
