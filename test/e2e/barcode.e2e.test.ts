@@ -1,16 +1,17 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, before, beforeEach, describe, it } from 'node:test';
 import * as bwipjs from 'bwip-js';
 import { sheetGrid } from '../../infrastructure/barcode/sheet-layout';
 import { sandbox, type Sandbox } from '../support/cli';
-import { blank, blur, encodePng, photoNoise, readPgm, renderPdfPages, rotate, pdftoppmMissing } from '../support/images';
+import { blank, blur, encodePng, photoNoise, readPgm, renderPdfPages, rotate, loadPdfRenderer } from '../support/images';
 
 const DPI = 300;
 const px = (mm: number): number => Math.round((mm * DPI) / 25.4);
 
-describe('lto barcode and lto tape add --scan (real CLI)', { skip: pdftoppmMissing() }, () => {
+describe('lto barcode and lto tape add --scan (real CLI)', () => {
+  before(loadPdfRenderer);
   let box: Sandbox;
   beforeEach(() => {
     box = sandbox();

@@ -8,7 +8,7 @@ import { readBarcodesFromFrame } from '../../infrastructure/barcode/barcode-read
 import { FRAME, findCamera, readBarcodesFromCamera, type Camera } from '../../infrastructure/barcode/camera';
 import { sheetGrid } from '../../infrastructure/barcode/sheet-layout';
 import { tempDir } from '../support/events';
-import { readPgm, renderPdfPages, type Grey, pdftoppmMissing } from '../support/images';
+import { readPgm, renderPdfPages, type Grey, loadPdfRenderer } from '../support/images';
 import { tapeId } from '../support/store-fixtures';
 
 const scratch = tempDir('lto-camera-');
@@ -36,7 +36,8 @@ const fakeFfmpeg = (name: string, script: string): string => {
   return file;
 };
 
-describe('reading a barcode from camera frames (ffmpeg stood in for by a script)', { skip: pdftoppmMissing() }, () => {
+describe('reading a barcode from camera frames (ffmpeg stood in for by a script)', () => {
+  before(loadPdfRenderer);
   let blankFrame = '';
   let labelFrame = '';
   before(async () => {

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { describe, it, after } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import * as E from 'fp-ts/Either';
 import { printLabelSheet, tapesToPrint } from '../../application/print-labels';
 import type { TapeId } from '../../domain/tape-id';
 import { readBarcodesFromImageFile } from '../../infrastructure/barcode/barcode-reader';
 import type { Paper } from '../../infrastructure/barcode/sheet-layout';
-import { readPgm, renderPdfPages, type Grey, pdftoppmMissing } from '../support/images';
+import { readPgm, renderPdfPages, type Grey, loadPdfRenderer } from '../support/images';
 import { tempDir } from '../support/events';
 
 const scratch = tempDir('lto-labels-');
@@ -35,7 +35,8 @@ const decodePages = async (pdf: string, dpi: number): Promise<string[][]> => {
   return pages;
 };
 
-describe('label sheets read back (PDF -> pdftoppm -> barcode decoder)', { skip: pdftoppmMissing() }, () => {
+describe('label sheets read back (PDF -> MuPDF -> barcode decoder)', () => {
+  before(loadPdfRenderer);
   it('an A4 sheet of a range gives back exactly the ids printed', async () => {
     const tapes = range('000100L9', '000119L9');
     const sheet = await printSheet('a4-range', tapes, 'a4');
@@ -84,7 +85,8 @@ const barColumns = (image: Grey, minRun: number): { first: number; last: number;
   return { first, last, longestRun };
 };
 
-describe('a printed label measures like an LTO label', { skip: pdftoppmMissing() }, () => {
+describe('a printed label measures like an LTO label', () => {
+  before(loadPdfRenderer);
   it('bars 0.423 mm narrow (2.75:1) make a 64.1 mm wide code, at least 11.1 mm tall', async () => {
     const sheet = await printSheet('measure', range('000100L9', '000100L9'), 'a4');
     // 254 dpi is 10 pixels per millimetre.

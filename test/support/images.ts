@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -11,41 +10,67 @@ export interface Grey {
   readonly pixels: Uint8Array;
 }
 
+type MuPdf = typeof import('mupdf', { with: { 'resolution-mode': 'import' } });
+let mupdf: MuPdf | undefined;
+
 /**
- * Why tests that render PDFs cannot run here (the `skip` reason), or false when they can:
- * pdftoppm (Debian poppler-utils) is a system tool; `.ci/run` installs it, a machine with
- * only Node and npm may not have it.
+ * Loads the PDF renderer: MuPDF compiled to WebAssembly (the `mupdf` dev dependency), so
+ * the label-sheet tests run wherever `npm ci` ran, with no system tool. An ES module:
+ * call this in a `before` hook, then renderPdfPages works synchronously.
  */
-export const pdftoppmMissing = (): string | false => {
-  try {
-    execFileSync('pdftoppm', ['-v'], { stdio: 'pipe' });
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'pdftoppm is not installed (Debian poppler-utils; .ci/run installs it)' : false;
-  }
+export const loadPdfRenderer = async (): Promise<void> => {
+  mupdf ??= await import('mupdf');
+};
+
+const renderer = (): MuPdf => {
+  if (mupdf === undefined) throw new Error('call loadPdfRenderer() in a before hook first');
+  return mupdf;
 };
 
 /**
- * Renders every page of a PDF as a greyscale PGM with poppler's pdftoppm (Debian
- * poppler-utils; .ci/run installs it): what a printer and a scanner would make of it.
+ * Renders every page of a PDF (or one region of each page, in pixels at `dpi`) as a
+ * picture file: greyscale PGM, or PNG or JPEG in colour, as a printer and a scanner would
+ * make of it. Only what lies in the region is drawn (a draw device clipped to it).
  */
 export const renderPdfPages = (pdf: string, dpi: number, options: { format?: 'pgm' | 'png' | 'jpeg'; region?: { x: number; y: number; w: number; h: number } } = {}): string[] => {
+  const m = renderer();
   const dir = fs.mkdtempSync(path.join(path.dirname(pdf), 'pages-'));
   const format = options.format ?? 'pgm';
-  const flag = format === 'pgm' ? ['-gray'] : [`-${format}`];
-  const region = options.region === undefined ? [] : ['-x', `${options.region.x}`, '-y', `${options.region.y}`, '-W', `${options.region.w}`, '-H', `${options.region.h}`];
+  const document = m.Document.openDocument(fs.readFileSync(pdf), 'application/pdf');
+  const files: string[] = [];
   try {
-    execFileSync('pdftoppm', ['-r', String(dpi), ...flag, ...region, pdf, path.join(dir, 'page')], { stdio: 'pipe' });
-  } catch (error) {
-    throw new Error(`pdftoppm failed (is poppler-utils installed? .ci/run installs it): ${String(error)}`);
+    for (let i = 0; i < document.countPages(); i++) {
+      const page = document.loadPage(i);
+      const scale = m.Matrix.scale(dpi / 72, dpi / 72);
+      const [x0, y0, x1, y1] = m.Rect.transform(page.getBounds(), scale);
+      const r = options.region ?? { x: 0, y: 0, w: Math.round(x1 - x0), h: Math.round(y1 - y0) };
+      const pixmap = new m.Pixmap(format === 'pgm' ? m.ColorSpace.DeviceGray : m.ColorSpace.DeviceRGB, [r.x, r.y, r.x + r.w, r.y + r.h], false);
+      pixmap.clear(255);
+      const device = new m.DrawDevice(scale, pixmap);
+      page.run(device, m.Matrix.identity);
+      device.close();
+      const file = path.join(dir, `page-${String(i + 1).padStart(2, '0')}.${format === 'jpeg' ? 'jpg' : format}`);
+      fs.writeFileSync(file, format === 'png' ? pixmap.asPNG() : format === 'jpeg' ? pixmap.asJPEG(92) : pgmOf(pixmap));
+      files.push(file);
+    }
+  } finally {
+    document.destroy();
   }
-  return fs
-    .readdirSync(dir)
-    .sort()
-    .map((name) => path.join(dir, name));
+  return files;
 };
 
-/** A binary PGM (P5, 8 bit) as pdftoppm -gray writes it. */
+/** A greyscale pixmap as a binary PGM (rows copied without the stride's padding). */
+const pgmOf = (pixmap: InstanceType<MuPdf['Pixmap']>): Buffer => {
+  const width = pixmap.getWidth();
+  const height = pixmap.getHeight();
+  const stride = pixmap.getStride();
+  const samples = pixmap.getPixels();
+  const pixels = Buffer.alloc(width * height);
+  for (let y = 0; y < height; y++) pixels.set(samples.subarray(y * stride, y * stride + width), y * width);
+  return Buffer.concat([Buffer.from(`P5\n${width} ${height}\n255\n`, 'latin1'), pixels]);
+};
+
+/** A binary PGM (P5, 8 bit), as renderPdfPages writes it. */
 export const readPgm = (file: string): Grey => {
   const bytes = fs.readFileSync(file);
   const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(bytes.subarray(0, 64).toString('latin1'));
