@@ -5,7 +5,7 @@ import { pipe } from 'fp-ts/function';
 import { generationDisagreement } from '../domain/capacity';
 import { foldEvents } from '../domain/decider';
 import type { EventEnvelope } from '../domain/envelope';
-import { FORMAT, jobStream, tapeStream } from '../domain/events';
+import { FORMAT, jobStream, tapeCatalogStream, tapeStream } from '../domain/events';
 import { JobId, VolumeUuid } from '../domain/ids';
 import { NO_TOTALS, jobDecider, type JobCommand } from '../domain/job/job';
 import { tapeDecider } from '../domain/tape/tape';
@@ -24,6 +24,8 @@ import { envelopesFor, recordForTape, recordLocally } from './recording';
 import { checkLtfsCartridge } from './ltfs-cartridge';
 import { generationFor } from './tape-id-input';
 import { openTapeSession, type MountSource } from './tape-session';
+import { isForgotten } from './forget-tape';
+import { loadDomainEvents } from './describe-tape';
 
 export interface AddTapeInput {
   readonly barcode: string;
@@ -60,7 +62,12 @@ export const addTape = (app: App, input: AddTapeInput): E.Either<AppError, AddTa
   pipe(
     generationFor(input.barcode, input.generation),
     E.chainFirst(({ tape }) =>
-      app.catalog.tape(tape) === undefined ? E.right(undefined) : E.left<AppError>({ _tag: 'TapeAlreadyRegistered', tape }),
+      app.catalog.tape(tape) !== undefined
+        ? E.left<AppError>({ _tag: 'TapeAlreadyRegistered', tape })
+        : // Forgotten, its stream is still in the store: initialising it again would write a second start to its journal.
+          isForgotten(loadDomainEvents(app, tapeCatalogStream(tape)).events)
+          ? E.left<AppError>({ _tag: 'TapeForgottenHere', tape })
+          : E.right(undefined),
     ),
     E.chain(({ tape, generation }) => {
       const { mount, via } = chooseMount(app, tape, input.mount);

@@ -31,6 +31,8 @@ export const loadDomainEvents = (app: App, stream: string): { events: DomainEven
  * write-protected) the event stays pending and reaches the journal at the next contact.
  */
 export const describeTape = (app: App, tape: TapeId, description: string, mountOption: string | undefined): E.Either<AppError, DescribeResult> => {
+  // Also a tape this catalog forgot: its stream is still in the store, but it is no longer one of ours to change.
+  if (app.catalog.tape(tape) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
   const session = openTapeSessionIfMounted(app, tape, mountOption);
   if (E.isLeft(session)) return session;
   const { events, version } = loadDomainEvents(app, tapeStream(tape));

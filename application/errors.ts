@@ -22,6 +22,8 @@ export type AppError =
   | { readonly _tag: 'GenerationMismatch'; readonly tape: string; readonly fromBarcode: string; readonly given: string }
   | { readonly _tag: 'TapeNotRegistered'; readonly tape: TapeId }
   | { readonly _tag: 'TapeAlreadyRegistered'; readonly tape: TapeId }
+  /** `tape add` of a tape this catalog forgot: its events are still in the store, so only `recover` may bring it back. */
+  | { readonly _tag: 'TapeForgottenHere'; readonly tape: TapeId }
   /** A media code earlier versions accepted that is not LTO's (L10): refused for a new tape or label. */
   | { readonly _tag: 'LegacyMediaCode'; readonly input: string; readonly detail: string }
   | { readonly _tag: 'TapeNotMounted'; readonly tape: TapeId; readonly tried: readonly string[] }

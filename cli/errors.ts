@@ -45,6 +45,8 @@ export const renderError = (error: AppError): Rendered => {
       };
     case 'TapeNotRegistered':
       return { message: `tape ${error.tape} is not in the catalog: add it with \`lto tape add ${error.tape}\``, exit: EXIT.TAPE };
+    case 'TapeForgottenHere':
+      return { message: `tape ${error.tape} was forgotten by this catalog: \`lto recover --mount PATH\` of its cartridge brings it back`, exit: EXIT.TAPE };
     case 'TapeAlreadyRegistered':
       return { message: `tape ${error.tape} is already in the catalog: see \`lto tape show ${error.tape}\``, exit: EXIT.TAPE };
     case 'CartridgeNotInitialised':

@@ -54,6 +54,11 @@ describe('lto tape forget', () => {
     assert.deepEqual(journalLines(mount), journal, 'forgetting writes nothing to the tape');
     assert.equal(box.lto(['catalog', 'check']).status, 0, 'the live catalog equals a replay');
     assert.equal(box.lto(['backup', TAPE, src]).status, 3, 'a forgotten tape is not in the catalog');
+    assert.equal(box.lto(['tape', 'describe', TAPE, 'changed', '--mount', mount]).status, 3);
+    const added = box.lto(['tape', 'add', TAPE, '--mount', mount]);
+    assert.equal(added.status, 3);
+    assert.match(added.stderr, /^error: tape 000800L8 was forgotten by this catalog: `lto recover --mount PATH` of its cartridge brings it back/);
+    assert.deepEqual(journalLines(mount), journal, 'nor does anything tried on a forgotten tape');
   });
 
   it('lto recover of the tape brings it back as it was: jobs, files, restore; the catalog checks, before and after a rebuild', () => {
