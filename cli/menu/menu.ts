@@ -71,7 +71,7 @@ const argsFor = async (choice: Choice, io: Io, globals: GlobalOptions): Promise<
         sources.push(more.trim());
       }
       const incremental = await confirm({ message: m.incremental, default: true });
-      return { args: ['backup', tape, ...sources.map((s) => s.trim()), ...(incremental ? ['--incremental'] : [])], writes: true };
+      return { args: ['backup', tape, ...sources.map((s) => s.trim()), incremental ? '--incremental' : '--full'], writes: true };
     }
     case 'restore': {
       const tape = await chooseTape(io, globals, m.restoreTape);

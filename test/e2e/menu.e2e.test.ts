@@ -49,7 +49,7 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
       await pty.waitFor(/incremental/);
       await pty.type('n\r');
       await pty.waitFor(/Run it\?/);
-      assert.match(pty.text(), new RegExp(`Command: lto backup 000012L5 ${source.replace(/[/.]/g, '\\$&')}\\s`));
+      assert.match(pty.text(), new RegExp(`Command: lto backup 000012L5 ${source.replace(/[/.]/g, '\\$&')} --full\\s`));
       await pty.type('y\r');
       await pty.waitFor(/Main menu[\s\S]*Quit/, 60_000);
 
