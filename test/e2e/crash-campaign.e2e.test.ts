@@ -84,7 +84,8 @@ describe(`crash campaign: SIGKILL during a real backup (seed ${SEED})`, () => {
   /** Jobs seen so far: the crashed one is the new BACKUP after a crash. */
   const known = new Set<string>();
   const random = seededRandom(SEED);
-  const backupArgs = (): string[] => ['backup', TAPE, source, '--segment-size', '128KiB', '--mount', mount, '--json'];
+  // --full: every run writes the whole source, so each named moment is reached (the default would be incremental).
+  const backupArgs = (): string[] => ['backup', TAPE, source, '--full', '--segment-size', '128KiB', '--mount', mount, '--json'];
   const backup = (env: NodeJS.ProcessEnv = {}): CliResult => box.lto(backupArgs(), env);
 
   before(() => {
