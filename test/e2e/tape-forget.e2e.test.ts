@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { journalLines, sandbox, type Sandbox } from '../support/cli';
+import { Pty } from '../support/pty';
 import { treeFacts } from '../support/trees';
 
 const TAPE = '000800L8';
@@ -35,6 +36,15 @@ describe('lto tape forget', () => {
     const r = box.lto(['tape', 'forget', TAPE]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^error: .*--yes/);
+    assert.ok(box.json<TapeRow[]>(['tape', 'list']).some((t) => t.id === TAPE));
+  });
+
+  it('on a terminal it asks first: anything but yes changes nothing', async () => {
+    const pty = new Pty(['tape', 'forget', TAPE], { HOME: box.root, LTO_HOME: box.home, NO_COLOR: '1' });
+    await pty.waitFor(/Forget tape 000800L8 \(1 backup\(s\), 2 file\(s\)\) in this catalog\?.*\[y\/N\]/);
+    await pty.type('n\r');
+    assert.equal(await pty.exitCode(30_000), 1, pty.text());
+    assert.match(pty.text(), /Nothing changed/);
     assert.ok(box.json<TapeRow[]>(['tape', 'list']).some((t) => t.id === TAPE));
   });
 
