@@ -15,6 +15,7 @@ import type { Io } from '../io';
 import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { renderLabels } from '../ui/labels';
 import { renderTable } from '../ui/table';
+import { displayName } from '../../domain/name-bytes';
 
 /** Nanosecond text → ISO time (millisecond precision is what people read). */
 export const nsToIso = (ns: string): string => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString();
@@ -69,12 +70,12 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
         if (options.json === true) printJson(io, result.right.entries.map(entryJson));
         else {
           const labels = new LabelQueries(app.db).ofTape(result.right.tape);
-          io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${result.right.dir ?? 'backup roots'}`) + (labels.length === 0 ? '' : `  ${renderLabels(labels, s)}`));
+          io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${displayName(result.right.dir ?? 'backup roots')}`) + (labels.length === 0 ? '' : `  ${renderLabels(labels, s)}`));
           io.out(
             renderTable(
               result.right.entries,
               [
-                { header: 'NAME', value: (e) => (e.type === 'dir' ? s.blue(`${dir === undefined ? e.path : e.name}/`) : e.type === 'symlink' ? s.cyan(`${e.name} -> ${e.target ?? ''}`) : dir === undefined ? e.path : e.name) },
+                { header: 'NAME', value: (e) => (e.type === 'dir' ? s.blue(`${displayName(dir === undefined ? e.path : e.name)}/`) : e.type === 'symlink' ? s.cyan(`${displayName(e.name)} -> ${displayName(e.target ?? '')}`) : displayName(dir === undefined ? e.path : e.name)) },
                 { header: 'SIZE', value: (e) => (e.type !== 'file' ? '' : e.piece === null ? formatBytes(e.size) : `${formatBytes(e.size)} (${formatBytes(e.piece.length)} here)`), align: 'right' },
                 { header: 'MODIFIED', value: (e) => formatLocalTime(nsToIso(e.mtimeNs)) },
                 { header: 'VERSIONS', value: (e) => String(e.versions), align: 'right' },
