@@ -69,14 +69,22 @@ const look = (p: string): ScanItem => {
 
 const childrenOf = (dir: string): { names: string[] } | { warning: string } => {
   try {
-    // Names as bytes (any encoding), in byte order, so a scan is the same on every run and platform.
-    const names = fs.readdirSync(osPath(dir), { encoding: 'buffer' });
-    names.sort(Buffer.compare);
-    return { names: names.map(nameText) };
+    const names = fs.readdirSync(osPath(dir));
+    // A name that is not UTF-8 decodes with U+FFFD in it: then the folder is listed again as bytes, exactly.
+    if (names.some((n) => n.includes('\uFFFD'))) return { names: fs.readdirSync(osPath(dir), { encoding: 'buffer' }).sort(Buffer.compare).map(nameText) };
+    return { names: inByteOrder(names) };
   } catch (error) {
     return { warning: `cannot list (${errnoCode(error)}): ${errorMessage(error)}` };
   }
 };
+
+/**
+ * Names in the byte order of their UTF-8, so a scan is the same on every run and platform:
+ * that is the order of their UTF-16 code units (sort's own, and fast) unless a name holds
+ * a character beyond U+FFFF.
+ */
+const inByteOrder = (names: string[]): string[] =>
+  names.some((n) => /[\uD800-\uDFFF]/.test(n)) ? names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))) : names.sort();
 
 /**
  * A streaming depth-first walk of the roots (each an absolute path), a folder before
