@@ -119,6 +119,8 @@ describe('every name archived byte for byte, and paths past 4,096 bytes', () => 
     assert.equal(browse.stdout.split('\n').filter((l) => l.includes('line.txt')).length, 1);
     const search = box.lto(['search', 'IMG_00*']);
     assert.match(search.stdout, /Fotos-\\xe9t\\xe9-2019\/IMG_0001-\\xe9\.jpg/);
+    // A glob whose literal lies past a byte that is not UTF-8 (SQLite's LIKE stops at the escape's NUL).
+    assert.equal(box.json<{ total: number }>(['search', 'IMG_00*.jpg']).total, 100);
     const json = box.json<{ results: { path: string }[] }>(['search', 'bad']);
     assert.deepEqual(json.results.map((h) => h.path), [`${source}/bad\u0000ff.txt`]);
   });
@@ -135,6 +137,31 @@ describe('every name archived byte for byte, and paths past 4,096 bytes', () => 
     const r = box.lto(['recover', '--mount', mount, '--json']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(dumpCatalog(catalog), before);
+  });
+
+  it('recover --salvage finds the names again, exactly, in the segment\'s own tar headers', () => {
+    const copy = path.join(box.root, 'damaged-tape');
+    fs.cpSync(mount, copy, { recursive: true });
+    const journal = path.join(copy, 'LTO-ARCHIVE', 'journal.ndjson');
+    const bytes = fs.readFileSync(journal);
+    const lines = bytes.toString('utf8').split('\n');
+    const target = lines.findIndex((l) => l.includes('"FilesArchived"'));
+    bytes[lines.slice(0, target).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) + 200]! ^= 0x01;
+    fs.writeFileSync(journal, bytes);
+    const alone = sandbox();
+    try {
+      const salvage = alone.lto(['recover', '--mount', copy, '--salvage', '--json']);
+      assert.equal(salvage.status, 4, salvage.stderr);
+      const report = JSON.parse(salvage.stdout) as { tapes: { salvagedEntries: number; lost: string[] }[] };
+      assert.ok(report.tapes[0]!.salvagedEntries >= 104);
+      assert.deepEqual(report.tapes[0]!.lost, []);
+      const to = path.join(alone.root, 'restored');
+      const restore = alone.lto(['restore', TAPE, '--to', to]);
+      assert.equal(restore.status, 0, restore.stderr);
+      assert.deepEqual(byteTree(path.join(to, source)), byteTree(source));
+    } finally {
+      removeAll(alone);
+    }
   });
 
   it('an encrypted tape restores the names exactly and never holds them in clear, nor does the catalog', () => {
