@@ -126,8 +126,8 @@ describe('every name archived byte for byte, and paths past 4,096 bytes', () => 
   });
 
   it('an incremental after it plans every entry unchanged', () => {
-    const plan = box.json<{ plan: { new: { entries: number }; modified: { entries: number }; unchanged: { files: number } } }>(['backup', TAPE, source, '--incremental', '--dry-run']);
-    assert.deepEqual([plan.plan.new.entries, plan.plan.modified.entries, plan.plan.unchanged.files], [0, 0, 104]);
+    const plan = box.json<{ plan: { new: { entries: number }; modified: { entries: number }; unchanged: { files: number }; deleted: number } }>(['backup', TAPE, source, '--incremental', '--dry-run']);
+    assert.deepEqual([plan.plan.new.entries, plan.plan.modified.entries, plan.plan.unchanged.files, plan.plan.deleted], [0, 0, 104, 0]);
   });
 
   it('recover rebuilds an equal catalog from the tape alone', () => {
@@ -162,6 +162,18 @@ describe('every name archived byte for byte, and paths past 4,096 bytes', () => 
     } finally {
       removeAll(alone);
     }
+  });
+
+  it('an incremental takes a changed non-UTF-8 file and records a gone one; the latest restore is the tree as it is now', () => {
+    fs.writeFileSync(Buffer.from(`${source}/bad\xff.txt`, 'latin1'), 'changed content');
+    fs.rmSync(Buffer.from(`${source}/Fotos-\xe9t\xe9-2019/IMG_0007-\xe9.jpg`, 'latin1'));
+    const r = box.lto(['backup', TAPE, source, '--incremental', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { plan: { new: { files: number }; modified: { files: number }; deleted: number } };
+    assert.deepEqual([report.plan.new.files, report.plan.modified.files, report.plan.deleted], [0, 1, 1]);
+    const to = path.join(box.root, 'restored-latest');
+    assert.equal(box.lto(['restore', TAPE, '--to', to]).status, 0);
+    assert.deepEqual(byteTree(path.join(to, source)), byteTree(source));
   });
 
   it('an encrypted tape restores the names exactly and never holds them in clear, nor does the catalog', () => {
