@@ -95,14 +95,53 @@ const controlEscape = (c: string): string => {
   if (c === '\t') return '\\t';
   if (c === '\r') return '\\r';
   const code = c.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  // `\xhh` is kept for bytes (below 0x80, a byte and its character are one): a C1 control is a character, `\u0085`.
+  return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 };
 
 /**
  * A name as a person reads it on one terminal line: bytes that are not UTF-8 as `\xff`,
- * control characters (a newline, an escape sequence) as `\n`, `\x1b`; never raw bytes.
+ * control characters (a newline, an escape sequence) as `\n`, `\x1b`, a backslash as
+ * `\\` (so the form is unambiguous: `nameFromInput` reads it back); never raw bytes.
  */
 export const displayName = (text: string): string => {
-  const shown = text.replace(/\0([0-9a-f]{2})/g, (_m, hex: string) => `\u0000x${hex}`);
+  const shown = text.replace(/\\/g, '\\\\').replace(/\0([0-9a-f]{2})/g, (_m, hex: string) => `\u0000x${hex}`);
   return shown.replace(CONTROL, (c) => (c === '\0' ? '\\' : controlEscape(c)));
+};
+
+/**
+ * A glob typed by a person: each run of `\xHH` escapes of bytes 0x80-0xFF (as `displayName`
+ * shows a name that is not UTF-8) becomes those bytes' name text; everything else is left
+ * to the glob's own syntax (where a backslash escapes the next character).
+ */
+export const globFromInput = (pattern: string): string =>
+  pattern.replace(/(?:\\x[89a-fA-F][0-9a-fA-F])+/g, (run) => nameText(Buffer.from(run.split('\\x').slice(1).map((h) => Number.parseInt(h, 16)))));
+
+const INPUT_ESCAPE = /\\(\\|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|n|t|r)/g;
+
+/**
+ * A name typed by a person in the form `displayName` shows (`Fotos-\xe9t\xe9-2019`,
+ * `new\nline.txt`, `a\\b`), as its name text. A backslash before anything else stays a
+ * backslash. Arguments reach Node as UTF-8 text, so this is the way to name bytes that are not.
+ */
+const inputEscape = (e: string): Buffer => {
+  if (e.startsWith('x')) return Buffer.of(Number.parseInt(e.slice(1), 16));
+  if (e.startsWith('u')) return Buffer.from(String.fromCharCode(Number.parseInt(e.slice(1), 16)), 'utf8');
+  return Buffer.from(e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e, 'utf8');
+};
+
+export const nameFromInput = (input: string): string => {
+  if (!input.includes('\\')) return input;
+  const parts: Buffer[] = [];
+  let last = 0;
+  for (const m of input.matchAll(INPUT_ESCAPE)) {
+    parts.push(Buffer.from(input.slice(last, m.index), 'utf8'));
+    const e = m[1] ?? '';
+    parts.push(inputEscape(e));
+    last = m.index + m[0].length;
+  }
+  parts.push(Buffer.from(input.slice(last), 'utf8'));
+  const bytes = Buffer.concat(parts);
+  // A NUL or a `/` typed as \x00 or \x2f is no name byte: the input stays as typed.
+  return bytes.includes(0) ? input : nameText(bytes);
 };

@@ -14,7 +14,7 @@ import { renderTable } from '../ui/table';
 import { collect, parseSize } from '../ui/parse';
 import { terminalAsk } from '../ui/ask';
 import { spanTapes } from '../span-tapes';
-import { displayName } from '../../domain/name-bytes';
+import { displayName, globFromInput } from '../../domain/name-bytes';
 
 interface Options {
   readonly incremental?: boolean;
@@ -81,7 +81,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
             tape,
             sources,
             incremental: options.incremental === true,
-            excludes: options.exclude,
+            excludes: options.exclude.map(globFromInput),
             checksum: options.checksum === true,
             dryRun: options.dryRun === true,
             mount: options.mount[0],

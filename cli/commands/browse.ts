@@ -15,7 +15,7 @@ import type { Io } from '../io';
 import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { renderLabels } from '../ui/labels';
 import { renderTable } from '../ui/table';
-import { displayName } from '../../domain/name-bytes';
+import { displayName, nameFromInput } from '../../domain/name-bytes';
 
 /** Nanosecond text → ISO time (millisecond precision is what people read). */
 export const nsToIso = (ns: string): string => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString();
@@ -64,7 +64,7 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
       withApp(io, state, globals(), async ({ app }) => {
         const names = await browseNames(io, app, tape, options);
         if (E.isLeft(names)) return names;
-        const result = browse(app, { tape, dir, job: options.job }, names.right);
+        const result = browse(app, { tape, dir: dir === undefined ? undefined : nameFromInput(dir), job: options.job }, names.right);
         if (E.isLeft(result)) return result;
         const s = io.style;
         if (options.json === true) printJson(io, result.right.entries.map(entryJson));

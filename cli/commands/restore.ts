@@ -13,7 +13,7 @@ import { collect } from '../ui/parse';
 import { showProgress } from '../ui/progress';
 import { terminalAsk } from '../ui/ask';
 import { restoreTapes } from '../span-tapes';
-import { displayName } from '../../domain/name-bytes';
+import { displayName, globFromInput } from '../../domain/name-bytes';
 
 interface Options {
   readonly to: string;
@@ -67,7 +67,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
             tape,
             to: options.to,
             job: options.job,
-            paths: options.path,
+            paths: options.path.map(globFromInput),
             overwrite: options.overwrite === true,
             breakLock: options.breakLock === true,
             quick: options.quick === true,

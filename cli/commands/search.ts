@@ -10,7 +10,7 @@ import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { MESSAGES } from '../ui/messages';
 import { renderTable } from '../ui/table';
 import { nsToIso } from './browse';
-import { displayName } from '../../domain/name-bytes';
+import { displayName, globFromInput } from '../../domain/name-bytes';
 
 /** The `search --json` shape: scripts rely on these names. */
 export const searchJson = (r: SearchResult) => ({
@@ -47,7 +47,7 @@ export const registerSearch = (program: Command, io: Io, state: RunState, global
         const limit = parseCount('--limit', options.limit);
         if (E.isLeft(limit)) return limit;
         const nameDecoders = await nameDecodersFor(io, app, options, options.tape);
-        const result = searchCatalog(app, { pattern, tape: options.tape, limit: limit.right, nameDecoders });
+        const result = searchCatalog(app, { pattern: globFromInput(pattern), tape: options.tape, limit: limit.right, nameDecoders });
         if (E.isLeft(result)) return result;
         const r = result.right;
         const m = MESSAGES.search;

@@ -125,6 +125,17 @@ describe('every name archived byte for byte, and paths past 4,096 bytes', () => 
     assert.deepEqual(json.results.map((h) => h.path), [`${source}/bad\u0000ff.txt`]);
   });
 
+  it('takes a name back in the form it is shown: browse a folder, search and restore --path with \\xHH', () => {
+    const folder = box.json<{ name: string }[]>(['browse', TAPE, `${source}/Fotos-\\xe9t\\xe9-2019`]);
+    assert.equal(folder.length, 100);
+    assert.equal(folder[1]?.name, 'IMG_0001-\u0000e9.jpg');
+    assert.equal(box.json<{ total: number }>(['search', '*-\\xe9.jpg']).total, 100);
+    const to = path.join(box.root, 'one-photo');
+    const r = box.lto(['restore', TAPE, '--to', to, '--path', '**/Fotos-\\xe9t\\xe9-2019/IMG_0001-\\xe9.jpg']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual([...byteTree(path.join(to, source)).keys()], ['Fotos-\xe9t\xe9-2019', 'Fotos-\xe9t\xe9-2019/IMG_0001-\xe9.jpg']);
+  });
+
   it('an incremental after it plans every entry unchanged', () => {
     const plan = box.json<{ plan: { new: { entries: number }; modified: { entries: number }; unchanged: { files: number }; deleted: number } }>(['backup', TAPE, source, '--incremental', '--dry-run']);
     assert.deepEqual([plan.plan.new.entries, plan.plan.modified.entries, plan.plan.unchanged.files, plan.plan.deleted], [0, 0, 104, 0]);

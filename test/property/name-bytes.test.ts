@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { displayName, isNameText, nameByteLength, nameBytes, nameText } from '../../domain/name-bytes';
+import { displayName, globFromInput, isNameText, nameByteLength, nameBytes, nameFromInput, nameText } from '../../domain/name-bytes';
 import { restoreComponents } from '../../domain/restore-path';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 2000);
@@ -57,6 +57,22 @@ describe('name text (domain/name-bytes.ts)', () => {
     );
     assert.equal(displayName(nameText(Buffer.from('bad\xff.txt', 'latin1'))), 'bad\\xff.txt');
     assert.equal(displayName('new\nline\x1b[31m'), 'new\\nline\\x1b[31m');
+  });
+
+  it('reads a name back from the form it is shown in (browse), and bytes in a glob (search, restore --path)', () => {
+    fc.assert(
+      fc.property(anyName, (bytes) => {
+        const text = nameText(bytes);
+        assert.equal(nameFromInput(displayName(text)), text);
+      }),
+      { numRuns: RUNS },
+    );
+    assert.equal(nameFromInput('/a/Fotos-\\xe9t\\xe9'), '/a/Fotos-\u0000e9t\u0000e9');
+    assert.equal(nameFromInput('a\\b'), 'a\\b', 'a backslash before anything else stays');
+    assert.equal(displayName('a\\b'), 'a\\\\b');
+    assert.equal(globFromInput('**/*-\\xe9.jpg'), '**/*-\u0000e9.jpg');
+    assert.equal(globFromInput('caf\\xc3\\xa9*'), 'café*', 'bytes that are UTF-8 are their characters');
+    assert.equal(globFromInput('a\\*b\\x41'), 'a\\*b\\x41', 'glob escapes and ASCII stay');
   });
 
   it('restore accepts an escaped name and still refuses a stray NUL', () => {
