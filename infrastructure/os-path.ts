@@ -52,9 +52,3 @@ const openFolder = (reachable: Buffer, whole: Buffer): number => {
   }
   return fd;
 };
-
-/** Closes the folders kept open for long paths (a folder renamed or removed must not be reached through its old fd). */
-export const forgetLongPaths = (): void => {
-  for (const fd of opened.values()) fs.closeSync(fd);
-  opened.clear();
-};
