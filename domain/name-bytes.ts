@@ -50,12 +50,9 @@ const escapeInvalid = (bytes: Buffer): string => {
 export const nameText = (bytes: Buffer): string => {
   const text = bytes.toString('utf8');
   // Buffer decoding replaces every invalid sequence with U+FFFD: no U+FFFD, nothing was invalid.
-  if (!text.includes('\uFFFD') || Buffer.byteLength(text, 'utf8') === bytes.length && Buffer.from(text, 'utf8').equals(bytes)) return text;
+  if (!text.includes('\uFFFD') || (Buffer.byteLength(text, 'utf8') === bytes.length && Buffer.from(text, 'utf8').equals(bytes))) return text;
   return escapeInvalid(bytes);
 };
-
-/** Whether a text holds escaped bytes (a name that is not valid UTF-8). */
-export const hasEscapedBytes = (text: string): boolean => text.includes(ESCAPE);
 
 /** The bytes of a name's text: its UTF-8, with every `\0hh` escape as the byte it stands for. */
 export const nameBytes = (text: string): Buffer => {
@@ -119,17 +116,17 @@ export const globFromInput = (pattern: string): string =>
 
 const INPUT_ESCAPE = /\\(\\|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|n|t|r)/g;
 
-/**
- * A name typed by a person in the form `displayName` shows (`Fotos-\xe9t\xe9-2019`,
- * `new\nline.txt`, `a\\b`), as its name text. A backslash before anything else stays a
- * backslash. Arguments reach Node as UTF-8 text, so this is the way to name bytes that are not.
- */
 const inputEscape = (e: string): Buffer => {
   if (e.startsWith('x')) return Buffer.of(Number.parseInt(e.slice(1), 16));
   if (e.startsWith('u')) return Buffer.from(String.fromCharCode(Number.parseInt(e.slice(1), 16)), 'utf8');
   return Buffer.from(e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e, 'utf8');
 };
 
+/**
+ * A name typed by a person in the form `displayName` shows (`Fotos-\xe9t\xe9-2019`,
+ * `new\nline.txt`, `a\\b`), as its name text. A backslash before anything else stays a
+ * backslash. Arguments reach Node as UTF-8 text, so this is the way to name bytes that are not.
+ */
 export const nameFromInput = (input: string): string => {
   if (!input.includes('\\')) return input;
   const parts: Buffer[] = [];
