@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import { isNameText } from './name-bytes';
 
 /**
  * Where an archived path goes under a restore target, as path components: the original
@@ -8,7 +9,8 @@ import * as E from 'fp-ts/Either';
  */
 export const restoreComponents = (original: string, strip: number): E.Either<string, readonly string[] | null> => {
   if (!original.startsWith('/')) return E.left('not an absolute path');
-  if (original.includes('\0')) return E.left('contains a NUL byte');
+  // A NUL stands only as the escape of a byte that is not UTF-8 (name-bytes.ts); any other is refused.
+  if (original.includes('\0') && !isNameText(original)) return E.left('contains a NUL byte');
   const components = original.split('/').slice(1);
   if (components.length === 1 && components[0] === '') return E.right(null);
   for (const c of components) {

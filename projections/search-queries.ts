@@ -85,14 +85,20 @@ export class SearchQueries {
     return { total, names: toNames(page) };
   }
 
-  /** Names holding every literal (case-insensitive), through the trigram index; none: every name. */
+  /**
+   * Names holding every literal (case-insensitive), through the trigram index; none: every
+   * name. Names with bytes that are not UTF-8 come too (LIKE reads a text only up to its
+   * first NUL), for the caller's exact filter.
+   */
   namesContaining(literals: readonly string[]): NameOnTape[] {
     const statement =
       literals.length === 0
         ? this.db.prepare('SELECT tape, name, versions FROM search_names')
         : this.db.prepare(
             `SELECT s.tape, s.name, s.versions FROM search_names_fts f JOIN search_names s ON s.id = f.rowid
-             WHERE ${literals.map(() => 'f.name LIKE ?').join(' AND ')}`,
+             WHERE ${literals.map(() => 'f.name LIKE ?').join(' AND ')}
+             UNION
+             SELECT tape, name, versions FROM search_names INDEXED BY search_names_escaped WHERE instr(name, char(0)) > 0`,
           );
     return toNames(statement.raw().all(...literals.map(likeContaining)));
   }

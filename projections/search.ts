@@ -29,6 +29,9 @@ export const searchProjection: Projection = {
     `CREATE TRIGGER IF NOT EXISTS search_names_indexed AFTER INSERT ON search_names BEGIN
        INSERT INTO search_names_fts (rowid, name) VALUES (new.id, new.name);
      END`,
+    // Names holding bytes that are not UTF-8 (NUL escapes, domain/name-bytes.ts): SQLite's LIKE stops at a NUL, so
+    // substring searches also take these few, and the caller's exact filter decides.
+    'CREATE INDEX IF NOT EXISTS search_names_escaped ON search_names (id) WHERE instr(name, char(0)) > 0',
     // On the files projection's table (created before this one): a name's entries.
     'CREATE INDEX IF NOT EXISTS entries_by_leaf ON entries (name)',
   ],

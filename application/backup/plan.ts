@@ -87,7 +87,7 @@ export const planBackup = (db: Database.Database, options: PlanOptions): { plan:
   for (const item of walk(options.roots, excluded)) {
     if (item._tag === 'warning') {
       const stored = names.path(item.path);
-      scan.warn(stored, names.text(stored, item.reason));
+      scan.warn(stored, names.text(stored, item.reason), item.lost === true);
       continue;
     }
     // Compared and recorded as the catalog holds paths: the scanned entry as it will be catalogued.

@@ -61,6 +61,8 @@ export class ScanTable {
   private readonly insertEntry: Database.Statement;
   private readonly insertWarning: Database.Statement;
   private pendingInTransaction = 0;
+  /** Scan warnings about something left off the tape (could not stat or list), as opposed to a special file skipped by design. */
+  private lostCount = 0;
 
   constructor(private readonly db: Database.Database) {
     db.exec(`CREATE TEMP TABLE IF NOT EXISTS scan (
@@ -84,8 +86,14 @@ export class ScanTable {
     );
   }
 
-  warn(path: string, reason: string): void {
+  warn(path: string, reason: string, lost = false): void {
+    if (lost) this.lostCount += 1;
     this.inBatch(() => this.insertWarning.run(path, reason));
+  }
+
+  /** How many scanned paths (or folders' contents) could not be archived. */
+  lost(): number {
+    return this.lostCount;
   }
 
   /** Commits the last fill batch. */

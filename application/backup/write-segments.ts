@@ -34,7 +34,8 @@ export const writeSegments = async (
   let part = first;
   const parts: PartPlace[] = [{ tape: first.tape, job: first.recorder.job }];
   const readableWarnings: { path: string; reason: string }[] = [];
-  let notArchived = 0;
+  // What the scan could not stat or list is not on the tape either (a special file skipped by design is only a warning).
+  let notArchived = scan.lost();
   let deletionsRecorded = false;
   const totalEntries = plan.new.entries + plan.modified.entries;
   const totalBytes = plan.new.bytes + plan.modified.bytes;

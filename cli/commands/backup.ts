@@ -14,6 +14,7 @@ import { renderTable } from '../ui/table';
 import { collect, parseSize } from '../ui/parse';
 import { terminalAsk } from '../ui/ask';
 import { spanTapes } from '../span-tapes';
+import { displayName, globFromInput } from '../../domain/name-bytes';
 
 interface Options {
   readonly incremental?: boolean;
@@ -87,7 +88,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
             tape,
             sources,
             incremental: options.full === true ? false : options.incremental === true ? true : 'auto',
-            excludes: options.exclude,
+            excludes: options.exclude.map(globFromInput),
             checksum: options.checksum === true,
             dryRun: options.dryRun === true,
             mount: options.mount[0],
@@ -162,11 +163,11 @@ const printReport = (io: Io, r: BackupReport): void => {
     }
     if (r.status === 'INTERRUPTED') io.err(`${io.errStyle.yellow('interrupted:')} ${r.reason ?? ''}; the closed segments are kept (\`lto backup --incremental\` writes the rest)`);
     else if (r.reason !== null) io.err(`${io.errStyle.red('failed:')} ${r.reason}`);
-    if (r.notArchived > 0) io.err(io.errStyle.red(`${r.notArchived} file(s) could not be read and are not on the tape (see the warnings)`));
+    if (r.notArchived > 0) io.err(io.errStyle.red(`${r.notArchived} file(s) or folder(s) could not be archived and are not on the tape (see the warnings)`));
   }
   if (r.warnings.length > 0) {
     io.err(io.errStyle.yellow(`${r.warnings.length} warning(s):`));
-    for (const w of r.warnings.slice(0, 20)) io.err(`  ${w.path}: ${w.reason}`);
+    for (const w of r.warnings.slice(0, 20)) io.err(`  ${displayName(w.path)}: ${displayName(w.reason)}`);
     if (r.warnings.length > 20) io.err(`  ... and ${r.warnings.length - 20} more (see \`lto jobs --json\`)`);
   }
 };

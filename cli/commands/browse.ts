@@ -15,6 +15,7 @@ import type { Io } from '../io';
 import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { renderLabels } from '../ui/labels';
 import { renderTable } from '../ui/table';
+import { displayName, nameFromInput } from '../../domain/name-bytes';
 
 /** Nanosecond text → ISO time (millisecond precision is what people read). */
 export const nsToIso = (ns: string): string => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString();
@@ -63,18 +64,18 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
       withApp(io, state, globals(), async ({ app }) => {
         const names = await browseNames(io, app, tape, options);
         if (E.isLeft(names)) return names;
-        const result = browse(app, { tape, dir, job: options.job }, names.right);
+        const result = browse(app, { tape, dir: dir === undefined ? undefined : nameFromInput(dir), job: options.job }, names.right);
         if (E.isLeft(result)) return result;
         const s = io.style;
         if (options.json === true) printJson(io, result.right.entries.map(entryJson));
         else {
           const labels = new LabelQueries(app.db).ofTape(result.right.tape);
-          io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${result.right.dir ?? 'backup roots'}`) + (labels.length === 0 ? '' : `  ${renderLabels(labels, s)}`));
+          io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${displayName(result.right.dir ?? 'backup roots')}`) + (labels.length === 0 ? '' : `  ${renderLabels(labels, s)}`));
           io.out(
             renderTable(
               result.right.entries,
               [
-                { header: 'NAME', value: (e) => (e.type === 'dir' ? s.blue(`${dir === undefined ? e.path : e.name}/`) : e.type === 'symlink' ? s.cyan(`${e.name} -> ${e.target ?? ''}`) : dir === undefined ? e.path : e.name) },
+                { header: 'NAME', value: (e) => (e.type === 'dir' ? s.blue(`${displayName(dir === undefined ? e.path : e.name)}/`) : e.type === 'symlink' ? s.cyan(`${displayName(e.name)} -> ${displayName(e.target ?? '')}`) : displayName(dir === undefined ? e.path : e.name)) },
                 { header: 'SIZE', value: (e) => (e.type !== 'file' ? '' : e.piece === null ? formatBytes(e.size) : `${formatBytes(e.size)} (${formatBytes(e.piece.length)} here)`), align: 'right' },
                 { header: 'MODIFIED', value: (e) => formatLocalTime(nsToIso(e.mtimeNs)) },
                 { header: 'VERSIONS', value: (e) => String(e.versions), align: 'right' },

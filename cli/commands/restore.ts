@@ -13,6 +13,7 @@ import { collect } from '../ui/parse';
 import { showProgress } from '../ui/progress';
 import { terminalAsk } from '../ui/ask';
 import { restoreTapes } from '../span-tapes';
+import { displayName, globFromInput } from '../../domain/name-bytes';
 
 interface Options {
   readonly to: string;
@@ -66,7 +67,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
             tape,
             to: options.to,
             job: options.job,
-            paths: options.path,
+            paths: options.path.map(globFromInput),
             overwrite: options.overwrite === true,
             breakLock: options.breakLock === true,
             quick: options.quick === true,
@@ -107,10 +108,10 @@ const printReport = (io: Io, r: RestoreReport): void => {
   if (r.differs > 0) {
     io.err(io.errStyle.yellow(`${r.differs} already there but different from the tape: kept as they were (--overwrite replaces them)`));
     const differing = r.problems.filter((p) => p.kind === 'differs');
-    for (const p of differing.slice(0, 20)) io.err(`${io.errStyle.yellow('kept, differs')} ${p.path}: ${p.reason}`);
+    for (const p of differing.slice(0, 20)) io.err(`${io.errStyle.yellow('kept, differs')} ${displayName(p.path)}: ${displayName(p.reason)}`);
     if (differing.length > 20) io.err(`... and ${differing.length - 20} more`);
   }
   const serious = r.problems.filter((p) => p.kind !== 'skipped' && p.kind !== 'differs');
-  for (const p of serious.slice(0, 20)) io.err(`${io.errStyle.red(p.kind)} ${p.path}: ${p.reason}`);
+  for (const p of serious.slice(0, 20)) io.err(`${io.errStyle.red(p.kind)} ${displayName(p.path)}: ${displayName(p.reason)}`);
   if (serious.length > 20) io.err(`... and ${serious.length - 20} more`);
 };

@@ -10,6 +10,7 @@ import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { MESSAGES } from '../ui/messages';
 import { renderTable } from '../ui/table';
 import { nsToIso } from './browse';
+import { displayName, globFromInput } from '../../domain/name-bytes';
 
 /** The `search --json` shape: scripts rely on these names. */
 export const searchJson = (r: SearchResult) => ({
@@ -46,7 +47,7 @@ export const registerSearch = (program: Command, io: Io, state: RunState, global
         const limit = parseCount('--limit', options.limit);
         if (E.isLeft(limit)) return limit;
         const nameDecoders = await nameDecodersFor(io, app, options, options.tape);
-        const result = searchCatalog(app, { pattern, tape: options.tape, limit: limit.right, nameDecoders });
+        const result = searchCatalog(app, { pattern: globFromInput(pattern), tape: options.tape, limit: limit.right, nameDecoders });
         if (E.isLeft(result)) return result;
         const r = result.right;
         const m = MESSAGES.search;
@@ -60,7 +61,7 @@ export const registerSearch = (program: Command, io: Io, state: RunState, global
                 r.hits,
                 [
                   { header: 'TAPE', value: (h) => s.bold(h.tape) },
-                  { header: 'PATH', value: (h) => (h.type === 'dir' ? s.blue(`${h.path}/`) : h.type === 'symlink' ? s.cyan(h.path) : h.path) },
+                  { header: 'PATH', value: (h) => (h.type === 'dir' ? s.blue(`${displayName(h.path)}/`) : h.type === 'symlink' ? s.cyan(displayName(h.path)) : displayName(h.path)) },
                   { header: 'SIZE', value: (h) => (h.type === 'file' ? formatBytes(h.size) : ''), align: 'right' },
                   { header: 'MODIFIED', value: (h) => formatLocalTime(nsToIso(h.mtimeNs)) },
                   { header: 'JOB', value: (h) => shortId(h.job) },

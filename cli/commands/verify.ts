@@ -21,6 +21,7 @@ import { mountHolding } from '../../application/span/mounted-tape';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import type { Unlocked } from '../../application/unlock';
 import { renderTable } from '../ui/table';
+import { displayName } from '../../domain/name-bytes';
 
 interface Options {
   readonly job?: string;
@@ -192,7 +193,7 @@ const printReport = (io: Io, r: VerifyReport): void => {
   if (r.journal.tornTail !== null) io.err(`${io.errStyle.yellow('journal')} its last record (line ${r.journal.tornTail.line}) was cut short by a crash`);
   for (const j of r.jobs) {
     for (const p of j.problems) io.err(`${io.errStyle.red('segment')} ${shortId(j.job)}/${p.segment}: ${p.problem}`);
-    for (const d of j.damaged.slice(0, 50)) io.err(`${io.errStyle.red(d.status)} ${d.path} (segment ${d.segment}, offset ${d.offset}): ${d.reason}`);
+    for (const d of j.damaged.slice(0, 50)) io.err(`${io.errStyle.red(d.status)} ${displayName(d.path)} (segment ${d.segment}, offset ${d.offset}): ${d.reason}`);
     if (j.damaged.length > 50) io.err(`... and ${j.damaged.length - 50} more in job ${shortId(j.job)}`);
   }
   const what = r.mode === 'full' ? 'every file read back and hashed' : r.mode === 'quick' ? 'segment hashes only (--quick)' : 'ciphertext hashes only (no key)';

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { decodeDomainEvent, type DomainEvent } from '../../domain/events';
 import { formatBytes, shortId } from './format';
+import { displayName } from '../../domain/name-bytes';
 
 const summarise = (event: DomainEvent, showPath: (storedPath: string) => string): string => {
   switch (event.type) {
@@ -27,7 +28,7 @@ const summarise = (event: DomainEvent, showPath: (storedPath: string) => string)
     case 'FilesDeleted':
       return `job ${shortId(event.data.job)}: ${event.data.paths.length} path(s) gone since the last backup`;
     case 'JobWarned':
-      return `job ${shortId(event.data.job)}: ${event.data.warnings.length} warning(s), first: ${showPath(event.data.warnings[0]?.path ?? '')} (${event.data.warnings[0]?.reason ?? ''})`;
+      return `job ${shortId(event.data.job)}: ${event.data.warnings.length} warning(s), first: ${displayName(showPath(event.data.warnings[0]?.path ?? ''))} (${displayName(event.data.warnings[0]?.reason ?? '')})`;
     case 'LabelCreated':
       return `label ${event.data.label} created (${event.data.color})`;
     case 'LabelDeleted':

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { ALIGN, O_DIRECT, PROBE_BYTES, probeDirectOffset } from '../direct-io';
 import { contentHasher } from '../segment/content-hash';
 import type { SegmentSource } from './segment-source';
+import { osPath } from '../os-path';
 
 const writeAt = (fd: number, data: Buffer, position: number): Promise<void> =>
   new Promise((resolve, reject) =>
@@ -43,7 +44,7 @@ const directTarget = (path: string, fallback: number, bytes: number): Target => 
   if (O_DIRECT === undefined) return buffered;
   let fd: number;
   try {
-    fd = fs.openSync(path, fs.constants.O_WRONLY | O_DIRECT);
+    fd = fs.openSync(osPath(path), fs.constants.O_WRONLY | O_DIRECT);
   } catch {
     return buffered;
   }

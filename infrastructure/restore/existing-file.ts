@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { contentHasher } from '../segment/content-hash';
 import { isErrno } from '../errno';
+import { osPath } from '../os-path';
 
 /** What a restore finds under a file's final name before it writes anything. */
 export type Found =
@@ -20,7 +21,7 @@ export type Verdict = { readonly _tag: 'absent' } | { readonly _tag: 'equal' } |
 export const lookAt = (full: string): Found => {
   let stat: fs.BigIntStats;
   try {
-    stat = fs.lstatSync(full, { bigint: true });
+    stat = fs.lstatSync(osPath(full), { bigint: true });
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return { _tag: 'absent' };
     throw error;
@@ -56,7 +57,7 @@ let syncBuffer: Buffer | undefined;
 export const hashFileSync = (full: string, contentKey: Uint8Array | undefined): string => {
   const hash = contentHasher(contentKey);
   const buffer = (syncBuffer ??= Buffer.allocUnsafe(CHUNK));
-  const fd = fs.openSync(full, READ);
+  const fd = fs.openSync(osPath(full), READ);
   try {
     for (let n = fs.readSync(fd, buffer, 0, CHUNK, null); n > 0; n = fs.readSync(fd, buffer, 0, CHUNK, null)) hash.update(buffer.subarray(0, n));
   } finally {
@@ -69,7 +70,7 @@ export const hashFileSync = (full: string, contentKey: Uint8Array | undefined): 
 export const hashRange = async (full: string, offset: number, length: number, contentKey: Uint8Array | undefined): Promise<string | undefined> => {
   const hash = contentHasher(contentKey);
   const buffer = Buffer.allocUnsafe(Math.min(4 * CHUNK, Math.max(1, length)));
-  const file = await fs.promises.open(full, READ);
+  const file = await fs.promises.open(osPath(full), READ);
   try {
     for (let at = 0; at < length; ) {
       const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, length - at), offset + at);

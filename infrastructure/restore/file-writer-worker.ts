@@ -15,7 +15,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { contentHasher, contentKeyOf } from '../segment/content-hash';
 import { errnoCode, errorMessage } from '../errno';
 import { contentDiffers, hashFileSync, judge, kept, lookAt, type Found } from './existing-file';
-import { COLUMNS, HASH_BYTES, type WriteMiss } from './file-writers';
+import { COLUMNS, HASH_BYTES, PATH_SEPARATOR, type WriteMiss } from './file-writers';
 import { createPart, installPart, partPath, removePart } from './part-file';
 
 const contentKey = contentKeyOf(workerData);
@@ -99,7 +99,7 @@ parentPort?.on('message', (m: unknown) => {
     parentPort?.postMessage({ error: 'batch does not decode' });
     return;
   }
-  const list = paths.split('\0');
+  const list = paths.split(PATH_SEPARATOR);
   if (numbers.length !== list.length * COLUMNS || hashes.length !== list.length * HASH_BYTES) {
     parentPort?.postMessage({ error: 'batch does not decode' });
     return;

@@ -26,7 +26,7 @@ export type WriteMiss = readonly [index: number, outcome: WriteOutcome, reason: 
  * is a few values to copy between threads instead of an object per file.
  */
 export interface WriteBatch {
-  /** The target paths joined by NUL (a path never holds one). */
+  /** The target paths joined by NUL and `/`: a path's text holds a NUL only before two hex digits (name-bytes.ts). */
   readonly paths: string;
   /** Per file (COLUMNS numbers): mode, mtime in seconds, start in the memory, length, mtime in microseconds. */
   readonly numbers: Float64Array;
@@ -35,6 +35,8 @@ export interface WriteBatch {
   readonly overwrite: boolean;
 }
 
+/** Between the target paths of a batch: a path's text holds a NUL only before two hex digits (domain/name-bytes.ts), never before a `/`. */
+export const PATH_SEPARATOR = '\0/';
 export const HASH_BYTES = 32;
 export const COLUMNS = 5;
 
@@ -53,7 +55,7 @@ const encode = (files: readonly WriteFile[], overwrite: boolean): WriteBatch => 
     numbers[i * COLUMNS + 4] = f.mtimeUs;
     hashes.write(f.sha256, i * HASH_BYTES, HASH_BYTES, 'hex');
   });
-  return { paths: files.map((f) => f.path).join('\0'), numbers, hashes, overwrite };
+  return { paths: files.map((f) => f.path).join(PATH_SEPARATOR), numbers, hashes, overwrite };
 };
 
 interface Waiter {

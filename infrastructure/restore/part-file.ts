@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isErrno } from '../errno';
+import { osPath } from '../os-path';
+import { nameByteLength } from '../../domain/name-bytes';
 
 /**
  * A file being restored is written under a temporary name in its own folder and renamed
@@ -24,7 +26,7 @@ export const partTag = (jobId: string): string => jobId.replace(/-/g, '').slice(
 /** The temporary name of `full` (a path under the target). */
 export const partPath = (full: string, tag: string): string => {
   const name = path.basename(full);
-  const fits = Buffer.byteLength(name) + 1 + SUFFIX.length + tag.length <= NAME_MAX;
+  const fits = nameByteLength(name) + 1 + SUFFIX.length + tag.length <= NAME_MAX;
   const stem = fits ? name : createHash('sha256').update(name).digest('hex').slice(0, 16);
   return path.join(path.dirname(full), `.${stem}${SUFFIX}${tag}`);
 };
@@ -38,18 +40,18 @@ const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXC
  */
 export const createPart = (part: string): number => {
   try {
-    return fs.openSync(part, CREATE, 0o600);
+    return fs.openSync(osPath(part), CREATE, 0o600);
   } catch (error) {
     if (!isErrno(error, 'EEXIST')) throw error;
   }
-  fs.unlinkSync(part);
-  return fs.openSync(part, CREATE, 0o600);
+  fs.unlinkSync(osPath(part));
+  return fs.openSync(osPath(part), CREATE, 0o600);
 };
 
 /** Removes a temporary file (a crash's leftover, or a file that failed its check); nothing when there is none. */
 export const removePart = (part: string): void => {
   try {
-    fs.unlinkSync(part);
+    fs.unlinkSync(osPath(part));
   } catch (error) {
     if (!isErrno(error, 'ENOENT')) throw error;
   }
@@ -59,4 +61,4 @@ export const removePart = (part: string): void => {
  * Puts a checked temporary file in place: rename(2) replaces the final name in one step
  * (an existing file there stays whole until then) and never follows a link there.
  */
-export const installPart = (part: string, full: string): void => fs.renameSync(part, full);
+export const installPart = (part: string, full: string): void => fs.renameSync(osPath(part), osPath(full));

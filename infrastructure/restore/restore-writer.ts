@@ -11,6 +11,8 @@ import { planWindows, type WindowRead } from './read-windows';
 import { PieceLedger, copyPiece } from './pieces';
 import { createPart, installPart, partPath, removePart } from './part-file';
 import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
+import { osPath } from '../os-path';
+import { nameBytes, nameText } from '../../domain/name-bytes';
 
 /** One entry to restore, as the selection hands it over (tape order for files). */
 export interface RestoreEntry {
@@ -199,7 +201,7 @@ export class RestoreWriter {
     if (this.verifiedDirs.has(parent)) return true;
     if (!this.ensureParents(parent, original)) return false;
     try {
-      const stat = fs.lstatSync(parent);
+      const stat = fs.lstatSync(osPath(parent));
       if (!stat.isDirectory()) {
         this.problems.push({ path: original, kind: 'refused', reason: `${parent} is ${stat.isSymbolicLink() ? 'a symlink' : 'not a folder'}: nothing is written through it` });
         return false;
@@ -207,7 +209,7 @@ export class RestoreWriter {
     } catch (error) {
       if (!isErrno(error, 'ENOENT')) return this.failed(original, error);
       try {
-        fs.mkdirSync(parent);
+        fs.mkdirSync(osPath(parent));
       } catch (mkdirError) {
         return this.failed(original, mkdirError);
       }
@@ -225,14 +227,14 @@ export class RestoreWriter {
     const full = this.place(entry);
     if (full === undefined) return;
     try {
-      fs.mkdirSync(full);
+      fs.mkdirSync(osPath(full));
       this.restored.dirs++;
     } catch (error) {
       if (!isErrno(error, 'EEXIST')) {
         this.failed(entry.path, error);
         return;
       }
-      if (!fs.lstatSync(full).isDirectory()) {
+      if (!fs.lstatSync(osPath(full)).isDirectory()) {
         this.problems.push({ path: entry.path, kind: 'differs', reason: 'something that is not a folder is there' });
         return;
       }
@@ -247,9 +249,9 @@ export class RestoreWriter {
     const full = this.under(components.right);
     if (!this.verifiedDirs.has(full)) return;
     try {
-      fs.chmodSync(full, entry.mode);
+      fs.chmodSync(osPath(full), entry.mode);
       const t = seconds(entry.mtime_ns);
-      fs.utimesSync(full, t, t);
+      fs.utimesSync(osPath(full), t, t);
     } catch (error) {
       this.failed(entry.path, error);
     }
@@ -265,9 +267,9 @@ export class RestoreWriter {
       if (kept(found, this.overwrite)) return this.keepLink(entry, entry.target, full, found);
       const at = found._tag === 'absent' ? full : part;
       if (at === part) removePart(part);
-      fs.symlinkSync(entry.target, at);
+      fs.symlinkSync(nameBytes(entry.target), osPath(at));
       const t = seconds(entry.mtime_ns);
-      fs.lutimesSync(at, t, t);
+      fs.lutimesSync(osPath(at), t, t);
       if (at === part) installPart(part, full);
       this.restored.symlinks++;
     } catch (error) {
@@ -279,7 +281,7 @@ export class RestoreWriter {
   /** A link already there is equal when it points where the tape's does. */
   private keepLink(entry: RestoreEntry, target: string, full: string, found: Found): void {
     const isLink = found._tag === 'other' && found.what === 'a symlink';
-    if (isLink && fs.readlinkSync(full) === target) {
+    if (isLink && nameText(fs.readlinkSync(osPath(full), { encoding: 'buffer' })) === target) {
       this.problems.push({ path: entry.path, kind: 'skipped', reason: 'already there, equal to the tape' });
       return;
     }
@@ -505,7 +507,7 @@ export class RestoreWriter {
     } else {
       part = this.ledger.part(full) ?? partPath(full, this.options.tag);
       try {
-        fd = fs.openSync(part, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+        fd = fs.openSync(osPath(part), fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
       } catch (error) {
         return this.pieceFailed(full, { path: piece.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` });
       }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { errnoCode, errorMessage } from '../errno';
 import { contentHasher } from '../segment/content-hash';
+import { osPath } from '../os-path';
 
 const BUFFER = Buffer.allocUnsafe(1024 * 1024);
 
@@ -9,7 +10,7 @@ const BUFFER = Buffer.allocUnsafe(1024 * 1024);
 export const hashFile = (path: string, contentKey?: Buffer): E.Either<string, string> => {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(path, 'r');
+    fd = fs.openSync(osPath(path), 'r');
     const hash = contentHasher(contentKey);
     for (;;) {
       const n = fs.readSync(fd, BUFFER, 0, BUFFER.length, null);

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errnoCode, errorMessage } from '../errno';
+import { nameText } from '../../domain/name-bytes';
+import { osPath } from '../os-path';
 
 export type ScannedKind = 'file' | 'dir' | 'symlink';
 
@@ -10,6 +12,7 @@ export type ScannedKind = 'file' | 'dir' | 'symlink';
  * root's own path (docs/FORMAT.md, Sources).
  */
 export interface ScannedEntry {
+  /** The path's text (domain/name-bytes.ts): exact for any bytes. */
   readonly path: string;
   readonly kind: ScannedKind;
   readonly size: number;
@@ -26,7 +29,7 @@ export interface ScannedEntry {
 
 export type ScanItem =
   | { readonly _tag: 'entry'; readonly entry: ScannedEntry }
-  | { readonly _tag: 'warning'; readonly path: string; readonly reason: string };
+  | { readonly _tag: 'warning'; readonly path: string; readonly reason: string; readonly lost?: true };
 
 const kindOf = (stat: fs.BigIntStats): ScannedKind | string => {
   if (stat.isFile()) return 'file';
@@ -49,31 +52,39 @@ const entryOf = (p: string, stat: fs.BigIntStats, kind: ScannedKind): ScannedEnt
   mode: Number(stat.mode & 0o7777n),
   uid: Number(stat.uid),
   gid: Number(stat.gid),
-  ...(kind === 'symlink' ? { target: fs.readlinkSync(p) } : {}),
+  ...(kind === 'symlink' ? { target: nameText(fs.readlinkSync(osPath(p), { encoding: 'buffer' })) } : {}),
 });
 
 /** One path: its entry, or why it is skipped. */
 const look = (p: string): ScanItem => {
   try {
-    const stat = fs.lstatSync(p, { bigint: true });
+    const stat = fs.lstatSync(osPath(p), { bigint: true });
     const kind = kindOf(stat);
     if (kind !== 'file' && kind !== 'dir' && kind !== 'symlink') return { _tag: 'warning', path: p, reason: `skipped: ${kind}` };
     return { _tag: 'entry', entry: entryOf(p, stat, kind) };
   } catch (error) {
-    return { _tag: 'warning', path: p, reason: `cannot stat (${errnoCode(error)}): ${errorMessage(error)}` };
+    return { _tag: 'warning', path: p, reason: `cannot stat (${errnoCode(error)}): ${errorMessage(error)}`, lost: true };
   }
 };
 
 const childrenOf = (dir: string): { names: string[] } | { warning: string } => {
   try {
-    const names = fs.readdirSync(dir);
-    // Byte order, so a scan is the same on every run and platform.
-    names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    return { names };
+    const names = fs.readdirSync(osPath(dir));
+    // A name that is not UTF-8 decodes with U+FFFD in it: then the folder is listed again as bytes, exactly.
+    if (names.some((n) => n.includes('\uFFFD'))) return { names: fs.readdirSync(osPath(dir), { encoding: 'buffer' }).sort(Buffer.compare).map(nameText) };
+    return { names: inByteOrder(names) };
   } catch (error) {
     return { warning: `cannot list (${errnoCode(error)}): ${errorMessage(error)}` };
   }
 };
+
+/**
+ * Names in the byte order of their UTF-8, so a scan is the same on every run and platform:
+ * that is the order of their UTF-16 code units (sort's own, and fast) unless a name holds
+ * a character beyond U+FFFF.
+ */
+const inByteOrder = (names: string[]): string[] =>
+  names.some((n) => /[\uD800-\uDFFF]/.test(n)) ? names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))) : names.sort();
 
 /**
  * A streaming depth-first walk of the roots (each an absolute path), a folder before
@@ -87,7 +98,7 @@ export function* walk(roots: readonly string[], excluded: (path: string) => bool
     yield first;
     if (first._tag !== 'entry' || first.entry.kind !== 'dir') continue;
     const listed = childrenOf(root);
-    if ('warning' in listed) yield { _tag: 'warning', path: root, reason: listed.warning };
+    if ('warning' in listed) yield { _tag: 'warning', path: root, reason: listed.warning, lost: true };
     else stack.push({ dir: root, names: listed.names, next: 0 });
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
@@ -97,16 +108,12 @@ export function* walk(roots: readonly string[], excluded: (path: string) => bool
       }
       const name = top.names[top.next++]!;
       const p = top.dir === '/' ? `/${name}` : `${top.dir}/${name}`;
-      if (name.includes('\uFFFD')) {
-        yield { _tag: 'warning', path: p, reason: 'skipped: the name is not valid UTF-8' };
-        continue;
-      }
       if (excluded(p)) continue;
       const item = look(p);
       yield item;
       if (item._tag !== 'entry' || item.entry.kind !== 'dir') continue;
       const children = childrenOf(p);
-      if ('warning' in children) yield { _tag: 'warning', path: p, reason: children.warning };
+      if ('warning' in children) yield { _tag: 'warning', path: p, reason: children.warning, lost: true };
       else stack.push({ dir: p, names: children.names, next: 0 });
     }
   }
@@ -127,7 +134,7 @@ const lookFollowed = (root: string): ScanItem => {
   try {
     return { _tag: 'entry', entry: entryOf(root, fs.statSync(root, { bigint: true }), 'dir') };
   } catch (error) {
-    return { _tag: 'warning', path: root, reason: `cannot stat (${errnoCode(error)}): ${errorMessage(error)}` };
+    return { _tag: 'warning', path: root, reason: `cannot stat (${errnoCode(error)}): ${errorMessage(error)}`, lost: true };
   }
 };
 

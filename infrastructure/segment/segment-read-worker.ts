@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { contentHasher, contentKeyOf } from './content-hash';
+import { osPath } from '../os-path';
 
 const contentKey = contentKeyOf(workerData);
 
@@ -37,7 +38,7 @@ const readOne = (memory: Buffer, job: Job): Done => {
   const [id, file, size, mtimeNs, start] = job;
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | O_NONBLOCK);
+    fd = fs.openSync(osPath(file), fs.constants.O_RDONLY | O_NONBLOCK);
   } catch (error) {
     return [id, 0, '', false, 'open', codeOf(error), messageOf(error)];
   }

@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { contentHasher, contentKeyOf } from './content-hash';
 import { SourceReads } from './source-reads';
+import { osPath } from '../os-path';
 
 const contentKey = contentKeyOf(workerData);
 
@@ -165,7 +166,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
       const [id, path, size, mtimeNs, chunkBytes, from, fileSize] = open;
       let fd: number;
       try {
-        fd = fs.openSync(path, fs.constants.O_RDONLY | O_NONBLOCK);
+        fd = fs.openSync(osPath(path), fs.constants.O_RDONLY | O_NONBLOCK);
       } catch (error) {
         port.postMessage({ end: [id, '', false, 'open', codeOf(error), messageOf(error), false, free.splice(0)] });
         return;

@@ -8,6 +8,8 @@
  * throws or loops on hostile bytes: damage comes back as a typed problem with its offset.
  */
 
+import { isNameText, nameByteLength, nameBytes as textBytes, nameText } from '../../domain/name-bytes';
+
 export const BLOCK = 512;
 
 /** Two zero blocks: the end-of-archive marker. Never mutate it. */
@@ -69,7 +71,8 @@ const isPlainAscii = (s: string): boolean => PLAIN_ASCII.test(s);
 export const entryProblem = (entry: TarEntry): string | undefined => {
   const p = entry.path;
   if (typeof p !== 'string' || p.length === 0) return 'path is empty';
-  if (p.includes('\0')) return 'path contains NUL';
+  // A NUL is only the escape of a byte that is not UTF-8 (domain/name-bytes.ts); the header holds the byte itself.
+  if (p.includes('\0') && !isNameText(p)) return 'path contains NUL';
   if (p.startsWith('/')) return 'path is absolute';
   if (LONE_SURROGATE.test(p)) return 'path is not valid Unicode (lone surrogate)';
   const trimmed = entry.type === 'dir' && p.endsWith('/') ? p.slice(0, -1) : p;
@@ -77,7 +80,7 @@ export const entryProblem = (entry: TarEntry): string | undefined => {
     if (part === '') return 'path has an empty component';
     if (part === '.' || part === '..') return `path has a '${part}' component`;
   }
-  if (Buffer.byteLength(p, 'utf8') > MAX_NAME_BYTES) return `path is longer than ${MAX_NAME_BYTES} bytes`;
+  if (nameByteLength(p) > MAX_NAME_BYTES) return `path is longer than ${MAX_NAME_BYTES} bytes`;
   if (entry.type !== 'file' && entry.type !== 'dir' && entry.type !== 'symlink') return 'unknown entry type';
   if (!Number.isSafeInteger(entry.size) || entry.size < 0) return 'size is not a non-negative integer';
   if (entry.type !== 'file' && entry.size !== 0) return 'only files have a size';
@@ -88,9 +91,9 @@ export const entryProblem = (entry: TarEntry): string | undefined => {
   if (entry.type === 'symlink') {
     const t = entry.linkTarget;
     if (typeof t !== 'string' || t.length === 0) return 'symlink without a target';
-    if (t.includes('\0')) return 'symlink target contains NUL';
+    if (t.includes('\0') && !isNameText(t)) return 'symlink target contains NUL';
     if (LONE_SURROGATE.test(t)) return 'symlink target is not valid Unicode (lone surrogate)';
-    if (Buffer.byteLength(t, 'utf8') > MAX_NAME_BYTES) return `symlink target is longer than ${MAX_NAME_BYTES} bytes`;
+    if (nameByteLength(t) > MAX_NAME_BYTES) return `symlink target is longer than ${MAX_NAME_BYTES} bytes`;
   } else if (entry.linkTarget !== undefined) {
     return 'only symlinks have a target';
   }
@@ -126,12 +129,13 @@ export const formatPaxTime = (ns: bigint): string => {
   return `${sign}${abs / NS_PER_S}.${(abs % NS_PER_S).toString().padStart(9, '0')}`;
 };
 
-/** One pax record, `"%d %s=%s\n"`, whose length counts its own digits. */
+/** One pax record, `"%d %s=%s\n"`, whose length counts its own digits; a name's value is its exact bytes. */
 export const paxRecord = (key: string, value: string): Buffer => {
-  const base = Buffer.byteLength(` ${key}=${value}\n`, 'utf8');
+  const bytes = textBytes(value);
+  const base = Buffer.byteLength(` ${key}=\n`, 'utf8') + bytes.length;
   let digits = 1;
   while (String(base + digits).length !== digits) digits++;
-  return Buffer.from(`${base + digits} ${key}=${value}\n`, 'utf8');
+  return Buffer.concat([Buffer.from(`${base + digits} ${key}=`, 'utf8'), bytes, Buffer.from('\n')]);
 };
 
 const writeString = (block: Buffer, offset: number, width: number, value: string): void => {
@@ -212,6 +216,8 @@ export const encodeHeader = (entry: TarEntry): Buffer => {
 
   const split = isPlainAscii(stored) ? splitUstar(stored) : undefined;
   const records: Buffer[] = [];
+  // A name that is not UTF-8 goes into its pax record as its bytes, as GNU tar writes it (GNU tar 1.34 writes no
+  // `hdrcharset=BINARY` and warns about one it reads), so it goes into a pax record even when it is short.
   if (split === undefined) records.push(paxRecord('path', stored));
   if (link.length > 0 && (!isPlainAscii(link) || link.length > LINK_LEN)) records.push(paxRecord('linkpath', link));
   if (size > MAX_OCTAL_11) records.push(paxRecord('size', String(size)));
@@ -423,7 +429,7 @@ const parsePax = (data: Buffer, at: number, into: Attributes, global: boolean): 
     const eq = body.indexOf(0x3d);
     if (eq <= 0) return damage('bad-pax', at + pos, "pax record without '='");
     const key = body.toString('utf8', 0, eq);
-    const value = body.toString('utf8', eq + 1);
+    const value = nameText(body.subarray(eq + 1));
     const problem = applyPax(into, key, value, global);
     if (problem !== undefined) return damage('bad-pax', at + pos, problem);
     pos = end;
@@ -507,10 +513,10 @@ const parseHeader = (block: Buffer, at: number): RawHeader | Damage => {
   const ustar = block.toString('latin1', 257, 263) === 'ustar\0';
   const nameBytes = cString(block, 0, NAME_LEN);
   const prefixBytes = ustar ? cString(block, 345, PREFIX_LEN) : Buffer.alloc(0);
-  const name = prefixBytes.length > 0 ? `${prefixBytes.toString('utf8')}/${nameBytes.toString('utf8')}` : nameBytes.toString('utf8');
+  const name = prefixBytes.length > 0 ? `${nameText(prefixBytes)}/${nameText(nameBytes)}` : nameText(nameBytes);
   return {
     name,
-    linkname: cString(block, 157, LINK_LEN).toString('utf8'),
+    linkname: nameText(cString(block, 157, LINK_LEN)),
     typeflag: String.fromCharCode(block[156] ?? 0),
     mode: mode & 0o7777,
     uid,
@@ -612,7 +618,7 @@ export const walkTar = (source: ByteSource, options: DecodeOptions = {}): TarLis
       }
       if (flag === 'L' || flag === 'K') {
         const nul = data.indexOf(0);
-        const value = (nul < 0 ? data : data.subarray(0, nul)).toString('utf8');
+        const value = nameText(nul < 0 ? data : data.subarray(0, nul));
         if (flag === 'L') longName = value;
         else longLink = value;
       } else {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { nameText } from '../../domain/name-bytes';
 import {
   BLOCK,
   END_OF_ARCHIVE,
@@ -194,6 +195,20 @@ describe('tar header encoding', () => {
     ]) {
       assert.deepEqual(roundTrip(entry), expectedBack(entry, encodeHeader(entry).length > BLOCK));
     }
+  });
+
+  it('writes a name that is not UTF-8 as its raw bytes in a pax path record (as GNU tar does) and reads back the same name text', () => {
+    const bad = nameText(Buffer.from('Fotos-\xe9t\xe9/bad\xff.txt', 'latin1'));
+    for (const entry of [file(bad, 5), dir(bad), link('l', nameText(Buffer.from('to-\xfe', 'latin1')))]) {
+      const header = encodeHeader(entry);
+      assert.ok(header.length > BLOCK, 'a pax header');
+      const value = entry.type === 'symlink' ? 'to-\xfe' : 'Fotos-\xe9t\xe9/bad\xff.txt';
+      assert.ok(header.includes(Buffer.from(`=${value}`, 'latin1')), 'the raw bytes');
+      assert.ok(!header.includes(Buffer.from('hdrcharset')), 'GNU tar 1.34 warns about hdrcharset');
+      assert.deepEqual(roundTrip(entry), expectedBack(entry, true));
+    }
+    // A NUL that is not such an escape stays refused.
+    assert.match(entryProblem(file('a\u0000zz')) ?? 'accepted', /NUL/);
   });
 
   it('lists several entries with the offsets of their headers and data', () => {
