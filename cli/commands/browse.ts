@@ -24,7 +24,7 @@ const entryJson = (e: BrowseEntry) => ({
   path: e.path,
   name: e.name,
   type: e.type,
-  size: e.size,
+  bytes: e.size,
   mtime: nsToIso(e.mtimeNs),
   mtimeNs: e.mtimeNs,
   job: e.job,
@@ -66,7 +66,7 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
         const result = browse(app, { tape, dir, job: options.job }, names.right);
         if (E.isLeft(result)) return result;
         const s = io.style;
-        if (options.json === true) printJson(io, result.right.entries.map(entryJson));
+        if (options.json === true) printJson(io, { tape: result.right.tape, asOfJob: result.right.asOfJob, dir: result.right.dir ?? null, entries: result.right.entries.map(entryJson) });
         else {
           const labels = new LabelQueries(app.db).ofTape(result.right.tape);
           io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${result.right.dir ?? 'backup roots'}`) + (labels.length === 0 ? '' : `  ${renderLabels(labels, s)}`));

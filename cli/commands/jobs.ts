@@ -11,7 +11,7 @@ import { renderTable } from '../ui/table';
 
 /** The `jobs --json` shape: scripts and other commands rely on these names. */
 export const jobJson = (j: JobView) => ({
-  id: j.id,
+  job: j.id,
   tape: j.tape,
   type: j.type,
   mode: j.mode,
@@ -20,13 +20,13 @@ export const jobJson = (j: JobView) => ({
   endedAt: j.endedAt,
   files: j.files,
   bytes: j.bytesRead,
-  bytesWritten: j.bytesWritten,
+  tapeBytes: j.bytesWritten,
   encrypted: j.encrypted,
   warnings: j.warnings,
   reason: j.reason,
   host: j.host,
-  /** A part of a backup that spans tapes: `{ id: first part's job, part }`; null otherwise. */
-  span: j.span,
+  /** A part of a backup that spans tapes: `{ job: first part's job, part }`; null otherwise. */
+  span: j.span === null ? null : { job: j.span.id, part: j.span.part },
 });
 
 export const statusColour = (status: string, s: Style): string => {
@@ -51,7 +51,7 @@ export const registerJobs = (program: Command, io: Io, state: RunState, globals:
           tape = parsed.right;
         }
         const jobs = app.catalog.jobs(tape === undefined ? {} : { tape });
-        if (options.json === true) printJson(io, jobs.map(jobJson));
+        if (options.json === true) printJson(io, { jobs: jobs.map(jobJson) });
         else if (jobs.length === 0) io.out('No jobs yet.');
         else io.out(renderTable(jobs, columns(io.style), io.style));
         return ok;

@@ -82,7 +82,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
         ).finally(stopping.dispose);
         stop();
         if (E.isLeft(report)) return report;
-        if (options.json === true) printJson(io, report.right);
+        if (options.json === true) printJson(io, restoreJson(report.right));
         else printReport(io, report.right);
         const stopped = stopping.requested();
         if (report.right.status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
@@ -90,6 +90,21 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
       }),
     );
 };
+
+/** The `restore --json` shape (docs/JSON.md). */
+export const restoreJson = (r: RestoreReport) => ({
+  tape: r.tape,
+  job: r.job,
+  status: r.status,
+  asOfJob: r.asOfJob,
+  tapes: r.tapes,
+  selected: r.selected,
+  restored: r.restored,
+  skipped: r.skipped,
+  differs: r.differs,
+  problems: r.problems.map((p) => ({ kind: p.kind, path: p.path, reason: p.reason })),
+  tapeBytes: r.bytesReadFromTape,
+});
 
 const printReport = (io: Io, r: RestoreReport): void => {
   const s = io.style;

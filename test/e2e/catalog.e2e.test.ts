@@ -57,7 +57,7 @@ describe('lto demo', () => {
     const second = box.lto(['demo']);
     assert.equal(second.status, 0, second.stderr);
     assert.deepEqual(
-      box.json<{ id: string }[]>(['tape', 'list']).map((t) => t.id),
+      box.json<{ tapes: { tape: string }[] }>(['tape', 'list']).tapes.map((t) => t.tape),
       ['DEMO01L8', 'DEMO02L8'],
     );
   });

@@ -85,7 +85,7 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
     }
     assert.equal(fs.readFileSync(path.join(target, source, '2019', 'beach.dng'), 'utf8'), 'sand and sea');
     assert.equal(fs.readFileSync(path.join(target, source, 'notes.txt'), 'utf8'), 'hello');
-    assert.deepEqual(box.json<{ id: string; description: string }[]>(['tape', 'list']).map((t) => [t.id, t.description]), [['000012L5', 'Photos']]);
+    assert.deepEqual(box.json<{ tapes: { tape: string; description: string }[] }>(['tape', 'list']).tapes.map((t) => [t.tape, t.description]), [['000012L5', 'Photos']]);
   });
 
   it('writes nothing when the confirmation is declined', async () => {
@@ -108,7 +108,7 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
       pty.kill();
     }
     const list = box.lto(['tape', 'list', '--json'], { LTO_HOME: path.join(box.root, 'other-home') });
-    assert.deepEqual(JSON.parse(list.stdout), []);
+    assert.deepEqual(JSON.parse(list.stdout), { schema: 1, tapes: [] });
   });
 
   it('does not start the menu when not on a terminal: scripts get the help', () => {
