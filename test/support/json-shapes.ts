@@ -46,6 +46,7 @@ export const Job = t.type({
   reason: nullable(t.string),
   host: t.string,
   span: nullable(t.type({ job: Uuid, part: Count })),
+  sources: nullable(t.array(t.string)),
 });
 
 const Entry = t.type({
