@@ -18,6 +18,7 @@ interface Options {
   readonly to: string;
   readonly job?: string;
   readonly path: string[];
+  readonly onlyWritten?: boolean;
   readonly overwrite?: boolean;
   readonly breakLock?: boolean;
   readonly quick?: boolean;
@@ -36,6 +37,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
     .argument('<tape>', 'tape id (barcode)')
     .requiredOption('--to <dir>', 'where to restore: original paths are re-rooted under it (/home/me/x -> DIR/home/me/x)')
     .option('--job <job>', 'restore the tree as of this backup job (id, prefix, or short id)')
+    .option('--only-written', "only what that job wrote itself (an incremental: the files it found new or changed), not the whole tree as of it")
     .option('--path <glob>', 'only original paths matching this glob, e.g. "**/hello.txt" or "/home/me/Pictures/2019/**" (repeatable)', collect, [])
     .option('--strip-components <n>', 'drop this many leading path components, as tar does')
     .option('--overwrite', 'replace files that already exist under --to, each only by a copy whose hash was checked (else they are kept and reported)')
@@ -67,6 +69,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
             to: options.to,
             job: options.job,
             paths: options.path,
+            onlyWritten: options.onlyWritten === true,
             overwrite: options.overwrite === true,
             breakLock: options.breakLock === true,
             quick: options.quick === true,

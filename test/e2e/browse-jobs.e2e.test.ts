@@ -136,6 +136,44 @@ describe('browse and jobs as a user reads them (real CLI)', () => {
   });
 });
 
+/** Every file below `root`, relative to it, sorted. */
+const filesBelow = (root: string): string[] =>
+  fs.existsSync(root) ? treePaths(root).filter((p) => fs.statSync(p).isFile()).map((p) => path.relative(root, p)).sort() : [];
+
+describe('restore --only-written (real CLI)', () => {
+  let box: Sandbox;
+  before(() => (box = sandbox()));
+  after(() => box.cleanup());
+
+  it('restores just what a job wrote: the files an incremental found new or changed', () => {
+    const mount = box.mountPoint('tape');
+    const src = path.join(box.root, 'src');
+    fs.mkdirSync(path.join(src, 'photos'), { recursive: true });
+    fs.writeFileSync(path.join(src, 'photos', 'a.jpg'), 'a');
+    fs.writeFileSync(path.join(src, 'notes.txt'), 'notes');
+    assert.equal(box.lto(['tape', 'add', '000070L8', '--mount', mount]).status, 0);
+    assert.equal(box.lto(['backup', '000070L8', src, '--mount', mount]).status, 0);
+    fs.writeFileSync(path.join(src, 'notes.txt'), 'notes, changed');
+    fs.writeFileSync(path.join(src, 'photos', 'new.jpg'), 'new');
+    const incremental = box.json<{ job: string }>(['backup', '000070L8', src, '--mount', mount, '--incremental']);
+    const only = path.join(box.root, 'only');
+    const planned = box.json<{ selected: { files: number } }>(['restore', '000070L8', '--job', incremental.job, '--only-written', '--to', only, '--dry-run', '--mount', mount]);
+    assert.equal(planned.selected.files, 2);
+    const restored = box.lto(['restore', '000070L8', '--job', incremental.job, '--only-written', '--to', only, '--mount', mount]);
+    assert.equal(restored.status, 0, restored.stderr);
+    const at = (root: string) => path.join(root, src);
+    assert.deepEqual(filesBelow(at(only)), ['notes.txt', 'photos/new.jpg']);
+    assert.equal(fs.readFileSync(path.join(at(only), 'notes.txt'), 'utf8'), 'notes, changed');
+    const whole = path.join(box.root, 'whole');
+    assert.equal(box.lto(['restore', '000070L8', '--job', incremental.job, '--to', whole, '--mount', mount]).status, 0);
+    assert.deepEqual(filesBelow(at(whole)), ['notes.txt', 'photos/a.jpg', 'photos/new.jpg'], 'without it: the whole tree as of the job');
+    const unchanged = box.json<{ job: string }>(['backup', '000070L8', src, '--mount', mount, '--incremental']);
+    const none = box.lto(['restore', '000070L8', '--job', unchanged.job, '--only-written', '--to', path.join(box.root, 'none'), '--mount', mount]);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /^error: nothing on 000070L8 matches \(what job .* wrote\)/);
+  });
+});
+
 /** A backup that spans two small tapes: the second holds no source folder itself, only files below it. */
 describe('browse of a later part of a span (real CLI)', () => {
   let box: Sandbox;
