@@ -1,6 +1,7 @@
 import { select, Separator } from '@inquirer/prompts';
 import * as E from 'fp-ts/Either';
 import { listJobs } from '../../application/list-jobs';
+import { searchCatalog, type SearchHit } from '../../application/search';
 import type { App } from '../../application/app';
 import { openApp, type GlobalOptions } from '../bootstrap';
 import { EXIT } from '../exit-codes';
@@ -28,7 +29,7 @@ import type { Answer } from './text-prompt';
 /** Runs one command line of the CLI (the same program, the same use cases). */
 export type RunCommand = (args: readonly string[]) => Promise<number>;
 
-type Choice = 'add' | 'backup' | 'restore' | 'browse' | 'verify' | 'labels' | 'search' | 'report' | 'recover' | 'logs' | 'tapes' | 'jobs' | 'quit';
+type Choice = 'add' | 'backup' | 'restore' | 'browse' | 'verify' | 'labels' | 'search' | 'find' | 'report' | 'recover' | 'logs' | 'tapes' | 'jobs' | 'quit';
 
 const m = MESSAGES.menu;
 
@@ -182,6 +183,8 @@ const argsFor = async (choice: Choice, io: Io, globals: GlobalOptions): Promise<
       ]);
       return done ? { args: ['browse', a.tape, ...(a.dir === '' ? [] : [a.dir])], writes: false } : undefined;
     }
+    case 'find':
+      return findAndRestore(io, globals);
     case 'tapes':
       return { args: ['tape', 'list'], writes: false };
     case 'jobs': {
@@ -234,6 +237,32 @@ const argsFor = async (choice: Choice, io: Io, globals: GlobalOptions): Promise<
   }
 };
 
+/** A path as a restore glob that matches it alone: glob characters escaped. */
+const literalGlob = (p: string): string => p.replace(/[\\*?[\]{}]/g, '\\$&');
+
+/** Search every tape, choose a hit (a version of a file), restore that version. */
+const findAndRestore = async (io: Io, globals: GlobalOptions): Promise<Planned> => {
+  const a: { pattern: string; hit: SearchHit | undefined; to: string } = { pattern: '', hit: undefined, to: '' };
+  const done = await runSteps([
+    async () => take(await text({ message: m.searchPattern, validate: required }), (v) => (a.pattern = v.trim())),
+    async () => {
+      const hits = await fromCatalog(io, globals, (app) => {
+        const found = searchCatalog(app, { pattern: a.pattern, tape: undefined, limit: 50 });
+        return E.isRight(found) ? [...found.right.hits] : [];
+      });
+      if (hits.length === 0) {
+        io.out(io.style.yellow(MESSAGES.search.none(a.pattern)));
+        return 'back';
+      }
+      const choices = hits.map((h) => ({ name: `${h.tape}  ${h.path}  ${h.type === 'file' ? formatBytes(h.size) : h.type}  backed up ${formatLocalTime(h.backedUpAt)}`, value: h }));
+      return take(await choose(m.findWhich, choices), (v) => (a.hit = v));
+    },
+    async () => take(await pathQuestion(m.restoreTo, PATH_CHECKS.folderToBe), (v) => (a.to = v.trim())),
+  ]);
+  if (!done || a.hit === undefined) return undefined;
+  return { args: ['restore', a.hit.tape, '--job', a.hit.job, '--path', literalGlob(a.hit.path), '--to', a.to], writes: true };
+};
+
 const labelArgs = async (io: Io, globals: GlobalOptions): Promise<Planned> => {
   const a = { action: 'list', tape: '', name: '', colour: '' };
   const done = await runSteps([
@@ -267,6 +296,7 @@ const MAIN_CHOICES = [
   { name: 'Verify a tape', value: 'verify' as const },
   { name: 'Labels', value: 'labels' as const },
   { name: 'Search every tape', value: 'search' as const },
+  { name: 'Find a file and restore it', value: 'find' as const },
   { name: 'Health report', value: 'report' as const },
   { name: 'Disaster recovery', value: 'recover' as const },
   { name: 'Export the audit log', value: 'logs' as const },

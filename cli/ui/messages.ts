@@ -68,6 +68,7 @@ export const MESSAGES = {
     span: 'When the tape is full, go on to another tape (span)?',
     restoreJob: 'Restore the tree as of which backup?',
     restoreLatest: 'The latest',
+    findWhich: 'Restore which one (each version of each tape)?',
     jobsTape: 'The jobs of which tape?',
     jobsAll: 'Every tape',
     badBarcode: (why: string) => `Not a barcode: ${why}. Type 8 characters such as 000012L5, or "scan".`,

@@ -19,6 +19,7 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
     fs.writeFileSync(path.join(source, 'notes.txt'), 'hello');
     const mount = box.mountPoint('tape');
     const target = box.mountPoint('restored');
+    const found = path.join(box.root, 'found');
 
     const pty = new Pty([], { HOME: box.root, LTO_HOME: box.home, NO_COLOR: '1' });
     try {
@@ -85,12 +86,27 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
       await pty.type('y\r');
       await pty.waitFor(/verify \w{8} PASSED[\s\S]*Main menu[\s\S]*Quit/, 60_000);
 
+      // 5. Find a file by name and restore that version alone (eighth entry).
+      await pty.type(`${DOWN.repeat(7)}\r`);
+      await pty.waitFor(/Search for/);
+      await pty.type('beach\r');
+      await pty.waitFor(/Restore which one[\s\S]*000012L5 .*beach\.dng/);
+      await pty.type('\r');
+      await pty.waitFor(/Restore into which folder/);
+      await pty.type(`${found}\r`);
+      await pty.waitFor(/Run it\?/);
+      assert.match(pty.text(), /Command: lto restore 000012L5 --job \S+ --path \S+beach\.dng --to \S+found/);
+      await pty.type('y\r');
+      await pty.waitFor(/Main menu[\s\S]*Quit/, 60_000);
+
       // Quit: the last entry, one up from the first (the list wraps around).
       await pty.type(`${UP}\r`);
       assert.equal(await pty.exitCode(), 0);
     } finally {
       pty.kill();
     }
+    assert.equal(fs.readFileSync(path.join(found, source, '2019', 'beach.dng'), 'utf8'), 'sand and sea');
+    assert.equal(fs.existsSync(path.join(found, source, 'notes.txt')), false, 'only the file found');
     assert.equal(fs.readFileSync(path.join(target, source, '2019', 'beach.dng'), 'utf8'), 'sand and sea');
     assert.equal(fs.readFileSync(path.join(target, source, 'notes.txt'), 'utf8'), 'hello');
     assert.deepEqual(box.json<{ tapes: { tape: string; description: string }[] }>(['tape', 'list']).tapes.map((t) => [t.tape, t.description]), [['000012L5', 'Photos']]);
