@@ -105,7 +105,8 @@ export const browse = (app: App, input: BrowseInput, names: Names = PLAIN_NAMES)
   const ordinal = asOf.right.ordinal;
   const dir = input.dir === undefined ? null : input.dir.length > 1 ? input.dir.replace(/\/+$/, '') : input.dir;
   if (dir !== null && names.sealed && names.tryOpen('/') === undefined) return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape} (to browse a folder by name)`, options: '--key FILE, --passphrase-file FILE or LTO_PASSPHRASE' });
-  const level = (storedDir: string): Found[] => app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir')).all({ tape, ordinal, dir: storedDir }).flatMap(toEntry(names));
+  const children = app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir'));
+  const level = (storedDir: string): Found[] => children.all({ tape, ordinal, dir: storedDir }).flatMap(toEntry(names));
   let top: Found[];
   if (dir === null) top = rootEntries(app, tape, ordinal, names);
   else {
