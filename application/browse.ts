@@ -1,11 +1,8 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { JobId } from '../domain/ids';
 import { splitPath } from '../projections/files';
 import type { App } from './app';
 import type { AppError } from './errors';
-import { mintId } from './ids';
-import { JobRecorder } from './job-recorder';
 import { findBackupJob } from './jobs-lookup';
 import { tapeIdFromInput } from './tape-id-input';
 import { PLAIN_NAMES, type Names } from './names';
@@ -56,37 +53,49 @@ const LATEST = `
                 ORDER BY e2.ordinal DESC, e2.id DESC LIMIT 1)
   ORDER BY e.name`;
 
-const toEntry = (names: Names) => (row: unknown): BrowseEntry[] => {
+/** An entry, and the folder path the catalog holds it under (sealed on an encrypted tape): what a recursive listing descends by. */
+interface Found {
+  readonly entry: BrowseEntry;
+  readonly stored: string;
+}
+
+const toEntry = (names: Names) => (row: unknown): Found[] => {
   const r = Row.decode(row);
   if (r._tag === 'Left' || r.right.kind === 'deleted') return [];
   const { dir, name, kind, size, mtime_ns, job, target, versions, file_offset, file_size } = r.right;
   const stored = dir === '/' ? `/${name}` : `${dir}/${name}`;
   const path = names.open(stored);
-  return [
-    {
-      path,
-      name: path.slice(path.lastIndexOf('/') + 1),
-      type: kind,
-      size: file_size ?? size,
-      mtimeNs: mtime_ns,
-      job,
-      versions,
-      target: target === null ? null : names.openText(stored, target),
-      piece: file_offset === null ? null : { offset: file_offset, length: size },
-    },
-  ];
+  const entry: BrowseEntry = {
+    path,
+    name: path.slice(path.lastIndexOf('/') + 1),
+    type: kind,
+    size: file_size ?? size,
+    mtimeNs: mtime_ns,
+    job,
+    versions,
+    target: target === null ? null : names.openText(stored, target),
+    piece: file_offset === null ? null : { offset: file_offset, length: size },
+  };
+  return [{ entry, stored }];
 };
 
+/** What to list, and how: one level (default) or the whole tree below it (`recursive`, as `restic ls` does). */
+export interface BrowseInput {
+  readonly tape: string;
+  readonly dir: string | undefined;
+  readonly job: string | undefined;
+  readonly recursive?: boolean;
+}
+
 /**
- * One level of a tape's tree as of a backup job (default: the latest): the children of
- * `dir` (an original absolute path), or the backup roots when none is given. A browse
- * is a job too, recorded locally only (it never writes to the tape).
+ * A level of a tape's tree as of a backup job (default: the latest): the children of
+ * `dir` (an original absolute path), or the backup roots when none is given; with
+ * `recursive`, every entry below them too, each folder followed by its contents. A
+ * folder the tape does not hold is an error. Browsing only reads the catalog: it is
+ * not a job and records nothing (DESIGN: Browse is local only; catalogs from before
+ * hold Browse jobs, which `lto jobs` leaves out).
  */
-export const browse = (
-  app: App,
-  input: { tape: string; dir: string | undefined; job: string | undefined },
-  names: Names = PLAIN_NAMES,
-): E.Either<AppError, BrowseResult> => {
+export const browse = (app: App, input: BrowseInput, names: Names = PLAIN_NAMES): E.Either<AppError, BrowseResult> => {
   const parsed = tapeIdFromInput(input.tape);
   if (E.isLeft(parsed)) return parsed;
   const tape = parsed.right;
@@ -96,22 +105,63 @@ export const browse = (
   const ordinal = asOf.right.ordinal;
   const dir = input.dir === undefined ? null : input.dir.length > 1 ? input.dir.replace(/\/+$/, '') : input.dir;
   if (dir !== null && names.sealed && names.tryOpen('/') === undefined) return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape} (to browse a folder by name)`, options: '--key FILE, --passphrase-file FILE or LTO_PASSPHRASE' });
-  const stored = dir === null ? null : names.path(dir);
-  const entries =
-    dir === null
-      ? rootsOf(app, tape, ordinal).flatMap((root) => {
-          const [parent, name] = splitPath(root);
-          return app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir AND e.name = @name')).all({ tape, ordinal, dir: parent, name }).flatMap(toEntry(names));
-        })
-      : app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir')).all({ tape, ordinal, dir: stored }).flatMap(toEntry(names));
+  const children = app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir'));
+  const level = (storedDir: string): Found[] => children.all({ tape, ordinal, dir: storedDir }).flatMap(toEntry(names));
+  let top: Found[];
+  if (dir === null) top = rootEntries(app, tape, ordinal, names);
+  else {
+    const stored = names.path(dir);
+    top = level(stored);
+    if (top.length === 0 && !folderHeld(app, tape, ordinal, stored)) return E.left({ _tag: 'FolderNotOnTape', tape, dir, asOfJob: asOf.right.id });
+  }
+  const entries = input.recursive === true ? withDescendants(top, level) : top;
+  return E.right({ tape, asOfJob: asOf.right.id, dir, entries: entries.map((f) => f.entry) });
+};
 
-  const job = mintId(JobId, app.newId());
-  const recorder = new JobRecorder(app, tape, job, undefined, true);
-  const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'BROWSE', encrypted: names.sealed, host: app.host }, { pid: app.pid });
-  if (E.isLeft(started)) return started;
-  const done = recorder.record({ type: 'CompleteJob', job, totals: { files: entries.length, bytesRead: 0, bytesWritten: 0, warnings: 0 } });
-  if (E.isLeft(done)) return done;
-  return E.right({ tape, asOfJob: asOf.right.id, dir, entries });
+/** Each entry followed by everything below it (depth first, names in order). */
+const withDescendants = (found: readonly Found[], level: (storedDir: string) => Found[]): Found[] =>
+  found.flatMap((f) => (f.entry.type === 'dir' ? [f, ...withDescendants(level(f.stored), level)] : [f]));
+
+/** The tape holds this folder as of the job: as an entry, or as a folder at or above entries it holds (`/`, a source's parent). */
+const folderHeld = (app: App, tape: string, ordinal: number, stored: string): boolean => {
+  if (stored === '/') return app.db.prepare('SELECT 1 FROM dirs WHERE tape = ? LIMIT 1').get(tape) !== undefined;
+  const [parent, name] = splitPath(stored);
+  const asEntry = app.db
+    .prepare(`SELECT 1 FROM entries e JOIN dirs d ON d.id = e.dir_id WHERE d.tape = ? AND d.path = ? AND e.name = ? AND e.kind = 'dir' AND e.ordinal <= ? LIMIT 1`)
+    .get(tape, parent, name, ordinal);
+  return asEntry !== undefined || app.db.prepare(`${HELD_BELOW} LIMIT 1`).get({ tape, ordinal, root: stored }) !== undefined;
+};
+
+/**
+ * The backup roots: each source of the tape's backups as an entry. A later part of a
+ * backup that spans tapes may not hold the source folder itself (an earlier tape does):
+ * then the highest folders under it that this tape holds entries of stand in for it.
+ */
+const rootEntries = (app: App, tape: string, ordinal: number, names: Names): Found[] =>
+  rootsOf(app, tape, ordinal).flatMap((root) => {
+    const [parent, name] = splitPath(root);
+    const itself = app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir AND e.name = @name')).all({ tape, ordinal, dir: parent, name }).flatMap(toEntry(names));
+    if (itself.length > 0) return itself;
+    return highestFoldersBelow(app, tape, ordinal, root).flatMap((dir) =>
+      app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir')).all({ tape, ordinal, dir }).flatMap(toEntry(names)),
+    );
+  });
+
+const HELD_BELOW = `
+  SELECT d.path FROM dirs d
+  WHERE d.tape = @tape AND (d.path = @root OR substr(d.path, 1, length(@root) + 1) = @root || '/')
+    AND EXISTS (SELECT 1 FROM entries e WHERE e.dir_id = d.id AND e.ordinal <= @ordinal)
+  ORDER BY d.path`;
+
+/** Folders at or below `root` holding entries on this tape whose own parent holds none here. */
+const highestFoldersBelow = (app: App, tape: string, ordinal: number, root: string): string[] => {
+  const held = new Set(
+    app.db
+      .prepare(HELD_BELOW)
+      .all({ tape, ordinal, root })
+      .flatMap((row) => (typeof row === 'object' && row !== null && 'path' in row && typeof row.path === 'string' ? [row.path] : [])),
+  );
+  return [...held].filter((dir) => !held.has(splitPath(dir)[0]));
 };
 
 /** The source roots of the tape's backups up to a job, without duplicates. */

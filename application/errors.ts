@@ -51,6 +51,7 @@ export type AppError =
   | { readonly _tag: 'NothingMatched'; readonly tape: TapeId; readonly patterns: readonly string[] }
   | { readonly _tag: 'RestoreTargetNotFolder'; readonly path: string }
   | { readonly _tag: 'NothingOnTape'; readonly tape: TapeId }
+  | { readonly _tag: 'FolderNotOnTape'; readonly tape: TapeId; readonly dir: string; readonly asOfJob: string }
   | { readonly _tag: 'InvalidOption'; readonly option: string; readonly value: string; readonly expected: string }
   | KeyFileProblem
   | { readonly _tag: 'WrongKey'; readonly tape: TapeId; readonly tried: 'passphrase' | 'private key'; readonly detail: string }

@@ -4,6 +4,7 @@ import { openApp, type GlobalOptions, type OpenedApp } from './bootstrap';
 import { renderError } from './errors';
 import { EXIT, type ExitCode } from './exit-codes';
 import type { Io } from './io';
+import { jsonErrorLine } from './json';
 
 export type ActionResult = E.Either<AppError, ExitCode>;
 
@@ -14,7 +15,8 @@ export interface RunState {
 
 export const reportError = (io: Io, error: AppError): ExitCode => {
   const rendered = renderError(error);
-  io.err(`${io.errStyle.red('error:')} ${rendered.message}`);
+  if (io.json === true) io.err(jsonErrorLine(error._tag, rendered.message, rendered.exit));
+  else io.err(`${io.errStyle.red('error:')} ${rendered.message}`);
   return rendered.exit;
 };
 
@@ -43,7 +45,7 @@ export const withApp = async (
 
 export const ok: ActionResult = E.right(EXIT.OK);
 
-export const printJson = (io: Io, value: unknown): void => io.out(JSON.stringify(value, null, 2));
+export { printJson } from './json';
 
 /** Runs a command that needs no catalog (reading a picture, printing labels by id): same error rendering, no database opened. */
 export const withoutApp = async (io: Io, state: RunState, action: () => ActionResult | Promise<ActionResult>): Promise<void> => {

@@ -2,7 +2,7 @@ import { isBarcodeError } from '../application/barcode-errors';
 import type { AppError } from '../application/errors';
 import { renderBarcodeError } from './barcode-errors';
 import { EXIT, exitForSignal, type ExitCode } from './exit-codes';
-import { formatBytes } from './ui/format';
+import { formatBytes, shortId } from './ui/format';
 
 export interface Rendered {
   readonly message: string;
@@ -166,6 +166,11 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `restore target ${error.path} is not a folder`, exit: EXIT.USAGE };
     case 'NothingOnTape':
       return { message: `tape ${error.tape} holds no backup yet`, exit: EXIT.FAILED };
+    case 'FolderNotOnTape':
+      return {
+        message: `there is no folder ${error.dir} on ${error.tape} as of job ${shortId(error.asOfJob)}: see \`lto browse ${error.tape}\` for its roots (or \`lto search\`)`,
+        exit: EXIT.USAGE,
+      };
     case 'TapeNotEncrypted':
       return { message: `tape ${error.tape} is not encrypted: it has no key slots`, exit: EXIT.USAGE };
     case 'KeySlotExists':

@@ -8,6 +8,8 @@ export interface Io {
   readonly errStyle: Style;
   readonly env: NodeJS.ProcessEnv;
   readonly interactive: boolean;
+  /** The command line asked for --json: errors go to stderr as one JSON line (docs/JSON.md). */
+  readonly json?: boolean;
 }
 
 export const processIo = (): Io => ({

@@ -40,7 +40,8 @@ export const buildProgram = (io: Io, state: RunState): Command => {
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),
       writeErr: (text) => io.err(text.trimEnd()),
-      outputError: (text, write) => write(io.errStyle.red(text.trimEnd())),
+      // With --json the entry point writes the usage error as one JSON line instead.
+      outputError: (text, write) => (io.json === true ? undefined : write(io.errStyle.red(text.trimEnd()))),
     });
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 

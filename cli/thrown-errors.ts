@@ -7,13 +7,16 @@ import type { Rendered } from './errors';
  * refusing a call no use case expected to fail. Each is one line naming what failed and
  * what to do; "internal error" is left for real bugs. A stack trace only with LTO_DEBUG.
  */
-export const renderThrown = (error: unknown): Rendered & { readonly bug: boolean } => {
+export const renderThrown = (error: unknown): Rendered & { readonly bug: boolean; readonly code: ThrownCode } => {
   const sqlite = sqliteCode(error);
-  if (sqlite !== undefined) return { message: sqliteMessage(sqlite, messageOf(error)), exit: EXIT.LOCAL, bug: false };
+  if (sqlite !== undefined) return { message: sqliteMessage(sqlite, messageOf(error)), exit: EXIT.LOCAL, bug: false, code: 'DatabaseFailed' };
   const errno = errnoOf(error);
-  if (errno !== undefined) return { ...errnoMessage(errno), bug: false };
-  return { message: messageOf(error), exit: EXIT.FAILED, bug: true };
+  if (errno !== undefined) return { ...errnoMessage(errno), bug: false, code: 'FileSystemFailed' };
+  return { message: messageOf(error), exit: EXIT.FAILED, bug: true, code: 'InternalError' };
 };
+
+/** The `--json` error codes of what was thrown rather than returned (docs/JSON.md). */
+export type ThrownCode = 'DatabaseFailed' | 'FileSystemFailed' | 'InternalError';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error));
 

@@ -29,6 +29,8 @@ export interface RestoreInput {
   readonly to: string;
   readonly job: string | undefined;
   readonly paths: readonly string[];
+  /** Only the entries the job itself wrote (what an incremental found new or changed), not the whole tree as of it. */
+  readonly onlyWritten?: boolean;
   readonly overwrite: boolean;
   /** Take the tape although a lock says another lto holds it (only once sure that one is gone). */
   readonly breakLock?: boolean;
@@ -121,17 +123,21 @@ export const runRestore = async (
   const globs = input.paths.map(compileGlob);
   const selection = new RestoreSelection(app.db);
   for (const pass of passes) {
-    // Part 1 (or a tape alone) is its tree as of its job; a later part, that part's own entries.
+    // Part 1 (or a tape alone) is its tree as of its job; a later part, that part's own entries
+    // (and so is part 1 when only what the job wrote is asked for).
     const asOfPass = pass.job === asOf.right.id ? asOf : findBackupJob(app, pass.tape, pass.job);
     if (E.isLeft(asOfPass)) return asOfPass;
-    const scope = pass.part === 1 ? { pass: pass.number } : { pass: pass.number, onlyJob: pass.job };
+    const scope = pass.part === 1 && input.onlyWritten !== true ? { pass: pass.number } : { pass: pass.number, onlyJob: pass.job };
     // One tape: in its LTFS order now; several: each when its turn comes (runPasses).
     const rank = passes.length === 1 ? segmentRanker(first.right.mount) : undefined;
     selection.select(pass.tape, asOfPass.right.ordinal, globs, pass.names, rank, scope);
   }
   selection.settle();
   const count = selection.count();
-  if (count === 0) return E.left({ _tag: 'NothingMatched', tape, patterns: input.paths.length === 0 ? ['(everything)'] : input.paths });
+  if (count === 0) {
+    const everything = input.onlyWritten === true ? `(what job ${asOf.right.id} wrote)` : '(everything)';
+    return E.left({ _tag: 'NothingMatched', tape, patterns: input.paths.length === 0 ? [everything] : input.paths });
+  }
   const selected = selection.totals();
   const base = { tape, asOfJob: asOf.right.id, selected, tapes: passes.map((p) => p.tape) };
   if (input.dryRun) {

@@ -122,7 +122,7 @@ export const backupJson = (r: BackupReport) => ({
   plan: r.plan,
   files: r.totals.files,
   bytes: r.totals.bytesRead,
-  bytesWritten: r.totals.bytesWritten,
+  tapeBytes: r.totals.bytesWritten,
   segments: r.segments,
   parts: r.parts.map((p, i) => ({ part: i + 1, tape: p.tape, job: p.job })),
   warnings: r.warnings.length,

@@ -46,7 +46,7 @@ const printSheet = async (io: Io, tapes: E.Either<AppError, readonly TapeId[]>, 
   if (E.isLeft(paper)) return paper;
   const printed = await printLabelSheet(tapes.right, options.pdf, paper.right, options.colour);
   if (E.isLeft(printed)) return printed;
-  if (options.json === true) printJson(io, printed.right);
+  if (options.json === true) printJson(io, { ...printed.right });
   else printSummary(io, printed.right);
   return ok;
 };

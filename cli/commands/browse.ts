@@ -25,7 +25,7 @@ const entryJson = (e: BrowseEntry) => ({
   path: e.path,
   name: e.name,
   type: e.type,
-  size: e.size,
+  bytes: e.size,
   mtime: nsToIso(e.mtimeNs),
   mtimeNs: e.mtimeNs,
   job: e.job,
@@ -54,28 +54,31 @@ const browseNames = async (io: Io, app: App, tape: string, options: SecretOption
 export const registerBrowse = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
   const command = program
     .command('browse')
-    .description("one level of a tape's tree as of a backup job (default: the latest), with sizes and versions")
+    .description("one level of a tape's tree as of a backup job (default: the latest), with sizes and versions; --recursive: the whole tree below")
     .argument('<tape>', 'tape id (barcode)')
     .argument('[dir]', 'an original absolute path; none: the backup roots')
     .option('--job <job>', 'the backup job to look at (id, prefix, or the 8-character short id)')
+    .option('-R, --recursive', 'list everything below, each folder followed by its contents (as restic ls does)')
     .option('--json', 'print as JSON');
   withKeyOptions(command)
-    .action((tape: string, dir: string | undefined, options: { job?: string; json?: boolean; key?: string; passphraseFile?: string }) =>
+    .action((tape: string, dir: string | undefined, options: { job?: string; recursive?: boolean; json?: boolean; key?: string; passphraseFile?: string }) =>
       withApp(io, state, globals(), async ({ app }) => {
         const names = await browseNames(io, app, tape, options);
         if (E.isLeft(names)) return names;
-        const result = browse(app, { tape, dir: dir === undefined ? undefined : nameFromInput(dir), job: options.job }, names.right);
+        const result = browse(app, { tape, dir: dir === undefined ? undefined : nameFromInput(dir), job: options.job, recursive: options.recursive === true }, names.right);
         if (E.isLeft(result)) return result;
         const s = io.style;
-        if (options.json === true) printJson(io, result.right.entries.map(entryJson));
+        if (options.json === true) printJson(io, { tape: result.right.tape, asOfJob: result.right.asOfJob, dir: result.right.dir ?? null, entries: result.right.entries.map(entryJson) });
         else {
+          // The roots, and a recursive listing, show whole paths; one level shows names.
+          const whole = dir === undefined || options.recursive === true;
           const labels = new LabelQueries(app.db).ofTape(result.right.tape);
           io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${displayName(result.right.dir ?? 'backup roots')}`) + (labels.length === 0 ? '' : `  ${renderLabels(labels, s)}`));
           io.out(
             renderTable(
               result.right.entries,
               [
-                { header: 'NAME', value: (e) => (e.type === 'dir' ? s.blue(`${displayName(dir === undefined ? e.path : e.name)}/`) : e.type === 'symlink' ? s.cyan(`${displayName(e.name)} -> ${displayName(e.target ?? '')}`) : displayName(dir === undefined ? e.path : e.name)) },
+                { header: 'NAME', value: (e) => (e.type === 'dir' ? s.blue(`${displayName(whole ? e.path : e.name)}/`) : e.type === 'symlink' ? s.cyan(`${displayName(whole ? e.path : e.name)} -> ${displayName(e.target ?? '')}`) : displayName(whole ? e.path : e.name)) },
                 { header: 'SIZE', value: (e) => (e.type !== 'file' ? '' : e.piece === null ? formatBytes(e.size) : `${formatBytes(e.size)} (${formatBytes(e.piece.length)} here)`), align: 'right' },
                 { header: 'MODIFIED', value: (e) => formatLocalTime(nsToIso(e.mtimeNs)) },
                 { header: 'VERSIONS', value: (e) => String(e.versions), align: 'right' },

@@ -17,7 +17,7 @@ export const registerCatalog = (program: Command, io: Io, state: RunState, globa
     .action((options: { json?: boolean }) =>
       withApp(io, state, globals(), async ({ app, runner }) => {
         const result = await rebuildCatalog(runner, app.store, () => performance.now());
-        if (options.json === true) printJson(io, { events: result.events, ms: Math.round(result.ms) });
+        if (options.json === true) printJson(io, { events: result.events, durationMs: Math.round(result.ms) });
         else io.out(`${io.style.green('✓')} Catalog rebuilt from ${result.events} event(s) in ${formatDuration(result.ms)}.`);
         return ok;
       }),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
+import { printJson } from '../json';
 import { MIN_RSA_BITS } from '../../domain/key-slots';
 import { generateRsaKeyPair } from '../../infrastructure/crypto/key-files';
 import { publicKeyFingerprint } from '../../infrastructure/crypto/key-slots';
@@ -66,7 +67,7 @@ export const registerKeyGenerate = (program: Command, io: Io, state: RunState): 
         }
       }
       const fingerprint = publicKeyFingerprint(createPublicKey(pair.publicPem));
-      if (options.json === true) io.out(JSON.stringify({ publicKey: pub, privateKey: priv, bits, fingerprint }, null, 2));
+      if (options.json === true) printJson(io, { publicKey: pub, privateKey: priv, bits, fingerprint });
       else {
         io.out(`${io.style.green('✓')} ${pub} and ${priv} (RSA ${bits}, fingerprint ${fingerprint.slice(0, 16)}…)`);
       }

@@ -10,9 +10,9 @@ import { renderTable } from '../ui/table';
 
 type Done = (change: LabelChange) => string;
 
-const report = (io: Io, json: boolean | undefined, result: E.Either<import('../../application/errors').AppError, LabelChange>, done: Done): ActionResult => {
+const report = (io: Io, json: boolean | undefined, result: E.Either<import('../../application/errors').AppError, LabelChange>, done: Done, tape?: string): ActionResult => {
   if (E.isLeft(result)) return result;
-  if (json === true) printJson(io, result.right);
+  if (json === true) printJson(io, tape === undefined ? { ...result.right } : { ...result.right, tape });
   else io.out(done(result.right));
   return ok;
 };
@@ -51,7 +51,7 @@ export const registerLabel = (program: Command, io: Io, state: RunState, globals
     .action((options: { json?: boolean }) =>
       withApp(io, state, globals(), ({ app }) => {
         const labels = listLabels(app);
-        if (options.json === true) printJson(io, labels);
+        if (options.json === true) printJson(io, { labels: labels.map((l) => ({ label: l.name, color: l.color, createdAt: l.createdAt, tapes: l.tapes })) });
         else if (labels.length === 0) io.out(m.none);
         else {
           io.out(
@@ -85,7 +85,7 @@ export const registerLabel = (program: Command, io: Io, state: RunState, globals
             const what = action === 'assign' ? m.assigned(c.label, tape.toUpperCase()) : m.unassigned(c.label, tape.toUpperCase());
             if (!c.changed) return action === 'assign' ? m.alreadyAssigned(c.label) : m.notAssigned(c.label);
             return c.pending ? `${s.yellow('!')} ${what}; ${m.pending}` : `${s.green('✓')} ${what}`;
-          }),
+          }, tape.trim().toUpperCase()),
         ),
       );
   }

@@ -6,6 +6,7 @@ import { ok, withApp, type RunState } from '../action';
 import { nameDecodersFor, withKeyOptions } from '../key-options';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
+import { printJsonLine } from '../json';
 import { eventSummary } from '../ui/event-summary';
 import { formatLocalTime } from '../ui/format';
 import { MESSAGES } from '../ui/messages';
@@ -20,10 +21,10 @@ export const auditRecord = (r: AuditRow) => ({
   summary: eventSummary(r.entry.event.type, r.entry.event.schema, r.entry.event.data, r.showPath),
   seq: r.entry.seq,
   state: r.entry.state,
-  id: r.entry.event.id,
+  event: r.entry.event.id,
 });
 
-const COLUMNS = ['time', 'at', 'tape', 'job', 'type', 'summary', 'seq', 'state', 'id'] as const;
+const COLUMNS = ['time', 'at', 'tape', 'job', 'type', 'summary', 'seq', 'state', 'event'] as const;
 
 /**
  * RFC 4180 field: quoted when it holds a comma, quote or line break; a leading `=`, `+`,
@@ -54,7 +55,11 @@ export const registerLogs = (program: Command, io: Io, state: RunState, globals:
         if (E.isLeft(rows)) return rows;
         const records = rows.right.map(auditRecord);
         if (options.json === true) {
-          for (const r of records) io.out(JSON.stringify(r));
+          for (const r of records) {
+            // `time` (local, for a spreadsheet) is the CSV's only: JSON times are UTC (`at`).
+            const { time: _local, ...line } = r;
+            printJsonLine(io.out, line);
+          }
           return ok;
         }
         const lines = [COLUMNS.join(','), ...records.map((r) => COLUMNS.map((c) => csvField(r[c])).join(','))];

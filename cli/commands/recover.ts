@@ -33,12 +33,34 @@ export const registerRecover = (program: Command, io: Io, state: RunState, globa
         recoverTapes(app, { mounts: options.mount, salvage: options.salvage === true, secrets: cliSecrets(io, options) }),
       );
       if (E.isLeft(report)) return report;
-      if (options.json === true) printJson(io, report.right);
+      if (options.json === true) printJson(io, recoverJson(report.right));
       else printReport(io, report.right);
       return E.right(report.right.complete ? EXIT.OK : EXIT.DAMAGED);
     }),
   );
 };
+
+/** The `recover --json` shape (docs/JSON.md). */
+export const recoverJson = (r: RecoverReport) => ({
+  complete: r.complete,
+  tapes: r.tapes.map((t) => ({
+    tape: t.tape,
+    mount: t.mount,
+    volumeUuid: t.volumeUuid,
+    encrypted: t.encrypted,
+    records: t.records,
+    imported: t.imported,
+    skipped: t.skipped,
+    tornTail: t.tornTail,
+    salvagedEntries: t.salvagedEntries,
+    lost: t.lost,
+    jobs: t.jobs,
+    files: t.files,
+    bytes: t.bytes,
+    unfinishedJobs: t.unfinishedJobs,
+    spans: t.spans.map((s) => ({ part: s.part, job: s.job, span: { job: s.span.id, parts: s.span.parts } })),
+  })),
+});
 
 const printReport = (io: Io, r: RecoverReport): void => {
   const s = io.style;

@@ -19,6 +19,7 @@ interface Options {
   readonly to: string;
   readonly job?: string;
   readonly path: string[];
+  readonly onlyWritten?: boolean;
   readonly overwrite?: boolean;
   readonly breakLock?: boolean;
   readonly quick?: boolean;
@@ -37,6 +38,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
     .argument('<tape>', 'tape id (barcode)')
     .requiredOption('--to <dir>', 'where to restore: original paths are re-rooted under it (/home/me/x -> DIR/home/me/x)')
     .option('--job <job>', 'restore the tree as of this backup job (id, prefix, or short id)')
+    .option('--only-written', "only what that job wrote itself (an incremental: the files it found new or changed), not the whole tree as of it")
     .option('--path <glob>', 'only original paths matching this glob, e.g. "**/hello.txt" or "/home/me/Pictures/2019/**" (repeatable)', collect, [])
     .option('--strip-components <n>', 'drop this many leading path components, as tar does')
     .option('--overwrite', 'replace files that already exist under --to, each only by a copy whose hash was checked (else they are kept and reported)')
@@ -68,6 +70,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
             to: options.to,
             job: options.job,
             paths: options.path.map(globFromInput),
+            onlyWritten: options.onlyWritten === true,
             overwrite: options.overwrite === true,
             breakLock: options.breakLock === true,
             quick: options.quick === true,
@@ -83,7 +86,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
         ).finally(stopping.dispose);
         stop();
         if (E.isLeft(report)) return report;
-        if (options.json === true) printJson(io, report.right);
+        if (options.json === true) printJson(io, restoreJson(report.right));
         else printReport(io, report.right);
         const stopped = stopping.requested();
         if (report.right.status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
@@ -91,6 +94,21 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
       }),
     );
 };
+
+/** The `restore --json` shape (docs/JSON.md). */
+export const restoreJson = (r: RestoreReport) => ({
+  tape: r.tape,
+  job: r.job,
+  status: r.status,
+  asOfJob: r.asOfJob,
+  tapes: r.tapes,
+  selected: r.selected,
+  restored: r.restored,
+  skipped: r.skipped,
+  differs: r.differs,
+  problems: r.problems.map((p) => ({ kind: p.kind, path: p.path, reason: p.reason })),
+  tapeBytes: r.bytesReadFromTape,
+});
 
 const printReport = (io: Io, r: RestoreReport): void => {
   const s = io.style;

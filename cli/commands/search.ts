@@ -25,7 +25,7 @@ export const searchJson = (r: SearchResult) => ({
     path: h.path,
     name: h.name,
     type: h.type,
-    size: h.size,
+    bytes: h.size,
     mtime: nsToIso(h.mtimeNs),
     mtimeNs: h.mtimeNs,
     job: h.job,

@@ -72,7 +72,10 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
           encryption: encryption.right,
         });
         if (E.isLeft(result)) return result;
-        if (options.json === true) printJson(io, result.right);
+        if (options.json === true) {
+          const { slots, ...added } = result.right;
+          printJson(io, { ...added, keySlots: slots });
+        }
         else printAdded(io, result.right);
         return ok;
       });

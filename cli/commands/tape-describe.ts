@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
 import { describeTape } from '../../application/describe-tape';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import { ok, printJson, withApp, type RunState } from '../action';
@@ -17,12 +16,11 @@ export const registerTapeDescribe = (tape: Command, io: Io, state: RunState, glo
     .option('--json', 'print the result as JSON')
     .action((id: string, description: string, options: { mount?: string; json?: boolean }) =>
       withApp(io, state, globals(), ({ app }) => {
-        const result = pipe(
-          tapeIdFromInput(id),
-          E.chain((tapeId) => describeTape(app, tapeId, description, options.mount)),
-        );
+        const tapeId = tapeIdFromInput(id);
+        if (E.isLeft(tapeId)) return tapeId;
+        const result = describeTape(app, tapeId.right, description, options.mount);
         if (E.isLeft(result)) return result;
-        if (options.json === true) printJson(io, result.right);
+        if (options.json === true) printJson(io, { tape: tapeId.right, description, ...result.right });
         else if (!result.right.changed) io.out('The description is already that: nothing to change.');
         else if (result.right.pending) {
           io.out(`${io.style.yellow('!')} Description changed in the catalog; the tape was not writable, so the event is pending until it is next mounted writable.`);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
 import { tapeHistory } from '../../application/inspect-tape';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import type { TapeEventEntry } from '../../infrastructure/event-store/event-store';
@@ -14,14 +13,15 @@ import { renderTable } from '../ui/table';
 /** The `tape history --json` shape: one object per event, oldest first. */
 const entryJson = (e: TapeEventEntry) => ({
   seq: e.seq,
+  event: e.event.id,
   type: e.event.type,
   at: e.event.at,
-  data: e.event.data,
-  id: e.event.id,
   stream: e.event.stream,
   version: e.event.version,
-  schema: e.event.schema,
+  /** The event's own schema (docs/FORMAT.md), not this output's. */
+  eventSchema: e.event.schema,
   state: e.state,
+  data: e.event.data,
 });
 
 export const registerTapeHistory = (tape: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
@@ -33,12 +33,11 @@ export const registerTapeHistory = (tape: Command, io: Io, state: RunState, glob
     .option('--json', 'print as JSON')
     .action((id: string, options: { mount?: string; json?: boolean }) =>
       withApp(io, state, globals(), ({ app }) => {
-        const entries = pipe(
-          tapeIdFromInput(id),
-          E.chain((tapeId) => tapeHistory(app, tapeId, options.mount)),
-        );
+        const tapeId = tapeIdFromInput(id);
+        if (E.isLeft(tapeId)) return tapeId;
+        const entries = tapeHistory(app, tapeId.right, options.mount);
         if (E.isLeft(entries)) return entries;
-        if (options.json === true) printJson(io, entries.right.map(entryJson));
+        if (options.json === true) printJson(io, { tape: tapeId.right, events: entries.right.map(entryJson) });
         else io.out(renderTable(entries.right, columns(io), io.style));
         return ok;
       }),

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import type { AppError } from '../../application/errors';
-import { addKeySlot, listKeySlots, type NewSlot } from '../../application/key-slots';
+import { addKeySlot, listKeySlots, type NewSlot, type SlotView } from '../../application/key-slots';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
@@ -12,6 +12,9 @@ import { withKeyOptions } from '../key-options';
 import { cliSecrets } from '../secrets';
 import { formatTime } from '../ui/format';
 import { renderTable } from '../ui/table';
+
+/** One key slot in `tape keys --json` (docs/JSON.md): never anything secret. */
+const slotJson = (s: SlotView) => ({ slot: s.id, kind: s.kind, createdAt: s.created, fingerprint: s.fingerprint, detail: s.detail });
 
 export const registerTapeKeys = (tape: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
   tape
@@ -25,7 +28,7 @@ export const registerTapeKeys = (tape: Command, io: Io, state: RunState, globals
         if (E.isLeft(tapeId)) return tapeId;
         const slots = listKeySlots(app, tapeId.right);
         if (E.isLeft(slots)) return slots;
-        if (options.json === true) printJson(io, slots.right);
+        if (options.json === true) printJson(io, { tape: tapeId.right, slots: slots.right.map(slotJson) });
         else {
           io.out(
             renderTable(
@@ -69,7 +72,7 @@ export const registerTapeKeys = (tape: Command, io: Io, state: RunState, globals
         };
         const added = await addKeySlot(app, tapeId.right, cliSecrets(io, options), newSlot, options.mount);
         if (E.isLeft(added)) return added;
-        if (options.json === true) printJson(io, added.right);
+        if (options.json === true) printJson(io, { tape: tapeId.right, slot: slotJson(added.right.slot), pending: added.right.pending });
         else {
           const where = added.right.pending ? 'in the catalog; the tape was not writable, so it is pending until the next contact' : "to the tape's journal";
           io.out(`${io.style.green('✓')} Key slot ${added.right.slot.id} (${added.right.slot.kind}) added ${where}`);

@@ -10,7 +10,7 @@ import { renderTable } from '../ui/table';
 
 /** The `tape list --json` shape: scripts rely on these names. `labels`: label names, sorted. */
 export const tapeJson = (t: TapeView, labels: readonly TapeLabelView[] = []) => ({
-  id: t.id,
+  tape: t.id,
   generation: t.generation,
   capacityBytes: t.capacityBytes,
   usedBytes: t.usedBytes,
@@ -32,7 +32,7 @@ export const registerTapeList = (tape: Command, io: Io, state: RunState, globals
         const labelsOf = (t: TapeView) => labels.get(t.id) ?? [];
         const filter = options.label?.trim();
         const tapes = app.catalog.tapes().filter((t) => filter === undefined || labelsOf(t).some((l) => l.name === filter));
-        if (options.json === true) printJson(io, tapes.map((t) => tapeJson(t, labelsOf(t))));
+        if (options.json === true) printJson(io, { tapes: tapes.map((t) => tapeJson(t, labelsOf(t))) });
         else if (tapes.length === 0) io.out(filter === undefined ? 'No tapes yet: add one with `lto tape add <barcode>`.' : `No tape carries label ${filter}.`);
         else io.out(renderTable(tapes, TAPE_COLUMNS(io, labelsOf), io.style));
         return ok;

@@ -64,7 +64,7 @@ const holdings = (app: App, tape: string) => {
   return {
     content: app.catalog.storedFiles().get(tape) ?? { files: 0, bytes: 0 },
     backups: {
-      total: backups.length,
+      finished: backups.filter((j) => j.status !== 'RUNNING').length,
       succeeded: backups.filter((j) => j.status === 'SUCCESS').length,
       interrupted: interrupted.map((j) => ({ job: j.id, files: j.files, bytes: j.bytesRead })),
     },
@@ -75,7 +75,7 @@ type Holdings = ReturnType<typeof holdings>;
 const backupsLine = (h: Holdings, s: Style): string => {
   const b = h.backups;
   const kept = b.interrupted.map((j) => `job ${shortId(j.job)} interrupted, ${j.files} file(s) (${formatBytes(j.bytes)}) kept in its closed segments`);
-  return `${b.total} (${b.succeeded} succeeded)${kept.length === 0 ? '' : `; ${s.yellow(kept.join('; '))}`}`;
+  return `${b.finished} (${b.succeeded} succeeded)${kept.length === 0 ? '' : `; ${s.yellow(kept.join('; '))}`}`;
 };
 
 const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[], held: Holdings): void => {

@@ -38,17 +38,17 @@ interface Options {
 export const verifyJson = (r: VerifyReport) => ({
   tape: r.tape,
   job: r.job,
-  status: r.status,
-  mode: r.mode,
-  bytesRead: r.bytesRead,
+  verdict: r.status,
+  mode: r.mode === 'no-key' ? 'NO_KEY' : r.mode.toUpperCase(),
+  tapeBytes: r.bytesRead,
   journal: r.journal,
   jobs: r.jobs.map((j) => ({
     job: j.job,
-    status: j.status,
+    verdict: j.status,
     segments: j.segments,
     filesChecked: j.filesChecked,
     problems: j.problems,
-    damaged: j.damaged.map((d) => ({ path: d.path, segment: d.segment, offset: d.offset, status: d.status, reason: d.reason })),
+    damaged: j.damaged.map((d) => ({ path: d.path, segment: d.segment, offset: d.offset, verdict: d.status, reason: d.reason })),
   })),
 });
 
@@ -93,7 +93,7 @@ export const registerVerify = (program: Command, io: Io, state: RunState, global
         const status = overall(reports, stopped !== undefined);
         const [first] = reports;
         if (options.json === true && first !== undefined) {
-          printJson(io, reports.length === 1 ? verifyJson(first) : { ...verifyJson(first), status, span: reports.map(verifyJson) });
+          printJson(io, reports.length === 1 ? verifyJson(first) : { ...verifyJson(first), verdict: status, span: reports.map(verifyJson) });
         }
         if (reports.length > 1 && options.json !== true) io.out(`the job spans ${reports.length} tapes (${reports.map((r) => r.tape).join(', ')}): ${status}`);
         if (status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));

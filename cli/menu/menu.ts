@@ -1,45 +1,69 @@
-import { confirm, input, select, Separator } from '@inquirer/prompts';
+import { select, Separator } from '@inquirer/prompts';
 import * as E from 'fp-ts/Either';
+import { listJobs } from '../../application/list-jobs';
+import { searchCatalog, type SearchHit } from '../../application/search';
+import type { App } from '../../application/app';
 import { openApp, type GlobalOptions } from '../bootstrap';
+import { EXIT } from '../exit-codes';
 import type { Io } from '../io';
 import { MESSAGES } from '../ui/messages';
+import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { renderError } from '../errors';
 import { readTapeIdFromScan } from '../scan-tape-id';
+import {
+  absoluteCheck,
+  barcodeCheck,
+  choose,
+  colourCheck,
+  labelCheck,
+  optionalCheck,
+  PATH_CHECKS,
+  pathQuestion,
+  required,
+  text,
+  yesNo,
+} from './questions';
 import { commandLine } from './shell-quote';
+import type { Answer } from './text-prompt';
 
 /** Runs one command line of the CLI (the same program, the same use cases). */
 export type RunCommand = (args: readonly string[]) => Promise<number>;
 
-type Choice = 'add' | 'backup' | 'restore' | 'browse' | 'verify' | 'labels' | 'search' | 'report' | 'recover' | 'logs' | 'quit';
+type Choice = 'add' | 'backup' | 'restore' | 'browse' | 'verify' | 'labels' | 'search' | 'find' | 'report' | 'recover' | 'logs' | 'tapes' | 'jobs' | 'quit';
 
 const m = MESSAGES.menu;
 
-/** The tapes of the catalog, to choose from; empty when there are none (or the catalog cannot open). */
-const tapeIds = async (io: Io, globals: GlobalOptions): Promise<string[]> => {
+/** Reads the catalog for a question's choices; empty when it cannot open. */
+const fromCatalog = async <T>(io: Io, globals: GlobalOptions, read: (app: App) => T[]): Promise<T[]> => {
   const opened = await openApp({ ...io, err: () => undefined }, globals);
   if (E.isLeft(opened)) return [];
   try {
-    return opened.right.app.catalog.tapes().map((t) => `${t.id}${t.description === '' ? '' : ` — ${t.description}`}`);
+    return read(opened.right.app);
   } finally {
     opened.right.close();
   }
 };
 
-const chooseTape = async (io: Io, globals: GlobalOptions, message: string): Promise<string | undefined> => {
-  const tapes = await tapeIds(io, globals);
-  if (tapes.length === 0) {
-    io.out(io.style.yellow(m.noTapes));
-    return undefined;
-  }
-  const chosen = await select({ message, choices: tapes.map((t) => ({ name: t, value: t.split(' ')[0] ?? t })) });
-  return chosen;
-};
+/** The tapes of the catalog, to choose from. */
+const tapeChoices = (io: Io, globals: GlobalOptions) =>
+  fromCatalog(io, globals, (app) => app.catalog.tapes().map((t) => ({ name: `${t.id}${t.description === '' ? '' : ` — ${t.description}`}`, value: t.id })));
 
-/** The barcode typed, or read from a camera or a picture when the person types "scan". */
+/** The latest tree, or the tree as of an older backup of the tape (newest first): to restore an older version. */
+const backupChoices = async (io: Io, globals: GlobalOptions, tape: string) => [
+  { name: m.restoreLatest, value: '' },
+  ...(await fromCatalog(io, globals, (app) =>
+    listJobs(app, { tape, type: 'BACKUP', status: 'SUCCESS' })
+      .reverse()
+      .map((j) => ({ name: `${formatLocalTime(j.startedAt)}  ${j.mode ?? ''}  ${j.files} files, ${formatBytes(j.bytesRead)}  (job ${shortId(j.id)})`, value: j.id })),
+  )),
+];
+
+/** The barcode typed (checked as typed), or read from a camera or a picture when the person types "scan"; undefined: Esc. */
 const tapeIdOrScan = async (io: Io): Promise<string | undefined> => {
   for (;;) {
-    const typed = (await input({ message: m.barcode, validate: (v) => v.trim() !== '' || m.required })).trim();
-    if (typed.toLowerCase() !== 'scan') return typed;
+    const typed = await text({ message: m.barcode, validate: barcodeCheck });
+    if (typed.kind === 'back') return undefined;
+    if (typed.value.trim().toLowerCase() !== 'scan') return typed.value.trim().toUpperCase();
     const scanned = await readTapeIdFromScan(io);
     if (E.isLeft(scanned)) io.err(io.errStyle.red(renderError(scanned.left).message));
     else if (scanned.right !== undefined) {
@@ -51,71 +75,158 @@ const tapeIdOrScan = async (io: Io): Promise<string | undefined> => {
 
 const optional = (flag: string, value: string): string[] => (value.trim() === '' ? [] : [flag, value.trim()]);
 
+type Flow = 'next' | 'back' | 'stop';
+type Step = () => Promise<Flow>;
+
+/** Takes an answer into `set`; Esc goes back one step. */
+const take = <T>(answer: Answer<T>, set: (value: T) => void): Flow => {
+  if (answer.kind === 'back') return 'back';
+  set(answer.value);
+  return 'next';
+};
+
+/**
+ * Asks the steps in order; Esc on one goes back to the one before (and from the first,
+ * back to the main menu: false). Each step checks its answer as it is given.
+ */
+const runSteps = async (steps: readonly Step[]): Promise<boolean> => {
+  let i = 0;
+  while (i < steps.length) {
+    const flow = await steps[i]!();
+    if (flow === 'stop') return false;
+    if (flow === 'back') {
+      if (i === 0) return false;
+      i--;
+    } else i++;
+  }
+  return true;
+};
+
+/** Asks again and again until an empty answer: a list (more folders, more excludes). */
+const repeated = async (message: string, check: (typed: string) => true | string, into: string[]): Promise<Flow> => {
+  into.length = 0;
+  for (;;) {
+    const more = await pathQuestion(message, optionalCheck(check));
+    if (more.kind === 'back') return into.length === 0 ? 'back' : 'next';
+    if (more.value.trim() === '') return 'next';
+    into.push(more.value.trim());
+  }
+};
+
+const tapeStep = (io: Io, globals: GlobalOptions, message: string, set: (tape: string) => void): Step => async () => {
+  const tapes = await tapeChoices(io, globals);
+  if (tapes.length === 0) {
+    io.out(io.style.yellow(m.noTapes));
+    return 'stop';
+  }
+  return take(await choose(message, tapes), set);
+};
+
+type Planned = { args: string[]; writes: boolean } | undefined;
+
 /** Asks the questions of one choice and returns the command line it stands for (undefined: nothing to run). */
-const argsFor = async (choice: Choice, io: Io, globals: GlobalOptions): Promise<{ args: string[]; writes: boolean } | undefined> => {
+const argsFor = async (choice: Choice, io: Io, globals: GlobalOptions): Promise<Planned> => {
   switch (choice) {
     case 'add': {
-      const barcode = await tapeIdOrScan(io);
-      if (barcode === undefined) return undefined;
-      const description = await input({ message: m.description });
-      const mount = await input({ message: m.mount });
-      return { args: ['tape', 'add', barcode, ...optional('--description', description), ...optional('--mount', mount)], writes: true };
+      const a = { barcode: '', description: '', mount: '', encrypt: false };
+      const done = await runSteps([
+        async () => {
+          const barcode = await tapeIdOrScan(io);
+          return barcode === undefined ? 'back' : take({ kind: 'answer', value: barcode }, (v) => (a.barcode = v));
+        },
+        async () => take(await text({ message: m.description }), (v) => (a.description = v)),
+        async () => take(await pathQuestion(m.mount, optionalCheck(PATH_CHECKS.folderToBe)), (v) => (a.mount = v)),
+        async () => take(await choose(m.encrypt, [{ name: m.encryptNo, value: false }, { name: m.encryptPassphrase, value: true }]), (v) => (a.encrypt = v)),
+      ]);
+      if (!done) return undefined;
+      return { args: ['tape', 'add', a.barcode, ...optional('--description', a.description), ...optional('--mount', a.mount), ...(a.encrypt ? ['--encrypt', 'passphrase'] : [])], writes: true };
     }
     case 'backup': {
-      const tape = await chooseTape(io, globals, m.backupTape);
-      if (tape === undefined) return undefined;
-      const sources = [await input({ message: m.source, validate: (v) => v.trim() !== '' || m.required })];
-      for (;;) {
-        const more = await input({ message: m.anotherSource });
-        if (more.trim() === '') break;
-        sources.push(more.trim());
-      }
-      const incremental = await confirm({ message: m.incremental, default: true });
-      return { args: ['backup', tape, ...sources.map((s) => s.trim()), incremental ? '--incremental' : '--full'], writes: true };
+      const sources: string[] = [];
+      const excludes: string[] = [];
+      const a = { tape: '', sources, excludes, incremental: true, span: false };
+      const done = await runSteps([
+        tapeStep(io, globals, m.backupTape, (v) => (a.tape = v)),
+        async () => take(await pathQuestion(m.source, PATH_CHECKS.exists), (v) => (a.sources = [v.trim()])),
+        async () => {
+          const more: string[] = [];
+          const flow = await repeated(m.anotherSource, PATH_CHECKS.exists, more);
+          a.sources = [a.sources[0] ?? '', ...more];
+          return flow;
+        },
+        async () => repeated(m.exclude, () => true, a.excludes),
+        async () => take(await yesNo(m.incremental, true), (v) => (a.incremental = v)),
+        async () => take(await yesNo(m.span, false), (v) => (a.span = v)),
+      ]);
+      if (!done) return undefined;
+      return {
+        args: ['backup', a.tape, ...a.sources, ...a.excludes.flatMap((x) => ['--exclude', x]), ...(a.incremental ? ['--incremental'] : ['--full']), ...(a.span ? ['--span'] : [])],
+        writes: true,
+      };
     }
     case 'restore': {
-      const tape = await chooseTape(io, globals, m.restoreTape);
-      if (tape === undefined) return undefined;
-      const to = await input({ message: m.restoreTo, validate: (v) => v.trim() !== '' || m.required });
-      const only = await input({ message: m.restorePath });
-      return { args: ['restore', tape, '--to', to.trim(), ...optional('--path', only)], writes: true };
+      const a = { tape: '', job: '', to: '', only: '' };
+      const done = await runSteps([
+        tapeStep(io, globals, m.restoreTape, (v) => (a.tape = v)),
+        async () => take(await choose(m.restoreJob, await backupChoices(io, globals, a.tape)), (v) => (a.job = v)),
+        async () => take(await pathQuestion(m.restoreTo, PATH_CHECKS.folderToBe), (v) => (a.to = v.trim())),
+        async () => take(await text({ message: m.restorePath }), (v) => (a.only = v)),
+      ]);
+      if (!done) return undefined;
+      return { args: ['restore', a.tape, ...optional('--job', a.job), '--to', a.to, ...optional('--path', a.only)], writes: true };
     }
     case 'browse': {
-      const tape = await chooseTape(io, globals, m.browseTape);
-      if (tape === undefined) return undefined;
-      const dir = await input({ message: m.browseDir });
-      return { args: ['browse', tape, ...(dir.trim() === '' ? [] : [dir.trim()])], writes: false };
+      const a = { tape: '', dir: '' };
+      const done = await runSteps([
+        tapeStep(io, globals, m.browseTape, (v) => (a.tape = v)),
+        async () => take(await text({ message: m.browseDir, validate: optionalCheck(absoluteCheck) }), (v) => (a.dir = v.trim())),
+      ]);
+      return done ? { args: ['browse', a.tape, ...(a.dir === '' ? [] : [a.dir])], writes: false } : undefined;
+    }
+    case 'find':
+      return findAndRestore(io, globals);
+    case 'tapes':
+      return { args: ['tape', 'list'], writes: false };
+    case 'jobs': {
+      let tape = '';
+      const tapes = await tapeChoices(io, globals);
+      const done = await runSteps([async () => take(await choose(m.jobsTape, [{ name: m.jobsAll, value: '' }, ...tapes]), (v) => (tape = v))]);
+      return done ? { args: ['jobs', ...optional('--tape', tape)], writes: false } : undefined;
     }
     case 'labels':
       return labelArgs(io, globals);
     case 'search': {
-      const pattern = await input({ message: m.searchPattern, validate: (v) => v.trim() !== '' || m.required });
-      return { args: ['search', pattern.trim()], writes: false };
+      const pattern = await text({ message: m.searchPattern, validate: required });
+      return pattern.kind === 'back' ? undefined : { args: ['search', pattern.value.trim()], writes: false };
     }
     case 'report': {
-      const html = await input({ message: m.reportHtml });
-      return { args: ['report', ...optional('--html', html)], writes: false };
+      const html = await pathQuestion(m.reportHtml, optionalCheck(PATH_CHECKS.fileToWrite));
+      return html.kind === 'back' ? undefined : { args: ['report', ...optional('--html', html.value)], writes: false };
     }
     case 'logs': {
-      const file = await input({ message: m.logsFile, default: 'audit.csv' });
-      return { args: ['logs', 'export', '--csv', file.trim()], writes: false };
+      const file = await pathQuestion(m.logsFile, PATH_CHECKS.fileToWrite, 'audit.csv');
+      return file.kind === 'back' ? undefined : { args: ['logs', 'export', '--csv', file.value.trim()], writes: false };
     }
     case 'verify': {
-      const tape = await chooseTape(io, globals, m.verifyTape);
-      if (tape === undefined) return undefined;
-      const quick = await confirm({ message: m.verifyQuick, default: false });
+      const a = { tape: '', quick: false };
+      const done = await runSteps([tapeStep(io, globals, m.verifyTape, (v) => (a.tape = v)), async () => take(await yesNo(m.verifyQuick, false), (v) => (a.quick = v))]);
       // A verify writes its result to the tape's journal.
-      return { args: ['verify', tape, ...(quick ? ['--quick'] : [])], writes: true };
+      return done ? { args: ['verify', a.tape, ...(a.quick ? ['--quick'] : [])], writes: true } : undefined;
     }
     case 'recover': {
-      const mounts = [await input({ message: m.recoverMount, validate: (v) => v.trim() !== '' || m.required })];
-      for (;;) {
-        const more = await input({ message: m.recoverAnother });
-        if (more.trim() === '') break;
-        mounts.push(more.trim());
-      }
-      const salvage = await confirm({ message: m.recoverSalvage, default: false });
-      return { args: ['recover', ...mounts.flatMap((mount) => ['--mount', mount.trim()]), ...(salvage ? ['--salvage'] : [])], writes: true };
+      const mounts: string[] = [];
+      const a = { mounts, salvage: false };
+      const done = await runSteps([
+        async () => take(await pathQuestion(m.recoverMount, PATH_CHECKS.folder), (v) => (a.mounts = [v.trim()])),
+        async () => {
+          const more: string[] = [];
+          const flow = await repeated(m.recoverAnother, PATH_CHECKS.folder, more);
+          a.mounts = [a.mounts[0] ?? '', ...more];
+          return flow;
+        },
+        async () => take(await yesNo(m.recoverSalvage, false), (v) => (a.salvage = v)),
+      ]);
+      return done ? { args: ['recover', ...a.mounts.flatMap((mount) => ['--mount', mount]), ...(a.salvage ? ['--salvage'] : [])], writes: true } : undefined;
     }
     case 'quit':
       return undefined;
@@ -126,30 +237,55 @@ const argsFor = async (choice: Choice, io: Io, globals: GlobalOptions): Promise<
   }
 };
 
-const labelArgs = async (io: Io, globals: GlobalOptions): Promise<{ args: string[]; writes: boolean } | undefined> => {
-  const action = await select({
-    message: m.labelAction,
-    choices: [
-      { name: 'List labels', value: 'list' },
-      { name: 'Create a label', value: 'create' },
-      { name: 'Put a label on a tape', value: 'assign' },
-      { name: 'Take a label off a tape', value: 'unassign' },
-      { name: 'Delete a label', value: 'delete' },
-    ],
-  });
-  if (action === 'list') return { args: ['label', 'list'], writes: false };
-  if (action === 'assign' || action === 'unassign') {
-    const tape = await chooseTape(io, globals, m.labelTape);
-    if (tape === undefined) return undefined;
-    const name = await input({ message: m.labelName, validate: (v) => v.trim() !== '' || m.required });
-    return { args: ['label', action, tape, name.trim()], writes: true };
-  }
-  const name = await input({ message: m.labelName, validate: (v) => v.trim() !== '' || m.required });
-  if (action === 'create') {
-    const color = await input({ message: m.labelColour, default: '#808080' });
-    return { args: ['label', 'create', name.trim(), '--color', color.trim()], writes: true };
-  }
-  return { args: ['label', 'delete', name.trim()], writes: true };
+/** A path as a restore glob that matches it alone: glob characters escaped. */
+const literalGlob = (p: string): string => p.replace(/[\\*?[\]{}]/g, '\\$&');
+
+/** Search every tape, choose a hit (a version of a file), restore that version. */
+const findAndRestore = async (io: Io, globals: GlobalOptions): Promise<Planned> => {
+  const a: { pattern: string; hit: SearchHit | undefined; to: string } = { pattern: '', hit: undefined, to: '' };
+  const done = await runSteps([
+    async () => take(await text({ message: m.searchPattern, validate: required }), (v) => (a.pattern = v.trim())),
+    async () => {
+      const hits = await fromCatalog(io, globals, (app) => {
+        const found = searchCatalog(app, { pattern: a.pattern, tape: undefined, limit: 50 });
+        return E.isRight(found) ? [...found.right.hits] : [];
+      });
+      if (hits.length === 0) {
+        io.out(io.style.yellow(MESSAGES.search.none(a.pattern)));
+        return 'back';
+      }
+      const choices = hits.map((h) => ({ name: `${h.tape}  ${h.path}  ${h.type === 'file' ? formatBytes(h.size) : h.type}  backed up ${formatLocalTime(h.backedUpAt)}`, value: h }));
+      return take(await choose(m.findWhich, choices), (v) => (a.hit = v));
+    },
+    async () => take(await pathQuestion(m.restoreTo, PATH_CHECKS.folderToBe), (v) => (a.to = v.trim())),
+  ]);
+  if (!done || a.hit === undefined) return undefined;
+  return { args: ['restore', a.hit.tape, '--job', a.hit.job, '--path', literalGlob(a.hit.path), '--to', a.to], writes: true };
+};
+
+const labelArgs = async (io: Io, globals: GlobalOptions): Promise<Planned> => {
+  const a = { action: 'list', tape: '', name: '', colour: '' };
+  const done = await runSteps([
+    async () =>
+      take(
+        await choose(m.labelAction, [
+          { name: 'List labels', value: 'list' },
+          { name: 'Create a label', value: 'create' },
+          { name: 'Put a label on a tape', value: 'assign' },
+          { name: 'Take a label off a tape', value: 'unassign' },
+          { name: 'Delete a label', value: 'delete' },
+        ]),
+        (v) => (a.action = v),
+      ),
+    async () => (a.action === 'assign' || a.action === 'unassign' ? tapeStep(io, globals, m.labelTape, (v) => (a.tape = v))() : 'next'),
+    async () => (a.action === 'list' ? 'next' : take(await text({ message: m.labelName, validate: labelCheck }), (v) => (a.name = v.trim()))),
+    async () => (a.action === 'create' ? take(await text({ message: m.labelColour, default: '#808080', validate: colourCheck }), (v) => (a.colour = v.trim())) : 'next'),
+  ]);
+  if (!done) return undefined;
+  if (a.action === 'list') return { args: ['label', 'list'], writes: false };
+  if (a.action === 'assign' || a.action === 'unassign') return { args: ['label', a.action, a.tape, a.name], writes: true };
+  if (a.action === 'create') return { args: ['label', 'create', a.name, '--color', a.colour], writes: true };
+  return { args: ['label', 'delete', a.name], writes: true };
 };
 
 const MAIN_CHOICES = [
@@ -160,19 +296,24 @@ const MAIN_CHOICES = [
   { name: 'Verify a tape', value: 'verify' as const },
   { name: 'Labels', value: 'labels' as const },
   { name: 'Search every tape', value: 'search' as const },
+  { name: 'Find a file and restore it', value: 'find' as const },
   { name: 'Health report', value: 'report' as const },
   { name: 'Disaster recovery', value: 'recover' as const },
   { name: 'Export the audit log', value: 'logs' as const },
+  { name: 'List the tapes', value: 'tapes' as const },
+  { name: 'Jobs', value: 'jobs' as const },
   new Separator(),
   { name: 'Quit', value: 'quit' as const },
 ];
 
-const isPromptExit = (error: unknown): boolean => error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
+const isCtrlC = (error: unknown): boolean => error instanceof Error && error.name === 'ExitPromptError';
 
 /**
  * The interactive menu (`lto` with no arguments on a terminal). Each choice asks its
- * questions, shows the command line it stands for, asks before anything that writes,
- * then runs that very command. Returns the exit code of the last command run.
+ * questions, each answer checked as it is given (asked again with the reason); Esc goes
+ * back one question, Tab completes a path. It shows the command line it stands for,
+ * asks before anything that writes, then runs that very command. Quit returns the exit
+ * code of the last command run; Ctrl-C exits 130, as a shell expects of it.
  */
 export const runMenu = async (io: Io, globals: GlobalOptions, run: RunCommand): Promise<number> => {
   io.out(io.style.bold(m.welcome));
@@ -184,14 +325,17 @@ export const runMenu = async (io: Io, globals: GlobalOptions, run: RunCommand): 
       const planned = await argsFor(choice, io, globals);
       if (planned === undefined) continue;
       io.out(`${io.style.dim(m.equivalent)} ${io.style.cyan(commandLine(planned.args))}`);
-      if (planned.writes && !(await confirm({ message: m.confirm, default: true }))) {
-        io.out(m.cancelled);
-        continue;
+      if (planned.writes) {
+        const go = await yesNo(m.confirm, true);
+        if (go.kind === 'back' || !go.value) {
+          io.out(m.cancelled);
+          continue;
+        }
       }
       last = await run(planned.args);
       io.out('');
     } catch (error) {
-      if (isPromptExit(error)) return last;
+      if (isCtrlC(error)) return EXIT.INTERRUPTED;
       throw error;
     }
   }

@@ -23,3 +23,18 @@ export const parseCount = (
     ? { _tag: 'Right', right: n }
     : { _tag: 'Left', left: { _tag: 'InvalidOption', option, value: text, expected: 'a whole number, 1 or more' } };
 };
+
+const AGO_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/**
+ * `--since`: an age (`30m`, `12h`, `7d`, `2w`) or an ISO 8601 date or time
+ * (`2026-12-01`, `2026-12-01T08:00:00Z`; a date alone is midnight UTC) → ms since 1970.
+ */
+export const parseSince = (text: string, nowMs: number): number | undefined => {
+  const trimmed = text.trim();
+  const ago = /^(\d+)\s*([mhdw])$/i.exec(trimmed);
+  if (ago !== null) return nowMs - Number(ago[1]) * (AGO_UNITS[(ago[2] ?? '').toLowerCase()] ?? 0);
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(trimmed)) return undefined;
+  const ms = Date.parse(trimmed.length === 10 ? `${trimmed}T00:00:00Z` : trimmed);
+  return Number.isNaN(ms) ? undefined : ms;
+};

@@ -1,5 +1,6 @@
 import type { Observable, Subscription } from 'rxjs';
 import { formatBytes, formatDuration } from './format';
+import { JSON_SCHEMA } from '../json';
 
 export interface ProgressSample {
   readonly label: string;
@@ -34,9 +35,9 @@ const render = (s: ProgressSample, elapsedMs: number): string => {
   return `${s.label} [${'█'.repeat(filled)}${'░'.repeat(BAR - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${counts}  ${formatBytes(s.bytes)}/${formatBytes(s.totalBytes)}  ${formatBytes(rate)}/s  ETA ${eta}`;
 };
 
-/** One NDJSON progress line (docs: README, "Progress"). */
+/** One NDJSON progress line (docs/JSON.md, "Progress"; README, "Progress"). */
 export const progressLine = (s: ProgressSample, at: Date): string =>
-  JSON.stringify({ type: 'progress', phase: s.phase, [s.unit]: s.done, [`total${s.unit.charAt(0).toUpperCase()}${s.unit.slice(1)}`]: s.total, bytes: s.bytes, totalBytes: s.totalBytes, at: at.toISOString() });
+  JSON.stringify({ schema: JSON_SCHEMA, type: 'progress', phase: s.phase, [s.unit]: s.done, [`total${s.unit.charAt(0).toUpperCase()}${s.unit.slice(1)}`]: s.total, bytes: s.bytes, totalBytes: s.totalBytes, at: at.toISOString() });
 
 /**
  * Draws at most one sample per `everyMs`, the latest one. Throttled on the clock as the

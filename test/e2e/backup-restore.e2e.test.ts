@@ -7,7 +7,7 @@ import { sandbox, type Sandbox } from '../support/cli';
 import { makeHardTree, treeFacts } from '../support/trees';
 
 interface JobJson {
-  id: string;
+  job: string;
   tape: string;
   type: string;
   mode: string | null;
@@ -44,7 +44,7 @@ describe('backup and restore round trip (real CLI, hard names, 64 MiB file)', ()
   });
 
   it('records the job with the --json shape scripts rely on', () => {
-    const jobs = box.json<JobJson[]>(['jobs', '--tape', '000100L8']);
+    const jobs = box.json<{ jobs: JobJson[] }>(['jobs', '--tape', '000100L8']).jobs;
     const backup = jobs.find((j) => j.type === 'BACKUP');
     assert.ok(backup);
     assert.equal(backup.mode, 'FULL');
@@ -68,25 +68,25 @@ describe('backup and restore round trip (real CLI, hard names, 64 MiB file)', ()
 
   it('restores one file by seeking: it reads no more than the file plus 1 MiB', () => {
     const to = path.join(box.root, 'one');
-    const restore = box.json<{ restored: { files: number }; bytesReadFromTape: number }>([
+    const restore = box.json<{ restored: { files: number }; tapeBytes: number }>([
       'restore', '000100L8', '--to', to, '--path', '**/bottom.txt',
     ]);
     assert.equal(restore.restored.files, 1);
-    assert.ok(restore.bytesReadFromTape <= 'a hundred levels down'.length + 1024 * 1024, `read ${restore.bytesReadFromTape}`);
+    assert.ok(restore.tapeBytes <= 'a hundred levels down'.length + 1024 * 1024, `read ${restore.tapeBytes}`);
     const deep = Array.from({ length: 100 }, (_, i) => `d${i}`).join('/');
     assert.equal(fs.readFileSync(path.join(to, source, deep, 'bottom.txt'), 'utf8'), 'a hundred levels down');
   });
 
   it('browses one level with sizes and versions', () => {
-    const roots = box.json<{ path: string; type: string }[]>(['browse', '000100L8']);
+    const roots = box.json<{ entries: { path: string; type: string }[] }>(['browse', '000100L8']).entries;
     assert.deepEqual(roots.map((e) => [e.path, e.type]), [[source, 'dir']]);
-    const big = box.json<{ path: string; name: string; type: string; size: number; mtime: string; job: string; versions: number }[]>([
+    const big = box.json<{ entries: { path: string; name: string; type: string; bytes: number; mtime: string; job: string; versions: number }[] }>([
       'browse', '000100L8', path.join(source, 'big'),
-    ]);
+    ]).entries;
     assert.equal(big.length, 1);
     assert.equal(big[0]!.name, 'large.bin');
     assert.equal(big[0]!.type, 'file');
-    assert.equal(big[0]!.size, 64 * 1024 * 1024);
+    assert.equal(big[0]!.bytes, 64 * 1024 * 1024);
     assert.equal(big[0]!.mtime, '2020-09-13T12:26:40.500Z');
     assert.equal(big[0]!.versions, 1);
   });

@@ -20,7 +20,7 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
   });
   afterEach(() => box.cleanup());
 
-  const noTapes = () => assert.deepEqual(box.json(['tape', 'list']), []);
+  const noTapes = () => assert.deepEqual(box.json(['tape', 'list']), { schema: 1, tapes: [] });
 
   it('refuses a malformed barcode and shows the expected form', () => {
     const mount = box.mountPoint('ltfs');

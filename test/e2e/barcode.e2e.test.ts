@@ -52,7 +52,7 @@ describe('lto barcode and lto tape add --scan (real CLI)', () => {
     fs.writeFileSync(photoFile, encodePng(photo));
     const scanned = box.lto(['barcode', 'scan', photoFile, '--json']);
     assert.equal(scanned.status, 0, scanned.stderr);
-    assert.deepEqual(JSON.parse(scanned.stdout), { tape: '000119L9', mediaCode: 'L9', generation: 'L9', source: photoFile });
+    assert.deepEqual(JSON.parse(scanned.stdout), { schema: 1, tape: '000119L9', mediaCode: 'L9', generation: 'L9', source: photoFile });
   });
 
   it('adds a tape whose id is read from a photo of its label', () => {
@@ -60,9 +60,9 @@ describe('lto barcode and lto tape add --scan (real CLI)', () => {
     const added = box.lto(['tape', 'add', '--scan', labelPicture(['000012L5'], 'jpeg', 'first-label'), '--mount', mount]);
     assert.equal(added.status, 0, added.stderr);
     assert.match(added.stderr, /Read 000012L5 from /);
-    const tapes = box.json<{ id: string; generation: string }[]>(['tape', 'list']);
+    const tapes = box.json<{ tapes: { tape: string; generation: string }[] }>(['tape', 'list']).tapes;
     assert.deepEqual(
-      tapes.map((t) => [t.id, t.generation]),
+      tapes.map((t) => [t.tape, t.generation]),
       [['000012L5', 'L5']],
     );
   });
@@ -75,7 +75,7 @@ describe('lto barcode and lto tape add --scan (real CLI)', () => {
     const added = box.lto(['tape', 'add', '--scan', picture, '--generation', 'LA', '--mount', box.mountPoint('b')]);
     assert.equal(added.status, 0, added.stderr);
     assert.deepEqual(
-      box.json<{ id: string; generation: string }[]>(['tape', 'list']).map((t) => [t.id, t.generation]),
+      box.json<{ tapes: { tape: string; generation: string }[] }>(['tape', 'list']).tapes.map((t) => [t.tape, t.generation]),
       [['000200QX', 'LA']],
     );
   });
@@ -85,7 +85,7 @@ describe('lto barcode and lto tape add --scan (real CLI)', () => {
     const added = box.lto(['tape', 'add', '--scan', picture, '--mount', box.mountPoint('ltfs')]);
     assert.equal(added.status, 2);
     assert.equal(added.stderr, `error: read "CLN001L1" from ${picture}, refused: CLN001L1 is a cleaning cartridge (CLN...), not a data tape\n`);
-    assert.deepEqual(box.json(['tape', 'list']), []);
+    assert.deepEqual(box.json(['tape', 'list']), { schema: 1, tapes: [] });
   });
 
   it('refuses a barcode that is not a tape id, quoting it', async () => {

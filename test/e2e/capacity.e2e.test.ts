@@ -35,6 +35,6 @@ describe('a tape without room for the backup', () => {
     assert.match(r.stderr, /not enough room on 000500L5: the backup needs up to 6\.\d MB, .* is left .*reserve/);
     assert.deepEqual(fs.readFileSync(path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson')), journal, 'the journal is untouched');
     assert.equal(fs.existsSync(path.join(mount, 'LTO-ARCHIVE', 'jobs')), false);
-    assert.deepEqual(box.json<{ type: string }[]>(['jobs']).map((j) => j.type), ['ADD_TAPE']);
+    assert.deepEqual(box.json<{ jobs: { type: string }[] }>(['jobs']).jobs.map((j) => j.type), ['ADD_TAPE']);
   });
 });

@@ -56,7 +56,7 @@ describe('lto demo', () => {
     assert.match(first.stdout, /consistent/);
     const second = box.lto(['demo'], { TMPDIR: box.root });
     assert.equal(second.status, 0, second.stderr);
-    assert.deepEqual(box.json<{ id: string }[]>(['tape', 'list']), []);
+    assert.deepEqual(box.json<{ tapes: { tape: string }[] }>(['tape', 'list']).tapes, []);
   });
 
   it('prints no colour codes when NO_COLOR is set', () => {

@@ -23,7 +23,7 @@ const MOMENTS = countFrom('CRASH_MOMENTS', 20);
 const TIMED = countFrom('CRASH_TIMED', 2);
 
 interface JobJson {
-  readonly id: string;
+  readonly job: string;
   readonly type: string;
   readonly status: string;
 }
@@ -97,7 +97,7 @@ describe(`crash campaign: SIGKILL during a real backup (seed ${SEED})`, () => {
     const trace = path.join(box.root, 'trace');
     const traced = backup({ LTO_CRASH_TRACE: trace });
     assert.equal(traced.status, 0, traced.stderr);
-    for (const j of box.json<JobJson[]>(['jobs'])) known.add(j.id);
+    for (const j of box.json<{ jobs: JobJson[] }>(['jobs']).jobs) known.add(j.job);
     moments = pickMoments(momentsOf(fs.readFileSync(trace, 'utf8')), MOMENTS, random);
   });
   after(() => box.cleanup());
@@ -107,17 +107,17 @@ describe(`crash campaign: SIGKILL during a real backup (seed ${SEED})`, () => {
     const raw = readTapeJournal(mount);
     assert.deepEqual(raw.breaks, [], `${what}: the journal chain holds`);
     // The first command after the crash: it closes the dead job.
-    const jobs = box.json<JobJson[]>(['jobs', '--tape', TAPE]);
-    const record = jobs.find((j) => j.type === 'BACKUP' && !known.has(j.id));
-    for (const j of jobs) known.add(j.id);
+    const jobs = box.json<{ jobs: JobJson[] }>(['jobs', '--tape', TAPE]).jobs;
+    const record = jobs.find((j) => j.type === 'BACKUP' && !known.has(j.job));
+    for (const j of jobs) known.add(j.job);
     if (record !== undefined) {
-      const ended = readTapeJournal(mount).records.some((r) => r.event.stream === `job-${record.id}` && r.event.type === 'JobCompleted');
+      const ended = readTapeJournal(mount).records.some((r) => r.event.stream === `job-${record.job}` && r.event.type === 'JobCompleted');
       assert.equal(record.status, ended ? 'SUCCESS' : 'INTERRUPTED', `${what}: job status`);
     }
     assert.equal(jobs.filter((j) => j.status === 'RUNNING').length, 0, `${what}: no job left RUNNING`);
     const check = box.lto(['catalog', 'check']);
     assert.equal(check.status, 0, `${what}: catalog check: ${check.stdout}${check.stderr}`);
-    if (record !== undefined) checkRestore(what, record.id);
+    if (record !== undefined) checkRestore(what, record.job);
     const again = backup();
     assert.equal(again.status, 0, `${what}: a new backup: ${again.stderr}`);
     const report = JSON.parse(again.stdout);

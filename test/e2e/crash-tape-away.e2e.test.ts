@@ -33,13 +33,13 @@ describe('a job cut off between the tape append and the local one, its tape away
     const jobs = box.lto(['jobs', '--json']);
     assert.equal(jobs.status, 0, jobs.stderr);
     assert.match(jobs.stderr, /closed INTERRUPTED once its tape is mounted/);
-    const backup = (JSON.parse(jobs.stdout) as { type: string; status: string }[]).find((j) => j.type === 'BACKUP');
+    const backup = (JSON.parse(jobs.stdout) as { jobs: { type: string; status: string }[] }).jobs.find((j) => j.type === 'BACKUP');
     assert.equal(backup?.status, 'RUNNING');
   });
 
   it('is closed INTERRUPTED once the tape is back, after what the tape held is imported; the tape stays usable', () => {
     fs.renameSync(away, mount);
-    const jobs = box.json<{ type: string; status: string }[]>(['jobs']);
+    const jobs = box.json<{ jobs: { type: string; status: string }[] }>(['jobs']).jobs;
     assert.equal(jobs.find((j) => j.type === 'BACKUP')?.status, 'INTERRUPTED');
     const show = box.lto(['tape', 'show', '000071L8']);
     assert.equal(show.status, 0, show.stderr);

@@ -23,7 +23,7 @@ describe('lto demo', () => {
     assert.equal(first.status, 0, first.stderr);
     assert.equal(second.status, 0, second.stderr);
     assert.equal(fs.existsSync(path.join(box.home, 'catalog.db')), false, 'no catalog in the user\'s data folder');
-    const tapes = box.json<unknown[]>(['tape', 'list']);
+    const tapes = box.json<{ tapes: unknown[] }>(['tape', 'list']).tapes;
     assert.deepEqual(tapes, [], 'the user\'s catalog has no demo tape');
     const report = box.lto(['report']);
     assert.doesNotMatch(report.stdout, /DEMO/);

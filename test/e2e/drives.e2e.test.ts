@@ -37,7 +37,7 @@ describe('several drives, one catalog', () => {
     }
     const check = box.lto(['catalog', 'check']);
     assert.equal(check.status, 0, check.stdout + check.stderr);
-    const jobs = box.json<{ type: string; status: string }[]>(['jobs']);
+    const jobs = box.json<{ jobs: { type: string; status: string }[] }>(['jobs']).jobs;
     assert.deepEqual(jobs.filter((j) => j.type === 'BACKUP').map((j) => j.status), ['SUCCESS', 'SUCCESS', 'SUCCESS']);
   });
 

@@ -96,7 +96,7 @@ describe('encrypted tapes, through the real CLI', () => {
   it('browses with the passphrase by real names, and locked without it', () => {
     const open = box.lto(['browse', '000013L8', source, '--json'], env);
     assert.equal(open.status, 0, open.stderr);
-    assert.ok((JSON.parse(open.stdout) as { name: string }[]).some((e) => e.name === 'unicode'));
+    assert.ok((JSON.parse(open.stdout) as { entries: { name: string }[] }).entries.some((e) => e.name === 'unicode'));
     const locked = box.lto(['browse', '000013L8', '--json']);
     assert.equal(locked.status, 0, locked.stderr);
     assert.match(locked.stderr, /names are shown locked/);
@@ -120,9 +120,9 @@ describe('encrypted tapes, through the real CLI', () => {
     const to = path.join(box.root, 'one');
     const restore = box.lto(['restore', '000013L8', '--to', to, '--path', '**/bottom.txt', '--json'], env);
     assert.equal(restore.status, 0, restore.stderr);
-    const report = JSON.parse(restore.stdout) as { restored: { files: number }; bytesReadFromTape: number };
+    const report = JSON.parse(restore.stdout) as { restored: { files: number }; tapeBytes: number };
     assert.equal(report.restored.files, 1);
-    assert.ok(report.bytesReadFromTape <= 48 + 2 * (CHUNK + 16), `read ${report.bytesReadFromTape} bytes`);
+    assert.ok(report.tapeBytes <= 48 + 2 * (CHUNK + 16), `read ${report.tapeBytes} bytes`);
   });
 
   it('without a secret off a terminal, fails naming the options and writes nothing', () => {
@@ -197,18 +197,18 @@ describe('encrypted tapes, through the real CLI', () => {
     it('verify: every file read back with the key, ciphertext hashes without it; a flipped byte is named either way', () => {
       const withKey = box.lto(['verify', '000013L8', '--json'], env);
       assert.equal(withKey.status, 0, withKey.stderr);
-      assert.equal(JSON.parse(withKey.stdout).mode, 'full');
+      assert.equal(JSON.parse(withKey.stdout).mode, 'FULL');
       const noKey = box.lto(['verify', '000013L8', '--no-key', '--json']);
       assert.equal(noKey.status, 0, noKey.stderr);
-      assert.equal(JSON.parse(noKey.stdout).mode, 'no-key');
+      assert.equal(JSON.parse(noKey.stdout).mode, 'NO_KEY');
       const damaged = Buffer.from(original);
       damaged[chunkPosition(4, CHUNK) + 7]! ^= 0x04;
       fs.writeFileSync(segment, damaged);
       try {
         const full = box.lto(['verify', '000013L8', '--json'], env);
         assert.equal(full.status, 4);
-        const files = (JSON.parse(full.stdout) as { jobs: { damaged: { path: string; status: string }[] }[] }).jobs.flatMap((j) => j.damaged);
-        assert.deepEqual(files.map((d) => [path.basename(d.path), d.status]), [['large.bin', 'CORRUPTED']]);
+        const files = (JSON.parse(full.stdout) as { jobs: { damaged: { path: string; verdict: string }[] }[] }).jobs.flatMap((j) => j.damaged);
+        assert.deepEqual(files.map((d) => [path.basename(d.path), d.verdict]), [['large.bin', 'CORRUPTED']]);
         const blind = box.lto(['verify', '000013L8', '--no-key', '--json']);
         assert.equal(blind.status, 4);
         assert.match(blind.stdout, /SHA-256 differs/);
@@ -256,7 +256,7 @@ describe('an encrypted tape with an RSA slot and a passphrase slot', () => {
   after(() => box.cleanup());
 
   it('lists both slots, with the public key fingerprint', () => {
-    const slots = box.json<{ kind: string; fingerprint: string | null }[]>(['tape', 'keys', '000014L8']);
+    const slots = box.json<{ slots: { kind: string; fingerprint: string | null }[] }>(['tape', 'keys', '000014L8']).slots;
     assert.deepEqual(slots.map((s) => s.kind).sort(), ['passphrase', 'rsa']);
     assert.match(slots.find((s) => s.kind === 'rsa')!.fingerprint ?? '', /^[0-9a-f]{64}$/);
   });
@@ -285,7 +285,7 @@ describe('an encrypted tape with an RSA slot and a passphrase slot', () => {
     assert.equal(bob.status, 0, bob.stderr);
     const added = box.lto(['tape', 'add-slot', '000014L8', '--public-key', path.join(box.root, 'bob.pub.pem')], { LTO_PASSPHRASE: PASSPHRASE });
     assert.equal(added.status, 0, added.stderr);
-    assert.equal(box.json<unknown[]>(['tape', 'keys', '000014L8']).length, 3);
+    assert.equal(box.json<{ slots: unknown[] }>(['tape', 'keys', '000014L8']).slots.length, 3);
     const to = path.join(box.root, 'with-bob');
     const restore = box.lto(['restore', '000014L8', '--to', to, '--key', path.join(box.root, 'bob.key.pem'), '--path', '**/bottom.txt'], { LTO_KEY_PASSPHRASE: KEY_PASSPHRASE });
     assert.equal(restore.status, 0, restore.stderr);

@@ -27,7 +27,7 @@ describe('golden backup tape, format lto-archive/1', () => {
   after(() => box.cleanup());
 
   it('brings back its jobs from the journal', () => {
-    const jobs = box.json<{ type: string; mode: string | null; status: string; files: number }[]>(['jobs']);
+    const jobs = box.json<{ jobs: { type: string; mode: string | null; status: string; files: number }[] }>(['jobs']).jobs;
     assert.deepEqual(jobs.map((j) => [j.type, j.mode, j.status, j.files]), [
       ['ADD_TAPE', null, 'SUCCESS', 0],
       ['BACKUP', 'FULL', 'SUCCESS', 3],
@@ -47,9 +47,9 @@ describe('golden backup tape, format lto-archive/1', () => {
   });
 
   it('restores the tree as of the full backup, times to the microsecond', () => {
-    const full = box.json<{ id: string; mode: string | null }[]>(['jobs']).find((j) => j.mode === 'FULL')!;
+    const full = box.json<{ jobs: { job: string; mode: string | null }[] }>(['jobs']).jobs.find((j) => j.mode === 'FULL')!;
     const to = path.join(box.root, 'first');
-    assert.equal(box.lto(['restore', '000777L6', '--to', to, '--job', full.id]).status, 0);
+    assert.equal(box.lto(['restore', '000777L6', '--to', to, '--job', full.job]).status, 0);
     const root = path.join(to, SOURCE);
     assert.equal(fs.readFileSync(path.join(root, 'docs', 'readme.txt'), 'utf8'), 'format 1 pins this file\n');
     assert.deepEqual(fs.readFileSync(path.join(root, 'docs', 'data.bin')), Buffer.from([0, 1, 2, 0x62, 0x69, 0x6e, 0x61, 0x72, 0x79, 0xff]));

@@ -30,20 +30,20 @@ describe('golden encrypted tape, format lto-archive/1', () => {
   after(() => box.cleanup());
 
   it('is catalogued without the key: jobs, and one passphrase slot', () => {
-    const jobs = box.json<{ type: string; mode: string | null; status: string; files: number; encrypted: boolean }[]>(['jobs']);
+    const jobs = box.json<{ jobs: { type: string; mode: string | null; status: string; files: number; encrypted: boolean }[] }>(['jobs']).jobs;
     assert.deepEqual(jobs.map((j) => [j.type, j.mode, j.status, j.files, j.encrypted]), [
       ['ADD_TAPE', null, 'SUCCESS', 0, true],
       ['BACKUP', 'FULL', 'SUCCESS', 4, true],
       ['BACKUP', 'INCREMENTAL', 'SUCCESS', 1, true],
     ]);
-    const slots = box.json<{ kind: string; detail: string }[]>(['tape', 'keys', '000778L8']);
+    const slots = box.json<{ slots: { kind: string; detail: string }[] }>(['tape', 'keys', '000778L8']).slots;
     assert.deepEqual(slots.map((s) => [s.kind, s.detail]), [['passphrase', 'scrypt N=2^17 r=8 p=1']]);
   });
 
   it('shows names locked without the key', () => {
     const browse = box.lto(['browse', '000778L8', '--json']);
     assert.equal(browse.status, 0, browse.stderr);
-    const [root] = JSON.parse(browse.stdout) as { path: string }[];
+    const [root] = (JSON.parse(browse.stdout) as { entries: { path: string }[] }).entries;
     assert.match(root!.path, /^\/\[locked [A-Za-z0-9_-]{8}\]\/\[locked [A-Za-z0-9_-]{8}\]$/);
   });
 
@@ -62,9 +62,9 @@ describe('golden encrypted tape, format lto-archive/1', () => {
   });
 
   it('restores the full backup as it was, to the microsecond', () => {
-    const full = box.json<{ id: string; mode: string | null }[]>(['jobs']).find((j) => j.mode === 'FULL')!;
+    const full = box.json<{ jobs: { job: string; mode: string | null }[] }>(['jobs']).jobs.find((j) => j.mode === 'FULL')!;
     const to = path.join(box.root, 'full');
-    const restore = box.lto(['restore', '000778L8', '--to', to, '--job', full.id], { LTO_PASSPHRASE: PASSPHRASE });
+    const restore = box.lto(['restore', '000778L8', '--to', to, '--job', full.job], { LTO_PASSPHRASE: PASSPHRASE });
     assert.equal(restore.status, 0, restore.stderr);
     const readme = path.join(to, SOURCE, 'docs', 'readme.txt');
     assert.equal(fs.readFileSync(readme, 'utf8'), 'encrypted format 1 pins this file\n');

@@ -36,14 +36,14 @@ describe('incremental backups', () => {
     write(src, 'a.txt', 'alpha, longer now');
     write(src, 'new.txt', 'new');
     fs.rmSync(path.join(src, 'b', 'c.txt'));
-    const events = box.json<unknown[]>(['tape', 'history', '000200L9']).length;
+    const events = box.json<{ events: unknown[] }>(['tape', 'history', '000200L9']).events.length;
     const dry = box.json<{ status: string; plan: Plan }>(['backup', '000200L9', src, '--incremental', '--dry-run']);
     assert.equal(dry.status, 'PLANNED');
     assert.equal(dry.plan.new.files, 1);
     assert.equal(dry.plan.modified.files, 1);
     assert.equal(dry.plan.unchanged.files, 1);
     assert.equal(dry.plan.deleted, 1);
-    assert.equal(box.json<unknown[]>(['tape', 'history', '000200L9']).length, events);
+    assert.equal(box.json<{ events: unknown[] }>(['tape', 'history', '000200L9']).events.length, events);
   });
 
   it('writes only what changed, records deletions, and restores each job as it was', () => {
@@ -52,7 +52,7 @@ describe('incremental backups', () => {
     fs.rmSync(path.join(src, 'b', 'c.txt'));
     const second = box.json<{ files: number; plan: Plan }>(['backup', '000200L9', src, '--incremental']);
     assert.equal(second.files, 1, 'only a.txt is written again');
-    const jobs = box.json<{ id: string; type: string; mode: string }[]>(['jobs', '--tape', '000200L9']).filter((j) => j.type === 'BACKUP');
+    const jobs = box.json<{ jobs: { job: string; type: string; mode: string }[] }>(['jobs', '--tape', '000200L9']).jobs.filter((j) => j.type === 'BACKUP');
     assert.deepEqual(jobs.map((j) => j.mode), ['FULL', 'INCREMENTAL']);
 
     const latest = path.join(box.root, 'latest');
@@ -60,7 +60,7 @@ describe('incremental backups', () => {
     assert.deepEqual(treeFacts(path.join(latest, src)), treeFacts(src));
 
     const first = path.join(box.root, 'first');
-    assert.equal(box.lto(['restore', '000200L9', '--to', first, '--job', jobs[0]!.id.slice(-8)]).status, 0);
+    assert.equal(box.lto(['restore', '000200L9', '--to', first, '--job', jobs[0]!.job.slice(-8)]).status, 0);
     assert.deepEqual(treeFacts(path.join(first, src), { mtime: false }), Object.fromEntries(Object.entries(firstFacts).map(([k, v]) => [k, v.replace(/ mtime=\d+/, '')])));
   });
 
@@ -111,7 +111,7 @@ describe('backup and restore: bad input', () => {
   });
   afterEach(() => box.cleanup());
 
-  const noJobsBut = (count: number) => assert.equal(box.json<unknown[]>(['jobs']).length, count);
+  const noJobsBut = (count: number) => assert.equal(box.json<{ jobs: unknown[] }>(['jobs']).jobs.length, count);
 
   it('refuses a missing source path before writing anything', () => {
     const r = box.lto(['backup', '000300L7', src, path.join(box.root, 'nope')]);
@@ -154,7 +154,7 @@ describe('backup and restore: bad input', () => {
     for (let i = 0; i < 40; i++) write(src, `many/${i}.bin`, 'x'.repeat(100_000));
     const crashed = box.lto(['backup', '000300L7', src, '--segment-size', '1MiB'], { LTO_CRASH_AT: 'after-segment-recorded' });
     assert.equal(crashed.signal, 'SIGKILL');
-    const jobs = box.json<{ type: string; status: string }[]>(['jobs']);
+    const jobs = box.json<{ jobs: { type: string; status: string }[] }>(['jobs']).jobs;
     assert.deepEqual(jobs.map((j) => [j.type, j.status]), [
       ['ADD_TAPE', 'SUCCESS'],
       ['BACKUP', 'INTERRUPTED'],
@@ -187,7 +187,7 @@ describe('backup warnings and restore paths', () => {
     assert.equal(report.status, 'SUCCESS');
     assert.equal(report.warnings, 1);
     assert.match(report.warningList[0].reason, /FIFO/);
-    const jobs = box.json<{ type: string; warnings: number }[]>(['jobs']);
+    const jobs = box.json<{ jobs: { type: string; warnings: number }[] }>(['jobs']).jobs;
     assert.equal(jobs.find((j) => j.type === 'BACKUP')?.warnings, 1);
   });
 
@@ -239,7 +239,7 @@ describe('restore of damaged data', () => {
     assert.deepEqual(report.problems.map((p: { path: string; kind: string }) => [p.path, p.kind]), [[path.join(src, 'bad.txt'), 'corrupted']]);
     assert.equal(fs.existsSync(path.join(to, src, 'bad.txt')), false, 'damaged bytes are not left as if they were the file');
     assert.equal(fs.readFileSync(path.join(to, src, 'good.txt'), 'utf8'), 'good data');
-    const restoreJob = box.json<{ type: string; status: string }[]>(['jobs']).find((j) => j.type === 'RESTORE');
+    const restoreJob = box.json<{ jobs: { type: string; status: string }[] }>(['jobs']).jobs.find((j) => j.type === 'RESTORE');
     assert.equal(restoreJob?.status, 'FAILED');
   });
 });

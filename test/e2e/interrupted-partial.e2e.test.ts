@@ -11,7 +11,7 @@ interface Job {
   status: string;
   files: number;
   bytes: number;
-  bytesWritten: number;
+  tapeBytes: number;
 }
 
 describe('an interrupted backup shows what its closed segments hold, and counts as partial', () => {
@@ -33,11 +33,11 @@ describe('an interrupted backup shows what its closed segments hold, and counts 
   after(() => box.cleanup());
 
   it('lto jobs: INTERRUPTED with the files and bytes of its closed segments', () => {
-    const job = box.json<Job[]>(['jobs', '--tape', TAPE]).find((j) => j.type === 'BACKUP')!;
+    const job = box.json<{ jobs: Job[] }>(['jobs', '--tape', TAPE]).jobs.find((j) => j.type === 'BACKUP')!;
     assert.equal(job.status, 'INTERRUPTED');
     assert.equal(job.files, restored);
     assert.equal(job.bytes, restored * 100_000);
-    assert.ok(job.bytesWritten > job.bytes);
+    assert.ok(job.tapeBytes > job.bytes);
     assert.match(box.lto(['jobs', '--tape', TAPE]).stdout, new RegExp(`INTERRUPTED.*\\b${restored}\\b`));
   });
 
@@ -55,7 +55,7 @@ describe('an interrupted backup shows what its closed segments hold, and counts 
     const r = box.lto(['report', '--json']);
     assert.equal(r.status, 1, 'a warning');
     const tape = (JSON.parse(r.stdout) as { tapes: { health: string; backups: { partial: number; successRate: number | null }; reasons: { text: string }[] }[] }).tapes[0]!;
-    assert.equal(tape.health, 'warning');
+    assert.equal(tape.health, 'WARNING');
     assert.equal(tape.backups.partial, 1);
     assert.equal(tape.backups.successRate, null);
     assert.ok(tape.reasons.some((x) => x.text === `a backup was interrupted: ${restored} file(s) in closed segments kept; back up again to finish`), JSON.stringify(tape.reasons));

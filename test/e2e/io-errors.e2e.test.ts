@@ -50,7 +50,7 @@ describe('I/O errors: reported, the job goes on with the other files, and exits 
       [['b-bad.bin', true]],
     );
     assert.deepEqual(locations(mount).map((l) => path.basename(l.path)).sort(), ['a.bin', 'c.bin', 'd.bin']);
-    const jobs = box.json<{ type: string; status: string; warnings: number }[]>(['jobs']);
+    const jobs = box.json<{ jobs: { type: string; status: string; warnings: number }[] }>(['jobs']).jobs;
     assert.deepEqual(jobs.filter((j) => j.type === 'BACKUP').map((j) => [j.status, j.warnings]), [['SUCCESS', 1]]);
     const next = box.lto(['backup', TAPE, source, '--mount', mount, '--incremental', '--json']);
     assert.equal(next.status, 0, 'once readable, the next incremental takes it');

@@ -46,7 +46,7 @@ const rolledBackTape = (): Rolled => {
 };
 
 const backups = (box: Sandbox) =>
-  box.json<{ id: string; type: string; status: string; reason: string | null }[]>(['jobs', '--tape', TAPE]).filter((j) => j.type === 'BACKUP');
+  box.json<{ jobs: { job: string; type: string; status: string; reason: string | null }[] }>(['jobs', '--tape', TAPE]).jobs.filter((j) => j.type === 'BACKUP');
 
 /** After the repair: the lost work is written again by an incremental, all restores, and the tape alone recovers the same catalog. */
 const checkRepaired = ({ box, mount, first, second }: Rolled): void => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { journalLines, sandbox, type Sandbox } from '../support/cli';
 
 interface TapeJson {
-  readonly id: string;
+  readonly tape: string;
   readonly labels: readonly string[];
 }
 
@@ -19,19 +19,19 @@ describe('lto label', () => {
   afterEach(() => box.cleanup());
 
   it('creates, assigns, filters tapes by label, and lists labels with their colour and tape count', () => {
-    assert.deepEqual(box.json(['label', 'create', 'archive', '--color', '#FF8800']), { label: 'archive', changed: true, pending: false });
+    assert.deepEqual(box.json(['label', 'create', 'archive', '--color', '#FF8800']), { schema: 1, label: 'archive', changed: true, pending: false });
     assert.equal(box.lto(['label', 'create', 'offsite']).status, 0);
-    assert.deepEqual(box.json(['label', 'assign', '000012L5', 'archive', '--mount', mountA]), { label: 'archive', changed: true, pending: false });
+    assert.deepEqual(box.json(['label', 'assign', '000012L5', 'archive', '--mount', mountA]), { schema: 1, label: 'archive', changed: true, pending: false, tape: '000012L5' });
     assert.equal(box.lto(['label', 'assign', '000013l5', 'offsite']).status, 0);
     assert.equal(box.lto(['label', 'assign', '000012L5', 'offsite', '--mount', mountA]).status, 0);
 
-    const all = box.json<TapeJson[]>(['tape', 'list']);
-    assert.deepEqual(all.map((t) => [t.id, t.labels]), [['000012L5', ['archive', 'offsite']], ['000013L5', ['offsite']]]);
-    assert.deepEqual(box.json<TapeJson[]>(['tape', 'list', '--label', 'archive']).map((t) => t.id), ['000012L5']);
+    const all = box.json<{ tapes: TapeJson[] }>(['tape', 'list']).tapes;
+    assert.deepEqual(all.map((t) => [t.tape, t.labels]), [['000012L5', ['archive', 'offsite']], ['000013L5', ['offsite']]]);
+    assert.deepEqual(box.json<{ tapes: TapeJson[] }>(['tape', 'list', '--label', 'archive']).tapes.map((t) => t.tape), ['000012L5']);
     assert.deepEqual(box.json<TapeJson>(['tape', 'show', '000012L5']).labels, ['archive', 'offsite']);
 
-    const labels = box.json<{ name: string; color: string; tapes: number }[]>(['label', 'list']);
-    assert.deepEqual(labels.map((l) => [l.name, l.color, l.tapes]), [['archive', '#ff8800', 1], ['offsite', '#808080', 2]]);
+    const labels = box.json<{ labels: { label: string; color: string; tapes: number }[] }>(['label', 'list']).labels;
+    assert.deepEqual(labels.map((l) => [l.label, l.color, l.tapes]), [['archive', '#ff8800', 1], ['offsite', '#808080', 2]]);
     const plain = box.lto(['tape', 'list', '--label', 'archive']);
     assert.match(plain.stdout, /000012L5.*archive, offsite/);
   });
@@ -55,10 +55,10 @@ describe('lto label', () => {
     const inUse = box.lto(['label', 'delete', 'archive']);
     assert.equal(inUse.status, 1);
     assert.match(inUse.stderr, /on 1 tape\(s\) \(000012L5\)/);
-    assert.deepEqual(box.json(['label', 'unassign', '000012L5', 'archive', '--mount', mountA]), { label: 'archive', changed: true, pending: false });
+    assert.deepEqual(box.json(['label', 'unassign', '000012L5', 'archive', '--mount', mountA]), { schema: 1, label: 'archive', changed: true, pending: false, tape: '000012L5' });
     assert.equal(box.lto(['label', 'delete', 'archive']).status, 0);
-    assert.deepEqual(box.json(['label', 'list']), []);
-    assert.deepEqual(box.json<TapeJson[]>(['tape', 'list']).map((t) => t.labels), [[], []]);
+    assert.deepEqual(box.json(['label', 'list']), { schema: 1, labels: [] });
+    assert.deepEqual(box.json<{ tapes: TapeJson[] }>(['tape', 'list']).tapes.map((t) => t.labels), [[], []]);
   });
 
   it('keeps the catalog equal to a replay, and a rebuild gives the same labels', () => {

@@ -6,7 +6,7 @@ import { csvField } from '../../cli/commands/logs';
 import { sandbox, type Sandbox } from '../support/cli';
 
 interface AuditJson {
-  time: string;
+  schema: number;
   at: string;
   tape: string;
   job: string | null;
@@ -14,7 +14,7 @@ interface AuditJson {
   summary: string;
   seq: number | null;
   state: string;
-  id: string;
+  event: string;
 }
 
 /** A small RFC 4180 reader: quoted fields, doubled quotes, CRLF rows. */
@@ -78,7 +78,7 @@ describe('lto logs export', () => {
     assert.equal(backupStart.tape, '000012L5');
     assert.match(backupStart.summary, /^job [0-9a-f]{8} BACKUP FULL started$/);
     assert.equal(records.find((r) => r.type === 'FilesArchived')!.job, backupStart.job);
-    assert.match(backupStart.time, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d$/);
+    assert.ok(records.every((r) => r.schema === 1 && !('time' in r)), 'JSON times are UTC only (at)');
     assert.equal(records.find((r) => r.type === 'TapeLabelled')!.summary, 'label archive assigned');
   });
 
@@ -94,7 +94,8 @@ describe('lto logs export', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /event\(s\) written to/);
     const rows = parseCsv(fs.readFileSync(file, 'utf8'));
-    assert.deepEqual(rows[0], ['time', 'at', 'tape', 'job', 'type', 'summary', 'seq', 'state', 'id']);
+    assert.deepEqual(rows[0], ['time', 'at', 'tape', 'job', 'type', 'summary', 'seq', 'state', 'event']);
+    assert.match(rows[1]![0]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d$/, 'the CSV keeps a local time for spreadsheets');
     assert.equal(rows.length - 1, jsonLines().length);
     const init = rows.find((row) => row[2] === '000012L5' && row[4] === 'TapeInitialised')!;
     // The description starts with "=": kept as text, not a formula, quotes intact.

@@ -39,7 +39,7 @@ describe('LTFS mounts, imitated with user.ltfs.* attributes (real CLI)', { skip:
     assert.equal(added.status, 3, added.stdout);
     assert.match(added.stderr, /is 000099L5 \(from its cartridge memory\), not 000012L5/);
     assert.equal(fs.existsSync(path.join(mount, 'LTO-ARCHIVE')), false);
-    assert.equal(box.json<unknown[]>(['tape', 'list']).length, 0);
+    assert.equal(box.json<{ tapes: unknown[] }>(['tape', 'list']).tapes.length, 0);
   });
 
   it('without a cartridge-memory barcode the LTFS volume serial is compared', () => {

@@ -19,6 +19,7 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
     fs.writeFileSync(path.join(source, 'notes.txt'), 'hello');
     const mount = box.mountPoint('tape');
     const target = box.mountPoint('restored');
+    const found = path.join(box.root, 'found');
 
     const pty = new Pty([], { HOME: box.root, LTO_HOME: box.home, NO_COLOR: '1' });
     try {
@@ -33,6 +34,8 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
       await pty.type('Photos\r');
       await pty.waitFor(/Mount point/);
       await pty.type(`${mount}\r`);
+      await pty.waitFor(/Encrypt this tape\?/);
+      await pty.type('\r');
       await pty.waitFor(/Run it\?/);
       assert.match(pty.text(), /Command: lto tape add 000012L5 --description Photos --mount \S+tape/);
       await pty.type('y\r');
@@ -46,8 +49,12 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
       await pty.type(`${source}\r`);
       await pty.waitFor(/Another folder/);
       await pty.type('\r');
+      await pty.waitFor(/Leave out paths/);
+      await pty.type('\r');
       await pty.waitFor(/incremental/);
       await pty.type('n\r');
+      await pty.waitFor(/another tape \(span\)/);
+      await pty.type('\r');
       await pty.waitFor(/Run it\?/);
       assert.match(pty.text(), new RegExp(`Command: lto backup 000012L5 ${source.replace(/[/.]/g, '\\$&')} --full\\s`));
       await pty.type('y\r');
@@ -56,6 +63,8 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
       // 3. Restore it (third entry) into another folder.
       await pty.type(`${DOWN}${DOWN}\r`);
       await pty.waitFor(/Restore from which tape\?/);
+      await pty.type('\r');
+      await pty.waitFor(/as of which backup\?[\s\S]*The latest[\s\S]*FULL/);
       await pty.type('\r');
       await pty.waitFor(/Restore into which folder/);
       await pty.type(`${target}\r`);
@@ -77,15 +86,30 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
       await pty.type('y\r');
       await pty.waitFor(/verify \w{8} PASSED[\s\S]*Main menu[\s\S]*Quit/, 60_000);
 
+      // 5. Find a file by name and restore that version alone (eighth entry).
+      await pty.type(`${DOWN.repeat(7)}\r`);
+      await pty.waitFor(/Search for/);
+      await pty.type('beach\r');
+      await pty.waitFor(/Restore which one[\s\S]*000012L5 .*beach\.dng/);
+      await pty.type('\r');
+      await pty.waitFor(/Restore into which folder/);
+      await pty.type(`${found}\r`);
+      await pty.waitFor(/Run it\?/);
+      assert.match(pty.text(), /Command: lto restore 000012L5 --job \S+ --path \S+beach\.dng --to \S+found/);
+      await pty.type('y\r');
+      await pty.waitFor(/Main menu[\s\S]*Quit/, 60_000);
+
       // Quit: the last entry, one up from the first (the list wraps around).
       await pty.type(`${UP}\r`);
       assert.equal(await pty.exitCode(), 0);
     } finally {
       pty.kill();
     }
+    assert.equal(fs.readFileSync(path.join(found, source, '2019', 'beach.dng'), 'utf8'), 'sand and sea');
+    assert.equal(fs.existsSync(path.join(found, source, 'notes.txt')), false, 'only the file found');
     assert.equal(fs.readFileSync(path.join(target, source, '2019', 'beach.dng'), 'utf8'), 'sand and sea');
     assert.equal(fs.readFileSync(path.join(target, source, 'notes.txt'), 'utf8'), 'hello');
-    assert.deepEqual(box.json<{ id: string; description: string }[]>(['tape', 'list']).map((t) => [t.id, t.description]), [['000012L5', 'Photos']]);
+    assert.deepEqual(box.json<{ tapes: { tape: string; description: string }[] }>(['tape', 'list']).tapes.map((t) => [t.tape, t.description]), [['000012L5', 'Photos']]);
   });
 
   it('writes nothing when the confirmation is declined', async () => {
@@ -99,16 +123,68 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
       await pty.type('\r');
       await pty.waitFor(/Mount point/);
       await pty.type('\r');
+      await pty.waitFor(/Encrypt this tape\?/);
+      await pty.type('\r');
       await pty.waitFor(/Run it\?/);
       await pty.type('n\r');
-      await pty.waitFor(/Cancelled: nothing was written/);
+      await pty.waitFor(/Cancelled: nothing was written[\s\S]*Main menu/);
       await pty.type('\u0003');
-      await pty.exitCode();
+      assert.equal(await pty.exitCode(), 130, 'Ctrl-C exits 130, as a shell expects');
     } finally {
       pty.kill();
     }
     const list = box.lto(['tape', 'list', '--json'], { LTO_HOME: path.join(box.root, 'other-home') });
-    assert.deepEqual(JSON.parse(list.stdout), []);
+    assert.deepEqual(JSON.parse(list.stdout), { schema: 1, tapes: [] });
+  });
+
+  it('checks each answer as it is given and asks again, Esc goes back one step, Tab completes a path', async () => {
+    const home = path.join(box.root, 'third-home');
+    const folder = box.mountPoint('tab-completion-target');
+    const pty = new Pty([], { HOME: box.root, LTO_HOME: home, NO_COLOR: '1' });
+    try {
+      await pty.waitFor(/Main menu[\s\S]*Quit/);
+      await pty.type('\r');
+      await pty.waitFor(/Barcode of the tape/);
+      // A typo is refused at once, with the reason, and the question stays.
+      await pty.type('12L5\r');
+      await pty.waitFor(/Not a barcode: .*12L5/);
+      await pty.type('\u0015000077L6\r');
+      await pty.waitFor(/Description/);
+      await pty.type('Offsite\r');
+      await pty.waitFor(/Mount point/);
+      // Tab completes the folder's name (no tab character lands in the path).
+      await pty.type(`${path.join(box.root, 'tab-compl')}\t`);
+      await pty.waitFor(/tab-completion-target\//);
+      await pty.type('\r');
+      await pty.waitFor(/Encrypt this tape\?/);
+      // Esc: back to the mount point, then to the description, whose answer is asked again.
+      await pty.type('\u001b');
+      await pty.waitFor(/Mount point/);
+      await pty.type('\u001b');
+      await pty.waitFor(/Description/);
+      await pty.type('Vault\r');
+      await pty.waitFor(/Mount point/);
+      await pty.type(`${folder}\r`);
+      await pty.waitFor(/Encrypt this tape\?/);
+      await pty.type('\r');
+      await pty.waitFor(/Run it\?/);
+      assert.match(pty.text(), /Command: lto tape add 000077L6 --description Vault --mount \S+tab-completion-target\s/);
+      await pty.type('y\r');
+      await pty.waitFor(/Main menu[\s\S]*Quit/);
+      // The new entries: the tapes, and the jobs.
+      await pty.type(`${UP}${UP}${UP}\r`);
+      await pty.waitFor(/000077L6[\s\S]*Vault[\s\S]*Main menu/);
+      await pty.type(`${UP}${UP}\r`);
+      await pty.waitFor(/The jobs of which tape\?[\s\S]*Every tape/);
+      await pty.type('\r');
+      await pty.waitFor(/ADD_TAPE[\s\S]*Main menu/);
+      await pty.type(`${UP}\r`);
+      assert.equal(await pty.exitCode(), 0);
+    } finally {
+      pty.kill();
+    }
+    const listed = box.lto(['tape', 'list', '--json'], { LTO_HOME: home });
+    assert.deepEqual((JSON.parse(listed.stdout) as { tapes: { tape: string; description: string }[] }).tapes.map((t) => [t.tape, t.description]), [['000077L6', 'Vault']]);
   });
 
   it('does not start the menu when not on a terminal: scripts get the help', () => {

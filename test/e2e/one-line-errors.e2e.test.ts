@@ -77,7 +77,7 @@ describe('every failure is one line', () => {
       other.close();
     }
     assert.equal(fs.existsSync(path.join(mount, 'LTO-ARCHIVE', 'lock')), false, 'the tape lock is released');
-    const jobs = box.json<{ type: string; status: string }[]>(['jobs', '--tape', TAPE]);
+    const jobs = box.json<{ jobs: { type: string; status: string }[] }>(['jobs', '--tape', TAPE]).jobs;
     assert.equal(jobs.find((j) => j.type === 'BACKUP')?.status, 'INTERRUPTED');
     assert.equal(box.lto(['catalog', 'check']).status, 0);
   });
@@ -91,7 +91,7 @@ describe('every failure is one line', () => {
     assertOneLineError(result, /^error: (the disk holding the catalog database is full \(SQLITE_FULL\)|cannot use the catalog database .*full)/);
     fs.rmSync(path.join(box.home, 'filler'));
     assert.equal(fs.existsSync(path.join(mount, 'LTO-ARCHIVE', 'lock')), false, 'the tape lock is released');
-    const jobs = box.json<{ type: string; status: string }[]>(['jobs', '--tape', TAPE]);
+    const jobs = box.json<{ jobs: { type: string; status: string }[] }>(['jobs', '--tape', TAPE]).jobs;
     assert.equal(jobs.find((j) => j.type === 'BACKUP')?.status, 'INTERRUPTED');
     assert.equal(box.lto(['catalog', 'check']).status, 0);
   });

@@ -63,7 +63,7 @@ describe('recovery from tapes alone', () => {
 
   it('rebuilds the same catalog from one plain tape, from one encrypted tape (without its key), and from both', () => {
     const original = dumpCatalog(catalogFile(s.box));
-    const jobsBefore = s.box.json<unknown[]>(['jobs']).length;
+    const jobsBefore = s.box.json<{ jobs: unknown[] }>(['jobs']).jobs.length;
     assert.ok(jobsBefore >= 10);
     deleteCatalog(s.box);
     const plain = s.box.lto(['recover', '--mount', s.mounts['000031L8']!, '--json']);
@@ -79,8 +79,8 @@ describe('recovery from tapes alone', () => {
     assert.deepEqual(report.tapes.map((t) => [t.tape, t.jobs, t.encrypted]), [['000031L8', 5, false], ['000032L8', 5, true]]);
     assert.equal(dumpCatalog(catalogFile(s.box)), original);
     assert.equal(s.box.lto(['catalog', 'check']).status, 0);
-    const tapes = s.box.json<{ id: string; labels: unknown[] }[]>(['tape', 'list']);
-    assert.deepEqual(tapes.map((t) => [t.id, t.labels.length]), [['000031L8', 1], ['000032L8', 1]]);
+    const tapes = s.box.json<{ tapes: { tape: string; labels: unknown[] }[] }>(['tape', 'list']).tapes;
+    assert.deepEqual(tapes.map((t) => [t.tape, t.labels.length]), [['000031L8', 1], ['000032L8', 1]]);
   });
 
   it('is idempotent: a second recovery adds nothing', () => {
@@ -92,7 +92,7 @@ describe('recovery from tapes alone', () => {
   });
 
   it('brings the key slots back: the recovered encrypted tape unlocks and restores the latest tree', () => {
-    assert.equal(s.box.json<unknown[]>(['tape', 'keys', '000032L8']).length, 1);
+    assert.equal(s.box.json<{ slots: unknown[] }>(['tape', 'keys', '000032L8']).slots.length, 1);
     const locked = s.box.lto(['browse', '000032L8', '--json']);
     assert.match(locked.stdout, /\[locked /);
     const to = path.join(s.box.root, 'restored-encrypted');
@@ -117,7 +117,7 @@ describe('damage: verify and recover report exactly it, and recover all the rest
 
   const verify = () => {
     const r = s.box.lto(['verify', tape, '--json']);
-    return { status: r.status, report: JSON.parse(r.stdout) as { status: string; journal: { damaged: unknown[] }; jobs: { status: string; damaged: { path: string; status: string }[] }[] } };
+    return { status: r.status, report: JSON.parse(r.stdout) as { verdict: string; journal: { damaged: unknown[] }; jobs: { verdict: string; damaged: { path: string; verdict: string }[] }[] } };
   };
   const withDamage = (file: string, damage: (bytes: Buffer) => Buffer | undefined, check: () => void): void => {
     const original = fs.readFileSync(file);
@@ -141,8 +141,8 @@ describe('damage: verify and recover report exactly it, and recover all the rest
       const { status, report } = verify();
       assert.equal(status, 4);
       const damaged = report.jobs.flatMap((j) => j.damaged);
-      assert.deepEqual(damaged.map((d) => [path.basename(d.path), d.status]), [['added-0.bin', 'CORRUPTED']]);
-      assert.deepEqual(report.jobs.map((j) => j.status), ['CORRUPTED', 'PASSED', 'PASSED']);
+      assert.deepEqual(damaged.map((d) => [path.basename(d.path), d.verdict]), [['added-0.bin', 'CORRUPTED']]);
+      assert.deepEqual(report.jobs.map((j) => j.verdict), ['CORRUPTED', 'PASSED', 'PASSED']);
     });
   });
 
@@ -150,9 +150,9 @@ describe('damage: verify and recover report exactly it, and recover all the rest
     withDamage(segments[1]!, () => undefined, () => {
       const { status, report } = verify();
       assert.equal(status, 4);
-      assert.equal(report.jobs[1]!.status, 'MISSING');
+      assert.equal(report.jobs[1]!.verdict, 'MISSING');
       assert.ok(report.jobs[1]!.damaged.length >= 2);
-      assert.deepEqual([report.jobs[0]!.status, report.jobs[2]!.status], ['PASSED', 'PASSED']);
+      assert.deepEqual([report.jobs[0]!.verdict, report.jobs[2]!.verdict], ['PASSED', 'PASSED']);
     });
   });
 
@@ -160,7 +160,7 @@ describe('damage: verify and recover report exactly it, and recover all the rest
     withDamage(segments[2]!, (b) => b.subarray(0, 3000), () => {
       const { status, report } = verify();
       assert.equal(status, 4);
-      assert.notEqual(report.jobs[2]!.status, 'PASSED');
+      assert.notEqual(report.jobs[2]!.verdict, 'PASSED');
       assert.ok(report.jobs[2]!.damaged.some((d) => d.path.endsWith('added-2.bin')));
     });
   });

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { sandbox, type Sandbox } from '../support/cli';
 
 interface ReportJson {
-  tapes: { id: string; health: string; content: { files: number; bytes: number; newestBackup: { job: string; status: string; at: string } | null } }[];
+  tapes: { tape: string; health: string; content: { files: number; bytes: number; newestBackup: { job: string; status: string; at: string } | null } }[];
 }
 
 const GOOD = '000901L8';
@@ -32,7 +32,7 @@ describe('lto report for monitoring: exit codes, severity order, content', () =>
     const r = box.lto(['report', '--json']);
     assert.equal(r.status, 1);
     const tape = (JSON.parse(r.stdout) as ReportJson).tapes[0]!;
-    assert.equal(tape.health, 'warning');
+    assert.equal(tape.health, 'WARNING');
     assert.equal(tape.content.files, 2);
     assert.equal(tape.content.bytes, 16);
     assert.equal(tape.content.newestBackup?.status, 'SUCCESS');

@@ -9,7 +9,7 @@ import { buildHealthCatalog } from '../support/health-catalog';
 
 interface ReportJson {
   summary: { tapes: number; good: number; warning: number; critical: number; usedBytes: number; capacityBytes: number };
-  tapes: { id: string; health: string; usage: number; labels: string[]; reasons: { level: string; text: string }[]; lastVerify: { status: string } | null; backups: { finished: number; succeeded: number; successRate: number | null } }[];
+  tapes: { tape: string; health: string; usage: number; labels: string[]; reasons: { level: string; text: string }[]; lastVerify: { status: string } | null; backups: { finished: number; succeeded: number; successRate: number | null } }[];
 }
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -33,16 +33,16 @@ describe('lto report', () => {
     const run = box.lto(['--db', db, 'report', '--json']);
     assert.equal(run.status, 2, 'critical tapes: exit 2');
     const r = JSON.parse(run.stdout) as ReportJson;
-    assert.deepEqual(r.tapes.map((x) => x.health), ['critical', 'critical', 'warning', 'good'], 'worst first');
+    assert.deepEqual(r.tapes.map((x) => x.health), ['CRITICAL', 'CRITICAL', 'WARNING', 'GOOD'], 'worst first');
     assert.deepEqual(r.summary, { tapes: 4, good: 1, warning: 1, critical: 2, usedBytes: 4e12 + 1.45e12 + 1e12 + 3e11, capacityBytes: 12e12 * 3 + 1.5e12 });
-    const by = new Map(r.tapes.map((x) => [x.id, x]));
-    assert.equal(by.get('000001L8')!.health, 'good');
+    const by = new Map(r.tapes.map((x) => [x.tape, x]));
+    assert.equal(by.get('000001L8')!.health, 'GOOD');
     assert.deepEqual(by.get('000001L8')!.labels, ['archive', 'offsite']);
-    assert.equal(by.get('000002L5')!.health, 'critical');
+    assert.equal(by.get('000002L5')!.health, 'CRITICAL');
     assert.equal(by.get('000002L5')!.usage, 0.9667);
-    assert.equal(by.get('000003L8')!.health, 'critical');
-    assert.deepEqual(by.get('000003L8')!.reasons, [{ level: 'critical', text: 'last verify failed' }]);
-    assert.equal(by.get('000004L8')!.health, 'warning');
+    assert.equal(by.get('000003L8')!.health, 'CRITICAL');
+    assert.deepEqual(by.get('000003L8')!.reasons, [{ level: 'CRITICAL', text: 'last verify failed' }]);
+    assert.equal(by.get('000004L8')!.health, 'WARNING');
     assert.deepEqual(by.get('000004L8')!.backups, { finished: 4, succeeded: 3, partial: 0, successRate: 0.75 });
     assert.deepEqual(by.get('000004L8')!.reasons.map((x) => x.text), ['never verified', 'only 75% of backups succeeded']);
   });

@@ -11,7 +11,7 @@ interface SearchJson {
   shown: number;
   truncated: boolean;
   lockedTapes: string[];
-  results: { tape: string; path: string; name: string; type: string; size: number; mtime: string; job: string; backedUpAt: string }[];
+  results: { tape: string; path: string; name: string; type: string; bytes: number; mtime: string; job: string; backedUpAt: string }[];
 }
 
 const write = (file: string, content: string): void => {
@@ -52,7 +52,7 @@ describe('lto search (real CLI, two tapes, an incremental backup)', () => {
     assert.equal(r.truncated, false);
     assert.deepEqual(r.lockedTapes, []);
     const versions = r.results.filter((h) => h.name === 'IMG_20191.dng');
-    assert.deepEqual(versions.map((h) => h.size), [1, 8]);
+    assert.deepEqual(versions.map((h) => h.bytes), [1, 8]);
     assert.notEqual(versions[0]!.job, versions[1]!.job);
     assert.ok(r.results.every((h) => h.tape === '000001L8' && h.path.startsWith(photos) && h.type === 'file'));
     assert.ok(!Number.isNaN(Date.parse(r.results[0]!.backedUpAt)));

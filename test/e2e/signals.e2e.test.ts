@@ -75,7 +75,7 @@ describe('a signal stops the job cleanly', { skip: process.platform !== 'linux' 
     }
   };
 
-  const backupJob = () => box.json<{ type: string; status: string; reason: string | null; id: string }[]>(['jobs']).find((j) => j.type === 'BACKUP');
+  const backupJob = () => box.json<{ jobs: { type: string; status: string; reason: string | null; job: string }[] }>(['jobs']).jobs.find((j) => j.type === 'BACKUP');
 
   for (const [signal, exit] of SIGNALS) {
     it(`${signal} to lto during a backup: closed segments kept, job INTERRUPTED naming ${signal}, lock released, no process left, exit ${exit}`, async () => {
@@ -93,7 +93,7 @@ describe('a signal stops the job cleanly', { skip: process.platform !== 'linux' 
       assert.ok(journal.records.some((r) => r.event.type === 'JobInterrupted'), 'the end is on the tape too');
       // What was closed restores exactly; the rest was never recorded.
       const out = path.join(box.root, 'out');
-      const restored = box.lto(['restore', TAPE, '--mount', mount, '--to', out, '--job', job?.id ?? '']);
+      const restored = box.lto(['restore', TAPE, '--mount', mount, '--to', out, '--job', job?.job ?? '']);
       assert.equal(restored.status, 0, restored.stderr);
       const files = fs.readdirSync(path.join(out, source));
       assert.ok(files.length > 0 && files.length < FILES, `${files.length} files restored`);
@@ -127,7 +127,7 @@ describe('a signal stops the job cleanly', { skip: process.platform !== 'linux' 
     assert.ok(report.restored.files < FILES, `${report.restored.files} restored`);
     assert.equal(tree.filter(alive).length, 0);
     assert.equal(fs.existsSync(lock), false);
-    const restore = box.json<{ type: string; status: string; reason: string }[]>(['jobs']).find((j) => j.type === 'RESTORE');
+    const restore = box.json<{ jobs: { type: string; status: string; reason: string }[] }>(['jobs']).jobs.find((j) => j.type === 'RESTORE');
     assert.deepEqual([restore?.status, restore?.reason], ['INTERRUPTED', 'stopped by SIGTERM']);
     // Every file that is there is whole: none is left half-written.
     const files = fs.readdirSync(path.join(out, source));
@@ -138,10 +138,10 @@ describe('a signal stops the job cleanly', { skip: process.platform !== 'linux' 
     assert.equal(box.lto(['backup', TAPE, source, '--mount', mount, '--segment-size', '100KiB']).status, 0);
     const { done, tree } = await signalled(['verify', TAPE, '--mount', mount, '--json'], 'segment-verified#2', 'SIGINT');
     assert.equal(done.status, 130, done.stderr);
-    assert.equal(JSON.parse(done.stdout).status, 'INTERRUPTED');
+    assert.equal(JSON.parse(done.stdout).verdict, 'INTERRUPTED');
     assert.equal(tree.filter(alive).length, 0);
     assert.equal(fs.existsSync(lock), false);
-    const verify = box.json<{ type: string; status: string; reason: string }[]>(['jobs']).find((j) => j.type === 'VERIFY');
+    const verify = box.json<{ jobs: { type: string; status: string; reason: string }[] }>(['jobs']).jobs.find((j) => j.type === 'VERIFY');
     assert.deepEqual([verify?.status, verify?.reason], ['INTERRUPTED', 'stopped by SIGINT']);
   });
 });

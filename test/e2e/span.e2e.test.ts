@@ -134,20 +134,20 @@ describe('a backup that spans three tapes', () => {
 
     // Browsing a tape that holds a piece shows the whole file's size, and what of it is here.
     const holder = film[0]!;
-    const listed = box.json<{ name: string; size: number; piece: { offset: number; length: number } | null }[]>(['browse', holder.tape, path.join(src, 'photos'), '--json']);
-    assert.deepEqual(listed.find((e) => e.name === 'film.mov'), { ...listed.find((e) => e.name === 'film.mov'), size: 2560 * KiB, piece: { offset: 0, length: holder.size } });
+    const listed = box.json<{ entries: { name: string; bytes: number; piece: { offset: number; length: number } | null }[] }>(['browse', holder.tape, path.join(src, 'photos'), '--json']).entries;
+    assert.deepEqual(listed.find((e) => e.name === 'film.mov'), { ...listed.find((e) => e.name === 'film.mov'), bytes: 2560 * KiB, piece: { offset: 0, length: holder.size } });
 
     const checked = box.lto(['catalog', 'check']);
     assert.equal(checked.status, 0, checked.stdout + checked.stderr);
-    const jobs = box.json<{ id: string; span: { id: string; part: number } | null }[]>(['jobs', '--json']);
+    const jobs = box.json<{ jobs: { job: string; span: { job: string; part: number } | null }[] }>(['jobs', '--json']).jobs;
     assert.deepEqual(
-      job.parts.map((p) => jobs.find((j) => j.id === p.job)?.span),
-      job.parts.map((p) => ({ id: job.parts[0]!.job, part: p.part })),
+      job.parts.map((p) => jobs.find((j) => j.job === p.job)?.span),
+      job.parts.map((p) => ({ job: job.parts[0]!.job, part: p.part })),
     );
 
     const verified = box.lto(['verify', TAPES[0], '--job', job.parts[0]!.job, '--json']);
     assert.equal(verified.status, 0, verified.stderr);
-    assert.deepEqual((JSON.parse(verified.stdout) as { span: { tape: string; status: string }[] }).span.map((r) => [r.tape, r.status]), TAPES.map((t) => [t, 'PASSED']));
+    assert.deepEqual((JSON.parse(verified.stdout) as { span: { tape: string; verdict: string }[] }).span.map((r) => [r.tape, r.verdict]), TAPES.map((t) => [t, 'PASSED']));
   });
 
   it('GNU tar alone gets the split file back: its pieces are named apart and join in offset order', () => {
@@ -281,7 +281,7 @@ describe('a backup that spans three tapes', () => {
     assert.match(notRegistered.stderr, /000199L5 cannot take the next part of this job: it is not in the catalog/);
     assert.equal(fs.existsSync(path.join(stranger, 'LTO-ARCHIVE', 'jobs')), false);
     // The part on the first tape is ended, not left running: FAILED, with the reason.
-    const [first] = box.json<{ status: string; reason: string; type: string }[]>(['jobs', '--tape', TAPES[0], '--json']).filter((j) => j.type === 'BACKUP');
+    const [first] = box.json<{ jobs: { status: string; reason: string; type: string }[] }>(['jobs', '--tape', TAPES[0]!]).jobs.filter((j) => j.type === 'BACKUP');
     assert.equal(first?.status, 'FAILED');
     assert.match(first?.reason ?? '', /000199L5 cannot take the next part/);
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { journalLines, sandbox, type Sandbox } from '../support/cli';
 
 interface TapeJson {
-  id: string;
+  tape: string;
   generation: string;
   capacityBytes: number;
   usedBytes: number;
@@ -47,10 +47,10 @@ describe('lto tape add (real CLI, folders as tapes)', () => {
       ],
     );
 
-    const tapes = box.json<TapeJson[]>(['tape', 'list']);
+    const tapes = box.json<{ tapes: TapeJson[] }>(['tape', 'list']).tapes;
     assert.deepEqual(tapes, [
       {
-        id: '000012L5',
+        tape: '000012L5',
         generation: 'L5',
         capacityBytes: 1_500_000_000_000,
         usedBytes: 0,
@@ -65,7 +65,7 @@ describe('lto tape add (real CLI, folders as tapes)', () => {
   it('records adding a tape as an ADD_TAPE job that succeeded', () => {
     const mount = box.mountPoint('ltfs');
     assert.equal(box.lto(['tape', 'add', '000012L5', '--mount', mount]).status, 0);
-    const jobs = box.json<{ type: string; status: string; tape: string; endedAt: string | null }[]>(['jobs']);
+    const jobs = box.json<{ jobs: { type: string; status: string; tape: string; endedAt: string | null }[] }>(['jobs']).jobs;
     assert.equal(jobs.length, 1);
     assert.equal(jobs[0]!.type, 'ADD_TAPE');
     assert.equal(jobs[0]!.status, 'SUCCESS');
@@ -76,7 +76,7 @@ describe('lto tape add (real CLI, folders as tapes)', () => {
   it('shows the audit trail oldest first with journal seqs', () => {
     const mount = box.mountPoint('ltfs');
     box.lto(['tape', 'add', '000012L5', '--mount', mount]);
-    const history = box.json<HistoryJson[]>(['tape', 'history', '000012L5']);
+    const history = box.json<{ events: HistoryJson[] }>(['tape', 'history', '000012L5']).events;
     assert.deepEqual(
       history.map((e) => [e.seq, e.type, e.state]),
       [
@@ -93,7 +93,7 @@ describe('lto tape add (real CLI, folders as tapes)', () => {
     assert.equal(added.status, 0, added.stderr);
     assert.match(added.stdout, /folder-backed/);
     assert.ok(fs.existsSync(path.join(box.home, 'tapes', 'ABC123L9', 'LTO-ARCHIVE', 'volume.json')));
-    const shown = box.json<{ id: string; generation: string; capacityBytes: number }>(['tape', 'show', 'ABC123L9']);
+    const shown = box.json<{ tape: string; generation: string; capacityBytes: number }>(['tape', 'show', 'ABC123L9']);
     assert.equal(shown.generation, 'L9');
     assert.equal(shown.capacityBytes, 18_000_000_000_000);
   });

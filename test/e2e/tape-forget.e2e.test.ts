@@ -10,7 +10,7 @@ const TAPE = '000800L8';
 const OTHER = '000801L8';
 
 interface TapeRow {
-  id: string;
+  tape: string;
 }
 
 describe('lto tape forget', () => {
@@ -36,7 +36,7 @@ describe('lto tape forget', () => {
     const r = box.lto(['tape', 'forget', TAPE]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^error: .*--yes/);
-    assert.ok(box.json<TapeRow[]>(['tape', 'list']).some((t) => t.id === TAPE));
+    assert.ok(box.json<{ tapes: TapeRow[] }>(['tape', 'list']).tapes.some((t) => t.tape === TAPE));
   });
 
   it('on a terminal it asks first: anything but yes changes nothing', async () => {
@@ -45,7 +45,7 @@ describe('lto tape forget', () => {
     await pty.type('n\r');
     assert.equal(await pty.exitCode(30_000), 1, pty.text());
     assert.match(pty.text(), /Nothing changed/);
-    assert.ok(box.json<TapeRow[]>(['tape', 'list']).some((t) => t.id === TAPE));
+    assert.ok(box.json<{ tapes: TapeRow[] }>(['tape', 'list']).tapes.some((t) => t.tape === TAPE));
   });
 
   it('an unknown tape is refused', () => {
@@ -57,8 +57,8 @@ describe('lto tape forget', () => {
     const r = box.lto(['tape', 'forget', TAPE, '--yes']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /000800L8 is no longer in this catalog/);
-    assert.deepEqual(box.json<TapeRow[]>(['tape', 'list']).map((t) => t.id), [OTHER]);
-    assert.deepEqual(box.json<unknown[]>(['jobs', '--tape', TAPE]), []);
+    assert.deepEqual(box.json<{ tapes: TapeRow[] }>(['tape', 'list']).tapes.map((t) => t.tape), [OTHER]);
+    assert.deepEqual(box.json<{ jobs: unknown[] }>(['jobs', '--tape', TAPE]).jobs, []);
     const found = box.lto(['search', 'holiday', '--json']);
     assert.doesNotMatch(found.stdout, /holiday\.jpg/);
     assert.deepEqual(journalLines(mount), journal, 'forgetting writes nothing to the tape');
@@ -74,8 +74,8 @@ describe('lto tape forget', () => {
   it('lto recover of the tape brings it back as it was: jobs, files, restore; the catalog checks, before and after a rebuild', () => {
     const r = box.lto(['recover', '--mount', mount]);
     assert.equal(r.status, 0, r.stderr);
-    assert.ok(box.json<TapeRow[]>(['tape', 'list']).some((t) => t.id === TAPE));
-    const backups = (jobs: unknown) => JSON.stringify((jobs as { type: string }[]).filter((j) => j.type === 'BACKUP'));
+    assert.ok(box.json<{ tapes: TapeRow[] }>(['tape', 'list']).tapes.some((t) => t.tape === TAPE));
+    const backups = (listed: unknown) => JSON.stringify((listed as { jobs: { type: string }[] }).jobs.filter((j) => j.type === 'BACKUP'));
     assert.equal(backups(box.json(['jobs', '--tape', TAPE])), backups(jobsBefore));
     assert.match(box.lto(['search', 'holiday', '--json']).stdout, /holiday\.jpg/);
     const out = path.join(box.root, 'out');
@@ -85,7 +85,7 @@ describe('lto tape forget', () => {
     assert.equal(box.lto(['catalog', 'rebuild']).status, 0);
     assert.equal(box.lto(['catalog', 'check']).status, 0);
     assert.equal(backups(box.json(['jobs', '--tape', TAPE])), backups(jobsBefore));
-    const history = box.json<{ type: string }[]>(['tape', 'history', TAPE]).map((e) => e.type);
+    const history = box.json<{ events: { type: string }[] }>(['tape', 'history', TAPE]).events.map((e) => e.type);
     assert.ok(history.includes('TapeForgotten') && history.includes('TapeRecalled'), 'the audit trail says so');
   });
 });

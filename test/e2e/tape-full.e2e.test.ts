@@ -10,7 +10,7 @@ const TAPE = '000900L5';
 const KiB = 1024;
 
 interface JobJson {
-  readonly id: string;
+  readonly job: string;
   readonly type: string;
   readonly status: string;
   readonly reason: string | null;
@@ -67,17 +67,17 @@ describe('a tape that fills up during a backup', () => {
 
   const checkEarlierJobIntact = (job: JobJson) => {
     const records = readTapeJournal(mount).records;
-    const to = path.join(box.root, `restore-${job.id}`);
-    const restored = box.lto(['restore', TAPE, '--job', job.id, '--to', to, '--path', `${earlier}/**`]);
+    const to = path.join(box.root, `restore-${job.job}`);
+    const restored = box.lto(['restore', TAPE, '--job', job.job, '--to', to, '--path', `${earlier}/**`]);
     assert.equal(restored.status, 0, restored.stderr);
-    for (const file of archivedFiles(records, job.id)) assert.equal(sha256File(path.join(to, file)), sha256File(file));
+    for (const file of archivedFiles(records, job.job)) assert.equal(sha256File(path.join(to, file)), sha256File(file));
   };
 
   it('stops before the reserve: the open segment is closed, the job fails cleanly, the journal and earlier jobs are intact', async (t) => {
     if (!mounted) return t.skip('needs root on Linux to mount a small tmpfs');
     assert.equal(box.lto(['tape', 'add', TAPE, '--mount', mount]).status, 0);
     assert.equal(box.lto(['backup', TAPE, earlier]).status, 0);
-    const [first] = box.json<JobJson[]>(['jobs']).filter((j) => j.type === 'BACKUP');
+    const [first] = box.json<{ jobs: JobJson[] }>(['jobs']).jobs.filter((j) => j.type === 'BACKUP');
     assert.ok(first);
 
     // Leave the reserve and 300 KiB: less than the next 600 KiB file.
@@ -90,7 +90,7 @@ describe('a tape that fills up during a backup', () => {
 
     const journal = readTapeJournal(mount);
     assert.deepEqual([journal.breaks, journal.tornTail], [[], undefined], 'the journal stays valid');
-    const job = box.json<JobJson[]>(['jobs']).find((j) => j.id === report.job);
+    const job = box.json<{ jobs: JobJson[] }>(['jobs']).jobs.find((j) => j.job === report.job);
     assert.equal(job?.status, 'FAILED');
     assert.ok(journal.records.some((r) => r.event.type === 'JobFailed' && r.event.stream === `job-${report.job}`), 'the failure is on the tape');
     const kept = archivedFiles(journal.records, report.job);
@@ -106,7 +106,7 @@ describe('a tape that fills up during a backup', () => {
     if (!mounted) return t.skip('needs root on Linux to mount a small tmpfs');
     assert.equal(box.lto(['tape', 'add', TAPE, '--mount', mount]).status, 0);
     assert.equal(box.lto(['backup', TAPE, earlier]).status, 0);
-    const [first] = box.json<JobJson[]>(['jobs']).filter((j) => j.type === 'BACKUP');
+    const [first] = box.json<{ jobs: JobJson[] }>(['jobs']).jobs.filter((j) => j.type === 'BACKUP');
     assert.ok(first);
 
     const result = await backupWhileFilling(() => 0);
@@ -115,7 +115,7 @@ describe('a tape that fills up during a backup', () => {
     assert.match(JSON.parse(result.stdout).reason, /the tape is full/, result.stdout);
     const journal = readTapeJournal(mount);
     assert.deepEqual(journal.breaks, [], 'a torn tail at most');
-    const jobs = box.json<JobJson[]>(['jobs']);
+    const jobs = box.json<{ jobs: JobJson[] }>(['jobs']).jobs;
     assert.equal(jobs.filter((j) => j.status === 'RUNNING').length, 0, JSON.stringify(jobs));
     checkEarlierJobIntact(first);
 
@@ -125,9 +125,9 @@ describe('a tape that fills up during a backup', () => {
     assert.equal(shown.status, 0, shown.stderr);
     const after = readTapeJournal(mount);
     assert.deepEqual(after.breaks, []);
-    const crashed = jobs.find((j) => j.type === 'BACKUP' && j.id !== first.id);
+    const crashed = jobs.find((j) => j.type === 'BACKUP' && j.job !== first.job);
     assert.ok(crashed);
-    assert.ok(after.records.some((r) => r.event.stream === `job-${crashed.id}` && /JobFailed|JobInterrupted/.test(r.event.type)), JSON.stringify([result, jobs, shown.stderr, after.records.map((r) => r.event.type)]));
+    assert.ok(after.records.some((r) => r.event.stream === `job-${crashed.job}` && /JobFailed|JobInterrupted/.test(r.event.type)), JSON.stringify([result, jobs, shown.stderr, after.records.map((r) => r.event.type)]));
     assert.equal(box.lto(['catalog', 'check']).status, 0);
     assert.equal(box.lto(['backup', TAPE, earlier, '--incremental']).status, 0, 'and the tape takes the next backup');
   });

@@ -28,12 +28,12 @@ describe('write order: tape first, then the local store (DESIGN §4)', () => {
     const crashed = box.lto(['tape', 'add', '000012L5', '--mount', mount], { LTO_CRASH_AT: 'after-tape-append' });
     assert.equal(crashed.signal, 'SIGKILL');
     assert.equal(journalLines(mount).length, 3, 'the tape got its records before the crash');
-    assert.deepEqual(box.json(['tape', 'list']), [], 'the local store did not');
+    assert.deepEqual(box.json(['tape', 'list']), { schema: 1, tapes: [] }, 'the local store did not');
 
     const shown = box.lto(['tape', 'show', '000012L5', '--mount', mount]);
     assert.equal(shown.status, 0, shown.stderr);
     assert.match(shown.stderr, /imported 3 event/);
-    const history = box.json<HistoryJson[]>(['tape', 'history', '000012L5']);
+    const history = box.json<{ events: HistoryJson[] }>(['tape', 'history', '000012L5']).events;
     assert.deepEqual(history.map((e) => [e.seq, e.type]), [
       [1, 'JobStarted'],
       [2, 'TapeInitialised'],
@@ -53,7 +53,7 @@ describe('write order: tape first, then the local store (DESIGN §4)', () => {
       journalLines(mount).map((l) => JSON.parse(l).event.type),
       ['JobStarted', 'TapeInitialised', 'JobCompleted'],
     );
-    assert.equal(box.json<unknown[]>(['tape', 'list']).length, 1);
+    assert.equal(box.json<{ tapes: unknown[] }>(['tape', 'list']).tapes.length, 1);
   });
 
   it('keeps an event pending on a write-protected tape and writes it at the next writable contact', () => {
@@ -66,7 +66,7 @@ describe('write order: tape first, then the local store (DESIGN §4)', () => {
       assert.equal(described.status, 0, described.stderr);
       assert.match(described.stdout, /pending/);
       assert.equal(journalLines(mount).length, 3);
-      const pending = box.json<HistoryJson[]>(['tape', 'history', '000012L5']);
+      const pending = box.json<{ events: HistoryJson[] }>(['tape', 'history', '000012L5']).events;
       assert.deepEqual(pending[3], { ...pending[3], seq: null, type: 'TapeDescribed', state: 'pending' });
     } finally {
       writeProtect(journal, false);
@@ -77,7 +77,7 @@ describe('write order: tape first, then the local store (DESIGN §4)', () => {
     const lines = journalLines(mount);
     assert.equal(lines.length, 4);
     assert.equal(JSON.parse(lines[3]!).event.type, 'TapeDescribed');
-    const history = box.json<HistoryJson[]>(['tape', 'history', '000012L5']);
+    const history = box.json<{ events: HistoryJson[] }>(['tape', 'history', '000012L5']).events;
     assert.deepEqual(history.map((e) => [e.seq, e.state]), [
       [1, 'written'],
       [2, 'written'],

@@ -159,13 +159,13 @@ const powerLossAt = async (box: Sandbox, moment: Moment, held: Held): Promise<vo
   noInternalError(verified, 'verify');
   ok(verified, 'verify after the power loss');
 
-  const backups = box.json<{ id: string; type: string; status: string }[]>(['jobs', '--tape', TAPE]).filter((j) => j.type === 'BACKUP');
+  const backups = box.json<{ jobs: { job: string; type: string; status: string }[] }>(['jobs', '--tape', TAPE]).jobs.filter((j) => j.type === 'BACKUP');
   const firstJob = backups[0];
   assert.ok(firstJob !== undefined && backups.length === 2, JSON.stringify(backups));
   assert.equal(firstJob.status, 'SUCCESS', 'the first backup is still SUCCESS');
   assert.equal(backups[1]?.status, moment.status);
   const restoredFirst = path.join(box.root, 'out-first');
-  ok(box.lto(['restore', TAPE, '--job', firstJob.id, '--to', restoredFirst, '--path', first, '--mount', mount]), 'restore of the first job');
+  ok(box.lto(['restore', TAPE, '--job', firstJob.job, '--to', restoredFirst, '--path', first, '--mount', mount]), 'restore of the first job');
   assert.deepEqual(treeFacts(path.join(restoredFirst, first)), treeFacts(first));
 
   // What the power loss took is written again by the next incremental; then all of it restores.
