@@ -11,9 +11,10 @@ import { planWindows, type WindowRead } from './read-windows';
 import { PieceLedger, copyPiece } from './pieces';
 import { createPart, installPart, partPath, removePart } from './part-file';
 import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
+import { applyMetadata, needsMetadata, restoreMetadata, type MetadataFields, type MetadataPolicy, type RestoreMetadata } from './entry-metadata';
 
 /** One entry to restore, as the selection hands it over (tape order for files). */
-export interface RestoreEntry {
+export interface RestoreEntry extends MetadataFields {
   readonly path: string;
   readonly kind: 'file' | 'dir' | 'symlink';
   readonly size: number;
@@ -36,6 +37,8 @@ export interface RestoreSource {
   ofKind(kind: 'file' | 'dir' | 'symlink', order: 'tape' | 'path' | 'path-desc'): Iterable<RestoreEntry>;
   /** Pieces of split files (none unless a job spans tapes), in tape order. */
   pieces(): Iterable<RestorePiece>;
+  /** The catalogued paths that hard links of the selection name as their first name. */
+  linkTargets?(): Iterable<string>;
 }
 
 /**
@@ -69,6 +72,8 @@ export interface RestoreWriterOptions {
   readonly ledger?: PieceLedger;
   /** Crash tests: reached before each chunk of a large file is read (application CrashPointName). */
   readonly crashPoint?: (name: 'restore-chunk') => void;
+  /** Owners restored or not (default: not); extended attributes and exact times always are. */
+  readonly metadata?: MetadataPolicy;
 }
 
 export interface RestoreOutcome {
@@ -130,6 +135,12 @@ export class RestoreWriter {
    * temporary name at once.
    */
   private readonly claimed: Set<string> | undefined;
+  private readonly policy: MetadataPolicy;
+  private readonly runningAs = { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 };
+  /** Second names of files (hard links): made once every file is in. */
+  private readonly hardLinks: { entry: RestoreEntry; first: string }[] = [];
+  /** First names that hard links of the selection name, and (once restored or found equal) where they are. */
+  private linkTargets = new Map<string, string | undefined>();
 
   constructor(
     private readonly mountRoot: string,
@@ -143,6 +154,7 @@ export class RestoreWriter {
     this.keys = options.keys;
     this.ledger = options.ledger ?? new PieceLedger();
     this.claimed = options.strip > 0 ? new Set() : undefined;
+    this.policy = options.metadata ?? { owners: false };
   }
 
   /**
@@ -151,9 +163,11 @@ export class RestoreWriter {
    */
   async restore(source: RestoreSource, onProgress: (files: number, bytes: number) => void, finishDirectories = true): Promise<RestoreOutcome> {
     try {
+      this.linkTargets = new Map([...(source.linkTargets?.() ?? [])].map((p) => [p, undefined]));
       for (const dir of source.ofKind('dir', 'path')) this.restoreDir(dir);
-      await this.restoreFiles(source.ofKind('file', 'tape'), onProgress);
+      await this.restoreFiles(this.divertHardLinks(source.ofKind('file', 'tape')), onProgress);
       for (const piece of source.pieces()) await this.restorePiece(piece);
+      for (const { entry, first } of this.hardLinks.splice(0)) await this.restoreHardLink(entry, first);
       for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
       if (finishDirectories) this.finishDirectories(source);
     } finally {
@@ -237,17 +251,70 @@ export class RestoreWriter {
     this.verifiedDirs.add(full);
   }
 
-  /** Folder modes and times go last: writing into a folder changes its time. */
+  /** Folder owners, modes, attributes (a default ACL too) and times go last: writing into a folder changes its time. */
   private finishDir(entry: RestoreEntry): void {
     const components = restoreComponents(entry.path, this.strip);
     if (E.isLeft(components) || components.right === null) return;
     const full = this.under(components.right);
     if (!this.verifiedDirs.has(full)) return;
+    this.applyMetadata(full, entry, 'dir');
+  }
+
+  /** Owner, mode, attributes and exact time of a restored path; what fails is reported, the path stays. */
+  private applyMetadata(full: string, entry: RestoreEntry, kind: 'file' | 'dir' | 'symlink', meta?: RestoreMetadata): void {
+    const decoded = meta ?? restoreMetadata(entry);
+    if ('problem' in decoded) {
+      this.problems.push({ path: entry.path, kind: 'failed', reason: `restored without its owner and attributes: ${decoded.problem}` });
+      return;
+    }
+    const missed = applyMetadata(full, kind, entry.mode, entry.mtime_ns, decoded, this.policy);
+    if (missed !== undefined) this.problems.push({ path: entry.path, kind: 'failed', reason: missed });
+  }
+
+  /** A file written with mode and microsecond time: the rest of its metadata, when it has any. */
+  private finishMetadata(full: string, entry: RestoreEntry): void {
+    const meta = restoreMetadata(entry);
+    if ('problem' in meta || needsMetadata(meta, this.policy, entry.mtime_ns, this.runningAs)) this.applyMetadata(full, entry, 'file', 'problem' in meta ? undefined : meta);
+  }
+
+  /** Hard links are set aside (made last, as links to their first name); every other file goes on. */
+  private *divertHardLinks(files: Iterable<RestoreEntry>): Generator<RestoreEntry> {
+    for (const entry of files) {
+      const meta = entry.meta === undefined || entry.meta === null ? undefined : restoreMetadata(entry);
+      if (meta !== undefined && !('problem' in meta) && meta.link !== undefined) this.hardLinks.push({ entry, first: meta.link });
+      else yield entry;
+    }
+  }
+
+  /** A first name of a hard link is in place (restored, or already there and equal): links may point at it. */
+  private noteFirstName(entry: RestoreEntry, full: string): void {
+    if (this.linkTargets.has(entry.path)) this.linkTargets.set(entry.path, full);
+  }
+
+  /**
+   * A second name: a link to the first name when this restore put it in place (or found
+   * it equal), else a copy of the data it shares (the first name was not selected or failed).
+   */
+  private async restoreHardLink(entry: RestoreEntry, first: string): Promise<void> {
+    const firstFull = this.linkTargets.get(first);
+    if (firstFull === undefined) return this.restoreLarge(entry);
+    const full = this.place(entry);
+    if (full === undefined || !this.claim(full, entry)) return;
+    const part = partPath(full, this.options.tag);
     try {
-      fs.chmodSync(full, entry.mode);
-      const t = seconds(entry.mtime_ns);
-      fs.utimesSync(full, t, t);
+      const found = lookAt(full);
+      if (found._tag !== 'absent' && fs.lstatSync(full).ino === fs.lstatSync(firstFull).ino) {
+        this.problems.push({ path: entry.path, kind: 'skipped', reason: 'already there, equal to the tape' });
+        return;
+      }
+      if (kept(found, this.overwrite)) return this.differs(entry, found._tag === 'file' ? 'another file is there, not a link to its first name' : 'something else is there');
+      const at = found._tag === 'absent' ? full : part;
+      if (at === part) removePart(part);
+      fs.linkSync(firstFull, at);
+      if (at === part) installPart(part, full);
+      this.restored.files++;
     } catch (error) {
+      quietlyRemove(part);
       this.failed(entry.path, error);
     }
   }
@@ -265,6 +332,7 @@ export class RestoreWriter {
       fs.symlinkSync(entry.target, at);
       const t = seconds(entry.mtime_ns);
       fs.lutimesSync(at, t, t);
+      this.applyMetadata(at, entry, 'symlink');
       if (at === part) installPart(part, full);
       this.restored.symlinks++;
     } catch (error) {
@@ -395,11 +463,19 @@ export class RestoreWriter {
       this.freeSlots.push(slot);
       this.restored.files += files.length - misses.length;
       this.restored.bytes += files.reduce((sum, f) => sum + f.length, 0);
+      const missed = new Set<number>();
       for (const [index, outcome, reason] of misses) {
         const entry = byIndex[index]!;
         this.restored.bytes -= entry.size;
+        missed.add(index);
+        if (outcome === 'skipped') this.noteFirstName(entry, files[index]!.path);
         this.problems.push(outcome === 'corrupted' ? this.corrupted(entry) : { path: entry.path, kind: outcome, reason });
       }
+      byIndex.forEach((entry, index) => {
+        if (missed.has(index)) return;
+        this.finishMetadata(files[index]!.path, entry);
+        this.noteFirstName(entry, files[index]!.path);
+      });
       onProgress(this.restored.files, this.restored.bytes);
     });
     this.writing.push(quiet(written));
@@ -465,6 +541,7 @@ export class RestoreWriter {
       const verdict = judge(found, expectedOf(entry.size, entry.mtime_ns), this.options.quick);
       if (verdict._tag === 'differs') return this.differs(entry, verdict.reason);
       if (verdict._tag === 'hash' && (await hashRange(full, 0, entry.size, this.keys?.contentKey)) !== entry.sha256) return this.differs(entry, contentDiffers(this.keys?.contentKey));
+      this.noteFirstName(entry, full);
       this.problems.push({ path: entry.path, kind: 'skipped', reason: 'already there, equal to the tape' });
     } catch (error) {
       this.failed(entry.path, error);
@@ -602,7 +679,9 @@ export class RestoreWriter {
         this.problems.push(written);
         return;
       }
+      this.applyMetadata(part, entry, 'file');
       installPart(part, full);
+      this.noteFirstName(entry, full);
       this.restored.files++;
       this.restored.bytes += entry.size;
     } catch (error) {

@@ -12,9 +12,11 @@ import { segmentWriteFailed, type SegmentError, type SourceProblem } from './seg
 import { END_OF_ARCHIVE, dataPadding, encodeHeader, entryProblem, paddedSize, type TarEntry } from './tar-header';
 
 /** What addFile needs of a file besides its data: the header fields. */
-export type FileEntry = Pick<TarEntry, 'path' | 'mode' | 'mtimeNs' | 'uid' | 'gid'>;
-export type DirectoryEntry = Pick<TarEntry, 'path' | 'mode' | 'mtimeNs' | 'uid' | 'gid'>;
-export type SymlinkEntry = Pick<TarEntry, 'path' | 'mode' | 'mtimeNs' | 'uid' | 'gid'> & { readonly linkTarget: string };
+export type FileEntry = Pick<TarEntry, 'path' | 'mode' | 'mtimeNs' | 'uid' | 'gid' | 'uname' | 'gname' | 'pax'>;
+export type DirectoryEntry = FileEntry;
+export type SymlinkEntry = FileEntry & { readonly linkTarget: string };
+/** A second name of a file already in the segments: `linkTarget` is the tar path of its first name. */
+export type HardLinkEntry = FileEntry & { readonly linkTarget: string };
 
 /** What the scan saw of the file; the header announces this size and exactly this many bytes are written. */
 export interface ExpectedSource {
@@ -123,8 +125,8 @@ const DEFAULTS = {
   maxWriteBytes: 16 * MiB,
 };
 
-/** Room a header can take in a batch (pax header with the longest paths, plus its ustar block). */
-const MAX_HEADER_BYTES = 2 * 64 * 1024 + 4096;
+/** Room a header can take in a batch (pax header with the longest paths and extended attributes, plus its ustar block). */
+const MAX_HEADER_BYTES = 4 * 64 * 1024 + 4096;
 
 
 interface OpenedTarget {
@@ -188,6 +190,18 @@ const openTarget = (segmentPath: string, o: Required<SegmentWriterOptions>, extr
     return E.left(segmentWriteFailed(segmentPath, 'open', error));
   }
 };
+
+/** The header fields of an entry (owner names and extra pax records only when it has them). */
+const headerFields = (e: FileEntry): FileEntry => ({
+  path: e.path,
+  mode: e.mode,
+  mtimeNs: e.mtimeNs,
+  uid: e.uid,
+  gid: e.gid,
+  ...(e.uname === undefined ? {} : { uname: e.uname }),
+  ...(e.gname === undefined ? {} : { gname: e.gname }),
+  ...(e.pax === undefined || e.pax.length === 0 ? {} : { pax: e.pax }),
+});
 
 /** `views` without their first `skip` bytes. */
 const remainder = (views: readonly Buffer[], skip: number): Buffer[] => {
@@ -434,20 +448,16 @@ export class SegmentWriter {
   }
 
   addDirectory(entry: DirectoryEntry): Promise<E.Either<SegmentError, PlacedEntry>> {
-    return this.addHeaderOnly({ path: entry.path, mode: entry.mode, mtimeNs: entry.mtimeNs, uid: entry.uid, gid: entry.gid, type: 'dir', size: 0 });
+    return this.addHeaderOnly({ ...headerFields(entry), type: 'dir', size: 0 });
   }
 
   addSymlink(entry: SymlinkEntry): Promise<E.Either<SegmentError, PlacedEntry>> {
-    return this.addHeaderOnly({
-      path: entry.path,
-      mode: entry.mode,
-      mtimeNs: entry.mtimeNs,
-      uid: entry.uid,
-      gid: entry.gid,
-      type: 'symlink',
-      size: 0,
-      linkTarget: entry.linkTarget,
-    });
+    return this.addHeaderOnly({ ...headerFields(entry), type: 'symlink', size: 0, linkTarget: entry.linkTarget });
+  }
+
+  /** A hard link: a header only (GNU tar extracts it as a link to the first name, which must come before it). */
+  addHardLink(entry: HardLinkEntry): Promise<E.Either<SegmentError, PlacedEntry>> {
+    return this.addHeaderOnly({ ...headerFields(entry), type: 'hardlink', size: 0, linkTarget: entry.linkTarget });
   }
 
   /**
@@ -459,7 +469,7 @@ export class SegmentWriter {
    */
   async addFile(entry: FileEntry, sourcePath: string, expected: ExpectedSource, piece?: FilePiece): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
     const size = piece === undefined ? expected.size : piece.length;
-    const tarEntry: TarEntry = { path: entry.path, mode: entry.mode, mtimeNs: entry.mtimeNs, uid: entry.uid, gid: entry.gid, type: 'file', size };
+    const tarEntry: TarEntry = { ...headerFields(entry), type: 'file', size };
     const refused = this.refusal(tarEntry);
     if (refused !== undefined) return E.left(refused);
     this.active++;

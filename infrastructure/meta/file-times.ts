@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Sets a path's modification (and access) time to a time in nanoseconds, without
+ * following a symlink. Through the optional native addon (native/file-times:
+ * utimensat(2)) the time is exact, before 1970 too. Without it, fs.lutimes takes the
+ * seconds as text (a negative number would become "now"), to the microsecond:
+ * `exactTimes` says which, for the one note a restore prints.
+ */
+const ADDON = path.join(__dirname, '..', '..', '..', 'native', 'file-times', 'build', 'Release', 'file_times.node');
+const NS = 1_000_000_000n;
+
+type Utimens = (path: string, seconds: bigint, nanoseconds: number) => void;
+
+const load = (): Utimens | undefined => {
+  if (process.env['LTO_NATIVE_TIMES'] === '0') return undefined;
+  const module: { exports: unknown } = { exports: {} };
+  try {
+    process.dlopen(module, ADDON);
+  } catch {
+    return undefined;
+  }
+  const addon = module.exports;
+  if (typeof addon !== 'object' || addon === null || !('utimens' in addon)) return undefined;
+  const { utimens } = addon;
+  if (typeof utimens !== 'function') return undefined;
+  return (p, seconds, nanoseconds) => {
+    Reflect.apply(utimens, undefined, [p, seconds, nanoseconds]);
+  };
+};
+
+const nativeUtimens = load();
+
+/** Whether times are set to the nanosecond (the addon is there) or to the microsecond. */
+export const exactTimes = nativeUtimens !== undefined;
+
+/** Seconds (rounded towards minus infinity) and the nanoseconds after them. */
+export const splitNs = (ns: bigint): { seconds: bigint; nanoseconds: number } => {
+  const rest = ((ns % NS) + NS) % NS;
+  return { seconds: (ns - rest) / NS, nanoseconds: Number(rest) };
+};
+
+/** `<seconds>.<6 digits>`: what fs.lutimes reads as a number, sign included, to the microsecond. */
+const microsecondText = (ns: bigint): string => {
+  const us = ns >= 0n ? ns / 1000n : -((-ns + 999n) / 1000n);
+  const rest = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  return `${(us - rest) / 1_000_000n}.${rest.toString().padStart(6, '0')}`;
+};
+
+/** Sets atime and mtime of `p` (a symlink itself, never followed) to `ns`. Throws the errno error. */
+export const setTimes = (p: string, ns: bigint): void => {
+  if (nativeUtimens !== undefined) {
+    const { seconds, nanoseconds } = splitNs(ns);
+    nativeUtimens(p, seconds, nanoseconds);
+    return;
+  }
+  // A numeric string passes Node's time check as it is (a negative number would be taken as "now").
+  const text = microsecondText(ns);
+  fs.lutimesSync(p, text, text);
+};
+
+/** True when the time needs `setTimes` after a microsecond setter: nanoseconds, or before 1970. */
+export const needsExactTimes = (ns: bigint): boolean => ns < 0n || ns % 1000n !== 0n;
