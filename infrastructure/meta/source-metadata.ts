@@ -28,8 +28,11 @@ export const readSourceMetadata = (path: string, kind: 'file' | 'dir' | 'symlink
   let linkKey: string | undefined;
   if (kind === 'file') {
     try {
-      const stat = fs.lstatSync(path, { bigint: true });
-      if (stat.nlink > 1n) linkKey = `${stat.dev}:${stat.ino}`;
+      // Numbers first (cheaper); the identity of a file with several names in full (an inode may pass 2^53).
+      if (fs.lstatSync(path).nlink > 1) {
+        const stat = fs.lstatSync(path, { bigint: true });
+        linkKey = `${stat.dev}:${stat.ino}`;
+      }
     } catch (error) {
       return { ...owners, xattrs: [], problem: `cannot stat (${errnoCode(error)})` };
     }

@@ -12,6 +12,8 @@ export type Xattr = readonly [name: string, value: Buffer];
 /** Errors that mean "this file system keeps no extended attributes": nothing to read or write. */
 const UNSUPPORTED = new Set(['ENOTSUP', 'EOPNOTSUPP']);
 
+const NONE = { xattrs: [] };
+
 /** The attributes of `path` in name order, or why they could not be read. */
 export const readXattrs = (path: string): { readonly xattrs: readonly Xattr[] } | { readonly problem: string } => {
   let names: string[];
@@ -21,8 +23,9 @@ export const readXattrs = (path: string): { readonly xattrs: readonly Xattr[] } 
     if (UNSUPPORTED.has(errnoCode(error))) return { xattrs: [] };
     return { problem: `cannot list extended attributes (${errnoCode(error)})` };
   }
+  if (names.length === 0) return NONE;
   const xattrs: Xattr[] = [];
-  for (const name of [...names].sort()) {
+  for (const name of names.sort()) {
     try {
       const value = getAttributeSync(path, name);
       // Gone since it was listed: nothing to keep.
