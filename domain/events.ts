@@ -136,6 +136,12 @@ export const ArchivedMetadata = t.partial({
   xattrs: t.string,
   /** A hard link: the catalogued path of the first name, whose data (segment, offset, hash) it shares. */
   link: t.string,
+  /**
+   * A sparse file archived without its holes: its data extents, [offset, length] in the
+   * file, in order. Its data in the segment (at `offset`) is GNU tar's sparse map, then
+   * these extents' bytes; `size` and `sha256` are the whole file's (holes as zeros).
+   */
+  sparse: t.array(t.tuple([Count, Count])),
 });
 export type ArchivedMetadata = t.TypeOf<typeof ArchivedMetadata>;
 

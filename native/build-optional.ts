@@ -1,7 +1,7 @@
 /**
  * Builds the optional native addons from `npm run prepare` (so `npm ci` builds them):
- * native/segment-gcm (AES-256-GCM through the system's libcrypto) and native/file-times
- * (utimensat(2): exact file times). They need node-gyp (npm runs scripts with it on
+ * native/segment-gcm (AES-256-GCM through the system's libcrypto) and native/file-meta
+ * (utimensat(2): exact file times; SEEK_DATA/SEEK_HOLE: a sparse file's data). They need node-gyp (npm runs scripts with it on
  * PATH), a C compiler and, for segment-gcm, the OpenSSL headers (Debian: libssl-dev).
  * Without them a build is skipped with one line: node:crypto seals and opens segment
  * chunks (infrastructure/crypto/native-gcm.ts), and a restore sets times to the
@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 const ADDONS: readonly (readonly [folder: string, without: string])[] = [
   ['segment-gcm', 'segment chunks use node:crypto'],
-  ['file-times', 'restores set times to the microsecond'],
+  ['file-meta', 'restores set times to the microsecond, and sparse files are archived in full'],
 ];
 
 for (const [folder, without] of ADDONS) {

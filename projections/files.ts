@@ -44,6 +44,7 @@ const metadataColumn = (e: ArchivedEntry): string | null => {
     ...(e.gname === undefined ? {} : { gname: e.gname }),
     ...(e.xattrs === undefined ? {} : { xattrs: e.xattrs }),
     ...(e.link === undefined ? {} : { link: e.link }),
+    ...(e.sparse === undefined ? {} : { sparse: e.sparse }),
   };
   return Object.keys(meta).length === 0 ? null : JSON.stringify(meta);
 };

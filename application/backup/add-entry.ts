@@ -77,7 +77,7 @@ export const addEntry = async (writer: SegmentWriter, entry: PlannedEntry, names
   const settle = claim !== undefined && 'settle' in claim ? claim.settle : undefined;
   let archivedWhole = false;
   try {
-    const added = await addData(writer, entry, source, header, recorded, piece, fatal);
+    const added = await addData(writer, entry, source, header, recorded, piece === undefined ? meta.sparse : undefined, piece, fatal);
     archivedWhole = added._tag === 'ok' && !added.changed;
     return added._tag === 'ok' ? { ...added, ...problem } : added;
   } finally {
@@ -107,10 +107,12 @@ const addData = async (
   source: string,
   header: Parameters<SegmentWriter['addFile']>[0],
   recorded: ArchivedEntry,
+  sparse: SourceMetadata['sparse'],
   piece: Piece | undefined,
   fatal: (e: SegmentError) => Added,
 ): Promise<Added> => {
-  const r = await writer.addFile(header, source, { size: entry.size, mtimeNs: entry.mtimeNs }, piece);
+  const expected = { size: entry.size, mtimeNs: entry.mtimeNs };
+  const r = sparse === undefined ? await writer.addFile(header, source, expected, piece) : await writer.addSparseFile(header, source, expected, sparse);
   if (E.isLeft(r)) {
     const problem = r.left;
     if (problem._tag === 'SourceUnreadable') return { _tag: 'warning', reason: `not archived: cannot ${problem.op} (${problem.code}): ${problem.message}` };
@@ -122,7 +124,9 @@ const addData = async (
       ...recorded,
       offset: r.right.dataOffset,
       sha256: r.right.sha256,
-      size: r.right.length,
+      // A sparse file's member holds its map and data; the entry keeps the file's size.
+      size: sparse === undefined ? r.right.length : entry.size,
+      ...(sparse === undefined ? {} : { sparse: sparse.map(([offset, length]): [number, number] => [offset, length]) }),
       ...(piece === undefined ? {} : { extent: { offset: piece.from, fileSize: entry.size } }),
     },
     changed: r.right.changedWhileRead,

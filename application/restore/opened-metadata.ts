@@ -25,5 +25,6 @@ export const openMetadata = (names: Names, storedPath: string, meta: string | nu
     ...(m.gname === undefined ? {} : { gname: names.openText(storedPath, m.gname) }),
     ...(m.xattrs === undefined ? {} : { xattrs: names.openText(storedPath, m.xattrs) }),
     ...(link === undefined ? {} : { link }),
+    ...(m.sparse === undefined ? {} : { sparse: m.sparse }),
   });
 };

@@ -192,7 +192,7 @@ const metadataPolicy = (input: RestoreInput): MetadataPolicy => ({ owners: input
 
 const metadataNotes = (input: RestoreInput): string[] => [
   ...(input.noOwner !== true && !metadataPolicy(input).owners ? ['owners not restored: not running as root (the files belong to the user who restored them)'] : []),
-  ...(exactTimes ? [] : ['times restored to the microsecond: the native addon native/file-times is not built (npm run prepare)']),
+  ...(exactTimes ? [] : ['times restored to the microsecond: the native addon native/file-meta is not built (npm run prepare)']),
 ];
 
 /** A file kept because it is already there (equal or not) is no failure of the restore. */

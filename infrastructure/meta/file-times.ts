@@ -1,36 +1,16 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { nativeFileMeta } from './native-file-meta';
 
 /**
  * Sets a path's modification (and access) time to a time in nanoseconds, without
- * following a symlink. Through the optional native addon (native/file-times:
+ * following a symlink. Through the optional native addon (native/file-meta:
  * utimensat(2)) the time is exact, before 1970 too. Without it, fs.lutimes takes the
  * seconds as text (a negative number would become "now"), to the microsecond:
  * `exactTimes` says which, for the one note a restore prints.
  */
-const ADDON = path.join(__dirname, '..', '..', '..', 'native', 'file-times', 'build', 'Release', 'file_times.node');
 const NS = 1_000_000_000n;
 
-type Utimens = (path: string, seconds: bigint, nanoseconds: number) => void;
-
-const load = (): Utimens | undefined => {
-  if (process.env['LTO_NATIVE_TIMES'] === '0') return undefined;
-  const module: { exports: unknown } = { exports: {} };
-  try {
-    process.dlopen(module, ADDON);
-  } catch {
-    return undefined;
-  }
-  const addon = module.exports;
-  if (typeof addon !== 'object' || addon === null || !('utimens' in addon)) return undefined;
-  const { utimens } = addon;
-  if (typeof utimens !== 'function') return undefined;
-  return (p, seconds, nanoseconds) => {
-    Reflect.apply(utimens, undefined, [p, seconds, nanoseconds]);
-  };
-};
-
-const nativeUtimens = load();
+const nativeUtimens = nativeFileMeta?.utimens;
 
 /** Whether times are set to the nanosecond (the addon is there) or to the microsecond. */
 export const exactTimes = nativeUtimens !== undefined;

@@ -3,6 +3,7 @@ import { errnoCode } from '../errno';
 import { groupName, userName } from './owners';
 import { readXattrs, type Xattr } from './xattrs';
 import { aclRecords } from './acl-text';
+import { nativeFileMeta } from './native-file-meta';
 
 /** What a backup reads of a path besides its data and its scan (stat) fields. */
 export interface SourceMetadata {
@@ -11,6 +12,8 @@ export interface SourceMetadata {
   readonly xattrs: readonly Xattr[];
   /** A file with more than one name: its device and inode, the same for every name. */
   readonly linkKey?: string;
+  /** A sparse file: its data extents, [offset, length] (holes left out). */
+  readonly sparse?: readonly (readonly [number, number])[];
   /** What could not be read (the entry is archived without it). */
   readonly problem?: string;
 }
@@ -26,20 +29,42 @@ export const readSourceMetadata = (path: string, kind: 'file' | 'dir' | 'symlink
   const owners = { ...(uname === undefined ? {} : { uname }), ...(gname === undefined ? {} : { gname }) };
   if (kind === 'symlink') return { ...owners, xattrs: [] };
   let linkKey: string | undefined;
+  let sparse: readonly (readonly [number, number])[] | undefined;
   if (kind === 'file') {
     try {
       // Numbers first (cheaper); the identity of a file with several names in full (an inode may pass 2^53).
-      if (fs.lstatSync(path).nlink > 1) {
-        const stat = fs.lstatSync(path, { bigint: true });
-        linkKey = `${stat.dev}:${stat.ino}`;
+      const stat = fs.lstatSync(path);
+      if (stat.nlink > 1) {
+        const big = fs.lstatSync(path, { bigint: true });
+        linkKey = `${big.dev}:${big.ino}`;
       }
+      sparse = sparseExtents(path, stat);
     } catch (error) {
       return { ...owners, xattrs: [], problem: `cannot stat (${errnoCode(error)})` };
     }
   }
   const read = readXattrs(path);
-  const link = linkKey === undefined ? {} : { linkKey };
+  const link = { ...(linkKey === undefined ? {} : { linkKey }), ...(sparse === undefined ? {} : { sparse }) };
   return 'problem' in read ? { ...owners, ...link, xattrs: [], problem: read.problem } : { ...owners, ...link, xattrs: read.xattrs };
+};
+
+/** Files smaller than this are archived whole, holes or not (a hole is at least a block; the map costs one). */
+const SPARSE_MIN_BYTES = 1024 * 1024;
+
+/**
+ * The data extents of a file with holes (fewer blocks than its size needs, as GNU tar
+ * tells), or undefined: not sparse, small, or no addon to find the holes with (then it
+ * is archived in full, its holes as zeros).
+ */
+const sparseExtents = (path: string, stat: fs.Stats): (readonly [number, number])[] | undefined => {
+  if (stat.size < SPARSE_MIN_BYTES || stat.blocks * 512 >= stat.size || nativeFileMeta === undefined) return undefined;
+  try {
+    const extents = nativeFileMeta.dataExtents(path);
+    const data = extents.reduce((sum, [, length]) => sum + length, 0);
+    return data < stat.size ? extents : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 /** The pax records of a path's attributes, named as GNU tar names them: ACLs as text, then every attribute as it is. */

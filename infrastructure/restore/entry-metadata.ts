@@ -16,6 +16,8 @@ export interface RestoreMetadata {
   readonly xattrs: readonly Xattr[];
   /** A hard link: the catalogued path of the first name. */
   readonly link?: string;
+  /** A sparse file: its data extents. */
+  readonly sparse?: readonly (readonly [number, number])[];
 }
 
 const NONE: RestoreMetadata = { xattrs: [] };
@@ -46,6 +48,7 @@ export const restoreMetadata = (fields: MetadataFields): RestoreMetadata | { rea
     ...(owner === undefined ? {} : { owner: localOwner({ ...owner, ...(m.uname === undefined ? {} : { uname: m.uname }), ...(m.gname === undefined ? {} : { gname: m.gname }) }) }),
     xattrs,
     ...(m.link === undefined ? {} : { link: m.link }),
+    ...(m.sparse === undefined ? {} : { sparse: m.sparse }),
   };
 };
 

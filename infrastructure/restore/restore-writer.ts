@@ -11,6 +11,7 @@ import { planWindows, type WindowRead } from './read-windows';
 import { PieceLedger, copyPiece } from './pieces';
 import { createPart, installPart, partPath, removePart } from './part-file';
 import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
+import { copySparse } from './sparse-copy';
 import { applyMetadata, needsMetadata, restoreMetadata, type MetadataFields, type MetadataPolicy, type RestoreMetadata } from './entry-metadata';
 
 /** One entry to restore, as the selection hands it over (tape order for files). */
@@ -139,6 +140,8 @@ export class RestoreWriter {
   private readonly runningAs = { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 };
   /** Second names of files (hard links): made once every file is in. */
   private readonly hardLinks: { entry: RestoreEntry; first: string }[] = [];
+  /** Sparse files: restored after the others, each alone (extent by extent, holes left as holes). */
+  private readonly sparseFiles: { entry: RestoreEntry; extents: readonly (readonly [number, number])[] }[] = [];
   /** First names that hard links of the selection name, and (once restored or found equal) where they are. */
   private linkTargets = new Map<string, string | undefined>();
 
@@ -167,6 +170,7 @@ export class RestoreWriter {
       for (const dir of source.ofKind('dir', 'path')) this.restoreDir(dir);
       await this.restoreFiles(this.divertHardLinks(source.ofKind('file', 'tape')), onProgress);
       for (const piece of source.pieces()) await this.restorePiece(piece);
+      for (const { entry, extents } of this.sparseFiles.splice(0)) await this.restoreSparse(entry, extents);
       for (const { entry, first } of this.hardLinks.splice(0)) await this.restoreHardLink(entry, first);
       for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
       if (finishDirectories) this.finishDirectories(source);
@@ -282,6 +286,7 @@ export class RestoreWriter {
     for (const entry of files) {
       const meta = entry.meta === undefined || entry.meta === null ? undefined : restoreMetadata(entry);
       if (meta !== undefined && !('problem' in meta) && meta.link !== undefined) this.hardLinks.push({ entry, first: meta.link });
+      else if (meta !== undefined && !('problem' in meta) && meta.sparse !== undefined) this.sparseFiles.push({ entry, extents: meta.sparse });
       else yield entry;
     }
   }
@@ -513,6 +518,38 @@ export class RestoreWriter {
     const fd = this.createPart(part, entry);
     if (fd === undefined) return;
     const written = await this.copyLarge(segmentPath(this.mountRoot, entry.job, entry.segment), entry, fd, part);
+    this.finishPart(full, part, entry, fd, written);
+  }
+
+  /** A sparse file: its extents written where they go, its holes left as holes; checked, then renamed into place like any file. */
+  private async restoreSparse(entry: RestoreEntry, extents: readonly (readonly [number, number])[]): Promise<void> {
+    const full = this.place(entry);
+    if (full === undefined || !this.claim(full, entry)) return;
+    if (entry.segment === null || entry.offset === null || entry.sha256 === null) {
+      this.problems.push(this.unlocated(entry));
+      return;
+    }
+    const found = this.look(full, entry);
+    if (found === undefined) return;
+    if (kept(found, this.overwrite)) return this.keepFile(full, entry, found);
+    const part = partPath(full, this.options.tag);
+    const fd = this.createPart(part, entry);
+    if (fd === undefined) return;
+    const opened = this.segment(segmentPath(this.mountRoot, entry.job, entry.segment), entry);
+    let written: RestoreProblem | undefined;
+    if (!isSource(opened)) written = opened;
+    else {
+      try {
+        const copied = await copySparse(opened, entry.offset, extents, entry.size, fd, this.keys?.contentKey);
+        if (copied._tag === 'short') written = { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends inside the sparse file's data (truncated)` };
+        else if (copied.digest !== entry.sha256) written = this.corrupted(entry);
+      } catch (error) {
+        written =
+          error instanceof SealedSegmentDamaged
+            ? { path: entry.path, kind: 'corrupted', reason: `segment ${entry.segment} ${error.message}: nothing of it was released` }
+            : { path: entry.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` };
+      }
+    }
     this.finishPart(full, part, entry, fd, written);
   }
 

@@ -9,7 +9,7 @@ import { REPO_ROOT, sandbox, type Sandbox } from '../support/cli';
  * A tape written by format lto-archive/1 with full file metadata (test/fixtures/
  * make-golden-metadata.sh wrote it from /tmp/golden-meta-src): owner ids and names,
  * a binary extended attribute, an access ACL, a folder's default ACL, one file with
- * three names, a time before 1970 and one to the nanosecond. It must stay readable
+ * three names, a time before 1970 and one to the nanosecond, a sparse file. It must stay readable
  * by every later version: never regenerate it.
  */
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'golden-v1-metadata');
@@ -51,6 +51,17 @@ describe('golden metadata tape, format lto-archive/1', () => {
     assert.match(acl, /^user:65534:rw-$/m);
     const folder = execFileSync('getfacl', ['-n', '-p', '--omit-header', path.join(root, 'shared')], { encoding: 'utf8' });
     assert.match(folder, /^default:group:65534:r-x$/m);
+  });
+
+  it('restores the sparse file sparse, its data where it was', () => {
+    const p = path.join(root, 'sparse.img');
+    const stat = fs.statSync(p);
+    assert.equal(stat.size, 4 * 1024 * 1024);
+    assert.ok(stat.blocks * 512 < 64 * 1024, `${stat.blocks} blocks`);
+    const bytes = fs.readFileSync(p);
+    const data = Buffer.from('golden sparse data');
+    assert.deepEqual(bytes.subarray(1024 * 1024, 1024 * 1024 + data.length), data);
+    assert.equal(bytes.subarray(0, 1024 * 1024).every((b) => b === 0) && bytes.subarray(1024 * 1024 + data.length).every((b) => b === 0), true);
   });
 
   it('restores one file with three names as hard links', () => {

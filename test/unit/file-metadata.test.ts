@@ -9,6 +9,7 @@ import { ArchivedEntry } from '../../domain/events';
 import { aclText } from '../../infrastructure/meta/acl-text';
 import { setTimes, splitNs } from '../../infrastructure/meta/file-times';
 import { parseXattrsText, xattrsText } from '../../infrastructure/meta/xattrs';
+import { sparseMap, sparseMemberPath } from '../../infrastructure/segment/sparse-member';
 import { END_OF_ARCHIVE, dataPadding, encodeHeader, walkTar, bufferSource, type TarEntry } from '../../infrastructure/segment/tar-header';
 
 const T = 1_700_000_000_123_456_789n;
@@ -92,6 +93,14 @@ describe('tar headers with owner names, attributes and hard links', () => {
     const listing = walkTar(bufferSource(bytes));
     assert.equal(listing.complete, true);
     assert.deepEqual(listing.entries.map((e) => [e.entry.path, e.entry.type, e.entry.mtimeNs]), [['d/f.txt', 'file', T]]);
+  });
+
+  it('writes GNU tar sparse 1.0 maps: extents, and an end extent when the file ends in a hole', () => {
+    const map = sparseMap([[0, 8192], [629145600, 4096]], 1073741824);
+    assert.equal(map.length, 512);
+    assert.equal(map.toString('ascii').replace(/\0+$/, ''), '3\n0\n8192\n629145600\n4096\n1073741824\n0\n');
+    assert.equal(sparseMap([[0, 10]], 10).toString('ascii').replace(/\0+$/, ''), '1\n0\n10\n');
+    assert.equal(sparseMemberPath('tmp/a/b.img'), 'tmp/a/GNUSparseFile.0/b.img');
   });
 
   it('an entry without names or records encodes as before (no pax header)', () => {

@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "file_times",
-      "sources": ["file_times.c"],
+      "target_name": "file_meta",
+      "sources": ["file_meta.c"],
       "cflags": ["-O2", "-Wall", "-Wextra"]
     }
   ]
