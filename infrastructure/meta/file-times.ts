@@ -21,11 +21,17 @@ export const splitNs = (ns: bigint): { seconds: bigint; nanoseconds: number } =>
   return { seconds: (ns - rest) / NS, nanoseconds: Number(rest) };
 };
 
-/** `<seconds>.<6 digits>`: what fs.lutimes reads as a number, sign included, to the microsecond. */
+/**
+ * The time, floored to the microsecond, as the decimal text fs.lutimes reads as a
+ * number (a negative number would be "now"; numeric text passes as it is). libuv
+ * truncates the fraction towards zero to whole microseconds, so the text aims at the
+ * middle of the microsecond, away from zero: a double's error (about 240 ns at 2^31 s)
+ * then never moves the result to the next microsecond.
+ */
 const microsecondText = (ns: bigint): string => {
   const us = ns >= 0n ? ns / 1000n : -((-ns + 999n) / 1000n);
-  const rest = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n;
-  return `${(us - rest) / 1_000_000n}.${rest.toString().padStart(6, '0')}`;
+  const abs = us < 0n ? -us : us;
+  return `${us < 0n ? '-' : ''}${abs / 1_000_000n}.${(abs % 1_000_000n).toString().padStart(6, '0')}5`;
 };
 
 /** Sets atime and mtime of `p` (a symlink itself, never followed) to `ns`. Throws the errno error. */

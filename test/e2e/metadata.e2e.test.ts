@@ -203,6 +203,19 @@ describe('file metadata, compared with tar --xattrs --acls -p', () => {
     assert.deepEqual(differences(ownerless, seen), []);
   });
 
+  it('without the native addon: times to the microsecond (before 1970 too), said in one note', () => {
+    const to = box.mountPoint('no-addon');
+    const restore = box.lto(['restore', TAPE, '--to', to, '--strip-components', String(src.split('/').length - 1)], { LTO_NATIVE_FILE_META: '0' });
+    assert.equal(restore.status, 0, restore.stderr);
+    assert.equal(restore.stderr.match(/note: times restored to the microsecond/g)?.length, 1, restore.stderr);
+    const seen = snapshot(to);
+    assert.equal(seen.get('before-1970.txt')?.mtimeNs, '-1000000000000000000');
+    assert.equal(seen.get('nanoseconds.txt')?.mtimeNs, '1600000000123456000');
+    assert.equal(seen.get('shared/inbox')?.mtimeNs, '-86400500000000');
+    const toMicroseconds = (m: Map<string, Seen>): Map<string, Seen> => new Map([...m].map(([rel, s]) => [rel, { ...s, mtimeNs: String((BigInt(s.mtimeNs) / 1000n) * 1000n - (BigInt(s.mtimeNs) % 1000n < 0n ? 1000n : 0n)) }]));
+    assert.deepEqual(differences(toMicroseconds(source), toMicroseconds(seen)), []);
+  });
+
   it('a hard link whose first name is not selected is restored with its data', () => {
     const to = box.mountPoint('one-link');
     const restore = box.lto(['restore', TAPE, '--to', to, '--path', '**/third-name.txt', '--strip-components', String(src.split('/').length - 1)]);
