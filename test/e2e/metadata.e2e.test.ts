@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sandbox, type Sandbox } from '../support/cli';
+import { REPO_ROOT, sandbox, type Sandbox } from '../support/cli';
 
 const TAPE = '000150L8';
 const SECRET_TAPE = '000151L8';
@@ -214,6 +214,29 @@ describe('file metadata, compared with tar --xattrs --acls -p', () => {
     assert.equal(seen.get('shared/inbox')?.mtimeNs, '-86400500000000');
     const toMicroseconds = (m: Map<string, Seen>): Map<string, Seen> => new Map([...m].map(([rel, s]) => [rel, { ...s, mtimeNs: String((BigInt(s.mtimeNs) / 1000n) * 1000n - (BigInt(s.mtimeNs) % 1000n < 0n ? 1000n : 0n)) }]));
     assert.deepEqual(differences(toMicroseconds(source), toMicroseconds(seen)), []);
+  });
+
+  it('not run as root: owners left to the user restoring, with one note; attributes and ACLs still set', () => {
+    // A copy of the catalog and tape that user `nobody` may use, and a target it owns.
+    const other = box.mountPoint('as-nobody');
+    fs.cpSync(box.home, path.join(other, 'home'), { recursive: true });
+    fs.cpSync(path.join(box.root, 'tape'), path.join(other, 'tape'), { recursive: true });
+    fs.mkdirSync(path.join(other, 'out'));
+    run('chown', ['-R', '65534:65534', other]);
+    fs.chmodSync(box.root, 0o755);
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(REPO_ROOT, 'bin', 'lto.js'), 'restore', TAPE, '--mount', path.join(other, 'tape'), '--to', path.join(other, 'out'), '--strip-components', String(src.split('/').length - 1), '--json'],
+      { encoding: 'utf8', env: { PATH: process.env['PATH'], HOME: other, LTO_HOME: path.join(other, 'home'), NO_COLOR: '1' } },
+    );
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    const report: unknown = JSON.parse(r.stdout);
+    assert.ok(typeof report === 'object' && report !== null && 'notes' in report);
+    assert.deepEqual(report.notes, ['owners not restored: not running as root (the files belong to the user who restored them)']);
+    const seen = snapshot(path.join(other, 'out'));
+    for (const [rel, s] of seen) assert.equal(s.owner, '65534:65534', rel);
+    const theirs = new Map([...source].map(([rel, s]) => [rel, { ...s, owner: '65534:65534' }]));
+    assert.deepEqual(differences(theirs, seen), []);
   });
 
   it('a hard link whose first name is not selected is restored with its data', () => {
