@@ -52,10 +52,19 @@ export const restoreMetadata = (fields: MetadataFields): RestoreMetadata | { rea
   };
 };
 
+/** A path this restore created, with its mode already set: it belongs to `uid`:`gid`. */
+export interface Created {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+const SET_ID_BITS = 0o6000;
+
 /**
  * Owner, mode, extended attributes and time of a restored path, in that order: chown
- * clears set-id bits (so the mode follows it), and the time goes last. Returns what
- * could not be applied, or undefined.
+ * clears set-id bits (so the mode follows it), and the time goes last. For a path this
+ * restore `created` (mode set), the owner is changed only when it differs and the mode
+ * set again only when chown cleared set-id bits. Returns what could not be applied.
  */
 export const applyMetadata = (
   p: string,
@@ -64,21 +73,26 @@ export const applyMetadata = (
   mtimeNs: string,
   meta: RestoreMetadata,
   policy: MetadataPolicy,
+  created?: Created,
 ): string | undefined => {
   const missed: string[] = [];
-  if (policy.owners && meta.owner !== undefined) {
+  const owner = policy.owners ? meta.owner : undefined;
+  const chown = owner !== undefined && (created === undefined || owner.uid !== created.uid || owner.gid !== created.gid);
+  if (chown) {
     try {
-      fs.lchownSync(p, meta.owner.uid, meta.owner.gid);
+      fs.lchownSync(p, owner.uid, owner.gid);
     } catch (error) {
-      missed.push(`owner ${meta.owner.uid}:${meta.owner.gid} (${errnoCode(error)})`);
+      missed.push(`owner ${owner.uid}:${owner.gid} (${errnoCode(error)})`);
     }
   }
-  if (kind !== 'symlink') {
+  if (kind !== 'symlink' && (created === undefined || (chown && (mode & SET_ID_BITS) !== 0))) {
     try {
       fs.chmodSync(p, mode);
     } catch (error) {
       missed.push(`mode (${errnoCode(error)})`);
     }
+  }
+  if (kind !== 'symlink') {
     const failed = writeXattrs(p, meta.xattrs);
     if (failed.length > 0) missed.push(`extended attributes ${failed.join(', ')}`);
   }
@@ -90,9 +104,9 @@ export const applyMetadata = (
   return missed.length === 0 ? undefined : `restored without its ${missed.join('; ')}`;
 };
 
-/** Whether a file written with its mode and a microsecond time still needs `applyMetadata`. */
-export const needsMetadata = (meta: RestoreMetadata, policy: MetadataPolicy, mtimeNs: string, runningAs: { uid: number; gid: number }): boolean => {
+/** Whether a file written with its mode and its time (exact, or to the microsecond) still needs `applyMetadata`. */
+export const needsMetadata = (meta: RestoreMetadata, policy: MetadataPolicy, mtimeNs: string, runningAs: { uid: number; gid: number }, timeExact: boolean): boolean => {
   const ns = BigInt(mtimeNs);
-  if (ns < 0n || ns % 1000n !== 0n || meta.xattrs.length > 0) return true;
+  if ((!timeExact && (ns < 0n || ns % 1000n !== 0n)) || meta.xattrs.length > 0) return true;
   return policy.owners && meta.owner !== undefined && (meta.owner.uid !== runningAs.uid || meta.owner.gid !== runningAs.gid);
 };

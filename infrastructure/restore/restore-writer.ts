@@ -12,7 +12,8 @@ import { PieceLedger, copyPiece } from './pieces';
 import { createPart, installPart, partPath, removePart } from './part-file';
 import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
 import { copySparse } from './sparse-copy';
-import { applyMetadata, needsMetadata, restoreMetadata, type MetadataFields, type MetadataPolicy, type RestoreMetadata } from './entry-metadata';
+import { exactTimes, splitNs } from '../meta/file-times';
+import { applyMetadata, needsMetadata, restoreMetadata, type Created, type MetadataFields, type MetadataPolicy, type RestoreMetadata } from './entry-metadata';
 
 /** One entry to restore, as the selection hands it over (tape order for files). */
 export interface RestoreEntry extends MetadataFields {
@@ -144,6 +145,7 @@ export class RestoreWriter {
   private readonly sparseFiles: { entry: RestoreEntry; extents: readonly (readonly [number, number])[] }[] = [];
   /** First names that hard links of the selection name, and (once restored or found equal) where they are. */
   private linkTargets = new Map<string, string | undefined>();
+  private readonly decodedMetadata = new Map<string, RestoreMetadata | { readonly problem: string }>();
 
   constructor(
     private readonly mountRoot: string,
@@ -265,26 +267,44 @@ export class RestoreWriter {
   }
 
   /** Owner, mode, attributes and exact time of a restored path; what fails is reported, the path stays. */
-  private applyMetadata(full: string, entry: RestoreEntry, kind: 'file' | 'dir' | 'symlink', meta?: RestoreMetadata): void {
-    const decoded = meta ?? restoreMetadata(entry);
+  private applyMetadata(full: string, entry: RestoreEntry, kind: 'file' | 'dir' | 'symlink', meta?: RestoreMetadata, created?: Created): void {
+    const decoded = meta ?? this.metadataOf(entry);
     if ('problem' in decoded) {
       this.problems.push({ path: entry.path, kind: 'failed', reason: `restored without its owner and attributes: ${decoded.problem}` });
       return;
     }
-    const missed = applyMetadata(full, kind, entry.mode, entry.mtime_ns, decoded, this.policy);
+    const missed = applyMetadata(full, kind, entry.mode, entry.mtime_ns, decoded, this.policy, created);
     if (missed !== undefined) this.problems.push({ path: entry.path, kind: 'failed', reason: missed });
+  }
+
+  /**
+   * An entry's decoded metadata. Most entries of a tree share a few owners and nothing
+   * else: those decodings are remembered (bounded), not repeated per file.
+   */
+  private metadataOf(entry: RestoreEntry): RestoreMetadata | { readonly problem: string } {
+    const key = typeof entry.meta === 'string' && entry.meta.length > 120 ? undefined : `${entry.uid ?? ''}:${entry.gid ?? ''}:${entry.meta ?? ''}`;
+    const known = key === undefined ? undefined : this.decodedMetadata.get(key);
+    if (known !== undefined) return known;
+    const decoded = restoreMetadata(entry);
+    if (key !== undefined) {
+      if (this.decodedMetadata.size >= 4096) this.decodedMetadata.clear();
+      this.decodedMetadata.set(key, decoded);
+    }
+    return decoded;
   }
 
   /** A file written with mode and microsecond time: the rest of its metadata, when it has any. */
   private finishMetadata(full: string, entry: RestoreEntry): void {
-    const meta = restoreMetadata(entry);
-    if ('problem' in meta || needsMetadata(meta, this.policy, entry.mtime_ns, this.runningAs)) this.applyMetadata(full, entry, 'file', 'problem' in meta ? undefined : meta);
+    const meta = this.metadataOf(entry);
+    if ('problem' in meta || needsMetadata(meta, this.policy, entry.mtime_ns, this.runningAs, exactTimes)) this.applyMetadata(full, entry, 'file', 'problem' in meta ? undefined : meta, this.runningAs);
   }
 
   /** Hard links are set aside (made last, as links to their first name); every other file goes on. */
   private *divertHardLinks(files: Iterable<RestoreEntry>): Generator<RestoreEntry> {
     for (const entry of files) {
-      const meta = entry.meta === undefined || entry.meta === null ? undefined : restoreMetadata(entry);
+      // Only a hard link's or a sparse file's metadata names it so (most entries carry owner names alone).
+      const special = typeof entry.meta === 'string' && (entry.meta.includes('"link"') || entry.meta.includes('"sparse"'));
+      const meta = special ? this.metadataOf(entry) : undefined;
       if (meta !== undefined && !('problem' in meta) && meta.link !== undefined) this.hardLinks.push({ entry, first: meta.link });
       else if (meta !== undefined && !('problem' in meta) && meta.sparse !== undefined) this.sparseFiles.push({ entry, extents: meta.sparse });
       else yield entry;
@@ -337,7 +357,7 @@ export class RestoreWriter {
       fs.symlinkSync(entry.target, at);
       const t = seconds(entry.mtime_ns);
       fs.lutimesSync(at, t, t);
-      this.applyMetadata(at, entry, 'symlink');
+      this.applyMetadata(at, entry, 'symlink', undefined, this.runningAs);
       if (at === part) installPart(part, full);
       this.restored.symlinks++;
     } catch (error) {
@@ -456,7 +476,9 @@ export class RestoreWriter {
       }
       if (!this.claim(full, entry)) continue;
       const { mtimeUs } = expectedOf(entry.size, entry.mtime_ns);
-      files.push({ path: full, mode: entry.mode, mtimeSeconds: seconds(entry.mtime_ns), mtimeUs: Number(mtimeUs), start: data.byteOffset + at, length: entry.size, sha256: entry.sha256 });
+      const exact = splitNs(BigInt(entry.mtime_ns));
+      const mtimeExact = { seconds: Number(exact.seconds), nanoseconds: exact.nanoseconds };
+      files.push({ path: full, mode: entry.mode, mtimeSeconds: seconds(entry.mtime_ns), mtimeUs: Number(mtimeUs), mtimeExact, start: data.byteOffset + at, length: entry.size, sha256: entry.sha256 });
       byIndex.push(entry);
     }
     if (files.length === 0) {
@@ -716,7 +738,7 @@ export class RestoreWriter {
         this.problems.push(written);
         return;
       }
-      this.applyMetadata(part, entry, 'file');
+      this.applyMetadata(part, entry, 'file', undefined, this.runningAs);
       installPart(part, full);
       this.noteFirstName(entry, full);
       this.restored.files++;
