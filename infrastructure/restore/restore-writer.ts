@@ -299,7 +299,7 @@ export class RestoreWriter {
     if ('problem' in meta || needsMetadata(meta, this.policy, entry.mtime_ns, this.runningAs, exactTimes)) this.applyMetadata(full, entry, 'file', 'problem' in meta ? undefined : meta, this.runningAs);
   }
 
-  /** Hard links are set aside (made last, as links to their first name); every other file goes on. */
+  /** Hard links and sparse files are set aside (made after the others: links to their first name, sparse files extent by extent); every other file goes on. */
   private *divertHardLinks(files: Iterable<RestoreEntry>): Generator<RestoreEntry> {
     for (const entry of files) {
       // Only a hard link's or a sparse file's metadata names it so (most entries carry owner names alone).
