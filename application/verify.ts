@@ -93,7 +93,10 @@ const filesOf = (app: App, job: string, segment: number): ExpectedFile[] =>
   app.db
     .prepare(
       `SELECT d.path AS dir, e.name, e.offset, e.size, e.sha256 FROM entries e JOIN dirs d ON d.id = e.dir_id
-       WHERE e.job = ? AND e.segment = ? AND e.kind = 'file' ORDER BY e.offset`,
+       WHERE e.job = ? AND e.segment = ? AND e.kind = 'file'
+         -- A sparse file's member is a map and its extents, not its bytes: the segment's hash (or chunk tags) covers it.
+         AND (e.meta IS NULL OR json_extract(e.meta, '$.sparse') IS NULL)
+       ORDER BY e.offset`,
     )
     .all(job, segment)
     .flatMap((row) => {

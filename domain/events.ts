@@ -124,6 +124,28 @@ export const FileExtent = t.type({ offset: Count, fileSize: Count });
 export type FileExtent = t.TypeOf<typeof FileExtent>;
 
 /**
+ * What `tar --xattrs --acls -p` keeps beyond mode, owner ids and mtime (docs/FORMAT.md,
+ * Metadata): owner names, extended attributes (POSIX ACLs among them) and, for a second
+ * name of a file archived earlier in the same job, that name. On an encrypted tape the
+ * names and attributes are sealed texts of the entry's path, and `link` a sealed path.
+ */
+export const ArchivedMetadata = t.partial({
+  uname: t.string,
+  gname: t.string,
+  /** A JSON array of [name, base64 value] pairs (sealed as a whole on an encrypted tape). */
+  xattrs: t.string,
+  /** A hard link: the catalogued path of the first name, whose data (segment, offset, hash) it shares. */
+  link: t.string,
+  /**
+   * A sparse file archived without its holes: its data extents, [offset, length] in the
+   * file, in order. Its data in the segment (at `offset`) is GNU tar's sparse map, then
+   * these extents' bytes; `size` and `sha256` are the whole file's (holes as zeros).
+   */
+  sparse: t.array(t.tuple([Count, Count])),
+});
+export type ArchivedMetadata = t.TypeOf<typeof ArchivedMetadata>;
+
+/**
  * One archived file, directory or symlink, by its original absolute path. Files carry
  * where their data lies in the segment (byte offset of the data, not of the header)
  * and the SHA-256 of that data.
@@ -140,6 +162,7 @@ export const ArchivedEntry = t.intersection([
     ctimeNs: NanoTime,
     inode: checked('Inode', t.string, (s) => /^\d{1,20}$/.test(s)),
   }),
+  ArchivedMetadata,
 ]);
 export type ArchivedEntry = t.TypeOf<typeof ArchivedEntry>;
 

@@ -30,11 +30,23 @@ const archivedAll = (job: string, segment: number, entries: readonly ArchivedEnt
 const archived = (job: string, segment: number, e: ArchivedEntry): Statement => {
   const [dir, name] = splitPath(e.path);
   return sql(
-    `INSERT INTO entries (dir_id, name, job, ordinal, kind, size, mtime_ns, mode, segment, offset, sha256, target, uid, gid, ctime_ns, inode)
-     VALUES (${DIR_ID}, ?, ?, ${ORDINAL_OF_JOB}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO entries (dir_id, name, job, ordinal, kind, size, mtime_ns, mode, segment, offset, sha256, target, uid, gid, ctime_ns, inode, meta)
+     VALUES (${DIR_ID}, ?, ?, ${ORDINAL_OF_JOB}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     job, dir, name, job, job, e.kind, e.size, e.mtimeNs, e.mode, segment, e.offset ?? null, e.sha256 ?? null,
-    e.target ?? null, e.uid ?? null, e.gid ?? null, e.ctimeNs ?? null, e.inode ?? null,
+    e.target ?? null, e.uid ?? null, e.gid ?? null, e.ctimeNs ?? null, e.inode ?? null, metadataColumn(e),
   );
+};
+
+/** Owner names, extended attributes and hard link of an entry, as a JSON object (ArchivedMetadata); NULL when it has none. */
+const metadataColumn = (e: ArchivedEntry): string | null => {
+  const meta = {
+    ...(e.uname === undefined ? {} : { uname: e.uname }),
+    ...(e.gname === undefined ? {} : { gname: e.gname }),
+    ...(e.xattrs === undefined ? {} : { xattrs: e.xattrs }),
+    ...(e.link === undefined ? {} : { link: e.link }),
+    ...(e.sparse === undefined ? {} : { sparse: e.sparse }),
+  };
+  return Object.keys(meta).length === 0 ? null : JSON.stringify(meta);
 };
 
 const deleted = (job: string, path: string): Statement[] => {
@@ -98,7 +110,9 @@ export const filesProjection: Projection = {
        gid INTEGER,
        -- change detection (absent in entries written before it was recorded)
        ctime_ns TEXT,
-       inode TEXT
+       inode TEXT,
+       -- owner names, extended attributes, hard link (ArchivedMetadata as JSON; NULL: none recorded)
+       meta TEXT
      )`,
     'CREATE INDEX IF NOT EXISTS entries_by_name ON entries (dir_id, name, ordinal)',
     'CREATE INDEX IF NOT EXISTS entries_by_job ON entries (job, segment, offset)',

@@ -16,6 +16,7 @@ import { recordDeletions, refusalReason, type WriteOutcome } from './finish-job'
 import { addEntry, describeSegmentFailure, pieceThatFits, SPLIT_MIN_BYTES, type Added, type Piece } from './add-entry';
 import type { BackupProgress } from './run-backup';
 import type { StopRequest } from '../../infrastructure/stop-signals';
+import { HardLinks } from './hard-links';
 
 /** A segment also closes after this many entries: bounds the memory held until its events are written. */
 export const MAX_SEGMENT_ENTRIES = 50_000;
@@ -46,6 +47,8 @@ export const writeSegments = async (
   let bytesDone = 0;
   let bytesWritten = 0;
   let segments = 0;
+  // Hard links are found within one part: a link names a first copy on the same tape.
+  let links = new HardLinks();
 
   // The scan's catalogued paths are those of the first tape; a later (encrypted) tape seals them its own way.
   const asCatalogued = (path: string): string => (part === first ? path : part.names.path(first.names.open(path)));
@@ -117,13 +120,16 @@ export const writeSegments = async (
       entries.push(added.entry);
       app.crashPoint('entry-written');
       if (added.changed) warn(entry.path, 'changed while it was read: the archived copy may be inconsistent');
+      if (added.metadataProblem !== undefined) warn(entry.path, `archived without its extended attributes: ${added.metadataProblem}`);
       if (entry.kind === 'file') {
         // A file split across tapes counts once, in the part that holds its first byte.
         const counts = added.entry.extent === undefined || added.entry.extent.offset === 0;
         if (counts) part.totals.files += 1;
-        part.totals.bytesRead += added.entry.size;
+        // A hard link's bytes were read (and are counted) with its first name.
+        const bytes = added.entry.link === undefined ? added.entry.size : 0;
+        part.totals.bytesRead += bytes;
         if (counts) filesDone += 1;
-        bytesDone += added.entry.size;
+        bytesDone += bytes;
       }
     }
     if (last) done += 1;
@@ -150,7 +156,7 @@ export const writeSegments = async (
     issuedBytes += estimate;
     inFlightBytes += estimate;
     const last = piece === undefined || piece.from + piece.length === entry.size;
-    const task: Promise<void> = addEntry(opened, { ...entry, path: asCatalogued(entry.path) }, part.names, piece).then((added) => {
+    const task: Promise<void> = addEntry(opened, { ...entry, path: asCatalogued(entry.path) }, part.names, piece, links).then((added) => {
       inFlightBytes -= estimate;
       settle(entry, added, last);
     });
@@ -220,6 +226,7 @@ export const writeSegments = async (
     const opened = await openNextPart(app, context, span, next, nextJob, part.number + 1, parts);
     if (E.isLeft(opened)) return opened;
     part = opened.right;
+    links = new HardLinks();
     parts.push({ tape: part.tape, job: part.recorder.job });
     issuedBytes = 0;
     return E.right(undefined);

@@ -23,6 +23,9 @@ import { tapeForJob, type Unlocked } from '../unlock';
 import { checkTargetFolder } from '../../infrastructure/restore/target';
 import { mountHolding } from '../span/mounted-tape';
 import type { StopRequest } from '../../infrastructure/stop-signals';
+import type { MetadataPolicy } from '../../infrastructure/restore/entry-metadata';
+import { exactTimes } from '../../infrastructure/meta/file-times';
+import { openMetadata } from './opened-metadata';
 
 export interface RestoreInput {
   readonly tape: string;
@@ -36,6 +39,8 @@ export interface RestoreInput {
   readonly breakLock?: boolean;
   /** A file already there counts as equal when its size and modification time are (it is not read). */
   readonly quick?: boolean;
+  /** Leave owners to the user running the restore (what a restore not run as root always does). */
+  readonly noOwner?: boolean;
   readonly dryRun: boolean;
   readonly stripComponents: number;
   readonly mount: string | undefined;
@@ -80,6 +85,8 @@ export interface RestoreReport {
   readonly bytesReadFromTape: number;
   /** The tapes read, in order (more than one when the job spans tapes). */
   readonly tapes: readonly TapeId[];
+  /** What the restore did not do for every file, said once (owners not restored, times to the microsecond). */
+  readonly notes?: readonly string[];
 }
 
 /** One tape's share of a restore: the tape's tree as of a job, or (a later part of a span) that part's own entries. */
@@ -173,6 +180,7 @@ export const runRestore = async (
     const failures = problems.filter(isFailure).length;
     return E.right({
       ...base,
+      notes: metadataNotes(input),
       job,
       status: stopped !== undefined ? 'INTERRUPTED' : failures === 0 ? 'SUCCESS' : 'FAILED',
       restored: outcome.right.restored,
@@ -184,6 +192,14 @@ export const runRestore = async (
   };
   return passes.length > 1 ? run() : withTapeLock(app, first.right, 'lto restore', run, input.breakLock === true);
 };
+
+/** Owners are restored by root only, and not with --no-owner (as GNU tar: --same-owner is root's default). */
+const metadataPolicy = (input: RestoreInput): MetadataPolicy => ({ owners: input.noOwner !== true && process.getuid?.() === 0 });
+
+const metadataNotes = (input: RestoreInput): string[] => [
+  ...(input.noOwner !== true && !metadataPolicy(input).owners ? ['owners not restored: not running as root (the files belong to the user who restored them)'] : []),
+  ...(exactTimes ? [] : ['times restored to the microsecond: the native addon native/file-meta is not built (npm run prepare)']),
+];
 
 /** A file kept because it is already there (equal or not) is no failure of the restore. */
 const isFailure = (p: RestoreProblem): boolean => !KEPT_KINDS.includes(p.kind);
@@ -275,6 +291,7 @@ const runPasses = async (
         keys: pass.unlocked?.keys,
         ledger: into.ledger,
         crashPoint: app.crashPoint,
+        metadata: metadataPolicy(input),
       });
       const unreadable: RestoreProblem[] = [];
       const done = restored.files;
@@ -361,7 +378,7 @@ const openedNames = (
       if (report) unreadable.push({ path: names.open(entry.path), stored: entry.path, kind: 'corrupted', reason: 'its name does not decrypt with this key' });
       return undefined;
     }
-    return { ...entry, path, target: entry.target === null ? null : names.openText(entry.path, entry.target) };
+    return { ...entry, path, target: entry.target === null ? null : names.openText(entry.path, entry.target), meta: openMetadata(names, entry.path, entry.meta) };
   };
   return {
     *ofKind(kind, order): Generator<RestoreEntry> {
@@ -373,6 +390,10 @@ const openedNames = (
         yield opened;
       }
     },
+    linkTargets: () => selection.linkTargets(pass.number).flatMap((stored) => {
+      const plain = names.tryOpen(stored);
+      return plain === undefined ? [] : [plain];
+    }),
     *pieces(): Generator<RestorePiece> {
       for (const entry of selection.pieces(pass.number)) {
         if (stopped()) return;

@@ -5,6 +5,7 @@ import { nullable } from '../../domain/ids';
 import type { Glob } from '../../domain/glob';
 import type { RestoreEntry } from '../../infrastructure/restore/restore-writer';
 import type { Names } from '../names';
+import { splitPath } from '../../projections/files';
 
 
 /** A row of restore_set (checked and shaped by `selectedEntry`): what the writer restores, in its place. */
@@ -30,10 +31,10 @@ const bad = (): never => {
   throw new Error('restore selection row does not decode');
 };
 
-/** A row of restore_set in column order (seq, path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size). */
+/** A row of restore_set in column order (seq, path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size, uid, gid, meta). */
 const selectedEntry = (row: unknown): SelectedEntry => {
-  if (!Array.isArray(row) || row.length !== 13) return bad();
-  const [seq, path, kind, size, mtime, mode, job, segment, offset, sha256, target, fileOffset, fileSize]: unknown[] = row;
+  if (!Array.isArray(row) || row.length !== 16) return bad();
+  const [seq, path, kind, size, mtime, mode, job, segment, offset, sha256, target, fileOffset, fileSize, uid, gid, meta]: unknown[] = row;
   if (!isNumber(seq) || !isString(path) || !EntryKind.is(kind) || !isNumber(size) || !isString(mtime) || !isNumber(mode) || !isString(job)) return bad();
   return {
     seq,
@@ -49,10 +50,13 @@ const selectedEntry = (row: unknown): SelectedEntry => {
     target: orNull(target, isString),
     fileOffset: orNull(fileOffset, isNumber),
     fileSize: orNull(fileSize, isNumber),
+    uid: orNull(uid, isNumber),
+    gid: orNull(gid, isNumber),
+    meta: orNull(meta, isString),
   };
 };
 
-const COLUMNS = 'seq, path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size';
+const COLUMNS = 'seq, path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size, uid, gid, meta';
 
 /**
  * What a restore will write: the tree of a tape as of one job (the latest version of
@@ -70,7 +74,7 @@ export class RestoreSelection {
     db.exec(`CREATE TEMP TABLE restore_set (
       seq INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns TEXT NOT NULL,
       mode INTEGER NOT NULL, job TEXT NOT NULL, segment INTEGER, offset INTEGER, sha256 TEXT, target TEXT,
-      file_offset INTEGER, file_size INTEGER, pass INTEGER NOT NULL, plain TEXT)`);
+      file_offset INTEGER, file_size INTEGER, pass INTEGER NOT NULL, plain TEXT, uid INTEGER, gid INTEGER, meta TEXT)`);
   }
 
   /** Fills the selection (one pass); returns how many entries it holds. */
@@ -111,11 +115,11 @@ export class RestoreSelection {
         : 'e.job = @job';
     this.db
       .prepare(
-        `INSERT INTO restore_set (path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size, pass, plain)
+        `INSERT INTO restore_set (path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size, pass, plain, uid, gid, meta)
          SELECT sel.path, sel.kind, sel.size, sel.mtime_ns, sel.mode, sel.job, sel.segment, sel.offset, sel.sha256, sel.target,
-                x.file_offset, x.file_size, @pass, ${plain} FROM (
+                x.file_offset, x.file_size, @pass, ${plain}, sel.uid, sel.gid, sel.meta FROM (
            SELECT CASE WHEN d.path = '/' THEN '/' || e.name ELSE d.path || '/' || e.name END AS path,
-                  e.kind, e.size, e.mtime_ns, e.mode, e.job, e.segment, e.offset, e.sha256, e.target,
+                  e.kind, e.size, e.mtime_ns, e.mode, e.job, e.segment, e.offset, e.sha256, e.target, e.uid, e.gid, e.meta,
                   j.ordinal AS job_ordinal
            FROM entries e JOIN dirs d ON d.id = e.dir_id JOIN jobs j ON j.id = e.job
            WHERE d.tape = @tape AND e.kind != 'deleted' AND ${latest}
@@ -125,6 +129,7 @@ export class RestoreSelection {
          ORDER BY ${segmentRank === undefined ? '' : 'lto_tape_rank(sel.job, sel.segment), '}sel.job_ordinal, sel.segment, sel.offset, sel.path`,
       )
       .run(scope.onlyJob === undefined ? { tape, asOf: asOfOrdinal, pass: scope.pass } : { tape, job: scope.onlyJob, pass: scope.pass });
+    locateHardLinks(this.db, tape, scope.pass);
     return this.count();
   }
 
@@ -138,7 +143,7 @@ export class RestoreSelection {
       typeof job === 'string' && typeof segment === 'number' ? segmentRank(job, segment) : 0,
     );
     const last: unknown = this.db.prepare('SELECT coalesce(max(seq), 0) FROM restore_set').pluck().get();
-    const columns = 'path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size, pass, plain';
+    const columns = 'path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size, pass, plain, uid, gid, meta';
     this.db.transaction(() => {
       this.db.prepare(`INSERT INTO restore_set (${columns}) SELECT ${columns} FROM restore_set WHERE pass = ? ORDER BY lto_tape_rank(job, segment), seq`).run(pass);
       this.db.prepare('DELETE FROM restore_set WHERE pass = ? AND seq <= ?').run(pass, typeof last === 'number' ? last : 0);
@@ -198,8 +203,41 @@ export class RestoreSelection {
     }
   }
 
+  /** The catalogued paths hard links of one pass name as their first name. */
+  linkTargets(pass = 1): string[] {
+    return this.db
+      .prepare("SELECT DISTINCT json_extract(meta, '$.link') FROM restore_set WHERE pass = ? AND json_extract(meta, '$.link') IS NOT NULL")
+      .pluck()
+      .all(pass)
+      .filter((p): p is string => typeof p === 'string');
+  }
+
   /** The pieces of split files in one pass, in tape order. */
   pieces(pass = 1): SelectedEntry[] {
     return this.db.prepare(`SELECT ${COLUMNS} FROM restore_set WHERE pass = ? AND file_offset IS NOT NULL ORDER BY seq`).raw().all(pass).map(selectedEntry);
   }
 }
+
+/**
+ * A hard link shares its first name's data: its row takes that entry's location (same
+ * job), so it can be restored with its own copy of the data when the first name is not
+ * restored with it. Links are few: one indexed look-up each.
+ */
+const locateHardLinks = (db: Database.Database, tape: string, pass: number): void => {
+  const links = db.prepare("SELECT seq, job, json_extract(meta, '$.link') FROM restore_set WHERE pass = ? AND kind = 'file' AND json_extract(meta, '$.link') IS NOT NULL").raw().all(pass);
+  if (links.length === 0) return;
+  const first = db.prepare(
+    `SELECT e.segment, e.offset, e.sha256 FROM entries e WHERE e.dir_id = (SELECT id FROM dirs WHERE tape = ? AND path = ?) AND e.name = ? AND e.job = ? AND e.kind = 'file'`,
+  );
+  const locate = db.prepare('UPDATE restore_set SET segment = ?, offset = ?, sha256 = ? WHERE seq = ?');
+  for (const row of links) {
+    if (!Array.isArray(row)) continue;
+    const [seq, job, link]: unknown[] = row;
+    if (typeof link !== 'string' || typeof job !== 'string') continue;
+    const [dir, name] = splitPath(link);
+    const found = FirstCopy.decode(first.get(tape, dir, name, job));
+    if (found._tag === 'Right') locate.run(found.right.segment, found.right.offset, found.right.sha256, seq);
+  }
+};
+
+const FirstCopy = t.type({ segment: t.number, offset: t.number, sha256: t.string });

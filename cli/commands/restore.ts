@@ -23,6 +23,8 @@ interface Options {
   readonly overwrite?: boolean;
   readonly breakLock?: boolean;
   readonly quick?: boolean;
+  /** Commander's `--no-owner`: false when given. */
+  readonly owner?: boolean;
   readonly dryRun?: boolean;
   readonly stripComponents?: string;
   readonly mount: string[];
@@ -43,6 +45,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
     .option('--strip-components <n>', 'drop this many leading path components, as tar does')
     .option('--overwrite', 'replace files that already exist under --to, each only by a copy whose hash was checked (else they are kept and reported)')
     .option('--quick', 'a file already there counts as equal to the tape when its size and modification time are, without reading it (default: same size and content hash)')
+    .option('--no-owner', 'leave files to the user running the restore instead of giving them their recorded owner (as root; not root: always)')
     .option('--dry-run', 'print what would be restored and write nothing')
     .option('--mount <path>', 'where the tape is mounted; for a job that spans tapes, repeat it for each (matched by label)', collect, [])
     .option('--break-lock', 'take the tape even though another lto holds its lock (only once sure that one is gone)')
@@ -74,6 +77,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
             overwrite: options.overwrite === true,
             breakLock: options.breakLock === true,
             quick: options.quick === true,
+            noOwner: options.owner === false,
             dryRun: options.dryRun === true,
             stripComponents: strip,
             mount: options.mount[0],
@@ -108,6 +112,7 @@ export const restoreJson = (r: RestoreReport) => ({
   differs: r.differs,
   problems: r.problems.map((p) => ({ kind: p.kind, path: p.path, reason: p.reason })),
   tapeBytes: r.bytesReadFromTape,
+  notes: r.notes ?? [],
 });
 
 const printReport = (io: Io, r: RestoreReport): void => {
@@ -122,6 +127,7 @@ const printReport = (io: Io, r: RestoreReport): void => {
   io.out(
     `job ${s.bold(shortId(r.job ?? ''))} ${status}${r.tapes.length > 1 ? ` (from ${r.tapes.join(', ')})` : ''}: restored ${r.restored.files}/${sel.files} files (${formatBytes(r.restored.bytes)}), ${r.restored.dirs} folders, ${r.restored.symlinks} symlinks as of job ${shortId(r.asOfJob)}; ${formatBytes(r.bytesReadFromTape)} read from tape`,
   );
+  for (const note of r.notes ?? []) io.err(io.errStyle.dim(`note: ${note}`));
   if (r.skipped > 0) io.err(`${r.skipped} already there and equal to the tape: kept as they were`);
   if (r.differs > 0) {
     io.err(io.errStyle.yellow(`${r.differs} already there but different from the tape: kept as they were (--overwrite replaces them)`));

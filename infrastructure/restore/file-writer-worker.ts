@@ -17,6 +17,8 @@ import { errnoCode, errorMessage } from '../errno';
 import { contentDiffers, hashFileSync, judge, kept, lookAt, type Found } from './existing-file';
 import { COLUMNS, HASH_BYTES, PATH_SEPARATOR, type WriteMiss } from './file-writers';
 import { createPart, installPart, partPath, removePart } from './part-file';
+import { nativeFileMeta } from '../meta/native-file-meta';
+import { osPath } from '../os-path';
 
 const contentKey = contentKeyOf(workerData);
 const data: object = typeof workerData === 'object' && workerData !== null ? workerData : {};
@@ -58,6 +60,8 @@ const writeOne = (index: number, path: string, numbers: Float64Array, hashes: Bu
     while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
     fs.fchmodSync(fd, mode);
     fs.futimesSync(fd, mtime, mtime);
+    // To the nanosecond, before 1970 too, where the addon is (futimes takes microseconds at best).
+    nativeFileMeta?.utimens(osPath(part), BigInt(numbers[at + 5]!), numbers[at + 6]!);
     // The rename replaces a file of the user's: the new one must be on disk first, or a
     // power cut could leave neither. (A new name replaces nothing: no fsync, as tar.)
     if (found._tag !== 'absent') fs.fsyncSync(fd);

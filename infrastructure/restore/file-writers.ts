@@ -9,6 +9,8 @@ export interface WriteFile {
   readonly mtimeSeconds: number;
   /** The same time in whole microseconds (what a quick check compares). */
   readonly mtimeUs: number;
+  /** The same time exactly: whole seconds (towards minus infinity) and nanoseconds, set through the native addon when it is there. */
+  readonly mtimeExact: { readonly seconds: number; readonly nanoseconds: number };
   /** Where its bytes lie in the shared memory. */
   readonly start: number;
   readonly length: number;
@@ -28,7 +30,7 @@ export type WriteMiss = readonly [index: number, outcome: WriteOutcome, reason: 
 export interface WriteBatch {
   /** The target paths joined by NUL and `/`: a path's text holds a NUL only before two hex digits (name-bytes.ts). */
   readonly paths: string;
-  /** Per file (COLUMNS numbers): mode, mtime in seconds, start in the memory, length, mtime in microseconds. */
+  /** Per file (COLUMNS numbers): mode, mtime in seconds, start in the memory, length, mtime in microseconds, mtime's whole seconds and nanoseconds. */
   readonly numbers: Float64Array;
   /** Per file: the 32-byte content hash. */
   readonly hashes: Uint8Array;
@@ -38,7 +40,7 @@ export interface WriteBatch {
 /** Between the target paths of a batch: a path's text holds a NUL only before two hex digits (domain/name-bytes.ts), never before a `/`. */
 export const PATH_SEPARATOR = '\0/';
 export const HASH_BYTES = 32;
-export const COLUMNS = 5;
+export const COLUMNS = 7;
 
 const OUTCOMES: readonly string[] = ['skipped', 'differs', 'corrupted', 'failed'] satisfies WriteOutcome[];
 const isOutcome = (o: unknown): o is WriteOutcome => typeof o === 'string' && OUTCOMES.includes(o);
@@ -53,6 +55,8 @@ const encode = (files: readonly WriteFile[], overwrite: boolean): WriteBatch => 
     numbers[i * COLUMNS + 2] = f.start;
     numbers[i * COLUMNS + 3] = f.length;
     numbers[i * COLUMNS + 4] = f.mtimeUs;
+    numbers[i * COLUMNS + 5] = f.mtimeExact.seconds;
+    numbers[i * COLUMNS + 6] = f.mtimeExact.nanoseconds;
     hashes.write(f.sha256, i * HASH_BYTES, HASH_BYTES, 'hex');
   });
   return { paths: files.map((f) => f.path).join(PATH_SEPARATOR), numbers, hashes, overwrite };

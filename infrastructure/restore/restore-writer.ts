@@ -13,9 +13,12 @@ import { createPart, installPart, partPath, removePart } from './part-file';
 import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
 import { osPath } from '../os-path';
 import { nameBytes, nameText } from '../../domain/name-bytes';
+import { copySparse } from './sparse-copy';
+import { exactTimes, splitNs } from '../meta/file-times';
+import { applyMetadata, needsMetadata, restoreMetadata, type Created, type MetadataFields, type MetadataPolicy, type RestoreMetadata } from './entry-metadata';
 
 /** One entry to restore, as the selection hands it over (tape order for files). */
-export interface RestoreEntry {
+export interface RestoreEntry extends MetadataFields {
   readonly path: string;
   readonly kind: 'file' | 'dir' | 'symlink';
   readonly size: number;
@@ -38,6 +41,8 @@ export interface RestoreSource {
   ofKind(kind: 'file' | 'dir' | 'symlink', order: 'tape' | 'path' | 'path-desc'): Iterable<RestoreEntry>;
   /** Pieces of split files (none unless a job spans tapes), in tape order. */
   pieces(): Iterable<RestorePiece>;
+  /** The catalogued paths that hard links of the selection name as their first name. */
+  linkTargets?(): Iterable<string>;
 }
 
 /**
@@ -71,6 +76,8 @@ export interface RestoreWriterOptions {
   readonly ledger?: PieceLedger;
   /** Crash tests: reached before each chunk of a large file is read (application CrashPointName). */
   readonly crashPoint?: (name: 'restore-chunk') => void;
+  /** Owners restored or not (default: not); extended attributes and exact times always are. */
+  readonly metadata?: MetadataPolicy;
 }
 
 export interface RestoreOutcome {
@@ -134,6 +141,15 @@ export class RestoreWriter {
   private readonly claimed: Set<string> | undefined;
   /** Told as files are written, and as a large file's chunks are read (progress within a file). */
   private onProgress: (files: number, bytes: number) => void = () => undefined;
+  private readonly policy: MetadataPolicy;
+  private readonly runningAs = { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 };
+  /** Second names of files (hard links): made once every file is in. */
+  private readonly hardLinks: { entry: RestoreEntry; first: string }[] = [];
+  /** Sparse files: restored after the others, each alone (extent by extent, holes left as holes). */
+  private readonly sparseFiles: { entry: RestoreEntry; extents: readonly (readonly [number, number])[] }[] = [];
+  /** First names that hard links of the selection name, and (once restored or found equal) where they are. */
+  private linkTargets = new Map<string, string | undefined>();
+  private readonly decodedMetadata = new Map<string, RestoreMetadata | { readonly problem: string }>();
 
   constructor(
     private readonly mountRoot: string,
@@ -147,6 +163,7 @@ export class RestoreWriter {
     this.keys = options.keys;
     this.ledger = options.ledger ?? new PieceLedger();
     this.claimed = options.strip > 0 ? new Set() : undefined;
+    this.policy = options.metadata ?? { owners: false };
   }
 
   /**
@@ -156,9 +173,12 @@ export class RestoreWriter {
   async restore(source: RestoreSource, onProgress: (files: number, bytes: number) => void, finishDirectories = true): Promise<RestoreOutcome> {
     this.onProgress = onProgress;
     try {
+      this.linkTargets = new Map([...(source.linkTargets?.() ?? [])].map((p) => [p, undefined]));
       for (const dir of source.ofKind('dir', 'path')) this.restoreDir(dir);
-      await this.restoreFiles(source.ofKind('file', 'tape'), onProgress);
+      await this.restoreFiles(this.divertHardLinks(source.ofKind('file', 'tape')), onProgress);
       for (const piece of source.pieces()) await this.restorePiece(piece);
+      for (const { entry, extents } of this.sparseFiles.splice(0)) await this.restoreSparse(entry, extents);
+      for (const { entry, first } of this.hardLinks.splice(0)) await this.restoreHardLink(entry, first);
       for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
       if (finishDirectories) this.finishDirectories(source);
     } finally {
@@ -242,17 +262,89 @@ export class RestoreWriter {
     this.verifiedDirs.add(full);
   }
 
-  /** Folder modes and times go last: writing into a folder changes its time. */
+  /** Folder owners, modes, attributes (a default ACL too) and times go last: writing into a folder changes its time. */
   private finishDir(entry: RestoreEntry): void {
     const components = restoreComponents(entry.path, this.strip);
     if (E.isLeft(components) || components.right === null) return;
     const full = this.under(components.right);
     if (!this.verifiedDirs.has(full)) return;
+    this.applyMetadata(full, entry, 'dir');
+  }
+
+  /** Owner, mode, attributes and exact time of a restored path; what fails is reported, the path stays. */
+  private applyMetadata(full: string, entry: RestoreEntry, kind: 'file' | 'dir' | 'symlink', meta?: RestoreMetadata, created?: Created): void {
+    const decoded = meta ?? this.metadataOf(entry);
+    if ('problem' in decoded) {
+      this.problems.push({ path: entry.path, kind: 'failed', reason: `restored without its owner and attributes: ${decoded.problem}` });
+      return;
+    }
+    const missed = applyMetadata(full, kind, entry.mode, entry.mtime_ns, decoded, this.policy, created);
+    if (missed !== undefined) this.problems.push({ path: entry.path, kind: 'failed', reason: missed });
+  }
+
+  /**
+   * An entry's decoded metadata. Most entries of a tree share a few owners and nothing
+   * else: those decodings are remembered (bounded), not repeated per file.
+   */
+  private metadataOf(entry: RestoreEntry): RestoreMetadata | { readonly problem: string } {
+    const key = typeof entry.meta === 'string' && entry.meta.length > 120 ? undefined : `${entry.uid ?? ''}:${entry.gid ?? ''}:${entry.meta ?? ''}`;
+    const known = key === undefined ? undefined : this.decodedMetadata.get(key);
+    if (known !== undefined) return known;
+    const decoded = restoreMetadata(entry);
+    if (key !== undefined) {
+      if (this.decodedMetadata.size >= 4096) this.decodedMetadata.clear();
+      this.decodedMetadata.set(key, decoded);
+    }
+    return decoded;
+  }
+
+  /** A file written with mode and microsecond time: the rest of its metadata, when it has any. */
+  private finishMetadata(full: string, entry: RestoreEntry): void {
+    const meta = this.metadataOf(entry);
+    if ('problem' in meta || needsMetadata(meta, this.policy, entry.mtime_ns, this.runningAs, exactTimes)) this.applyMetadata(full, entry, 'file', 'problem' in meta ? undefined : meta, this.runningAs);
+  }
+
+  /** Hard links and sparse files are set aside (made after the others: links to their first name, sparse files extent by extent); every other file goes on. */
+  private *divertHardLinks(files: Iterable<RestoreEntry>): Generator<RestoreEntry> {
+    for (const entry of files) {
+      // Only a hard link's or a sparse file's metadata names it so (most entries carry owner names alone).
+      const special = typeof entry.meta === 'string' && (entry.meta.includes('"link"') || entry.meta.includes('"sparse"'));
+      const meta = special ? this.metadataOf(entry) : undefined;
+      if (meta !== undefined && !('problem' in meta) && meta.link !== undefined) this.hardLinks.push({ entry, first: meta.link });
+      else if (meta !== undefined && !('problem' in meta) && meta.sparse !== undefined) this.sparseFiles.push({ entry, extents: meta.sparse });
+      else yield entry;
+    }
+  }
+
+  /** A first name of a hard link is in place (restored, or already there and equal): links may point at it. */
+  private noteFirstName(entry: RestoreEntry, full: string): void {
+    if (this.linkTargets.has(entry.path)) this.linkTargets.set(entry.path, full);
+  }
+
+  /**
+   * A second name: a link to the first name when this restore put it in place (or found
+   * it equal), else a copy of the data it shares (the first name was not selected or failed).
+   */
+  private async restoreHardLink(entry: RestoreEntry, first: string): Promise<void> {
+    const firstFull = this.linkTargets.get(first);
+    if (firstFull === undefined) return this.restoreLarge(entry);
+    const full = this.place(entry);
+    if (full === undefined || !this.claim(full, entry)) return;
+    const part = partPath(full, this.options.tag);
     try {
-      fs.chmodSync(osPath(full), entry.mode);
-      const t = seconds(entry.mtime_ns);
-      fs.utimesSync(osPath(full), t, t);
+      const found = lookAt(full);
+      if (found._tag !== 'absent' && fs.lstatSync(osPath(full)).ino === fs.lstatSync(osPath(firstFull)).ino) {
+        this.problems.push({ path: entry.path, kind: 'skipped', reason: 'already there, equal to the tape' });
+        return;
+      }
+      if (kept(found, this.overwrite)) return this.differs(entry, found._tag === 'file' ? 'another file is there, not a link to its first name' : 'something else is there');
+      const at = found._tag === 'absent' ? full : part;
+      if (at === part) removePart(part);
+      fs.linkSync(osPath(firstFull), osPath(at));
+      if (at === part) installPart(part, full);
+      this.restored.files++;
     } catch (error) {
+      quietlyRemove(part);
       this.failed(entry.path, error);
     }
   }
@@ -270,6 +362,7 @@ export class RestoreWriter {
       fs.symlinkSync(nameBytes(entry.target), osPath(at));
       const t = seconds(entry.mtime_ns);
       fs.lutimesSync(osPath(at), t, t);
+      this.applyMetadata(at, entry, 'symlink', undefined, this.runningAs);
       if (at === part) installPart(part, full);
       this.restored.symlinks++;
     } catch (error) {
@@ -388,7 +481,9 @@ export class RestoreWriter {
       }
       if (!this.claim(full, entry)) continue;
       const { mtimeUs } = expectedOf(entry.size, entry.mtime_ns);
-      files.push({ path: full, mode: entry.mode, mtimeSeconds: seconds(entry.mtime_ns), mtimeUs: Number(mtimeUs), start: data.byteOffset + at, length: entry.size, sha256: entry.sha256 });
+      const exact = splitNs(BigInt(entry.mtime_ns));
+      const mtimeExact = { seconds: Number(exact.seconds), nanoseconds: exact.nanoseconds };
+      files.push({ path: full, mode: entry.mode, mtimeSeconds: seconds(entry.mtime_ns), mtimeUs: Number(mtimeUs), mtimeExact, start: data.byteOffset + at, length: entry.size, sha256: entry.sha256 });
       byIndex.push(entry);
     }
     if (files.length === 0) {
@@ -400,11 +495,19 @@ export class RestoreWriter {
       this.freeSlots.push(slot);
       this.restored.files += files.length - misses.length;
       this.restored.bytes += files.reduce((sum, f) => sum + f.length, 0);
+      const missed = new Set<number>();
       for (const [index, outcome, reason] of misses) {
         const entry = byIndex[index]!;
         this.restored.bytes -= entry.size;
+        missed.add(index);
+        if (outcome === 'skipped') this.noteFirstName(entry, files[index]!.path);
         this.problems.push(outcome === 'corrupted' ? this.corrupted(entry) : { path: entry.path, kind: outcome, reason });
       }
+      byIndex.forEach((entry, index) => {
+        if (missed.has(index)) return;
+        this.finishMetadata(files[index]!.path, entry);
+        this.noteFirstName(entry, files[index]!.path);
+      });
       onProgress(this.restored.files, this.restored.bytes);
     });
     this.writing.push(quiet(written));
@@ -445,6 +548,38 @@ export class RestoreWriter {
     this.finishPart(full, part, entry, fd, written);
   }
 
+  /** A sparse file: its extents written where they go, its holes left as holes; checked, then renamed into place like any file. */
+  private async restoreSparse(entry: RestoreEntry, extents: readonly (readonly [number, number])[]): Promise<void> {
+    const full = this.place(entry);
+    if (full === undefined || !this.claim(full, entry)) return;
+    if (entry.segment === null || entry.offset === null || entry.sha256 === null) {
+      this.problems.push(this.unlocated(entry));
+      return;
+    }
+    const found = this.look(full, entry);
+    if (found === undefined) return;
+    if (kept(found, this.overwrite)) return this.keepFile(full, entry, found);
+    const part = partPath(full, this.options.tag);
+    const fd = this.createPart(part, entry);
+    if (fd === undefined) return;
+    const opened = this.segment(segmentPath(this.mountRoot, entry.job, entry.segment), entry);
+    let written: RestoreProblem | undefined;
+    if (!isSource(opened)) written = opened;
+    else {
+      try {
+        const copied = await copySparse(opened, entry.offset, extents, entry.size, fd, this.keys?.contentKey);
+        if (copied._tag === 'short') written = { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends inside the sparse file's data (truncated)` };
+        else if (copied.digest !== entry.sha256) written = this.corrupted(entry);
+      } catch (error) {
+        written =
+          error instanceof SealedSegmentDamaged
+            ? { path: entry.path, kind: 'corrupted', reason: `segment ${entry.segment} ${error.message}: nothing of it was released` }
+            : { path: entry.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` };
+      }
+    }
+    this.finishPart(full, part, entry, fd, written);
+  }
+
   private look(full: string, entry: RestoreEntry): Found | undefined {
     try {
       return lookAt(full);
@@ -470,6 +605,7 @@ export class RestoreWriter {
       const verdict = judge(found, expectedOf(entry.size, entry.mtime_ns), this.options.quick);
       if (verdict._tag === 'differs') return this.differs(entry, verdict.reason);
       if (verdict._tag === 'hash' && (await hashRange(full, 0, entry.size, this.keys?.contentKey)) !== entry.sha256) return this.differs(entry, contentDiffers(this.keys?.contentKey));
+      this.noteFirstName(entry, full);
       this.problems.push({ path: entry.path, kind: 'skipped', reason: 'already there, equal to the tape' });
     } catch (error) {
       this.failed(entry.path, error);
@@ -607,7 +743,9 @@ export class RestoreWriter {
         this.problems.push(written);
         return;
       }
+      this.applyMetadata(part, entry, 'file', undefined, this.runningAs);
       installPart(part, full);
+      this.noteFirstName(entry, full);
       this.restored.files++;
       this.restored.bytes += entry.size;
     } catch (error) {

@@ -10,11 +10,17 @@ import { LargeFileReader, type StreamEnd } from './large-file-reader';
 import { SmallFileReaders } from './small-file-readers';
 import { segmentWriteFailed, type SegmentError, type SourceProblem } from './segment-errors';
 import { END_OF_ARCHIVE, dataPadding, encodeHeader, entryProblem, paddedSize, type TarEntry } from './tar-header';
+import { extentBytes, sparseMap, sparseMemberPath, sparseRecords, type Extent } from './sparse-member';
+import { contentHasher } from './content-hash';
+import { sourceUnreadable } from './segment-errors';
+import { osPath } from '../os-path';
 
 /** What addFile needs of a file besides its data: the header fields. */
-export type FileEntry = Pick<TarEntry, 'path' | 'mode' | 'mtimeNs' | 'uid' | 'gid'>;
-export type DirectoryEntry = Pick<TarEntry, 'path' | 'mode' | 'mtimeNs' | 'uid' | 'gid'>;
-export type SymlinkEntry = Pick<TarEntry, 'path' | 'mode' | 'mtimeNs' | 'uid' | 'gid'> & { readonly linkTarget: string };
+export type FileEntry = Pick<TarEntry, 'path' | 'mode' | 'mtimeNs' | 'uid' | 'gid' | 'uname' | 'gname' | 'pax'>;
+export type DirectoryEntry = FileEntry;
+export type SymlinkEntry = FileEntry & { readonly linkTarget: string };
+/** A second name of a file already in the segments: `linkTarget` is the tar path of its first name. */
+export type HardLinkEntry = FileEntry & { readonly linkTarget: string };
 
 /** What the scan saw of the file; the header announces this size and exactly this many bytes are written. */
 export interface ExpectedSource {
@@ -123,8 +129,8 @@ const DEFAULTS = {
   maxWriteBytes: 16 * MiB,
 };
 
-/** Room a header can take in a batch (pax header with the longest paths, plus its ustar block). */
-const MAX_HEADER_BYTES = 2 * 64 * 1024 + 4096;
+/** Room a header can take in a batch (pax header with the longest paths and extended attributes, plus its ustar block). */
+const MAX_HEADER_BYTES = 4 * 64 * 1024 + 4096;
 
 
 interface OpenedTarget {
@@ -188,6 +194,18 @@ const openTarget = (segmentPath: string, o: Required<SegmentWriterOptions>, extr
     return E.left(segmentWriteFailed(segmentPath, 'open', error));
   }
 };
+
+/** The header fields of an entry (owner names and extra pax records only when it has them). */
+const headerFields = (e: FileEntry): FileEntry => ({
+  path: e.path,
+  mode: e.mode,
+  mtimeNs: e.mtimeNs,
+  uid: e.uid,
+  gid: e.gid,
+  ...(e.uname === undefined ? {} : { uname: e.uname }),
+  ...(e.gname === undefined ? {} : { gname: e.gname }),
+  ...(e.pax === undefined || e.pax.length === 0 ? {} : { pax: e.pax }),
+});
 
 /** `views` without their first `skip` bytes. */
 const remainder = (views: readonly Buffer[], skip: number): Buffer[] => {
@@ -348,6 +366,8 @@ export class SegmentWriter {
   private readonly probed: boolean;
   /** Encrypted: the hash thread seals and writes; this thread never writes the file. */
   private readonly sealed: { readonly chunkBytes: number } | undefined;
+  /** Encrypted: file hashes are HMACs under this key. */
+  private readonly contentKey: Buffer | undefined;
 
   private constructor(
     readonly path: string,
@@ -360,6 +380,7 @@ export class SegmentWriter {
     this.direct = target.direct;
     this.probed = target.probed === true;
     this.sealed = encryption === undefined ? undefined : { chunkBytes: encryption.chunkBytes };
+    this.contentKey = encryption?.contentKey;
     const { chunkBytes, chunkBuffers, batchBytes, batchBuffers } = this.o;
     this.memory = target.memory;
     const base = target.base;
@@ -443,20 +464,16 @@ export class SegmentWriter {
   }
 
   addDirectory(entry: DirectoryEntry): Promise<E.Either<SegmentError, PlacedEntry>> {
-    return this.addHeaderOnly({ path: entry.path, mode: entry.mode, mtimeNs: entry.mtimeNs, uid: entry.uid, gid: entry.gid, type: 'dir', size: 0 });
+    return this.addHeaderOnly({ ...headerFields(entry), type: 'dir', size: 0 });
   }
 
   addSymlink(entry: SymlinkEntry): Promise<E.Either<SegmentError, PlacedEntry>> {
-    return this.addHeaderOnly({
-      path: entry.path,
-      mode: entry.mode,
-      mtimeNs: entry.mtimeNs,
-      uid: entry.uid,
-      gid: entry.gid,
-      type: 'symlink',
-      size: 0,
-      linkTarget: entry.linkTarget,
-    });
+    return this.addHeaderOnly({ ...headerFields(entry), type: 'symlink', size: 0, linkTarget: entry.linkTarget });
+  }
+
+  /** A hard link: a header only (GNU tar extracts it as a link to the first name, which must come before it). */
+  addHardLink(entry: HardLinkEntry): Promise<E.Either<SegmentError, PlacedEntry>> {
+    return this.addHeaderOnly({ ...headerFields(entry), type: 'hardlink', size: 0, linkTarget: entry.linkTarget });
   }
 
   /**
@@ -468,7 +485,7 @@ export class SegmentWriter {
    */
   async addFile(entry: FileEntry, sourcePath: string, expected: ExpectedSource, piece?: FilePiece): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
     const size = piece === undefined ? expected.size : piece.length;
-    const tarEntry: TarEntry = { path: entry.path, mode: entry.mode, mtimeNs: entry.mtimeNs, uid: entry.uid, gid: entry.gid, type: 'file', size };
+    const tarEntry: TarEntry = { ...headerFields(entry), type: 'file', size };
     const refused = this.refusal(tarEntry);
     if (refused !== undefined) return E.left(refused);
     this.active++;
@@ -480,6 +497,122 @@ export class SegmentWriter {
     } finally {
       this.settled();
     }
+  }
+
+  /**
+   * Archives a sparse file without its holes, in GNU tar's pax sparse format 1.0
+   * (sparse-member.ts): only the `extents` (offset, length; in order, within
+   * `expected.size`) are read and written. The hash is that of the whole file as read,
+   * holes as zeros, so restore and verify compare it like any other. Reads run on this
+   * thread (a sparse file's data is its small part); one large or sparse file at a time.
+   */
+  async addSparseFile(entry: FileEntry, sourcePath: string, expected: ExpectedSource, extents: readonly Extent[]): Promise<E.Either<SourceProblem | SegmentError, ArchivedFile>> {
+    const map = sparseMap(extents, expected.size);
+    const size = map.length + extentBytes(extents);
+    const fields = headerFields(entry);
+    const tarEntry: TarEntry = { ...fields, path: sparseMemberPath(entry.path), type: 'file', size, pax: [...(fields.pax ?? []), ...sparseRecords(entry.path, expected.size)] };
+    const refused = this.refusal(tarEntry);
+    if (refused !== undefined) return E.left(refused);
+    let fd: number;
+    try {
+      fd = fs.openSync(osPath(sourcePath), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    } catch (error) {
+      return E.left(sourceUnreadable(sourcePath, 'open', error, false));
+    }
+    this.active++;
+    await this.lockLarge();
+    try {
+      const header = encodeHeader(tarEntry);
+      const at = await this.placeThenSkip(header, paddedSize(size));
+      if (at === undefined) return E.left(this.failed());
+      const copied = await this.copyExtents(fd, map, extents, expected, at + header.length, size);
+      if (copied === undefined) return E.left(this.failed());
+      if ('error' in copied) return E.left(sourceUnreadable(sourcePath, 'read', copied.error, true));
+      return E.right({ headerOffset: at, dataOffset: at + header.length, length: size, sha256: copied.sha256, changedWhileRead: copied.changed });
+    } finally {
+      closeQuietly(fd);
+      this.unlockLarge();
+      this.settled();
+    }
+  }
+
+  /** The map, then each extent's bytes, through chunk buffers to `dataAt`; the file's hash with its holes as zeros. */
+  private async copyExtents(
+    fd: number,
+    map: Buffer,
+    extents: readonly Extent[],
+    { size: fileSize, mtimeNs }: ExpectedSource,
+    dataAt: number,
+    size: number,
+  ): Promise<{ sha256: string; changed: boolean } | { error: unknown } | undefined> {
+    const hash = contentHasher(this.contentKey);
+    const zeros = Buffer.alloc(Math.min(this.o.chunkBytes, 1024 * 1024));
+    const hashZeros = (n: number): void => {
+      for (let left = n; left > 0; left -= zeros.length) hash.update(left >= zeros.length ? zeros : zeros.subarray(0, left));
+    };
+    let position = 0;
+    let hashed = 0;
+    let changed = false;
+    // A read error zero-fills the rest of the member (its room is reserved) and is reported at the end.
+    let readError: unknown;
+    const submit = async (fill: (slot: number, room: number) => number): Promise<boolean> => {
+      const acquired = this.chunks.acquire();
+      const slot = typeof acquired === 'number' ? acquired : await acquired;
+      if (slot === undefined) return false;
+      const n = fill(slot, this.o.chunkBytes);
+      const padding = position + n === size ? dataPadding(size) : 0;
+      if (padding > 0) this.memory.fill(0, slot + n, slot + n + padding);
+      this.submit({ start: slot, length: n + padding, offset: dataAt + position, pool: this.chunks, pending: 2 });
+      position += n;
+      return true;
+    };
+    for (let from = 0; from < map.length; ) {
+      const ok = await submit((slot, room) => {
+        const n = Math.min(room, map.length - from);
+        map.copy(this.memory, slot, from, from + n);
+        from += n;
+        return n;
+      });
+      if (!ok) return undefined;
+    }
+    for (const [offset, length] of extents) {
+      hashZeros(offset - hashed);
+      hashed = offset;
+      for (let done = 0; done < length; ) {
+        const ok = await submit((slot, room) => {
+          const n = Math.min(room, length - done);
+          let got = 0;
+          try {
+            while (got < n && readError === undefined) {
+              const r = fs.readSync(fd, this.memory, slot + got, n - got, offset + done + got);
+              if (r === 0) break;
+              got += r;
+            }
+          } catch (error) {
+            readError = error;
+          }
+          // A file that shrank (or a read error) is zero-filled to the size announced, as addFile does.
+          if (got < n) {
+            changed = true;
+            this.memory.fill(0, slot + got, slot + n);
+          }
+          hash.update(this.memory.subarray(slot, slot + n));
+          done += n;
+          return n;
+        });
+        if (!ok) return undefined;
+      }
+      hashed += length;
+    }
+    hashZeros(fileSize - hashed);
+    if (readError !== undefined) return { error: readError };
+    try {
+      const after = fs.fstatSync(fd, { bigint: true });
+      if (Number(after.size) !== fileSize || after.mtimeNs !== mtimeNs) changed = true;
+    } catch {
+      changed = true;
+    }
+    return { sha256: hash.digest('hex'), changed };
   }
 
   /**

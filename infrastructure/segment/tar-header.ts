@@ -21,7 +21,11 @@ export const MAX_NAME_BYTES = 64 * 1024;
 /** The largest pax / GNU long-name payload the decoder accepts (a larger one is damage). */
 export const MAX_META_BYTES = 1024 * 1024;
 
-export type TarEntryType = 'file' | 'dir' | 'symlink';
+/** 'hardlink': a second name of a file archived earlier (typeflag '1', no data; `linkTarget` names the first). */
+export type TarEntryType = 'file' | 'dir' | 'symlink' | 'hardlink';
+
+/** A pax record added as it is (GNU tar's `SCHILY.xattr.<name>` and `SCHILY.acl.*`); a value may be any bytes. */
+export type PaxExtra = readonly [key: string, value: string | Buffer];
 
 export interface TarEntry {
   /** Relative, '/'-separated, e.g. "home/me/a.txt"; never starts with '/'; no trailing '/' needed for directories. */
@@ -35,8 +39,13 @@ export interface TarEntry {
   readonly mtimeNs: bigint;
   readonly uid: number;
   readonly gid: number;
-  /** Symlinks only: the target, as stored (relative or absolute). */
+  /** Symlinks: the target, as stored (relative or absolute); hard links: the tar path of the first name. */
   readonly linkTarget?: string;
+  /** Owner names (ustar uname/gname, or pax records when they do not fit). */
+  readonly uname?: string;
+  readonly gname?: string;
+  /** More pax records (extended attributes, ACLs), written after the standard ones. */
+  readonly pax?: readonly PaxExtra[];
 }
 
 /** Bytes of zero padding after `size` bytes of data, up to the next 512-byte block. */
@@ -81,21 +90,35 @@ export const entryProblem = (entry: TarEntry): string | undefined => {
     if (part === '.' || part === '..') return `path has a '${part}' component`;
   }
   if (nameByteLength(p) > MAX_NAME_BYTES) return `path is longer than ${MAX_NAME_BYTES} bytes`;
-  if (entry.type !== 'file' && entry.type !== 'dir' && entry.type !== 'symlink') return 'unknown entry type';
+  if (entry.type !== 'file' && entry.type !== 'dir' && entry.type !== 'symlink' && entry.type !== 'hardlink') return 'unknown entry type';
   if (!Number.isSafeInteger(entry.size) || entry.size < 0) return 'size is not a non-negative integer';
   if (entry.type !== 'file' && entry.size !== 0) return 'only files have a size';
   if (!Number.isInteger(entry.mode) || entry.mode < 0 || entry.mode > 0o7777) return 'mode is not within 0o7777';
   if (!Number.isSafeInteger(entry.uid) || entry.uid < 0) return 'uid is not a non-negative integer';
   if (!Number.isSafeInteger(entry.gid) || entry.gid < 0) return 'gid is not a non-negative integer';
   if (typeof entry.mtimeNs !== 'bigint') return 'mtimeNs is not a bigint';
-  if (entry.type === 'symlink') {
+  const extraProblem = extrasProblem(entry);
+  if (extraProblem !== undefined) return extraProblem;
+  if (entry.type === 'symlink' || entry.type === 'hardlink') {
     const t = entry.linkTarget;
-    if (typeof t !== 'string' || t.length === 0) return 'symlink without a target';
+    if (typeof t !== 'string' || t.length === 0) return `${entry.type} without a target`;
     if (t.includes('\0') && !isNameText(t)) return 'symlink target contains NUL';
     if (LONE_SURROGATE.test(t)) return 'symlink target is not valid Unicode (lone surrogate)';
     if (nameByteLength(t) > MAX_NAME_BYTES) return `symlink target is longer than ${MAX_NAME_BYTES} bytes`;
   } else if (entry.linkTarget !== undefined) {
-    return 'only symlinks have a target';
+    return 'only symlinks and hard links have a target';
+  }
+  return undefined;
+};
+
+/** Why owner names or extra pax records cannot be written, or undefined. */
+const extrasProblem = (entry: TarEntry): string | undefined => {
+  for (const name of [entry.uname, entry.gname]) {
+    if (name !== undefined && (name.includes('\0') || name.includes('\n') || LONE_SURROGATE.test(name))) return 'owner name contains NUL, a newline or a lone surrogate';
+  }
+  for (const [key, value] of entry.pax ?? []) {
+    if (key.length === 0 || key.includes('=') || key.includes('\0') || key.includes('\n') || LONE_SURROGATE.test(key)) return 'pax record key is empty or contains =, NUL or a newline';
+    if (value.length > MAX_NAME_BYTES) return `pax record ${key} is longer than ${MAX_NAME_BYTES} bytes`;
   }
   return undefined;
 };
@@ -129,9 +152,9 @@ export const formatPaxTime = (ns: bigint): string => {
   return `${sign}${abs / NS_PER_S}.${(abs % NS_PER_S).toString().padStart(9, '0')}`;
 };
 
-/** One pax record, `"%d %s=%s\n"`, whose length counts its own digits; a name's value is its exact bytes. */
-export const paxRecord = (key: string, value: string): Buffer => {
-  const bytes = textBytes(value);
+/** One pax record, `"%d %s=%s\n"`, whose length counts its own digits; a name's value is its exact bytes, a Buffer value goes in as its bytes. */
+export const paxRecord = (key: string, value: string | Buffer): Buffer => {
+  const bytes = typeof value === 'string' ? textBytes(value) : value;
   const base = Buffer.byteLength(` ${key}=\n`, 'utf8') + bytes.length;
   let digits = 1;
   while (String(base + digits).length !== digits) digits++;
@@ -167,6 +190,8 @@ interface UstarFields {
   readonly mtime: number;
   readonly typeflag: string;
   readonly linkname: string;
+  readonly uname?: string;
+  readonly gname?: string;
 }
 
 const ustarBlock = (f: UstarFields): Buffer => {
@@ -181,6 +206,8 @@ const ustarBlock = (f: UstarFields): Buffer => {
   writeString(block, 157, LINK_LEN, f.linkname);
   block.write('ustar\0', 257, 6, 'ascii');
   block.write('00', 263, 2, 'ascii');
+  if (f.uname !== undefined) writeString(block, 265, OWNER_LEN, f.uname);
+  if (f.gname !== undefined) writeString(block, 297, OWNER_LEN, f.gname);
   writeOctal(block, 329, 8, 0);
   writeOctal(block, 337, 8, 0);
   writeString(block, 345, PREFIX_LEN, f.prefix);
@@ -191,7 +218,13 @@ const ustarBlock = (f: UstarFields): Buffer => {
   return block;
 };
 
-const TYPEFLAG: Record<TarEntryType, string> = { file: '0', dir: '5', symlink: '2' };
+const TYPEFLAG: Record<TarEntryType, string> = { file: '0', dir: '5', symlink: '2', hardlink: '1' };
+
+/** ustar uname/gname: 32 bytes, NUL-terminated. */
+const OWNER_LEN = 32;
+
+/** An owner name for the ustar field, or undefined when it needs a pax record. */
+const ustarOwner = (name: string | undefined): string | undefined => (name !== undefined && isPlainAscii(name) && name.length < OWNER_LEN ? name : undefined);
 
 /** The pax header's own name: `PaxHeaders/<basename>`, plain ASCII, within 100 bytes. */
 const paxHeaderName = (stored: string): string => {
@@ -210,7 +243,7 @@ export const encodeHeader = (entry: TarEntry): Buffer => {
   const problem = entryProblem(entry);
   if (problem !== undefined) throw new RangeError(`cannot encode tar entry: ${problem}`);
   const stored = storedName(entry);
-  const link = entry.type === 'symlink' ? (entry.linkTarget ?? '') : '';
+  const link = entry.type === 'symlink' || entry.type === 'hardlink' ? (entry.linkTarget ?? '') : '';
   const size = entry.type === 'file' ? entry.size : 0;
   const seconds = floorDiv(entry.mtimeNs, NS_PER_S);
 
@@ -223,7 +256,10 @@ export const encodeHeader = (entry: TarEntry): Buffer => {
   if (size > MAX_OCTAL_11) records.push(paxRecord('size', String(size)));
   if (entry.uid > MAX_OCTAL_7) records.push(paxRecord('uid', String(entry.uid)));
   if (entry.gid > MAX_OCTAL_7) records.push(paxRecord('gid', String(entry.gid)));
+  if (entry.uname !== undefined && ustarOwner(entry.uname) === undefined) records.push(paxRecord('uname', entry.uname));
+  if (entry.gname !== undefined && ustarOwner(entry.gname) === undefined) records.push(paxRecord('gname', entry.gname));
   const timeFits = seconds >= 0n && seconds <= BigInt(MAX_OCTAL_11);
+  for (const [key, value] of entry.pax ?? []) records.push(paxRecord(key, value));
   if (records.length > 0 || !timeFits) records.push(paxRecord('mtime', formatPaxTime(entry.mtimeNs)));
 
   const ustarTime = timeFits ? Number(seconds) : seconds < 0n ? 0 : MAX_OCTAL_11;
@@ -237,6 +273,8 @@ export const encodeHeader = (entry: TarEntry): Buffer => {
     mtime: ustarTime,
     typeflag: TYPEFLAG[entry.type],
     linkname: link.length > 0 && isPlainAscii(link) && link.length <= LINK_LEN ? link : truncateAscii(link, LINK_LEN),
+    uname: ustarOwner(entry.uname),
+    gname: ustarOwner(entry.gname),
   });
   if (records.length === 0) return ustar;
 
@@ -273,8 +311,11 @@ export const bufferSource = (bytes: Buffer): ByteSource => ({
   read: (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
 });
 
+/** What the decoder lists: hard links are stepped over like other kinds. */
+export type ListedTarEntry = TarEntry & { readonly type: 'file' | 'dir' | 'symlink' };
+
 export interface DecodedEntry {
-  readonly entry: TarEntry;
+  readonly entry: ListedTarEntry;
   /** Where the entry's first header block starts (its pax or GNU long-name header, if any). */
   readonly headerOffset: number;
   /** Where its data starts (right after its ustar header). */
@@ -653,7 +694,7 @@ export const walkTar = (source: ByteSource, options: DecodeOptions = {}): TarLis
       uid: attrs.uid ?? header.uid,
       gid: attrs.gid ?? header.gid,
     };
-    let entry: TarEntry | undefined;
+    let entry: ListedTarEntry | undefined;
     if (flag === '5' || ((flag === '0' || flag === '\0') && name.endsWith('/'))) entry = { ...common, type: 'dir', size: 0 };
     else if (flag === '0' || flag === '\0' || flag === '7') entry = { ...common, type: 'file', size };
     else if (flag === '2') entry = { ...common, type: 'symlink', size: 0, linkTarget: attrs.linkpath ?? longLink ?? header.linkname };

@@ -126,7 +126,7 @@ describe('every name archived byte for byte, and paths past 4,096 bytes', () => 
   });
 
   it('takes a name back in the form it is shown: browse a folder, search and restore --path with \\xHH', () => {
-    const folder = box.json<{ name: string }[]>(['browse', TAPE, `${source}/Fotos-\\xe9t\\xe9-2019`]);
+    const folder = box.json<{ entries: { name: string }[] }>(['browse', TAPE, `${source}/Fotos-\\xe9t\\xe9-2019`]).entries;
     assert.equal(folder.length, 100);
     assert.equal(folder[1]?.name, 'IMG_0001-\u0000e9.jpg');
     assert.equal(box.json<{ total: number }>(['search', '*-\\xe9.jpg']).total, 100);

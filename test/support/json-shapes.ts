@@ -150,6 +150,7 @@ export const SHAPES = {
     differs: Count,
     problems: t.array(t.type({ kind: t.string, path: t.string, reason: t.string })),
     tapeBytes: Count,
+    notes: t.array(t.string),
   }),
   verify: t.intersection([top(VerifyReport.props), t.partial({ span: t.array(VerifyReport) })]),
   recover: top({
