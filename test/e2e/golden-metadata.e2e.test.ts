@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT, sandbox, type Sandbox } from '../support/cli';
+import { metadataToolsMissing } from '../support/metadata-tools';
 
 /**
  * A tape written by format lto-archive/1 with full file metadata (test/fixtures/
@@ -15,7 +16,7 @@ import { REPO_ROOT, sandbox, type Sandbox } from '../support/cli';
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'golden-v1-metadata');
 const SOURCE = 'tmp/golden-meta-src';
 
-describe('golden metadata tape, format lto-archive/1', () => {
+describe('golden metadata tape, format lto-archive/1', { skip: metadataToolsMissing() }, () => {
   let box: Sandbox;
   let root: string;
   before(() => {

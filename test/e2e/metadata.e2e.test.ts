@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT, sandbox, type Sandbox } from '../support/cli';
+import { metadataToolsMissing } from '../support/metadata-tools';
 
 const TAPE = '000150L8';
 const SECRET_TAPE = '000151L8';
@@ -144,7 +145,7 @@ const differences = (expected: Map<string, Seen>, actual: Map<string, Seen>): st
  * nanosecond), lto backup + restore keeps too, compared side by side with GNU tar on
  * the same tree.
  */
-describe('file metadata, compared with tar --xattrs --acls -p', () => {
+describe('file metadata, compared with tar --xattrs --acls -p', { skip: metadataToolsMissing() }, () => {
   let box: Sandbox;
   let src: string;
   let source: Map<string, Seen>;
