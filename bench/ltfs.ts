@@ -8,14 +8,16 @@
  *   lto verify  vs  cat of the tar file > /dev/null
  *
  * Each read starts on a fresh mount with a dropped page cache (cold: LTFS keeps nothing
- * across mounts). Reported: wall seconds, CPU seconds (user + system), and the simulated
- * positioning seconds beside the peer's. Run by `npm run bench` when LTFS is installed,
+ * across mounts). Reported: wall seconds, CPU seconds (user + system) in all and per GiB
+ * or per 1,000 files, the simulated positioning seconds beside the peer's, and the load
+ * average before each pair. Run by `npm run bench` when LTFS is installed,
  * or alone: `node dist/bench/ltfs.js [--workload big|small|both] [--runs 1] [--dir /tmp]`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cpuPerGiB, cpuPerThousandFiles, loadNow, spread } from './measure';
 import { dropCaches, makeBig, makeSmall } from './workloads';
 import { formatCartridge, mountCartridge, realLtfsMissing, seekLatencySeconds, type MountedCartridge } from '../test/support/ltfs-cartridge';
 
@@ -43,6 +45,8 @@ const measured = (mount: string, command: string, args: readonly string[], env: 
 interface Pair {
   readonly lto: Measure;
   readonly peer: Measure;
+  /** The load average when the run's backups started. */
+  readonly load: number;
 }
 
 interface RunResult {
@@ -70,42 +74,45 @@ const runOnce = async (work: string, source: string, bytes: number, run: number)
     const tarBackup = (): Measure => measured(tape.mount, 'tar', ['-cf', peerTar, '-C', source, '.']);
     // Alternate who writes first: the second writes further along the tape.
     dropCaches();
+    const load = loadNow();
     const [first, second] = run % 2 === 0 ? [ltoBackup(), tarBackup()] : [tarBackup(), ltoBackup()];
-    const backup = run % 2 === 0 ? { lto: first, peer: second } : { lto: second, peer: first };
+    const backup = run % 2 === 0 ? { lto: first, peer: second, load } : { lto: second, peer: first, load };
 
     const read = async (step: () => Measure): Promise<Measure> => {
       await remount();
       return step();
     };
+    const readPair = async (ours: () => Measure, theirs: () => Measure): Promise<Pair> => {
+      const load = loadNow();
+      return { lto: await read(ours), peer: await read(theirs), load };
+    };
     const ltoOut = path.join(work, 'lto-out');
     const tarOut = path.join(work, 'tar-out');
     fs.mkdirSync(tarOut);
-    const restore = {
-      lto: await read(() => measured(tape.mount, process.execPath, [BIN, 'restore', TAPE, '--to', ltoOut, '--mount', tape.mount, '--json'], env)),
-      peer: await read(() => measured(tape.mount, 'tar', ['-xf', peerTar, '-C', tarOut])),
-    };
-    const verify = {
-      lto: await read(() => measured(tape.mount, process.execPath, [BIN, 'verify', TAPE, '--mount', tape.mount, '--json'], env)),
-      peer: await read(() => measured(tape.mount, 'sh', ['-c', `cat '${peerTar}' > /dev/null`])),
-    };
+    const restore = await readPair(
+      () => measured(tape.mount, process.execPath, [BIN, 'restore', TAPE, '--to', ltoOut, '--mount', tape.mount, '--json'], env),
+      () => measured(tape.mount, 'tar', ['-xf', peerTar, '-C', tarOut]),
+    );
+    const verify = await readPair(
+      () => measured(tape.mount, process.execPath, [BIN, 'verify', TAPE, '--mount', tape.mount, '--json'], env),
+      () => measured(tape.mount, 'sh', ['-c', `cat '${peerTar}' > /dev/null`]),
+    );
     return { backup, restore, verify };
   } finally {
     await tape.unmount();
   }
 };
 
-const spread = (xs: readonly number[], digits: number): string => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted[Math.floor(sorted.length / 2)] ?? 0;
-  return sorted.length > 1 ? `${mid.toFixed(digits)} (${sorted[0]?.toFixed(digits)}-${sorted[sorted.length - 1]?.toFixed(digits)})` : mid.toFixed(digits);
-};
+/** CPU seconds per GiB (a few large files) or per 1,000 files (many small ones). */
+const cpuPer = (cpu: number, files: number, bytes: number): number => (files > 1000 ? cpuPerThousandFiles(cpu, files) : cpuPerGiB(cpu, bytes));
 
-const row = (name: string, what: string, peerName: string, pairs: readonly Pair[]): string => {
+const row = (name: string, what: string, peerName: string, pairs: readonly Pair[], files: number, bytes: number): string => {
   const ratio = pairs.map((p) => p.peer.seconds / p.lto.seconds);
+  const per = (m: (p: Pair) => Measure): string => spread(pairs.map((p) => cpuPer(m(p).cpu, files, bytes)), files > 1000 ? 3 : 2);
   return (
     `| ${name} | ${what} vs ${peerName} | ${spread(pairs.map((p) => p.lto.seconds), 1)} s | ${spread(pairs.map((p) => p.peer.seconds), 1)} s | ` +
-    `${spread(ratio, 2)} | ${spread(pairs.map((p) => p.lto.cpu), 1)} / ${spread(pairs.map((p) => p.peer.cpu), 1)} | ` +
-    `${spread(pairs.map((p) => p.lto.positioning), 0)} s / ${spread(pairs.map((p) => p.peer.positioning), 0)} s |`
+    `${spread(ratio, 2)} | ${spread(pairs.map((p) => p.lto.cpu), 1)} / ${spread(pairs.map((p) => p.peer.cpu), 1)} | ${per((p) => p.lto)} / ${per((p) => p.peer)} | ` +
+    `${spread(pairs.map((p) => p.lto.positioning), 0)} s / ${spread(pairs.map((p) => p.peer.positioning), 0)} s | ${pairs.map((p) => p.load.toFixed(1)).join(', ')} |`
   );
 };
 
@@ -118,10 +125,10 @@ export const benchLtfs = async (workload: string, runs: number, dir: string): Pr
   const base = fs.mkdtempSync(path.join(dir, 'lto-bench-ltfs-'));
   try {
     const lines: string[] = [];
-    const cases: [string, (src: string) => number][] = [];
-    if (workload === 'big' || workload === 'both') cases.push(['4 x 512 MiB', makeBig]);
-    if (workload === 'small' || workload === 'both') cases.push(['100,000 x 4 KiB', (src) => makeSmall(src, 100_000, 100)]);
-    for (const [name, make] of cases) {
+    const cases: [string, number, (src: string) => number][] = [];
+    if (workload === 'big' || workload === 'both') cases.push(['4 x 512 MiB', 4, makeBig]);
+    if (workload === 'small' || workload === 'both') cases.push(['100,000 x 4 KiB', 100_000, (src) => makeSmall(src, 100_000, 100)]);
+    for (const [name, files, make] of cases) {
       const source = path.join(base, `${name.replace(/\W+/g, '-')}-src`);
       const bytes = make(source);
       const results: RunResult[] = [];
@@ -131,14 +138,14 @@ export const benchLtfs = async (workload: string, runs: number, dir: string): Pr
         results.push(await runOnce(work, source, bytes, run));
         fs.rmSync(work, { recursive: true, force: true });
       }
-      lines.push(row(name, 'lto backup', 'tar -cf', results.map((r) => r.backup)));
-      lines.push(row(name, 'lto restore', 'tar -xf', results.map((r) => r.restore)));
-      lines.push(row(name, 'lto verify', 'cat', results.map((r) => r.verify)));
+      lines.push(row(name, 'lto backup', 'tar -cf', results.map((r) => r.backup), files, bytes));
+      lines.push(row(name, 'lto restore', 'tar -xf', results.map((r) => r.restore), files, bytes));
+      lines.push(row(name, 'lto verify', 'cat', results.map((r) => r.verify), files, bytes));
       fs.rmSync(source, { recursive: true, force: true });
     }
     console.log(`\nOn LTFS (reference 2.4.8.4, file backend, Calculate mode), ${runs} run(s), median (min-max), load ${os.loadavg()[0]?.toFixed(1)}, ${os.cpus().length} CPUs\n`);
-    console.log('| workload | commands | lto | peer | peer/lto | CPU s lto / peer | positioning lto / peer |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    console.log('| workload | commands | lto | peer | peer/lto | CPU s lto / peer | CPU s per GiB or per 1,000 files, lto / peer | positioning lto / peer | load before each pair |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const line of lines) console.log(line);
   } finally {
     fs.rmSync(base, { recursive: true, force: true });

@@ -3,21 +3,26 @@
  * against GNU tar on the same data, in the same run, as ratios (perf-baselines.md: the
  * machine is noisy, only same-run ratios mean anything).
  *
- *   npm run bench -- [--workload big|small|both] [--runs 3] [--dir /tmp] [--million] [--encrypted]
+ *   npm run bench -- [--workload big|small|both] [--runs 5] [--dir /tmp] [--million] [--encrypted]
  *                    [--ltfs-runs 1] [--no-ltfs]
  *
  * Workloads: 4 x 512 MiB files; 100,000 x 4 KiB files in 100 folders. Each timing starts
  * with a dropped page cache (as root) and ends durable (`sync` after tar; lto fsyncs).
+ * Reported for lto and tar from the same runs: wall time (as a rate, and tar/lto pair by
+ * pair), the load average before each pair, and CPU seconds (user + system, threads and
+ * children included) in all and per GiB or per 1,000 files: the CPU figures hold on a
+ * noisy machine where the wall figures do not. Every figure is median (min-max).
  * `--million` adds a 1,000,000-file backup and reports its peak RSS. `--encrypted` runs
  * lto on an encrypted tape (passphrase slot; AES-256-GCM segments, HMAC content hashes)
  * against plain tar. Then the same workloads on a real LTFS mount (bench/ltfs.ts), when
  * the reference LTFS is installed, unless `--no-ltfs`.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchLtfs } from './ltfs';
+import { cpuPerGiB, cpuPerThousandFiles, loadNow, measured, spread, type Measure } from './measure';
 import { dropCaches, makeBig, makeSmall } from './workloads';
 
 const argv = process.argv.slice(2);
@@ -26,42 +31,31 @@ const arg = (name: string, fallback: string): string => {
   return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
 };
 const workload = arg('workload', 'both');
-const runs = Number(arg('runs', '3'));
+const runs = Number(arg('runs', '5'));
 const base = fs.mkdtempSync(path.join(arg('dir', os.tmpdir()), 'lto-bench-'));
 const BIN = path.resolve(__dirname, '../../bin/lto.js');
 const isRoot = process.getuid?.() === 0;
 const encrypted = argv.includes('--encrypted');
 const PASSPHRASE = 'benchmark passphrase';
 
-const timed = (command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): { seconds: number; rssKiB: number } => {
-  const started = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  execFileSync('sync');
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const lines = r.stderr.trim().split('\n');
-  return { seconds, rssKiB: Number(lines[lines.length - 1]) };
-};
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+interface Pair {
+  /** Load average just before the pair ran. */
+  readonly load: number;
+  readonly tar: Measure;
+  readonly lto: Measure;
+}
 
 interface Result {
   name: string;
   files: number;
   bytes: number;
-  tarBackup: number;
-  ltoBackup: number;
-  tarRestore: number;
-  ltoRestore: number;
-  ltoRss: number;
+  backups: Pair[];
+  restores: Pair[];
 }
 
 const bench = (name: string, source: string, files: number, bytes: number): Result => {
-  const tb: number[] = [];
-  const lb: number[] = [];
-  const tr: number[] = [];
-  const lr: number[] = [];
-  const rss: number[] = [];
+  const backups: Pair[] = [];
+  const restores: Pair[] = [];
   for (let run = 0; run < runs; run++) {
     const work = path.join(base, `${name}-run${run}`);
     fs.mkdirSync(work);
@@ -72,50 +66,83 @@ const bench = (name: string, source: string, files: number, bytes: number): Resu
     const encrypt = encrypted ? ['--encrypt', 'passphrase'] : [];
     execFileSync(process.execPath, [BIN, 'tape', 'add', '000001L9', '--mount', tape, ...encrypt], { env: { ...process.env, ...env } });
     const tarFile = path.join(work, 'peer.tar');
-    const ours = () => {
-      dropCaches();
-      const r = timed(process.execPath, [BIN, 'backup', '000001L9', source, '--json'], env);
-      lb.push(r.seconds);
-      rss.push(r.rssKiB);
-    };
-    const theirs = () => {
-      dropCaches();
-      tb.push(timed('tar', ['-cf', tarFile, '-C', source, '.']).seconds);
-    };
     // Alternate who goes first, so neither always gets the warmer disk.
-    const backups = run % 2 === 0 ? [ours, theirs] : [theirs, ours];
-    for (const step of backups) step();
+    const pair = (ours: () => Measure, theirs: () => Measure): Pair => {
+      const load = loadNow();
+      const cold = (step: () => Measure): Measure => {
+        dropCaches();
+        return step();
+      };
+      if (run % 2 === 0) {
+        const lto = cold(ours);
+        return { load, lto, tar: cold(theirs) };
+      }
+      const tar = cold(theirs);
+      return { load, tar, lto: cold(ours) };
+    };
+    backups.push(
+      pair(
+        () => measured(process.execPath, [BIN, 'backup', '000001L9', source, '--json'], env),
+        () => measured('tar', ['-cf', tarFile, '-C', source, '.']),
+      ),
+    );
     const tarOut = path.join(work, 'tar-out');
     const ltoOut = path.join(work, 'lto-out');
     fs.mkdirSync(tarOut);
-    const restoreTheirs = () => {
-      dropCaches();
-      tr.push(timed('tar', ['-xf', tarFile, '-C', tarOut]).seconds);
-    };
-    const restoreOurs = () => {
-      dropCaches();
-      lr.push(timed(process.execPath, [BIN, 'restore', '000001L9', '--to', ltoOut, '--json'], env).seconds);
-    };
-    const restores = run % 2 === 0 ? [restoreOurs, restoreTheirs] : [restoreTheirs, restoreOurs];
-    for (const step of restores) step();
+    restores.push(
+      pair(
+        () => measured(process.execPath, [BIN, 'restore', '000001L9', '--to', ltoOut, '--json'], env),
+        () => measured('tar', ['-xf', tarFile, '-C', tarOut]),
+      ),
+    );
     fs.rmSync(work, { recursive: true, force: true });
   }
-  return { name: encrypted ? `${name}, encrypted` : name, files, bytes, tarBackup: median(tb), ltoBackup: median(lb), tarRestore: median(tr), ltoRestore: median(lr), ltoRss: Math.max(...rss) };
+  return { name: encrypted ? `${name}, encrypted` : name, files, bytes, backups, restores };
 };
 
-const rate = (r: Result, seconds: number): string =>
-  r.files > 1000 ? `${Math.round(r.files / seconds).toLocaleString('en')} files/s` : `${((r.bytes / seconds) / 1e9).toFixed(2)} GB/s`;
+/** Files per second for a workload of many files, GB/s for one of a few large ones. */
+const rate = (r: Result, seconds: number): number => (r.files > 1000 ? r.files / seconds : r.bytes / seconds / 1e9);
+const rateUnit = (r: Result): string => (r.files > 1000 ? 'files/s' : 'GB/s');
+const rateDigits = (r: Result): number => (r.files > 1000 ? 0 : 2);
+
+const timeRow = (r: Result, what: string, pairs: readonly Pair[]): string => {
+  const d = rateDigits(r);
+  const tar = spread(pairs.map((p) => rate(r, p.tar.seconds)), d);
+  const lto = spread(pairs.map((p) => rate(r, p.lto.seconds)), d);
+  // Pair by pair: the machine's speed drifts between pairs, much less within one.
+  const ratio = spread(pairs.map((p) => p.tar.seconds / p.lto.seconds), 2);
+  const loads = pairs.map((p) => p.load.toFixed(1)).join(', ');
+  return `| ${r.name} | ${what} | ${tar} ${rateUnit(r)} | ${lto} ${rateUnit(r)} | ${ratio} | ${loads} |`;
+};
+
+const cpuRow = (r: Result, what: string, pairs: readonly Pair[]): string => {
+  const per = (cpu: (p: Pair) => number): string =>
+    r.files > 1000 ? spread(pairs.map((p) => cpuPerThousandFiles(cpu(p), r.files)), 3) : spread(pairs.map((p) => cpuPerGiB(cpu(p), r.bytes)), 2);
+  const ratio = spread(pairs.map((p) => p.lto.cpu / p.tar.cpu), 2);
+  return (
+    `| ${r.name} | ${what} | ${spread(pairs.map((p) => p.tar.cpu), 2)} | ${spread(pairs.map((p) => p.lto.cpu), 2)} | ${ratio} | ` +
+    `${per((p) => p.tar.cpu)} | ${per((p) => p.lto.cpu)} |`
+  );
+};
 
 const report = (results: readonly Result[]): void => {
-  console.log(`\nlto-archive vs GNU tar, medians of ${runs} run(s), ${isRoot ? 'cold cache' : 'warm cache (not root)'}, durable\n`);
-  console.log('| workload | tar -cf | lto backup | ratio | tar -xf | lto restore | ratio | lto peak RSS |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const how = `${isRoot ? 'cold cache' : 'warm cache (not root)'}, durable; median (min-max) of ${runs} run(s), ${os.cpus().length} CPUs`;
+  console.log(`\nlto-archive vs GNU tar: time (${how})\n`);
+  console.log('| workload | commands | tar | lto | tar/lto time (goal >= 0.9) | load before each pair |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
-    console.log(
-      `| ${r.name} | ${rate(r, r.tarBackup)} | ${rate(r, r.ltoBackup)} | ${(r.tarBackup / r.ltoBackup).toFixed(2)} | ` +
-        `${rate(r, r.tarRestore)} | ${rate(r, r.ltoRestore)} | ${(r.tarRestore / r.ltoRestore).toFixed(2)} | ${Math.round(r.ltoRss / 1024)} MiB |`,
-    );
+    console.log(timeRow(r, 'backup: tar -cf / lto backup', r.backups));
+    console.log(timeRow(r, 'restore: tar -xf / lto restore', r.restores));
   }
+  console.log(`\nCPU seconds (user + system, every thread and child), same runs\n`);
+  console.log('| workload | commands | tar CPU-s | lto CPU-s | lto/tar CPU | tar per GiB or per 1,000 files | lto per GiB or per 1,000 files |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    console.log(cpuRow(r, 'backup: tar -cf / lto backup', r.backups));
+    console.log(cpuRow(r, 'restore: tar -xf / lto restore', r.restores));
+  }
+  console.log('');
+  for (const r of results) console.log(`${r.name}: lto backup peak RSS ${Math.round(Math.max(...r.backups.map((p) => p.lto.rssKiB)) / 1024)} MiB`);
 };
 
 const main = async (): Promise<void> => {

@@ -1,49 +1,49 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
 import { EntryKind } from '../../domain/events';
-import { nullable } from '../../domain/ids';
 import type { ScannedEntry, ScannedKind } from '../../infrastructure/scan/walk';
 
 export type Change = 'new' | 'modified' | 'unchanged';
-
-const ScanRow = t.type({
-  seq: t.number,
-  path: t.string,
-  kind: EntryKind,
-  size: t.number,
-  mtime_ns: t.string,
-  ctime_ns: t.string,
-  inode: t.string,
-  mode: t.number,
-  uid: t.number,
-  gid: t.number,
-  target: nullable(t.string),
-  change: t.keyof({ new: null, modified: null, unchanged: null }),
-});
 
 export interface PlannedEntry extends ScannedEntry {
   readonly seq: number;
   readonly change: Change;
 }
 
+/** The scan table's columns, in the order `toPlanned` reads them. */
+const COLUMNS = 'seq, path, kind, size, mtime_ns, ctime_ns, inode, mode, uid, gid, target, change';
+
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isChange = (v: unknown): v is Change => v === 'new' || v === 'modified' || v === 'unchanged';
+const bad = (): never => {
+  throw new Error('scan table row does not decode');
+};
+
+/**
+ * A row in COLUMNS order, checked and shaped here: an array per row from SQLite, no
+ * object, no io-ts decoder per row (4-5 µs a row with `SELECT *` and a `t.type`
+ * decode, 100,000 rows in a 100,000-file backup).
+ */
 const toPlanned = (row: unknown): PlannedEntry => {
-  const d = ScanRow.decode(row);
-  if (d._tag === 'Left') throw new Error('scan table row does not decode');
-  const r = d.right;
-  const kind: ScannedKind = r.kind;
+  if (!Array.isArray(row) || row.length !== 12) return bad();
+  const [seq, path, kind, size, mtime, ctime, inode, mode, uid, gid, target, change]: unknown[] = row;
+  if (!isNumber(seq) || !isString(path) || !EntryKind.is(kind) || !isNumber(size) || !isString(mtime) || !isString(ctime) || !isString(inode)) return bad();
+  if (!isNumber(mode) || !isNumber(uid) || !isNumber(gid) || !(target === null || isString(target)) || !isChange(change)) return bad();
+  const scanned: ScannedKind = kind;
   return {
-    seq: r.seq,
-    path: r.path,
-    kind,
-    size: r.size,
-    mtimeNs: BigInt(r.mtime_ns),
-    ctimeNs: BigInt(r.ctime_ns),
-    inode: BigInt(r.inode),
-    mode: r.mode,
-    uid: r.uid,
-    gid: r.gid,
-    ...(r.target === null ? {} : { target: r.target }),
-    change: r.change,
+    seq,
+    path,
+    kind: scanned,
+    size,
+    mtimeNs: BigInt(mtime),
+    ctimeNs: BigInt(ctime),
+    inode: BigInt(inode),
+    mode,
+    uid,
+    gid,
+    ...(target === null ? {} : { target }),
+    change,
   };
 };
 
@@ -113,7 +113,7 @@ export class ScanTable {
 
   /** Entries to write, in scan order, page by page. */
   *toWrite(): Generator<PlannedEntry> {
-    const page = this.db.prepare("SELECT * FROM scan WHERE seq > ? AND change != 'unchanged' ORDER BY seq LIMIT ?");
+    const page = this.db.prepare(`SELECT ${COLUMNS} FROM scan WHERE seq > ? AND change != 'unchanged' ORDER BY seq LIMIT ?`).raw();
     for (let after = 0; ; ) {
       const rows = page.all(after, PAGE).map(toPlanned);
       if (rows.length === 0) return;

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import { contentHasher } from '../segment/content-hash';
-import { isErrno } from '../errno';
 import { osPath } from '../os-path';
 
 /** What a restore finds under a file's final name before it writes anything. */
@@ -19,13 +18,9 @@ export interface Expected {
 export type Verdict = { readonly _tag: 'absent' } | { readonly _tag: 'equal' } | { readonly _tag: 'differs'; readonly reason: string } | { readonly _tag: 'hash' };
 
 export const lookAt = (full: string): Found => {
-  let stat: fs.BigIntStats;
-  try {
-    stat = fs.lstatSync(osPath(full), { bigint: true });
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return { _tag: 'absent' };
-    throw error;
-  }
+  // No exception for the usual case (nothing there): building one cost 4-5 µs a file, most of an lstat.
+  const stat = fs.lstatSync(osPath(full), { bigint: true, throwIfNoEntry: false });
+  if (stat === undefined) return { _tag: 'absent' };
   if (stat.isFile()) return { _tag: 'file', size: Number(stat.size), mtimeUs: stat.mtimeNs / 1000n };
   return { _tag: 'other', what: stat.isDirectory() ? 'a folder' : stat.isSymbolicLink() ? 'a symlink' : 'something that is not a file' };
 };

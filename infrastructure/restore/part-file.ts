@@ -25,10 +25,17 @@ export const partTag = (jobId: string): string => jobId.replace(/-/g, '').slice(
 
 /** The temporary name of `full` (a path under the target). */
 export const partPath = (full: string, tag: string): string => {
-  const name = path.basename(full);
-  const fits = nameByteLength(name) + 1 + SUFFIX.length + tag.length <= NAME_MAX;
+  // A restored path is built joined and checked (restore-path.ts): its folder is the text
+  // before its last '/', as is. Cut there instead of path.basename/dirname/join, whose
+  // normalising of every path cost a writer thread 3-6 µs a file (100,000 small files).
+  const cut = full.lastIndexOf('/');
+  const plain = cut >= 0 && cut < full.length - 1;
+  const name = plain ? full.slice(cut + 1) : path.basename(full);
+  // At most 3 UTF-8 bytes per UTF-16 unit (an escaped byte, NUL hh, is 3 units for 1 byte): a short name needs no count.
+  const fits = name.length * 3 <= NAME_MAX - 1 - SUFFIX.length - tag.length || nameByteLength(name) + 1 + SUFFIX.length + tag.length <= NAME_MAX;
   const stem = fits ? name : createHash('sha256').update(name).digest('hex').slice(0, 16);
-  return path.join(path.dirname(full), `.${stem}${SUFFIX}${tag}`);
+  const part = `.${stem}${SUFFIX}${tag}`;
+  return plain ? `${full.slice(0, cut + 1)}${part}` : path.join(path.dirname(full), part);
 };
 
 const CREATE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;

@@ -14,6 +14,15 @@ describe('temporary names of restored files', () => {
     assert.equal(PART_NAME.exec(path.basename(partPath('/to/a b', tag)))?.[1], 'a b');
   });
 
+  it('name the same file as the folder joined with the temporary name, for any restored path', () => {
+    const tag = 'abcdef01';
+    for (const full of ['/a', '/to/x/y.txt', 'relative/target/f', './to/f', '/to/sub dir/é ü', '/to/.hidden', `/to/${'é'.repeat(80)}`, `/to/${'x'.repeat(230)}`]) {
+      const expected = path.join(path.dirname(full), path.basename(partPath(full, tag)));
+      assert.equal(path.normalize(partPath(full, tag)), expected, full);
+      assert.equal(PART_NAME.exec(path.basename(partPath(full, tag)))?.[2], tag, full);
+    }
+  });
+
   it('stay within 255 bytes for the longest names, and differ for names that differ', () => {
     const long = (c: string): string => partPath(`/to/${c.repeat(126)}.tx`, 'abcdef01');
     for (const name of [long('é'), long('è'), partPath(`/to/${'x'.repeat(251)}.txt`, 'abcdef01')]) {
