@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Config } from '../infrastructure/config';
 import { SqliteEventStore } from '../infrastructure/event-store/sqlite-event-store';
+import { ContactMemos } from '../infrastructure/tape/contact-memos';
 import { JournalCursors } from '../infrastructure/tape/journal-cursors';
 import { MountMemory } from '../infrastructure/tape/mount-memory';
 import { CatalogQueries } from '../projections/queries';
@@ -22,7 +23,7 @@ export const tapeHistoryOf =
           .sort((a, b) => a.position - b.position)
       : [];
 
-export type AppSettings = Omit<App, 'db' | 'store' | 'catalog' | 'mounts' | 'cursors'> & { readonly config: Config };
+export type AppSettings = Omit<App, 'db' | 'store' | 'catalog' | 'mounts' | 'cursors' | 'contacts'> & { readonly config: Config };
 
 /**
  * Wires an App on one SQLite database: the event store with the projections hooked
@@ -36,6 +37,6 @@ export const composeApp = async (
   const runner = new ProjectionRunner(db, PROJECTIONS, tapeHistoryOf(store));
   store.onAppend((events) => runner.apply(events));
   await runner.catchUp(store);
-  const app: App = { ...settings, db, store, catalog: new CatalogQueries(db), mounts: new MountMemory(db), cursors: new JournalCursors(db) };
+  const app: App = { ...settings, db, store, catalog: new CatalogQueries(db), mounts: new MountMemory(db), cursors: new JournalCursors(db), contacts: new ContactMemos(db) };
   return { app, runner };
 };

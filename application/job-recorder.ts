@@ -5,13 +5,19 @@ import { jobDecider, type JobCommand, type JobState } from '../domain/job/job';
 import type { TapeId } from '../domain/tape-id';
 import type { App } from './app';
 import type { AppError } from './errors';
-import { envelopesFor, recordForTape, recordLocally, type Recorded } from './recording';
+import { envelopesFor, recordForTape, recordLocally, recordPending, type Recorded } from './recording';
 import type { TapeSession } from './tape-session';
 
 /**
  * A job's stream while the job runs in this process: decides each command against the
  * job's current state, records the events (tape journal first, unless the job is local
  * only), and keeps the state and version for the next command.
+ *
+ * A read-only job (restore, verify) writes nothing else to the tape: with `appendAtEnd`
+ * its events wait in the local store (pending) and reach the journal in one append at
+ * its end, instead of one at its start and one at its end, each a locate to the end of
+ * data on a real drive. A crash in between leaves its start pending: the next contact
+ * writes it and closes the job INTERRUPTED, as for any job cut off.
  */
 export class JobRecorder {
   private state: JobState = jobDecider.initialState;
@@ -23,6 +29,7 @@ export class JobRecorder {
     readonly job: JobId,
     private readonly session: TapeSession | undefined,
     private readonly localOnly = false,
+    private readonly appendAtEnd = false,
   ) {}
 
   get current(): JobState {
@@ -31,7 +38,8 @@ export class JobRecorder {
 
   record(command: JobCommand, meta: Readonly<Record<string, unknown>> = {}): E.Either<AppError, Recorded> {
     const ending = command.type === 'CompleteJob' || command.type === 'FailJob' || command.type === 'InterruptJob';
-    const recorded = this.decideAndRecord(ending ? this.withIndexGeneration(command) : command, meta);
+    const decided = this.decideAndRecord(ending ? this.withIndexGeneration(command) : command, meta);
+    const recorded = ending && E.isRight(decided) ? E.right(this.writeHeldEvents(decided.right)) : decided;
     // The end event itself is durable only after the next index write: ask for it now.
     if (ending && E.isRight(recorded) && !recorded.right.pending && !this.localOnly && this.session !== undefined) {
       this.app.crashPoint('job-ended');
@@ -51,6 +59,17 @@ export class JobRecorder {
     return generation === undefined || command.type === 'InterruptJob' ? command : { ...command, ltfsIndexGeneration: generation };
   }
 
+  /** At a held job's end: its events (and any other pending of the tape) go to the journal in one append. */
+  private writeHeldEvents(recorded: Recorded): Recorded {
+    if (!this.holdsEvents() || this.session === undefined) return recorded;
+    const flushed = this.session.flushPending();
+    return { ...recorded, pending: flushed.stillPending > 0 };
+  }
+
+  private holdsEvents(): boolean {
+    return this.appendAtEnd && !this.localOnly && this.session !== undefined;
+  }
+
   private decideAndRecord(command: JobCommand, meta: Readonly<Record<string, unknown>>): E.Either<AppError, Recorded> {
     const decided = jobDecider.decide(command, this.state);
     if (E.isLeft(decided)) return decided;
@@ -58,7 +77,9 @@ export class JobRecorder {
     const envelopes = envelopesFor(this.app, jobStream(this.job), this.version, decided.right, meta);
     const recorded = this.localOnly
       ? recordLocally(this.app, this.tape, envelopes)
-      : recordForTape(this.app, this.tape, this.session, envelopes);
+      : this.holdsEvents()
+        ? recordPending(this.app, this.tape, envelopes)
+        : recordForTape(this.app, this.tape, this.session, envelopes);
     if (E.isRight(recorded)) this.advance(decided.right);
     return recorded;
   }

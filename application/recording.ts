@@ -59,7 +59,8 @@ export const recordForTape = (
   return E.right({ stored: stored.right, pending: false });
 };
 
-const recordPending = (app: App, tape: TapeId, envelopes: readonly EventEnvelope[]): E.Either<AppError, Recorded> =>
+/** Records events of a tape in the local store only, to be written to its journal at the next flush. */
+export const recordPending = (app: App, tape: TapeId, envelopes: readonly EventEnvelope[]): E.Either<AppError, Recorded> =>
   E.map((stored: readonly StoredEvent[]) => ({ stored, pending: true }))(
     app.store.append(envelopes, { tape, state: 'pending' }),
   );

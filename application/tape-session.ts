@@ -12,7 +12,12 @@ import { recordLostSegments, unwriteLostEvents } from './journal-rollback';
 import { cartridgeMismatch } from '../domain/cartridge';
 import { ltfsIdentity } from '../infrastructure/tape/ltfs-attributes';
 import { checkLtfsCartridge } from './ltfs-cartridge';
-import { busyWith, describeHolder } from './tape-lock';
+import { busyWith, describeHolder, lockFileOf } from './tape-lock';
+import { catalogAtMemo, rememberContact, rememberedContact } from './ltfs-contact';
+import type { ContactMemo } from '../infrastructure/tape/contact-memos';
+
+/** What a command does with the tape: reads only (restore, verify), or may write to it. */
+export type ContactPurpose = 'read' | 'write';
 
 /** How the mount of a tape was found, in the order they are tried. */
 export type MountSource = 'option' | 'remembered' | 'drive' | 'default';
@@ -35,6 +40,8 @@ export interface TapeSession {
   readonly mount: string;
   readonly via: MountSource;
   readonly label: VolumeLabel;
+  /** The SHA-256 of volume.json as the contact found it (the journal's chain starts from it). */
+  readonly labelHash: string;
   readonly report: ContactReport;
   /** Appends to the tape's journal; returns the seqs given to the events. */
   append(envelopes: readonly EventEnvelope[]): E.Either<TapeProblem, readonly number[]>;
@@ -42,6 +49,10 @@ export interface TapeSession {
   commit(): void;
   /** On an LTFS mount: asks for an index write and returns the index generation reached; undefined elsewhere. */
   syncIndex(): number | undefined;
+  /** The tape's lock file: on the tape for a folder, host-local for an LTFS cartridge (application/tape-lock.ts). */
+  readonly lockFile: string;
+  /** Writes the tape's pending events (a read-only job's, at its end) in one append; quiet. */
+  flushPending(): { readonly flushed: number; readonly stillPending: number; readonly readOnly: boolean };
 }
 
 interface Located {
@@ -49,6 +60,8 @@ interface Located {
   readonly label: VolumeLabel;
   readonly labelHash: string;
   readonly via: MountSource;
+  /** On LTFS: the cartridge is as the last contact left it; volume.json was not read (application/ltfs-contact.ts). */
+  readonly memo?: ContactMemo;
 }
 
 /** Candidate mount points for a tape: `--mount` alone when given, else remembered, drive, default folder. */
@@ -79,6 +92,11 @@ const isCartridgeOf = (tape: TapeId, mount: string): boolean => {
 /** Finds where `tape` is mounted; a mount holding another tape is `WrongTapeMounted`. */
 export const locateTape = (app: App, tape: TapeId, mountOption: string | undefined): E.Either<AppError, Located> => {
   const candidates = mountCandidates(app, tape, mountOption);
+  for (const [path, via] of candidates) {
+    const volume = new FolderTape(path);
+    const memo = rememberedContact(app, volume);
+    if (memo !== undefined && memo.label.tape === tape) return E.right({ volume, label: memo.label, labelHash: memo.labelHash, via, memo });
+  }
   const probes: [string, MountSource, E.Either<TapeProblem, VolumeProbe>][] = candidates.map(([path, via]) => [
     path,
     via,
@@ -108,12 +126,17 @@ export const locateTape = (app: App, tape: TapeId, mountOption: string | undefin
  * import what the local store misses (a crash between tape and local append), and
  * write what is pending locally (a tape that was write-protected last time).
  */
-export const openTapeSession = (app: App, tape: TapeId, mountOption: string | undefined): E.Either<AppError, TapeSession> =>
+export const openTapeSession = (
+  app: App,
+  tape: TapeId,
+  mountOption: string | undefined,
+  purpose: ContactPurpose = 'write',
+): E.Either<AppError, TapeSession> =>
   pipe(
     locateTape(app, tape, mountOption),
     E.chainFirst((located) => checkCartridge(app, tape, located)),
     E.chainFirst((located) => checkLtfsCartridge(app, tape, located.volume.root, located.volume.ltfsIdentity())),
-    E.chain((located) => syncWithStore(app, tape, located)),
+    E.chain((located) => syncWithStore(app, tape, located, purpose)),
   );
 
 const checkCartridge = (app: App, tape: TapeId, located: Located): E.Either<AppError, void> => {
@@ -128,11 +151,14 @@ const checkCartridge = (app: App, tape: TapeId, located: Located): E.Either<AppE
   });
 };
 
-const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppError, TapeSession> => {
+const syncWithStore = (app: App, tape: TapeId, located: Located, purpose: ContactPurpose): E.Either<AppError, TapeSession> => {
   const volumeUuid = located.label.volumeUuid;
-  const journal = readJournalOf(app, tape, located);
+  const remembered = journalAtMemo(app, tape, located);
+  const journal = remembered === undefined ? readJournalOf(app, tape, located) : E.right(remembered);
   if (E.isLeft(journal)) return journal;
   const contents = journal.right;
+  // Only a journal read whole and clean is worth remembering (a torn tail is reported at each contact).
+  const clean = contents.tornTail === undefined && contents.healedTears === 0 && contents.breaks === 0;
   const checked = checkJournalEvents(tape, contents.records);
   if (E.isLeft(checked)) return checked;
   const lost = unwriteLostEvents(app, tape, contents.records, contents.head.seq);
@@ -148,7 +174,8 @@ const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppEr
   let head = contents.head;
   let cursor = contents.cursor;
   const append = (envelopes: readonly EventEnvelope[]): E.Either<TapeProblem, readonly number[]> => {
-    const result = located.volume.appendJournal(head, envelopes);
+    const known = cursor !== undefined && cursor.head.seq === head.seq && cursor.head.hash === head.hash ? cursor.headLength : undefined;
+    const result = located.volume.appendJournal(head, envelopes, known);
     if (E.isLeft(result)) return result;
     head = result.right.head;
     cursor =
@@ -162,8 +189,20 @@ const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppEr
   if (imported.right.imported.length > 0) {
     app.notice(`imported ${imported.right.imported.length} event(s) of ${tape} from its journal that the catalog was missing`);
   }
-  const flush = flushPending(app, tape, located.volume.root, append);
+  const ltfs = located.volume.ltfsIdentity();
+  const lockFile = lockFileOf(app, located.volume.root, ltfs?.volumeUuid);
+  // On LTFS a restore or verify writes once, at its end: the tape's pending events go with its own
+  // (each append is a locate to the end of data and an index write on a real drive).
+  const holdsEvents = purpose === 'read' && ltfs !== undefined;
+  const syncIndex = (): number | undefined => {
+    const generation = located.volume.syncIndex();
+    if (generation !== undefined && clean) rememberContact(app, located.volume, located.label, located.labelHash, head);
+    return generation;
+  };
+  const flush = holdsEvents ? { flushed: 0, stillPending: app.store.pendingFor(tape).length, readOnly: false } : flushPending(app, tape, lockFile, append);
   commit();
+  // A contact that read or wrote the tape leaves a memo for the next one (an index write with nothing new to write costs nothing).
+  if (remembered === undefined || flush.flushed > 0) syncIndex();
   app.mounts.remember(tape, located.volume.root, app.clock().toISOString());
   const report: ContactReport = {
     imported: imported.right.imported.length,
@@ -173,8 +212,24 @@ const syncWithStore = (app: App, tape: TapeId, located: Located): E.Either<AppEr
     tornTail: contents.tornTail,
     healedTears: contents.healedTears,
   };
-  const syncIndex = () => located.volume.syncIndex();
-  return E.right({ tape, mount: located.volume.root, via: located.via, label: located.label, report, append, commit, syncIndex });
+  const flushJob = () => {
+    const flushed = flushPending(app, tape, lockFile, append, true);
+    commit();
+    return flushed;
+  };
+  return E.right({ tape, mount: located.volume.root, via: located.via, label: located.label, labelHash: located.labelHash, report, append, commit, syncIndex, lockFile, flushPending: flushJob });
+};
+
+/**
+ * The journal as the memo left it, without reading it: only when the contact found the
+ * cartridge as the memo took it and the catalog has written nothing to it since.
+ */
+const journalAtMemo = (app: App, tape: TapeId, located: Located): JournalContents | undefined => {
+  const memo = located.memo;
+  if (memo === undefined || !catalogAtMemo(app, memo)) return undefined;
+  const cursor = app.cursors.get(tape, located.label.volumeUuid);
+  if (cursor !== undefined && (cursor.head.seq !== memo.head.seq || cursor.head.hash !== memo.head.hash)) return undefined;
+  return { records: [], head: memo.head, cursor, tornTail: undefined, healedTears: 0, breaks: 0 };
 };
 
 /** Why an event cannot be in this tape's journal (another tape's, or data that does not decode), if it cannot. */
@@ -225,13 +280,14 @@ const checkJournalEvents = (
 const flushPending = (
   app: App,
   tape: TapeId,
-  mount: string,
+  lockFile: string,
   append: (envelopes: readonly EventEnvelope[]) => E.Either<TapeProblem, readonly number[]>,
+  quiet = false,
 ): { flushed: number; stillPending: number; readOnly: boolean } => {
   const pending = app.store.pendingFor(tape);
   if (pending.length === 0) return { flushed: 0, stillPending: 0, readOnly: false };
   // Another lto writing to the tape now would find the journal's head moved under it.
-  const holder = busyWith(app, mount);
+  const holder = busyWith(app, lockFile);
   if (holder !== undefined) {
     app.notice(`${pending.length} event(s) of ${tape} stay pending: the tape is in use by ${describeHolder(holder)}`);
     return { flushed: 0, stillPending: pending.length, readOnly: false };
@@ -246,7 +302,7 @@ const flushPending = (
     tape,
     pending.map((event, i) => ({ id: event.id, seq: written.right[i] ?? 0 })),
   );
-  app.notice(`wrote ${pending.length} pending event(s) to the journal of ${tape}`);
+  if (!quiet) app.notice(`wrote ${pending.length} pending event(s) to the journal of ${tape}`);
   return { flushed: pending.length, stillPending: 0, readOnly: false };
 };
 

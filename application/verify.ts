@@ -128,12 +128,12 @@ export const runVerify = async (
     jobs.push(one.right);
   }
   if (jobs.length === 0) return E.left({ _tag: 'NothingOnTape', tape });
-  const session = openTapeSession(app, tape, input.mount);
+  const session = openTapeSession(app, tape, input.mount, 'read');
   if (E.isLeft(session)) return session;
 
   return withTapeLock(app, session.right, 'lto verify', async () => {
     const job = mintId(JobId, app.newId());
-    const recorder = new JobRecorder(app, tape, job, session.right);
+    const recorder = new JobRecorder(app, tape, job, session.right, false, true);
     const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'VERIFY', encrypted: known.encrypted, host: app.host }, { pid: app.pid });
     if (E.isLeft(started)) return started;
 
@@ -145,6 +145,9 @@ export const runVerify = async (
     const checks = new Map<string, [number, SegmentCheck][]>(plan.map((p) => [p.job, []]));
     // Every segment of every job, read in tape order on an LTFS mount (by start block).
     const reads = segmentsInTapeOrder(session.right.mount, plan.flatMap((p) => p.segments));
+    // The journal first: it begins near the start of the tape, where a fresh mount leaves the
+    // head; read after the segments it would cost a locate back to the start (docs/PERFORMANCE.md).
+    const journal = checkJournal(session.right.mount, session.right.labelHash);
     app.crashPoint('tape-reads-start');
     for (const s of reads) {
       // Let the progress bar draw between segments (the check itself reads synchronously), and a signal be heard.
@@ -166,7 +169,6 @@ export const runVerify = async (
       jobReport(p.job, [...(checks.get(p.job) ?? [])].sort(([a], [b]) => a - b), names),
     );
     app.crashPoint('tape-reads-end');
-    const journal = checkJournal(session.right.mount);
     const stopped = input.stop?.();
     const found = worst([...verified.map((v) => v.status), journal.damaged.length > 0 ? 'CORRUPTED' : 'PASSED']);
     const status = stopped === undefined ? found : 'INTERRUPTED';
@@ -216,12 +218,14 @@ const recordOutcome = (
     : recorder.record({ type: 'FailJob', job, reason: `${status}: ${damaged} file(s) damaged or missing`, totals });
 };
 
-/** The tape's journal read back whole, around damage, to report it (the session read only what it needed). */
-const checkJournal = (mount: string): VerifiedJournal => {
+/**
+ * The tape's journal read back whole, around damage, to report it (the session read only
+ * what it needed, on LTFS perhaps nothing). Chained from the label the session checked:
+ * reading volume.json again would cost a locate to the start of the data partition.
+ */
+const checkJournal = (mount: string, labelHash: string): VerifiedJournal => {
   const volume = new FolderTape(mount);
-  const probe = volume.probe();
-  if (E.isLeft(probe) || probe.right._tag !== 'Labelled') return { records: 0, damaged: [{ record: 0, line: 0, kind: 'label', detail: 'volume.json unreadable' }], tornTail: null };
-  const read = readJournal(volume.journalPath, probe.right.labelHash, { salvage: true });
+  const read = readJournal(volume.journalPath, labelHash, { salvage: true });
   if (E.isLeft(read)) return { records: 0, damaged: [{ record: 0, line: 0, kind: 'unreadable', detail: read.left.code }], tornTail: null };
   const r = read.right;
   return {

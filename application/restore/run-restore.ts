@@ -121,7 +121,7 @@ export const runRestore = async (
   const asOf = findBackupJob(app, tape, input.job);
   if (E.isLeft(asOf)) return asOf;
   const span = app.catalog.spanOf(asOf.right.id);
-  const first = openTapeSession(app, tape, input.mount);
+  const first = openTapeSession(app, tape, input.mount, 'read');
   if (E.isLeft(first)) return first;
 
   const planned = await planPasses(app, { tape, job: asOf.right.id, names, unlocked }, span, tapes);
@@ -161,7 +161,7 @@ export const runRestore = async (
   const job = mintId(JobId, app.newId());
   const asOfJob = mintId(JobId, asOf.right.id);
   // A restore from several tapes is recorded in the catalog only: no one tape holds all of it.
-  const recorder = new JobRecorder(app, tape, job, first.right, passes.length > 1);
+  const recorder = new JobRecorder(app, tape, job, first.right, passes.length > 1, true);
   const run = async (): Promise<E.Either<AppError, RestoreReport>> => {
     const started = recorder.record(
       { type: 'StartJob', job, tape, jobType: 'RESTORE', encrypted: names.sealed, host: app.host, target: names.text('', target.right), asOfJob },
@@ -322,11 +322,11 @@ const sessionFor = async (
   parts: number,
   tapes: RestoreTapes | undefined,
 ): Promise<E.Either<AppError, TapeSession>> => {
-  let session = openTapeSession(app, pass.tape, mountGiven(input, pass.tape));
+  let session = openTapeSession(app, pass.tape, mountGiven(input, pass.tape), 'read');
   for (let attempt = 0; E.isLeft(session) && tapes !== undefined && attempt < 5; attempt++) {
     const mount = await tapes.mountOf(pass.tape, pass.number, parts, session.left);
     if (mount === undefined) break;
-    session = openTapeSession(app, pass.tape, mount);
+    session = openTapeSession(app, pass.tape, mount, 'read');
   }
   return session;
 };

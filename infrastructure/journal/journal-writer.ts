@@ -38,24 +38,28 @@ export interface JournalAppended {
  * when the last verifiable record at the end of the file is not `head`.
  *
  * fsync does not make data durable on LTFS: the caller requests an index sync after.
+ * `headLength`, when the caller knows the head record's line length, makes the check
+ * read just that line: on LTFS every append is an extent of its own, and a wider read
+ * back from the end visits several, each a locate on a real drive.
  */
 export const appendToJournal = (
   journalPath: string,
   head: JournalHead,
   envelopes: readonly EventEnvelope[],
+  headLength?: number,
 ): E.Either<JournalWriteError, JournalAppended> => {
   if (envelopes.length === 0) return E.right({ seqs: [], head, endOffset: -1, headLength: -1 });
   const lines: Buffer[] = [];
   const seqs: number[] = [];
   let next = head;
-  let headLength = 0;
+  let newHeadLength = 0;
   for (const [index, envelope] of envelopes.entries()) {
     const encoded = encodeRecord(next.seq + 1, next.hash, envelope);
     if (E.isLeft(encoded)) return E.left({ _tag: 'JournalEventInvalid', index, problems: encoded.left });
     next = { seq: next.seq + 1, hash: encoded.right.hash };
     seqs.push(next.seq);
     lines.push(encoded.right.line, LF_BYTE);
-    headLength = encoded.right.line.length;
+    newHeadLength = encoded.right.line.length;
   }
   const created = !exists(journalPath);
   let endOffset = 0;
@@ -70,7 +74,7 @@ export const appendToJournal = (
   try {
     let tail: Tail;
     try {
-      tail = readTail(fd);
+      tail = readTail(fd, headLength !== undefined && headLength > 0 ? headLength + 2 : FIRST_WINDOW);
     } catch (error) {
       return E.left(failed(journalPath, 'read', error));
     }
@@ -93,7 +97,7 @@ export const appendToJournal = (
     closeQuietly(fd);
   }
   if (created) fsyncDirectory(parentOf(journalPath));
-  return E.right({ seqs, head: next, endOffset, headLength });
+  return E.right({ seqs, head: next, endOffset, headLength: newHeadLength });
 };
 
 const LF_BYTE = Buffer.from([LF]);
@@ -149,10 +153,10 @@ const MAX_WINDOW = MAX_LINE_BYTES + 2;
  * Reads the end of the file, back to the start of its last two lines (or as far as a
  * record may be long). Two lines, because the last one may be torn or damaged.
  */
-const readTail = (fd: number): Tail => {
+const readTail = (fd: number, firstWindow: number): Tail => {
   const size = fs.fstatSync(fd).size;
   if (size === 0) return { size, endsWithLf: false, lastRecord: undefined };
-  let width = Math.min(size, FIRST_WINDOW);
+  let width = Math.min(size, firstWindow);
   for (;;) {
     const window = Buffer.alloc(width);
     let got = 0;
@@ -163,7 +167,9 @@ const readTail = (fd: number): Tail => {
     }
     const endsWithLf = window[width - 1] === LF;
     const lines = lastLines(window.subarray(0, got), width === size, endsWithLf);
-    if (lines.length >= 2 || width === size || width >= MAX_WINDOW) {
+    // A whole last line that verifies is the last record: the line before it is not needed.
+    const lastWhole = endsWithLf && lines.length === 1 ? lastVerified(lines) : undefined;
+    if (lines.length >= 2 || lastWhole !== undefined || width === size || width >= MAX_WINDOW) {
       return { size, endsWithLf, lastRecord: lastVerified(lines) };
     }
     width = Math.min(size, width * 2, MAX_WINDOW);

@@ -161,6 +161,22 @@ export const tapePosition = (file: string): TapePosition | undefined => {
   return { partition: readLtfsAttribute(file, 'partition') ?? '', startBlock };
 };
 
+/** Which index of which cartridge an LTFS mount shows now: three virtual attributes, no tape motion. */
+export interface LtfsIndexState {
+  readonly volumeUuid: string;
+  readonly generation: number;
+  /** When that index was written: two indexes with one generation number (a rollback) differ here. */
+  readonly time: string;
+}
+
+export const ltfsIndexState = (root: string): LtfsIndexState | undefined => {
+  if (ltfsProduct(root) === undefined) return undefined;
+  const volumeUuid = readLtfsAttribute(root, 'volumeUUID');
+  const generation = readCount(root, 'indexGeneration');
+  const time = readLtfsAttribute(root, 'indexTime');
+  return volumeUuid === undefined || generation === undefined || time === undefined ? undefined : { volumeUuid, generation, time };
+};
+
 /**
  * Asks LTFS to write its index now (setting `ltfs.sync` on the mount root), and returns
  * the index generation reached. Only on an LTFS mount; undefined elsewhere or when the

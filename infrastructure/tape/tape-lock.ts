@@ -35,15 +35,17 @@ export interface LockOptions {
   readonly force: boolean;
 }
 
+/** The lock on the tape itself: a folder tape's (docs/FORMAT.md, "Lock"; an LTFS mount's lock is host-local). */
+export const onTapeLockFile = (mountRoot: string): string => path.join(mountRoot, ARCHIVE_DIR, LOCK_FILE);
+
 /**
- * Takes the tape's lock: created exclusively (O_EXCL), so of two writers exactly one
+ * Takes the lock at `file`: created exclusively (O_EXCL), so of two writers exactly one
  * gets it. A lock left by a process of this host that is no longer running is stale and
  * is broken: moved aside under a name of our own, then checked to be the very lock we
  * judged stale (another writer may have broken it and locked first: then it is put back
  * and we refuse). A lock of another host cannot be checked from here: only `force` breaks it.
  */
-export const lockTape = (mountRoot: string, options: LockOptions): E.Either<TapeLockProblem, TapeLock> => {
-  const file = path.join(mountRoot, ARCHIVE_DIR, LOCK_FILE);
+export const lockTape = (file: string, options: LockOptions): E.Either<TapeLockProblem, TapeLock> => {
   const first = create(file, options.me);
   if (E.isRight(first) || first.left._tag !== 'TapeLocked') return E.map(() => ({ broke: undefined, release: releaser(file, options.me) }))(first);
   const holder = first.left.holder;
@@ -57,6 +59,8 @@ export const lockTape = (mountRoot: string, options: LockOptions): E.Either<Tape
 const create = (file: string, me: LockHolder): E.Either<TapeLockProblem, void> => {
   let fd: number | undefined;
   try {
+    // A host-local lock's folder may not exist yet; a tape's LTO-ARCHIVE/ always does.
+    if (!fs.existsSync(path.dirname(file))) fs.mkdirSync(path.dirname(file), { recursive: true });
     fd = fs.openSync(file, 'wx', 0o644);
     fs.writeSync(fd, `${JSON.stringify(me)}\n`);
     fs.fsyncSync(fd);
@@ -69,9 +73,8 @@ const create = (file: string, me: LockHolder): E.Either<TapeLockProblem, void> =
   }
 };
 
-/** Who holds the lock of the tape mounted at `mount`: undefined when none is there; 'unknown' when it does not decode. */
-export const lockHolderAt = (mount: string): LockHolder | 'unknown' | undefined => {
-  const file = path.join(mount, ARCHIVE_DIR, LOCK_FILE);
+/** Who holds the lock at `file`: undefined when none is there; 'unknown' when it does not decode. */
+export const lockHolderAt = (file: string): LockHolder | 'unknown' | undefined => {
   if (!fs.existsSync(file)) return undefined;
   return readHolder(file) ?? 'unknown';
 };

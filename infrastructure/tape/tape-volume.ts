@@ -14,10 +14,10 @@ import {
   type JournalRecord,
   type TornTail,
 } from '../journal';
-import { liftAppendOnly, ltfsFacts, ltfsIdentity, requestIndexSync, type LtfsFacts, type LtfsIdentity } from './ltfs-attributes';
+import { liftAppendOnly, ltfsFacts, ltfsIdentity, ltfsIndexState, requestIndexSync, type LtfsFacts, type LtfsIdentity, type LtfsIndexState } from './ltfs-attributes';
 import { segmentPath } from './layout';
 import type { TapeProblem } from './tape-problems';
-import { ARCHIVE_DIR, readVolumeLabel, writeVolumeLabel } from './volume-label-file';
+import { ARCHIVE_DIR, readVolumeLabel, VOLUME_LABEL_FILE, writeVolumeLabel } from './volume-label-file';
 
 export type { JournalHead, TapeProblem };
 
@@ -127,10 +127,11 @@ export class FolderTape {
     });
   }
 
-  /** Appends after `head` (fsynced); a stale head means someone else wrote to this tape. */
+  /** Appends after `head` (fsynced); a stale head means someone else wrote to this tape. `headLength`: see appendToJournal. */
   appendJournal(
     head: JournalHead,
     envelopes: readonly EventEnvelope[],
+    headLength?: number,
   ): E.Either<TapeProblem, JournalAppended> {
     if (!this.journalChecked) {
       // A journal an earlier version marked append-only takes large appends only in part
@@ -138,7 +139,7 @@ export class FolderTape {
       this.journalChecked = true;
       liftAppendOnly(this.root, this.journalPath);
     }
-    const appended = appendToJournal(this.journalPath, head, envelopes);
+    const appended = appendToJournal(this.journalPath, head, envelopes, headLength);
     if (E.isRight(appended)) return appended;
     const failure = appended.left;
     switch (failure._tag) {
@@ -159,6 +160,29 @@ export class FolderTape {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Size and modification time of `volume.json` and of the journal, from their metadata
+   * (on LTFS the index in memory: no tape motion); undefined when either is missing.
+   */
+  fileStamps(): { readonly label: string; readonly journal: string } | undefined {
+    const stamp = (file: string): string | undefined => {
+      try {
+        const s = fs.statSync(file, { bigint: true });
+        return `${s.size}:${s.mtimeNs}`;
+      } catch {
+        return undefined;
+      }
+    };
+    const label = stamp(path.join(this.archiveDir, VOLUME_LABEL_FILE));
+    const journal = stamp(this.journalPath);
+    return label === undefined || journal === undefined ? undefined : { label, journal };
+  }
+
+  /** Which index of the cartridge an LTFS mount shows; undefined on a plain folder. */
+  ltfsIndexState(): LtfsIndexState | undefined {
+    return ltfsIndexState(this.root);
   }
 
   /** The cartridge's LTFS identity; undefined on a plain folder. */

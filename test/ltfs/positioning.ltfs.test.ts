@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sandbox, stoppedIn, waitFor, type Sandbox } from '../support/cli';
-import { formatCartridge, mountCartridge, realLtfsMissing, seekLatencySeconds, type MountedCartridge } from '../support/ltfs-cartridge';
+import { formatCartridge, mountCartridge, realLtfsMissing, seekLatencySeconds, syncIndex, type MountedCartridge } from '../support/ltfs-cartridge';
 import { treeFacts } from '../support/trees';
 
 const TAPE = '000043L5';
@@ -103,6 +103,49 @@ describe('real LTFS: a restore and a verify read the tape front to back (Calcula
     const added = await positioningOfReads(['verify', TAPE]);
     console.log(`# positioning: lto verify reads ${added.toFixed(1)} s after the first locate`);
     assert.equal(added, 0);
+  });
+
+  /** Positioning of a whole command, from a fresh mount to its end (its contact, lock, reads and records included). */
+  const positioningOfCommand = async (run: () => void): Promise<number> => {
+    await remount();
+    const start = seekLatencySeconds(tape.mount);
+    run();
+    return seekLatencySeconds(tape.mount) - start;
+  };
+
+  it('whole commands: lto restore and lto verify of the job cost no more positioning than tar -xf of the same data', async () => {
+    // The catalog has been in contact with the cartridge since it was last written (here by tar -cf).
+    assert.equal(box.lto(['tape', 'show', TAPE, '--mount', tape.mount]).status, 0);
+    const tarOut = path.join(box.root, 'whole-tar');
+    fs.mkdirSync(tarOut);
+    const tar = await positioningOfCommand(() => assert.equal(spawnSync('tar', ['-xf', path.join(tape.mount, 'peer.tar'), '-C', tarOut]).status, 0));
+    const restoreOut = path.join(box.root, 'whole-restore');
+    const restore = await positioningOfCommand(() => {
+      const r = box.lto(['restore', TAPE, '--to', restoreOut, '--mount', tape.mount]);
+      assert.equal(r.status, 0, r.stderr);
+    });
+    const verify = await positioningOfCommand(() => {
+      const r = box.lto(['verify', TAPE, '--mount', tape.mount]);
+      assert.equal(r.status, 0, r.stderr);
+    });
+    // What lto does and tar does not, each priced alone on the same cartridge from a fresh mount:
+    // verify reads the journal back whole (what `lto recover` needs from the tape), and both
+    // record their job on the tape: one append at the end of data and an index write, made
+    // where their reads of the segment end (here: a line appended to a file, then the index).
+    const journal = await positioningOfCommand(() => fs.readFileSync(path.join(tape.mount, 'LTO-ARCHIVE', 'journal.ndjson')));
+    await remount();
+    fs.readFileSync(segmentFile());
+    const recordStart = seekLatencySeconds(tape.mount);
+    fs.appendFileSync(path.join(tape.mount, 'record-peer.txt'), `${'x'.repeat(2000)}\n`);
+    syncIndex(tape.mount);
+    const record = seekLatencySeconds(tape.mount) - recordStart;
+    console.log(
+      `# positioning, whole command from a fresh mount: tar -xf ${tar.toFixed(1)} s, lto restore ${restore.toFixed(1)} s, ` +
+        `lto verify ${verify.toFixed(1)} s; alone: the journal read ${journal.toFixed(1)} s, recording a job after the reads ${record.toFixed(1)} s`,
+    );
+    assert.deepEqual(treeFacts(path.join(restoreOut, src)), treeFacts(src));
+    assert.ok(restore <= tar + record, `restore ${restore} s > tar ${tar} s + recording ${record} s`);
+    assert.ok(verify <= tar + journal + record, `verify ${verify} s > tar ${tar} s + journal ${journal} s + recording ${record} s`);
   });
 
   it('a restore --path of a few files reads forward only: no more than one pass over their ranges', async () => {

@@ -108,6 +108,22 @@ describe('journal writer', () => {
     });
   });
 
+  it('with the head line\'s length known (an LTFS contact), still refuses a stale head and still heals a torn tail', () => {
+    withTape(({ journal, label }) => {
+      const first = right(appendToJournal(journal, start(label), makeEnvelopes(2)));
+      const second = right(appendToJournal(journal, first.head, [makeEnvelope(3)], first.headLength));
+      const size = fs.statSync(journal).size;
+      // Appended by someone else since first.head: its last line is another record, whatever its length.
+      const stale = appendToJournal(journal, first.head, [makeEnvelope(4)], first.headLength);
+      assert.deepEqual(stale, E.left({ _tag: 'JournalHeadMismatch', path: journal, expected: first.head, found: second.head }));
+      assert.equal(fs.statSync(journal).size, size, 'nothing was written');
+      fs.appendFileSync(journal, '{"seq":4,"prev":"ab'); // a torn append after the head
+      const healed = right(appendToJournal(journal, second.head, [makeEnvelope(4)], second.headLength));
+      assert.deepEqual(healed.seqs, [4]);
+      assert.deepEqual(read(journal, label).records.map((r) => r.seq), [1, 2, 3, 4]);
+    });
+  });
+
   it('refuses to start a journal that has records from seq 0, and to continue an empty one', () => {
     withTape(({ journal, label }) => {
       const first = right(appendToJournal(journal, start(label), [makeEnvelope(1)]));

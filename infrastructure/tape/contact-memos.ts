@@ -1,0 +1,92 @@
+import type Database from 'better-sqlite3';
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { VolumeLabel } from '../../domain/volume-label';
+import type { JournalHead } from '../journal';
+
+/**
+ * What an LTFS cartridge's index and our two files looked like at the last contact that
+ * left nothing unwritten (right after an index write). A later contact that finds the same
+ * index (volume UUID, generation and index time) and the same sizes and times for
+ * `volume.json` and the journal reads neither again: on a real drive each read is a
+ * locate, the journal's as many as it has appends (docs/FORMAT.md, "Contact on LTFS").
+ * Local bookkeeping like the journal cursor, not an event: losing it costs one full read.
+ */
+export interface ContactMemo {
+  /** The LTFS volume UUID (the cartridge), the key. */
+  readonly ltfsVolumeUuid: string;
+  readonly indexGeneration: number;
+  readonly indexTime: string;
+  readonly label: VolumeLabel;
+  readonly labelHash: string;
+  readonly labelStamp: string;
+  readonly journalStamp: string;
+  /** The journal's last record then; the catalog must still be at it for the memo to hold. */
+  readonly head: JournalHead;
+}
+
+const Row = t.type({
+  ltfs_volume_uuid: t.string,
+  index_generation: t.number,
+  index_time: t.string,
+  label_json: t.string,
+  label_hash: t.string,
+  label_stamp: t.string,
+  journal_stamp: t.string,
+  head_seq: t.number,
+  head_hash: t.string,
+});
+
+const parseLabel = (json: string): VolumeLabel | undefined => {
+  try {
+    const decoded = VolumeLabel.decode(JSON.parse(json));
+    return E.isRight(decoded) ? decoded.right : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+export class ContactMemos {
+  private readonly select: Database.Statement;
+  private readonly upsert: Database.Statement;
+  private readonly remove: Database.Statement;
+
+  constructor(db: Database.Database) {
+    db.exec(`CREATE TABLE IF NOT EXISTS ltfs_contact_memos (
+      ltfs_volume_uuid TEXT PRIMARY KEY, index_generation INTEGER NOT NULL, index_time TEXT NOT NULL,
+      label_json TEXT NOT NULL, label_hash TEXT NOT NULL, label_stamp TEXT NOT NULL, journal_stamp TEXT NOT NULL,
+      head_seq INTEGER NOT NULL, head_hash TEXT NOT NULL)`);
+    this.select = db.prepare('SELECT * FROM ltfs_contact_memos WHERE ltfs_volume_uuid = ?');
+    this.upsert = db.prepare(
+      `INSERT OR REPLACE INTO ltfs_contact_memos (ltfs_volume_uuid, index_generation, index_time, label_json, label_hash,
+         label_stamp, journal_stamp, head_seq, head_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.remove = db.prepare('DELETE FROM ltfs_contact_memos WHERE ltfs_volume_uuid = ?');
+  }
+
+  get(ltfsVolumeUuid: string): ContactMemo | undefined {
+    const row = Row.decode(this.select.get(ltfsVolumeUuid));
+    if (E.isLeft(row)) return undefined;
+    const r = row.right;
+    const label = parseLabel(r.label_json);
+    if (label === undefined) return undefined;
+    return {
+      ltfsVolumeUuid: r.ltfs_volume_uuid,
+      indexGeneration: r.index_generation,
+      indexTime: r.index_time,
+      label,
+      labelHash: r.label_hash,
+      labelStamp: r.label_stamp,
+      journalStamp: r.journal_stamp,
+      head: { seq: r.head_seq, hash: r.head_hash },
+    };
+  }
+
+  save(m: ContactMemo): void {
+    this.upsert.run(m.ltfsVolumeUuid, m.indexGeneration, m.indexTime, JSON.stringify(m.label), m.labelHash, m.labelStamp, m.journalStamp, m.head.seq, m.head.hash);
+  }
+
+  forget(ltfsVolumeUuid: string): void {
+    this.remove.run(ltfsVolumeUuid);
+  }
+}
