@@ -51,6 +51,16 @@ static const char *errno_name(int e) {
 }
 
 
+/* A string argument, as a malloc'd C string (UTF-8). */
+static char *string_arg(napi_env env, napi_value value) {
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) return NULL;
+  char *text = malloc(length + 1);
+  if (text == NULL) return NULL;
+  napi_get_value_string_utf8(env, value, text, length + 1, &length);
+  return text;
+}
+
 /* A path argument: a string (UTF-8) or a Buffer of the name's exact bytes (a name that is
  * not UTF-8, or a long path reached through /proc/self/fd). Returns a malloc'd C string. */
 static char *path_arg(napi_env env, napi_value value) {
@@ -65,12 +75,7 @@ static char *path_arg(napi_env env, napi_value value) {
     path[length] = 0;
     return path;
   }
-  size_t length = 0;
-  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) return NULL;
-  char *path = malloc(length + 1);
-  if (path == NULL) return NULL;
-  napi_get_value_string_utf8(env, value, path, length + 1, &length);
-  return path;
+  return string_arg(env, value);
 }
 
 static napi_value utimens(napi_env env, napi_callback_info info) {
@@ -159,14 +164,6 @@ static napi_value data_extents(napi_env env, napi_callback_info info) {
  *   getXattr(path, name)           the value as a Buffer, or null when it is gone
  *   setXattr(path, name, value)    sets it (value: a Buffer)
  */
-static char *string_arg(napi_env env, napi_value value) {
-  size_t length = 0;
-  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) return NULL;
-  char *text = malloc(length + 1);
-  if (text == NULL) return NULL;
-  napi_get_value_string_utf8(env, value, text, length + 1, &length);
-  return text;
-}
 
 static napi_value list_xattrs(napi_env env, napi_callback_info info) {
   size_t argc = 1;
