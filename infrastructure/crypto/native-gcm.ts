@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { loadAddon } from '../native-addon';
 
 /**
  * AES-256-GCM of one segment chunk through the system's libcrypto (native/segment-gcm, an
@@ -14,18 +14,9 @@ export interface NativeGcm {
   open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, out: Uint8Array): boolean;
 }
 
-const ADDON = path.join(__dirname, '..', '..', '..', 'native', 'segment-gcm', 'build', 'Release', 'segment_gcm.node');
-
 const load = (): NativeGcm | undefined => {
-  if (process.env['LTO_NATIVE_GCM'] === '0') return undefined;
-  const module: { exports: unknown } = { exports: {} };
-  try {
-    process.dlopen(module, ADDON);
-  } catch {
-    return undefined;
-  }
-  const addon = module.exports;
-  if (typeof addon !== 'object' || addon === null || !('seal' in addon) || !('open' in addon)) return undefined;
+  const addon = loadAddon('segment-gcm', 'segment_gcm.node', 'LTO_NATIVE_GCM');
+  if (addon === undefined || !('seal' in addon) || !('open' in addon)) return undefined;
   const { seal, open } = addon;
   if (typeof seal !== 'function' || typeof open !== 'function') return undefined;
   return {

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { loadAddon } from '../native-addon';
 
 /**
  * The optional addon native/file-meta (built by `npm run prepare`): utimensat(2) and
@@ -19,18 +19,9 @@ export interface NativeFileMeta {
   };
 }
 
-const ADDON = path.join(__dirname, '..', '..', '..', 'native', 'file-meta', 'build', 'Release', 'file_meta.node');
-
 const load = (): NativeFileMeta | undefined => {
-  if (process.env['LTO_NATIVE_FILE_META'] === '0') return undefined;
-  const module: { exports: unknown } = { exports: {} };
-  try {
-    process.dlopen(module, ADDON);
-  } catch {
-    return undefined;
-  }
-  const addon = module.exports;
-  if (typeof addon !== 'object' || addon === null || !('utimens' in addon) || !('dataExtents' in addon)) return undefined;
+  const addon = loadAddon('file-meta', 'file_meta.node', 'LTO_NATIVE_FILE_META');
+  if (addon === undefined || !('utimens' in addon) || !('dataExtents' in addon)) return undefined;
   const { utimens, dataExtents } = addon;
   if (typeof utimens !== 'function' || typeof dataExtents !== 'function') return undefined;
   return {
