@@ -531,49 +531,55 @@ export class RestoreWriter {
   }
 
   private async restoreLarge(entry: RestoreEntry): Promise<void> {
+    const target = await this.openTarget(entry);
+    if (target === undefined) return;
+    const { full, part, fd, segment } = target;
+    const written = await this.copyLarge(segmentPath(this.mountRoot, entry.job, segment), entry, fd, part);
+    this.finishPart(full, part, entry, fd, written);
+  }
+
+  /**
+   * Where a file read from its own place on tape goes: its final name placed and claimed,
+   * its recorded location checked, what is there looked at (and kept, reported, without
+   * `--overwrite`: then the tape is not even read), and its temporary file created. Undefined
+   * when there is nothing to write (each reason reported).
+   */
+  private async openTarget(entry: RestoreEntry): Promise<{ full: string; part: string; fd: number; segment: number; offset: number; sha256: string } | undefined> {
     const full = this.place(entry);
-    if (full === undefined || !this.claim(full, entry)) return;
+    if (full === undefined || !this.claim(full, entry)) return undefined;
     if (entry.segment === null || entry.offset === null || entry.sha256 === null) {
       this.problems.push(this.unlocated(entry));
-      return;
+      return undefined;
     }
     const found = this.look(full, entry);
-    if (found === undefined) return;
-    // Without overwrite the tape is not even read: the file there is compared, then kept.
-    if (kept(found, this.overwrite)) return this.keepFile(full, entry, found);
+    if (found === undefined) return undefined;
+    if (kept(found, this.overwrite)) {
+      await this.keepFile(full, entry, found);
+      return undefined;
+    }
     const part = partPath(full, this.options.tag);
     const fd = this.createPart(part, entry);
-    if (fd === undefined) return;
-    const written = await this.copyLarge(segmentPath(this.mountRoot, entry.job, entry.segment), entry, fd, part);
-    this.finishPart(full, part, entry, fd, written);
+    if (fd === undefined) return undefined;
+    return { full, part, fd, segment: entry.segment, offset: entry.offset, sha256: entry.sha256 };
   }
 
   /** A sparse file: its extents written where they go, its holes left as holes; checked, then renamed into place like any file. */
   private async restoreSparse(entry: RestoreEntry, extents: readonly (readonly [number, number])[]): Promise<void> {
-    const full = this.place(entry);
-    if (full === undefined || !this.claim(full, entry)) return;
-    if (entry.segment === null || entry.offset === null || entry.sha256 === null) {
-      this.problems.push(this.unlocated(entry));
-      return;
-    }
-    const found = this.look(full, entry);
-    if (found === undefined) return;
-    if (kept(found, this.overwrite)) return this.keepFile(full, entry, found);
-    const part = partPath(full, this.options.tag);
-    const fd = this.createPart(part, entry);
-    if (fd === undefined) return;
-    const opened = this.segment(segmentPath(this.mountRoot, entry.job, entry.segment), entry);
+    const target = await this.openTarget(entry);
+    if (target === undefined) return;
+    const { full, part, fd, segment, offset, sha256 } = target;
+    const opened = this.segment(segmentPath(this.mountRoot, entry.job, segment), entry);
     let written: RestoreProblem | undefined;
     if (!isSource(opened)) written = opened;
     else {
       try {
-        const copied = await copySparse(opened, entry.offset, extents, entry.size, fd, this.keys?.contentKey);
-        if (copied._tag === 'short') written = { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} ends inside the sparse file's data (truncated)` };
-        else if (copied.digest !== entry.sha256) written = this.corrupted(entry);
+        const copied = await copySparse(opened, offset, extents, entry.size, fd, this.keys?.contentKey);
+        if (copied._tag === 'short') written = { path: entry.path, kind: 'missing', reason: `segment ${segment} ends inside the sparse file's data (truncated)` };
+        else if (copied.digest !== sha256) written = this.corrupted(entry);
       } catch (error) {
         written =
           error instanceof SealedSegmentDamaged
-            ? { path: entry.path, kind: 'corrupted', reason: `segment ${entry.segment} ${error.message}: nothing of it was released` }
+            ? { path: entry.path, kind: 'corrupted', reason: `segment ${segment} ${error.message}: nothing of it was released` }
             : { path: entry.path, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` };
       }
     }
