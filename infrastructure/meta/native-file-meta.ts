@@ -11,6 +11,8 @@ export interface NativeFileMeta {
   utimens(path: string | Buffer, seconds: bigint, nanoseconds: number): void;
   /** The data extents of a file, [offset, length] in order (holes left out). Throws the errno error. */
   dataExtents(path: string | Buffer): [number, number][];
+  /** Sets atime and mtime of an open file to seconds + nanoseconds (no path lookup); absent in an addon built before it. Throws the errno error. */
+  readonly futimens?: (fd: number, seconds: bigint, nanoseconds: number) => void;
   /** Extended attributes of a path given as bytes (the xattr binding takes UTF-8 strings only); a symlink is not followed. Throw the errno error. */
   readonly xattrs?: {
     list(path: Buffer): string[];
@@ -24,8 +26,10 @@ const load = (): NativeFileMeta | undefined => {
   if (addon === undefined || !('utimens' in addon) || !('dataExtents' in addon)) return undefined;
   const { utimens, dataExtents } = addon;
   if (typeof utimens !== 'function' || typeof dataExtents !== 'function') return undefined;
+  const futimens = 'futimens' in addon && typeof addon.futimens === 'function' ? addon.futimens : undefined;
   return {
     ...xattrCalls(addon),
+    ...(futimens === undefined ? {} : { futimens: (fd: number, seconds: bigint, nanoseconds: number) => void Reflect.apply(futimens, undefined, [fd, seconds, nanoseconds]) }),
     utimens: (p, seconds, nanoseconds) => {
       Reflect.apply(utimens, undefined, [p, seconds, nanoseconds]);
     },

@@ -18,9 +18,9 @@ import { contentDiffers, hashFileSync, judge, kept, lookAt, type Found } from '.
 import { COLUMNS, HASH_BYTES, PATH_SEPARATOR, type WriteMiss } from './file-writers';
 import { createPart, installPart, partPath, removePart } from './part-file';
 import { nativeFileMeta } from '../meta/native-file-meta';
-import { osPath } from '../os-path';
 
 const contentKey = contentKeyOf(workerData);
+const exactTimes = nativeFileMeta?.futimens;
 const data: object = typeof workerData === 'object' && workerData !== null ? workerData : {};
 const memory = 'memory' in data && data.memory instanceof SharedArrayBuffer ? Buffer.from(data.memory) : Buffer.alloc(0);
 /** The temporary names' tag (part-file.ts); `quick`: an existing file is judged by size and time alone. */
@@ -59,9 +59,10 @@ const writeOne = (index: number, path: string, numbers: Float64Array, hashes: Bu
     let done = 0;
     while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
     fs.fchmodSync(fd, mode);
-    fs.futimesSync(fd, mtime, mtime);
-    // To the nanosecond, before 1970 too, where the addon is (futimes takes microseconds at best).
-    nativeFileMeta?.utimens(osPath(part), BigInt(numbers[at + 5]!), numbers[at + 6]!);
+    // To the nanosecond, before 1970 too, through the descriptor where the addon is
+    // (futimes takes microseconds at best, and a negative time as "now").
+    if (exactTimes !== undefined) exactTimes(fd, BigInt(numbers[at + 5]!), numbers[at + 6]!);
+    else fs.futimesSync(fd, mtime, mtime);
     // The rename replaces a file of the user's: the new one must be on disk first, or a
     // power cut could leave neither. (A new name replaces nothing: no fsync, as tar.)
     if (found._tag !== 'absent') fs.fsyncSync(fd);

@@ -104,6 +104,34 @@ static napi_value utimens(napi_env env, napi_callback_info info) {
 }
 
 /*
+ *   futimens(fd, seconds, nanoseconds)   the same on an open file: no path lookup
+ *                                        (a restore's writer threads set each new
+ *                                        file's time through the descriptor they wrote)
+ */
+static napi_value futimens_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3) return fail(env, "EINVAL", "futimens(fd, seconds, nanoseconds): bad arguments");
+  int32_t fd = -1;
+  int64_t seconds = 0;
+  bool lossless = false;
+  uint32_t nanoseconds = 0;
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_bigint_int64(env, argv[1], &seconds, &lossless) != napi_ok || !lossless ||
+      napi_get_value_uint32(env, argv[2], &nanoseconds) != napi_ok || nanoseconds > 999999999u) {
+    return fail(env, "EINVAL", "futimens: fd a number, seconds a BigInt, nanoseconds 0..999999999");
+  }
+  struct timespec times[2];
+  times[0].tv_sec = (time_t)seconds;
+  times[0].tv_nsec = (long)nanoseconds;
+  times[1] = times[0];
+  if (futimens(fd, times) != 0) {
+    int e = errno;
+    return fail(env, errno_name(e), strerror(e));
+  }
+  return NULL;
+}
+
+/*
  *   dataExtents(path)   [offset, length, offset, length, ...] of the file's data (what is
  *                       not a hole), in order, as doubles (exact below 2^53); throws an
  *                       Error whose `code` is the errno name
@@ -255,6 +283,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "dataExtents", fn);
   napi_create_function(env, "utimens", NAPI_AUTO_LENGTH, utimens, NULL, &fn);
   napi_set_named_property(env, exports, "utimens", fn);
+  napi_create_function(env, "futimens", NAPI_AUTO_LENGTH, futimens_fd, NULL, &fn);
+  napi_set_named_property(env, exports, "futimens", fn);
   napi_create_function(env, "listXattrs", NAPI_AUTO_LENGTH, list_xattrs, NULL, &fn);
   napi_set_named_property(env, exports, "listXattrs", fn);
   napi_create_function(env, "getXattr", NAPI_AUTO_LENGTH, get_xattr, NULL, &fn);
