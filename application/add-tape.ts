@@ -3,12 +3,10 @@ import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { generationDisagreement } from '../domain/capacity';
-import { foldEvents } from '../domain/decider';
-import type { EventEnvelope } from '../domain/envelope';
-import { FORMAT, jobStream, tapeCatalogStream, tapeStream } from '../domain/events';
+import { FORMAT, jobStream, tapeStream } from '../domain/events';
 import { JobId, VolumeUuid } from '../domain/ids';
-import { NO_TOTALS, jobDecider, type JobCommand } from '../domain/job/job';
-import { tapeDecider } from '../domain/tape/tape';
+import { NO_TOTALS, jobDecider, type JobCommand, type JobState } from '../domain/job/job';
+import { tapeDecider, type TapeState } from '../domain/tape/tape';
 import { capacityOf, type Generation, type TapeId } from '../domain/tape-id';
 import type { KeySlot } from '../domain/key-slots';
 import type { VolumeLabel } from '../domain/volume-label';
@@ -20,12 +18,11 @@ import { FolderTape } from '../infrastructure/tape/tape-volume';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { mintId } from './ids';
-import { envelopesFor, recordForTape, recordLocally } from './recording';
+import { decideOn, loadStream, recordDecisions, type Decision } from './handle';
 import { checkLtfsCartridge } from './ltfs-cartridge';
 import { generationFor } from './tape-id-input';
 import { openTapeSession, type MountSource } from './tape-session';
 import { isForgotten } from './forget-tape';
-import { loadDomainEvents } from './describe-tape';
 
 export interface AddTapeInput {
   readonly barcode: string;
@@ -61,14 +58,13 @@ export interface AddTapeResult {
 export const addTape = (app: App, input: AddTapeInput): E.Either<AppError, AddTapeResult> =>
   pipe(
     generationFor(input.barcode, input.generation),
-    E.chainFirst(({ tape }) =>
-      app.catalog.tape(tape) !== undefined
-        ? E.left<AppError>({ _tag: 'TapeAlreadyRegistered', tape })
-        : // Forgotten, its stream is still in the store: initialising it again would write a second start to its journal.
-          isForgotten(loadDomainEvents(app, tapeCatalogStream(tape)).events)
-          ? E.left<AppError>({ _tag: 'TapeForgottenHere', tape })
-          : E.right(undefined),
-    ),
+    E.chainFirst(({ tape }) => {
+      if (app.catalog.tape(tape) !== undefined) return E.left<AppError>({ _tag: 'TapeAlreadyRegistered', tape });
+      // Forgotten, its stream is still in the store: initialising it again would write a second start to its journal.
+      return E.chain((forgotten: boolean) => (forgotten ? E.left<AppError>({ _tag: 'TapeForgottenHere', tape }) : E.right(undefined)))(
+        isForgotten(app, tape),
+      );
+    }),
     E.chain(({ tape, generation }) => {
       const { mount, via } = chooseMount(app, tape, input.mount);
       const identity = ltfsIdentity(mount);
@@ -189,6 +185,11 @@ const newKeySlots = (app: App, tape: TapeId, encryption: AddTapeInput['encryptio
   return slots;
 };
 
+/**
+ * The job's start is decided first (a label that cannot be written fails it, locally);
+ * then the label is written and made durable, and the start, the tape's initialisation
+ * and the job's end go to the journal in one append, then to the local store.
+ */
 const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, AddTapeResult> => {
   const job = mintId(JobId, app.newId());
   const volumeUuid = init.existing?.volumeUuid ?? mintId(VolumeUuid, app.newId());
@@ -196,45 +197,29 @@ const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, Ad
   const slots = init.existing !== undefined ? (init.existing.encryption?.slots ?? []) : newKeySlots(app, init.tape, init.encryption);
   const startJob: JobCommand = { type: 'StartJob', job, tape: init.tape, jobType: 'ADD_TAPE', encrypted: slots.length > 0, host: app.host };
   return pipe(
-    jobDecider.decide(startJob, jobDecider.initialState),
-    E.bindTo('started'),
-    E.bind('initialised', () =>
-      tapeDecider.decide(
-        {
-          type: 'InitialiseTape',
-          tape: init.tape,
-          generation: init.generation,
-          capacityBytes,
-          description: init.description,
-          volumeUuid,
-          job,
-          slots,
-          ...(init.ltfsVolumeUuid === undefined ? {} : { ltfsVolumeUuid: init.ltfsVolumeUuid }),
-        },
-        foldEvents(tapeDecider, []),
-      ),
-    ),
-    E.chainW(({ started, initialised }) => {
-      const startedEnvelopes = envelopesFor(app, jobStream(job), 0, started, { pid: app.pid });
+    loadStream(app, jobDecider, jobStream(job)),
+    E.chainW((stream) => decideOn(app, jobDecider, stream, startJob)),
+    E.map((started): Decision<JobState> => ({ ...started, meta: { pid: app.pid } })),
+    E.chainW((started): E.Either<AppError, AddTapeResult> => {
       const labelWritten = writeLabelOnce(app, init, volumeUuid, slots);
-      if (E.isLeft(labelWritten)) return failJob(app, init.tape, job, startedEnvelopes, labelWritten.left);
+      if (E.isLeft(labelWritten)) return failJob(app, init.tape, job, started, labelWritten.left);
       app.crashPoint('after-volume-label');
       // On LTFS: the label is made durable by an index write, whose generation the end event records.
       const generation = new FolderTape(init.mount).syncIndex();
-      const completed = jobDecider.decide(
-        { type: 'CompleteJob', job, totals: NO_TOTALS, ...(generation === undefined ? {} : { ltfsIndexGeneration: generation }) },
-        foldEvents(jobDecider, started),
-      );
+      const initialised = decideInitialisation(app, init, { job, volumeUuid, capacityBytes, slots });
+      if (E.isLeft(initialised)) return initialised;
+      const completed = decideOn(app, jobDecider, started, {
+        type: 'CompleteJob',
+        job,
+        totals: NO_TOTALS,
+        ...(generation === undefined ? {} : { ltfsIndexGeneration: generation }),
+      });
       if (E.isLeft(completed)) return completed;
-      const rest: EventEnvelope[] = [
-        ...envelopesFor(app, tapeStream(init.tape), 0, initialised),
-        ...envelopesFor(app, jobStream(job), started.length, completed.right),
-      ];
       return pipe(
         openTapeSession(app, init.tape, init.mount),
         E.chain((session) =>
           pipe(
-            recordForTape(app, init.tape, session, [...startedEnvelopes, ...rest]),
+            recordDecisions(app, [started, initialised.right, completed.right], { to: 'journal', tape: init.tape, session }),
             E.map((recorded) => (recorded.pending ? undefined : session.syncIndex())),
           ),
         ),
@@ -255,6 +240,29 @@ const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, Ad
   );
 };
 
+/** TapeInitialised (and a KeySlotAdded per slot) on the tape's stream. */
+const decideInitialisation = (
+  app: App,
+  init: Initialisation,
+  made: { readonly job: JobId; readonly volumeUuid: VolumeUuid; readonly capacityBytes: number; readonly slots: readonly KeySlot[] },
+): E.Either<AppError, Decision<TapeState>> =>
+  pipe(
+    loadStream(app, tapeDecider, tapeStream(init.tape)),
+    E.chainW((stream) =>
+      decideOn(app, tapeDecider, stream, {
+        type: 'InitialiseTape',
+        tape: init.tape,
+        generation: init.generation,
+        capacityBytes: made.capacityBytes,
+        description: init.description,
+        volumeUuid: made.volumeUuid,
+        job: made.job,
+        slots: made.slots,
+        ...(init.ltfsVolumeUuid === undefined ? {} : { ltfsVolumeUuid: init.ltfsVolumeUuid }),
+      }),
+    ),
+  );
+
 const writeLabelOnce = (app: App, init: Initialisation, volumeUuid: VolumeUuid, slots: readonly KeySlot[]): E.Either<AppError, void> => {
   if (init.existing !== undefined) return E.right(undefined);
   const label: VolumeLabel = {
@@ -269,20 +277,9 @@ const writeLabelOnce = (app: App, init: Initialisation, volumeUuid: VolumeUuid, 
 };
 
 /** The label could not be written: the job is recorded FAILED locally (the tape has no journal to hold it). */
-const failJob = (
-  app: App,
-  tape: TapeId,
-  job: JobId,
-  startedEnvelopes: readonly EventEnvelope[],
-  cause: AppError,
-): E.Either<AppError, never> => {
-  const failed = jobDecider.decide(
-    { type: 'FailJob', job, reason: describeCause(cause), totals: NO_TOTALS },
-    { status: 'RUNNING', job, tape, type: 'ADD_TAPE', segments: 0 },
-  );
-  if (E.isRight(failed)) {
-    recordLocally(app, tape, [...startedEnvelopes, ...envelopesFor(app, jobStream(job), startedEnvelopes.length, failed.right)]);
-  }
+const failJob = (app: App, tape: TapeId, job: JobId, started: Decision<JobState>, cause: AppError): E.Either<AppError, never> => {
+  const failed = decideOn(app, jobDecider, started, { type: 'FailJob', job, reason: describeCause(cause), totals: NO_TOTALS });
+  if (E.isRight(failed)) recordDecisions(app, [started, failed.right], { to: 'local', tape });
   return E.left(cause);
 };
 

@@ -8,6 +8,7 @@ import type { LockHolder } from '../infrastructure/tape/tape-lock';
 import type { ConfigProblem } from '../infrastructure/config';
 import type { KeyFileProblem } from '../infrastructure/crypto/key-files';
 import type { StopSignal } from '../infrastructure/stop-signals';
+import type { UndecodableEvent } from './handle';
 
 /** Everything a use case can refuse or fail with: typed values, rendered once in cli/errors.ts. */
 export type AppError =
@@ -16,6 +17,7 @@ export type AppError =
   | VersionConflict
   | ImportConflict
   | ImportGap
+  | UndecodableEvent
   | TapeProblem
   | ConfigProblem
   | { readonly _tag: 'GenerationUnknown'; readonly input: string; readonly mediaCode: string }

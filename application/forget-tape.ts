@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/Either';
-import { tapeCatalogStream, type DomainEvent } from '../domain/events';
+import { tapeCatalogStream } from '../domain/events';
+import { tapeCatalogDecider, type TapeCatalogState } from '../domain/tape/tape-catalog';
 import type { TapeId } from '../domain/tape-id';
 import type { App } from './app';
-import { loadDomainEvents } from './describe-tape';
 import type { AppError } from './errors';
-import { envelopesFor } from './recording';
+import { handle, loadStream, type Handled, type StreamState } from './handle';
 
 export interface ForgetPreview {
   readonly tape: TapeId;
@@ -13,8 +13,8 @@ export interface ForgetPreview {
 }
 
 /** Whether this catalog has forgotten the tape: its latest forget is not followed by a recall. */
-export const isForgotten = (events: readonly DomainEvent[]): boolean =>
-  events.reduce((forgotten, e) => (e.type === 'TapeForgotten' ? true : e.type === 'TapeRecalled' ? false : forgotten), false);
+export const isForgotten = (app: App, tape: TapeId): E.Either<AppError, boolean> =>
+  E.map((loaded: StreamState<TapeCatalogState>) => loaded.state.forgotten)(loadStream(app, tapeCatalogDecider, tapeCatalogStream(tape)));
 
 /** What forgetting a tape takes out of the catalog (for the confirmation). */
 export const previewForget = (app: App, tape: TapeId): E.Either<AppError, ForgetPreview> => {
@@ -31,17 +31,12 @@ export const previewForget = (app: App, tape: TapeId): E.Either<AppError, Forget
 export const forgetTape = (app: App, tape: TapeId): E.Either<AppError, ForgetPreview> => {
   const preview = previewForget(app, tape);
   if (E.isLeft(preview)) return preview;
-  const stream = tapeCatalogStream(tape);
-  const { version } = loadDomainEvents(app, stream);
-  const stored = app.store.append(envelopesFor(app, stream, version, [{ type: 'TapeForgotten', data: { tape } }]), { tape, state: 'local' });
-  return E.isLeft(stored) ? stored : preview;
+  const forgotten = handle(app, tapeCatalogDecider, tapeCatalogStream(tape), { type: 'ForgetTape', tape }, { to: 'local', tape });
+  return E.isLeft(forgotten) ? forgotten : preview;
 };
 
 /** A forgotten tape read back by `lto recover`: shown again, its earlier events projected anew. */
 export const recallIfForgotten = (app: App, tape: TapeId): E.Either<AppError, boolean> => {
-  const stream = tapeCatalogStream(tape);
-  const { events, version } = loadDomainEvents(app, stream);
-  if (!isForgotten(events)) return E.right(false);
-  const stored = app.store.append(envelopesFor(app, stream, version, [{ type: 'TapeRecalled', data: { tape } }]), { tape, state: 'local' });
-  return E.isLeft(stored) ? stored : E.right(true);
+  const recalled = handle(app, tapeCatalogDecider, tapeCatalogStream(tape), { type: 'RecallTape', tape }, { to: 'local', tape });
+  return E.map((handled: Handled<TapeCatalogState>) => handled.events.length > 0)(recalled);
 };

@@ -1,13 +1,13 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { foldEvents } from '../domain/decider';
-import { decodeDomainEvent, jobStream, type DomainEvent } from '../domain/events';
-import { jobDecider } from '../domain/job/job';
+import { jobStream } from '../domain/events';
+import { jobDecider, type JobCommand } from '../domain/job/job';
 import { TapeId } from '../domain/tape-id';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { isProcessAlive } from '../infrastructure/process-alive';
-import { envelopesFor, recordForTape, recordLocally } from './recording';
+import { handle, loadStream } from './handle';
+import type { Placement } from './recording';
 import { openTapeSessionIfMounted } from './tape-session';
 
 const StartMeta = t.type({ host: t.string, pid: t.number });
@@ -30,7 +30,7 @@ export const closeInterruptedJobs = (app: App, processAlive: (pid: number) => bo
       app.notice(`job ${job.id} on ${job.tape} stopped without an end: it is closed INTERRUPTED once its tape is mounted (the tape may hold more of it)`);
       continue;
     }
-    const result = interrupt(app, app.store.readStream(jobStream(job.id)));
+    const result = interrupt(app, jobStream(job.id));
     if (E.isLeft(result)) return result;
     closed += 1;
   }
@@ -52,24 +52,15 @@ const catchUpWithTape = (app: App, tape: string): boolean => {
   return E.isRight(session) && session.right !== undefined;
 };
 
-const interrupt = (app: App, stream: ReturnType<App['store']['readStream']>): E.Either<AppError, void> => {
-  const events: DomainEvent[] = stream.flatMap((s) => {
-    const d = decodeDomainEvent(s.type, s.schema, s.data);
-    return E.isRight(d) ? [d.right] : [];
-  });
-  const state = foldEvents(jobDecider, events);
+const interrupt = (app: App, stream: string): E.Either<AppError, void> => {
+  const loaded = loadStream(app, jobDecider, stream);
+  if (E.isLeft(loaded)) return loaded;
+  const state = loaded.right.state;
   if (state.status !== 'RUNNING') return E.right(undefined);
   const detectedAt = app.clock().toISOString();
-  const decided = jobDecider.decide(
-    { type: 'InterruptJob', job: state.job, reason: 'the process running it ended without finishing it', detectedAt },
-    state,
-  );
-  if (E.isLeft(decided)) return decided;
-  const envelopes = envelopesFor(app, jobStream(state.job), stream.length, decided.right);
+  const command: JobCommand = { type: 'InterruptJob', job: state.job, reason: 'the process running it ended without finishing it', detectedAt };
   const tape: TapeId = state.tape;
   app.notice(`job ${state.job} on ${tape} had no end: closed as INTERRUPTED`);
-  const recorded = LOCAL_ONLY.has(state.type)
-    ? recordLocally(app, tape, envelopes)
-    : recordForTape(app, tape, undefined, envelopes);
-  return E.map(() => undefined)(recorded);
+  const placement: Placement = LOCAL_ONLY.has(state.type) ? { to: 'local', tape } : { to: 'journal', tape, session: undefined };
+  return E.map(() => undefined)(handle(app, jobDecider, loaded.right, command, placement));
 };

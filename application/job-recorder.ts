@@ -1,11 +1,12 @@
 import * as E from 'fp-ts/Either';
-import { jobStream, type DomainEvent } from '../domain/events';
+import { jobStream } from '../domain/events';
 import type { JobId } from '../domain/ids';
 import { jobDecider, type JobCommand, type JobState } from '../domain/job/job';
 import type { TapeId } from '../domain/tape-id';
 import type { App } from './app';
 import type { AppError } from './errors';
-import { envelopesFor, recordForTape, recordLocally, recordPending, type Recorded } from './recording';
+import { handle, type StreamState } from './handle';
+import type { Placement, Recorded } from './recording';
 import type { TapeSession } from './tape-session';
 
 /**
@@ -20,8 +21,8 @@ import type { TapeSession } from './tape-session';
  * writes it and closes the job INTERRUPTED, as for any job cut off.
  */
 export class JobRecorder {
-  private state: JobState = jobDecider.initialState;
-  private version = 0;
+  /** The job's stream as this process recorded it: a new job's, so nothing to load. */
+  private stream: StreamState<JobState>;
 
   constructor(
     private readonly app: App,
@@ -30,10 +31,12 @@ export class JobRecorder {
     private readonly session: TapeSession | undefined,
     private readonly localOnly = false,
     private readonly appendAtEnd = false,
-  ) {}
+  ) {
+    this.stream = { stream: jobStream(job), state: jobDecider.initialState, version: 0 };
+  }
 
   get current(): JobState {
-    return this.state;
+    return this.stream.state;
   }
 
   record(command: JobCommand, meta: Readonly<Record<string, unknown>> = {}): E.Either<AppError, Recorded> {
@@ -71,21 +74,14 @@ export class JobRecorder {
   }
 
   private decideAndRecord(command: JobCommand, meta: Readonly<Record<string, unknown>>): E.Either<AppError, Recorded> {
-    const decided = jobDecider.decide(command, this.state);
-    if (E.isLeft(decided)) return decided;
-    if (decided.right.length === 0) return E.right({ stored: [], pending: false });
-    const envelopes = envelopesFor(this.app, jobStream(this.job), this.version, decided.right, meta);
-    const recorded = this.localOnly
-      ? recordLocally(this.app, this.tape, envelopes)
-      : this.holdsEvents()
-        ? recordPending(this.app, this.tape, envelopes)
-        : recordForTape(this.app, this.tape, this.session, envelopes);
-    if (E.isRight(recorded)) this.advance(decided.right);
-    return recorded;
+    const handled = handle(this.app, jobDecider, this.stream, command, this.placement(), meta);
+    if (E.isRight(handled)) this.stream = { stream: handled.right.stream, state: handled.right.state, version: handled.right.version };
+    return handled;
   }
 
-  private advance(events: readonly DomainEvent[]): void {
-    this.state = events.reduce(jobDecider.evolve, this.state);
-    this.version += events.length;
+  /** Local only, held pending until the job's end, or the tape's journal first. */
+  private placement(): Placement {
+    if (this.localOnly) return { to: 'local', tape: this.tape };
+    return this.holdsEvents() ? { to: 'pending', tape: this.tape } : { to: 'journal', tape: this.tape, session: this.session };
   }
 }

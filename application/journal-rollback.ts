@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/Either';
-import { foldEvents } from '../domain/decider';
 import type { StoredEvent } from '../domain/envelope';
 import { decodeDomainEvent, jobStream, type DomainEvent } from '../domain/events';
 import type { JobId } from '../domain/ids';
@@ -8,7 +7,7 @@ import type { TapeId } from '../domain/tape-id';
 import type { JournalRecord } from '../infrastructure/journal';
 import type { App } from './app';
 import type { AppError } from './errors';
-import { envelopesFor } from './recording';
+import { handle } from './handle';
 
 /** Bytes of a closed segment on the tape now, undefined when it is not there. */
 export type SegmentSize = (job: JobId, segment: number) => number | undefined;
@@ -111,10 +110,6 @@ const decoded = (stored: StoredEvent): DomainEvent | undefined => {
 
 /** SegmentsLost on the job's stream, pending for the tape: the contact's flush writes it after the lost events. */
 const recordLost = (app: App, tape: TapeId, job: JobId, segments: readonly number[], reason: string): E.Either<AppError, void> => {
-  const stream = app.store.readStream(jobStream(job));
-  const state = foldEvents(jobDecider, stream.flatMap((s) => decoded(s) ?? []));
-  const decided = jobDecider.decide({ type: 'RecordLostSegments', job, segments, reason, detectedAt: app.clock().toISOString() }, state);
-  if (E.isLeft(decided)) return decided;
-  const stored = app.store.append(envelopesFor(app, jobStream(job), stream.length, decided.right), { tape, state: 'pending' });
-  return E.map(() => undefined)(stored);
+  const command = { type: 'RecordLostSegments', job, segments, reason, detectedAt: app.clock().toISOString() } as const;
+  return E.map(() => undefined)(handle(app, jobDecider, jobStream(job), command, { to: 'pending', tape }));
 };

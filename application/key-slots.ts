@@ -1,19 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import { foldEvents } from '../domain/decider';
 import { tapeStream } from '../domain/events';
 import type { KeySlot } from '../domain/key-slots';
 import { tapeDecider } from '../domain/tape/tape';
 import type { TapeId } from '../domain/tape-id';
 import { passphraseSlot, rsaSlot } from '../infrastructure/crypto/key-slots';
 import type { App } from './app';
-import { loadDomainEvents } from './describe-tape';
 import type { AppError } from './errors';
-import { envelopesFor, recordForTape } from './recording';
+import { handle } from './handle';
 import { openTapeSessionIfMounted } from './tape-session';
 import { unlockTape, type Secrets } from './unlock';
-import { unlessBusy } from './tape-lock';
 
 /** What `tape keys` shows of a slot: never anything secret. */
 export interface SlotView {
@@ -64,10 +61,8 @@ export const addKeySlot = async (
       : rsaSlot(tape, keys.right.dataKey, wanted.right.publicKey, created);
   const session = openTapeSessionIfMounted(app, tape, mount);
   if (E.isLeft(session)) return session;
-  const { events, version } = loadDomainEvents(app, tapeStream(tape));
   return pipe(
-    tapeDecider.decide({ type: 'AddKeySlot', tape, slot }, foldEvents(tapeDecider, events)),
-    E.chainW((decided) => recordForTape(app, tape, unlessBusy(app, session.right), envelopesFor(app, tapeStream(tape), version, decided))),
+    handle(app, tapeDecider, tapeStream(tape), { type: 'AddKeySlot', tape, slot }, { to: 'journal', tape, session: session.right, yieldIfBusy: true }),
     E.map((recorded) => ({ slot: slotView(slot), pending: recorded.pending })),
   );
 };

@@ -1,19 +1,16 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import { foldEvents } from '../domain/decider';
 import { tapeStream } from '../domain/events';
-import { labelDecider } from '../domain/label/label';
+import { labelDecider, type LabelState } from '../domain/label/label';
 import { COLOUR_FORM, DEFAULT_COLOUR, LABEL_NAME_FORM, LabelName, labelStream, normaliseColour } from '../domain/label/label-name';
-import { tapeLabelsDecider } from '../domain/label/tape-labels';
+import { tapeLabelsDecider, type TapeLabelCommand } from '../domain/label/tape-labels';
 import { isTapeId, type TapeId } from '../domain/tape-id';
 import { LabelQueries, type LabelView } from '../projections/label-queries';
 import type { App } from './app';
-import { loadDomainEvents } from './describe-tape';
 import type { AppError } from './errors';
-import { envelopesFor, recordForTape } from './recording';
+import { handle, loadStream, type Handled, type StreamState } from './handle';
 import { tapeIdFromInput } from './tape-id-input';
 import { openTapeSessionIfMounted } from './tape-session';
-import { unlessBusy } from './tape-lock';
 
 export interface LabelChange {
   readonly label: string;
@@ -28,10 +25,7 @@ export const labelNameFromInput = (input: string): E.Either<AppError, LabelName>
   return LabelName.is(name) ? E.right(name) : E.left({ _tag: 'InvalidOption', option: 'label', value: input, expected: LABEL_NAME_FORM });
 };
 
-const labelState = (app: App, label: LabelName) => {
-  const { events, version } = loadDomainEvents(app, labelStream(label));
-  return { state: foldEvents(labelDecider, events), version };
-};
+const labelChange = (label: LabelName) => (handled: Handled<unknown>): LabelChange => ({ label, changed: handled.events.length > 0, pending: handled.pending });
 
 /** Defines a label (local catalog only: a tape carries the labels assigned to it). */
 export const createLabel = (app: App, input: string, colourInput: string | undefined): E.Either<AppError, LabelChange> =>
@@ -40,15 +34,7 @@ export const createLabel = (app: App, input: string, colourInput: string | undef
     E.chain((label) => {
       const color = normaliseColour(colourInput ?? DEFAULT_COLOUR);
       if (color === undefined) return E.left<AppError>({ _tag: 'InvalidOption', option: '--color', value: colourInput ?? '', expected: COLOUR_FORM });
-      const { state, version } = labelState(app, label);
-      return pipe(
-        labelDecider.decide({ type: 'CreateLabel', label, color }, state),
-        E.chainW((events) =>
-          events.length === 0
-            ? E.right({ label, changed: false, pending: false })
-            : E.map(() => ({ label, changed: true, pending: false }))(app.store.append(envelopesFor(app, labelStream(label), version, events))),
-        ),
-      );
+      return E.map(labelChange(label))(handle(app, labelDecider, labelStream(label), { type: 'CreateLabel', label, color }, { to: 'store' }));
     }),
   );
 
@@ -57,14 +43,8 @@ export const deleteLabel = (app: App, input: string): E.Either<AppError, LabelCh
   pipe(
     labelNameFromInput(input),
     E.chain((label): E.Either<AppError, LabelChange> => {
-      const { state, version } = labelState(app, label);
       const carriedBy = new LabelQueries(app.db).tapesWith(label).filter((t): t is TapeId => isTapeId(t));
-      return pipe(
-        labelDecider.decide({ type: 'DeleteLabel', label, carriedBy }, state),
-        E.chainW((events) =>
-          E.map(() => ({ label, changed: true, pending: false }))(app.store.append(envelopesFor(app, labelStream(label), version, events))),
-        ),
-      );
+      return E.map(labelChange(label))(handle(app, labelDecider, labelStream(label), { type: 'DeleteLabel', label, carriedBy }, { to: 'store' }));
     }),
   );
 
@@ -87,22 +67,19 @@ export const changeTapeLabel = (
       if (app.catalog.tape(tape) === undefined) return E.left<AppError>({ _tag: 'TapeNotRegistered', tape });
       const session = openTapeSessionIfMounted(app, tape, mountOption);
       if (E.isLeft(session)) return session;
-      const { events, version } = loadDomainEvents(app, tapeStream(tape));
-      const state = foldEvents(tapeLabelsDecider, events);
-      const command =
-        action === 'assign'
-          ? { type: 'AssignLabel' as const, tape, label, definition: labelState(app, label).state }
-          : { type: 'UnassignLabel' as const, tape, label };
-      return pipe(
-        tapeLabelsDecider.decide(command, state),
-        E.chainW((decided) => {
-          if (decided.length === 0) return E.right({ label, changed: false, pending: false });
-          return E.map((r: { pending: boolean }) => ({ label, changed: true, pending: r.pending }))(
-            recordForTape(app, tape, unlessBusy(app, session.right), envelopesFor(app, tapeStream(tape), version, decided)),
-          );
-        }),
-      );
+      const tapeLabels = loadStream(app, tapeLabelsDecider, tapeStream(tape));
+      if (E.isLeft(tapeLabels)) return tapeLabels;
+      const command = action === 'unassign' ? E.right({ type: 'UnassignLabel' as const, tape, label }) : assignCommand(app, tape, label);
+      if (E.isLeft(command)) return command;
+      const placement = { to: 'journal', tape, session: session.right, yieldIfBusy: true } as const;
+      return E.map(labelChange(label))(handle(app, tapeLabelsDecider, tapeLabels.right, command.right, placement));
     }),
+  );
+
+/** Assigning needs the label's definition (its own stream): only a defined label goes on a tape. */
+const assignCommand = (app: App, tape: TapeId, label: LabelName): E.Either<AppError, TapeLabelCommand> =>
+  E.map((definition: StreamState<LabelState>): TapeLabelCommand => ({ type: 'AssignLabel', tape, label, definition: definition.state }))(
+    loadStream(app, labelDecider, labelStream(label)),
   );
 
 export const listLabels = (app: App): readonly LabelView[] => new LabelQueries(app.db).labels();

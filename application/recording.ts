@@ -6,6 +6,7 @@ import type { TapeId } from '../domain/tape-id';
 import { mintId } from './ids';
 import type { App } from './app';
 import type { AppError } from './errors';
+import { unlessBusy } from './tape-lock';
 import type { TapeSession } from './tape-session';
 
 const TOOL = 'lto-archive/0.1.0';
@@ -17,8 +18,8 @@ export const envelopesFor = (
   version: number,
   events: readonly DomainEvent[],
   meta: Readonly<Record<string, unknown>> = {},
+  at: string = app.clock().toISOString(),
 ): EventEnvelope[] => {
-  const at = app.clock().toISOString();
   return events.map((event, i) => ({
     id: mintId(EventId, app.newId()),
     stream,
@@ -32,6 +33,40 @@ export const envelopesFor = (
 };
 
 export type Recorded = { readonly stored: readonly StoredEvent[]; readonly pending: boolean };
+
+/** Where new events go (the command handler records by it). */
+export type Placement =
+  /** Events of no tape (a label's definition): the local store only. */
+  | { readonly to: 'store' }
+  /** Part of a tape's audit trail that never goes to its journal (a browse, a recovery, a forgetting). */
+  | { readonly to: 'local'; readonly tape: TapeId }
+  /** Meant for the tape's journal, written there at its next writable contact (a held read-only job). */
+  | { readonly to: 'pending'; readonly tape: TapeId }
+  /**
+   * The tape's journal first, then the store (recordForTape); pending when the tape cannot
+   * take them now. `yieldIfBusy`: a small change (a description, a label, a key slot) waits
+   * pending while another lto writes to the tape (tape-lock.ts `unlessBusy`), checked only
+   * when there is something to record.
+   */
+  | { readonly to: 'journal'; readonly tape: TapeId; readonly session: TapeSession | undefined; readonly yieldIfBusy?: boolean };
+
+/** Records envelopes where the placement says: the one switch between the store and the tape's journal. */
+export const record = (app: App, envelopes: readonly EventEnvelope[], placement: Placement): E.Either<AppError, Recorded> => {
+  switch (placement.to) {
+    case 'store':
+      return E.map((stored: readonly StoredEvent[]) => ({ stored, pending: false }))(app.store.append(envelopes));
+    case 'local':
+      return recordLocally(app, placement.tape, envelopes);
+    case 'pending':
+      return recordPending(app, placement.tape, envelopes);
+    case 'journal':
+      return recordForTape(app, placement.tape, placement.yieldIfBusy === true ? unlessBusy(app, placement.session) : placement.session, envelopes);
+    default: {
+      const unhandled: never = placement;
+      return unhandled;
+    }
+  }
+};
 
 /**
  * Records events of a tape: tape journal first, then the local store (DESIGN §4).

@@ -1,10 +1,12 @@
 import type { SpanView } from '../projections/queries';
 import * as E from 'fp-ts/Either';
 import type { EventEnvelope } from '../domain/envelope';
-import { CURRENT_SCHEMA, decodeDomainEvent, tapeStream, type ArchivedEntry, type DomainEvent } from '../domain/events';
-import { EventId, JobId } from '../domain/ids';
+import { decodeDomainEvent, tapeStream, type ArchivedEntry, type DomainEvent } from '../domain/events';
+import { JobId } from '../domain/ids';
+import { jobDecider, type JobState, type SalvageCommand } from '../domain/job/job';
 import type { KeySlot } from '../domain/key-slots';
 import type { TapeId } from '../domain/tape-id';
+import { tapeDecider, type TapeState } from '../domain/tape/tape';
 import type { VolumeLabel } from '../domain/volume-label';
 import { readJournal, type JournalRecord } from '../infrastructure/journal';
 import { segmentMembers, type SegmentMember } from '../infrastructure/recovery/segment-members';
@@ -15,7 +17,7 @@ import type { AppError } from './errors';
 import { mintId } from './ids';
 import { JobRecorder } from './job-recorder';
 import { recallIfForgotten } from './forget-tape';
-import { loadDomainEvents } from './describe-tape';
+import { decideOn, envelopesOf, loadStream, type Decision, type StreamState } from './handle';
 import { PLAIN_NAMES, sealedNames, type Names } from './names';
 import { journalEventProblem } from './tape-session';
 import { unlockTape, type Secrets } from './unlock';
@@ -108,9 +110,10 @@ const recoverTape = async (app: App, mount: string, input: RecoverInput): Promis
   const { label, labelHash } = probe.right;
   const tape = label.tape;
   // A forgotten tape is no longer in the catalog's tables, but its stream still says which cartridge it was.
-  const knownVolume = app.catalog.tapeInfo(tape)?.volumeUuid ?? initialisedVolume(app, tape);
-  if (knownVolume !== undefined && knownVolume !== label.volumeUuid) {
-    return E.left({ _tag: 'DifferentCartridge', tape, mount, expectedVolume: knownVolume, foundVolume: label.volumeUuid });
+  const knownVolume = knownVolumeOf(app, tape);
+  if (E.isLeft(knownVolume)) return knownVolume;
+  if (knownVolume.right !== undefined && knownVolume.right !== label.volumeUuid) {
+    return E.left({ _tag: 'DifferentCartridge', tape, mount, expectedVolume: knownVolume.right, foundVolume: label.volumeUuid });
   }
   // Before the journal's new events are imported: the recall projects the tape's history up to here, once.
   const recalled = recallIfForgotten(app, tape);
@@ -118,7 +121,8 @@ const recoverTape = async (app: App, mount: string, input: RecoverInput): Promis
   const read = input.salvage ? await readSalvaging(app, volume, label, labelHash, input) : readStreaming(app, volume, tape, labelHash);
   if (E.isLeft(read)) return read;
   app.mounts.remember(tape, volume.root, app.clock().toISOString());
-  recordRecoveryJob(app, tape, mount, read.right.imported);
+  const recorded = recordRecoveryJob(app, tape, mount, read.right.imported);
+  if (E.isLeft(recorded)) return recorded;
   const totals = jobTotals(app, tape);
   return E.right({
     tape,
@@ -135,9 +139,13 @@ const recoverTape = async (app: App, mount: string, input: RecoverInput): Promis
 };
 
 
-const initialisedVolume = (app: App, tape: TapeId): string | undefined => {
-  for (const event of loadDomainEvents(app, tapeStream(tape)).events) if (event.type === 'TapeInitialised') return event.data.volumeUuid;
-  return undefined;
+/** The cartridge this catalog knows the tape as: from its tables, or (forgotten) from the tape's stream. */
+const knownVolumeOf = (app: App, tape: TapeId): E.Either<AppError, string | undefined> => {
+  const shown = app.catalog.tapeInfo(tape)?.volumeUuid;
+  if (shown !== undefined) return E.right(shown);
+  return E.map((loaded: StreamState<TapeState>) => (loaded.state.status === 'INITIALISED' ? loaded.state.volumeUuid : undefined))(
+    loadStream(app, tapeDecider, tapeStream(tape)),
+  );
 };
 
 /** The jobs of `tape` that are parts of a span, and where the span's other parts are. */
@@ -260,13 +268,16 @@ const fillGaps = (
     for (const r of list) {
       if (r.event.version < expected) continue;
       if (r.event.version > expected) {
-        if (!stream.startsWith('job-') || expected === 1) {
+        // A recovery run before already filled what it could: the store holds those versions.
+        const stand =
+          stream.startsWith('job-') && expected !== 1
+            ? standIns(app, tape, mount, stream, list, Math.max(expected, present + 1), r.event.version, names, lost)
+            : undefined;
+        if (stand === undefined) {
           lost.push(`${stream}: event ${expected} lost; its ${list.filter((x) => x.event.version > expected).length} later event(s) cannot be imported`);
           for (const later of list.filter((x) => x.event.version > expected)) dropped.add(later.event.id);
           break;
         }
-        // A recovery run before already filled what it could: the store holds those versions.
-        const stand = standIns(app, tape, mount, stream, list, Math.max(expected, present + 1), r.event.version, names, lost);
         salvagedEntries += stand.salvaged;
         for (const envelope of stand.envelopes) out.push({ envelope, seq: undefined });
       }
@@ -298,7 +309,10 @@ const decoded = (r: JournalRecord): DomainEvent | undefined => {
   return E.isRight(d) ? d.right : undefined;
 };
 
-/** Events standing in for versions `from` .. `to - 1` of a job stream. */
+/**
+ * Events standing in for versions `from` .. `to - 1` of a job stream, each decided by the
+ * job's decider on the state the records before them leave (undefined: it refused one).
+ */
 const standIns = (
   app: App,
   tape: TapeId,
@@ -309,15 +323,16 @@ const standIns = (
   to: number,
   names: SalvageKeys | undefined,
   lost: string[],
-): { envelopes: EventEnvelope[]; salvaged: number } => {
-  const job = stream.slice('job-'.length);
-  const envelopes: EventEnvelope[] = [];
+): { envelopes: EventEnvelope[]; salvaged: number } | undefined => {
+  const job = mintId(JobId, stream.slice('job-'.length));
   let salvaged = 0;
   const events = list.map((r) => ({ version: r.event.version, event: decoded(r) }));
-  const before = events.filter((e) => e.version < from).map((e) => e.event);
-  const lastClosed = [...before].reverse().find((e) => e?.type === 'SegmentClosed');
+  const before = events.filter((e) => e.version < from).flatMap((e) => (e.event === undefined ? [] : [e.event]));
+  const lastClosed = [...before].reverse().find((e) => e.type === 'SegmentClosed');
+  let at: StreamState<JobState> = { stream, state: before.reduce(jobDecider.evolve, jobDecider.initialState), version: from - 1 };
+  const decisions: Decision<JobState>[] = [];
   for (let version = from; version < to; version++) {
-    let event: DomainEvent | undefined;
+    let command: SalvageCommand | undefined;
     if (lastClosed?.type === 'SegmentClosed' && version === from) {
       const segment = lastClosed.data.segment;
       const have = events.flatMap(({ event: e }) => (e?.type === 'FilesArchived' && e.data.segment === segment ? e.data.entries : []));
@@ -328,24 +343,17 @@ const standIns = (
           const known = new Set(have.map((e) => e.path));
           const entries = found.right.members.map((m) => archivedEntry(m, names.names)).filter((e) => !known.has(e.path));
           salvaged += entries.length;
-          event = { type: 'FilesArchived', data: { job: mintId(JobId, job), segment, entries } };
+          command = { type: 'RecordSalvagedEntries', job, segment, entries };
           if (entries.length < missing) lost.push(`${stream}: segment ${segment}: ${missing - entries.length} of ${missing} lost entries not found in its tar headers`);
         } else lost.push(`${stream}: segment ${segment}: ${found.left}: ${missing} entries lost`);
       } else if (missing > 0) lost.push(`${stream}: segment ${segment}: ${missing} entries lost (an encrypted segment needs the key to salvage them)`);
     }
-    event ??= { type: 'JobWarned', data: { job: mintId(JobId, job), warnings: [{ path: '', reason: `journal event ${version} of this job was damaged and skipped by salvage` }] } };
-    envelopes.push({
-      id: mintId(EventId, app.newId()),
-      stream,
-      version,
-      type: event.type,
-      schema: CURRENT_SCHEMA[event.type],
-      at: app.clock().toISOString(),
-      data: event.data,
-      meta: { host: app.host, salvaged: true, tape },
-    });
+    const decided = decideOn(app, jobDecider, at, command ?? { type: 'NoteLostRecord', job, version });
+    if (E.isLeft(decided)) return undefined;
+    decisions.push({ ...decided.right, meta: { salvaged: true, tape } });
+    at = decided.right;
   }
-  return { envelopes, salvaged };
+  return { envelopes: envelopesOf(app, decisions), salvaged };
 };
 
 const archivedEntry = (m: SegmentMember, names: Names): ArchivedEntry => {
@@ -382,11 +390,14 @@ const importInOrder = (app: App, tape: TapeId, events: Filled['events']): E.Eith
 };
 
 /** The recovery itself is a job, kept locally (it wrote nothing to the tape). */
-const recordRecoveryJob = (app: App, tape: TapeId, mount: string, imported: number): void => {
+const recordRecoveryJob = (app: App, tape: TapeId, mount: string, imported: number): E.Either<AppError, void> => {
   const job = mintId(JobId, app.newId());
   const recorder = new JobRecorder(app, tape, job, undefined, true);
-  const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'RECOVERY', encrypted: app.catalog.tape(tape)?.encrypted === true, host: app.host, target: mount }, { pid: app.pid });
-  if (E.isRight(started)) recorder.record({ type: 'CompleteJob', job, totals: { files: imported, bytesRead: 0, bytesWritten: 0, warnings: 0 } });
+  const encrypted = app.catalog.tape(tape)?.encrypted === true;
+  const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'RECOVERY', encrypted, host: app.host, target: mount }, { pid: app.pid });
+  if (E.isLeft(started)) return started;
+  const completed = recorder.record({ type: 'CompleteJob', job, totals: { files: imported, bytesRead: 0, bytesWritten: 0, warnings: 0 } });
+  return E.map(() => undefined)(completed);
 };
 
 const jobTotals = (app: App, tape: TapeId): { jobs: number; files: number; bytes: number } => {

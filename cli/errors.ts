@@ -1,5 +1,6 @@
 import { isBarcodeError } from '../application/barcode-errors';
 import type { AppError } from '../application/errors';
+import type { EventDecodeProblem } from '../domain/events';
 import { renderBarcodeError } from './barcode-errors';
 import { EXIT, exitForSignal, type ExitCode } from './exit-codes';
 import { formatBytes, shortId } from './ui/format';
@@ -23,6 +24,17 @@ const mountOf = (file: string): string => {
 
 const REMOUNT_ADVICE = (mount: string): string =>
   `unmount it (\`fusermount -u ${mount}\`), mount the cartridge again (when ltfs refuses, run \`ltfsck\` on the device first), then run the next command: it repairs what LTFS rolled back`;
+
+const decodeProblem = (problem: EventDecodeProblem): string => {
+  switch (problem._tag) {
+    case 'UnknownEventType':
+      return 'a type this version does not know';
+    case 'UnsupportedSchema':
+      return `schema ${problem.schema}, which this version cannot read`;
+    case 'InvalidEventData':
+      return list(problem.problems);
+  }
+};
 
 export const renderError = (error: AppError): Rendered => {
   if (isBarcodeError(error)) return renderBarcodeError(error, renderError);
@@ -131,6 +143,11 @@ export const renderError = (error: AppError): Rendered => {
       return {
         message: `the tape's journal continues ${error.stream} at version ${error.found} but the catalog is at ${error.expected - 1}; nothing was imported (recover the other tapes of that job first)`,
         exit: EXIT.DAMAGED,
+      };
+    case 'UndecodableEvent':
+      return {
+        message: `the catalog holds an event it cannot read: ${error.stream} version ${error.version} (${error.type}): ${decodeProblem(error.problem)}; nothing was changed`,
+        exit: EXIT.LOCAL,
       };
     case 'TapeAlreadyInitialised':
       return { message: `tape ${error.tape} is already initialised`, exit: EXIT.TAPE };

@@ -70,7 +70,17 @@ export type JobCommand =
   | { readonly type: 'RecordDeletions'; readonly job: JobId; readonly paths: readonly string[] }
   /** Closed segments found gone from the tape (an LTFS index rollback): recorded whatever the job's status. */
   | { readonly type: 'RecordLostSegments'; readonly job: JobId; readonly segments: readonly number[]; readonly reason: string; readonly detectedAt: IsoTime }
-  | { readonly type: 'RecordWarnings'; readonly job: JobId; readonly warnings: readonly { readonly path: string; readonly reason: string }[] };
+  | { readonly type: 'RecordWarnings'; readonly job: JobId; readonly warnings: readonly { readonly path: string; readonly reason: string }[] }
+  | SalvageCommand;
+
+/**
+ * `lto recover --salvage`: one damaged journal record of the job gets one local event in
+ * its place, whatever the job's status then (it may have ended after the record): the
+ * entries of a closed segment found again in its tar headers, or a note that it was lost.
+ */
+export type SalvageCommand =
+  | { readonly type: 'RecordSalvagedEntries'; readonly job: JobId; readonly segment: number; readonly entries: readonly ArchivedEntry[] }
+  | { readonly type: 'NoteLostRecord'; readonly job: JobId; readonly version: number };
 
 /** Entries per FilesArchived event (and paths per FilesDeleted): big enough to keep the journal compact, small enough to stream. */
 export const ENTRIES_PER_EVENT = 2000;
@@ -180,10 +190,36 @@ const loseSegments = (
   return E.right([{ type: 'SegmentsLost', data: { job: command.job, segments, reason: command.reason, detectedAt: command.detectedAt } }]);
 };
 
+/** One event per damaged record: FilesArchived of a closed segment (never split), or a JobWarned. */
+const salvage = (command: SalvageCommand, state: JobState): E.Either<DomainError, JobEvent[]> => {
+  if (state.status === 'NONE') return E.left({ _tag: 'JobNotRunning', job: command.job, status: state.status });
+  switch (command.type) {
+    case 'RecordSalvagedEntries':
+      if (command.segment < 1 || command.segment > state.segments) {
+        return E.left({ _tag: 'SegmentNotClosed', job: command.job, segment: command.segment, closed: state.segments });
+      }
+      return E.right([{ type: 'FilesArchived', data: { job: command.job, segment: command.segment, entries: [...command.entries] } }]);
+    case 'NoteLostRecord':
+      return E.right([
+        {
+          type: 'JobWarned',
+          data: { job: command.job, warnings: [{ path: '', reason: `journal event ${command.version} of this job was damaged and skipped by salvage` }] },
+        },
+      ]);
+    default: {
+      const unhandled: never = command;
+      return unhandled;
+    }
+  }
+};
+
 const decide = (command: JobCommand, state: JobState): E.Either<DomainError, readonly JobEvent[]> => {
   switch (command.type) {
     case 'StartJob':
       return start(command, state);
+    case 'RecordSalvagedEntries':
+    case 'NoteLostRecord':
+      return salvage(command, state);
     case 'RecordLostSegments':
       return loseSegments(command, state);
     case 'CompleteJob':
