@@ -5,15 +5,20 @@ import type { TapeId } from '../domain/tape-id';
 import type { LtfsIdentity } from '../infrastructure/tape/ltfs-attributes';
 import type { App } from './app';
 import type { AppError } from './errors';
+import type { UndecodableEvent } from './handle';
 
-/** The LTFS volume UUID recorded when the tape was added on an LTFS mount (its TapeInitialised), if any. */
-export const recordedLtfsVolume = (app: App, tape: TapeId): string | undefined => {
-  for (const stored of app.store.readStream(tapeStream(tape))) {
-    if (stored.type !== 'TapeInitialised') continue;
-    const decoded = decodeDomainEvent(stored.type, stored.schema, stored.data);
-    if (E.isRight(decoded) && decoded.right.type === 'TapeInitialised') return decoded.right.data.ltfsVolumeUuid;
-  }
-  return undefined;
+/**
+ * The LTFS volume UUID recorded when the tape was added on an LTFS mount (its first
+ * TapeInitialised), if any. That event not decoding is refused, named, never skipped:
+ * skipping it would pass any cartridge.
+ */
+export const recordedLtfsVolume = (app: App, tape: TapeId): E.Either<UndecodableEvent, string | undefined> => {
+  const stream = tapeStream(tape);
+  const initialised = app.store.readStream(stream).find((stored) => stored.type === 'TapeInitialised');
+  if (initialised === undefined) return E.right(undefined);
+  const decoded = decodeDomainEvent(initialised.type, initialised.schema, initialised.data);
+  if (E.isLeft(decoded)) return E.left({ _tag: 'UndecodableEvent', stream, version: initialised.version, type: initialised.type, problem: decoded.left });
+  return E.right(decoded.right.type === 'TapeInitialised' ? decoded.right.data.ltfsVolumeUuid : undefined);
 };
 
 /**
@@ -31,6 +36,8 @@ export const checkLtfsCartridge = (
   const mismatch = cartridgeMismatch(tape, identity);
   if (mismatch !== undefined) return E.left({ _tag: 'CartridgeBarcodeMismatch', tape, mount, cartridge: mismatch });
   const recorded = recordedLtfsVolume(app, tape);
-  if (recorded === undefined || identity.volumeUuid === undefined || recorded === identity.volumeUuid) return E.right(undefined);
-  return E.left({ _tag: 'DifferentCartridge', tape, mount, expectedVolume: recorded, foundVolume: identity.volumeUuid });
+  if (E.isLeft(recorded)) return recorded;
+  const expected = recorded.right;
+  if (expected === undefined || identity.volumeUuid === undefined || expected === identity.volumeUuid) return E.right(undefined);
+  return E.left({ _tag: 'DifferentCartridge', tape, mount, expectedVolume: expected, foundVolume: identity.volumeUuid });
 };
