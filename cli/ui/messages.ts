@@ -14,6 +14,18 @@ export const MESSAGES = {
     notAssigned: (label: string) => `The tape does not have label ${label}: nothing to change.`,
     pending: 'the tape was not writable, so the event is pending until it is next mounted writable.',
   },
+  sets: {
+    created: (set: string, copies: number) => `Tape set ${set} created (${copies} cop${copies === 1 ? 'y' : 'ies'} of every job).`,
+    alreadyExists: (set: string) => `Tape set ${set} already exists with that policy: nothing to change.`,
+    added: (tape: string, set: string) => `${tape} joined tape set ${set}`,
+    alreadyIn: (tape: string, set: string) => `${tape} is already in tape set ${set}: nothing to change.`,
+    none: 'No tape sets yet: create one with `lto set create <name> [--copies 2]`.',
+    empty: (set: string) => `No tape in it yet: \`lto set add ${set} <tape>\` or \`lto tape add <barcode> --set ${set}\`.`,
+    copies: (n: number) => `${n} cop${n === 1 ? 'y' : 'ies'} of every job`,
+    onePlace: (place: string) => `every tape of this set is in one place (${place}): one fire or flood takes them all`,
+    moved: (tape: string, place: string) => `${tape} is now in ${place}`,
+    alreadyThere: (tape: string, place: string) => `${tape} is already in ${place}: nothing to change.`,
+  },
   search: {
     none: (pattern: string) => `Nothing matches ${pattern}.`,
     count: (shown: number, total: number) => (shown === total ? `${total} match(es).` : `${shown} of ${total} matches shown: narrow the pattern or raise --limit.`),
