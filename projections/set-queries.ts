@@ -60,6 +60,14 @@ export class SetQueries {
     return new Map(rows.map((row) => toMember(decode(MemberRow, row, 'set_tapes'))).map((m) => [m.tape, m]));
   }
 
+  /** Whether a backup went on from this tape to another because it was full (a span part ended on it with a next part). */
+  continuedFrom(tape: string): boolean {
+    const row: unknown = this.db
+      .prepare('SELECT 1 FROM span_parts a JOIN span_parts b ON b.span = a.span AND b.part = a.part + 1 WHERE a.tape = ? LIMIT 1')
+      .get(tape);
+    return row !== undefined;
+  }
+
   /** Where a tape is now. */
   location(tape: string): string {
     const value: unknown = this.db.prepare('SELECT location FROM tape_locations WHERE tape = ?').pluck().get(tape);

@@ -34,6 +34,8 @@ export const MESSAGES = {
   report: {
     none: 'No tapes yet: add one with `lto tape add <barcode>`.',
     written: (file: string) => `Report written to ${file}.`,
+    setInOnePlace: (set: string, tapes: number, place: string) =>
+      `! set ${set}: all ${tapes} tapes are in one place (${place}); move one elsewhere with \`lto tape move <tape> --to <place>\``,
     neverVerified: 'never verified',
     noBackup: 'no backup yet',
   },
