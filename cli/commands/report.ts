@@ -86,8 +86,8 @@ export const registerReport = (program: Command, io: Io, state: RunState, global
               s,
             ),
           );
+          for (const set of report.sets.filter((x) => x.onePlace)) io.out(s.yellow(MESSAGES.report.setInOnePlace(set.set, set.tapes, set.locations[0] ?? '')));
         }
-        for (const set of report.sets.filter((x) => x.onePlace)) io.out(s.yellow(MESSAGES.report.setInOnePlace(set.set, set.tapes, set.locations[0] ?? '')));
         if (options.html !== undefined) io.err(MESSAGES.report.written(options.html));
         return E.right(reportExit(report.summary, failOn));
       }),
