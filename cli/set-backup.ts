@@ -1,11 +1,9 @@
 import * as E from 'fp-ts/Either';
 import type { App } from '../application/app';
 import type { SpanTapes } from '../application/backup/run-backup';
-import { chooseSetTarget, nextSetTape, type SetTarget } from '../application/backup/set-target';
+import { chooseSetTarget, mountOfSetTape, nextSetTape, type SetTarget } from '../application/backup/set-target';
 import type { AppError } from '../application/errors';
 import { addTapeToSet } from '../application/sets';
-import { mountHolding, mountedTape } from '../application/span/mounted-tape';
-import { mountCandidates } from '../application/tape-session';
 import { tapeIdFromInput } from '../application/tape-id-input';
 import type { TapeId } from '../domain/tape-id';
 import { renderError } from './errors';
@@ -20,7 +18,7 @@ import type { Ask } from './ui/ask';
  * found mounted, a person at a terminal is asked for its mount point.
  */
 export const setBackupTarget = async (io: Io, app: App, set: string, mounts: readonly string[], ask: Ask | undefined): Promise<E.Either<AppError, SetTarget>> => {
-  const target = chooseSetTarget(app, set, mounts[0]);
+  const target = chooseSetTarget(app, set, mounts);
   if (E.isLeft(target) || target.right.mount !== undefined || ask === undefined) return target;
   const mount = await askMountPoint(io, app, ask, target.right.tape, `Mount ${target.right.tape} (the current tape of set ${target.right.set}) and give its mount point`, undefined);
   return E.right({ ...target.right, mount });
@@ -28,25 +26,18 @@ export const setBackupTarget = async (io: Io, app: App, set: string, mounts: rea
 
 /**
  * The next tapes of a set's backup: the set's tapes after the full one, in the order
- * they joined (the `--mount` points given after the first, in order, say where they are;
- * else where each is found mounted; else a person is asked). Past the set's last tape, a
- * person at a terminal may name another registered tape: it joins the set.
+ * they joined, each found by its label among the `--mount` points given (else where a
+ * command looks for it; else a person is asked). Past the set's last tape, a person at
+ * a terminal may name another registered tape: it joins the set.
  */
 export const setSpanTapes = (io: Io, app: App, target: SetTarget, mounts: readonly string[], secrets: SecretOptions, ask: Ask | undefined): SpanTapes => {
   const used: TapeId[] = [target.tape];
-  const take = (tape: TapeId): E.Either<AppError, TapeId> => {
+  const take = (tape: TapeId): E.Either<AppError, TapeId | undefined> => {
     used.push(tape);
     return E.right(tape);
   };
   return {
     nextTape: async (full, part) => {
-      const given = mounts[part - 1];
-      if (given !== undefined) {
-        const mounted = mountedTape(given);
-        if (E.isLeft(mounted)) return mounted;
-        if (!target.tapes.includes(mounted.right)) return E.left({ _tag: 'TapeNotInSet', tape: mounted.right, set: target.set, mount: given });
-        return take(mounted.right);
-      }
       const next = nextSetTape(app, target.set, full, used);
       if (next !== undefined) return take(next);
       if (ask === undefined) return E.right(undefined);
@@ -61,12 +52,10 @@ export const setSpanTapes = (io: Io, app: App, target: SetTarget, mounts: readon
       }
     },
     mountOf: async (tape, part, problem) => {
-      const given = mounts[part - 1];
-      if (problem === undefined && given !== undefined) return given;
-      const found = problem === undefined ? mountHolding(tape, mountCandidates(app, tape, undefined).map(([path]) => path)) : undefined;
+      const found = problem === undefined ? mountOfSetTape(app, tape, mounts) : undefined;
       if (found !== undefined) return found;
       if (ask === undefined) return undefined;
-      return askMountPoint(io, app, ask, tape, `Eject the full tape, mount ${tape} (part ${part}, set ${target.set}) and give its mount point`, problem, given);
+      return askMountPoint(io, app, ask, tape, `Eject the full tape, mount ${tape} (part ${part}, set ${target.set}) and give its mount point`, problem);
     },
     unlock: (tape) => unlockForCommand(io, app, tape, secrets),
   };

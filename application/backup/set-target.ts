@@ -51,24 +51,28 @@ const baselineFor = (app: App, tape: TapeId, tapes: readonly TapeId[]): TapeId[]
   app.catalog.tape(tape)?.encrypted === true ? [tape] : tapes.filter((t) => app.catalog.tape(t)?.encrypted === false);
 
 /**
- * Which of a set's tapes a backup writes to: the one mounted at `--mount` when given
- * (it must be in the set), else the set's current tape, wherever it is mounted.
+ * Which of a set's tapes a backup writes to. One `--mount` given: the tape mounted
+ * there, which must be one of the set's (the person chose it). Else the set's current
+ * tape, found by its label among the `--mount` points given, else where it was last
+ * seen, the drive, its default folder (undefined: not found).
  */
-export const chooseSetTarget = (app: App, setInput: string, mountOption: string | undefined): E.Either<AppError, SetTarget> => {
+export const chooseSetTarget = (app: App, setInput: string, mounts: readonly string[]): E.Either<AppError, SetTarget> => {
   const policy = existingSet(app, setInput);
   if (E.isLeft(policy)) return policy;
   const set = policy.right.set;
   const tapes = setTapes(app, set);
   if (tapes.length === 0) return E.left({ _tag: 'SetHasNoTapes', set });
-  if (mountOption !== undefined) {
-    const mounted = mountedTape(mountOption);
+  const target = (tape: TapeId, mount: string | undefined): SetTarget => ({ set, tape, mount, tapes, baseline: baselineFor(app, tape, tapes) });
+  const only = mounts.length === 1 ? mounts[0] : undefined;
+  if (only !== undefined) {
+    const mounted = mountedTape(only);
     if (E.isLeft(mounted)) return mounted;
-    if (!tapes.includes(mounted.right)) return E.left({ _tag: 'TapeNotInSet', tape: mounted.right, set, mount: mountOption });
-    return E.right({ set, tape: mounted.right, mount: mountOption, tapes, baseline: baselineFor(app, mounted.right, tapes) });
+    return tapes.includes(mounted.right) ? E.right(target(mounted.right, only)) : E.left({ _tag: 'TapeNotInSet', tape: mounted.right, set, mount: only });
   }
   const current = currentTape(app, set, tapes);
-  if (E.isLeft(current)) return current;
-  const tape = current.right;
-  const mount = mountHolding(tape, mountCandidates(app, tape, undefined).map(([path]) => path));
-  return E.right({ set, tape, mount, tapes, baseline: baselineFor(app, tape, tapes) });
+  return E.map((tape: TapeId) => target(tape, mountOfSetTape(app, tape, mounts)))(current);
 };
+
+/** Where a tape of a set is mounted: among the mount points given, else where a command looks for it. */
+export const mountOfSetTape = (app: App, tape: TapeId, mounts: readonly string[]): string | undefined =>
+  mountHolding(tape, [...mounts, ...mountCandidates(app, tape, undefined).map(([path]) => path)]);

@@ -47,7 +47,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
     .option('--segment-size <size>', 'start a new segment past this size (e.g. 1GiB, 200MiB; default 1GiB)')
     .option('--mount <path>', 'where the tape is mounted; with --span, repeat it for the next tapes, in order', collect, [])
     .option('--span', 'when the tape is full, go on to the next tape (the next --mount, else asked on a terminal); a file may be split across tapes')
-    .option('--set <name>', 'write to this tape set: its current tape (or the one at --mount), incremental against every tape of the set, on to its next tape when one is full')
+    .option('--set <name>', 'write to this tape set: its current tape, incremental against every tape of the set, on to its next tape when one is full (its tapes are found by label among the --mount points)')
     .option('--break-lock', 'take the tape even though another lto holds its lock (only once sure that one is gone)')
     .option('--json', 'print one summary object as JSON');
   withKeyOptions(command)
@@ -103,7 +103,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
             excludes: options.exclude.map(globFromInput),
             checksum: options.checksum === true,
             dryRun: options.dryRun === true,
-            mount: target?.right.mount ?? options.mount[0],
+            mount: target === undefined ? options.mount[0] : target.right.mount,
             segmentTargetBytes,
             breakLock: options.breakLock === true,
             ...(options.span === true ? { span: spanTapes(io, app, options.mount, options, ask) } : {}),

@@ -16,7 +16,7 @@ interface BackupJson {
   readonly status: string;
   readonly files: number;
   readonly parts: readonly { readonly tape: string; readonly job: string }[];
-  readonly plan: { readonly new: { files: number }; readonly modified: { files: number }; readonly unchanged: { files: number } };
+  readonly plan: { readonly new: { files: number }; readonly modified: { files: number }; readonly unchanged: { files: number }; readonly deleted: number };
 }
 interface SetJson {
   readonly set: string;
@@ -86,15 +86,21 @@ describe('tape sets: a full and two incrementals across a set of three folder ta
     assert.deepEqual(written(first), ['img-5.dng', 'img-6.dng', 'img-7.dng']);
 
     write('img-1.dng', 101);
+    fs.rmSync(path.join(src, 'img-2.dng'));
     for (let i = 8; i <= 11; i++) write(`img-${i}.dng`, i);
     const second = backup();
     assert.equal(second.mode, 'INCREMENTAL');
     assert.equal(second.status, 'SUCCESS');
     assert.deepEqual(second.parts.map((p) => p.tape), [TAPES[1], TAPES[2]], 'it starts where the last one ended, and spans to the third tape');
     assert.equal(second.plan.modified.files, 1);
-    assert.equal(second.plan.unchanged.files, 6, 'files on tape 1, on tape 2 and split across both count as held');
+    assert.equal(second.plan.unchanged.files, 5, 'files on tape 1, on tape 2 and split across both count as held');
+    assert.equal(second.plan.deleted, 1, 'img-2.dng, held on tape 1, is gone');
     assert.equal(second.files, 5);
     assert.deepEqual(written(second), ['img-1.dng', 'img-10.dng', 'img-11.dng', 'img-8.dng', 'img-9.dng']);
+
+    // Nothing changed since: the whole set holds the source, and img-2.dng is known gone.
+    const plan = box.json<BackupJson>(['backup', '--set', 'photos', src, '--dry-run']).plan;
+    assert.deepEqual([plan.new.files, plan.modified.files, plan.deleted, plan.unchanged.files], [0, 0, 0, 10]);
   });
 
   it('a tape of the set recovered alone knows its set and the set\'s copy policy', () => {
