@@ -136,6 +136,9 @@ describe('tape sets: a full and two incrementals across a set of three folder ta
     const page = fs.readFileSync(html, 'utf8');
     assert.match(page, /data-location="Vault B"/);
     assert.doesNotMatch(page, /class="flag"/);
+    // The set and location tables are projections like the others: a fresh replay gives the same rows.
+    const check = box.lto(['catalog', 'check']);
+    assert.equal(check.status, 0, check.stdout + check.stderr);
   });
 
   it('refuses bad input with one clear line and a non-zero exit, touching nothing', () => {
