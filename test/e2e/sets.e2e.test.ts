@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { journalLines, sandbox, type CliResult, type Sandbox } from '../support/cli';
+import { Pty } from '../support/pty';
 import { seededRandom } from '../support/seeded';
 import { archivedFiles, readTapeJournal } from '../support/tape-checks';
 
@@ -155,5 +156,38 @@ describe('tape sets: a full and two incrementals across a set of three folder ta
     assert.equal(box.lto(['tape', 'add', '000210L6', '--mount', outside]).status, 0);
     refused(box.lto(['backup', '--set', 'photos', src, '--mount', outside]), 2, /is 000210L6, which is not in set photos/);
     refused(box.lto(['backup', '--set', 'other', src]), 2, /set other has no tape yet/);
+  });
+});
+
+describe('tape sets on a terminal', () => {
+  let box: Sandbox;
+  before(() => {
+    box = sandbox();
+  });
+  after(() => box.cleanup());
+
+  it("asks where the set's current tape is mounted when it is not where it was, then backs up to it", async () => {
+    const src = box.mountPoint('src');
+    fs.writeFileSync(path.join(src, 'a.txt'), 'first');
+    const mount = box.mountPoint('drive-1');
+    assert.equal(box.lto(['set', 'create', 'photos']).status, 0);
+    assert.equal(box.lto(['tape', 'add', '000211L6', '--mount', mount, '--set', 'photos']).status, 0);
+    assert.equal(box.lto(['backup', '--set', 'photos', src]).status, 0);
+    // The cartridge is now in another drive.
+    const moved = path.join(box.root, 'drive-2');
+    fs.renameSync(mount, moved);
+    fs.writeFileSync(path.join(src, 'b.txt'), 'second');
+
+    const pty = new Pty(['backup', '--set', 'photos', src], { HOME: box.root, LTO_HOME: box.home, NO_COLOR: '1' });
+    try {
+      await pty.waitFor(/Mount 000211L6 \(the current tape of set photos\) and give its mount point/);
+      await pty.type(`${moved}\r`);
+      await pty.waitFor(/incremental backup: set photos already holds this source/, 60_000);
+      assert.equal(await pty.exitCode(60_000), 0, pty.text());
+    } finally {
+      pty.kill();
+    }
+    const jobs = box.json<{ jobs: { type: string; mode: string | null; files: number }[] }>(['jobs', '--type', 'backup']).jobs;
+    assert.deepEqual(jobs.map((j) => [j.mode, j.files]), [['FULL', 1], ['INCREMENTAL', 1]]);
   });
 });
