@@ -3,7 +3,6 @@ import { pipe } from 'fp-ts/function';
 import { foldEvents } from '../domain/decider';
 import { setDecider, type SetPolicy } from '../domain/set/set';
 import { COPY_COUNT_FORM, CopyCount, SET_NAME_FORM, SetName, setStream } from '../domain/set/set-name';
-import type { TapeId } from '../domain/tape-id';
 import type { SetMemberView, SetView } from '../projections/set-queries';
 import type { App } from './app';
 import { loadDomainEvents } from './describe-tape';
@@ -116,6 +115,3 @@ export const listSets = (app: App): SetDetails[] =>
     const tapes = app.sets.tapesOf(view.name);
     return { ...view, tapes, onePlace: allInOnePlace(tapes) };
   });
-
-/** The set a tape is in, if any. */
-export const setOfTape = (app: App, tape: TapeId): string | undefined => app.sets.members().get(tape)?.set;

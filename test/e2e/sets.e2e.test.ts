@@ -119,6 +119,9 @@ describe('tape sets: a full and two incrementals across a set of three folder ta
     const before = box.json<{ sets: SetJson[] }>(['report', '--fail-on', 'never']).sets;
     assert.deepEqual(before.map((s) => [s.set, s.onePlace]), [['photos', true]]);
     assert.match(box.lto(['report', '--fail-on', 'never']).stdout, /set photos: all 3 tapes are in one place \(library\)/);
+    const html = path.join(box.root, 'report.html');
+    assert.equal(box.lto(['report', '--fail-on', 'never', '--html', html]).status, 0);
+    assert.match(fs.readFileSync(html, 'utf8'), /class="flag" data-set="photos">Set photos: all 3 tapes are in one place \(library\)/);
 
     const moved = box.json<{ location: string; changed: boolean; pending: boolean }>(['tape', 'move', TAPES[0], '--to', 'Vault B', '--mount', mounts[TAPES[0]]!]);
     assert.deepEqual([moved.location, moved.changed, moved.pending], ['Vault B', true, false]);
@@ -132,7 +135,6 @@ describe('tape sets: a full and two incrementals across a set of three folder ta
     const report = box.json<{ tapes: { tape: string; location: string }[]; sets: SetJson[] }>(['report', '--fail-on', 'never']);
     assert.equal(report.tapes.find((t) => t.tape === TAPES[0])?.location, 'Vault B');
     assert.deepEqual(report.sets.map((s) => s.onePlace), [false]);
-    const html = path.join(box.root, 'report.html');
     assert.equal(box.lto(['report', '--fail-on', 'never', '--html', html]).status, 0);
     const page = fs.readFileSync(html, 'utf8');
     assert.match(page, /data-location="Vault B"/);
