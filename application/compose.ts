@@ -6,6 +6,7 @@ import { JournalCursors } from '../infrastructure/tape/journal-cursors';
 import { MountMemory } from '../infrastructure/tape/mount-memory';
 import { CatalogQueries } from '../projections/queries';
 import { PROJECTIONS } from '../projections/registry';
+import { SetQueries } from '../projections/set-queries';
 import { ProjectionRunner, type TapeHistory } from '../projections/runner';
 import type { EventStore } from '../infrastructure/event-store/event-store';
 import { isTapeId } from '../domain/tape-id';
@@ -23,7 +24,7 @@ export const tapeHistoryOf =
           .sort((a, b) => a.position - b.position)
       : [];
 
-export type AppSettings = Omit<App, 'db' | 'store' | 'catalog' | 'mounts' | 'cursors' | 'contacts'> & { readonly config: Config };
+export type AppSettings = Omit<App, 'db' | 'store' | 'catalog' | 'sets' | 'mounts' | 'cursors' | 'contacts'> & { readonly config: Config };
 
 /**
  * Wires an App on one SQLite database: the event store with the projections hooked
@@ -37,6 +38,6 @@ export const composeApp = async (
   const runner = new ProjectionRunner(db, PROJECTIONS, tapeHistoryOf(store));
   store.onAppend((events) => runner.apply(events));
   await runner.catchUp(store);
-  const app: App = { ...settings, db, store, catalog: new CatalogQueries(db), mounts: new MountMemory(db), cursors: new JournalCursors(db), contacts: new ContactMemos(db) };
+  const app: App = { ...settings, db, store, catalog: new CatalogQueries(db), sets: new SetQueries(db), mounts: new MountMemory(db), cursors: new JournalCursors(db), contacts: new ContactMemos(db) };
   return { app, runner };
 };

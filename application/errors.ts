@@ -47,6 +47,10 @@ export type AppError =
   | { readonly _tag: 'SourceMissing'; readonly paths: readonly string[] }
   | { readonly _tag: 'NotEnoughRoom'; readonly tape: TapeId; readonly neededBytes: number; readonly room: Room }
   | { readonly _tag: 'SpanTapeRefused'; readonly tape: string; readonly reason: string }
+  /** `backup --set`: the set has no tape yet, every tape of it is full, or the mounted tape is not one of it. */
+  | { readonly _tag: 'SetHasNoTapes'; readonly set: string }
+  | { readonly _tag: 'SetFull'; readonly set: string; readonly tapes: readonly string[] }
+  | { readonly _tag: 'TapeNotInSet'; readonly tape: string; readonly set: string; readonly mount: string }
   | { readonly _tag: 'SpanPartMissing'; readonly span: string; readonly part: number; readonly tape: TapeId }
   | { readonly _tag: 'JobNotFound'; readonly tape: TapeId; readonly job: string }
   | { readonly _tag: 'JobAmbiguous'; readonly tape: TapeId; readonly job: string; readonly candidates: readonly string[] }

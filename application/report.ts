@@ -2,10 +2,15 @@ import { scoreHealth, type Health, type HealthScore } from '../domain/health';
 import { LabelQueries, type TapeLabelView } from '../projections/label-queries';
 import type { JobView, TapeView } from '../projections/queries';
 import type { App } from './app';
+import { listSets } from './sets';
+import { DEFAULT_LOCATION } from '../domain/set/set-name';
 
 export interface TapeHealth {
   readonly tape: TapeView;
   readonly labels: readonly TapeLabelView[];
+  /** The tape set it is in (null: none), and where it is kept (`library` until moved). */
+  readonly set: string | null;
+  readonly location: string;
   readonly score: HealthScore;
   readonly lastVerify: { readonly status: string; readonly at: string } | null;
   readonly backups: { readonly finished: number; readonly succeeded: number; readonly partial: number };
@@ -20,9 +25,20 @@ export interface TapeContent {
   readonly newestBackup: { readonly job: string; readonly status: string; readonly at: string } | null;
 }
 
+/** A tape set as the report sees it: where its tapes are, and whether they all sit in one place. */
+export interface SetPlaces {
+  readonly set: string;
+  readonly copies: number;
+  readonly tapes: number;
+  readonly locations: readonly string[];
+  /** Two tapes or more, all in one place: one fire or flood takes the whole set. */
+  readonly onePlace: boolean;
+}
+
 export interface HealthReport {
   readonly generatedAt: string;
   readonly tapes: readonly TapeHealth[];
+  readonly sets: readonly SetPlaces[];
   readonly summary: {
     readonly tapes: number;
     readonly good: number;
@@ -47,6 +63,7 @@ const tapeHealth = (
   tape: TapeView,
   jobs: readonly JobView[],
   labels: readonly TapeLabelView[],
+  place: { readonly set: string | null; readonly location: string },
   initialisedAt: string | null,
   stored: { readonly files: number; readonly bytes: number },
   nowMs: number,
@@ -73,7 +90,7 @@ const tapeHealth = (
   );
   const newest = last(backups.filter((j) => j.status === 'SUCCESS' || j.files > 0));
   const content: TapeContent = { ...stored, newestBackup: newest === undefined ? null : { job: newest.id, status: newest.status, at: endOf(newest) } };
-  return { tape, labels, score, lastVerify, backups: { finished: backups.length, succeeded: succeeded.length, partial: partial.length }, lastBackupAt, content };
+  return { tape, labels, ...place, score, lastVerify, backups: { finished: backups.length, succeeded: succeeded.length, partial: partial.length }, lastBackupAt, content };
 };
 
 /** Health of every tape in the catalog (jobs in store order), with a summary. */
@@ -82,16 +99,26 @@ export const healthReport = (app: App): HealthReport => {
   const labels = new LabelQueries(app.db).byTape();
   const jobs = app.catalog.jobs();
   const stored = app.catalog.storedFiles();
+  const members = app.sets.members();
+  const locations = app.sets.locations();
+  const placeOf = (tape: string) => ({ set: members.get(tape)?.set ?? null, location: locations.get(tape) ?? DEFAULT_LOCATION });
   const tapes = app.catalog
     .tapes()
     .map((tape) =>
-      tapeHealth(tape, jobs.filter((j) => j.tape === tape.id), labels.get(tape.id) ?? [], app.catalog.tapeInfo(tape.id)?.initialisedAt ?? null, stored.get(tape.id) ?? { files: 0, bytes: 0 }, now.getTime()),
+      tapeHealth(tape, jobs.filter((j) => j.tape === tape.id), labels.get(tape.id) ?? [], placeOf(tape.id), app.catalog.tapeInfo(tape.id)?.initialisedAt ?? null, stored.get(tape.id) ?? { files: 0, bytes: 0 }, now.getTime()),
     )
     .sort(bySeverity);
   const count = (h: string) => tapes.filter((t) => t.score.health === h).length;
   return {
     generatedAt: now.toISOString(),
     tapes,
+    sets: listSets(app).map((d) => ({
+      set: d.name,
+      copies: d.copies,
+      tapes: d.tapes.length,
+      locations: [...new Set(d.tapes.map((t) => t.location))],
+      onePlace: d.onePlace,
+    })),
     summary: {
       tapes: tapes.length,
       good: count('good'),

@@ -239,8 +239,9 @@ export const journalEventProblem = (tape: TapeId, event: EventEnvelope): string 
   if (E.isLeft(decoded)) return decoded.left._tag === 'UnknownEventType' ? undefined : `${event.type} does not decode: ${JSON.stringify(decoded.left)}`;
   const d = decoded.right;
   // Forgetting is this catalog's own business: a journal that says so is not to be believed.
-  if (d.type === 'TapeForgotten' || d.type === 'TapeRecalled') return `${d.type} is a local catalog event, never on a tape`;
-  if ((d.type === 'JobStarted' || d.type === 'TapeInitialised' || d.type === 'TapeDescribed' || d.type === 'KeySlotAdded') && d.data.tape !== tape) {
+  if (d.type === 'TapeForgotten' || d.type === 'TapeRecalled' || d.type === 'SetCreated') return `${d.type} is a local catalog event, never on a tape`;
+  const ofATape = d.type === 'JobStarted' || d.type === 'TapeInitialised' || d.type === 'TapeDescribed' || d.type === 'KeySlotAdded' || d.type === 'TapeJoinedSet' || d.type === 'TapeMoved';
+  if (ofATape && d.data.tape !== tape) {
     return `${d.type} names tape ${d.data.tape}`;
   }
   return undefined;

@@ -233,6 +233,18 @@ export const renderError = (error: AppError): Rendered => {
         message: `label ${error.label} is on ${error.tapes.length} tape(s) (${list(error.tapes)}): take it off first with \`lto label unassign <tape> ${error.label}\``,
         exit: EXIT.FAILED,
       };
+    case 'SetHasNoTapes':
+      return { message: `tape set ${error.set} has no tape yet: \`lto tape add <barcode> --set ${error.set}\` or \`lto set add ${error.set} <tape>\``, exit: EXIT.USAGE };
+    case 'SetFull':
+      return { message: `every tape of set ${error.set} is full (${list(error.tapes)}): add one with \`lto tape add <barcode> --set ${error.set}\``, exit: EXIT.FAILED };
+    case 'TapeNotInSet':
+      return { message: `the tape mounted at ${error.mount} is ${error.tape}, which is not in set ${error.set} (see \`lto set show ${error.set}\`)`, exit: EXIT.USAGE };
+    case 'SetExists':
+      return { message: `set ${error.set} already exists (${error.copies} cop${error.copies === 1 ? 'y' : 'ies'}): see \`lto set show ${error.set}\``, exit: EXIT.USAGE };
+    case 'SetNotFound':
+      return { message: `there is no tape set ${error.set}: create it with \`lto set create ${error.set}\``, exit: EXIT.USAGE };
+    case 'TapeInOtherSet':
+      return { message: `tape ${error.tape} is in set ${error.set}, not ${error.requested}: a tape belongs to one set`, exit: EXIT.USAGE };
     default: {
       const unhandled: never = error;
       return { message: `unexpected error: ${JSON.stringify(unhandled)}`, exit: EXIT.FAILED };

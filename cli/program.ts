@@ -13,11 +13,13 @@ import { registerLogs } from './commands/logs';
 import { registerReport } from './commands/report';
 import { registerRestore } from './commands/restore';
 import { registerSearch } from './commands/search';
+import { registerSet } from './commands/set';
 import { registerTapeAdd } from './commands/tape-add';
 import { registerTapeDescribe } from './commands/tape-describe';
 import { registerTapeForget } from './commands/tape-forget';
 import { registerTapeHistory } from './commands/tape-history';
 import { registerTapeList } from './commands/tape-list';
+import { registerTapeMove } from './commands/tape-move';
 import { registerTapeShow } from './commands/tape-show';
 import { registerTapeKeys } from './commands/tape-keys';
 import { registerKeyGenerate } from './commands/key-generate';
@@ -45,7 +47,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
     });
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
-  const tape = program.command('tape').description('tapes: add, list, show, history, describe, forget');
+  const tape = program.command('tape').description('tapes: add, list, show, history, describe, forget, keys, move');
   registerTapeAdd(tape, io, state, globals);
   registerTapeList(tape, io, state, globals);
   registerTapeShow(tape, io, state, globals);
@@ -53,6 +55,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerTapeDescribe(tape, io, state, globals);
   registerTapeForget(tape, io, state, globals);
   registerTapeKeys(tape, io, state, globals);
+  registerTapeMove(tape, io, state, globals);
   registerBackup(program, io, state, globals);
   registerRestore(program, io, state, globals);
   registerBrowse(program, io, state, globals);
@@ -60,6 +63,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerRecover(program, io, state, globals);
   registerJobs(program, io, state, globals);
   registerLabel(program, io, state, globals);
+  registerSet(program, io, state, globals);
   registerSearch(program, io, state, globals);
   registerReport(program, io, state, globals);
   registerLogs(program, io, state, globals);

@@ -16,7 +16,7 @@ import type { Ask } from './ui/ask';
  * Asks where `tape` is mounted, after saying why the last answer would not do; an empty
  * answer takes where it was last seen (or the configured drive). Undefined: input ended.
  */
-const askMountPoint = async (io: Io, app: App, ask: Ask, tape: TapeId, question: string, problem: AppError | undefined, fallback?: string): Promise<string | undefined> => {
+export const askMountPoint = async (io: Io, app: App, ask: Ask, tape: TapeId, question: string, problem: AppError | undefined, fallback?: string): Promise<string | undefined> => {
   if (problem !== undefined) io.err(io.errStyle.red(renderError(problem).message));
   const remembered = app.mounts.lastSeen(tape) ?? app.config.drive ?? fallback;
   const answer = await ask(`${question}${remembered === undefined ? '' : ` [${remembered}]`}: `);

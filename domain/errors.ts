@@ -13,4 +13,7 @@ export type DomainError =
   | { readonly _tag: 'SegmentNotClosed'; readonly job: JobId; readonly segment: number; readonly closed: number }
   | { readonly _tag: 'LabelExists'; readonly label: string; readonly color: string }
   | { readonly _tag: 'LabelNotFound'; readonly label: string }
-  | { readonly _tag: 'LabelInUse'; readonly label: string; readonly tapes: readonly TapeId[] };
+  | { readonly _tag: 'LabelInUse'; readonly label: string; readonly tapes: readonly TapeId[] }
+  | { readonly _tag: 'SetExists'; readonly set: string; readonly copies: number }
+  | { readonly _tag: 'SetNotFound'; readonly set: string }
+  | { readonly _tag: 'TapeInOtherSet'; readonly tape: TapeId; readonly set: string; readonly requested: string };

@@ -5,6 +5,7 @@ import { Count, IsoTime, JobId, VolumeUuid, checked } from './ids';
 import { KeySlot } from './key-slots';
 import { Generation, TapeId } from './tape-id';
 import { Colour, LabelName } from './label/label-name';
+import { CopyCount, Location, SetName } from './set/set-name';
 
 /** Every job is one of these operations. */
 export const JobType = t.keyof({ ADD_TAPE: null, BACKUP: null, RESTORE: null, VERIFY: null, BROWSE: null, RECOVERY: null });
@@ -232,6 +233,23 @@ export type TapeForgotten = t.TypeOf<typeof TapeForgotten>;
 export const TapeRecalled = t.type({ tape: TapeId });
 export type TapeRecalled = t.TypeOf<typeof TapeRecalled>;
 
+// ---- tape sets: definitions in set-<NAME>, membership and location in tape-<TAPEID> ----
+
+/** A tape set was defined, with its copy policy (local catalog only: its tapes carry it). */
+export const SetCreated = t.type({ set: SetName, copies: CopyCount, description: t.string });
+export type SetCreated = t.TypeOf<typeof SetCreated>;
+
+/**
+ * A tape joined a set (for good: a tape belongs to one set). The set's policy travels
+ * with it, so the tape read back alone (`lto recover`) knows its set and what it asks for.
+ */
+export const TapeJoinedSet = t.type({ tape: TapeId, set: SetName, copies: CopyCount, description: t.string });
+export type TapeJoinedSet = t.TypeOf<typeof TapeJoinedSet>;
+
+/** A tape was taken somewhere else: `library`, `shelf` or a place a person names ("Vault B"). */
+export const TapeMoved = t.type({ tape: TapeId, location: Location });
+export type TapeMoved = t.TypeOf<typeof TapeMoved>;
+
 const eventOf = <T extends string, C extends t.Mixed>(type: T, data: C) =>
   t.type({ type: t.literal(type), data });
 
@@ -255,6 +273,9 @@ export const DomainEvent = t.union([
   eventOf('TapeUnlabelled', TapeUnlabelled),
   eventOf('TapeForgotten', TapeForgotten),
   eventOf('TapeRecalled', TapeRecalled),
+  eventOf('SetCreated', SetCreated),
+  eventOf('TapeJoinedSet', TapeJoinedSet),
+  eventOf('TapeMoved', TapeMoved),
 ]);
 export type DomainEvent = t.TypeOf<typeof DomainEvent>;
 export type EventType = DomainEvent['type'];
@@ -283,6 +304,9 @@ export const CURRENT_SCHEMA: Readonly<Record<EventType, number>> = {
   TapeUnlabelled: 1,
   TapeForgotten: 1,
   TapeRecalled: 1,
+  SetCreated: 1,
+  TapeJoinedSet: 1,
+  TapeMoved: 1,
 };
 
 export type EventDecodeProblem =

@@ -18,18 +18,26 @@ export interface ChosenMode {
  * the same data is not written again; else full. A source new to the tape is written
  * whole either way (an incremental takes what the catalog lacks as new).
  */
-export const chooseMode = (db: Database.Database, tape: string, roots: readonly string[], names: Names, request: ModeRequest): ChosenMode => {
+export const chooseMode = (
+  db: Database.Database,
+  tape: string,
+  roots: readonly string[],
+  names: Names,
+  request: ModeRequest,
+  set?: { readonly name: string; readonly tapes: readonly string[] },
+): ChosenMode => {
+  const holder = set === undefined ? tape : `set ${set.name}`;
   if (request === 'full') return { mode: 'FULL', reason: '--full: every file is written again' };
-  if (request === 'incremental') return { mode: 'INCREMENTAL', reason: '--incremental: only what is new or changed since the tape\'s latest backup of these sources' };
-  const state = new CatalogState(db, tape);
+  if (request === 'incremental') return { mode: 'INCREMENTAL', reason: `--incremental: only what is new or changed since the ${set === undefined ? 'tape' : 'set'}'s latest backup of these sources` };
+  const state = new CatalogState(db, tape, set?.tapes);
   const held = roots.filter((root) => {
     const latest = state.latest(names.path(root));
     return latest !== undefined && latest.kind !== 'deleted';
   });
-  if (held.length === 0) return { mode: 'FULL', reason: `${tape} holds no earlier backup of ${roots.length === 1 ? 'this source' : 'these sources'}` };
+  if (held.length === 0) return { mode: 'FULL', reason: `${holder} holds no earlier backup of ${roots.length === 1 ? 'this source' : 'these sources'}` };
   const fresh = roots.length - held.length;
   return {
     mode: 'INCREMENTAL',
-    reason: `${tape} already holds ${held.length === roots.length ? (roots.length === 1 ? 'this source' : 'these sources') : `${held.length} of ${roots.length} sources (the other ${fresh} written whole)`}; only what is new or changed is written (--full writes everything again)`,
+    reason: `${holder} already holds ${held.length === roots.length ? (roots.length === 1 ? 'this source' : 'these sources') : `${held.length} of ${roots.length} sources (the other ${fresh} written whole)`}; only what is new or changed is written (--full writes everything again)`,
   };
 };

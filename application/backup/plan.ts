@@ -9,6 +9,8 @@ import { ScanTable, type Change } from './scan-table';
 
 export interface PlanOptions {
   readonly tape: string;
+  /** The tapes an incremental compares with (a set's): default the tape alone. */
+  readonly baseline?: readonly string[];
   readonly roots: readonly string[];
   readonly excludes: readonly Glob[];
   readonly incremental: boolean;
@@ -79,7 +81,7 @@ const classify = (previous: LatestVersion | undefined, entry: ScannedEntry, chec
  */
 export const planBackup = (db: Database.Database, options: PlanOptions): { plan: BackupPlan; scan: ScanTable } => {
   const scan = new ScanTable(db);
-  const state = new CatalogState(db, options.tape);
+  const state = new CatalogState(db, options.tape, options.baseline);
   const excluded = (path: string) => options.excludes.some((g) => g.matches(path));
   const names = options.names;
   let scanned = 0;
@@ -101,7 +103,7 @@ export const planBackup = (db: Database.Database, options: PlanOptions): { plan:
     if (++scanned % 1000 === 0) options.onScanned?.(scanned);
   }
   scan.finishFill();
-  const deleted = scan.findGone(options.tape, options.roots.map((root) => names.path(root)));
+  const deleted = scan.findGone(options.tape, options.roots.map((root) => names.path(root)), options.baseline);
   const totals = scan.totals();
   const plan: BackupPlan = {
     new: totals.new,

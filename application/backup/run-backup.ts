@@ -47,6 +47,8 @@ export interface BackupInput {
   readonly span?: SpanTapes;
   /** Polled at the job's safe points: a stop asked for (a signal) ends it INTERRUPTED. */
   readonly stop?: () => StopRequest | undefined;
+  /** `--set`: the tape is one of this set's, and the incremental compares with every one of `tapes` (application/backup/set-target.ts). */
+  readonly set?: { readonly name: string; readonly tapes: readonly string[] };
 }
 
 export interface BackupProgress {
@@ -135,9 +137,10 @@ const backup = async (
   }
 
   const request = input.incremental === 'auto' ? 'auto' : input.incremental ? 'incremental' : 'full';
-  const { mode, reason: modeReason } = chooseMode(app.db, tape, roots, names, request);
+  const { mode, reason: modeReason } = chooseMode(app.db, tape, roots, names, request, input.set);
   const { plan, scan } = planBackup(app.db, {
     tape,
+    ...(input.set === undefined ? {} : { baseline: input.set.tapes }),
     roots,
     excludes: input.excludes.map(compileGlob),
     incremental: mode === 'INCREMENTAL',

@@ -137,23 +137,31 @@ export class ScanTable {
    * the scan did not see (and that no scan warning hides: an unreadable folder's
    * contents are not gone). Returns how many.
    */
-  findGone(tape: string, roots: readonly string[]): number {
+  findGone(tape: string, roots: readonly string[], tapes: readonly string[] = [tape]): number {
+    // Across a set's tapes the newest version of a path may be on another tape than its folder row.
+    const across = tapes.length > 1;
+    const onTapes = across ? 'd.tape IN (SELECT value FROM json_each(@tape))' : 'd.tape = @tape';
+    const newest = across
+      ? `(SELECT e2.id FROM entries e2 JOIN dirs d2 ON d2.id = e2.dir_id
+          WHERE d2.tape IN (SELECT value FROM json_each(@tape)) AND d2.path = d.path AND e2.name = e.name ORDER BY e2.ordinal DESC, e2.id DESC LIMIT 1)`
+      : '(SELECT e2.id FROM entries e2 WHERE e2.dir_id = e.dir_id AND e2.name = e.name ORDER BY e2.ordinal DESC, e2.id DESC LIMIT 1)';
     const fill = this.db.prepare(
       `INSERT OR IGNORE INTO gone (path)
        SELECT p FROM (
          SELECT CASE WHEN d.path = '/' THEN '/' || e.name ELSE d.path || '/' || e.name END AS p, e.kind AS kind
          FROM entries e JOIN dirs d ON d.id = e.dir_id
-         WHERE d.tape = @tape AND (d.path = @root OR (d.path >= @root || '/' AND d.path < @root || '0') OR (d.path = @rootDir AND e.name = @rootName))
-           AND e.id = (SELECT e2.id FROM entries e2 WHERE e2.dir_id = e.dir_id AND e2.name = e.name ORDER BY e2.ordinal DESC, e2.id DESC LIMIT 1)
+         WHERE ${onTapes} AND (d.path = @root OR (d.path >= @root || '/' AND d.path < @root || '0') OR (d.path = @rootDir AND e.name = @rootName))
+           AND e.id = ${newest}
        )
        WHERE kind != 'deleted'
          AND NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = p)
          AND NOT EXISTS (SELECT 1 FROM scan_warnings w WHERE w.path = p OR (p >= w.path || '/' AND p < w.path || '0'))`,
     );
+    const key = across ? JSON.stringify(tapes) : tape;
     for (const root of roots) {
       const cut = root.lastIndexOf('/');
       const rootDir = cut <= 0 ? '/' : root.slice(0, cut);
-      fill.run({ tape, root: root === '/' ? '' : root, rootDir, rootName: root.slice(cut + 1) });
+      fill.run({ tape: key, root: root === '/' ? '' : root, rootDir, rootName: root.slice(cut + 1) });
     }
     const n: unknown = this.db.prepare('SELECT count(*) FROM gone').pluck().get();
     return typeof n === 'number' ? n : 0;

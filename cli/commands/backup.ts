@@ -14,6 +14,7 @@ import { renderTable } from '../ui/table';
 import { collect, parseSize } from '../ui/parse';
 import { terminalAsk } from '../ui/ask';
 import { spanTapes } from '../span-tapes';
+import { setBackupTarget, setSpanTapes } from '../set-backup';
 import { displayName, globFromInput } from '../../domain/name-bytes';
 
 interface Options {
@@ -29,14 +30,15 @@ interface Options {
   readonly key?: string;
   readonly passphraseFile?: string;
   readonly breakLock?: boolean;
+  readonly set?: string;
 }
 
 export const registerBackup = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
   const command = program
     .command('backup')
-    .description('back up folders (or files) to a tape: full, or incremental against what the tape already holds')
-    .argument('<tape>', 'tape id (barcode)')
-    .argument('<sources...>', 'folders or files to back up (recorded by their absolute paths)')
+    .description('back up folders (or files) to a tape, or to a tape set: full, or incremental against what the tape (or set) already holds')
+    .argument('<tape>', 'tape id (barcode); with --set, the first source')
+    .argument('[sources...]', 'folders or files to back up (recorded by their absolute paths)')
     .option('--full', 'write every file again (default: incremental when the tape already holds these sources, else full)')
     .option('--incremental', 'only what is new or changed since the tape\'s latest state of these sources (the default once the tape holds them)')
     .option('--checksum', 'with --incremental: also compare content, not only size and time')
@@ -45,11 +47,21 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
     .option('--segment-size <size>', 'start a new segment past this size (e.g. 1GiB, 200MiB; default 1GiB)')
     .option('--mount <path>', 'where the tape is mounted; with --span, repeat it for the next tapes, in order', collect, [])
     .option('--span', 'when the tape is full, go on to the next tape (the next --mount, else asked on a terminal); a file may be split across tapes')
+    .option('--set <name>', 'write to this tape set: its current tape, incremental against every tape of the set, on to its next tape when one is full (its tapes are found by label among the --mount points)')
     .option('--break-lock', 'take the tape even though another lto holds its lock (only once sure that one is gone)')
     .option('--json', 'print one summary object as JSON');
   withKeyOptions(command)
-    .action(async (tape: string, sources: string[], options: Options) =>
+    .action(async (first: string, rest: string[], options: Options) =>
       withApp(io, state, globals(), async ({ app }) => {
+        const sources = options.set === undefined ? rest : [first, ...rest];
+        if (sources.length === 0) return E.left({ _tag: 'InvalidOption', option: 'sources', value: '', expected: 'at least one folder or file to back up, after the tape' });
+        if (options.set !== undefined && options.span === true) {
+          return E.left({ _tag: 'InvalidOption', option: '--span', value: '--set', expected: 'one of them: a set backup goes on to the set\'s next tape by itself' });
+        }
+        const ask = io.interactive ? terminalAsk : undefined;
+        const target = options.set === undefined ? undefined : await setBackupTarget(io, app, options.set, options.mount, ask);
+        if (target !== undefined && E.isLeft(target)) return target;
+        const tape = target?.right.tape ?? first;
         const segmentTargetBytes = options.segmentSize === undefined ? DEFAULT_SEGMENT_BYTES : parseSize(options.segmentSize);
         if (segmentTargetBytes === undefined) {
           return E.left({ _tag: 'InvalidOption', option: '--segment-size', value: options.segmentSize ?? '', expected: 'a size such as 1GiB or 200MB' });
@@ -60,8 +72,8 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
         if (options.full === true && options.incremental === true) {
           return E.left({ _tag: 'InvalidOption', option: '--full', value: '--incremental', expected: 'one of --full and --incremental (neither: incremental when the tape already holds these sources)' });
         }
-        if (options.mount.length > 1 && options.span !== true) {
-          return E.left({ _tag: 'InvalidOption', option: '--mount', value: options.mount.join(', '), expected: 'one mount point (more only with --span)' });
+        if (options.mount.length > 1 && options.span !== true && options.set === undefined) {
+          return E.left({ _tag: 'InvalidOption', option: '--mount', value: options.mount.join(', '), expected: 'one mount point (more only with --span or --set)' });
         }
         const unlocked = await unlockForCommand(io, app, tape, options);
         if (E.isLeft(unlocked)) return unlocked;
@@ -91,10 +103,13 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
             excludes: options.exclude.map(globFromInput),
             checksum: options.checksum === true,
             dryRun: options.dryRun === true,
-            mount: options.mount[0],
+            mount: target === undefined ? options.mount[0] : target.right.mount,
             segmentTargetBytes,
             breakLock: options.breakLock === true,
-            ...(options.span === true ? { span: spanTapes(io, app, options.mount, options, io.interactive ? terminalAsk : undefined) } : {}),
+            ...(options.span === true ? { span: spanTapes(io, app, options.mount, options, ask) } : {}),
+            ...(target === undefined
+              ? {}
+              : { span: setSpanTapes(io, app, target.right, options.mount, options, ask), set: { name: target.right.set, tapes: target.right.baseline } }),
             stop: stopping.requested,
           },
           progress,
@@ -102,7 +117,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
         ).finally(stopping.dispose);
         stop();
         if (E.isLeft(report)) return report;
-        if (options.json === true) printJson(io, backupJson(report.right));
+        if (options.json === true) printJson(io, backupJson(report.right, target?.right.set ?? null));
         else printReport(io, report.right);
         const stopped = stopping.requested();
         if (report.right.status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
@@ -112,8 +127,9 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
     );
 };
 
-export const backupJson = (r: BackupReport) => ({
+export const backupJson = (r: BackupReport, set: string | null) => ({
   tape: r.tape,
+  set,
   job: r.job,
   mode: r.mode,
   modeReason: r.modeReason,

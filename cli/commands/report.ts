@@ -78,12 +78,15 @@ export const registerReport = (program: Command, io: Io, state: RunState, global
                 { header: 'LAST VERIFY', value: (t) => (t.lastVerify === null ? s.dim(MESSAGES.report.neverVerified) : `${t.lastVerify.status.toLowerCase()}, ${t.score.lastVerifyAgeDays ?? 0} d ago`) },
                 { header: 'BACKUPS OK', value: (t) => (t.backups.finished === 0 ? s.dim('-') : `${t.backups.succeeded}/${t.backups.finished}${t.backups.partial > 0 ? ` (${t.backups.partial} partial)` : ''}`), align: 'right' },
                 { header: 'LAST BACKUP', value: (t) => (t.lastBackupAt === null ? s.dim(MESSAGES.report.noBackup) : `${formatLocalTime(t.lastBackupAt)} (${t.score.daysSinceLastBackup ?? 0} d)`) },
+                { header: 'SET', value: (t) => t.set ?? s.dim('-') },
+                { header: 'LOCATION', value: (t) => t.location },
                 { header: 'LABELS', value: (t) => renderLabels(t.labels, s) },
                 { header: 'NOTES', value: (t) => t.score.reasons.map((r) => (r.level === 'critical' ? s.red(r.text) : s.yellow(r.text))).join('; ') },
               ],
               s,
             ),
           );
+          for (const set of report.sets.filter((x) => x.onePlace)) io.out(s.yellow(MESSAGES.report.setInOnePlace(set.set, set.tapes, set.locations[0] ?? '')));
         }
         if (options.html !== undefined) io.err(MESSAGES.report.written(options.html));
         return E.right(reportExit(report.summary, failOn));

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { addTape, type AddTapeResult } from '../../application/add-tape';
 import { generationFor } from '../../application/tape-id-input';
+import { addTapeToSet, existingSet } from '../../application/sets';
 import { GENERATIONS } from '../../domain/tape-id';
 import { ok, printJson, reportError, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
@@ -25,6 +26,7 @@ interface Options {
   readonly scanCamera?: boolean;
   readonly scanTimeout: string;
   readonly json?: boolean;
+  readonly set?: string;
 }
 
 export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
@@ -42,6 +44,7 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
     .option('--scan <picture>', 'read the barcode from a JPEG or PNG photo of the label')
     .option('--scan-camera', 'read the barcode with the camera (needs ffmpeg): frames are read until one is seen')
     .option('--scan-timeout <seconds>', 'how long --scan-camera looks', String(DEFAULT_CAMERA_SECONDS))
+    .option('--set <name>', 'put the new tape in this tape set (`lto set create` first)')
     .option('--json', 'print the result as JSON')
     .action(async (typed: string | undefined, options: Options) => {
       // The barcode is read (typed, pictured or filmed) before the catalog is opened.
@@ -56,6 +59,9 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
       await withApp(io, state, globals(), async ({ app }) => {
         const id = generationFor(barcode.right, options.generation);
         if (E.isLeft(id)) return id;
+        // An unknown set is refused before the tape is touched.
+        const set = options.set === undefined ? undefined : existingSet(app, options.set);
+        if (set !== undefined && E.isLeft(set)) return set;
         const capacityBytes = options.capacity === undefined ? undefined : parseSize(options.capacity);
         if (options.capacity !== undefined && capacityBytes === undefined) {
           return E.left({ _tag: 'InvalidOption', option: '--capacity', value: options.capacity, expected: 'a size such as 500GiB or 8MiB' });
@@ -72,17 +78,19 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
           encryption: encryption.right,
         });
         if (E.isLeft(result)) return result;
+        const joined = set === undefined ? undefined : addTapeToSet(app, set.right.set, result.right.tape, result.right.mount);
+        if (joined !== undefined && E.isLeft(joined)) return joined;
         if (options.json === true) {
           const { slots, ...added } = result.right;
-          printJson(io, { ...added, keySlots: slots });
+          printJson(io, { ...added, keySlots: slots, set: set?.right.set ?? null });
         }
-        else printAdded(io, result.right);
+        else printAdded(io, result.right, set?.right.set);
         return ok;
       });
     });
 };
 
-const printAdded = (io: Io, r: AddTapeResult): void => {
+const printAdded = (io: Io, r: AddTapeResult, set: string | undefined): void => {
   const s = io.style;
   const what = r.outcome === 'initialised' ? 'added and initialised' : 'was already initialised on this volume: its journal was read into the catalog';
   io.out(`${s.green('✓')} Tape ${s.bold(r.tape)} ${what}`);
@@ -91,4 +99,5 @@ const printAdded = (io: Io, r: AddTapeResult): void => {
   if (r.slots > 0) io.out(`  encrypted (AES-256-GCM), ${r.slots} key slot${r.slots === 1 ? '' : 's'}: ${s.yellow('without one of their secrets the tape cannot be read')}`);
   io.out(`  ${describeMount(r.mount, r.via, s)}`);
   if (r.job !== '') io.out(`  job ${shortId(r.job)} ADD_TAPE ${s.green('SUCCESS')}`);
+  if (set !== undefined) io.out(`  in tape set ${s.bold(set)}`);
 };

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { LabelQueries, type TapeLabelView } from '../../projections/label-queries';
 import type { TapeView } from '../../projections/queries';
+import type { App } from '../../application/app';
+import { DEFAULT_LOCATION } from '../../domain/set/set-name';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
@@ -8,8 +10,16 @@ import { formatBytes, formatPercent } from '../ui/format';
 import { renderLabels } from '../ui/labels';
 import { renderTable } from '../ui/table';
 
+/** A tape's set (null: none) and where it is (`library` until moved). */
+export interface TapePlace {
+  readonly set: string | null;
+  readonly location: string;
+}
+
+export const placeOf = (app: App, tape: string): TapePlace => ({ set: app.sets.members().get(tape)?.set ?? null, location: app.sets.location(tape) });
+
 /** The `tape list --json` shape: scripts rely on these names. `labels`: label names, sorted. */
-export const tapeJson = (t: TapeView, labels: readonly TapeLabelView[] = []) => ({
+export const tapeJson = (t: TapeView, labels: readonly TapeLabelView[], place: TapePlace) => ({
   tape: t.id,
   generation: t.generation,
   capacityBytes: t.capacityBytes,
@@ -18,6 +28,8 @@ export const tapeJson = (t: TapeView, labels: readonly TapeLabelView[] = []) => 
   encrypted: t.encrypted,
   state: t.state,
   labels: labels.map((l) => l.name),
+  set: place.set,
+  location: place.location,
 });
 
 export const registerTapeList = (tape: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
@@ -25,22 +37,33 @@ export const registerTapeList = (tape: Command, io: Io, state: RunState, globals
     .command('list')
     .description('list the tapes in the catalog')
     .option('--label <name>', 'only the tapes that carry this label')
+    .option('--set <name>', 'only the tapes of this tape set')
     .option('--json', 'print as JSON')
-    .action((options: { json?: boolean; label?: string }) =>
+    .action((options: { json?: boolean; label?: string; set?: string }) =>
       withApp(io, state, globals(), ({ app }) => {
         const labels = new LabelQueries(app.db).byTape();
         const labelsOf = (t: TapeView) => labels.get(t.id) ?? [];
+        const members = app.sets.members();
+        const locations = app.sets.locations();
+        const placeIn = (t: TapeView): TapePlace => ({ set: members.get(t.id)?.set ?? null, location: locations.get(t.id) ?? DEFAULT_LOCATION });
         const filter = options.label?.trim();
-        const tapes = app.catalog.tapes().filter((t) => filter === undefined || labelsOf(t).some((l) => l.name === filter));
-        if (options.json === true) printJson(io, { tapes: tapes.map((t) => tapeJson(t, labelsOf(t))) });
-        else if (tapes.length === 0) io.out(filter === undefined ? 'No tapes yet: add one with `lto tape add <barcode>`.' : `No tape carries label ${filter}.`);
-        else io.out(renderTable(tapes, TAPE_COLUMNS(io, labelsOf), io.style));
+        const setFilter = options.set?.trim();
+        const tapes = app.catalog
+          .tapes()
+          .filter((t) => filter === undefined || labelsOf(t).some((l) => l.name === filter))
+          .filter((t) => setFilter === undefined || placeIn(t).set === setFilter);
+        if (options.json === true) printJson(io, { tapes: tapes.map((t) => tapeJson(t, labelsOf(t), placeIn(t))) });
+        else if (tapes.length === 0) io.out(emptyList(filter, setFilter));
+        else io.out(renderTable(tapes, TAPE_COLUMNS(io, labelsOf, placeIn), io.style));
         return ok;
       }),
     );
 };
 
-const TAPE_COLUMNS = (io: Io, labelsOf: (t: TapeView) => readonly TapeLabelView[]) =>
+const emptyList = (label: string | undefined, set: string | undefined): string =>
+  set !== undefined ? `No tape is in set ${set}.` : label !== undefined ? `No tape carries label ${label}.` : 'No tapes yet: add one with `lto tape add <barcode>`.';
+
+const TAPE_COLUMNS = (io: Io, labelsOf: (t: TapeView) => readonly TapeLabelView[], placeIn: (t: TapeView) => TapePlace) =>
   [
     { header: 'TAPE', value: (t: TapeView) => io.style.bold(t.id) },
     { header: 'GEN', value: (t: TapeView) => t.generation },
@@ -48,6 +71,8 @@ const TAPE_COLUMNS = (io: Io, labelsOf: (t: TapeView) => readonly TapeLabelView[
     { header: 'CAPACITY', value: (t: TapeView) => formatBytes(t.capacityBytes), align: 'right' as const },
     { header: 'USE', value: (t: TapeView) => formatPercent(t.usedBytes, t.capacityBytes), align: 'right' as const },
     { header: 'ENC', value: (t: TapeView) => (t.encrypted ? io.style.yellow('yes') : 'no') },
+    { header: 'SET', value: (t: TapeView) => placeIn(t).set ?? io.style.dim('-') },
+    { header: 'LOCATION', value: (t: TapeView) => placeIn(t).location },
     { header: 'LABELS', value: (t: TapeView) => renderLabels(labelsOf(t), io.style) },
     { header: 'DESCRIPTION', value: (t: TapeView) => t.description },
   ] as const;

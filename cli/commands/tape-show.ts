@@ -15,7 +15,7 @@ import { formatBytes, formatPercent, formatLocalTime, shortId } from '../ui/form
 import { renderLabels } from '../ui/labels';
 import { ltfsFields } from '../ui/ltfs-fields';
 import { renderFields } from '../ui/table';
-import { tapeJson } from './tape-list';
+import { placeOf, tapeJson, type TapePlace } from './tape-list';
 
 export const registerTapeShow = (tape: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
   tape
@@ -33,15 +33,16 @@ export const registerTapeShow = (tape: Command, io: Io, state: RunState, globals
         if (E.isLeft(details)) return details;
         const labels = new LabelQueries(app.db).ofTape(details.right.tape.id);
         const held = holdings(app, details.right.tape.id);
-        if (options.json === true) printJson(io, { ...detailsJson(details.right, labels), content: held.content, backups: held.backups });
-        else printDetails(io, details.right, labels, held);
+        const place = placeOf(app, details.right.tape.id);
+        if (options.json === true) printJson(io, { ...detailsJson(details.right, labels, place), content: held.content, backups: held.backups });
+        else printDetails(io, details.right, labels, held, place);
         return ok;
       }),
     );
 };
 
-const detailsJson = (d: TapeDetails, labels: readonly TapeLabelView[]) => ({
-  ...tapeJson(d.tape, labels),
+const detailsJson = (d: TapeDetails, labels: readonly TapeLabelView[], place: TapePlace) => ({
+  ...tapeJson(d.tape, labels, place),
   format: d.info?.format ?? null,
   volumeUuid: d.info?.volumeUuid ?? null,
   initialisedAt: d.info?.initialisedAt ?? null,
@@ -78,7 +79,7 @@ const backupsLine = (h: Holdings, s: Style): string => {
   return `${b.finished} (${b.succeeded} succeeded)${kept.length === 0 ? '' : `; ${s.yellow(kept.join('; '))}`}`;
 };
 
-const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[], held: Holdings): void => {
+const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[], held: Holdings, place: TapePlace): void => {
   const s = io.style;
   const t = d.tape;
   const fields: [string, string][] = [
@@ -90,6 +91,8 @@ const printDetails = (io: Io, d: TapeDetails, labels: readonly TapeLabelView[], 
     ['description', t.description === '' ? s.dim('-') : t.description],
     ['encrypted', t.encrypted ? s.yellow('yes') : 'no'],
     ['labels', labels.length === 0 ? s.dim('-') : renderLabels(labels, s)],
+    ['set', place.set ?? s.dim('-')],
+    ['location', place.location],
     ['state', t.state],
   ];
   if (d.info !== undefined) {

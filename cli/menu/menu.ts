@@ -15,8 +15,11 @@ import {
   barcodeCheck,
   choose,
   colourCheck,
+  copiesCheck,
   labelCheck,
+  locationCheck,
   optionalCheck,
+  setCheck,
   PATH_CHECKS,
   pathQuestion,
   required,
@@ -29,7 +32,7 @@ import type { Answer } from './text-prompt';
 /** Runs one command line of the CLI (the same program, the same use cases). */
 export type RunCommand = (args: readonly string[]) => Promise<number>;
 
-type Choice = 'add' | 'backup' | 'restore' | 'browse' | 'verify' | 'labels' | 'search' | 'find' | 'report' | 'recover' | 'logs' | 'tapes' | 'jobs' | 'quit';
+type Choice = 'add' | 'backup' | 'restore' | 'browse' | 'verify' | 'labels' | 'sets' | 'search' | 'find' | 'report' | 'recover' | 'logs' | 'tapes' | 'jobs' | 'quit';
 
 const m = MESSAGES.menu;
 
@@ -195,6 +198,8 @@ const argsFor = async (choice: Choice, io: Io, globals: GlobalOptions): Promise<
     }
     case 'labels':
       return labelArgs(io, globals);
+    case 'sets':
+      return setArgs(io, globals);
     case 'search': {
       const pattern = await text({ message: m.searchPattern, validate: required });
       return pattern.kind === 'back' ? undefined : { args: ['search', pattern.value.trim()], writes: false };
@@ -288,6 +293,67 @@ const labelArgs = async (io: Io, globals: GlobalOptions): Promise<Planned> => {
   return { args: ['label', 'delete', a.name], writes: true };
 };
 
+/** The sets of the catalog, to choose from. */
+const setChoices = (io: Io, globals: GlobalOptions) =>
+  fromCatalog(io, globals, (app) => app.sets.sets().map((x) => ({ name: `${x.name}${x.description === '' ? '' : ` — ${x.description}`}`, value: x.name })));
+
+const setStep = (io: Io, globals: GlobalOptions, set: (name: string) => void): Step => async () => {
+  const sets = await setChoices(io, globals);
+  if (sets.length === 0) {
+    io.out(io.style.yellow(MESSAGES.sets.none));
+    return 'stop';
+  }
+  return take(await choose(m.setWhich, sets), set);
+};
+
+const setArgs = async (io: Io, globals: GlobalOptions): Promise<Planned> => {
+  const sources: string[] = [];
+  const a = { action: 'list', set: '', copies: '1', tape: '', place: '', sources };
+  const needsSet = () => a.action === 'show' || a.action === 'add' || a.action === 'backup';
+  const done = await runSteps([
+    async () =>
+      take(
+        await choose(m.setAction, [
+          { name: 'List tape sets', value: 'list' },
+          { name: 'Show a tape set', value: 'show' },
+          { name: 'Create a tape set', value: 'create' },
+          { name: 'Put a tape in a set', value: 'add' },
+          { name: 'Back up folders to a set', value: 'backup' },
+          { name: 'Move a tape (where it is kept)', value: 'move' },
+        ]),
+        (v) => (a.action = v),
+      ),
+    async () => (needsSet() ? setStep(io, globals, (v) => (a.set = v))() : 'next'),
+    async () => (a.action === 'create' ? take(await text({ message: m.setName, validate: setCheck }), (v) => (a.set = v.trim())) : 'next'),
+    async () => (a.action === 'create' ? take(await text({ message: m.setCopies, default: '1', validate: copiesCheck }), (v) => (a.copies = v.trim())) : 'next'),
+    async () => (a.action === 'add' || a.action === 'move' ? tapeStep(io, globals, m.labelTape, (v) => (a.tape = v))() : 'next'),
+    async () => (a.action === 'move' ? take(await text({ message: m.movePlace, default: 'shelf', validate: locationCheck }), (v) => (a.place = v.trim())) : 'next'),
+    async () => (a.action === 'backup' ? take(await pathQuestion(m.source, PATH_CHECKS.exists), (v) => (a.sources = [v.trim()])) : 'next'),
+    async () => {
+      if (a.action !== 'backup') return 'next';
+      const more: string[] = [];
+      const flow = await repeated(m.anotherSource, PATH_CHECKS.exists, more);
+      a.sources = [a.sources[0] ?? '', ...more];
+      return flow;
+    },
+  ]);
+  if (!done) return undefined;
+  switch (a.action) {
+    case 'show':
+      return { args: ['set', 'show', a.set], writes: false };
+    case 'create':
+      return { args: ['set', 'create', a.set, '--copies', a.copies], writes: true };
+    case 'add':
+      return { args: ['set', 'add', a.set, a.tape], writes: true };
+    case 'backup':
+      return { args: ['backup', '--set', a.set, ...a.sources], writes: true };
+    case 'move':
+      return { args: ['tape', 'move', a.tape, '--to', a.place], writes: true };
+    default:
+      return { args: ['set', 'list'], writes: false };
+  }
+};
+
 const MAIN_CHOICES = [
   { name: 'Add a tape', value: 'add' as const },
   { name: 'Back up folders to a tape', value: 'backup' as const },
@@ -298,6 +364,7 @@ const MAIN_CHOICES = [
   { name: 'Search every tape', value: 'search' as const },
   { name: 'Find a file and restore it', value: 'find' as const },
   { name: 'Health report', value: 'report' as const },
+  { name: 'Tape sets and locations', value: 'sets' as const },
   { name: 'Disaster recovery', value: 'recover' as const },
   { name: 'Export the audit log', value: 'logs' as const },
   { name: 'List the tapes', value: 'tapes' as const },

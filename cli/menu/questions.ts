@@ -1,6 +1,8 @@
 import { confirm, select } from '@inquirer/prompts';
 import * as E from 'fp-ts/Either';
 import { labelNameFromInput } from '../../application/labels';
+import { setNameFromInput } from '../../application/sets';
+import { CopyCount, Location } from '../../domain/set/set-name';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import { normaliseColour } from '../../domain/label/label-name';
 import { renderError } from '../errors';
@@ -59,6 +61,12 @@ export const barcodeCheck = (typed: string): true | string => {
 };
 
 export const labelCheck = (typed: string): true | string => (E.isRight(labelNameFromInput(typed)) ? true : m.badLabel);
+
+export const setCheck = (typed: string): true | string => (E.isRight(setNameFromInput(typed)) ? true : m.badSetName);
+
+export const copiesCheck = (typed: string): true | string => (CopyCount.is(Number(typed.trim())) && typed.trim() !== '' ? true : m.badCopies);
+
+export const locationCheck = (typed: string): true | string => (Location.is(typed.trim()) ? true : m.badLocation);
 
 export const colourCheck = (typed: string): true | string => (normaliseColour(typed) === undefined ? m.badColour : true);
 

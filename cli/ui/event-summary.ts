@@ -41,6 +41,12 @@ const summarise = (event: DomainEvent, showPath: (storedPath: string) => string)
       return 'forgotten by this catalog (`lto tape forget`): still on its own journal';
     case 'TapeRecalled':
       return 'read back by `lto recover`: in this catalog again';
+    case 'SetCreated':
+      return `tape set ${event.data.set} created (${event.data.copies} cop${event.data.copies === 1 ? 'y' : 'ies'})`;
+    case 'TapeJoinedSet':
+      return `joined tape set ${event.data.set}`;
+    case 'TapeMoved':
+      return `moved to ${displayName(event.data.location)}`;
     default: {
       const unhandled: never = event;
       return JSON.stringify(unhandled);

@@ -34,6 +34,8 @@ const CSS = `
   .muted { color: var(--muted); }
   ul.reasons { margin: 0; padding-left: 16px; }
   ul.reasons li.critical { color: ${COLOURS.critical}; } ul.reasons li.warning { color: ${COLOURS.warning}; }
+  .place { color: var(--muted); font-size: 12px; margin-top: 2px; }
+  .flag { background: #fff4e5; border: 1px solid ${COLOURS.warning}; color: ${COLOURS.warning}; border-radius: 10px; padding: 10px 14px; margin: 0 0 12px; }
   footer { margin-top: 18px; color: var(--muted); font-size: 12px; }
   /* A narrow window (a phone, a side panel, 700 px): the summary in fewer columns and each tape a card of labelled lines. */
   @media (max-width: 820px) {
@@ -76,7 +78,7 @@ const row = (t: TapeHealth): string => {
   const content = `<div>${t.content.files.toLocaleString('en')} files · ${escape(formatBytes(t.content.bytes))}${newestLine}</div>`;
   const width = Math.min(100, Math.max(0, 100 * s.usage)).toFixed(1);
   return `<tr data-tape="${escape(t.tape.id)}" data-health="${s.health}">
-  <td class="tape"><div class="id">${escape(t.tape.id)}</div><div class="desc">${escape(t.tape.description === '' ? `${t.tape.generation}` : `${t.tape.generation} · ${t.tape.description}`)}${t.tape.encrypted ? ' · encrypted' : ''}</div>${labels}</td>
+  <td class="tape"><div class="id">${escape(t.tape.id)}</div><div class="desc">${escape(t.tape.description === '' ? `${t.tape.generation}` : `${t.tape.generation} · ${t.tape.description}`)}${t.tape.encrypted ? ' · encrypted' : ''}</div>${place(t)}${labels}</td>
   <td data-label="Health"><span class="badge" style="background:${COLOURS[s.health]}">${LABEL[s.health]}</span></td>
   <td class="num" data-label="Usage"><div>${pct(s.usage)} <span class="muted">· ${escape(formatBytes(t.tape.usedBytes))} of ${escape(formatBytes(t.tape.capacityBytes))}</span>
     <div class="bar" role="meter" aria-valuenow="${width}" aria-valuemin="0" aria-valuemax="100"><span style="width:${width}%;background:${usageColour(s.usage)}"></span></div></div></td>
@@ -87,6 +89,17 @@ const row = (t: TapeHealth): string => {
   <td data-label="Notes"><div>${reasons}</div></td>
 </tr>`;
 };
+
+/** The tape's set and where it is kept. */
+const place = (t: TapeHealth): string =>
+  `<div class="place" data-location="${escape(t.location)}">${t.set === null ? '' : `set ${escape(t.set)} · `}${escape(t.location)}</div>`;
+
+/** A set whose tapes all sit in one place is flagged above the tapes. */
+const setWarnings = (r: HealthReport): string =>
+  r.sets
+    .filter((x) => x.onePlace)
+    .map((x) => `<p class="flag" data-set="${escape(x.set)}">Set ${escape(x.set)}: all ${x.tapes} tapes are in one place (${escape(x.locations[0] ?? '')}). One fire or flood takes them all.</p>`)
+    .join('\n');
 
 /** One self-contained page (inline CSS, no script, no external resource): summary first, then a row per tape. */
 export const renderHtmlReport = (r: HealthReport): string => {
@@ -111,6 +124,7 @@ ${card('warning', String(m.warning), 'warning')}
 ${card('critical', String(m.critical), 'critical')}
 ${card('', pct(used), `used · ${escape(formatBytes(m.usedBytes))} of ${escape(formatBytes(m.capacityBytes))}`)}
 </section>
+${setWarnings(r)}
 ${
   r.tapes.length === 0
     ? '<p class="muted">No tapes in the catalog yet.</p>'

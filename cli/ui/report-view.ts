@@ -10,6 +10,8 @@ export const reportJson = (r: HealthReport) => ({
     description: t.tape.description,
     encrypted: t.tape.encrypted,
     labels: t.labels.map((l) => l.name),
+    set: t.set,
+    location: t.location,
     capacityBytes: t.tape.capacityBytes,
     usedBytes: t.tape.usedBytes,
     usage: Math.round(t.score.usage * 10_000) / 10_000,
@@ -21,4 +23,5 @@ export const reportJson = (r: HealthReport) => ({
     daysSinceLastBackup: t.score.daysSinceLastBackup,
     content: t.content,
   })),
+  sets: r.sets,
 });

@@ -165,6 +165,12 @@ describe('one JSON vocabulary: every --json output follows docs/JSON.md (real CL
     run('tape list', ['tape', 'list', '--label', 'offsite']);
     run('label unassign', ['label', 'unassign', '000012L8', 'offsite', '--mount', tapeMount]);
     run('label delete', ['label', 'delete', 'offsite']);
+    run('set create', ['set', 'create', 'photos', '--copies', '2', '--description', 'family photos']);
+    run('set add', ['set', 'add', 'photos', '000012L8', '--mount', tapeMount]);
+    run('tape move', ['tape', 'move', '000012L8', '--to', 'Vault B', '--mount', tapeMount]);
+    run('set show', ['set', 'show', 'photos']);
+    run('set list', ['set', 'list']);
+    run('tape list', ['tape', 'list', '--set', 'photos']);
   });
 
   it('catalog, config, logs, recover, keys and barcodes', async () => {

@@ -187,6 +187,47 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
     assert.deepEqual((JSON.parse(listed.stdout) as { tapes: { tape: string; description: string }[] }).tapes.map((t) => [t.tape, t.description]), [['000077L6', 'Vault']]);
   });
 
+  it('creates a tape set and moves a tape, from the tape sets entry', async () => {
+    const home = path.join(box.root, 'sets-home');
+    const mount = box.mountPoint('set-tape');
+    assert.equal(box.lto(['tape', 'add', '000088L6', '--mount', mount], { LTO_HOME: home }).status, 0);
+    const pty = new Pty([], { HOME: box.root, LTO_HOME: home, NO_COLOR: '1' });
+    try {
+      await pty.waitFor(/Main menu[\s\S]*Quit/);
+      // The tenth entry.
+      await pty.type(`${DOWN.repeat(9)}\r`);
+      await pty.waitFor(/Tape sets and locations:/);
+      await pty.type(`${DOWN}${DOWN}\r`);
+      await pty.waitFor(/Set name/);
+      await pty.type('bad/name\r');
+      await pty.waitFor(/A set name is 1-40 letters/);
+      await pty.type('\u0015photos\r');
+      await pty.waitFor(/Copies of every job/);
+      await pty.type('2\r');
+      await pty.waitFor(/Run it\?/);
+      assert.match(pty.text(), /Command: lto set create photos --copies 2\s/);
+      await pty.type('y\r');
+      await pty.waitFor(/Tape set photos created \(2 copies[\s\S]*Main menu[\s\S]*Quit/);
+      await pty.type(`${DOWN.repeat(9)}\r`);
+      await pty.waitFor(/Tape sets and locations:/);
+      await pty.type(`${UP}\r`);
+      await pty.waitFor(/Which tape\?[\s\S]*000088L6/);
+      await pty.type('\r');
+      await pty.waitFor(/Where is it kept now/);
+      await pty.type('Vault B\r');
+      await pty.waitFor(/Run it\?/);
+      assert.match(pty.text(), /Command: lto tape move 000088L6 --to 'Vault B'/);
+      await pty.type('y\r');
+      await pty.waitFor(/000088L6 is now in Vault B[\s\S]*Main menu/);
+      await pty.type('\u0003');
+      await pty.exitCode();
+    } finally {
+      pty.kill();
+    }
+    const shown = box.lto(['tape', 'show', '000088L6', '--json'], { LTO_HOME: home });
+    assert.equal((JSON.parse(shown.stdout) as { location: string }).location, 'Vault B');
+  });
+
   it('does not start the menu when not on a terminal: scripts get the help', () => {
     const r = box.lto([]);
     assert.doesNotMatch(r.stdout + r.stderr, /Main menu/);

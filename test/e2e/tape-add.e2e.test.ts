@@ -58,6 +58,8 @@ describe('lto tape add (real CLI, folders as tapes)', () => {
         encrypted: false,
         state: 'ACTIVE',
         labels: [],
+        set: null,
+        location: 'library',
       },
     ]);
   });

@@ -28,6 +28,17 @@ export const Tape = t.type({
   encrypted: t.boolean,
   state: Upper,
   labels: t.array(t.string),
+  set: nullable(t.string),
+  location: t.string,
+});
+
+const SetShape = t.type({
+  set: t.string,
+  copies: Count,
+  description: t.string,
+  createdAt: Iso,
+  tapes: t.array(t.type({ tape: TapeId, location: t.string, joinedAt: Iso })),
+  onePlace: t.boolean,
 });
 
 export const Job = t.type({
@@ -94,7 +105,12 @@ const LabelChange = { label: t.string, changed: t.boolean, pending: t.boolean };
 
 /** The documented shape of each command's stdout, by the command words. */
 export const SHAPES = {
-  'tape add': top({ tape: TapeId, generation: t.string, capacityBytes: Count, mount: t.string, via: t.string, job: Uuid, outcome: t.keyof({ initialised: null, imported: null }), keySlots: Count }),
+  'tape add': top({ tape: TapeId, generation: t.string, capacityBytes: Count, mount: t.string, via: t.string, job: Uuid, outcome: t.keyof({ initialised: null, imported: null }), keySlots: Count, set: nullable(t.string) }),
+  'tape move': top({ tape: TapeId, location: t.string, changed: t.boolean, pending: t.boolean }),
+  'set create': top({ set: t.string, copies: Count, description: t.string, changed: t.boolean }),
+  'set add': top({ set: t.string, tape: TapeId, changed: t.boolean, pending: t.boolean }),
+  'set show': top(SetShape.props),
+  'set list': top({ sets: t.array(SetShape) }),
   'tape list': top({ tapes: t.array(Tape) }),
   'tape show': top({
     ...Tape.props,
@@ -123,6 +139,7 @@ export const SHAPES = {
   'tape add-slot': top({ tape: TapeId, slot: Slot, pending: t.boolean }),
   backup: top({
     tape: TapeId,
+    set: nullable(t.string),
     job: nullable(Uuid),
     mode: t.keyof({ FULL: null, INCREMENTAL: null }),
     modeReason: t.string,
@@ -196,6 +213,8 @@ export const SHAPES = {
         description: t.string,
         encrypted: t.boolean,
         labels: t.array(t.string),
+        set: nullable(t.string),
+        location: t.string,
         capacityBytes: Count,
         usedBytes: Count,
         usage: t.number,
@@ -208,6 +227,7 @@ export const SHAPES = {
         content: t.type({ ...Held.props, newestBackup: nullable(t.type({ job: Uuid, status: JobStatus, at: Iso })) }),
       }),
     ),
+    sets: t.array(t.type({ set: t.string, copies: Count, tapes: Count, locations: t.array(t.string), onePlace: t.boolean })),
   }),
   'label create': top(LabelChange),
   'label delete': top(LabelChange),
