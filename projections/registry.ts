@@ -1,3 +1,4 @@
+import { copiesProjection } from './copies';
 import { filesProjection } from './files';
 import { jobsProjection } from './jobs';
 import { labelsProjection } from './labels';
@@ -7,4 +8,4 @@ import type { Projection } from './projection';
 import { tapesProjection } from './tapes';
 
 /** Every projection of the catalog, in the order they are applied. */
-export const PROJECTIONS: readonly Projection[] = [tapesProjection, jobsProjection, filesProjection, labelsProjection, searchProjection, spansProjection];
+export const PROJECTIONS: readonly Projection[] = [tapesProjection, jobsProjection, filesProjection, labelsProjection, searchProjection, spansProjection, copiesProjection];
