@@ -47,6 +47,8 @@ export const Job = t.type({
   host: t.string,
   span: nullable(t.type({ job: Uuid, part: Count })),
   sources: nullable(t.array(t.string)),
+  copies: t.array(t.type({ tape: TapeId, job: Uuid, original: t.boolean })),
+  copyOf: nullable(t.type({ tape: TapeId, job: Uuid })),
 });
 
 const Entry = t.type({
@@ -60,6 +62,7 @@ const Entry = t.type({
   versions: Count,
   target: nullable(t.string),
   piece: nullable(t.type({ offset: Count, length: Count })),
+  copies: t.array(t.type({ tape: TapeId, job: Uuid, original: t.boolean })),
 });
 
 const PlanPart = t.type({ entries: Count, files: Count, bytes: Count });
@@ -183,7 +186,7 @@ export const SHAPES = {
     shown: Count,
     truncated: t.boolean,
     lockedTapes: t.array(TapeId),
-    results: t.array(t.type({ tape: TapeId, path: t.string, name: t.string, type: EntryType, bytes: Count, mtime: Iso, mtimeNs: t.string, job: Uuid, backedUpAt: Iso })),
+    results: t.array(t.type({ tape: TapeId, path: t.string, name: t.string, type: EntryType, bytes: Count, mtime: Iso, mtimeNs: t.string, job: Uuid, backedUpAt: Iso, copies: t.array(t.type({ tape: TapeId, job: Uuid, original: t.boolean })) })),
   }),
   jobs: top({ jobs: t.array(Job) }),
   report: top({
