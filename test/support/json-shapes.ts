@@ -154,6 +154,8 @@ export const SHAPES = {
     problems: t.array(t.type({ kind: t.string, path: t.string, reason: t.string })),
     tapeBytes: Count,
     notes: t.array(t.string),
+    readFrom: nullable(t.type({ tape: TapeId, job: Uuid })),
+    fallbacks: t.array(t.type({ path: t.string, tape: TapeId, job: Uuid, reason: t.string })),
   }),
   verify: t.intersection([top(VerifyReport.props), t.partial({ span: t.array(VerifyReport) })]),
   recover: top({
