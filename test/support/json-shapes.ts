@@ -86,7 +86,7 @@ const VerifyReport = t.type({
       segments: Count,
       filesChecked: Count,
       problems: t.array(t.type({ segment: Count, problem: t.string })),
-      damaged: t.array(t.type({ path: t.string, segment: Count, offset: Count, verdict: Verdict, reason: t.string })),
+      damaged: t.array(t.type({ path: t.string, segment: Count, offset: Count, verdict: Verdict, reason: t.string, copies: t.array(t.type({ tape: TapeId, job: Uuid })) })),
     }),
   ),
 });
