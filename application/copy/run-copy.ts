@@ -110,7 +110,7 @@ interface Plan {
 const planJobs = (app: App, from: TapeId, to: TapeId, names: readonly string[]): E.Either<AppError, Plan> => {
   const candidates: JobView[] = [];
   for (const name of names) {
-    const found = findBackupJob(app, from, name);
+    const found = jobOfTape(app, from, name);
     if (E.isLeft(found)) return found;
     if (found.right.status !== 'SUCCESS') return E.left({ _tag: 'CopyRefused', from, to, reason: `job ${found.right.id} is ${found.right.status}: only a job that succeeded is copied` });
     if (!candidates.some((c) => c.id === found.right.id)) candidates.push(found.right);
@@ -128,6 +128,15 @@ const planJobs = (app: App, from: TapeId, to: TapeId, names: readonly string[]):
     }
   }
   return E.right(plan);
+};
+
+/** A job of SRC by its name, or (by its full id) the job of another tape that SRC holds a copy of. */
+const jobOfTape = (app: App, tape: TapeId, name: string): E.Either<AppError, JobView> => {
+  const found = findBackupJob(app, tape, name);
+  if (E.isRight(found) || found.left._tag !== 'JobNotFound') return found;
+  const copy = app.copies.placesOf(name).find((p) => p.tape === tape);
+  const job = copy === undefined ? undefined : app.catalog.jobs({ tape }).find((j) => j.id === copy.job);
+  return job === undefined ? found : E.right(job);
 };
 
 /** What the catalog says is left on DST: the copy needs as many bytes as the segments it copies. */

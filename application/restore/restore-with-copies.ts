@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type { Subject } from 'rxjs';
 import type { TapeId } from '../../domain/tape-id';
+import { keepFolderTimes } from '../../infrastructure/restore/folder-times';
 import { KEPT_KINDS, type RestoreProblem } from '../../infrastructure/restore/restore-writer';
 import type { App } from '../app';
 import type { AppError } from '../errors';
@@ -68,7 +69,9 @@ const fallBack = async (app: App, input: RestoreInput, report: RestoreWithCopies
     if (missing.length === 0) break;
     const where = mountOfCopy(app, copy.tape, [input.mount, ...(input.mounts ?? [])]);
     if (where === undefined) continue;
+    const folders = keepFolderTimes(input.to, input.stripComponents, missing.map((p) => p.path));
     const again = await runRestore(app, { ...input, tape: copy.tape, job: copy.job, mount: where.mount, mounts: [], onlyWritten: false, paths: missing.map((p) => literalGlob(p.path)) });
+    folders.putBack();
     if (E.isLeft(again)) continue;
     const stillFailing = new Set(again.right.problems.filter((p) => !KEPT_KINDS.includes(p.kind)).map((p) => p.path));
     const recovered = missing.filter((p) => !stillFailing.has(p.path));
