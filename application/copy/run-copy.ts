@@ -81,7 +81,9 @@ export const runCopy = async (app: App, input: CopyInput, progress?: Subject<Cop
     : await copyStaged(app, input, { from, to, todo, totalBytes }, onBytes, ask);
   if (E.isLeft(copied)) return copied;
   const jobs = copied.right;
-  const status = jobs.some((j) => j.status === 'INTERRUPTED') ? 'INTERRUPTED' : jobs.some((j) => j.status === 'FAILED') ? 'FAILED' : 'SUCCESS';
+  // A stop before every job was copied (while staging too) leaves the rest uncopied: INTERRUPTED.
+  const cut = jobs.some((j) => j.status === 'INTERRUPTED') || (input.stop?.() !== undefined && jobs.length < todo.length);
+  const status = cut ? 'INTERRUPTED' : jobs.some((j) => j.status === 'FAILED') ? 'FAILED' : 'SUCCESS';
   return E.right({ ...base, status, jobs, bytes: jobs.reduce((n, j) => n + j.bytes, 0) });
 };
 
