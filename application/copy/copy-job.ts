@@ -1,8 +1,9 @@
+import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import type { ArchivedEntry, JobTotals } from '../../domain/events';
 import { JobId } from '../../domain/ids';
 import type { TapeId } from '../../domain/tape-id';
-import { copySegment } from '../../infrastructure/copy/segment-copy';
+import { copySegment, removeEmptyFolder } from '../../infrastructure/copy/segment-copy';
 import { protectClosedSegment } from '../../infrastructure/segment/protect-segment';
 import { segmentPath } from '../../infrastructure/tape/layout';
 import type { StopRequest } from '../../infrastructure/stop-signals';
@@ -101,6 +102,8 @@ export const copyJob = async (
     files: totals.files, bytes: totals.bytesWritten, reason: failure?.reason ?? null, damaged: failure?.damaged ?? [],
   });
   const fail = (failure: EarlierFailure): E.Either<AppError, CopiedJob> => {
+    // A copy that failed before its first segment leaves no empty folder on the tape.
+    if (recorder.current.status === 'RUNNING' && recorder.current.segments === 0) removeEmptyFolder(path.dirname(segmentPath(to.mount, job, 1)));
     if (failure.damaged.length > 0) {
       const warned = recorder.record({ type: 'RecordWarnings', job, warnings: failure.damaged.map((d) => ({ path: context.names.path(d.path), reason: context.names.text(context.names.path(d.path), d.reason) })) });
       if (E.isLeft(warned)) return warned;

@@ -61,3 +61,12 @@ export const removeQuietly = (file: string): void => {
     // Left behind, it is claimed by no event: a later copy writes under a new job's folder.
   }
 };
+
+/** A folder the copy made and left empty (its first segment did not check out). */
+export const removeEmptyFolder = (folder: string): void => {
+  try {
+    fs.rmdirSync(folder);
+  } catch {
+    // Not empty, or never made: nothing to tidy.
+  }
+};
