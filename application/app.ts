@@ -3,6 +3,7 @@ import type { Config } from '../infrastructure/config';
 import type { EventStore } from '../infrastructure/event-store/event-store';
 import type { CatalogQueries } from '../projections/queries';
 import type { SetQueries } from '../projections/set-queries';
+import type { CopyQueries } from '../projections/copies-queries';
 import type { ContactMemos } from '../infrastructure/tape/contact-memos';
 import type { JournalCursors } from '../infrastructure/tape/journal-cursors';
 import type { MountMemory } from '../infrastructure/tape/mount-memory';
@@ -17,6 +18,8 @@ export interface App {
   readonly catalog: CatalogQueries;
   /** Tape sets and where each tape is. */
   readonly sets: SetQueries;
+  /** Where each backup job's data is held: the original and its copies (`lto copy`). */
+  readonly copies: CopyQueries;
   readonly mounts: MountMemory;
   readonly cursors: JournalCursors;
   /** LTFS cartridges as the last contact left them (application/ltfs-contact.ts). */

@@ -1,3 +1,4 @@
+import { holdsArchive } from '../domain/events';
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { splitPath } from '../projections/files';
@@ -168,7 +169,7 @@ const highestFoldersBelow = (app: App, tape: string, ordinal: number, root: stri
 const rootsOf = (app: App, tape: string, ordinal: number): string[] => {
   const roots = app.catalog
     .jobs({ tape })
-    .filter((j) => j.type === 'BACKUP' && j.ordinal <= ordinal)
+    .filter((j) => holdsArchive(j.type) && j.ordinal <= ordinal)
     .flatMap((j) => j.sources ?? []);
   return [...new Set(roots)].sort();
 };

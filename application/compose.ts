@@ -5,6 +5,7 @@ import { ContactMemos } from '../infrastructure/tape/contact-memos';
 import { JournalCursors } from '../infrastructure/tape/journal-cursors';
 import { MountMemory } from '../infrastructure/tape/mount-memory';
 import { CatalogQueries } from '../projections/queries';
+import { CopyQueries } from '../projections/copies-queries';
 import { PROJECTIONS } from '../projections/registry';
 import { SetQueries } from '../projections/set-queries';
 import { ProjectionRunner, type TapeHistory } from '../projections/runner';
@@ -24,7 +25,7 @@ export const tapeHistoryOf =
           .sort((a, b) => a.position - b.position)
       : [];
 
-export type AppSettings = Omit<App, 'db' | 'store' | 'catalog' | 'sets' | 'mounts' | 'cursors' | 'contacts'> & { readonly config: Config };
+export type AppSettings = Omit<App, 'db' | 'store' | 'catalog' | 'sets' | 'copies' | 'mounts' | 'cursors' | 'contacts'> & { readonly config: Config };
 
 /**
  * Wires an App on one SQLite database: the event store with the projections hooked
@@ -38,6 +39,6 @@ export const composeApp = async (
   const runner = new ProjectionRunner(db, PROJECTIONS, tapeHistoryOf(store));
   store.onAppend((events) => runner.apply(events));
   await runner.catchUp(store);
-  const app: App = { ...settings, db, store, catalog: new CatalogQueries(db), sets: new SetQueries(db), mounts: new MountMemory(db), cursors: new JournalCursors(db), contacts: new ContactMemos(db) };
+  const app: App = { ...settings, db, store, catalog: new CatalogQueries(db), sets: new SetQueries(db), copies: new CopyQueries(db), mounts: new MountMemory(db), cursors: new JournalCursors(db), contacts: new ContactMemos(db) };
   return { app, runner };
 };

@@ -68,6 +68,8 @@ export type AppError =
   | { readonly _tag: 'EncryptionOptions'; readonly problem: string }
   | { readonly _tag: 'TapeLocked'; readonly tape: TapeId; readonly path: string; readonly holder: LockHolder | undefined }
   | { readonly _tag: 'StoppedBeforeStart'; readonly signal: StopSignal; readonly reason: string }
+  /** `lto copy` will not start: what it would need, in words (nothing was written). */
+  | { readonly _tag: 'CopyRefused'; readonly from: TapeId; readonly to: TapeId; readonly reason: string }
 
 export interface DatabaseUnusable {
   readonly _tag: 'DatabaseUnusable';

@@ -1,3 +1,4 @@
+import { holdsArchive } from '../domain/events';
 import * as E from 'fp-ts/Either';
 import { tapeCatalogStream } from '../domain/events';
 import { tapeCatalogDecider, type TapeCatalogState } from '../domain/tape/tape-catalog';
@@ -19,7 +20,7 @@ export const isForgotten = (app: App, tape: TapeId): E.Either<AppError, boolean>
 /** What forgetting a tape takes out of the catalog (for the confirmation). */
 export const previewForget = (app: App, tape: TapeId): E.Either<AppError, ForgetPreview> => {
   if (app.catalog.tape(tape) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
-  const jobs = app.catalog.jobs({ tape }).filter((j) => j.type === 'BACKUP');
+  const jobs = app.catalog.jobs({ tape }).filter((j) => holdsArchive(j.type));
   return E.right({ tape, jobs: jobs.length, files: jobs.reduce((n, j) => n + j.files, 0) });
 };
 

@@ -1,3 +1,4 @@
+import { holdsArchive } from '../domain/events';
 import * as E from 'fp-ts/Either';
 import type { TapeId } from '../domain/tape-id';
 import type { JobView } from '../projections/queries';
@@ -9,7 +10,7 @@ import type { AppError } from './errors';
  * (the last 8 hex digits). Without a name: the latest backup of the tape.
  */
 export const findBackupJob = (app: App, tape: TapeId, name: string | undefined): E.Either<AppError, JobView> => {
-  const backups = app.catalog.jobs({ tape }).filter((j) => j.type === 'BACKUP');
+  const backups = app.catalog.jobs({ tape }).filter((j) => holdsArchive(j.type));
   if (name === undefined) {
     const latest = backups[backups.length - 1];
     return latest === undefined ? E.left({ _tag: 'NothingOnTape', tape }) : E.right(latest);

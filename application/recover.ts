@@ -1,3 +1,4 @@
+import { holdsArchive } from '../domain/events';
 import type { SpanView } from '../projections/queries';
 import * as E from 'fp-ts/Either';
 import type { EventEnvelope } from '../domain/envelope';
@@ -402,7 +403,7 @@ const recordRecoveryJob = (app: App, tape: TapeId, mount: string, imported: numb
 
 const jobTotals = (app: App, tape: TapeId): { jobs: number; files: number; bytes: number } => {
   const jobs = app.catalog.jobs({ tape }).filter((j) => j.type !== 'RECOVERY' && j.type !== 'BROWSE');
-  const backups = jobs.filter((j) => j.type === 'BACKUP');
+  const backups = jobs.filter((j) => holdsArchive(j.type));
   return { jobs: jobs.length, files: backups.reduce((n, j) => n + j.files, 0), bytes: backups.reduce((n, j) => n + j.bytesRead, 0) };
 };
 

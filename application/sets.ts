@@ -1,13 +1,11 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import { foldEvents } from '../domain/decider';
 import { setDecider, type SetPolicy } from '../domain/set/set';
 import { COPY_COUNT_FORM, CopyCount, SET_NAME_FORM, SetName, setStream } from '../domain/set/set-name';
 import type { SetMemberView, SetView } from '../projections/set-queries';
 import type { App } from './app';
-import { loadDomainEvents } from './describe-tape';
 import type { AppError } from './errors';
-import { envelopesFor } from './recording';
+import { handle, loadStream, type StreamState } from './handle';
 import { changeTapePlace, type PlaceChange } from './tape-place';
 import { tapeIdFromInput } from './tape-id-input';
 
@@ -23,15 +21,14 @@ const copiesFromInput = (input: string | undefined): E.Either<AppError, number> 
     : E.right(copies);
 };
 
-const setState = (app: App, set: SetName) => {
-  const { events, version } = loadDomainEvents(app, setStream(set));
-  return { state: foldEvents(setDecider, events), version };
-};
+type SetState = ReturnType<typeof setDecider.evolve>;
+
+const setState = (app: App, set: SetName): E.Either<AppError, StreamState<SetState>> => loadStream(app, setDecider, setStream(set));
 
 /** What a set asks for: from its own stream, or (a catalog recovered from its tapes) from a tape that joined it. */
 export const setPolicy = (app: App, set: SetName): SetPolicy | undefined => {
-  const { state } = setState(app, set);
-  if (state.status === 'DEFINED') return state;
+  const loaded = setState(app, set);
+  if (E.isRight(loaded) && loaded.right.state.status === 'DEFINED') return loaded.right.state;
   const known = app.sets.set(set);
   return known === undefined ? undefined : { set, copies: known.copies, description: known.description };
 };
@@ -50,21 +47,22 @@ export const createSet = (app: App, input: string, copiesInput: string | undefin
     E.Do,
     E.apS('set', setNameFromInput(input)),
     E.apS('copies', copiesFromInput(copiesInput)),
-    E.chain(({ set, copies }) => {
-      const { state, version } = setState(app, set);
-      const known = setPolicy(app, set);
-      // Known only from its tapes (a recovered catalog): the same policy again is no change.
-      const current = state.status === 'NONE' && known !== undefined ? { status: 'DEFINED' as const, ...known } : state;
-      const command = { type: 'CreateSet' as const, set, copies, description: description?.trim() ?? '' };
-      return pipe(
-        setDecider.decide(command, current),
-        E.chainW((events): E.Either<AppError, SetCreation> => {
-          const result = { set, copies, description: current.status === 'DEFINED' ? current.description : command.description };
-          if (events.length === 0) return E.right({ ...result, changed: false });
-          return E.map(() => ({ ...result, changed: true }))(app.store.append(envelopesFor(app, setStream(set), version, events)));
+    E.chain(({ set, copies }) =>
+      pipe(
+        setState(app, set),
+        E.chain((loaded) => {
+          const known = setPolicy(app, set);
+          const { state } = loaded;
+          // Known only from its tapes (a recovered catalog): the same policy again is no change.
+          const current = state.status === 'NONE' && known !== undefined ? { ...loaded, state: { status: 'DEFINED' as const, ...known } } : loaded;
+          const command = { type: 'CreateSet' as const, set, copies, description: description?.trim() ?? '' };
+          const result = { set, copies, description: current.state.status === 'DEFINED' ? current.state.description : command.description };
+          return E.map((handled: { events: readonly unknown[] }) => ({ ...result, changed: handled.events.length > 0 }))(
+            handle(app, setDecider, current, command, { to: 'store' }),
+          );
         }),
-      );
-    }),
+      ),
+    ),
   );
 
 /** Puts a tape in a set: an event of the tape, on its journal (now if mounted writable, else at its next contact). */

@@ -1,15 +1,12 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import { foldEvents } from '../domain/decider';
 import { tapeStream } from '../domain/events';
 import { tapePlaceDecider, type TapePlaceCommand, type TapePlaceState } from '../domain/set/tape-place';
 import type { TapeId } from '../domain/tape-id';
 import type { App } from './app';
-import { loadDomainEvents } from './describe-tape';
 import type { AppError } from './errors';
-import { envelopesFor, recordForTape } from './recording';
+import { handle, loadStream } from './handle';
 import { openTapeSessionIfMounted } from './tape-session';
-import { unlessBusy } from './tape-lock';
 
 export interface PlaceChange {
   readonly tape: TapeId;
@@ -32,15 +29,11 @@ export const changeTapePlace = (
   if (app.catalog.tape(tape) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
   const session = openTapeSessionIfMounted(app, tape, mountOption);
   if (E.isLeft(session)) return session;
-  const { events, version } = loadDomainEvents(app, tapeStream(tape));
-  const state = foldEvents(tapePlaceDecider, events);
   return pipe(
-    tapePlaceDecider.decide(command(state), state),
-    E.chainW((decided): E.Either<AppError, PlaceChange> => {
-      if (decided.length === 0) return E.right({ tape, changed: false, pending: false });
-      return E.map((r: { pending: boolean }) => ({ tape, changed: true, pending: r.pending }))(
-        recordForTape(app, tape, unlessBusy(app, session.right), envelopesFor(app, tapeStream(tape), version, decided)),
-      );
-    }),
+    loadStream(app, tapePlaceDecider, tapeStream(tape)),
+    E.chainW((loaded) =>
+      handle(app, tapePlaceDecider, loaded, command(loaded.state), { to: 'journal', tape, session: session.right, yieldIfBusy: true }),
+    ),
+    E.map((handled): PlaceChange => ({ tape, changed: handled.events.length > 0, pending: handled.pending })),
   );
 };

@@ -1,3 +1,4 @@
+import { holdsArchive } from '../domain/events';
 import { withTapeLock } from './tape-lock';
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
@@ -121,7 +122,7 @@ export const runVerify = async (
   if (E.isLeft(named)) return named;
   const { tape, known, names } = named.right;
   const mode: VerifyReport['mode'] = known.encrypted && unlocked === undefined ? 'no-key' : input.quick ? 'quick' : 'full';
-  const jobs = input.job === undefined ? app.catalog.jobs({ tape }).filter((j) => j.type === 'BACKUP') : [];
+  const jobs = input.job === undefined ? app.catalog.jobs({ tape }).filter((j) => holdsArchive(j.type)) : [];
   if (input.job !== undefined) {
     const one = findBackupJob(app, tape, input.job);
     if (E.isLeft(one)) return one;

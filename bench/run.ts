@@ -15,12 +15,14 @@
  * `--million` adds a 1,000,000-file backup and reports its peak RSS. `--encrypted` runs
  * lto on an encrypted tape (passphrase slot; AES-256-GCM segments, HMAC content hashes)
  * against plain tar. Then the same workloads on a real LTFS mount (bench/ltfs.ts), when
- * the reference LTFS is installed, unless `--no-ltfs`.
+ * the reference LTFS is installed, unless `--no-ltfs`. Then `lto copy` against `cp -r` of the
+ * same segment files, folder to folder and LTFS to LTFS (bench/copy.ts), unless `--no-copy`.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { benchCopy } from './copy';
 import { benchLtfs } from './ltfs';
 import { cpuPerGiB, cpuPerThousandFiles, loadNow, measured, spread, type Measure } from './measure';
 import { dropCaches, makeBig, makeSmall } from './workloads';
@@ -165,6 +167,7 @@ const main = async (): Promise<void> => {
     fs.rmSync(base, { recursive: true, force: true });
   }
   if (!argv.includes('--no-ltfs')) await benchLtfs(workload, Number(arg('ltfs-runs', '1')), arg('dir', os.tmpdir()));
+  if (!argv.includes('--no-copy')) await benchCopy(workload, Math.min(runs, 3), argv.includes('--no-ltfs') ? 0 : Number(arg('ltfs-runs', '1')), arg('dir', os.tmpdir()));
 };
 
 void main();

@@ -5,7 +5,7 @@
 // Long jobs allocate fast and V8 then grows its heap lazily, far past what they keep
 // alive: a million-file backup would sit at ~500 MB of RSS for ~100 MB of live data.
 // Those commands run in a child with a bounded old space (one extra process start).
-const HEAVY = new Set(['backup', 'restore', 'verify', 'recover', 'rebuild']);
+const HEAVY = new Set(['backup', 'restore', 'verify', 'recover', 'rebuild', 'copy']);
 const LIMIT = '--max-old-space-size=320';
 // Signals that ask the job to stop: the child stops at its next safe point (its closed
 // segments kept, the job closed INTERRUPTED, the tape's lock released) and exits 128+n.

@@ -6,6 +6,7 @@ import { registerBarcode } from './commands/barcode';
 import { registerBrowse } from './commands/browse';
 import { registerCatalog } from './commands/catalog';
 import { registerConfig } from './commands/config';
+import { registerCopy } from './commands/copy';
 import { registerDemo } from './commands/demo';
 import { registerJobs } from './commands/jobs';
 import { registerLabel } from './commands/label';
@@ -61,6 +62,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerBrowse(program, io, state, globals);
   registerVerify(program, io, state, globals);
   registerRecover(program, io, state, globals);
+  registerCopy(program, io, state, globals);
   registerJobs(program, io, state, globals);
   registerLabel(program, io, state, globals);
   registerSet(program, io, state, globals);

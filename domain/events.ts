@@ -8,8 +8,11 @@ import { Colour, LabelName } from './label/label-name';
 import { CopyCount, Location, SetName } from './set/set-name';
 
 /** Every job is one of these operations. */
-export const JobType = t.keyof({ ADD_TAPE: null, BACKUP: null, RESTORE: null, VERIFY: null, BROWSE: null, RECOVERY: null });
+export const JobType = t.keyof({ ADD_TAPE: null, BACKUP: null, RESTORE: null, VERIFY: null, BROWSE: null, RECOVERY: null, COPY: null });
 export type JobType = t.TypeOf<typeof JobType>;
+
+/** Jobs whose segments hold archived files: a backup, and a copy of one onto another tape. */
+export const holdsArchive = (type: string): boolean => type === 'BACKUP' || type === 'COPY';
 
 export const BackupMode = t.keyof({ FULL: null, INCREMENTAL: null });
 export type BackupMode = t.TypeOf<typeof BackupMode>;
@@ -63,6 +66,14 @@ export const JobSpan = t.type({
 });
 export type JobSpan = t.TypeOf<typeof JobSpan>;
 
+/**
+ * A COPY job's original: the backup job, and its tape, whose segments and entries it
+ * holds byte for byte. A copy of a copy names the first original, so every copy of a
+ * job names the same one.
+ */
+export const CopyOrigin = t.type({ job: JobId, tape: TapeId });
+export type CopyOrigin = t.TypeOf<typeof CopyOrigin>;
+
 export const JobStarted = t.intersection([
   t.type({ job: JobId, tape: TapeId, type: JobType, encrypted: t.boolean }),
   t.partial({
@@ -79,6 +90,8 @@ export const JobStarted = t.intersection([
     asOfJob: JobId,
     /** BACKUP with --span: which part of a multi-tape job this tape holds. */
     span: JobSpan,
+    /** COPY: the backup job (and its tape) this job is a copy of. */
+    copyOf: CopyOrigin,
   }),
 ]);
 export type JobStarted = t.TypeOf<typeof JobStarted>;

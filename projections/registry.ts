@@ -1,3 +1,4 @@
+import { copiesProjection } from './copies';
 import { filesProjection } from './files';
 import { jobsProjection } from './jobs';
 import { labelsProjection } from './labels';
@@ -9,4 +10,4 @@ import { setsProjection } from './sets';
 import { tapesProjection } from './tapes';
 
 /** Every projection of the catalog, in the order they are applied. */
-export const PROJECTIONS: readonly Projection[] = [tapesProjection, jobsProjection, filesProjection, labelsProjection, searchProjection, spansProjection, setsProjection, locationsProjection];
+export const PROJECTIONS: readonly Projection[] = [tapesProjection, jobsProjection, filesProjection, labelsProjection, searchProjection, spansProjection, setsProjection, locationsProjection, copiesProjection];

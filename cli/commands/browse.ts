@@ -15,13 +15,15 @@ import type { Io } from '../io';
 import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { renderLabels } from '../ui/labels';
 import { renderTable } from '../ui/table';
+import { copiesJson, copiesOfJobs, copiesText } from '../ui/copies';
+import type { JobCopy } from '../../projections/copies-queries';
 import { displayName, nameFromInput } from '../../domain/name-bytes';
 
 /** Nanosecond text → ISO time (millisecond precision is what people read). */
 export const nsToIso = (ns: string): string => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString();
 
 /** The `browse --json` shape: scripts rely on these names. */
-const entryJson = (e: BrowseEntry) => ({
+const entryJson = (copiesOf: (job: string) => readonly JobCopy[]) => (e: BrowseEntry) => ({
   path: e.path,
   name: e.name,
   type: e.type,
@@ -33,6 +35,8 @@ const entryJson = (e: BrowseEntry) => ({
   target: e.target,
   /** A file split across tapes: the piece this tape holds (`offset` in the file, `length`); null otherwise. */
   piece: e.piece,
+  /** Where the job that wrote this version is held: the original and each copy that succeeded. */
+  copies: copiesJson(copiesOf(e.job)),
 });
 
 /**
@@ -68,7 +72,8 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
         const result = browse(app, { tape, dir: dir === undefined ? undefined : nameFromInput(dir), job: options.job, recursive: options.recursive === true }, names.right);
         if (E.isLeft(result)) return result;
         const s = io.style;
-        if (options.json === true) printJson(io, { tape: result.right.tape, asOfJob: result.right.asOfJob, dir: result.right.dir ?? null, entries: result.right.entries.map(entryJson) });
+        const copiesOf = copiesOfJobs(app);
+        if (options.json === true) printJson(io, { tape: result.right.tape, asOfJob: result.right.asOfJob, dir: result.right.dir ?? null, entries: result.right.entries.map(entryJson(copiesOf)) });
         else {
           // The roots, and a recursive listing, show whole paths; one level shows names.
           const whole = dir === undefined || options.recursive === true;
@@ -83,6 +88,7 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
                 { header: 'MODIFIED', value: (e) => formatLocalTime(nsToIso(e.mtimeNs)) },
                 { header: 'VERSIONS', value: (e) => String(e.versions), align: 'right' },
                 { header: 'JOB', value: (e) => shortId(e.job) },
+                { header: 'COPIES', value: (e) => copiesText(copiesOf(e.job)) },
               ],
               s,
             ),

@@ -5,7 +5,9 @@ import { listJobs, type JobsFilter } from '../../application/list-jobs';
 import { LOCKED_NAMES } from '../../application/names';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import type { JobView } from '../../projections/queries';
+import type { JobCopy } from '../../projections/copies-queries';
 import type { App } from '../../application/app';
+import { holdsArchive } from '../../domain/events';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
@@ -14,9 +16,13 @@ import type { Style } from '../ui/style';
 import { formatBytes, formatDuration, formatLocalTime, shortId } from '../ui/format';
 import { parseCount, parseSince } from '../ui/parse';
 import { renderTable } from '../ui/table';
+import { copiesJson, copiesText } from '../ui/copies';
 
-/** A job with its backup sources as a person reads them (opened on an unlocked encrypted tape, else locked markers). */
-type ListedJob = JobView & { readonly shownSources: readonly string[] | null };
+/**
+ * A job with its backup sources as a person reads them (opened on an unlocked encrypted tape, else locked markers),
+ * and every place its data is held (a backup or a copy: the original and each copy that succeeded).
+ */
+type ListedJob = JobView & { readonly shownSources: readonly string[] | null; readonly copies: readonly JobCopy[] };
 
 /** The `jobs --json` shape: scripts and other commands rely on these names (docs/JSON.md). */
 export const jobJson = (j: ListedJob) => ({
@@ -38,7 +44,16 @@ export const jobJson = (j: ListedJob) => ({
   span: j.span === null ? null : { job: j.span.id, part: j.span.part },
   /** A backup's sources (absolute paths); null for other jobs. */
   sources: j.shownSources,
+  /** A backup or a copy: where its data is held, the original first, then each copy that succeeded; [] for other jobs. */
+  copies: copiesJson(j.copies),
+  /** A COPY job: the backup it is a copy of; null otherwise. */
+  copyOf: copyOf(j),
 });
+
+const copyOf = (j: ListedJob): { tape: string; job: string } | null => {
+  const original = j.type === 'COPY' ? j.copies.find((c) => c.original) : undefined;
+  return original === undefined ? null : { tape: original.tape, job: original.job };
+};
 
 export const statusColour = (status: string, s: Style): string => {
   if (status === 'SUCCESS') return s.green(status);
@@ -47,7 +62,7 @@ export const statusColour = (status: string, s: Style): string => {
   return s.cyan(status);
 };
 
-const TYPES = ['ADD_TAPE', 'BACKUP', 'RESTORE', 'VERIFY', 'RECOVERY'] as const;
+const TYPES = ['ADD_TAPE', 'BACKUP', 'COPY', 'RESTORE', 'VERIFY', 'RECOVERY'] as const;
 const STATUSES = ['RUNNING', 'SUCCESS', 'FAILED', 'INTERRUPTED'] as const;
 
 interface Options {
@@ -86,7 +101,7 @@ const filterFrom = (app: App, options: Options): E.Either<AppError, JobsFilter> 
 export const registerJobs = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
   const command = program
     .command('jobs')
-    .description('list jobs (add tape, backup, restore, verify, recovery) with status, times, sizes and a backup\'s sources')
+    .description('list jobs (add tape, backup, copy, restore, verify, recovery) with status, times, sizes and a backup\'s sources')
     .option('--tape <tape>', 'only the jobs of this tape')
     .option('--type <type>', `only jobs of this type: ${TYPES.map((t) => t.toLowerCase().replace(/_/g, '-')).join(', ')}`)
     .option('--status <status>', `only jobs with this status: ${STATUSES.map((t) => t.toLowerCase()).join(', ')}`)
@@ -100,7 +115,11 @@ export const registerJobs = (program: Command, io: Io, state: RunState, globals:
       const decoders = await nameDecodersFor(io, app, options, filter.right.tape);
       const plain = new Set(app.catalog.tapes().filter((t) => !t.encrypted).map((t) => t.id));
       const open = (tape: string, stored: string): string => (plain.has(tape) ? stored : (decoders.get(tape) ?? LOCKED_NAMES.open)(stored));
-      const jobs: ListedJob[] = listJobs(app, filter.right).map((j) => ({ ...j, shownSources: j.sources === null ? null : j.sources.map((p) => open(j.tape, p)) }));
+      const jobs: ListedJob[] = listJobs(app, filter.right).map((j) => ({
+        ...j,
+        shownSources: j.sources === null ? null : j.sources.map((p) => open(j.tape, p)),
+        copies: holdsArchive(j.type) ? app.copies.placesOf(j.id) : [],
+      }));
       if (options.json === true) printJson(io, { jobs: jobs.map(jobJson) });
       else if (jobs.length === 0) io.out(filtered(options) ? 'No jobs match these filters.' : 'No jobs yet.');
       else io.out(renderTable(jobs, columns(io.style), io.style));
@@ -125,6 +144,8 @@ const columns = (s: Style) =>
     { header: 'FILES', value: (j: ListedJob) => String(j.files), align: 'right' as const },
     { header: 'SIZE', value: (j: ListedJob) => formatBytes(j.bytesRead), align: 'right' as const },
     { header: 'ENC', value: (j: ListedJob) => (j.encrypted ? 'yes' : 'no') },
+    { header: 'COPIES', value: (j: ListedJob) => copiesText(j.copies), align: 'right' as const },
     { header: 'WARN', value: (j: ListedJob) => (j.warnings === 0 ? '' : s.yellow(String(j.warnings))), align: 'right' as const },
     { header: 'SOURCES', value: (j: ListedJob) => (j.shownSources ?? []).join(', ') },
   ] as const;
+

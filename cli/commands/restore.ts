@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { Subject, map } from 'rxjs';
-import { runRestore, type RestoreProgress, type RestoreReport } from '../../application/restore/run-restore';
+import type { RestoreProgress } from '../../application/restore/run-restore';
+import { restoreWithCopies, type RestoreWithCopiesReport } from '../../application/restore/restore-with-copies';
 import { printJson, withApp, type RunState } from '../action';
 import { unlockForCommand, withKeyOptions } from '../key-options';
 import type { GlobalOptions } from '../bootstrap';
@@ -66,7 +67,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
           options.json === true ? 'json' : 'bar',
         );
         const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
-        const report = await runRestore(
+        const report = await restoreWithCopies(
           app,
           {
             tape,
@@ -100,7 +101,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
 };
 
 /** The `restore --json` shape (docs/JSON.md). */
-export const restoreJson = (r: RestoreReport) => ({
+export const restoreJson = (r: RestoreWithCopiesReport) => ({
   tape: r.tape,
   job: r.job,
   status: r.status,
@@ -113,9 +114,13 @@ export const restoreJson = (r: RestoreReport) => ({
   problems: r.problems.map((p) => ({ kind: p.kind, path: p.path, reason: p.reason })),
   tapeBytes: r.bytesReadFromTape,
   notes: r.notes ?? [],
+  /** The tape asked for was not mounted: the copy of its tree that was read instead; null otherwise. */
+  readFrom: r.readFrom,
+  /** Files read from another copy because the first tape could not give them whole. */
+  fallbacks: r.fallbacks.map((f) => ({ path: f.path, tape: f.tape, job: f.job, reason: f.reason })),
 });
 
-const printReport = (io: Io, r: RestoreReport): void => {
+const printReport = (io: Io, r: RestoreWithCopiesReport): void => {
   const s = io.style;
   const sel = r.selected;
   if (r.status === 'PLANNED') {
@@ -128,6 +133,7 @@ const printReport = (io: Io, r: RestoreReport): void => {
     `job ${s.bold(shortId(r.job ?? ''))} ${status}${r.tapes.length > 1 ? ` (from ${r.tapes.join(', ')})` : ''}: restored ${r.restored.files}/${sel.files} files (${formatBytes(r.restored.bytes)}), ${r.restored.dirs} folders, ${r.restored.symlinks} symlinks as of job ${shortId(r.asOfJob)}; ${formatBytes(r.bytesReadFromTape)} read from tape`,
   );
   for (const note of r.notes ?? []) io.err(io.errStyle.dim(`note: ${note}`));
+  for (const f of r.fallbacks) io.err(`${io.errStyle.yellow('read from copy')} ${displayName(f.path)} on ${f.tape} (job ${shortId(f.job)}): ${displayName(f.reason)}`);
   if (r.skipped > 0) io.err(`${r.skipped} already there and equal to the tape: kept as they were`);
   if (r.differs > 0) {
     io.err(io.errStyle.yellow(`${r.differs} already there but different from the tape: kept as they were (--overwrite replaces them)`));

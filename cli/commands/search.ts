@@ -9,11 +9,13 @@ import { parseCount } from '../ui/parse';
 import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { MESSAGES } from '../ui/messages';
 import { renderTable } from '../ui/table';
+import { copiesJson, copiesOfJobs, copiesText } from '../ui/copies';
+import type { JobCopy } from '../../projections/copies-queries';
 import { nsToIso } from './browse';
 import { displayName, globFromInput } from '../../domain/name-bytes';
 
 /** The `search --json` shape: scripts rely on these names. */
-export const searchJson = (r: SearchResult) => ({
+export const searchJson = (r: SearchResult, copiesOf: (job: string) => readonly JobCopy[]) => ({
   pattern: r.pattern,
   target: r.target,
   total: r.total,
@@ -30,6 +32,8 @@ export const searchJson = (r: SearchResult) => ({
     mtimeNs: h.mtimeNs,
     job: h.job,
     backedUpAt: h.backedUpAt,
+    /** Where the job that wrote this version is held: the original and each copy that succeeded. */
+    copies: copiesJson(copiesOf(h.job)),
   })),
 });
 
@@ -51,7 +55,8 @@ export const registerSearch = (program: Command, io: Io, state: RunState, global
         if (E.isLeft(result)) return result;
         const r = result.right;
         const m = MESSAGES.search;
-        if (options.json === true) printJson(io, searchJson(r));
+        const copiesOf = copiesOfJobs(app);
+        if (options.json === true) printJson(io, searchJson(r, copiesOf));
         else {
           const s = io.style;
           if (r.hits.length === 0) io.out(m.none(r.pattern));
@@ -66,6 +71,7 @@ export const registerSearch = (program: Command, io: Io, state: RunState, global
                   { header: 'MODIFIED', value: (h) => formatLocalTime(nsToIso(h.mtimeNs)) },
                   { header: 'JOB', value: (h) => shortId(h.job) },
                   { header: 'BACKED UP', value: (h) => formatLocalTime(h.backedUpAt) },
+                  { header: 'COPIES', value: (h) => copiesText(copiesOf(h.job)) },
                 ],
                 s,
               ),

@@ -21,6 +21,8 @@ import { mountHolding } from '../../application/span/mounted-tape';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import type { Unlocked } from '../../application/unlock';
 import { renderTable } from '../ui/table';
+import { copiesOfJobs } from '../ui/copies';
+import type { JobCopy } from '../../projections/copies-queries';
 import { displayName } from '../../domain/name-bytes';
 
 interface Options {
@@ -35,7 +37,7 @@ interface Options {
 }
 
 /** The `verify --json` shape (damaged files by their real path; sealed paths stay inside). */
-export const verifyJson = (r: VerifyReport) => ({
+export const verifyJson = (r: VerifyReport, copiesOf: (job: string) => readonly JobCopy[]) => ({
   tape: r.tape,
   job: r.job,
   verdict: r.status,
@@ -48,7 +50,7 @@ export const verifyJson = (r: VerifyReport) => ({
     segments: j.segments,
     filesChecked: j.filesChecked,
     problems: j.problems,
-    damaged: j.damaged.map((d) => ({ path: d.path, segment: d.segment, offset: d.offset, verdict: d.status, reason: d.reason })),
+    damaged: j.damaged.map((d) => ({ path: d.path, segment: d.segment, offset: d.offset, verdict: d.status, reason: d.reason, copies: otherCopies(r, j.job, copiesOf) })),
   })),
 });
 
@@ -84,7 +86,7 @@ export const registerVerify = (program: Command, io: Io, state: RunState, global
             const report = await verifyPart(app, io, options, part, parts.right.length, unlocked.right, ask, stopping);
             if (E.isLeft(report)) return report;
             reports.push(report.right);
-            if (options.json !== true) printReport(io, report.right);
+            if (options.json !== true) printReport(io, report.right, copiesOfJobs(app));
           }
         } finally {
           stopping.dispose();
@@ -93,7 +95,9 @@ export const registerVerify = (program: Command, io: Io, state: RunState, global
         const status = overall(reports, stopped !== undefined);
         const [first] = reports;
         if (options.json === true && first !== undefined) {
-          printJson(io, reports.length === 1 ? verifyJson(first) : { ...verifyJson(first), verdict: status, span: reports.map(verifyJson) });
+          const copiesOf = copiesOfJobs(app);
+          const json = (r: VerifyReport) => verifyJson(r, copiesOf);
+          printJson(io, reports.length === 1 ? json(first) : { ...json(first), verdict: status, span: reports.map(json) });
         }
         if (reports.length > 1 && options.json !== true) io.out(`the job spans ${reports.length} tapes (${reports.map((r) => r.tape).join(', ')}): ${status}`);
         if (status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
@@ -173,7 +177,7 @@ const verifyPart = async (
 
 const isMountProblem = (e: AppError): boolean => e._tag === 'TapeNotMounted' || e._tag === 'WrongTapeMounted' || e._tag === 'MountMissing';
 
-const printReport = (io: Io, r: VerifyReport): void => {
+const printReport = (io: Io, r: VerifyReport, copiesOf: (job: string) => readonly JobCopy[]): void => {
   const s = io.style;
   const paint = (status: string) => (status === 'PASSED' ? s.green(status) : status === 'INTERRUPTED' ? s.yellow(status) : s.red(status));
   io.out(
@@ -193,9 +197,17 @@ const printReport = (io: Io, r: VerifyReport): void => {
   if (r.journal.tornTail !== null) io.err(`${io.errStyle.yellow('journal')} its last record (line ${r.journal.tornTail.line}) was cut short by a crash`);
   for (const j of r.jobs) {
     for (const p of j.problems) io.err(`${io.errStyle.red('segment')} ${shortId(j.job)}/${p.segment}: ${p.problem}`);
-    for (const d of j.damaged.slice(0, 50)) io.err(`${io.errStyle.red(d.status)} ${displayName(d.path)} (segment ${d.segment}, offset ${d.offset}): ${d.reason}`);
+    const copies = otherCopies(r, j.job, copiesOf);
+    const held = copies.length === 0 ? '; no other copy' : `; still held by the copy on ${copies.map((c) => `${c.tape} (job ${shortId(c.job)})`).join(', ')}`;
+    for (const d of j.damaged.slice(0, 50)) io.err(`${io.errStyle.red(d.status)} ${displayName(d.path)} (segment ${d.segment}, offset ${d.offset}): ${d.reason}${held}`);
     if (j.damaged.length > 50) io.err(`... and ${j.damaged.length - 50} more in job ${shortId(j.job)}`);
   }
   const what = r.mode === 'full' ? 'every file read back and hashed' : r.mode === 'quick' ? 'segment hashes only (--quick)' : 'ciphertext hashes only (no key)';
   io.out(`verify ${s.bold(shortId(r.job))} ${paint(r.status)}: ${what}; ${formatBytes(r.bytesRead)} read from tape`);
 };
+
+/** The other places that hold the data of a job whose file is damaged on this tape (its original, its copies). */
+const otherCopies = (r: VerifyReport, job: string, copiesOf: (job: string) => readonly JobCopy[]) =>
+  copiesOf(job)
+    .filter((c) => c.tape !== r.tape)
+    .map((c) => ({ tape: c.tape, job: c.job }));

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type { Decider } from '../decider';
 import type { DomainError } from '../errors';
-import type { ArchivedEntry, BackupMode, DomainEvent, EventOfType, JobSpan, JobTotals, JobType, SpanPart } from '../events';
+import type { ArchivedEntry, BackupMode, CopyOrigin, DomainEvent, EventOfType, JobSpan, JobTotals, JobType, SpanPart } from '../events';
 import type { IsoTime, JobId } from '../ids';
 import type { TapeId } from '../tape-id';
 
@@ -45,6 +45,7 @@ export type JobCommand =
       readonly target?: string;
       readonly asOfJob?: JobId;
       readonly span?: JobSpan;
+      readonly copyOf?: CopyOrigin;
     }
   | {
       readonly type: 'CompleteJob';
@@ -105,6 +106,7 @@ const start = (command: Extract<JobCommand, { type: 'StartJob' }>, state: JobSta
     ...(c.target === undefined ? {} : { target: c.target }),
     ...(c.asOfJob === undefined ? {} : { asOfJob: c.asOfJob }),
     ...(c.span === undefined ? {} : { span: { id: c.span.id, part: c.span.part, previous: c.span.previous.map((p) => ({ ...p })) } }),
+    ...(c.copyOf === undefined ? {} : { copyOf: { job: c.copyOf.job, tape: c.copyOf.tape } }),
   };
   return E.right([{ type: 'JobStarted', data: { job: c.job, tape: c.tape, type: c.jobType, encrypted: c.encrypted, ...optional } }]);
 };

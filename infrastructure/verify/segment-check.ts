@@ -46,6 +46,11 @@ export interface SegmentExpectation {
 
 const READ_BYTES = 4 * 1024 * 1024;
 
+/** Where the segment's bytes go as they are read: its SHA-256, and (a copy) the file it is copied to. */
+interface ByteSink {
+  update(bytes: Buffer): unknown;
+}
+
 const missingSegment = (expected: SegmentExpectation, why: string): SegmentCheck => ({
   status: 'MISSING',
   problems: [why],
@@ -150,6 +155,8 @@ export const checkSegment = (
   mode: 'quick' | 'full',
   keys: SegmentKeys | undefined,
   onRead: (bytesSoFar: number) => void = () => undefined,
+  /** Given every byte of the segment file once, in order, as it is read (`lto copy` writes them to the copy). */
+  tee?: (bytes: Buffer) => void,
 ): SegmentCheck => {
   let fd: number;
   try {
@@ -161,13 +168,14 @@ export const checkSegment = (
     const size = fs.fstatSync(fd).size;
     const problems: string[] = [];
     if (size !== expected.bytes) problems.push(`segment is ${size} bytes, ${expected.bytes} were written${size < expected.bytes ? ' (truncated)' : ''}`);
-    const whole = createHash('sha256');
+    const hash = createHash('sha256');
+    const whole: ByteSink = tee === undefined ? hash : { update: (bytes: Buffer) => (hash.update(bytes), tee(bytes)) };
     const hashes = mode === 'full' ? new FileHashes(expected.files, keys?.contentKey) : undefined;
     const read =
       keys === undefined || mode === 'quick'
         ? streamPlain(fd, size, whole, hashes, problems, mode === 'full' && keys === undefined, onRead)
         : streamSealed(fd, size, whole, hashes, keys, problems, onRead);
-    if (whole.digest('hex') !== expected.sha256) problems.push('segment SHA-256 differs from the one recorded when it was closed');
+    if (hash.digest('hex') !== expected.sha256) problems.push('segment SHA-256 differs from the one recorded when it was closed');
     hashes?.end(read.tarEnd, size < expected.bytes ? 'the segment is truncated' : 'past the end of the segment');
     const damaged = hashes?.damaged ?? [];
     return { status: statusOf(problems, damaged), problems, damaged, filesChecked: hashes?.checked ?? 0, bytesRead: read.bytesRead };
@@ -189,7 +197,7 @@ const PIECE_BYTES = 4096;
 const streamPlain = (
   fd: number,
   size: number,
-  whole: Hash,
+  whole: ByteSink,
   hashes: FileHashes | undefined,
   problems: string[],
   checkTar: boolean,
@@ -219,7 +227,7 @@ class ForwardStream implements ByteSource {
   constructor(
     private readonly fd: number,
     readonly size: number,
-    private readonly whole: Hash,
+    private readonly whole: ByteSink,
     private readonly hashes: FileHashes | undefined,
     private readonly problems: string[],
     private readonly onRead: (bytesSoFar: number) => void,
@@ -269,7 +277,7 @@ class ForwardStream implements ByteSource {
   }
 }
 
-const readInPieces = (fd: number, buffer: Buffer, at: number, whole: Hash, hashes: FileHashes | undefined, problems: string[], code: string): void => {
+const readInPieces = (fd: number, buffer: Buffer, at: number, whole: ByteSink, hashes: FileHashes | undefined, problems: string[], code: string): void => {
   for (let done = 0; done < buffer.length; done += PIECE_BYTES) {
     const piece = buffer.subarray(done, Math.min(buffer.length, done + PIECE_BYTES));
     try {
@@ -288,7 +296,7 @@ const readInPieces = (fd: number, buffer: Buffer, at: number, whole: Hash, hashe
 const streamSealed = (
   fd: number,
   size: number,
-  whole: Hash,
+  whole: ByteSink,
   hashes: FileHashes | undefined,
   keys: SegmentKeys,
   problems: string[],
@@ -334,7 +342,7 @@ const streamSealed = (
   return { bytesRead: size, tarEnd: tar };
 };
 
-const streamRest = (fd: number, size: number, from: number, whole: Hash): void => {
+const streamRest = (fd: number, size: number, from: number, whole: ByteSink): void => {
   const buffer = Buffer.allocUnsafe(READ_BYTES);
   for (let position = from; position < size; ) {
     const n = readFullySync(fd, buffer.subarray(0, Math.min(READ_BYTES, size - position)), position);

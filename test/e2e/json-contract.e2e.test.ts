@@ -146,6 +146,9 @@ describe('one JSON vocabulary: every --json output follows docs/JSON.md (real CL
     assert.ok(Array.isArray(jobs['jobs']) && jobs['jobs'].length >= 8);
     run('jobs', ['jobs', '--tape', '000013L8']);
     run('tape add', ['tape', 'add', '000014L8', '--mount', box.mountPoint('never-verified')]);
+    const copied = run('copy', ['copy', '000012L8', '000014L8', '--mount-src', tapeMount, '--mount-dst', box.mountPoint('never-verified'), '--job', String(full['job'])]);
+    assert.equal(copied['status'], 'SUCCESS');
+    run('jobs', ['jobs', '--tape', '000014L8']);
     const report = run('report', ['report'], 1);
     assert.ok(JSON.stringify(report).includes('"level":"WARNING"'), 'a never verified tape has a reason');
   });

@@ -58,6 +58,8 @@ export const Job = t.type({
   host: t.string,
   span: nullable(t.type({ job: Uuid, part: Count })),
   sources: nullable(t.array(t.string)),
+  copies: t.array(t.type({ tape: TapeId, job: Uuid, original: t.boolean })),
+  copyOf: nullable(t.type({ tape: TapeId, job: Uuid })),
 });
 
 const Entry = t.type({
@@ -71,6 +73,7 @@ const Entry = t.type({
   versions: Count,
   target: nullable(t.string),
   piece: nullable(t.type({ offset: Count, length: Count })),
+  copies: t.array(t.type({ tape: TapeId, job: Uuid, original: t.boolean })),
 });
 
 const PlanPart = t.type({ entries: Count, files: Count, bytes: Count });
@@ -94,7 +97,7 @@ const VerifyReport = t.type({
       segments: Count,
       filesChecked: Count,
       problems: t.array(t.type({ segment: Count, problem: t.string })),
-      damaged: t.array(t.type({ path: t.string, segment: Count, offset: Count, verdict: Verdict, reason: t.string })),
+      damaged: t.array(t.type({ path: t.string, segment: Count, offset: Count, verdict: Verdict, reason: t.string, copies: t.array(t.type({ tape: TapeId, job: Uuid })) })),
     }),
   ),
 });
@@ -168,6 +171,8 @@ export const SHAPES = {
     problems: t.array(t.type({ kind: t.string, path: t.string, reason: t.string })),
     tapeBytes: Count,
     notes: t.array(t.string),
+    readFrom: nullable(t.type({ tape: TapeId, job: Uuid })),
+    fallbacks: t.array(t.type({ path: t.string, tape: TapeId, job: Uuid, reason: t.string })),
   }),
   verify: t.intersection([top(VerifyReport.props), t.partial({ span: t.array(VerifyReport) })]),
   recover: top({
@@ -200,7 +205,18 @@ export const SHAPES = {
     shown: Count,
     truncated: t.boolean,
     lockedTapes: t.array(TapeId),
-    results: t.array(t.type({ tape: TapeId, path: t.string, name: t.string, type: EntryType, bytes: Count, mtime: Iso, mtimeNs: t.string, job: Uuid, backedUpAt: Iso })),
+    results: t.array(t.type({ tape: TapeId, path: t.string, name: t.string, type: EntryType, bytes: Count, mtime: Iso, mtimeNs: t.string, job: Uuid, backedUpAt: Iso, copies: t.array(t.type({ tape: TapeId, job: Uuid, original: t.boolean })) })),
+  }),
+  copy: top({
+    from: TapeId,
+    to: TapeId,
+    status: JobStatus,
+    bytes: Count,
+    jobs: t.array(
+      t.type({ original: Uuid, copy: Uuid, status: JobStatus, segments: Count, files: Count, bytes: Count, reason: nullable(t.string), damaged: t.array(t.type({ path: t.string, reason: t.string })) }),
+    ),
+    alreadyCopied: t.array(t.type({ job: Uuid, copy: Uuid })),
+    skipped: t.array(t.type({ job: Uuid, reason: t.string })),
   }),
   jobs: top({ jobs: t.array(Job) }),
   report: top({

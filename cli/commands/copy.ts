@@ -1,0 +1,107 @@
+import type { Command } from 'commander';
+import * as E from 'fp-ts/Either';
+import { Subject, map } from 'rxjs';
+import { runCopy, type AskForTape, type CopyProgress, type CopyReport } from '../../application/copy/run-copy';
+import { printJson, withApp, type RunState } from '../action';
+import type { GlobalOptions } from '../bootstrap';
+import { renderError } from '../errors';
+import { EXIT, exitForSignal } from '../exit-codes';
+import { catchStopSignals } from '../../infrastructure/stop-signals';
+import type { Io } from '../io';
+import { formatBytes, shortId } from '../ui/format';
+import { collect } from '../ui/parse';
+import { showProgress } from '../ui/progress';
+import { terminalAsk } from '../ui/ask';
+import { displayName } from '../../domain/name-bytes';
+
+interface Options {
+  readonly job: string[];
+  readonly mountSrc?: string;
+  readonly mountDst?: string;
+  readonly stage?: string;
+  readonly rekey?: boolean;
+  readonly breakLock?: boolean;
+  readonly json?: boolean;
+}
+
+export const registerCopy = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
+  program
+    .command('copy')
+    .description('copy the backup jobs of one tape to another: each becomes a COPY job of the destination, checked file by file on the way')
+    .argument('<src>', 'the tape to copy from (barcode)')
+    .argument('<dst>', 'the tape to copy to (barcode; added with `lto tape add` first)')
+    .option('--job <job>', 'only this backup job of SRC (id, prefix, or short id; repeatable); default: every job without a copy on DST', collect, [])
+    .option('--mount-src <path>', 'where SRC is mounted')
+    .option('--mount-dst <path>', 'where DST is mounted')
+    .option('--stage <dir>', 'one drive: read SRC into this folder first (checked for room; emptied after), then write DST from it')
+    .option('--rekey', "re-encrypt to DST's own key slots (not supported yet)")
+    .option('--break-lock', 'take the tapes even though another lto holds their lock (only once sure that one is gone)')
+    .option('--json', 'print one summary object as JSON')
+    .action(async (src: string, dst: string, options: Options) =>
+      withApp(io, state, globals(), async ({ app }) => {
+        const progress = new Subject<CopyProgress>();
+        const stop = showProgress(
+          progress.pipe(map((p) => ({ label: 'copying', phase: 'copy', unit: 'bytes', done: p.bytes, total: p.totalBytes, bytes: p.bytes, totalBytes: p.totalBytes }))),
+          process.stderr,
+          options.json === true ? 'json' : 'bar',
+        );
+        const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
+        const ask: AskForTape | undefined = io.interactive
+          ? async (tape, problem) => {
+              io.err(io.errStyle.yellow(renderError(problem).message));
+              const answer = await terminalAsk(`Put ${tape} in the drive and give its mount point (Ctrl-D: stop): `);
+              return answer === undefined || answer.trim() === '' ? undefined : answer.trim();
+            }
+          : undefined;
+        const report = await runCopy(
+          app,
+          {
+            from: src,
+            to: dst,
+            jobs: options.job,
+            ...(options.mountSrc === undefined ? {} : { mountFrom: options.mountSrc }),
+            ...(options.mountDst === undefined ? {} : { mountTo: options.mountDst }),
+            ...(options.stage === undefined ? {} : { stage: options.stage }),
+            rekey: options.rekey === true,
+            breakLock: options.breakLock === true,
+            stop: stopping.requested,
+          },
+          progress,
+          ask,
+        ).finally(stopping.dispose);
+        stop();
+        if (E.isLeft(report)) return report;
+        if (options.json === true) printJson(io, copyJson(report.right));
+        else printReport(io, report.right);
+        const stopped = stopping.requested();
+        if (report.right.status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
+        return E.right(report.right.status === 'SUCCESS' ? EXIT.OK : EXIT.FAILED);
+      }),
+    );
+};
+
+/** The `copy --json` shape (docs/JSON.md). */
+export const copyJson = (r: CopyReport) => ({
+  from: r.from,
+  to: r.to,
+  status: r.status,
+  bytes: r.bytes,
+  jobs: r.jobs.map((j) => ({ original: j.original, copy: j.copy, status: j.status, segments: j.segments, files: j.files, bytes: j.bytes, reason: j.reason, damaged: j.damaged })),
+  alreadyCopied: r.alreadyCopied,
+  skipped: r.skipped,
+});
+
+const printReport = (io: Io, r: CopyReport): void => {
+  const s = io.style;
+  for (const j of r.jobs) {
+    const status = j.status === 'SUCCESS' ? s.green('SUCCESS') : j.status === 'INTERRUPTED' ? s.yellow('INTERRUPTED') : s.red('FAILED');
+    io.out(`job ${s.bold(shortId(j.original))} -> ${r.to} as ${s.bold(shortId(j.copy))} ${status}: ${j.files} files, ${j.segments} segments (${formatBytes(j.bytes)})`);
+    if (j.reason !== null) io.err(io.errStyle.red(`  ${displayName(j.reason)}`));
+    for (const d of j.damaged.slice(0, 20)) io.err(`  ${io.errStyle.red('damaged')} ${displayName(d.path)}: ${d.reason}`);
+    if (j.damaged.length > 20) io.err(`  ... and ${j.damaged.length - 20} more`);
+  }
+  for (const a of r.alreadyCopied) io.err(io.errStyle.dim(`job ${shortId(a.job)} already has a copy on ${r.to} (${shortId(a.copy)}): left as it is`));
+  for (const k of r.skipped) io.err(io.errStyle.yellow(`job ${shortId(k.job)} not copied: ${k.reason}`));
+  if (r.jobs.length === 0) io.out(`nothing to copy from ${r.from} to ${r.to}`);
+  else if (r.status === 'INTERRUPTED') io.err(io.errStyle.yellow('copy interrupted: the job cut short is INTERRUPTED and counts as no copy'));
+};
