@@ -62,6 +62,8 @@ export type AppError =
   | { readonly _tag: 'EncryptionOptions'; readonly problem: string }
   | { readonly _tag: 'TapeLocked'; readonly tape: TapeId; readonly path: string; readonly holder: LockHolder | undefined }
   | { readonly _tag: 'StoppedBeforeStart'; readonly signal: StopSignal; readonly reason: string }
+  /** A job that needs a format feature this version does not know: refused where it would be misread (restore, verify). */
+  | { readonly _tag: 'JobNeedsUnknownFeature'; readonly tape: TapeId; readonly job: string; readonly features: readonly string[] }
 
 export interface DatabaseUnusable {
   readonly _tag: 'DatabaseUnusable';

@@ -19,6 +19,7 @@ import { loadDomainEvents } from './describe-tape';
 import { PLAIN_NAMES, sealedNames, type Names } from './names';
 import { journalEventProblem } from './tape-session';
 import { unlockTape, type Secrets } from './unlock';
+import { unknownFeaturesOf } from './format-check';
 import type { TapeKeys } from '../infrastructure/crypto/tape-keys';
 
 /** How salvaged entries are catalogued: names as the tape holds them, and the keys to read sealed segments. */
@@ -67,6 +68,8 @@ export interface RecoveredTape extends Read {
   readonly unfinishedJobs: readonly string[];
   /** Parts of jobs that span tapes held here, each with every part the journals read so far name. */
   readonly spans: readonly TapeSpan[];
+  /** Jobs catalogued but needing format features this version does not know: restore and verify refuse them. */
+  readonly unsupportedJobs: readonly { readonly job: string; readonly features: readonly string[] }[];
 }
 
 export interface TapeSpan {
@@ -131,6 +134,7 @@ const recoverTape = async (app: App, mount: string, input: RecoverInput): Promis
     bytes: totals.bytes,
     unfinishedJobs: app.catalog.jobs({ tape, status: 'RUNNING' }).map((j) => j.id),
     spans: spansOn(app, tape),
+    unsupportedJobs: unsupportedJobsOn(app, tape),
   });
 };
 
@@ -139,6 +143,13 @@ const initialisedVolume = (app: App, tape: TapeId): string | undefined => {
   for (const event of loadDomainEvents(app, tapeStream(tape)).events) if (event.type === 'TapeInitialised') return event.data.volumeUuid;
   return undefined;
 };
+
+/** The jobs of `tape` that need a format feature this version does not know (listed, never restored or verified). */
+const unsupportedJobsOn = (app: App, tape: TapeId): { job: string; features: string[] }[] =>
+  app.catalog.jobs({ tape }).flatMap((j) => {
+    const features = unknownFeaturesOf(app, j.id);
+    return features.length === 0 ? [] : [{ job: j.id, features }];
+  });
 
 /** The jobs of `tape` that are parts of a span, and where the span's other parts are. */
 const spansOn = (app: App, tape: TapeId): TapeSpan[] =>
