@@ -161,15 +161,17 @@ const spansOn = (app: App, tape: TapeId): TapeSpan[] =>
 const tornTailOf = (t: { record: number; line: number } | undefined) => (t === undefined ? null : { record: t.record, line: t.line });
 
 /**
- * Journal records per import (one transaction: rows, projections, one fsync). The reader
- * hands over what each 1 MiB it reads holds, about two FilesArchived events of a large
- * backup: imported so, a million-file tape took some 250 commits. 32 records hold at
- * most 64,000 entries (tens of MB while projected, as a replay batch does).
+ * How much of the journal one import takes (one transaction: rows, projections, one
+ * commit and its fsync). The reader hands over what each 1 MiB it reads holds, about two
+ * FilesArchived events of a large backup: imported so, a million-file tape took some 250
+ * commits. Bounded by the lines' bytes, not only their number, so that entries with large
+ * attributes cannot make a batch outgrow the heap (8 MiB of JSON is some 60 MB of objects
+ * while projected).
  */
-const IMPORT_BATCH_RECORDS = 32;
+const IMPORT_BATCH = { records: 64, bytes: 8 * 1024 * 1024 } as const;
 
 /**
- * An intact journal is imported as it is read, a few dozen records at a time, so memory
+ * An intact journal is imported as it is read, some megabytes at a time, so memory
  * stays flat for millions of entries. A break stops the recovery (what came before it
  * is imported: running it again with --salvage goes on from there).
  */
@@ -178,10 +180,12 @@ const readStreaming = (app: App, volume: FolderTape, tape: TapeId, labelHash: st
   let records = 0;
   let imported = 0;
   let batch: JournalRecord[] = [];
+  let batchBytes = 0;
   const importBatch = (): void => {
     if (batch.length === 0 || failure !== undefined) return;
     const stored = app.store.importEvents(batch.map((r) => r.event), { tape, state: 'written', seqs: batch.map((r) => r.seq) });
     batch = [];
+    batchBytes = 0;
     if (E.isLeft(stored)) failure = stored.left;
     else imported += stored.right.imported.length;
   };
@@ -197,7 +201,8 @@ const readStreaming = (app: App, volume: FolderTape, tape: TapeId, labelHash: st
           return;
         }
         batch.push(record);
-        if (batch.length >= IMPORT_BATCH_RECORDS) importBatch();
+        batchBytes += record.length;
+        if (batch.length >= IMPORT_BATCH.records || batchBytes >= IMPORT_BATCH.bytes) importBatch();
       }
     },
   });
