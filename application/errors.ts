@@ -70,6 +70,8 @@ export type AppError =
   | { readonly _tag: 'StoppedBeforeStart'; readonly signal: StopSignal; readonly reason: string }
   /** `lto copy` will not start: what it would need, in words (nothing was written). */
   | { readonly _tag: 'CopyRefused'; readonly from: TapeId; readonly to: TapeId; readonly reason: string }
+  /** A job that needs a format feature this version does not know: refused where it would be misread (restore, verify). */
+  | { readonly _tag: 'JobNeedsUnknownFeature'; readonly tape: TapeId; readonly job: string; readonly features: readonly string[] }
 
 export interface DatabaseUnusable {
   readonly _tag: 'DatabaseUnusable';

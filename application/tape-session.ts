@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import type { EventEnvelope } from '../domain/envelope';
-import { decodeDomainEvent, tapeStream } from '../domain/events';
+import { tapeStream } from '../domain/events';
+import { checkDomainEvent } from '../domain/event-check';
 import type { TapeId } from '../domain/tape-id';
 import type { VolumeLabel } from '../domain/volume-label';
 import { defaultTapeFolder } from '../infrastructure/data-dir';
@@ -235,7 +236,7 @@ const journalAtMemo = (app: App, tape: TapeId, located: Located): JournalContent
 /** Why an event cannot be in this tape's journal (another tape's, or data that does not decode), if it cannot. */
 export const journalEventProblem = (tape: TapeId, event: EventEnvelope): string | undefined => {
   if (event.stream.startsWith('tape-') && event.stream !== tapeStream(tape)) return `stream ${event.stream}`;
-  const decoded = decodeDomainEvent(event.type, event.schema, event.data);
+  const decoded = checkDomainEvent(event.type, event.schema, event.data);
   if (E.isLeft(decoded)) return decoded.left._tag === 'UnknownEventType' ? undefined : `${event.type} does not decode: ${JSON.stringify(decoded.left)}`;
   const d = decoded.right;
   // Forgetting is this catalog's own business: a journal that says so is not to be believed.

@@ -13,6 +13,7 @@ import type { App } from './app';
 import type { AppError } from './errors';
 import { mintId } from './ids';
 import { findBackupJob } from './jobs-lookup';
+import { refuseUnknownFeatures } from './format-check';
 import { JobRecorder } from './job-recorder';
 import type { Names } from './names';
 import { segmentsInTapeOrder } from './tape-order';
@@ -129,6 +130,8 @@ export const runVerify = async (
     jobs.push(one.right);
   }
   if (jobs.length === 0) return E.left({ _tag: 'NothingOnTape', tape });
+  const readable = refuseUnknownFeatures(app, tape, jobs.map((j) => j.id));
+  if (E.isLeft(readable)) return readable;
   const session = openTapeSession(app, tape, input.mount, 'read');
   if (E.isLeft(session)) return session;
 

@@ -1,116 +1,143 @@
 /**
- * Recovery benchmark: `lto recover` of a tape whose journal holds 1,000,000 file entries
- * (issue target: under 20 s), then `lto catalog rebuild` of that catalog (under 10 s).
- * The journal is written with the real journal writer (the segments themselves are not
- * needed to rebuild a catalog); the two commands run as a user runs them.
+ * Recovery benchmark (issue 17, item 4): `lto recover` of a tape written by a real `lto
+ * backup` of 1,000,000 small files, into an empty data folder, as a user runs it; then the
+ * same for a synthetic journal of as many entries (the figure earlier sessions reported),
+ * and `lto catalog rebuild` of the recovered catalog. Each recover is timed `--runs` times:
+ * wall seconds, CPU seconds (user + system, threads included), peak RSS and the load
+ * average before the run, reported as median (min-max): the machine may be shared.
  *
- *   npm run bench:recovery -- [--entries 1000000] [--dir /tmp] [--keep]   (--keep: leave the tape, for profiling)
+ *   npm run bench:recovery -- [--files 1000000] [--file-bytes 0] [--runs 3] [--dir /tmp]
+ *                             [--tape DIR] [--keep] [--no-synthetic] [--no-real]
+ *
+ * `--keep` leaves the folders (the real tape among them) and prints where; `--tape DIR`
+ * reuses a real tape kept so (DIR is its mount: the backup is not written again), e.g. to
+ * profile `node --cpu-prof bin/lto.js recover --mount DIR` without an hour of setup.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CURRENT_SCHEMA, type ArchivedEntry, type DomainEvent } from '../domain/events';
-import type { EventEnvelope } from '../domain/envelope';
-import { appendToJournal, readJournal } from '../infrastructure/journal';
-import { newUuidV7 } from '../infrastructure/ids';
-import { readVolumeLabel } from '../infrastructure/tape/volume-label-file';
+import { loadNow, spread, type Measure } from './measure';
+import { writeSyntheticJournal } from './synthetic-journal';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
 };
-const ENTRIES = Number(arg('entries', '1000000'));
-const PER_EVENT = 2000;
-const PER_SEGMENT = 50_000;
+const FILES = Number(arg('files', '1000000'));
+const FILE_BYTES = Number(arg('file-bytes', '0'));
+const RUNS = Number(arg('runs', '3'));
 const BIN = path.resolve(__dirname, '../../bin/lto.js');
-const TAPE = '000100L9';
+const REAL_TAPE = '000101L9';
+const SYNTHETIC_TAPE = '000100L9';
+const FILES_PER_FOLDER = 1000;
 
 const base = fs.mkdtempSync(path.join(arg('dir', os.tmpdir()), 'lto-recovery-bench-'));
-
-const envelope = (stream: string, version: number, event: DomainEvent): EventEnvelope => ({
-  id: newUuidV7() as never,
-  stream,
-  version,
-  type: event.type,
-  schema: CURRENT_SCHEMA[event.type],
-  at: new Date().toISOString(),
-  data: event.data,
-});
-
-/** A backup job of ENTRIES files in folders of 1000, with its segments and a completion. */
-const writeJournal = (mount: string): void => {
-  const archive = path.join(mount, 'LTO-ARCHIVE');
-  const label = readVolumeLabel(archive);
-  if (label._tag === 'Left') throw new Error('no label');
-  const journalPath = path.join(archive, 'journal.ndjson');
-  const read = readJournal(journalPath, label.right.hash);
-  if (read._tag === 'Left') throw new Error('journal unreadable');
-  let head = read.right.head;
-  const job = newUuidV7();
-  const stream = `job-${job}`;
-  let version = 0;
-  const append = (events: DomainEvent[]): void => {
-    const appended = appendToJournal(journalPath, head, events.map((e) => envelope(stream, ++version, e)));
-    if (appended._tag === 'Left') throw new Error(JSON.stringify(appended.left));
-    head = appended.right.head;
-  };
-  // Ids here are built by the bench itself; the CLI decodes and checks every one when it reads them.
-  const jobId = job as never;
-  const tape = TAPE as never;
-  append([{ type: 'JobStarted', data: { job: jobId, tape, type: 'BACKUP', mode: 'FULL', encrypted: false, sources: ['/data'] } }]);
-  let n = 0;
-  for (let segment = 1; n < ENTRIES; segment++) {
-    const count = Math.min(PER_SEGMENT, ENTRIES - n);
-    const events: DomainEvent[] = [{ type: 'SegmentClosed', data: { job: jobId, segment, bytes: count * 5120, sha256: '0'.repeat(64), entries: count } }];
-    for (let done = 0; done < count; done += PER_EVENT) {
-      const entries: ArchivedEntry[] = [];
-      for (let i = 0; i < Math.min(PER_EVENT, count - done); i++, n++) {
-        entries.push({
-          path: `/data/dir-${String(Math.floor(n / 1000)).padStart(4, '0')}/file-${n % 1000}.dat`,
-          kind: 'file',
-          size: 4096,
-          mtimeNs: '1764000000123456789',
-          mode: 0o644,
-          offset: (n % PER_SEGMENT) * 5120 + 512,
-          sha256: n.toString(16).padStart(64, '0'),
-          uid: 1000,
-          gid: 1000,
-        });
-      }
-      events.push({ type: 'FilesArchived', data: { job: jobId, segment, entries } });
-    }
-    append(events);
-  }
-  append([{ type: 'JobCompleted', data: { job: jobId, files: ENTRIES, bytesRead: ENTRIES * 4096, bytesWritten: ENTRIES * 5120, warnings: 0 } }]);
-};
-
-const timed = (args: readonly string[], home: string): { seconds: number; rssMiB: number } => {
+/**
+ * One lto command under /usr/bin/time. Unlike bench/measure.ts no `sync` is inside the
+ * timing: recover and rebuild fsync what they write (SQLite), and on a shared machine a
+ * global sync times the other users' writes. One `sync` before, outside the timing.
+ */
+const lto = (args: readonly string[], home: string): Measure => {
   execFileSync('sync');
   const started = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, ...args], { env: { ...process.env, LTO_HOME: home, NO_COLOR: '1' }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`lto ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, BIN, ...args], {
+    env: { ...process.env, LTO_HOME: home, NO_COLOR: '1' },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const lines = r.stderr.trim().split('\n');
-  return { seconds, rssMiB: Math.round(Number(lines[lines.length - 1]) / 1024) };
+  if (r.status !== 0) throw new Error(`lto ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const [user, system, rss] = (r.stderr.trim().split('\n').pop() ?? '0 0 0').split(' ').map(Number);
+  return { seconds, cpu: (user ?? 0) + (system ?? 0), rssKiB: rss ?? 0 };
 };
 
+interface Timed extends Measure {
+  /** 1-minute load average just before the run. */
+  readonly load: number;
+}
+
+/**
+ * FILES small files in folders of 1000: empty ones made by `touch` a folder at a time (a
+ * million files in a minute or two on a loaded machine), or, with FILE_BYTES, their number
+ * padded to that size.
+ */
+const makeSource = (dir: string): void => {
+  for (let first = 0; first < FILES; first += FILES_PER_FOLDER) {
+    const folder = path.join(dir, `dir-${String(first / FILES_PER_FOLDER).padStart(4, '0')}`);
+    fs.mkdirSync(folder, { recursive: true });
+    const names = Array.from({ length: Math.min(FILES_PER_FOLDER, FILES - first) }, (_, i) => `file-${i}.dat`);
+    if (FILE_BYTES === 0) execFileSync('touch', names, { cwd: folder });
+    else names.forEach((name, i) => fs.writeFileSync(path.join(folder, name), String(first + i).padEnd(FILE_BYTES, '.')));
+  }
+};
+
+/** A tape written by `lto backup` of the source: its mount, and what writing it took. */
+const realTape = (): { mount: string; backup: Measure | undefined } => {
+  const given = arg('tape', '');
+  if (given !== '') return { mount: path.resolve(given), backup: undefined };
+  const source = path.join(base, 'source');
+  const started = Date.now();
+  makeSource(source);
+  console.log(`made ${FILES.toLocaleString('en')} files of ${FILE_BYTES} bytes in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const mount = path.join(base, 'real-tape');
+  fs.mkdirSync(mount);
+  const writer = path.join(base, 'real-writer');
+  lto(['tape', 'add', REAL_TAPE, '--mount', mount], writer);
+  const backup = lto(['backup', REAL_TAPE, source, '--mount', mount], writer);
+  fs.rmSync(source, { recursive: true, force: true });
+  return { mount, backup };
+};
+
+const syntheticTape = (): string => {
+  const mount = path.join(base, 'synthetic-tape');
+  fs.mkdirSync(mount);
+  lto(['tape', 'add', SYNTHETIC_TAPE, '--mount', mount], path.join(base, 'synthetic-writer'));
+  writeSyntheticJournal(mount, SYNTHETIC_TAPE, FILES);
+  return mount;
+};
+
+/** RUNS recoveries of the tape at `mount`, each into an empty data folder; the last one's folder is kept for a rebuild. */
+const recoveries = (name: string, mount: string): { runs: Timed[]; home: string } => {
+  const runs: Timed[] = [];
+  let home = '';
+  for (let run = 0; run < RUNS; run++) {
+    if (home !== '') fs.rmSync(home, { recursive: true, force: true });
+    home = path.join(base, `${name}-recovered-${run}`);
+    const load = loadNow();
+    runs.push({ ...lto(['recover', '--mount', mount, '--json'], home), load });
+  }
+  return { runs, home };
+};
+
+const row = (step: string, runs: readonly Timed[], target: string): string =>
+  `| ${step} | ${spread(runs.map((r) => r.seconds), 1)} | ${spread(runs.map((r) => r.cpu), 1)} | ${spread(runs.map((r) => r.rssKiB / 1024), 0)} MiB | ${runs.map((r) => r.load.toFixed(1)).join(', ')} | ${target} |`;
+
+const journalMB = (mount: string): string => (fs.statSync(path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson')).size / 1e6).toFixed(0);
+
 const main = (): void => {
+  const rows: string[] = [];
   try {
-    const mount = path.join(base, 'tape');
-    fs.mkdirSync(mount);
-    execFileSync(process.execPath, [BIN, 'tape', 'add', TAPE, '--mount', mount], { env: { ...process.env, LTO_HOME: path.join(base, 'writer') } });
-    writeJournal(mount);
-    const journalBytes = fs.statSync(path.join(mount, 'LTO-ARCHIVE', 'journal.ndjson')).size;
-    const home = path.join(base, 'recovered');
-    const recover = timed(['recover', '--mount', mount, '--json'], home);
-    const rebuild = timed(['catalog', 'rebuild'], home);
-    console.log(`\nrecovery of ${ENTRIES.toLocaleString('en')} file entries (journal ${(journalBytes / 1e6).toFixed(0)} MB)\n`);
-    console.log('| step | seconds | target | peak RSS |');
-    console.log('| --- | --- | --- | --- |');
-    console.log(`| lto recover | ${recover.seconds.toFixed(1)} | 20 | ${recover.rssMiB} MiB |`);
-    console.log(`| lto catalog rebuild | ${rebuild.seconds.toFixed(1)} | 10 | ${rebuild.rssMiB} MiB |`);
+    if (!argv.includes('--no-real')) {
+      const real = realTape();
+      if (real.backup !== undefined) {
+        const b = real.backup;
+        console.log(`lto backup of ${FILES.toLocaleString('en')} files: ${b.seconds.toFixed(1)} s, ${b.cpu.toFixed(1)} CPU-s, peak RSS ${(b.rssKiB / 1024).toFixed(0)} MiB`);
+      }
+      const recovered = recoveries('real', real.mount);
+      rows.push(row(`\`lto recover\`, tape from \`lto backup\` (journal ${journalMB(real.mount)} MB)`, recovered.runs, '< 12 s'));
+      const load = loadNow();
+      rows.push(row('`lto catalog rebuild` of that catalog', [{ ...lto(['catalog', 'rebuild'], recovered.home), load }], '< 10 s'));
+    }
+    if (!argv.includes('--no-synthetic')) {
+      const mount = syntheticTape();
+      rows.push(row(`\`lto recover\`, synthetic journal (${journalMB(mount)} MB)`, recoveries('synthetic', mount).runs, '(earlier figure)'));
+    }
+    console.log(`\nrecovery of ${FILES.toLocaleString('en')} file entries, ${RUNS} run(s) each: median (min-max); ${os.cpus().length} CPUs\n`);
+    console.log('| step | seconds | CPU-s | peak RSS | load before each run | target |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    for (const r of rows) console.log(r);
   } finally {
     if (argv.includes('--keep')) console.log(`kept: ${base}`);
     else fs.rmSync(base, { recursive: true, force: true });

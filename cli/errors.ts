@@ -1,4 +1,5 @@
 import { isBarcodeError } from '../application/barcode-errors';
+import { describeUnknownFeatures } from '../domain/format-features';
 import type { AppError } from '../application/errors';
 import type { EventDecodeProblem } from '../domain/events';
 import { renderBarcodeError } from './barcode-errors';
@@ -218,6 +219,9 @@ export const renderError = (error: AppError): Rendered => {
             : `tape ${error.tape} is in use: ${error.holder.command} (pid ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) holds ${error.path}; wait for it, or if that process is gone run again with --break-lock`,
         exit: EXIT.TAPE,
       };
+    case 'JobNeedsUnknownFeature':
+      // Exit as for a tape of an unknown format: written by a newer version, not damaged, but not ours to read.
+      return { message: `job ${error.job} on ${error.tape} needs ${describeUnknownFeatures(error.features)}; nothing was read or written`, exit: EXIT.DAMAGED };
     case 'StoppedBeforeStart':
       return { message: `${error.reason} before the job started: nothing was written`, exit: exitForSignal(error.signal) };
     case 'CopyRefused':

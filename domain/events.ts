@@ -6,6 +6,7 @@ import { KeySlot } from './key-slots';
 import { Generation, TapeId } from './tape-id';
 import { Colour, LabelName } from './label/label-name';
 import { CopyCount, Location, SetName } from './set/set-name';
+import { FeatureList } from './format-features';
 
 /** Every job is one of these operations. */
 export const JobType = t.keyof({ ADD_TAPE: null, BACKUP: null, RESTORE: null, VERIFY: null, BROWSE: null, RECOVERY: null, COPY: null });
@@ -92,6 +93,8 @@ export const JobStarted = t.intersection([
     span: JobSpan,
     /** COPY: the backup job (and its tape) this job is a copy of. */
     copyOf: CopyOrigin,
+    /** Format features the whole job needs, known when it starts (docs/FORMAT.md, Format features). */
+    features: FeatureList,
   }),
 ]);
 export type JobStarted = t.TypeOf<typeof JobStarted>;
@@ -188,7 +191,12 @@ export type ArchivedEntry = t.TypeOf<typeof ArchivedEntry>;
  */
 export const SegmentClosed = t.intersection([
   t.type({ job: JobId, segment: checked('SegmentNumber', Count, (n) => n >= 1), bytes: Count, sha256: Sha256Hex, entries: Count }),
-  t.partial({ plainBytes: Count, chunkBytes: checked('ChunkBytes', Count, (n) => n >= 4096 && n <= 64 * 1024 * 1024) }),
+  t.partial({
+    plainBytes: Count,
+    chunkBytes: checked('ChunkBytes', Count, (n) => n >= 4096 && n <= 64 * 1024 * 1024),
+    /** Format features the segment's entries use (split files, sparse files, hard links): a reader that lacks one refuses the job. */
+    features: FeatureList,
+  }),
 ]);
 export type SegmentClosed = t.TypeOf<typeof SegmentClosed>;
 

@@ -3,6 +3,7 @@ import { Format } from './events';
 import { IsoTime, VolumeUuid } from './ids';
 import { VolumeEncryption } from './key-slots';
 import { Generation, TapeId } from './tape-id';
+import { FeatureList } from './format-features';
 
 /**
  * `LTO-ARCHIVE/volume.json`: written once when the tape is initialised, never
@@ -18,6 +19,10 @@ export const VolumeLabel = t.intersection([
     volumeUuid: VolumeUuid,
     created: IsoTime,
   }),
-  t.partial({ encryption: VolumeEncryption }),
+  t.partial({
+    encryption: VolumeEncryption,
+    /** Format features every reader of this tape needs (none written yet: reserved, and checked). */
+    features: FeatureList,
+  }),
 ]);
 export type VolumeLabel = t.TypeOf<typeof VolumeLabel>;

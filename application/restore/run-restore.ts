@@ -4,11 +4,12 @@ import type { JobTotals } from '../../domain/events';
 import { compileGlob } from '../../domain/glob';
 import { JobId } from '../../domain/ids';
 import type { TapeId } from '../../domain/tape-id';
-import type { SpanView } from '../../projections/queries';
+import type { JobView, SpanView } from '../../projections/queries';
 import type { App } from '../app';
 import type { AppError } from '../errors';
 import { mintId } from '../ids';
 import { findBackupJob } from '../jobs-lookup';
+import { refuseUnknownFeatures } from '../format-check';
 import { JobRecorder } from '../job-recorder';
 import { segmentRanker } from '../tape-order';
 import { locateTape, openTapeSession, type TapeSession } from '../tape-session';
@@ -135,6 +136,8 @@ export const runRestore = async (
     const asOfPass = pass.job === asOf.right.id ? asOf : findBackupJob(app, pass.tape, pass.job);
     if (E.isLeft(asOfPass)) return asOfPass;
     const scope = pass.part === 1 && input.onlyWritten !== true ? { pass: pass.number } : { pass: pass.number, onlyJob: pass.job };
+    const readable = refuseUnknownFeatures(app, pass.tape, jobsRead(app, pass.tape, asOfPass.right, scope.onlyJob));
+    if (E.isLeft(readable)) return readable;
     // One tape: in its LTFS order now; several: each when its turn comes (runPasses).
     const rank = passes.length === 1 ? segmentRanker(first.right.mount) : undefined;
     selection.select(pass.tape, asOfPass.right.ordinal, globs, pass.names, rank, scope);
@@ -192,6 +195,15 @@ export const runRestore = async (
   };
   return passes.length > 1 ? run() : withTapeLock(app, first.right, 'lto restore', run, input.breakLock === true);
 };
+
+/** The backups whose entries a pass reads: the tape's tree as of `asOf` (every backup up to it), or one job's own entries. */
+const jobsRead = (app: App, tape: TapeId, asOf: JobView, onlyJob: string | undefined): string[] =>
+  onlyJob !== undefined
+    ? [onlyJob]
+    : app.catalog
+        .jobs({ tape })
+        .filter((j) => j.type === 'BACKUP' && j.ordinal <= asOf.ordinal)
+        .map((j) => j.id);
 
 /** Owners are restored by root only, and not with --no-owner (as GNU tar: --same-owner is root's default). */
 const metadataPolicy = (input: RestoreInput): MetadataPolicy => ({ owners: input.noOwner !== true && process.getuid?.() === 0 });

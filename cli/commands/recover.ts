@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { recoverTapes, type RecoverReport } from '../../application/recover';
+import { describeUnknownFeatures } from '../../domain/format-features';
 import { printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import { EXIT } from '../exit-codes';
@@ -58,6 +59,7 @@ export const recoverJson = (r: RecoverReport) => ({
     files: t.files,
     bytes: t.bytes,
     unfinishedJobs: t.unfinishedJobs,
+    unsupportedJobs: t.unsupportedJobs,
     spans: t.spans.map((s) => ({ part: s.part, job: s.job, span: { job: s.span.id, parts: s.span.parts } })),
   })),
 });
@@ -86,6 +88,9 @@ const printReport = (io: Io, r: RecoverReport): void => {
     if (t.tornTail !== null) io.err(`${io.errStyle.yellow('torn tail')} ${t.tape}: the last record (line ${t.tornTail.line}) was cut short by a crash and is left out`);
     for (const l of t.lost) io.err(`${io.errStyle.red('lost')} ${l}`);
     for (const j of t.unfinishedJobs) io.err(`${io.errStyle.yellow('unfinished')} ${t.tape} job ${j} has no end on the tape: its closed segments are catalogued`);
+    for (const u of t.unsupportedJobs) {
+      io.err(`${io.errStyle.yellow('newer format')} ${t.tape} job ${u.job} needs ${describeUnknownFeatures(u.features)}: it is catalogued and listed, but restore and verify refuse it`);
+    }
     for (const sp of t.spans) {
       const others = sp.span.parts.filter((p) => p.part !== sp.part);
       if (others.length === 0) continue;

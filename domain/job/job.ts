@@ -4,6 +4,7 @@ import type { DomainError } from '../errors';
 import type { ArchivedEntry, BackupMode, CopyOrigin, DomainEvent, EventOfType, JobSpan, JobTotals, JobType, SpanPart } from '../events';
 import type { IsoTime, JobId } from '../ids';
 import type { TapeId } from '../tape-id';
+import { featuresOfEntries } from '../format-features';
 
 export type JobEvent = EventOfType<
   | 'JobStarted'
@@ -86,6 +87,9 @@ export type SalvageCommand =
 /** Entries per FilesArchived event (and paths per FilesDeleted): big enough to keep the journal compact, small enough to stream. */
 export const ENTRIES_PER_EVENT = 2000;
 
+/** `features` only when some are used: a segment that uses none is what it was before flags existed. */
+const withFeatures = (features: readonly string[]): { features?: string[] } => (features.length === 0 ? {} : { features: [...features] });
+
 const chunk = <A>(items: readonly A[], size: number): A[][] => {
   const out: A[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -132,6 +136,8 @@ const record = (command: RecordCommand, state: JobState): E.Either<DomainError, 
           entries: command.entries.length,
           ...(command.plainBytes === undefined ? {} : { plainBytes: command.plainBytes }),
           ...(command.chunkBytes === undefined ? {} : { chunkBytes: command.chunkBytes }),
+          // Named before the entries that use them, so a reader meets the flag first.
+          ...withFeatures(featuresOfEntries(command.entries)),
         },
       },
         ...chunk(command.entries, ENTRIES_PER_EVENT).map(

@@ -111,6 +111,11 @@ export interface EventStore {
 
   /** The stream's events in version order (empty for an unknown stream). */
   readStream(stream: string): readonly StoredEvent[];
+  /**
+   * The stream's events of these types only, in version order: what a check of a job's
+   * start and segments needs, without decoding its (many) entry events.
+   */
+  readStreamOfTypes(stream: string, types: readonly string[]): readonly StoredEvent[];
   /** The stream's last version (0 for an unknown stream). */
   streamVersion(stream: string): number;
   /**

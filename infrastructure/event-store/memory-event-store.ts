@@ -71,6 +71,10 @@ export class MemoryEventStore implements EventStore {
     return (this.streams.get(stream) ?? []).map((position) => this.eventAt(position));
   }
 
+  readStreamOfTypes(stream: string, types: readonly string[]): readonly StoredEvent[] {
+    return this.readStream(stream).filter((e) => types.includes(e.type));
+  }
+
   streamVersion(stream: string): number {
     return this.streams.get(stream)?.length ?? 0;
   }

@@ -51,6 +51,9 @@ const prepareStatements = (db: Database.Database) => ({
     .raw(),
   readAfter: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
   readStream: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? ORDER BY version`).raw(),
+  readStreamOfTypes: db
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND type IN (SELECT value FROM json_each(?)) ORDER BY version`)
+    .raw(),
   lastPosition: db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
   // One statement for any number of ids: the ids travel as one JSON array.
   knownIds: db.prepare('SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))').pluck(),
@@ -141,6 +144,10 @@ export class SqliteEventStore implements EventStore {
 
   readStream(stream: string): readonly StoredEvent[] {
     return this.statements.readStream.all(stream).map(decodeEventColumns);
+  }
+
+  readStreamOfTypes(stream: string, types: readonly string[]): readonly StoredEvent[] {
+    return this.statements.readStreamOfTypes.all(stream, JSON.stringify(types)).map(decodeEventColumns);
   }
 
   streamVersion(stream: string): number {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import { FORMAT, describeErrors } from '../../domain/events';
 import { VolumeLabel } from '../../domain/volume-label';
+import { describeUnknownFeatures, unknownFeatures } from '../../domain/format-features';
 import { isErrno } from '../errno';
 import { closeQuietly, fileFailure, fsyncDirectory, parentOf, writeAll, type FileFailure } from '../journal/durable-file';
 import { sha256Hex } from '../journal/journal-record';
@@ -31,6 +32,8 @@ export type VolumeLabelError =
   | { readonly _tag: 'VolumeLabelNotJson'; readonly path: string; readonly message: string }
   /** Written by another version of lto-archive (or not by lto-archive): never read as ours. */
   | { readonly _tag: 'VolumeLabelUnknownFormat'; readonly path: string; readonly format: string; readonly message: string }
+  /** Our format, but the tape needs a format feature this version does not know: nothing on it is read. */
+  | { readonly _tag: 'VolumeLabelUnknownFeature'; readonly path: string; readonly features: readonly string[]; readonly message: string }
   /** JSON, our format, but a field fails its codec; each problem names the file and the field. */
   | { readonly _tag: 'VolumeLabelInvalid'; readonly path: string; readonly problems: readonly string[] };
 
@@ -50,6 +53,7 @@ export const encodeVolumeLabel = (label: VolumeLabel): Buffer =>
         volumeUuid: label.volumeUuid,
         created: label.created,
         ...(label.encryption === undefined ? {} : { encryption: label.encryption }),
+        ...(label.features === undefined || label.features.length === 0 ? {} : { features: label.features }),
       },
       null,
       2,
@@ -137,6 +141,10 @@ export const decodeVolumeLabel = (file: string, bytes: Buffer): E.Either<VolumeL
   const decoded = VolumeLabel.decode(value);
   if (E.isLeft(decoded)) {
     return E.left({ _tag: 'VolumeLabelInvalid', path: file, problems: describeErrors(decoded.left).map(namingFile) });
+  }
+  const unknown = unknownFeatures(decoded.right.features ?? []);
+  if (unknown.length > 0) {
+    return E.left({ _tag: 'VolumeLabelUnknownFeature', path: file, features: unknown, message: `${LABEL_NAME}: this tape needs ${describeUnknownFeatures(unknown)}` });
   }
   return E.right(decoded.right);
 };

@@ -91,6 +91,22 @@ const appendTests = (withStore: WithStore): void => {
   );
 
   it(
+    'reads a stream\'s events of some types only, in version order',
+    withStore(({ store }) => {
+      const events = [
+        envelope('job-a', 1, { type: 'JobStarted' }),
+        envelope('job-a', 2, { type: 'FilesArchived' }),
+        envelope('job-a', 3, { type: 'SegmentClosed' }),
+        envelope('job-b', 1, { type: 'SegmentClosed' }),
+      ];
+      const stored = rightOf(store.append(events));
+      assert.deepEqual(store.readStreamOfTypes('job-a', ['SegmentClosed', 'JobStarted']), [stored[0], stored[2]]);
+      assert.deepEqual(store.readStreamOfTypes('job-a', []), []);
+      assert.deepEqual(store.readStreamOfTypes('job-none', ['JobStarted']), []);
+    }),
+  );
+
+  it(
     'knows nothing of a stream that has no events',
     withStore(({ store }) => {
       assert.deepEqual(store.readStream('job-none'), []);

@@ -120,6 +120,13 @@ describe('a backup that spans three tapes', () => {
       covered += piece.size;
     }
     assert.equal(covered, 2560 * KiB);
+    // Each segment holding a piece names the format feature, so a reader that lacks it refuses the job.
+    for (const piece of film) {
+      const closed = readTapeJournal(mounts[(TAPES as readonly string[]).indexOf(piece.tape)]!).records.find(
+        (r) => r.event.type === 'SegmentClosed' && (r.event.data as { job: string; segment: number }).job === piece.job && (r.event.data as { segment: number }).segment === piece.segment,
+      );
+      assert.deepEqual((closed?.event.data as { features?: string[] }).features, ['split-files']);
+    }
 
     const to = path.join(box.root, 'restored');
     const restored = box.lto(['restore', TAPES[1], '--to', to, '--job', job.parts[1]!.job, '--json']);

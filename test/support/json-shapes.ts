@@ -193,6 +193,7 @@ export const SHAPES = {
         files: Count,
         bytes: Count,
         unfinishedJobs: t.array(Uuid),
+        unsupportedJobs: t.array(t.type({ job: Uuid, features: t.array(t.string) })),
         spans: t.array(t.type({ part: Count, job: Uuid, span: t.type({ job: Uuid, parts: SpanParts }) })),
       }),
     ),

@@ -105,6 +105,30 @@ describe('volume.json', () => {
     }
   });
 
+  it('refuses a tape that needs a format feature this version does not know, naming it', () => {
+    const error = readingFails(labelJson({ features: ['striped-journal', 'split-files'] }));
+    assert.equal(error._tag, 'VolumeLabelUnknownFeature');
+    if (error._tag === 'VolumeLabelUnknownFeature') {
+      assert.deepEqual(error.features, ['striped-journal']);
+      assert.match(error.message, /^LTO-ARCHIVE\/volume\.json: this tape needs format feature "striped-journal" that this version of lto does not know/);
+    }
+  });
+
+  it('reads a label naming only features it knows, and writes `features` only when there are some', () => {
+    withArchive((archive) => {
+      const written = writeVolumeLabel(archive, { ...sampleLabel(), features: [] });
+      assert.ok(E.isRight(written));
+      assert.doesNotMatch(written.right.bytes.toString(), /features/);
+    });
+    withArchive((archive) => {
+      const written = writeVolumeLabel(archive, { ...sampleLabel(), features: ['sparse-files'] });
+      assert.ok(E.isRight(written));
+      const read = readVolumeLabel(archive);
+      assert.ok(E.isRight(read));
+      assert.deepEqual(read.right.label.features, ['sparse-files']);
+    });
+  });
+
   it('is VolumeLabelUnreadable when it cannot be read', () => {
     withArchive((archive, file) => {
       fs.mkdirSync(file, { recursive: true });
