@@ -13,6 +13,7 @@ import { registerLogs } from './commands/logs';
 import { registerReport } from './commands/report';
 import { registerRestore } from './commands/restore';
 import { registerSearch } from './commands/search';
+import { registerServe } from './commands/serve';
 import { registerTapeAdd } from './commands/tape-add';
 import { registerTapeDescribe } from './commands/tape-describe';
 import { registerTapeForget } from './commands/tape-forget';
@@ -62,6 +63,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerLabel(program, io, state, globals);
   registerSearch(program, io, state, globals);
   registerReport(program, io, state, globals);
+  registerServe(program, io, state, globals);
   registerLogs(program, io, state, globals);
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);

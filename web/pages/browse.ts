@@ -1,0 +1,87 @@
+import * as E from 'fp-ts/Either';
+import { browse, type BrowseEntry } from '../../application/browse';
+import { LOCKED_NAMES, PLAIN_NAMES } from '../../application/names';
+import { tapeIdFromInput } from '../../application/tape-id-input';
+import { listJobs } from '../../application/list-jobs';
+import { formatBytes, formatLocalTime, shortId } from '../../cli/ui/format';
+import { nsToIso } from '../../cli/commands/browse';
+import { esc, href, name, page, table } from '../html';
+import { badRequest, errorPage } from './errors';
+import { okPage, type PageContext, type PageResult } from './context';
+
+export const PAGE_SIZE = 200;
+
+export interface BrowseQuery {
+  readonly tape: string;
+  readonly dir: string | undefined;
+  readonly job: string | undefined;
+  readonly page: number;
+}
+
+/** `/`, `/home`, `/home/me`: each ancestor of a folder, linked. */
+const crumbs = (q: BrowseQuery, asOfJob: string, dir: string | null): string => {
+  const link = (label: string, path: string | undefined) => `<a href="${href('/browse', { tape: q.tape, dir: path, job: q.job })}">${label}</a>`;
+  const parts = dir === null ? [] : dir.split('/').filter((p) => p !== '');
+  const ancestors = parts.map((part, i) => link(name(part), `/${parts.slice(0, i + 1).join('/')}`));
+  return `<nav class="crumbs">${link(esc(q.tape), undefined)} <span class="muted">as of job ${esc(shortId(asOfJob))}</span> / ${link('/', '/')} ${ancestors.join(' / ')}</nav>`;
+};
+
+const entryCell = (q: BrowseQuery, whole: boolean) => (e: BrowseEntry): string => {
+  const shown = name(whole ? e.path : e.name);
+  if (e.type === 'dir') return `<a class="dir" href="${href('/browse', { tape: q.tape, dir: e.path, job: q.job })}">${shown}/</a>`;
+  if (e.type === 'symlink') return `${shown} <span class="muted">→ ${name(e.target ?? '')}</span>`;
+  return `<span class="file">${shown}</span>`;
+};
+
+const versionsCell = (q: BrowseQuery) => (e: BrowseEntry): string =>
+  e.type === 'file' && e.versions > 1 ? `<a href="${href('/versions', { tape: q.tape, path: e.path })}">${e.versions}</a>` : String(e.versions);
+
+const pager = (q: BrowseQuery, total: number): string => {
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  if (pages === 1) return '';
+  const link = (n: number, label: string) => `<a href="${href('/browse', { tape: q.tape, dir: q.dir, job: q.job, page: n })}">${label}</a>`;
+  return `<div class="pager">${q.page > 1 ? link(q.page - 1, '← previous') : ''}<span>page ${q.page} of ${pages} (${total} entries)</span>${q.page < pages ? link(q.page + 1, 'next →') : ''}</div>`;
+};
+
+const jobChoice = (ctx: PageContext, q: BrowseQuery, asOfJob: string): string => {
+  const backups = listJobs(ctx.app, { tape: q.tape, type: 'BACKUP' }).filter((j) => j.files > 0 || j.status === 'SUCCESS');
+  if (backups.length < 2) return '';
+  const options = backups
+    .reverse()
+    .map((j) => `<option value="${esc(j.id)}"${j.id === asOfJob ? ' selected' : ''}>${esc(shortId(j.id))} · ${esc(formatLocalTime(j.startedAt))} · ${esc(j.status.toLowerCase())}</option>`)
+    .join('');
+  const dir = q.dir === undefined ? '' : `<input type="hidden" name="dir" value="${esc(q.dir)}">`;
+  return `<form class="inline" method="get" action="/browse"><input type="hidden" name="tape" value="${esc(q.tape)}">${dir}<label>As of backup<select name="job">${options}</select></label><button type="submit">Show</button></form>`;
+};
+
+/**
+ * A folder of a tape as of a backup job, a page at a time: the same `browse` the CLI
+ * runs. An encrypted tape's names show locked (the page never holds a key for browsing).
+ */
+export const browsePage = (ctx: PageContext, q: BrowseQuery): PageResult => {
+  const tape = tapeIdFromInput(q.tape);
+  if (E.isLeft(tape)) return errorPage(ctx, 'Browse', tape.left);
+  if (!Number.isSafeInteger(q.page) || q.page < 1) return badRequest(ctx, 'Browse', 'page must be a whole number from 1');
+  const encrypted = ctx.app.catalog.tape(tape.right)?.encrypted === true;
+  const result = browse(ctx.app, { tape: tape.right, dir: q.dir, job: q.job }, encrypted ? LOCKED_NAMES : PLAIN_NAMES);
+  if (E.isLeft(result)) return errorPage(ctx, 'Browse', result.left);
+  const r = result.right;
+  const whole = r.dir === null;
+  const shown = r.entries.slice((q.page - 1) * PAGE_SIZE, q.page * PAGE_SIZE);
+  const body = [
+    `<h1>Browse ${esc(r.tape)}</h1>`,
+    encrypted ? '<p class="notice">This tape is encrypted: names are shown locked. Restore with its passphrase to get the files back.</p>' : '',
+    jobChoice(ctx, q, r.asOfJob),
+    crumbs(q, r.asOfJob, r.dir),
+    r.entries.length === 0 ? '<p class="muted">This folder is empty.</p>' : '',
+    shown.length === 0 ? '' : table(shown, [
+      { header: 'Name', cell: entryCell(q, whole) },
+      { header: 'Size', cell: (e) => (e.type !== 'file' ? '' : e.piece === null ? formatBytes(e.size) : `${formatBytes(e.size)} (${formatBytes(e.piece.length)} here)`), num: true },
+      { header: 'Modified', cell: (e) => esc(formatLocalTime(nsToIso(e.mtimeNs))) },
+      { header: 'Versions', cell: versionsCell(q), num: true },
+      { header: 'Job', cell: (e) => esc(shortId(e.job)) },
+    ], (e) => ` data-path="${esc(e.path)}" data-type="${e.type}"`),
+    pager(q, r.entries.length),
+  ].join('\n');
+  return okPage(page({ title: `Browse ${r.tape}`, section: '/', readOnly: ctx.readOnly, body }));
+};

@@ -1,0 +1,43 @@
+import * as E from 'fp-ts/Either';
+import { listJobs, type JobsFilter } from '../../application/list-jobs';
+import { tapeIdFromInput } from '../../application/tape-id-input';
+import { esc, page } from '../html';
+import { badRequest, errorPage } from './errors';
+import { jobsTable } from './tapes';
+import { okPage, type PageContext, type PageResult } from './context';
+import { LIVE_SCRIPT } from '../live';
+
+const TYPES = ['ADD_TAPE', 'BACKUP', 'RESTORE', 'VERIFY', 'RECOVERY'] as const;
+const STATUSES = ['RUNNING', 'SUCCESS', 'FAILED', 'INTERRUPTED'] as const;
+/** The newest this many unless asked for more (a catalog keeps every job for ever). */
+const DEFAULT_LIMIT = 500;
+
+export interface JobsQuery {
+  readonly tape: string;
+  readonly type: string;
+  readonly status: string;
+}
+
+const select = (name: string, label: string, words: readonly string[], chosen: string): string =>
+  `<label>${label}<select name="${name}"><option value="">any</option>${words.map((w) => `<option value="${w}"${w === chosen ? ' selected' : ''}>${w.toLowerCase().replace(/_/g, ' ')}</option>`).join('')}</select></label>`;
+
+/** Every job, newest last as `lto jobs` lists them, with the CLI's filters; a running job's progress live. */
+export const jobsPage = (ctx: PageContext, query: JobsQuery): PageResult => {
+  const tape = query.tape === '' ? E.right(undefined) : tapeIdFromInput(query.tape);
+  if (E.isLeft(tape)) return errorPage(ctx, 'Jobs', tape.left, '/jobs');
+  if (query.type !== '' && !TYPES.some((t) => t === query.type)) return badRequest(ctx, 'Jobs', `type must be one of ${TYPES.join(', ')}`, '/jobs');
+  if (query.status !== '' && !STATUSES.some((s) => s === query.status)) return badRequest(ctx, 'Jobs', `status must be one of ${STATUSES.join(', ')}`, '/jobs');
+  const filter: JobsFilter = {
+    limit: DEFAULT_LIMIT,
+    ...(tape.right === undefined ? {} : { tape: tape.right }),
+    ...(query.type === '' ? {} : { type: query.type }),
+    ...(query.status === '' ? {} : { status: query.status }),
+  };
+  const jobs = listJobs(ctx.app, filter);
+  const tapes = ctx.app.catalog.tapes();
+  const form = `<form class="inline" method="get" action="/jobs"><label>Tape<select name="tape"><option value="">any</option>${tapes
+    .map((t) => `<option value="${esc(t.id)}"${t.id === tape.right ? ' selected' : ''}>${esc(t.id)}</option>`)
+    .join('')}</select></label>${select('type', 'Type', TYPES, query.type)}${select('status', 'Status', STATUSES, query.status)}<button type="submit">Filter</button></form>`;
+  const body = `<h1>Jobs</h1>${form}<div id="jobs">${jobsTable([...jobs].reverse())}</div>`;
+  return okPage(page({ title: 'Jobs', section: '/jobs', readOnly: ctx.readOnly, body, script: LIVE_SCRIPT }));
+};
