@@ -9,11 +9,19 @@ import { readProgress, type JobProgress } from '../infrastructure/progress-file'
  */
 
 export interface LiveState {
+  /** Changes when a job starts or ends: the page reloads then (it holds the one it was drawn with). */
+  readonly signature: string;
   readonly running: readonly { readonly job: string; readonly tape: string; readonly type: string }[];
   readonly progress: readonly JobProgress[];
 }
 
+export const liveSignature = (app: App): string => {
+  const jobs = listJobs(app, {});
+  return `${jobs.length}:${jobs.filter((j) => j.status === 'RUNNING').map((j) => j.id).join(',')}`;
+};
+
 export const liveState = (app: App): LiveState => ({
+  signature: liveSignature(app),
   running: listJobs(app, { status: 'RUNNING' }).map((j) => ({ job: j.id, tape: j.tape, type: j.type })),
   progress: readProgress(app.dataDir),
 });
@@ -22,19 +30,17 @@ export const LIVE_EVERY_MS = 250;
 
 /**
  * The page's side: fills each running job's `.live` cell with its progress, and reloads
- * the page when the set of running jobs changes (one started or ended), so the table's
+ * the page when a job started or ended since it was drawn (`data-signature`), so the table's
  * status and totals are the catalog's.
  */
 export const LIVE_SCRIPT = `
 (() => {
   const fmt = (n) => { const u = ['B','KB','MB','GB','TB']; let i = 0; while (n >= 1000 && i < u.length - 1) { n /= 1000; i++; } return (i === 0 ? n : n.toFixed(1)) + ' ' + u[i]; };
   const source = new EventSource('/live');
-  let known = null;
+  const drawn = document.querySelector('[data-signature]');
   source.onmessage = (message) => {
     const state = JSON.parse(message.data);
-    const running = state.running.map((r) => r.job).sort().join(',');
-    if (known !== null && running !== known) { source.close(); location.reload(); return; }
-    known = running;
+    if (drawn && drawn.dataset.signature !== state.signature) { source.close(); location.reload(); return; }
     for (const cell of document.querySelectorAll('[data-live-tape]')) {
       const p = state.progress.find((x) => x.tape === cell.dataset.liveTape);
       if (!p) { cell.textContent = ''; continue; }

@@ -7,6 +7,7 @@ import { formatBytes, formatLocalTime, shortId } from '../../cli/ui/format';
 import { nsToIso } from '../../cli/commands/browse';
 import { esc, href, name, page, table } from '../html';
 import { badRequest, errorPage } from './errors';
+import { checkbox, restoreForm } from '../restore-form';
 import { okPage, type PageContext, type PageResult } from './context';
 
 export const PAGE_SIZE = 200;
@@ -74,13 +75,14 @@ export const browsePage = (ctx: PageContext, q: BrowseQuery): PageResult => {
     jobChoice(ctx, q, r.asOfJob),
     crumbs(q, r.asOfJob, r.dir),
     r.entries.length === 0 ? '<p class="muted">This folder is empty.</p>' : '',
-    shown.length === 0 ? '' : table(shown, [
+    shown.length === 0 ? '' : restoreForm(ctx, { tape: r.tape, job: r.asOfJob, encrypted, inner: table(shown, [
+      ...(ctx.readOnly ? [] : [{ header: '', cell: (e: BrowseEntry) => checkbox(ctx, e.path) }]),
       { header: 'Name', cell: entryCell(q, whole) },
       { header: 'Size', cell: (e) => (e.type !== 'file' ? '' : e.piece === null ? formatBytes(e.size) : `${formatBytes(e.size)} (${formatBytes(e.piece.length)} here)`), num: true },
       { header: 'Modified', cell: (e) => esc(formatLocalTime(nsToIso(e.mtimeNs))) },
       { header: 'Versions', cell: versionsCell(q), num: true },
       { header: 'Job', cell: (e) => esc(shortId(e.job)) },
-    ], (e) => ` data-path="${esc(e.path)}" data-type="${e.type}"`),
+    ], (e) => ` data-path="${esc(e.path)}" data-type="${e.type}"`) }),
     pager(q, r.entries.length),
   ].join('\n');
   return okPage(page({ title: `Browse ${r.tape}`, section: '/', readOnly: ctx.readOnly, body }));

@@ -5,7 +5,7 @@ import { esc, page } from '../html';
 import { badRequest, errorPage } from './errors';
 import { jobsTable } from './tapes';
 import { okPage, type PageContext, type PageResult } from './context';
-import { LIVE_SCRIPT } from '../live';
+import { LIVE_SCRIPT, liveSignature } from '../live';
 
 const TYPES = ['ADD_TAPE', 'BACKUP', 'RESTORE', 'VERIFY', 'RECOVERY'] as const;
 const STATUSES = ['RUNNING', 'SUCCESS', 'FAILED', 'INTERRUPTED'] as const;
@@ -38,6 +38,6 @@ export const jobsPage = (ctx: PageContext, query: JobsQuery): PageResult => {
   const form = `<form class="inline" method="get" action="/jobs"><label>Tape<select name="tape"><option value="">any</option>${tapes
     .map((t) => `<option value="${esc(t.id)}"${t.id === tape.right ? ' selected' : ''}>${esc(t.id)}</option>`)
     .join('')}</select></label>${select('type', 'Type', TYPES, query.type)}${select('status', 'Status', STATUSES, query.status)}<button type="submit">Filter</button></form>`;
-  const body = `<h1>Jobs</h1>${form}<div id="jobs">${jobsTable([...jobs].reverse())}</div>`;
+  const body = `<h1>Jobs</h1>${form}<div id="jobs" data-signature="${esc(liveSignature(ctx.app))}">${jobsTable([...jobs].reverse())}</div>`;
   return okPage(page({ title: 'Jobs', section: '/jobs', readOnly: ctx.readOnly, body, script: LIVE_SCRIPT }));
 };

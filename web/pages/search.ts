@@ -8,6 +8,7 @@ import { nsToIso } from '../../cli/commands/browse';
 import { globFromInput } from '../../domain/name-bytes';
 import { esc, href, name, page, table } from '../html';
 import { badRequest, errorPage } from './errors';
+import { restoreForm } from '../restore-form';
 import { okPage, type PageContext, type PageResult } from './context';
 
 export const SEARCH_LIMIT = 200;
@@ -111,6 +112,10 @@ export const versionsPage = (ctx: PageContext, tape: string, path: string): Page
   const result = searchCatalog(ctx.app, { pattern: path, tape, limit: 10_000 });
   if (E.isLeft(result)) return errorPage(ctx, 'Versions', result.left);
   const versions = result.right.hits.filter((h) => h.path === path);
-  const body = `<h1>Versions of ${name(path)}</h1><p><a href="${href('/browse', { tape, dir: parentOf(path) })}">← back to its folder</a></p>${versions.length === 0 ? '<p>No version of this file is catalogued here.</p>' : hitsTable(versions)}`;
+  const choice = (h: SearchHit) => (ctx.readOnly ? '' : `<input type="radio" name="job" value="${esc(h.job)}" aria-label="this version" required>`);
+  const list = table(versions, [{ header: '', cell: choice }, { header: 'Size', cell: (h) => formatBytes(h.size), num: true }, { header: 'Modified', cell: (h) => esc(formatLocalTime(nsToIso(h.mtimeNs))) }, { header: 'Job', cell: (h) => esc(shortId(h.job)) }, { header: 'Backed up', cell: (h) => esc(formatLocalTime(h.backedUpAt)) }], (h) => ` data-job="${esc(h.job)}"`);
+  const encrypted = ctx.app.catalog.tape(tape)?.encrypted === true;
+  const inner = `<input type="hidden" name="path" value="${esc(path)}">${list}`;
+  const body = `<h1>Versions of ${name(path)}</h1><p><a href="${href('/browse', { tape, dir: parentOf(path) })}">← back to its folder</a></p>${versions.length === 0 ? '<p>No version of this file is catalogued here.</p>' : restoreForm(ctx, { tape, job: undefined, encrypted, inner })}`;
   return okPage(page({ title: 'Versions', section: '/', readOnly: ctx.readOnly, body }));
 };

@@ -11,6 +11,7 @@ import { formatBytes, formatLocalTime, shortId } from '../../cli/ui/format';
 import { LOCKED_NAMES } from '../../application/names';
 import { badge, esc, href, page, table } from '../html';
 import { errorPage } from './errors';
+import { LIVE_SCRIPT, liveSignature } from '../live';
 import { okPage, type PageContext, type PageResult } from './context';
 
 const HEALTH_TEXT = { good: 'Good', warning: 'Warning', critical: 'Critical' } as const;
@@ -82,7 +83,7 @@ export const tapePage = (ctx: PageContext, input: string): PageResult => {
     `<p><a href="${href('/browse', { tape: tape.id })}">Browse its files</a> · <a href="${href('/jobs', { tape: tape.id })}">Its jobs</a></p>`,
     ctx.readOnly ? '' : actionForms(ctx, tape.id, tape.encrypted),
     '<h2>Jobs</h2>',
-    jobsTable(jobs),
+    `<div id="jobs" data-signature="${esc(liveSignature(ctx.app))}">${jobsTable([...jobs].reverse())}</div>`,
     '<h2>Key slots</h2>',
     !tape.encrypted ? '<p class="muted">Not encrypted.</p>' : E.isLeft(slots) ? '' : table(slots.right, [
       { header: 'Slot', cell: (s) => esc(s.id) },
@@ -98,7 +99,7 @@ export const tapePage = (ctx: PageContext, input: string): PageResult => {
       { header: 'What', cell: (e) => esc(eventSummary(e.event.type, e.event.schema, e.event.data, show)) },
     ]),
   ].join('\n');
-  return okPage(page({ title: `Tape ${tape.id}`, section: '/', readOnly: ctx.readOnly, body }));
+  return okPage(page({ title: `Tape ${tape.id}`, section: '/', readOnly: ctx.readOnly, body, script: LIVE_SCRIPT }));
 };
 
 export const jobsTable = (jobs: readonly JobView[]): string =>

@@ -1,0 +1,233 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { REPO_ROOT, sandbox, stoppedIn, waitFor, type Sandbox } from '../support/cli';
+import { serve, sessionCookie, type Served } from '../support/serve';
+
+const CHROMIUM = '/usr/bin/chromium';
+const TAPE = '000001L8';
+
+const chromiumRuns = (): boolean => {
+  try {
+    fs.accessSync(CHROMIUM, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const NO_BROWSER = chromiumRuns() ? false : `${CHROMIUM} is not installed (.ci/run installs it)`;
+
+/** Every file below `dir`, as paths relative to it. */
+const filesBelow = (dir: string): string[] =>
+  fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => fs.statSync(path.join(dir, p)).isFile()) : [];
+
+/** Screenshots for docs/ when LTO_UPDATE_SCREENSHOT=1 (small PNGs: a 1100×700 viewport). */
+const shoot = async (page: Page, file: string): Promise<void> => {
+  if (process.env['LTO_UPDATE_SCREENSHOT'] === '1') fs.writeFileSync(path.join(REPO_ROOT, 'docs', file), await page.screenshot());
+};
+
+describe('lto serve: the web catalog', () => {
+  let box: Sandbox;
+  let source: string;
+  let roots: string;
+  let served: Served;
+
+  before(async () => {
+    box = sandbox();
+    source = path.join(box.root, 'src');
+    fs.mkdirSync(path.join(source, 'photos', '2019'), { recursive: true });
+    for (const n of ['beach', 'forest', 'harbour']) fs.writeFileSync(path.join(source, 'photos', '2019', `${n}.jpg`), `${n} `.repeat(50));
+    // A name that is markup: the page must show it as text.
+    fs.writeFileSync(path.join(source, 'photos', '<b>bold<i> & "quoted".txt'), 'markup');
+    fs.writeFileSync(path.join(source, 'notes.txt'), 'first');
+    assert.equal(box.lto(['tape', 'add', TAPE, '--description', 'Photos <2019>']).status, 0);
+    assert.equal(box.lto(['backup', TAPE, source]).status, 0);
+    fs.writeFileSync(path.join(source, 'notes.txt'), 'second version');
+    assert.equal(box.lto(['backup', TAPE, source]).status, 0);
+    roots = path.join(box.root, 'restores');
+    fs.mkdirSync(roots);
+    served = await serve(box, ['--restore-root', roots]);
+  });
+  after(async () => {
+    await served?.stop();
+    box?.cleanup();
+  });
+
+  it('refuses every request without the token, a wrong token, or a made-up cookie; the token gets an HttpOnly, SameSite=Strict session cookie', async () => {
+    const bare = await fetch(`${served.origin}/`);
+    assert.equal(bare.status, 401);
+    assert.match(await bare.text(), /Open the address lto serve printed/);
+    assert.doesNotMatch(await (await fetch(`${served.origin}/search?q=beach`)).text(), /beach\.jpg/, 'no page without the token');
+    assert.equal((await fetch(`${served.origin}/?token=${'x'.repeat(43)}`, { redirect: 'manual' })).status, 401);
+    assert.equal((await fetch(`${served.origin}/`, { headers: { cookie: 'lto_session=guessed' } })).status, 401);
+    const first = await fetch(served.url, { redirect: 'manual' });
+    assert.equal(first.status, 303);
+    assert.equal(first.headers.get('location'), '/', 'the token leaves the address at once');
+    assert.match(first.headers.get('set-cookie') ?? '', /^lto_session=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Strict$/);
+    assert.equal(first.headers.get('referrer-policy'), 'no-referrer');
+    const cookie = await sessionCookie(served);
+    const tapes = await fetch(`${served.origin}/`, { headers: { cookie } });
+    assert.equal(tapes.status, 200);
+    assert.match(await tapes.text(), /Photos &lt;2019&gt;/, 'a description is escaped');
+  });
+
+  it('refuses a request that names another host (DNS rebinding) while it listens on loopback', async () => {
+    const cookie = await sessionCookie(served);
+    const port = new URL(served.origin).port;
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', headers: { host: `evil.example:${port}`, cookie } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(status, 421);
+  });
+
+  it('refuses a form without the session\'s CSRF token, and a restore outside the restore roots, writing nothing', async () => {
+    const cookie = await sessionCookie(served);
+    const outside = path.join(box.root, 'elsewhere');
+    const post = (body: Record<string, string>) =>
+      fetch(`${served.origin}/actions/restore`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
+    const noCsrf = await post({ tape: TAPE, to: path.join(roots, 'a') });
+    assert.equal(noCsrf.status, 403);
+    assert.match(await noCsrf.text(), /CSRF token is missing or wrong/);
+    const page = await (await fetch(`${served.origin}/browse?tape=${TAPE}`, { headers: { cookie } })).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
+    assert.ok(csrf !== undefined, 'the page holds its CSRF token');
+    const escape = await post({ csrf, tape: TAPE, to: path.join(roots, '..', 'elsewhere') });
+    assert.equal(escape.status, 403);
+    assert.match(await escape.text(), /is not inside a restore root/);
+    const away = path.join(box.root, 'away');
+    fs.mkdirSync(away);
+    fs.symlinkSync(away, path.join(roots, 'link-out'));
+    const viaLink = await post({ csrf, tape: TAPE, to: path.join(roots, 'link-out', 'x') });
+    assert.equal(viaLink.status, 403, 'a symlink out of the root is followed, then refused');
+    fs.unlinkSync(path.join(roots, 'link-out'));
+    assert.equal(fs.existsSync(outside), false);
+    assert.deepEqual(fs.readdirSync(away), []);
+    assert.deepEqual(filesBelow(roots), []);
+  });
+
+  it('refuses --host beyond loopback without --token-file, and a bad --port, in one line', () => {
+    const wide = box.lto(['serve', '--host', '0.0.0.0', '--port', '0']);
+    assert.equal(wide.status, 2);
+    assert.match(wide.stderr, /^error: --host "0\.0\.0\.0": expected a loopback address .* only with --token-file FILE/);
+    assert.equal(wide.stderr.trim().split('\n').length, 1);
+    const port = box.lto(['serve', '--port', 'eighty']);
+    assert.equal(port.status, 2);
+    assert.match(port.stderr, /^error: --port "eighty": expected a port number/);
+  });
+
+  it('in --read-only, shows the pages and refuses every action', async () => {
+    const ro = await serve(box, ['--read-only']);
+    try {
+      const cookie = await sessionCookie(ro);
+      const page = await (await fetch(`${ro.origin}/browse?tape=${TAPE}`, { headers: { cookie } })).text();
+      assert.doesNotMatch(page, /name="csrf"/, 'no forms');
+      const refused = await fetch(`${ro.origin}/actions/verify`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `tape=${TAPE}` });
+      assert.equal(refused.status, 403);
+      assert.match(await refused.text(), /--read-only/);
+    } finally {
+      await ro.stop();
+    }
+  });
+
+  describe('in a real browser (headless Chromium)', { skip: NO_BROWSER }, () => {
+    let context: BrowserContext;
+    let page: Page;
+    before(async () => {
+      const { chromium } = await import('playwright-core');
+      const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lto-chromium-'));
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        viewport: { width: 1100, height: 700 },
+      });
+      page = await context.newPage();
+      await page.goto(served.url);
+    });
+    after(async () => {
+      await context?.close();
+    });
+
+    it('lists the tapes, then browses to a file through folders and breadcrumbs, names shown as text', async () => {
+      assert.equal(await page.title(), 'Tapes · lto');
+      assert.equal(new URL(page.url()).search, '', 'no token left in the address bar');
+      const row = page.locator(`tr[data-tape="${TAPE}"]`);
+      assert.match(await row.innerText(), /Photos <2019>/);
+      await shoot(page, 'web-tapes.png');
+      await row.getByRole('link', { name: 'browse' }).click();
+      await page.locator('a.dir', { hasText: 'src/' }).click();
+      await page.locator('a.dir', { hasText: 'photos/' }).click();
+      assert.equal(await page.locator('tr[data-type="file"] .file').innerText(), '<b>bold<i> & "quoted".txt', 'markup in a name is text');
+      assert.equal(await page.locator('b', { hasText: 'bold' }).count(), 0);
+      await page.locator('a.dir', { hasText: '2019/' }).click();
+      assert.deepEqual(await page.locator('tr[data-type="file"] .file').allInnerTexts(), ['beach.jpg', 'forest.jpg', 'harbour.jpg']);
+      await shoot(page, 'web-browse.png');
+      await page.locator('.crumbs a', { hasText: 'src' }).click();
+      const notes = page.locator('tr[data-type="file"]', { hasText: 'notes.txt' });
+      assert.match(await notes.innerText(), /14 B/);
+      await notes.getByRole('link', { name: '2' }).click();
+      assert.equal(await page.locator('tr[data-job]').count(), 2, 'both versions of notes.txt');
+    });
+
+    it('searches across tapes with the CLI\'s patterns', async () => {
+      await page.goto(`${served.origin}/search`);
+      await page.fill('input[name=q]', '*.jpg');
+      await page.click('button:has-text("Search")');
+      assert.equal(await page.locator('tr[data-path]').count(), 3);
+      assert.match(await page.locator('.count').innerText(), /3 shown of 3 matching/);
+      await shoot(page, 'web-search.png');
+      await page.fill('input[name=q]', 'nothing-like-this');
+      await page.click('button:has-text("Search")');
+      assert.match(await page.locator('main').innerText(), /Nothing matches/);
+    });
+
+    it('restores a selection into a restore root and shows the job finish', async () => {
+      await page.goto(`${served.origin}/browse?tape=${TAPE}&dir=${encodeURIComponent(path.join(source, 'photos', '2019'))}`);
+      await page.locator('tr[data-path$="forest.jpg"] input[type=checkbox]').check();
+      await page.fill('input[name=to]', path.join(roots, 'out'));
+      await page.click('button:has-text("Restore")');
+      await page.waitForURL(/\/jobs/);
+      await page.locator('tr[data-status="SUCCESS"]', { hasText: 'RESTORE' }).waitFor({ timeout: 30_000 });
+      const restored = filesBelow(path.join(roots, 'out'));
+      assert.deepEqual(restored.map((p) => path.basename(p)), ['forest.jpg']);
+      assert.equal(fs.readFileSync(path.join(roots, 'out', restored[0]!), 'utf8'), 'forest '.repeat(50));
+    });
+
+    it('shows the live progress of a backup started from the CLI, then its end', async () => {
+      const more = path.join(box.root, 'more');
+      fs.mkdirSync(more);
+      for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(more, `f${i}.bin`), Buffer.alloc(2000, i));
+      await page.goto(`${served.origin}/jobs`);
+      const backup = box.ltoAsync(['backup', TAPE, more], { LTO_STOP_AT: 'entry-written#5' });
+      try {
+        await waitFor('the backup to stop mid-job', () => stoppedIn(backup.pid) !== undefined);
+        const live = page.locator(`tr[data-status="RUNNING"] [data-live-tape="${TAPE}"] .live-text`);
+        await live.waitFor({ timeout: 20_000 });
+        assert.match(await live.innerText(), /(scan|write) \d+% \d+\/\d+ entries/);
+        await shoot(page, 'web-jobs.png');
+        process.kill(stoppedIn(backup.pid)!, 'SIGCONT');
+        const done = await backup.done;
+        assert.equal(done.status, 0, done.stderr);
+        await page.locator('tr[data-status="RUNNING"]').waitFor({ state: 'detached', timeout: 20_000 });
+        assert.match(await page.locator('tr[data-job]').first().innerText(), /BACKUP.*SUCCESS/s);
+      } finally {
+        backup.kill();
+      }
+    });
+
+    it('shows the health report', async () => {
+      await page.goto(`${served.origin}/report`);
+      assert.equal(await page.title(), 'Tape health report');
+      assert.equal(await page.locator(`tr[data-tape="${TAPE}"]`).count(), 1);
+    });
+  });
+});
