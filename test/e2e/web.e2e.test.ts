@@ -43,9 +43,13 @@ describe('lto serve: the web catalog', () => {
     // A name that is markup: the page must show it as text.
     fs.writeFileSync(path.join(source, 'photos', '<b>bold<i> & "quoted".txt'), 'markup');
     fs.writeFileSync(path.join(source, 'notes.txt'), 'first');
+    // A folder of more than two pages, one of them deleted later (it must not show).
+    fs.mkdirSync(path.join(source, 'many'));
+    for (let i = 0; i < 450; i++) fs.writeFileSync(path.join(source, 'many', `n${String(i).padStart(3, '0')}-${i % 7}.dat`), String(i));
     assert.equal(box.lto(['tape', 'add', TAPE, '--description', 'Photos <2019>']).status, 0);
     assert.equal(box.lto(['backup', TAPE, source]).status, 0);
     fs.writeFileSync(path.join(source, 'notes.txt'), 'second version');
+    fs.rmSync(path.join(source, 'many', 'n010-3.dat'));
     assert.equal(box.lto(['backup', TAPE, source]).status, 0);
     roots = path.join(box.root, 'restores');
     fs.mkdirSync(roots);
@@ -112,6 +116,25 @@ describe('lto serve: the web catalog', () => {
     assert.equal(fs.existsSync(outside), false);
     assert.deepEqual(fs.readdirSync(away), []);
     assert.deepEqual(filesBelow(roots), []);
+  });
+
+  it('pages a large folder: its pages together are what `lto browse --json` lists, in the same order', async () => {
+    const cookie = await sessionCookie(served);
+    const dir = path.join(source, 'many');
+    const cli = box.json<{ entries: { path: string; bytes: number; versions: number }[] }>(['browse', TAPE, dir]);
+    assert.equal(cli.entries.length, 449);
+    const pages: string[] = [];
+    for (let n = 1; n <= 3; n++) {
+      const html = await (await fetch(`${served.origin}/browse?tape=${TAPE}&dir=${encodeURIComponent(dir)}&page=${n}`, { headers: { cookie } })).text();
+      assert.match(html, new RegExp(`page ${n} of 3 \\(449 entries\\)`));
+      pages.push(...[...html.matchAll(/<tr data-path="([^"]+)"/g)].map((m) => m[1]!));
+    }
+    assert.deepEqual(pages, cli.entries.map((e) => e.path));
+    const beyond = await fetch(`${served.origin}/browse?tape=${TAPE}&dir=${encodeURIComponent(dir)}&page=0`, { headers: { cookie } });
+    assert.equal(beyond.status, 400);
+    assert.match(await beyond.text(), /page must be a whole number from 1/);
+    const missing = await fetch(`${served.origin}/browse?tape=${TAPE}&dir=${encodeURIComponent('/no/such/folder')}`, { headers: { cookie } });
+    assert.equal(missing.status, 404);
   });
 
   it('refuses --host beyond loopback without --token-file, and a bad --port, in one line', () => {

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
-import { browse, type BrowseEntry } from '../../application/browse';
+import type { BrowseEntry } from '../../application/browse';
+import { browsePage as browseFolderPage } from '../../application/browse-page';
 import { LOCKED_NAMES, PLAIN_NAMES } from '../../application/names';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import { listJobs } from '../../application/list-jobs';
@@ -64,17 +65,18 @@ export const browsePage = (ctx: PageContext, q: BrowseQuery): PageResult => {
   if (E.isLeft(tape)) return errorPage(ctx, 'Browse', tape.left);
   if (!Number.isSafeInteger(q.page) || q.page < 1) return badRequest(ctx, 'Browse', 'page must be a whole number from 1');
   const encrypted = ctx.app.catalog.tape(tape.right)?.encrypted === true;
-  const result = browse(ctx.app, { tape: tape.right, dir: q.dir, job: q.job }, encrypted ? LOCKED_NAMES : PLAIN_NAMES);
+  const window = { offset: (q.page - 1) * PAGE_SIZE, limit: PAGE_SIZE };
+  const result = browseFolderPage(ctx.app, { tape: tape.right, dir: q.dir, job: q.job }, window, encrypted ? LOCKED_NAMES : PLAIN_NAMES);
   if (E.isLeft(result)) return errorPage(ctx, 'Browse', result.left);
   const r = result.right;
   const whole = r.dir === null;
-  const shown = r.entries.slice((q.page - 1) * PAGE_SIZE, q.page * PAGE_SIZE);
+  const shown = r.entries;
   const body = [
     `<h1>Browse ${esc(r.tape)}</h1>`,
     encrypted ? '<p class="notice">This tape is encrypted: names are shown locked. Restore with its passphrase to get the files back.</p>' : '',
     jobChoice(ctx, q, r.asOfJob),
     crumbs(q, r.asOfJob, r.dir),
-    r.entries.length === 0 ? '<p class="muted">This folder is empty.</p>' : '',
+    r.total === 0 ? '<p class="muted">This folder is empty.</p>' : '',
     shown.length === 0 ? '' : restoreForm(ctx, { tape: r.tape, job: r.asOfJob, encrypted, inner: table(shown, [
       ...(ctx.readOnly ? [] : [{ header: '', cell: (e: BrowseEntry) => checkbox(ctx, e.path) }]),
       { header: 'Name', cell: entryCell(q, whole) },
@@ -83,7 +85,7 @@ export const browsePage = (ctx: PageContext, q: BrowseQuery): PageResult => {
       { header: 'Versions', cell: versionsCell(q), num: true },
       { header: 'Job', cell: (e) => esc(shortId(e.job)) },
     ], (e) => ` data-path="${esc(e.path)}" data-type="${e.type}"`) }),
-    pager(q, r.entries.length),
+    pager(q, r.total),
   ].join('\n');
   return okPage(page({ title: `Browse ${r.tape}`, section: '/', readOnly: ctx.readOnly, body }));
 };

@@ -3,8 +3,8 @@ import { renderError } from '../../cli/errors';
 import { errorBox, page } from '../html';
 import type { PageContext, PageResult } from './context';
 
-/** The CLI's exit codes for a person's mistake (usage, a thing not found) → 400/404; the rest → 500. */
-const statusOf = (error: AppError, exit: number): number => (exit === 2 ? 400 : /NotRegistered|NotFound|NotOnTape|Unknown/.test(error._tag) ? 404 : exit === 1 ? 400 : 500);
+/** A thing not found → 404; the CLI's exit codes for a person's mistake (1, 2) → 400; the rest → 500. */
+const statusOf = (error: AppError, exit: number): number => (/NotRegistered|NotFound|NotOnTape|Unknown/.test(error._tag) ? 404 : exit === 2 || exit === 1 ? 400 : 500);
 
 /** An application error as the CLI words it: one line on the page, never a stack trace. */
 export const errorPage = (ctx: Pick<PageContext, 'readOnly'>, title: string, error: AppError, section = '/'): PageResult => {
