@@ -21,6 +21,8 @@ export interface ActionOptions {
   /** The catalog database and data folder the jobs it starts use (the server's own). */
   readonly dbPath: string;
   readonly dataDir: string;
+  /** One line for the server's log (stderr). */
+  readonly log: (line: string) => void;
 }
 
 /** bin/lto.js, from dist/web. */
@@ -29,20 +31,24 @@ const BIN = path.resolve(__dirname, '..', '..', 'bin', 'lto.js');
 /**
  * Starts the CLI's own job (restore, verify) in the background: the same command, the
  * same job in the catalog, its progress published for the jobs page. A passphrase goes
- * through a pipe to `--passphrase-file /dev/stdin`: never in an argument, the
- * environment, a file or a log.
+ * to that job alone in its environment (`LTO_PASSPHRASE`, which the CLI reads as
+ * documented): never in an argument (visible to every user in `ps`), a file or a log.
+ * (A pipe to `--passphrase-file /dev/stdin` does not work: Node's pipes are sockets,
+ * which /dev/stdin cannot open, ENXIO.)
  */
 const startJob = (options: ActionOptions, args: readonly string[], passphrase: string): void => {
-  const withSecret = passphrase === '' ? args : [...args, '--passphrase-file', '/dev/stdin'];
-  const child = spawn(process.execPath, [BIN, '--db', options.dbPath, ...withSecret], {
-    env: { ...process.env, LTO_HOME: options.dataDir, NO_COLOR: '1' },
-    stdio: ['pipe', 'ignore', 'ignore'],
+  const child = spawn(process.execPath, [BIN, '--db', options.dbPath, ...args], {
+    env: { ...process.env, LTO_HOME: options.dataDir, NO_COLOR: '1', ...(passphrase === '' ? {} : { LTO_PASSPHRASE: passphrase }) },
+    stdio: ['ignore', 'ignore', 'pipe'],
     detached: false,
   });
-  child.on('error', () => undefined);
-  child.stdin.on('error', () => undefined);
-  child.stdin.end(passphrase === '' ? '' : `${passphrase}\n`);
-  child.unref();
+  // A job that could not start (a wrong passphrase, a tape not mounted) says why on its stderr: the server's log keeps its last line.
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = `${stderr}${d.toString()}`.slice(-4000)));
+  child.on('close', (code) => {
+    if (code !== 0) options.log(`${args[0] ?? 'job'} started from the page ended with exit ${code ?? 'signal'}: ${stderr.trim().split('\n').pop() ?? ''}`);
+  });
+  child.on('error', (error) => options.log(`${args[0] ?? 'job'} could not start: ${error.message}`));
 };
 
 /** A name text the CLI reads back exactly (`\xff` for a byte that is not UTF-8; what it prints). */

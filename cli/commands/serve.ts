@@ -88,7 +88,7 @@ export const registerServe = (program: Command, io: Io, state: RunState, globals
           token: token.right,
           readOnly: options.readOnly === true,
           loopbackOnly: isLoopback(options.host),
-          actions: { restoreRoots: roots.right, dbPath, dataDir: app.dataDir },
+          actions: { restoreRoots: roots.right, dbPath, dataDir: app.dataDir, log: (line) => io.err(line) },
         });
         try {
           await server.listen({ port: port.right, host: options.host });

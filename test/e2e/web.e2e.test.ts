@@ -9,6 +9,8 @@ import { serve, sessionCookie, type Served } from '../support/serve';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TAPE = '000001L8';
+const SECRET_TAPE = '000002L8';
+const PASSPHRASE = 'correct horse battery staple 42';
 
 const chromiumRuns = (): boolean => {
   try {
@@ -51,6 +53,12 @@ describe('lto serve: the web catalog', () => {
     fs.writeFileSync(path.join(source, 'notes.txt'), 'second version');
     fs.rmSync(path.join(source, 'many', 'n010-3.dat'));
     assert.equal(box.lto(['backup', TAPE, source]).status, 0);
+    const secret = path.join(box.root, 'secret');
+    fs.mkdirSync(secret);
+    fs.writeFileSync(path.join(secret, 'diary.txt'), 'dear diary');
+    const withPassphrase = { LTO_PASSPHRASE: PASSPHRASE };
+    assert.equal(box.lto(['tape', 'add', SECRET_TAPE, '--encrypt', 'passphrase'], withPassphrase).status, 0);
+    assert.equal(box.lto(['backup', SECRET_TAPE, secret], withPassphrase).status, 0);
     roots = path.join(box.root, 'restores');
     fs.mkdirSync(roots);
     served = await serve(box, ['--restore-root', roots]);
@@ -245,6 +253,39 @@ describe('lto serve: the web catalog', () => {
       } finally {
         backup.kill();
       }
+    });
+
+    it('verifies a tape from its page and downloads its label sheet', async () => {
+      await page.goto(`${served.origin}/tape?tape=${TAPE}`);
+      await page.click('button:has-text("Verify this tape")');
+      await page.waitForURL(/\/jobs/);
+      await page.locator('tr[data-status="SUCCESS"]', { hasText: 'VERIFY' }).waitFor({ timeout: 30_000 });
+      const cli = box.json<{ jobs: { type: string; status: string }[] }>(['jobs', '--tape', TAPE, '--type', 'verify']);
+      assert.deepEqual(cli.jobs.map((j) => j.status), ['SUCCESS'], 'the same job lto jobs lists');
+      await page.goto(`${served.origin}/tape?tape=${TAPE}`);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Label sheet (PDF)")')]);
+      const pdf = fs.readFileSync((await download.path())!);
+      assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+    });
+
+    it('restores from an encrypted tape with the passphrase typed in the page, which is kept nowhere', async () => {
+      await page.goto(`${served.origin}/browse?tape=${SECRET_TAPE}`);
+      assert.match(await page.locator('.notice').innerText(), /encrypted: names are shown locked/);
+      await page.locator('tr[data-path] input[type=checkbox]').first().check();
+      // The selection is a locked name: restore the whole tree instead, with the passphrase.
+      await page.locator('tr[data-path] input[type=checkbox]').first().uncheck();
+      await page.fill('input[name=to]', path.join(roots, 'secret-out'));
+      await page.fill('input[name=passphrase]', PASSPHRASE);
+      await page.click('button:has-text("Restore")');
+      await page.waitForURL(/\/jobs/);
+      await page.locator('tr[data-status="SUCCESS"]', { hasText: 'RESTORE' }).waitFor({ timeout: 30_000 }).catch((error: unknown) => {
+        throw new Error(`${String(error)}; server: ${served.stderr()}`);
+      });
+      const restored = filesBelow(path.join(roots, 'secret-out'));
+      assert.deepEqual(restored.map((p) => path.basename(p)), ['diary.txt']);
+      const kept = [...filesBelow(box.home).map((p) => path.join(box.home, p))].filter((f) => fs.readFileSync(f).includes(PASSPHRASE));
+      assert.deepEqual(kept, [], 'the passphrase is in no file of the data folder');
+      assert.doesNotMatch(served.stderr(), new RegExp(PASSPHRASE));
     });
 
     it('shows the health report', async () => {
