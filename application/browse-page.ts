@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { FolderPageQueries, type FolderRow } from '../projections/browse-page-queries';
+import { FolderPageQueries, type FolderRow, type PageStart } from '../projections/browse-page-queries';
 import type { App } from './app';
 import { browse, type BrowseEntry, type BrowseInput } from './browse';
 import type { AppError } from './errors';
@@ -17,10 +17,10 @@ export interface BrowsePage {
   readonly total: number;
 }
 
-export interface PageWindow {
-  readonly offset: number;
-  readonly limit: number;
-}
+/** `limit` entries from a position, or after / before a name (what a next / previous link carries). */
+export type PageWindow = PageStart & { readonly limit: number };
+
+const offsetOf = (window: PageWindow): number => ('offset' in window ? window.offset : 0);
 
 const toEntry = (dir: string, r: FolderRow): BrowseEntry => {
   const path = dir === '/' ? `/${r.name}` : `${dir}/${r.name}`;
@@ -37,6 +37,13 @@ const toEntry = (dir: string, r: FolderRow): BrowseEntry => {
   };
 };
 
+/** The same window over a whole listing (names in order). */
+const sliceOf = (entries: readonly BrowseEntry[], window: PageWindow): readonly BrowseEntry[] => {
+  if ('after' in window) return entries.filter((e) => e.name > window.after).slice(0, window.limit);
+  if ('before' in window) return entries.filter((e) => e.name < window.before).slice(-window.limit);
+  return entries.slice(offsetOf(window), offsetOf(window) + window.limit);
+};
+
 /**
  * `browse`, a page at a time (the web catalog): the same entries in the same order, but
  * only `limit` of them from `offset`, with the folder's count, so a folder of 100,000
@@ -50,7 +57,7 @@ export const browsePage = (app: App, input: BrowseInput, window: PageWindow, nam
       tape: r.tape,
       asOfJob: r.asOfJob,
       dir: r.dir,
-      entries: r.entries.slice(window.offset, window.offset + window.limit),
+      entries: sliceOf(r.entries, window),
       total: r.entries.length,
     }))(browse(app, input, names));
   if (input.dir === undefined || names.sealed || input.recursive === true) return whole();
@@ -65,6 +72,6 @@ export const browsePage = (app: App, input: BrowseInput, window: PageWindow, nam
   const total = q.count(where);
   // An empty folder, or one the tape does not hold: `browse` tells which.
   if (total === 0) return whole();
-  const entries = q.page({ ...where, offset: window.offset, limit: window.limit }).map((r) => toEntry(dir, r));
+  const entries = q.page({ ...where, limit: window.limit }, window).map((r) => toEntry(dir, r));
   return E.right({ tape: tape.right, asOfJob: asOf.right.id, dir, entries, total });
 };

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../application/app';
 import { printLabelSheet } from '../application/print-labels';
@@ -36,7 +37,7 @@ const BIN = path.resolve(__dirname, '..', '..', 'bin', 'lto.js');
  * (A pipe to `--passphrase-file /dev/stdin` does not work: Node's pipes are sockets,
  * which /dev/stdin cannot open, ENXIO.)
  */
-const startJob = (options: ActionOptions, args: readonly string[], passphrase: string): void => {
+const startJob = (options: ActionOptions, args: readonly string[], passphrase: string, then: () => void = () => undefined): void => {
   const child = spawn(process.execPath, [BIN, '--db', options.dbPath, ...args], {
     env: { ...process.env, LTO_HOME: options.dataDir, NO_COLOR: '1', ...(passphrase === '' ? {} : { LTO_PASSPHRASE: passphrase }) },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -47,8 +48,34 @@ const startJob = (options: ActionOptions, args: readonly string[], passphrase: s
   child.stderr.on('data', (d: Buffer) => (stderr = `${stderr}${d.toString()}`.slice(-4000)));
   child.on('close', (code) => {
     if (code !== 0) options.log(`${args[0] ?? 'job'} started from the page ended with exit ${code ?? 'signal'}: ${stderr.trim().split('\n').pop() ?? ''}`);
+    then();
   });
   child.on('error', (error) => options.log(`${args[0] ?? 'job'} could not start: ${error.message}`));
+};
+
+/** Jobs one after the other (one tape takes one job at a time: its lock). */
+const startJobs = (options: ActionOptions, jobs: readonly (readonly string[])[], passphrase: string): void => {
+  const [first, ...rest] = jobs;
+  if (first !== undefined) startJob(options, first, passphrase, () => startJobs(options, rest, passphrase));
+};
+
+/** A search hit ticked on the page: `[tape, job, path]` as JSON. */
+const Hit = t.tuple([t.string, t.string, t.string]);
+
+const hitsOf = (values: readonly string[]): E.Either<string, [string, string, string][]> => {
+  const hits: [string, string, string][] = [];
+  for (const value of values) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return E.left('a ticked result is not one this page wrote: reload the search and try again');
+    }
+    const decoded = Hit.decode(parsed);
+    if (E.isLeft(decoded)) return E.left('a ticked result is not one this page wrote: reload the search and try again');
+    hits.push(decoded.right);
+  }
+  return E.right(hits);
 };
 
 /** A name text the CLI reads back exactly (`\xff` for a byte that is not UTF-8; what it prints). */
@@ -66,19 +93,48 @@ export const registerActions = (server: FastifyInstance, app: App, o: { readonly
     return handler(ctx, request.body, reply);
   };
 
+  /** The folder to restore into, when it is inside a restore root; else the page that says why. */
+  const restoreTarget = (ctx: PageContext, body: unknown): E.Either<PageResult, string> => {
+    const to = field(body, 'to').trim();
+    if (o.actions.restoreRoots.length === 0) return E.left({ ...badRequest(ctx, 'Restore', 'This server was started without --restore-root: it restores nowhere.'), status: 403 });
+    if (!insideRoots(o.actions.restoreRoots, to)) {
+      return E.left({ ...badRequest(ctx, 'Restore', `${to === '' ? 'No folder given' : `"${to}" is not inside a restore root`}: restore into ${o.actions.restoreRoots.join(' or ')} (or a folder below).`), status: 403 });
+    }
+    return E.right(to);
+  };
+
   server.post('/actions/restore', guarded((ctx, body, reply) => {
     const tape = tapeIdFromInput(field(body, 'tape'));
     if (E.isLeft(tape)) return send(reply, errorPage(ctx, 'Restore', tape.left));
-    const to = field(body, 'to').trim();
-    if (o.actions.restoreRoots.length === 0) return send(reply, { ...badRequest(ctx, 'Restore', 'This server was started without --restore-root: it restores nowhere.'), status: 403 });
-    if (!insideRoots(o.actions.restoreRoots, to)) {
-      return send(reply, { ...badRequest(ctx, 'Restore', `${to === '' ? 'No folder given' : `"${to}" is not inside a restore root`}: restore into ${o.actions.restoreRoots.join(' or ')} (or a folder below).`), status: 403 });
-    }
+    const target = restoreTarget(ctx, body);
+    if (E.isLeft(target)) return send(reply, target.left);
+    const to = target.right;
     const job = field(body, 'job');
     const paths = fields(body, 'path').filter((p) => p !== '');
     const args = ['restore', tape.right, '--to', to, ...(job === '' ? [] : ['--job', job]), ...paths.flatMap((p) => ['--path', argName(p), '--path', `${argName(p)}/**`])];
     startJob(o.actions, args, field(body, 'passphrase'));
     return reply.redirect(`/jobs?tape=${encodeURIComponent(tape.right)}`, 303);
+  }));
+
+  // A search's ticked hits: one restore per tape and version (job), one after the other.
+  server.post('/actions/restore-hits', guarded((ctx, body, reply) => {
+    const hits = hitsOf(fields(body, 'hit'));
+    if (E.isLeft(hits)) return send(reply, badRequest(ctx, 'Restore', hits.left));
+    if (hits.right.length === 0) return send(reply, badRequest(ctx, 'Restore', 'Tick the results to restore first.'));
+    const target = restoreTarget(ctx, body);
+    if (E.isLeft(target)) return send(reply, target.left);
+    const groups = new Map<string, { tape: string; job: string; paths: string[] }>();
+    for (const [tapeText, job, path] of hits.right) {
+      const tape = tapeIdFromInput(tapeText);
+      if (E.isLeft(tape)) return send(reply, errorPage(ctx, 'Restore', tape.left));
+      const key = `${tape.right} ${job}`;
+      const group = groups.get(key) ?? { tape: tape.right, job, paths: [] };
+      group.paths.push(path);
+      groups.set(key, group);
+    }
+    const jobs = [...groups.values()].map((g) => ['restore', g.tape, '--to', target.right, '--job', g.job, ...g.paths.flatMap((p) => ['--path', argName(p), '--path', `${argName(p)}/**`])]);
+    startJobs(o.actions, jobs, field(body, 'passphrase'));
+    return reply.redirect('/jobs?type=RESTORE', 303);
   }));
 
   server.post('/actions/verify', guarded((ctx, body, reply) => {

@@ -17,4 +17,13 @@ ${o.inner}
 </form>`;
 };
 
+/** The same form for a search's ticked hits (each names its tape and version). */
+export const restoreHitsForm = (ctx: PageContext, inner: string): string =>
+  ctx.readOnly
+    ? inner
+    : `<form method="post" action="/actions/restore-hits" id="restore">
+<input type="hidden" name="csrf" value="${esc(ctx.session.csrf)}">
+${inner}
+<div class="inline restore-bar" style="display:flex;gap:8px;align-items:end;margin-top:10px"><label>Restore the ticked versions into (a folder on the server, inside a restore root)<input name="to" size="50" required></label><label>Passphrase (encrypted tapes)<input type="password" name="passphrase" autocomplete="off"></label><button type="submit">Restore</button></div></form>`;
+
 export const checkbox = (ctx: PageContext, path: string): string => (ctx.readOnly ? '' : `<input type="checkbox" name="path" value="${esc(path)}" aria-label="select">`);

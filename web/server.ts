@@ -93,12 +93,14 @@ export const buildServer = async (app: App, options: ServeOptions): Promise<Fast
         dir: optional(request.query, 'dir'),
         job: optional(request.query, 'job'),
         page: Number(field(request.query, 'page') || '1'),
+        after: optional(request.query, 'after'),
+        before: optional(request.query, 'before'),
       }),
     ),
   );
   server.get('/versions', (request, reply) => send(reply, versionsPage(context(request), field(request.query, 'tape'), field(request.query, 'path'))));
   server.get('/search', (request, reply) =>
-    send(reply, searchPage(context(request), { q: field(request.query, 'q'), tape: field(request.query, 'tape'), label: field(request.query, 'label'), from: field(request.query, 'from'), to: field(request.query, 'to') })),
+    send(reply, searchPage(context(request), { q: field(request.query, 'q'), tape: field(request.query, 'tape'), label: field(request.query, 'label'), from: field(request.query, 'since'), to: field(request.query, 'until') })),
   );
   server.get('/jobs', (request, reply) =>
     send(reply, jobsPage(context(request), { tape: field(request.query, 'tape'), type: field(request.query, 'type'), status: field(request.query, 'status') })),

@@ -131,13 +131,24 @@ describe('lto serve: the web catalog', () => {
     const dir = path.join(source, 'many');
     const cli = box.json<{ entries: { path: string; bytes: number; versions: number }[] }>(['browse', TAPE, dir]);
     assert.equal(cli.entries.length, 449);
-    const pages: string[] = [];
-    for (let n = 1; n <= 3; n++) {
-      const html = await (await fetch(`${served.origin}/browse?tape=${TAPE}&dir=${encodeURIComponent(dir)}&page=${n}`, { headers: { cookie } })).text();
+    const get = async (url: string) => (await fetch(`${served.origin}${url.replace(/&amp;/g, '&')}`, { headers: { cookie } })).text();
+    const pathsOf = (html: string) => [...html.matchAll(/<tr data-path="([^"]+)"/g)].map((m) => m[1]!);
+    const link = (html: string, rel: string) => new RegExp(`<a rel="${rel}" href="([^"]+)"`).exec(html)?.[1];
+    // Following "next" (a seek after the last name shown) ...
+    const pages: string[][] = [];
+    let html = await get(`/browse?tape=${TAPE}&dir=${encodeURIComponent(dir)}`);
+    for (let n = 1; ; n++) {
       assert.match(html, new RegExp(`page ${n} of 3 \\(449 entries\\)`));
-      pages.push(...[...html.matchAll(/<tr data-path="([^"]+)"/g)].map((m) => m[1]!));
+      pages.push(pathsOf(html));
+      const next = link(html, 'next');
+      if (next === undefined) break;
+      html = await get(next);
     }
-    assert.deepEqual(pages, cli.entries.map((e) => e.path));
+    assert.deepEqual(pages.flat(), cli.entries.map((e) => e.path));
+    assert.deepEqual(pages.map((p) => p.length), [200, 200, 49]);
+    // ... "previous" (a seek before the first), and a page asked for by number, agree.
+    assert.deepEqual(pathsOf(await get(link(html, 'prev')!)), pages[1]);
+    assert.deepEqual(pathsOf(await get(`/browse?tape=${TAPE}&dir=${encodeURIComponent(dir)}&page=3`)), pages[2]);
     const beyond = await fetch(`${served.origin}/browse?tape=${TAPE}&dir=${encodeURIComponent(dir)}&page=0`, { headers: { cookie } });
     assert.equal(beyond.status, 400);
     assert.match(await beyond.text(), /page must be a whole number from 1/);
@@ -231,6 +242,20 @@ describe('lto serve: the web catalog', () => {
       const restored = filesBelow(path.join(roots, 'out'));
       assert.deepEqual(restored.map((p) => path.basename(p)), ['forest.jpg']);
       assert.equal(fs.readFileSync(path.join(roots, 'out', restored[0]!), 'utf8'), 'forest '.repeat(50));
+    });
+
+    it("restores a search's ticked hits, each as the version found", async () => {
+      await page.goto(`${served.origin}/search?q=${encodeURIComponent('*.jpg')}`);
+      await page.locator('tr[data-path$="beach.jpg"] input[type=checkbox]').check();
+      await page.locator('tr[data-path$="harbour.jpg"] input[type=checkbox]').check();
+      await page.fill('input[name=to]', path.join(roots, 'hits'));
+      await page.click('button:has-text("Restore")');
+      await page.waitForURL(/\/jobs/).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}: ${page.url()} ${await page.locator('main').innerText()}`);
+      });
+      await waitFor('the restored hits', () => filesBelow(path.join(roots, 'hits')).length === 2, 30_000);
+      await page.locator('tr[data-status="RUNNING"]').waitFor({ state: 'detached', timeout: 20_000 });
+      assert.deepEqual(filesBelow(path.join(roots, 'hits')).map((p) => path.basename(p)).sort(), ['beach.jpg', 'harbour.jpg']);
     });
 
     it('shows the live progress of a backup started from the CLI, then its end', async () => {

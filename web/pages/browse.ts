@@ -18,6 +18,9 @@ export interface BrowseQuery {
   readonly dir: string | undefined;
   readonly job: string | undefined;
   readonly page: number;
+  /** The name the page starts after (a next link) or ends before (a previous link): an index seek instead of counting to the page. */
+  readonly after?: string | undefined;
+  readonly before?: string | undefined;
 }
 
 /** `/`, `/home`, `/home/me`: each ancestor of a folder, linked. */
@@ -38,11 +41,17 @@ const entryCell = (q: BrowseQuery, whole: boolean) => (e: BrowseEntry): string =
 const versionsCell = (q: BrowseQuery) => (e: BrowseEntry): string =>
   e.type === 'file' && e.versions > 1 ? `<a href="${href('/versions', { tape: q.tape, path: e.path })}">${e.versions}</a>` : String(e.versions);
 
-const pager = (q: BrowseQuery, total: number): string => {
+const pager = (q: BrowseQuery, total: number, shown: readonly BrowseEntry[]): string => {
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   if (pages === 1) return '';
-  const link = (n: number, label: string) => `<a href="${href('/browse', { tape: q.tape, dir: q.dir, job: q.job, page: n })}">${label}</a>`;
-  return `<div class="pager">${q.page > 1 ? link(q.page - 1, '← previous') : ''}<span>page ${q.page} of ${pages} (${total} entries)</span>${q.page < pages ? link(q.page + 1, 'next →') : ''}</div>`;
+  const link = (n: number, edge: { after?: string; before?: string }, label: string, rel: string) =>
+    `<a rel="${rel}" href="${href('/browse', { tape: q.tape, dir: q.dir, job: q.job, page: n, ...edge })}">${label}</a>`;
+  const first = shown[0];
+  const last = shown[shown.length - 1];
+  const previous = q.page > 1 && first !== undefined ? link(q.page - 1, q.page === 2 ? {} : { before: first.name }, '← previous', 'prev') : '';
+  const next = q.page < pages && last !== undefined ? link(q.page + 1, { after: last.name }, 'next →', 'next') : '';
+  const jump = `<form method="get" action="/browse" class="inline" style="margin:0"><input type="hidden" name="tape" value="${esc(q.tape)}">${q.dir === undefined ? '' : `<input type="hidden" name="dir" value="${esc(q.dir)}">`}${q.job === undefined ? '' : `<input type="hidden" name="job" value="${esc(q.job)}">`}<label>Go to page<input name="page" type="number" min="1" max="${pages}" value="${q.page}" style="width:6em"></label></form>`;
+  return `<div class="pager">${previous}<span>page ${q.page} of ${pages} (${total} entries)</span>${next}${jump}</div>`;
 };
 
 const jobChoice = (ctx: PageContext, q: BrowseQuery, asOfJob: string): string => {
@@ -65,7 +74,7 @@ export const browsePage = (ctx: PageContext, q: BrowseQuery): PageResult => {
   if (E.isLeft(tape)) return errorPage(ctx, 'Browse', tape.left);
   if (!Number.isSafeInteger(q.page) || q.page < 1) return badRequest(ctx, 'Browse', 'page must be a whole number from 1');
   const encrypted = ctx.app.catalog.tape(tape.right)?.encrypted === true;
-  const window = { offset: (q.page - 1) * PAGE_SIZE, limit: PAGE_SIZE };
+  const window = q.after !== undefined ? { after: q.after, limit: PAGE_SIZE } : q.before !== undefined ? { before: q.before, limit: PAGE_SIZE } : { offset: (q.page - 1) * PAGE_SIZE, limit: PAGE_SIZE };
   const result = browseFolderPage(ctx.app, { tape: tape.right, dir: q.dir, job: q.job }, window, encrypted ? LOCKED_NAMES : PLAIN_NAMES);
   if (E.isLeft(result)) return errorPage(ctx, 'Browse', result.left);
   const r = result.right;
@@ -85,7 +94,7 @@ export const browsePage = (ctx: PageContext, q: BrowseQuery): PageResult => {
       { header: 'Versions', cell: versionsCell(q), num: true },
       { header: 'Job', cell: (e) => esc(shortId(e.job)) },
     ], (e) => ` data-path="${esc(e.path)}" data-type="${e.type}"`) }),
-    pager(q, r.total),
+    pager(q, r.total, shown),
   ].join('\n');
   return okPage(page({ title: `Browse ${r.tape}`, section: '/', readOnly: ctx.readOnly, body }));
 };

@@ -8,7 +8,7 @@ import { nsToIso } from '../../cli/commands/browse';
 import { globFromInput } from '../../domain/name-bytes';
 import { esc, href, name, page, table } from '../html';
 import { badRequest, errorPage } from './errors';
-import { restoreForm } from '../restore-form';
+import { restoreForm, restoreHitsForm } from '../restore-form';
 import { okPage, type PageContext, type PageResult } from './context';
 
 export const SEARCH_LIMIT = 200;
@@ -25,8 +25,8 @@ export interface SearchQuery {
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 const dayBounds = (query: SearchQuery): E.Either<string, { from: number; to: number }> => {
-  if (query.from !== '' && !DAY.test(query.from)) return E.left(`"from" must be a date such as 2026-12-01, not "${query.from}"`);
-  if (query.to !== '' && !DAY.test(query.to)) return E.left(`"to" must be a date such as 2026-12-31, not "${query.to}"`);
+  if (query.from !== '' && !DAY.test(query.from)) return E.left(`"since" must be a date such as 2026-12-01, not "${query.from}"`);
+  if (query.to !== '' && !DAY.test(query.to)) return E.left(`"until" must be a date such as 2026-12-31, not "${query.to}"`);
   const from = query.from === '' ? -Infinity : Date.parse(`${query.from}T00:00:00Z`);
   const to = query.to === '' ? Infinity : Date.parse(`${query.to}T00:00:00Z`) + 86_400_000;
   if (Number.isNaN(from) || Number.isNaN(to)) return E.left('a date filter is not a real date');
@@ -40,8 +40,8 @@ const form = (ctx: PageContext, query: SearchQuery): string => {
 <label>Name or path pattern<input name="q" size="40" value="${esc(query.q)}" placeholder="*.dng, 2019/*/*.jpg, report" autofocus></label>
 <label>Tape<select name="tape">${option('', 'every tape', query.tape)}${tapes.map((t) => option(t.id, t.encrypted ? `${t.id} (encrypted)` : t.id, query.tape)).join('')}</select></label>
 <label>Label<select name="label">${option('', 'any', query.label)}${listLabels(ctx.app).map((l) => option(l.name, l.name, query.label)).join('')}</select></label>
-<label>Backed up from<input type="date" name="from" value="${esc(query.from)}"></label>
-<label>to<input type="date" name="to" value="${esc(query.to)}"></label>
+<label>Backed up from<input type="date" name="since" value="${esc(query.from)}"></label>
+<label>to<input type="date" name="until" value="${esc(query.to)}"></label>
 <button type="submit">Search</button></form>`;
 };
 
@@ -88,12 +88,16 @@ export const searchPage = (ctx: PageContext, query: SearchQuery): PageResult => 
     : `${shown.length} shown of ${total} matching`;
   const lockedNote = locked.size === 0 ? '' : `<p class="notice locked">Locked: ${[...locked].map(esc).join(', ')} ${locked.size === 1 ? 'is' : 'are'} encrypted and not searched (the CLI searches them with their key: <code>lto search --key</code>).</p>`;
   return done(
-    `${lockedNote}<p class="muted count">${esc(count)}</p>${shown.length === 0 ? '<p>Nothing matches.</p>' : hitsTable(shown)}`,
+    `${lockedNote}<p class="muted count">${esc(count)}</p>${shown.length === 0 ? '<p>Nothing matches.</p>' : restoreHitsForm(ctx, hitsTable(shown, ctx.readOnly ? undefined : hitBox))}`,
   );
 };
 
-export const hitsTable = (hits: readonly SearchHit[]): string =>
+/** A tick for one hit: its tape, version (job) and path, as JSON the restore reads back. */
+const hitBox = (h: SearchHit): string => `<input type="checkbox" name="hit" value="${esc(JSON.stringify([h.tape, h.job, h.path]))}" aria-label="select">`;
+
+export const hitsTable = (hits: readonly SearchHit[], tick?: (h: SearchHit) => string): string =>
   table(hits, [
+    ...(tick === undefined ? [] : [{ header: '', cell: tick }]),
     { header: 'Tape', cell: (h) => `<a href="${href('/tape', { tape: h.tape })}">${esc(h.tape)}</a>` },
     { header: 'Path', cell: (h) => `<a href="${href('/browse', { tape: h.tape, dir: parentOf(h.path), job: h.job })}">${name(h.path)}${h.type === 'dir' ? '/' : ''}</a>` },
     { header: 'Size', cell: (h) => (h.type === 'file' ? formatBytes(h.size) : ''), num: true },
