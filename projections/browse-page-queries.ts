@@ -43,7 +43,18 @@ const PAGE_BEFORE = `${SELECT_PAGE} AND e.name < @before ORDER BY e.name DESC LI
 /** Where a page starts: at a position, just after a name, or just before one (then it ends there). */
 export type PageStart = { readonly offset: number } | { readonly after: string } | { readonly before: string };
 
-const COUNT = `SELECT count(*) AS n ${LATEST_IN_FOLDER}`;
+/**
+ * How many names the folder shows: per name, the kind of its latest version up to the
+ * job (SQLite gives a bare column the row of the `max()`; ordinal then id, as the
+ * listing orders versions), kept unless deleted. One pass along the index, without the
+ * listing's per-name lookup: about half the time on a folder of 100,000.
+ */
+const COUNT = `
+  SELECT count(*) AS n FROM (
+    SELECT e.kind, max((e.ordinal << 32) + e.id) FROM entries e
+    WHERE e.dir_id = (SELECT id FROM dirs WHERE tape = @tape AND path = @dir) AND e.ordinal <= @ordinal
+    GROUP BY e.name)
+  WHERE kind != 'deleted'`;
 
 const Count = t.type({ n: t.number });
 
