@@ -77,9 +77,19 @@ export const buildServer = async (app: App, options: ServeOptions): Promise<Fast
     return undefined;
   });
 
+  // The last few jobs started from the page that ended badly, with their reason (also in the server's log).
+  const notices: string[] = [];
+  const actions = {
+    ...options.actions,
+    log: (line: string) => {
+      notices.push(line);
+      notices.splice(0, Math.max(0, notices.length - 5));
+      options.actions.log(line);
+    },
+  };
   const context = (request: FastifyRequest): PageContext => {
     if (request.session === undefined) throw new Error('a page was reached without a session');
-    return { app, readOnly: options.readOnly, session: request.session };
+    return { app, readOnly: options.readOnly, session: request.session, notices };
   };
   const send = (reply: FastifyReply, result: PageResult) => reply.code(result.status).type('text/html; charset=utf-8').send(result.html);
 
@@ -119,7 +129,7 @@ export const buildServer = async (app: App, options: ServeOptions): Promise<Fast
     request.raw.on('close', () => clearInterval(timer));
   });
 
-  registerActions(server, app, options, context, send);
+  registerActions(server, app, { readOnly: options.readOnly, actions }, context, send);
 
   server.setNotFoundHandler((_request, reply) => reply.code(404).type('text/html; charset=utf-8').send(page({ title: 'Not found', section: '', readOnly: options.readOnly, body: `<h1>Not found</h1>${errorBox('There is no such page.')}` })));
   // Whatever went wrong: one line for the person, never a stack trace.

@@ -287,6 +287,16 @@ describe('lto serve: the web catalog', () => {
       await page.locator('tr[data-status="SUCCESS"]', { hasText: 'VERIFY' }).waitFor({ timeout: 30_000 });
       const cli = box.json<{ jobs: { type: string; status: string }[] }>(['jobs', '--tape', TAPE, '--type', 'verify']);
       assert.deepEqual(cli.jobs.map((j) => j.status), ['SUCCESS'], 'the same job lto jobs lists');
+      // A job that cannot run (no tape at that mount point) says why on the jobs page.
+      await page.goto(`${served.origin}/tape?tape=${TAPE}`);
+      await page.fill('input[name=mount]', path.join(box.root, 'no-such-mount'));
+      await page.click('button:has-text("Verify this tape")');
+      await page.waitForURL(/\/jobs/);
+      for (let i = 0; i < 100 && (await page.locator('.job-notice').count()) === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await page.reload();
+      }
+      assert.match(await page.locator('.job-notice').innerText(), /^verify started from the page ended with exit \d+: error: .*no-such-mount/);
       await page.goto(`${served.origin}/tape?tape=${TAPE}`);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Label sheet (PDF)")')]);
       const pdf = fs.readFileSync((await download.path())!);

@@ -6,6 +6,8 @@ export interface PageContext {
   readonly app: App;
   readonly readOnly: boolean;
   readonly session: Session;
+  /** Why jobs started from the page could not run (the newest last): the jobs page shows them. */
+  readonly notices: readonly string[];
 }
 
 /** A page's answer: HTML, or an error shown as one line with this HTTP status. */

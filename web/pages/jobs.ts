@@ -38,6 +38,7 @@ export const jobsPage = (ctx: PageContext, query: JobsQuery): PageResult => {
   const form = `<form class="inline" method="get" action="/jobs"><label>Tape<select name="tape"><option value="">any</option>${tapes
     .map((t) => `<option value="${esc(t.id)}"${t.id === tape.right ? ' selected' : ''}>${esc(t.id)}</option>`)
     .join('')}</select></label>${select('type', 'Type', TYPES, query.type)}${select('status', 'Status', STATUSES, query.status)}<button type="submit">Filter</button></form>`;
-  const body = `<h1>Jobs</h1>${form}<div id="jobs" data-signature="${esc(liveSignature(ctx.app))}">${jobsTable([...jobs].reverse())}</div>`;
+  const notices = ctx.notices.map((n) => `<p class="notice job-notice">${esc(n)}</p>`).join('');
+  const body = `<h1>Jobs</h1>${notices}${form}<div id="jobs" data-signature="${esc(liveSignature(ctx.app))}">${jobsTable([...jobs].reverse())}</div>`;
   return okPage(page({ title: 'Jobs', section: '/jobs', readOnly: ctx.readOnly, body, script: LIVE_SCRIPT }));
 };
