@@ -156,6 +156,43 @@ describe('lto serve: the web catalog', () => {
     assert.equal(missing.status, 404);
   });
 
+  it('narrows a search by label and by the day a version was backed up; a bad date is one line', async () => {
+    assert.equal(box.lto(['label', 'create', 'holidays']).status, 0);
+    assert.equal(box.lto(['label', 'assign', TAPE, 'holidays']).status, 0);
+    assert.equal(box.lto(['label', 'create', 'nothing-here']).status, 0);
+    const cookie = await sessionCookie(served);
+    const count = async (query: string) => {
+      const html = await (await fetch(`${served.origin}/search?${query}`, { headers: { cookie } })).text();
+      return [...html.matchAll(/<tr data-tape="/g)].length;
+    };
+    assert.equal(await count('q=*.jpg&label=holidays'), 3);
+    assert.equal(await count('q=*.jpg&label=nothing-here'), 0);
+    const today = new Date().toISOString().slice(0, 10);
+    assert.equal(await count(`q=*.jpg&since=${today}`), 3);
+    assert.equal(await count('q=*.jpg&since=2001-01-01&until=2001-12-31'), 0);
+    const bad = await fetch(`${served.origin}/search?q=x&since=yesterday`, { headers: { cookie } });
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /&quot;since&quot; must be a date such as 2026-12-01/);
+  });
+
+  it('takes its token from --token-file (needed beyond loopback), and refuses a short one', async () => {
+    const file = path.join(box.root, 'token');
+    fs.writeFileSync(file, 'a-long-enough-token-kept-by-me\n');
+    const wide = await serve(box, ['--host', '0.0.0.0', '--token-file', file, '--read-only']);
+    try {
+      assert.equal(wide.token, 'a-long-enough-token-kept-by-me');
+      const port = new URL(wide.origin).port;
+      assert.equal((await fetch(`http://127.0.0.1:${port}/?token=a-long-enough-token-kept-by-me`, { redirect: 'manual' })).status, 303);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/?token=another-token-of-some-length`, { redirect: 'manual' })).status, 401);
+    } finally {
+      await wide.stop();
+    }
+    fs.writeFileSync(file, 'short');
+    const refused = box.lto(['serve', '--port', '0', '--token-file', file]);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /^error: --token-file .*at least 16 characters/);
+  });
+
   it('refuses --host beyond loopback without --token-file, and a bad --port, in one line', () => {
     const wide = box.lto(['serve', '--host', '0.0.0.0', '--port', '0']);
     assert.equal(wide.status, 2);
