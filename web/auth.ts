@@ -21,6 +21,9 @@ export interface Session {
   readonly csrf: string;
 }
 
+/** At most this many sessions (a browser each): the oldest goes first, and opens the address again. */
+const MAX_SESSIONS = 100;
+
 /** Sessions live in memory: a restart asks for the token again. */
 export class Sessions {
   private readonly byId = new Map<string, Session>();
@@ -28,6 +31,10 @@ export class Sessions {
   open(): Session {
     const session = { id: newToken(), csrf: newToken() };
     this.byId.set(session.id, session);
+    for (const oldest of this.byId.keys()) {
+      if (this.byId.size <= MAX_SESSIONS) break;
+      this.byId.delete(oldest);
+    }
     return session;
   }
 
