@@ -15,6 +15,7 @@ import { fields, field } from './query';
 import { badRequest, errorPage } from './pages/errors';
 import type { PageContext, PageResult } from './pages/context';
 import { insideRoots } from './restore-roots';
+import { unlockNames } from './unlock';
 
 export interface ActionOptions {
   /** Folders a restore may write into (nothing else). */
@@ -136,6 +137,18 @@ export const registerActions = (server: FastifyInstance, app: App, o: { readonly
     startJobs(o.actions, jobs, field(body, 'passphrase'));
     return reply.redirect('/jobs?type=RESTORE', 303);
   }));
+
+  // Unlocking only reads: allowed in --read-only too, with the CSRF token all the same.
+  server.post('/unlock', async (request, reply) => {
+    const ctx = context(request);
+    const body = request.body;
+    const csrf = field(body, 'csrf');
+    if (csrf === '' || !sameSecret(csrf, ctx.session.csrf)) return send(reply, { ...badRequest(ctx, 'Refused', 'This form did not come from this page (its CSRF token is missing or wrong): reload the page and try again.'), status: 403 });
+    const unlocked = await unlockNames(app, field(body, 'tape'), field(body, 'passphrase'));
+    if (E.isLeft(unlocked)) return send(reply, errorPage(ctx, 'Unlock', unlocked.left));
+    ctx.session.unlocked.set(unlocked.right.tape, unlocked.right.names);
+    return reply.redirect(`/browse?tape=${encodeURIComponent(unlocked.right.tape)}`, 303);
+  });
 
   server.post('/actions/verify', guarded((ctx, body, reply) => {
     const tape = tapeIdFromInput(field(body, 'tape'));

@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import type { Names } from '../application/names';
 
 /**
  * Who may use the web catalog: whoever holds the access token the server printed (or
@@ -19,6 +20,11 @@ export const sameSecret = (given: string, expected: string): boolean =>
 export interface Session {
   readonly id: string;
   readonly csrf: string;
+  /**
+   * Encrypted tapes unlocked in this session (by their passphrase, typed in the page): the
+   * opened names, held in memory until the session ends. The passphrase is not kept.
+   */
+  readonly unlocked: Map<string, Names>;
 }
 
 /** At most this many sessions (a browser each): the oldest goes first, and opens the address again. */
@@ -29,7 +35,7 @@ export class Sessions {
   private readonly byId = new Map<string, Session>();
 
   open(): Session {
-    const session = { id: newToken(), csrf: newToken() };
+    const session: Session = { id: newToken(), csrf: newToken(), unlocked: new Map() };
     this.byId.set(session.id, session);
     for (const oldest of this.byId.keys()) {
       if (this.byId.size <= MAX_SESSIONS) break;

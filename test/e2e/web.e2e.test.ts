@@ -340,14 +340,24 @@ describe('lto serve: the web catalog', () => {
       assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
     });
 
-    it('restores from an encrypted tape with the passphrase typed in the page, which is kept nowhere', async () => {
+    it('unlocks an encrypted tape for the session (a wrong passphrase refused), browses and searches its names, restores from it with the passphrase typed in the page, which is kept nowhere', async () => {
       await page.goto(`${served.origin}/browse?tape=${SECRET_TAPE}`);
       assert.match(await page.locator('.notice').innerText(), /encrypted: names are shown locked/);
-      await page.locator('tr[data-path] input[type=checkbox]').first().check();
-      // The selection is a locked name: restore the whole tree instead, with the passphrase.
-      await page.locator('tr[data-path] input[type=checkbox]').first().uncheck();
-      await page.fill('input[name=to]', path.join(roots, 'secret-out'));
-      await page.fill('input[name=passphrase]', PASSPHRASE);
+      assert.equal(await page.locator('tr[data-path*="secret"]').count(), 0, 'no name shows before the tape is unlocked');
+      await page.fill('form[action="/unlock"] input[name=passphrase]', 'not the passphrase');
+      await page.click('button:has-text("Unlock")');
+      assert.match(await page.locator('.error').innerText(), /passphrase/);
+      await page.goto(`${served.origin}/browse?tape=${SECRET_TAPE}`);
+      await page.fill('form[action="/unlock"] input[name=passphrase]', PASSPHRASE);
+      await page.click('button:has-text("Unlock")');
+      assert.match(await page.locator('.unlocked').innerText(), /unlocked for this session/);
+      await page.locator('a.dir', { hasText: 'secret/' }).click();
+      assert.deepEqual(await page.locator('tr[data-type="file"] .file').allInnerTexts(), ['diary.txt']);
+      await page.goto(`${served.origin}/search?q=diary`);
+      assert.deepEqual(await page.locator('tr[data-path]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tape'))), [SECRET_TAPE]);
+      await page.goto(`${served.origin}/browse?tape=${SECRET_TAPE}`);
+      await page.fill('#restore input[name=to]', path.join(roots, 'secret-out'));
+      await page.fill('#restore input[name=passphrase]', PASSPHRASE);
       await page.click('button:has-text("Restore")');
       await page.waitForURL(/\/jobs/);
       await page.locator('tr[data-status="SUCCESS"]', { hasText: 'RESTORE' }).waitFor({ timeout: 30_000 }).catch((error: unknown) => {

@@ -65,24 +65,29 @@ const jobChoice = (ctx: PageContext, q: BrowseQuery, asOfJob: string): string =>
   return `<form class="inline" method="get" action="/browse"><input type="hidden" name="tape" value="${esc(q.tape)}">${dir}<label>As of backup<select name="job">${options}</select></label><button type="submit">Show</button></form>`;
 };
 
+/** An encrypted tape's names show locked until its passphrase is typed here (POST, with the CSRF token). */
+const unlockForm = (ctx: PageContext, tape: string): string =>
+  `<form class="inline notice" method="post" action="/unlock"><span>This tape is encrypted: names are shown locked.</span><input type="hidden" name="csrf" value="${esc(ctx.session.csrf)}"><input type="hidden" name="tape" value="${esc(tape)}"><label>Passphrase<input type="password" name="passphrase" autocomplete="off" required></label><button type="submit">Unlock</button></form>`;
+
 /**
  * A folder of a tape as of a backup job, a page at a time: the same `browse` the CLI
- * runs. An encrypted tape's names show locked (the page never holds a key for browsing).
+ * runs. An encrypted tape's names show locked until it is unlocked in this session.
  */
 export const browsePage = (ctx: PageContext, q: BrowseQuery): PageResult => {
   const tape = tapeIdFromInput(q.tape);
   if (E.isLeft(tape)) return errorPage(ctx, 'Browse', tape.left);
   if (!Number.isSafeInteger(q.page) || q.page < 1) return badRequest(ctx, 'Browse', 'page must be a whole number from 1');
   const encrypted = ctx.app.catalog.tape(tape.right)?.encrypted === true;
+  const opened = ctx.session.unlocked.get(tape.right);
   const window = q.after !== undefined ? { after: q.after, limit: PAGE_SIZE } : q.before !== undefined ? { before: q.before, limit: PAGE_SIZE } : { offset: (q.page - 1) * PAGE_SIZE, limit: PAGE_SIZE };
-  const result = browseFolderPage(ctx.app, { tape: tape.right, dir: q.dir, job: q.job }, window, encrypted ? LOCKED_NAMES : PLAIN_NAMES);
+  const result = browseFolderPage(ctx.app, { tape: tape.right, dir: q.dir, job: q.job }, window, encrypted ? (opened ?? LOCKED_NAMES) : PLAIN_NAMES);
   if (E.isLeft(result)) return errorPage(ctx, 'Browse', result.left);
   const r = result.right;
   const whole = r.dir === null;
   const shown = r.entries;
   const body = [
     `<h1>Browse ${esc(r.tape)}</h1>`,
-    encrypted ? '<p class="notice">This tape is encrypted: names are shown locked. Restore with its passphrase to get the files back.</p>' : '',
+    !encrypted ? '' : opened === undefined ? unlockForm(ctx, r.tape) : '<p class="notice unlocked">This encrypted tape is unlocked for this session (its passphrase was not kept).</p>',
     jobChoice(ctx, q, r.asOfJob),
     crumbs(q, r.asOfJob, r.dir),
     r.total === 0 ? '<p class="muted">This folder is empty.</p>' : '',

@@ -68,11 +68,13 @@ export const searchPage = (ctx: PageContext, query: SearchQuery): PageResult => 
   const dated = query.from !== '' || query.to !== '';
   // A date filter looks through more versions than a page shows, then keeps a page.
   const limit = dated ? 50 * SEARCH_LIMIT : SEARCH_LIMIT;
+  // Encrypted tapes unlocked in this session are searched too, their names opened as the search runs.
+  const decoders = new Map([...ctx.session.unlocked].map(([tape, names]) => [tape, (stored: string) => names.open(stored)] as const));
   let total = 0;
   const hits: SearchHit[] = [];
   const locked = new Set<string>();
   for (const tape of scope.right) {
-    const result = searchCatalog(ctx.app, { pattern: globFromInput(query.q), tape, limit });
+    const result = searchCatalog(ctx.app, { pattern: globFromInput(query.q), tape, limit, nameDecoders: decoders });
     if (E.isLeft(result)) return errorPage(ctx, 'Search', result.left, '/search');
     total += result.right.total;
     hits.push(...result.right.hits);
@@ -86,7 +88,7 @@ export const searchPage = (ctx: PageContext, query: SearchQuery): PageResult => 
   const count = dated
     ? `${shown.length} shown of the versions backed up in these dates among the first ${hits.length} of ${total} matching`
     : `${shown.length} shown of ${total} matching`;
-  const lockedNote = locked.size === 0 ? '' : `<p class="notice locked">Locked: ${[...locked].map(esc).join(', ')} ${locked.size === 1 ? 'is' : 'are'} encrypted and not searched (the CLI searches them with their key: <code>lto search --key</code>).</p>`;
+  const lockedNote = locked.size === 0 ? '' : `<p class="notice locked">Locked: ${[...locked].map(esc).join(', ')} ${locked.size === 1 ? 'is' : 'are'} encrypted and not searched (unlock one on its Browse page, or <code>lto search --key</code>).</p>`;
   return done(
     `${lockedNote}<p class="muted count">${esc(count)}</p>${shown.length === 0 ? '<p>Nothing matches.</p>' : restoreHitsForm(ctx, hitsTable(shown, ctx.readOnly ? undefined : hitBox))}`,
   );
