@@ -40,10 +40,10 @@ header a{color:#fff;text-decoration:none;font-weight:500}header a.here{text-deco
 header .brand{font-weight:700;margin-right:12px}header .mode{margin-left:auto;font-size:12px;opacity:.8}
 main{padding:16px 20px;max-width:1400px}h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:20px 0 8px}
 a{color:var(--link)}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-th{background:var(--bg);font-weight:600;font-size:12px;text-transform:uppercase;color:var(--muted)}td.num,th.num{text-align:right;white-space:nowrap}
+th{background:var(--bg);font-weight:600;font-size:12px;text-transform:uppercase;color:var(--muted)}td.num,th.num{text-align:right;white-space:nowrap}td.nowrap{white-space:nowrap}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}
 .badge.good,.badge.SUCCESS{background:var(--good)}.badge.warning,.badge.INTERRUPTED{background:var(--warn)}.badge.critical,.badge.FAILED{background:var(--crit)}.badge.RUNNING{background:var(--link)}
-.bar{display:inline-block;width:120px;height:10px;background:#eaeef2;border-radius:5px;overflow:hidden;vertical-align:middle}.bar span{display:block;height:100%;background:var(--good)}
+.bar{display:inline-block;width:70px;height:10px;background:#eaeef2;border-radius:5px;overflow:hidden;vertical-align:middle}.bar span{display:block;height:100%;background:var(--good)}
 .bar.warning span{background:var(--warn)}.bar.critical span{background:var(--crit)}
 .chip{display:inline-block;padding:0 7px;margin-right:4px;border:1px solid var(--line);border-radius:10px;font-size:12px}
 .muted{color:var(--muted)}.crumbs{margin-bottom:10px}.crumbs a,.crumbs span{margin-right:4px}
@@ -70,9 +70,20 @@ export const page = (o: PageOptions): string => `<!doctype html>
 <body><header><span class="brand">lto archive</span>${NAV.map(([path, label]) => `<a href="${path}"${path === o.section ? ' class="here"' : ''}>${label}</a>`).join('')}<span class="mode">${o.readOnly ? 'read-only' : ''}</span></header>
 <main>${o.body}</main>${o.script === undefined ? '' : `<script>${o.script}</script>`}</body></html>`;
 
-export const table = <A>(rows: readonly A[], columns: readonly { readonly header: string; readonly cell: (row: A) => string; readonly num?: boolean }[], rowAttrs: (row: A) => string = () => ''): string =>
-  `<table><thead><tr>${columns.map((c) => `<th${c.num === true ? ' class="num"' : ''}>${esc(c.header)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr${rowAttrs(r)}>${columns.map((c) => `<td${c.num === true ? ' class="num"' : ''}>${c.cell(r)}</td>`).join('')}</tr>`)
+export interface Column<A> {
+  readonly header: string;
+  readonly cell: (row: A) => string;
+  /** Right-aligned, on one line (numbers, sizes). */
+  readonly num?: boolean;
+  /** On one line (dates, bars). */
+  readonly nowrap?: boolean;
+}
+
+const cellClass = <A>(c: Column<A>): string => (c.num === true ? ' class="num"' : c.nowrap === true ? ' class="nowrap"' : '');
+
+export const table = <A>(rows: readonly A[], columns: readonly Column<A>[], rowAttrs: (row: A) => string = () => ''): string =>
+  `<table><thead><tr>${columns.map((c) => `<th${cellClass(c)}>${esc(c.header)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr${rowAttrs(r)}>${columns.map((c) => `<td${cellClass(c)}>${c.cell(r)}</td>`).join('')}</tr>`)
     .join('\n')}</tbody></table>`;
 
 export const badge = (text: string, cls: string): string => `<span class="badge ${esc(cls)}">${esc(text)}</span>`;

@@ -95,7 +95,7 @@ export const browsePage = (ctx: PageContext, q: BrowseQuery): PageResult => {
       ...(ctx.readOnly ? [] : [{ header: '', cell: (e: BrowseEntry) => checkbox(ctx, e.path) }]),
       { header: 'Name', cell: entryCell(q, whole) },
       { header: 'Size', cell: (e) => (e.type !== 'file' ? '' : e.piece === null ? formatBytes(e.size) : `${formatBytes(e.size)} (${formatBytes(e.piece.length)} here)`), num: true },
-      { header: 'Modified', cell: (e) => esc(formatLocalTime(nsToIso(e.mtimeNs))) },
+      { header: 'Modified', nowrap: true, cell: (e) => esc(formatLocalTime(nsToIso(e.mtimeNs))) },
       { header: 'Versions', cell: versionsCell(q), num: true },
       { header: 'Job', cell: (e) => esc(shortId(e.job)) },
     ], (e) => ` data-path="${esc(e.path)}" data-type="${e.type}"`) }),

@@ -103,9 +103,9 @@ export const hitsTable = (hits: readonly SearchHit[], tick?: (h: SearchHit) => s
     { header: 'Tape', cell: (h) => `<a href="${href('/tape', { tape: h.tape })}">${esc(h.tape)}</a>` },
     { header: 'Path', cell: (h) => `<a href="${href('/browse', { tape: h.tape, dir: parentOf(h.path), job: h.job })}">${name(h.path)}${h.type === 'dir' ? '/' : ''}</a>` },
     { header: 'Size', cell: (h) => (h.type === 'file' ? formatBytes(h.size) : ''), num: true },
-    { header: 'Modified', cell: (h) => esc(formatLocalTime(nsToIso(h.mtimeNs))) },
+    { header: 'Modified', nowrap: true, cell: (h) => esc(formatLocalTime(nsToIso(h.mtimeNs))) },
     { header: 'Job', cell: (h) => esc(shortId(h.job)) },
-    { header: 'Backed up', cell: (h) => esc(formatLocalTime(h.backedUpAt)) },
+    { header: 'Backed up', nowrap: true, cell: (h) => esc(formatLocalTime(h.backedUpAt)) },
   ], (h) => ` data-tape="${esc(h.tape)}" data-path="${esc(h.path)}" data-job="${esc(h.job)}"`);
 
 export const parentOf = (path: string): string => {
@@ -119,7 +119,7 @@ export const versionsPage = (ctx: PageContext, tape: string, path: string): Page
   if (E.isLeft(result)) return errorPage(ctx, 'Versions', result.left);
   const versions = result.right.hits.filter((h) => h.path === path);
   const choice = (h: SearchHit) => (ctx.readOnly ? '' : `<input type="radio" name="job" value="${esc(h.job)}" aria-label="this version" required>`);
-  const list = table(versions, [{ header: '', cell: choice }, { header: 'Size', cell: (h) => formatBytes(h.size), num: true }, { header: 'Modified', cell: (h) => esc(formatLocalTime(nsToIso(h.mtimeNs))) }, { header: 'Job', cell: (h) => esc(shortId(h.job)) }, { header: 'Backed up', cell: (h) => esc(formatLocalTime(h.backedUpAt)) }], (h) => ` data-job="${esc(h.job)}"`);
+  const list = table(versions, [{ header: '', cell: choice }, { header: 'Size', cell: (h) => formatBytes(h.size), num: true }, { header: 'Modified', nowrap: true, cell: (h) => esc(formatLocalTime(nsToIso(h.mtimeNs))) }, { header: 'Job', cell: (h) => esc(shortId(h.job)) }, { header: 'Backed up', nowrap: true, cell: (h) => esc(formatLocalTime(h.backedUpAt)) }], (h) => ` data-job="${esc(h.job)}"`);
   const encrypted = ctx.app.catalog.tape(tape)?.encrypted === true;
   const inner = `<input type="hidden" name="path" value="${esc(path)}">${list}`;
   const body = `<h1>Versions of ${name(path)}</h1><p><a href="${href('/browse', { tape, dir: parentOf(path) })}">← back to its folder</a></p>${versions.length === 0 ? '<p>No version of this file is catalogued here.</p>' : restoreForm(ctx, { tape, job: undefined, encrypted, inner })}`;
