@@ -113,7 +113,7 @@ export const buildServer = async (app: App, options: ServeOptions): Promise<Fast
     send(reply, searchPage(context(request), { q: field(request.query, 'q'), tape: field(request.query, 'tape'), label: field(request.query, 'label'), from: field(request.query, 'since'), to: field(request.query, 'until') })),
   );
   server.get('/jobs', (request, reply) =>
-    send(reply, jobsPage(context(request), { tape: field(request.query, 'tape'), type: field(request.query, 'type'), status: field(request.query, 'status') })),
+    send(reply, jobsPage(context(request), { tape: field(request.query, 'tape'), type: field(request.query, 'type'), status: field(request.query, 'status'), since: field(request.query, 'since') })),
   );
   server.get('/report', (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(renderHtmlReport(healthReport(app)).replace('<body>', '<body><p style="margin:8px 16px"><a href="/">← back to the catalog</a></p>')),

@@ -175,6 +175,20 @@ describe('lto serve: the web catalog', () => {
     assert.match(await bad.text(), /&quot;since&quot; must be a date such as 2026-12-01/);
   });
 
+  it("filters jobs as lto jobs does (tape, type, status, since)", async () => {
+    const cookie = await sessionCookie(served);
+    const rows = async (query: string) => {
+      const html = await (await fetch(`${served.origin}/jobs?${query}`, { headers: { cookie } })).text();
+      return [...html.matchAll(/<tr data-job="([^"]+)"/g)].map((m) => m[1]!).sort();
+    };
+    const cli = (args: string[]) => box.json<{ jobs: { job: string }[] }>(['jobs', ...args]).jobs.map((j) => j.job).sort();
+    assert.deepEqual(await rows(`tape=${TAPE}&type=BACKUP`), cli(['--tape', TAPE, '--type', 'backup']));
+    assert.deepEqual(await rows('status=SUCCESS&since=1d'), cli(['--status', 'success', '--since', '1d']));
+    assert.deepEqual(await rows('since=2001-01-01&type=ADD_TAPE'), cli(['--since', '2001-01-01', '--type', 'add-tape']));
+    const bad = await fetch(`${served.origin}/jobs?since=soon`, { headers: { cookie } });
+    assert.equal(bad.status, 400);
+  });
+
   it('takes its token from --token-file (needed beyond loopback), and refuses a short one', async () => {
     const file = path.join(box.root, 'token');
     fs.writeFileSync(file, 'a-long-enough-token-kept-by-me\n');
