@@ -140,7 +140,8 @@ const main = async (): Promise<void> => {
   }
   await server.close();
   db.close();
-  if (argv.includes('--keep') || reuse !== '') console.log(`\nkept ${reuse === '' ? base : reuse}`);
+  // A reused catalog is the caller's; the scratch data folder goes either way unless kept.
+  if (argv.includes('--keep')) console.log(`\nkept ${base}`);
   else fs.rmSync(base, { recursive: true, force: true });
 };
 
