@@ -15,6 +15,7 @@ import { registerReport } from './commands/report';
 import { registerRestore } from './commands/restore';
 import { registerSearch } from './commands/search';
 import { registerSet } from './commands/set';
+import { registerServe } from './commands/serve';
 import { registerTapeAdd } from './commands/tape-add';
 import { registerTapeDescribe } from './commands/tape-describe';
 import { registerTapeForget } from './commands/tape-forget';
@@ -68,6 +69,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerSet(program, io, state, globals);
   registerSearch(program, io, state, globals);
   registerReport(program, io, state, globals);
+  registerServe(program, io, state, globals);
   registerLogs(program, io, state, globals);
   registerCatalog(program, io, state, globals);
   registerConfig(program, io, state, globals);

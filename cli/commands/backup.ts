@@ -9,7 +9,7 @@ import { EXIT, exitForSignal } from '../exit-codes';
 import { catchStopSignals } from '../../infrastructure/stop-signals';
 import type { Io } from '../io';
 import { formatBytes, shortId } from '../ui/format';
-import { showProgress } from '../ui/progress';
+import { publisherFor, showProgress } from '../ui/progress';
 import { renderTable } from '../ui/table';
 import { collect, parseSize } from '../ui/parse';
 import { terminalAsk } from '../ui/ask';
@@ -92,6 +92,7 @@ export const registerBackup = (program: Command, io: Io, state: RunState, global
           ),
           process.stderr,
           options.json === true ? 'json' : 'bar',
+          publisherFor(app, tape),
         );
         const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
         const report = await runBackup(

@@ -131,6 +131,7 @@ const demoSteps = async (io: Io, app: App, home: string): Promise<ActionResult> 
   io.out(`  ${s.bold(`LTO_HOME=${home} npx lto browse ${TAPE}`)}`);
   io.out(`  ${s.bold(`LTO_HOME=${home} npx lto jobs --tape ${TAPE}`)}`);
   io.out(`  ${s.bold(`LTO_HOME=${home} npx lto tape history ${TAPE}`)}`);
+  io.out(`  ${s.bold(`LTO_HOME=${home} npx lto serve`)}   (the same in a browser: open the address it prints)`);
   return E.right(EXIT.OK);
 };
 

@@ -11,7 +11,7 @@ import { catchStopSignals } from '../../infrastructure/stop-signals';
 import type { Io } from '../io';
 import { formatBytes, shortId } from '../ui/format';
 import { collect } from '../ui/parse';
-import { showProgress } from '../ui/progress';
+import { publisherFor, showProgress } from '../ui/progress';
 import { terminalAsk } from '../ui/ask';
 import { restoreTapes } from '../span-tapes';
 import { displayName, globFromInput } from '../../domain/name-bytes';
@@ -65,6 +65,7 @@ export const registerRestore = (program: Command, io: Io, state: RunState, globa
           progress.pipe(map((p) => ({ label: 'restoring', phase: 'restore', unit: 'files', done: p.files, total: p.totalFiles, bytes: p.bytes, totalBytes: p.totalBytes }))),
           process.stderr,
           options.json === true ? 'json' : 'bar',
+          publisherFor(app, tape),
         );
         const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
         const report = await restoreWithCopies(

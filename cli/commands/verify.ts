@@ -9,7 +9,7 @@ import { catchStopSignals, type StopListener } from '../../infrastructure/stop-s
 import type { Io } from '../io';
 import { unlockForCommand, withKeyOptions } from '../key-options';
 import { formatBytes, shortId } from '../ui/format';
-import { showProgress } from '../ui/progress';
+import { publisherFor, showProgress } from '../ui/progress';
 import { terminalAsk } from '../ui/ask';
 import { collect } from '../ui/parse';
 import { restoreTapes } from '../span-tapes';
@@ -154,6 +154,7 @@ const verifyPart = async (
       progress.pipe(map((p) => ({ label: parts > 1 ? `verifying ${part.tape}` : 'verifying', phase: 'verify', unit: 'segments', done: p.segments, total: p.totalSegments, bytes: p.bytes, totalBytes: p.totalBytes }))),
       process.stderr,
       options.json === true ? 'json' : 'bar',
+      publisherFor(app, part.tape),
     );
     const input = {
       tape: part.tape, job: part.job, quick: options.quick === true, noKey: options.key === false, mount, stop: stopping.requested,

@@ -32,7 +32,7 @@ import type { Answer } from './text-prompt';
 /** Runs one command line of the CLI (the same program, the same use cases). */
 export type RunCommand = (args: readonly string[]) => Promise<number>;
 
-type Choice = 'add' | 'backup' | 'restore' | 'browse' | 'verify' | 'labels' | 'sets' | 'search' | 'find' | 'report' | 'recover' | 'logs' | 'tapes' | 'jobs' | 'quit';
+type Choice = 'add' | 'backup' | 'restore' | 'browse' | 'verify' | 'labels' | 'sets' | 'search' | 'find' | 'report' | 'serve' | 'recover' | 'logs' | 'tapes' | 'jobs' | 'quit';
 
 const m = MESSAGES.menu;
 
@@ -208,6 +208,11 @@ const argsFor = async (choice: Choice, io: Io, globals: GlobalOptions): Promise<
       const html = await pathQuestion(m.reportHtml, optionalCheck(PATH_CHECKS.fileToWrite));
       return html.kind === 'back' ? undefined : { args: ['report', ...optional('--html', html.value)], writes: false };
     }
+    case 'serve': {
+      // The web catalog: runs until Ctrl-C, then the menu comes back.
+      const root = await pathQuestion(m.serveRestoreRoot, optionalCheck(PATH_CHECKS.exists));
+      return root.kind === 'back' ? undefined : { args: ['serve', ...optional('--restore-root', root.value)], writes: false };
+    }
     case 'logs': {
       const file = await pathQuestion(m.logsFile, PATH_CHECKS.fileToWrite, 'audit.csv');
       return file.kind === 'back' ? undefined : { args: ['logs', 'export', '--csv', file.value.trim()], writes: false };
@@ -365,6 +370,7 @@ const MAIN_CHOICES = [
   { name: 'Find a file and restore it', value: 'find' as const },
   { name: 'Health report', value: 'report' as const },
   { name: 'Tape sets and locations', value: 'sets' as const },
+  { name: 'Open the web catalog (browser)', value: 'serve' as const },
   { name: 'Disaster recovery', value: 'recover' as const },
   { name: 'Export the audit log', value: 'logs' as const },
   { name: 'List the tapes', value: 'tapes' as const },

@@ -67,6 +67,7 @@ export const MESSAGES = {
     browseDir: 'Folder to look into (empty: the backup roots):',
     searchPattern: 'Search for (a name, part of one, or a glob like *.dng):',
     reportHtml: 'Also write an HTML page to (empty: no):',
+    serveRestoreRoot: 'A folder the page may restore into (empty: none, restores refused):',
     logsFile: 'Write the audit log (CSV) to:',
     labelAction: 'Labels:',
     setAction: 'Tape sets and locations:',

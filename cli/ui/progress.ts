@@ -1,6 +1,10 @@
 import type { Observable, Subscription } from 'rxjs';
 import { formatBytes, formatDuration } from './format';
 import { JSON_SCHEMA } from '../json';
+import * as E from 'fp-ts/Either';
+import type { App } from '../../application/app';
+import { tapeIdFromInput } from '../../application/tape-id-input';
+import { progressPublisher, type ProgressPublisher } from '../../infrastructure/progress-file';
 
 export interface ProgressSample {
   readonly label: string;
@@ -68,7 +72,19 @@ const throttled = (everyMs: number, draw: (sample: ProgressSample) => void) => {
  * redraws a second; nothing elsewhere), or with `json` one NDJSON line per sample at most
  * 4 a second, wherever stderr goes (the summary stays alone on stdout).
  */
-export const showProgress = (samples: Observable<ProgressSample>, stream: NodeJS.WriteStream, mode: ProgressMode): (() => void) => {
+export const showProgress = (samples: Observable<ProgressSample>, stream: NodeJS.WriteStream, mode: ProgressMode, publish?: ProgressPublisher): (() => void) => {
+  const shown = showOnStream(samples, stream, mode);
+  if (publish === undefined) return shown;
+  // The same samples, for `lto serve` to show live (infrastructure/progress-file.ts).
+  const published = samples.subscribe(({ phase, unit, done, total, bytes, totalBytes }) => publish.next({ phase, unit, done, total, bytes, totalBytes }));
+  return () => {
+    published.unsubscribe();
+    publish.end();
+    shown();
+  };
+};
+
+const showOnStream = (samples: Observable<ProgressSample>, stream: NodeJS.WriteStream, mode: ProgressMode): (() => void) => {
   if (mode === 'json') {
     const lines = throttled(jsonEveryMs(), (sample) => stream.write(`${progressLine(sample, new Date())}\n`));
     const subscription: Subscription = samples.subscribe((sample) => lines.next(sample));
@@ -90,4 +106,10 @@ export const showProgress = (samples: Observable<ProgressSample>, stream: NodeJS
     subscription.unsubscribe();
     if (drawn) stream.write('\r\u001b[2K');
   };
+};
+
+/** Where a job on this tape publishes its progress for `lto serve` (the data folder; the tape id as the catalog spells it). */
+export const publisherFor = (app: Pick<App, 'dataDir'>, tapeInput: string): ProgressPublisher => {
+  const tape = tapeIdFromInput(tapeInput);
+  return progressPublisher(app.dataDir, E.isRight(tape) ? tape.right : tapeInput);
 };
