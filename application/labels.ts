@@ -6,7 +6,7 @@ import { labelDecider } from '../domain/label/label';
 import { COLOUR_FORM, DEFAULT_COLOUR, LABEL_NAME_FORM, LabelName, labelStream, normaliseColour } from '../domain/label/label-name';
 import { tapeLabelsDecider } from '../domain/label/tape-labels';
 import { isTapeId, type TapeId } from '../domain/tape-id';
-import { LabelQueries, type LabelView } from '../projections/label-queries';
+import { type LabelView } from '../projections/ports/label-queries';
 import type { App } from './app';
 import { loadDomainEvents } from './describe-tape';
 import type { AppError } from './errors';
@@ -58,7 +58,7 @@ export const deleteLabel = (app: App, input: string): E.Either<AppError, LabelCh
     labelNameFromInput(input),
     E.chain((label): E.Either<AppError, LabelChange> => {
       const { state, version } = labelState(app, label);
-      const carriedBy = new LabelQueries(app.db).tapesWith(label).filter((t): t is TapeId => isTapeId(t));
+      const carriedBy = app.catalog.labels.tapesWith(label).filter((t): t is TapeId => isTapeId(t));
       return pipe(
         labelDecider.decide({ type: 'DeleteLabel', label, carriedBy }, state),
         E.chainW((events) =>
@@ -105,4 +105,4 @@ export const changeTapeLabel = (
     }),
   );
 
-export const listLabels = (app: App): readonly LabelView[] => new LabelQueries(app.db).labels();
+export const listLabels = (app: App): readonly LabelView[] => app.catalog.labels.labels();

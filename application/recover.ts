@@ -1,4 +1,4 @@
-import type { SpanView } from '../projections/queries';
+import type { SpanView } from '../projections/ports/job-queries';
 import * as E from 'fp-ts/Either';
 import type { EventEnvelope } from '../domain/envelope';
 import { CURRENT_SCHEMA, decodeDomainEvent, tapeStream, type ArchivedEntry, type DomainEvent } from '../domain/events';

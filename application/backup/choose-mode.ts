@@ -1,7 +1,6 @@
-import type Database from 'better-sqlite3';
 import type { BackupMode } from '../../domain/events';
 import type { Names } from '../names';
-import { CatalogState } from './catalog-state';
+import type { Catalog } from '../../projections/ports/catalog';
 
 /** `--full`, `--incremental`, or neither: the tape's catalog decides (`auto`). */
 export type ModeRequest = 'full' | 'incremental' | 'auto';
@@ -18,10 +17,10 @@ export interface ChosenMode {
  * the same data is not written again; else full. A source new to the tape is written
  * whole either way (an incremental takes what the catalog lacks as new).
  */
-export const chooseMode = (db: Database.Database, tape: string, roots: readonly string[], names: Names, request: ModeRequest): ChosenMode => {
+export const chooseMode = (catalog: Catalog, tape: string, roots: readonly string[], names: Names, request: ModeRequest): ChosenMode => {
   if (request === 'full') return { mode: 'FULL', reason: '--full: every file is written again' };
   if (request === 'incremental') return { mode: 'INCREMENTAL', reason: '--incremental: only what is new or changed since the tape\'s latest backup of these sources' };
-  const state = new CatalogState(db, tape);
+  const state = catalog.baseline(tape);
   const held = roots.filter((root) => {
     const latest = state.latest(names.path(root));
     return latest !== undefined && latest.kind !== 'deleted';

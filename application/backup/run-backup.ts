@@ -135,8 +135,8 @@ const backup = async (
   }
 
   const request = input.incremental === 'auto' ? 'auto' : input.incremental ? 'incremental' : 'full';
-  const { mode, reason: modeReason } = chooseMode(app.db, tape, roots, names, request);
-  const { plan, scan } = planBackup(app.db, {
+  const { mode, reason: modeReason } = chooseMode(app.catalog, tape, roots, names, request);
+  const { plan, scan } = planBackup(app.catalog, {
     tape,
     roots,
     excludes: input.excludes.map(compileGlob),

@@ -4,7 +4,7 @@ import type { AppError } from '../../application/errors';
 import { listJobs, type JobsFilter } from '../../application/list-jobs';
 import { LOCKED_NAMES } from '../../application/names';
 import { tapeIdFromInput } from '../../application/tape-id-input';
-import type { JobView } from '../../projections/queries';
+import type { JobView } from '../../projections/ports/job-queries';
 import type { App } from '../../application/app';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { LabelQueries, type TapeLabelView } from '../../projections/label-queries';
-import type { TapeView } from '../../projections/queries';
+import { type TapeLabelView } from '../../projections/ports/label-queries';
+import type { TapeView } from '../../projections/ports/tape-queries';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
@@ -28,7 +28,7 @@ export const registerTapeList = (tape: Command, io: Io, state: RunState, globals
     .option('--json', 'print as JSON')
     .action((options: { json?: boolean; label?: string }) =>
       withApp(io, state, globals(), ({ app }) => {
-        const labels = new LabelQueries(app.db).byTape();
+        const labels = app.catalog.labels.byTape();
         const labelsOf = (t: TapeView) => labels.get(t.id) ?? [];
         const filter = options.label?.trim();
         const tapes = app.catalog.tapes().filter((t) => filter === undefined || labelsOf(t).some((l) => l.name === filter));

@@ -2,13 +2,7 @@ import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
 import { EntryKind } from '../../domain/events';
 import type { ScannedEntry, ScannedKind } from '../../infrastructure/scan/walk';
-
-export type Change = 'new' | 'modified' | 'unchanged';
-
-export interface PlannedEntry extends ScannedEntry {
-  readonly seq: number;
-  readonly change: Change;
-}
+import type { Change, PlannedEntry, ScanTable } from '../ports/scan-table';
 
 /** The scan table's columns, in the order `toPlanned` reads them. */
 const COLUMNS = 'seq, path, kind, size, mtime_ns, ctime_ns, inode, mode, uid, gid, target, change';
@@ -57,7 +51,7 @@ const FILL_BATCH = 10_000;
  * flat however many files there are, gives the dry-run its totals, and lets SQL find
  * the catalogued paths the scan no longer saw.
  */
-export class ScanTable {
+export class SqliteScanTable implements ScanTable {
   private readonly insertEntry: Database.Statement;
   private readonly insertWarning: Database.Statement;
   private pendingInTransaction = 0;

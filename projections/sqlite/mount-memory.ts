@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
+import type { MountMemory } from '../ports/mount-memory';
 
 /**
  * Where each tape was last found mounted on this machine: a convenience for the next
  * command (tried before the drive and the default folder), not catalog data: it is
  * never an event and a rebuild does not touch it.
  */
-export class MountMemory {
+export class SqliteMountMemory implements MountMemory {
   private readonly select: Database.Statement;
   private readonly upsert: Database.Statement;
 

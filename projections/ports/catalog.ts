@@ -1,0 +1,36 @@
+import type { CatalogCheck } from '../check';
+import type { BrowseQueries } from './browse-queries';
+import type { IncrementalBaseline } from './incremental-baseline';
+import type { JobQueries } from './job-queries';
+import type { LabelQueries } from './label-queries';
+import type { RestoreSelection } from './restore-selection';
+import type { ScanTable } from './scan-table';
+import type { SearchQueries } from './search-queries';
+import type { TapeContents } from './tape-contents';
+import type { TapeQueries } from './tape-queries';
+import type { VerifyQueries } from './verify-queries';
+
+/**
+ * The catalog as use cases see it: typed read ports over the projections, and the
+ * catalog's working tables of one job (a backup's scan, a restore's selection). Records
+ * are domain-shaped (camelCase, decoded once); no SQL and no database handle leave the
+ * catalog module (projections/). Tapes and jobs are asked directly (`catalog.tapes()`,
+ * `catalog.jobs()`), each other read model through its own port: a new read model adds
+ * a port file in projections/ports/ and a member here.
+ */
+export interface Catalog extends TapeQueries, JobQueries {
+  readonly labels: LabelQueries;
+  readonly search: SearchQueries;
+  readonly browse: BrowseQueries;
+  readonly verify: VerifyQueries;
+  /** The latest version of each path of a tape: what an incremental backup compares with. */
+  baseline(tape: string): IncrementalBaseline;
+  /** A new, empty scan table for one backup (it empties the last one's). */
+  scanTable(): ScanTable;
+  /** A new, empty selection for one restore. */
+  restoreSelection(): RestoreSelection;
+  /** What the catalog knows of one tape, as sorted lines (two catalogs holding the same tape give equal contents). */
+  tapeContents(tape: string): TapeContents;
+  /** Proves the live projections equal a fresh replay of every event (`lto catalog check`). */
+  check(): Promise<CatalogCheck>;
+}
