@@ -6,6 +6,7 @@ import type { JournalCursors } from '../ports/journal-cursors';
 import type { MountMemory } from '../ports/mount-memory';
 import type { TapeContents } from '../ports/tape-contents';
 import { PROJECTIONS } from '../registry';
+import { migrateLocalTables } from '../schema';
 import { ProjectionRunner, type EventSource, type TapeHistory } from '../runner';
 import { SqliteBrowseQueries } from './browse-queries';
 import { SqliteContactMemos } from './contact-memos';
@@ -77,6 +78,7 @@ export interface OpenedCatalog {
  */
 export const openSqliteCatalog = (db: Database.Database, source: EventSource, tapeHistory: TapeHistory): OpenedCatalog => {
   const runner = new ProjectionRunner(db, PROJECTIONS, tapeHistory);
+  migrateLocalTables(db);
   return {
     catalog: new SqliteCatalog(db, source, tapeHistory),
     runner,

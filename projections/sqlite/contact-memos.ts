@@ -25,17 +25,13 @@ const parseLabel = (json: string): VolumeLabel | undefined => {
   }
 };
 
-/** Contact memos in the SQLite catalog (table ltfs_contact_memos). */
+/** Contact memos in the SQLite catalog (table ltfs_contact_memos, made by projections/schema.ts). */
 export class SqliteContactMemos implements ContactMemos {
   private readonly select: Database.Statement;
   private readonly upsert: Database.Statement;
   private readonly remove: Database.Statement;
 
   constructor(db: Database.Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS ltfs_contact_memos (
-      ltfs_volume_uuid TEXT PRIMARY KEY, index_generation INTEGER NOT NULL, index_time TEXT NOT NULL,
-      label_json TEXT NOT NULL, label_hash TEXT NOT NULL, label_stamp TEXT NOT NULL, journal_stamp TEXT NOT NULL,
-      head_seq INTEGER NOT NULL, head_hash TEXT NOT NULL)`);
     this.select = db.prepare('SELECT * FROM ltfs_contact_memos WHERE ltfs_volume_uuid = ?');
     this.upsert = db.prepare(
       `INSERT OR REPLACE INTO ltfs_contact_memos (ltfs_volume_uuid, index_generation, index_time, label_json, label_hash,

@@ -17,9 +17,6 @@ export class SqliteJournalCursors implements JournalCursors {
   private readonly remove: Database.Statement;
 
   constructor(db: Database.Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS journal_cursors (
-      tape TEXT NOT NULL, volume_uuid TEXT NOT NULL, byte_offset INTEGER NOT NULL, line INTEGER NOT NULL,
-      seq INTEGER NOT NULL, hash TEXT NOT NULL, head_length INTEGER NOT NULL, PRIMARY KEY (tape, volume_uuid))`);
     this.select = db.prepare('SELECT byte_offset, line, seq, hash, head_length FROM journal_cursors WHERE tape = ? AND volume_uuid = ?');
     this.upsert = db.prepare(
       `INSERT INTO journal_cursors (tape, volume_uuid, byte_offset, line, seq, hash, head_length) VALUES (?, ?, ?, ?, ?, ?, ?)

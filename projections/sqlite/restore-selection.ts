@@ -4,6 +4,7 @@ import { EntryKind } from '../../domain/events';
 import { nullable } from '../../domain/ids';
 import type { Glob } from '../../domain/glob';
 import { splitPath } from '../files';
+import { createRestoreSet, indexRestoreSet } from '../schema';
 import type { PassScope, PathOpener, RestoreSelection, SegmentRank, SelectedEntry } from '../ports/restore-selection';
 
 const PAGE = 5000;
@@ -54,11 +55,7 @@ export class SqliteRestoreSelection implements RestoreSelection {
   private passes = 0;
 
   constructor(private readonly db: Database.Database) {
-    db.exec('DROP TABLE IF EXISTS temp.restore_set');
-    db.exec(`CREATE TEMP TABLE restore_set (
-      seq INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns TEXT NOT NULL,
-      mode INTEGER NOT NULL, job TEXT NOT NULL, segment INTEGER, offset INTEGER, sha256 TEXT, target TEXT,
-      file_offset INTEGER, file_size INTEGER, pass INTEGER NOT NULL, plain TEXT, uid INTEGER, gid INTEGER, meta TEXT)`);
+    createRestoreSet(db);
   }
 
   /** Fills the selection (one pass); returns how many entries it holds. */
@@ -144,7 +141,7 @@ export class SqliteRestoreSelection implements RestoreSelection {
         SELECT 1 FROM restore_set later WHERE later.plain = restore_set.plain AND later.pass > restore_set.pass
           AND NOT (later.file_offset IS NOT NULL AND restore_set.file_offset IS NOT NULL))`);
     }
-    this.db.exec('CREATE INDEX IF NOT EXISTS temp.restore_set_by_kind_path ON restore_set (pass, kind, path)');
+    indexRestoreSet(this.db);
   }
 
   count(): number {

@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { EntryKind } from '../../domain/events';
 import type { ScannedEntry, ScannedKind } from '../../infrastructure/scan/walk';
 import type { Change, PlannedEntry, ScanTable } from '../ports/scan-table';
+import { createScanTables } from '../schema';
 
 /** The scan table's columns, in the order `toPlanned` reads them. */
 const COLUMNS = 'seq, path, kind, size, mtime_ns, ctime_ns, inode, mode, uid, gid, target, change';
@@ -59,13 +60,7 @@ export class SqliteScanTable implements ScanTable {
   private lostCount = 0;
 
   constructor(private readonly db: Database.Database) {
-    db.exec(`CREATE TEMP TABLE IF NOT EXISTS scan (
-      seq INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, size INTEGER NOT NULL,
-      mtime_ns TEXT NOT NULL, ctime_ns TEXT NOT NULL, inode TEXT NOT NULL, mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL, target TEXT,
-      change TEXT NOT NULL)`);
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS scan_warnings (id INTEGER PRIMARY KEY, path TEXT NOT NULL, reason TEXT NOT NULL)');
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS gone (path TEXT PRIMARY KEY)');
-    db.exec('DELETE FROM scan; DELETE FROM scan_warnings; DELETE FROM gone;');
+    createScanTables(db);
     this.insertEntry = db.prepare(
       'INSERT OR IGNORE INTO scan (path, kind, size, mtime_ns, ctime_ns, inode, mode, uid, gid, target, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );

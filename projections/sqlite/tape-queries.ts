@@ -17,6 +17,10 @@ const TapeRow = t.type({
   state: t.string,
 });
 
+/** A tape's row, with the bytes of its closed segments as the space used (segments_by_tape answers it from the index). */
+const TAPE_COLUMNS = `id, generation, capacity_bytes, description, encrypted, state,
+  (SELECT coalesce(sum(s.bytes), 0) FROM segments s WHERE s.tape = tapes.id) AS used_bytes`;
+
 const TapeInfoRow = t.type({
   tape: t.string,
   format: t.string,
@@ -105,13 +109,13 @@ export class SqliteTapeQueries implements TapeQueries, JobQueries {
 
   tapes(): TapeView[] {
     return this.db
-      .prepare('SELECT * FROM tapes ORDER BY id')
+      .prepare(`SELECT ${TAPE_COLUMNS} FROM tapes ORDER BY id`)
       .all()
       .map((row) => toTape(decodeRow(TapeRow, row, 'tapes')));
   }
 
   tape(id: string): TapeView | undefined {
-    const row: unknown = this.db.prepare('SELECT * FROM tapes WHERE id = ?').get(id);
+    const row: unknown = this.db.prepare(`SELECT ${TAPE_COLUMNS} FROM tapes WHERE id = ?`).get(id);
     return row === undefined ? undefined : toTape(decodeRow(TapeRow, row, 'tapes'));
   }
 
