@@ -26,7 +26,7 @@ const selectedEntry = (row: unknown): SelectedEntry => {
     path,
     kind,
     size,
-    mtime_ns: mtime,
+    mtimeNs: mtime,
     mode,
     job,
     segment: orNull(segment, isNumber),
