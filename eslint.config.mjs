@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 
 const IO_MODULES = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'better-sqlite3', 'rxjs', 'commander', 'child_process', 'node:child_process', 'os', 'node:os', 'crypto', 'node:crypto'];
 
+const CATALOG_PORTS = 'the catalog is reached through its ports (app.catalog, projections/ports/), never a database handle';
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'eslint.config.mjs'] },
   js.configs.recommended,
@@ -28,6 +30,22 @@ export default tseslint.config(
     files: ['application/**/*.ts', 'infrastructure/**/*.ts', 'projections/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/cli/*'] }],
+    },
+  },
+  {
+    // Use cases and commands reach the catalog through its ports (projections/ports/): no database
+    // handle, no SQL, no SQLite implementation. Only the composition root opens and wires it.
+    files: ['application/**/*.ts'],
+    ignores: ['application/compose.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'better-sqlite3', message: CATALOG_PORTS }], patterns: ['**/cli/*', '**/projections/sqlite/*'] }],
+    },
+  },
+  {
+    files: ['cli/**/*.ts'],
+    ignores: ['cli/bootstrap.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'better-sqlite3', message: CATALOG_PORTS }], patterns: ['**/projections/sqlite/*'] }],
     },
   },
   {

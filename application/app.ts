@@ -1,25 +1,18 @@
-import type Database from 'better-sqlite3';
 import type { Config } from '../infrastructure/config';
 import type { EventStore } from '../infrastructure/event-store/event-store';
-import type { CatalogQueries } from '../projections/queries';
-import type { SetQueries } from '../projections/set-queries';
-import type { CopyQueries } from '../projections/copies-queries';
-import type { ContactMemos } from '../infrastructure/tape/contact-memos';
-import type { JournalCursors } from '../infrastructure/tape/journal-cursors';
-import type { MountMemory } from '../infrastructure/tape/mount-memory';
+import type { Catalog } from '../projections/ports/catalog';
+import type { ContactMemos } from '../projections/ports/contact-memos';
+import type { JournalCursors } from '../projections/ports/journal-cursors';
+import type { MountMemory } from '../projections/ports/mount-memory';
 
 /**
  * What use cases are given (io-sign style: a plain object of ports). The clock, ids
- * and crash points are injected so tests and fault injection can steer them.
+ * and crash points are injected so tests and fault injection can steer them. The
+ * catalog is reached through its ports only (no database handle: projections/ports/).
  */
 export interface App {
-  readonly db: Database.Database;
   readonly store: EventStore;
-  readonly catalog: CatalogQueries;
-  /** Tape sets and where each tape is. */
-  readonly sets: SetQueries;
-  /** Where each backup job's data is held: the original and its copies (`lto copy`). */
-  readonly copies: CopyQueries;
+  readonly catalog: Catalog;
   readonly mounts: MountMemory;
   readonly cursors: JournalCursors;
   /** LTFS cartridges as the last contact left them (application/ltfs-contact.ts). */

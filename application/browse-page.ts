@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { FolderPageQueries, type FolderRow, type PageStart } from '../projections/browse-page-queries';
+import type { FolderEntry, PageStart } from '../projections/ports/folder-pages';
 import type { App } from './app';
 import { browse, type BrowseEntry, type BrowseInput } from './browse';
 import type { AppError } from './errors';
@@ -22,18 +22,18 @@ export type PageWindow = PageStart & { readonly limit: number };
 
 const offsetOf = (window: PageWindow): number => ('offset' in window ? window.offset : 0);
 
-const toEntry = (dir: string, r: FolderRow): BrowseEntry => {
+const toEntry = (dir: string, r: FolderEntry): BrowseEntry => {
   const path = dir === '/' ? `/${r.name}` : `${dir}/${r.name}`;
   return {
     path,
     name: r.name,
     type: r.kind === 'deleted' ? 'file' : r.kind,
-    size: r.file_size ?? r.size,
-    mtimeNs: r.mtime_ns,
+    size: r.fileSize ?? r.size,
+    mtimeNs: r.mtimeNs,
     job: r.job,
     versions: r.versions,
     target: r.target,
-    piece: r.file_offset === null ? null : { offset: r.file_offset, length: r.size },
+    piece: r.fileOffset === null ? null : { offset: r.fileOffset, length: r.size },
   };
 };
 
@@ -67,7 +67,7 @@ export const browsePage = (app: App, input: BrowseInput, window: PageWindow, nam
   const asOf = findBackupJob(app, tape.right, input.job);
   if (E.isLeft(asOf)) return asOf;
   const dir = input.dir.length > 1 ? input.dir.replace(/\/+$/, '') : input.dir;
-  const q = new FolderPageQueries(app.db);
+  const q = app.catalog.folders;
   const where = { tape: tape.right, dir, ordinal: asOf.right.ordinal };
   const total = q.count(where);
   // An empty folder, or one the tape does not hold: `browse` tells which.

@@ -1,7 +1,7 @@
 import { holdsArchive } from '../domain/events';
 import * as E from 'fp-ts/Either';
-import * as t from 'io-ts';
 import { splitPath } from '../projections/files';
+import type { BrowseRow } from '../projections/ports/browse-queries';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { findBackupJob } from './jobs-lookup';
@@ -30,52 +30,27 @@ export interface BrowseResult {
   readonly entries: readonly BrowseEntry[];
 }
 
-const Row = t.type({
-  dir: t.string,
-  name: t.string,
-  kind: t.keyof({ file: null, dir: null, symlink: null, deleted: null }),
-  size: t.number,
-  mtime_ns: t.string,
-  job: t.string,
-  target: t.union([t.string, t.null]),
-  versions: t.number,
-  file_offset: t.union([t.number, t.null]),
-  file_size: t.union([t.number, t.null]),
-});
-
-const LATEST = `
-  SELECT d.path AS dir, e.name, e.kind, e.size, e.mtime_ns, e.job, e.target,
-         (SELECT count(*) FROM entries v WHERE v.dir_id = e.dir_id AND v.name = e.name AND v.ordinal <= @ordinal AND v.kind != 'deleted') AS versions,
-         x.file_offset, x.file_size
-  FROM entries e JOIN dirs d ON d.id = e.dir_id
-  LEFT JOIN file_extents x ON x.job = e.job AND x.segment = e.segment AND x.offset = e.offset
-  WHERE d.tape = @tape AND %WHERE%
-    AND e.id = (SELECT e2.id FROM entries e2 WHERE e2.dir_id = e.dir_id AND e2.name = e.name AND e2.ordinal <= @ordinal
-                ORDER BY e2.ordinal DESC, e2.id DESC LIMIT 1)
-  ORDER BY e.name`;
-
 /** An entry, and the folder path the catalog holds it under (sealed on an encrypted tape): what a recursive listing descends by. */
 interface Found {
   readonly entry: BrowseEntry;
   readonly stored: string;
 }
 
-const toEntry = (names: Names) => (row: unknown): Found[] => {
-  const r = Row.decode(row);
-  if (r._tag === 'Left' || r.right.kind === 'deleted') return [];
-  const { dir, name, kind, size, mtime_ns, job, target, versions, file_offset, file_size } = r.right;
+const toEntry = (names: Names) => (row: BrowseRow): Found[] => {
+  if (row.kind === 'deleted') return [];
+  const { dir, name, kind, size, mtimeNs, job, target, versions, fileOffset, fileSize } = row;
   const stored = dir === '/' ? `/${name}` : `${dir}/${name}`;
   const path = names.open(stored);
   const entry: BrowseEntry = {
     path,
     name: path.slice(path.lastIndexOf('/') + 1),
     type: kind,
-    size: file_size ?? size,
-    mtimeNs: mtime_ns,
+    size: fileSize ?? size,
+    mtimeNs,
     job,
     versions,
     target: target === null ? null : names.openText(stored, target),
-    piece: file_offset === null ? null : { offset: file_offset, length: size },
+    piece: fileOffset === null ? null : { offset: fileOffset, length: size },
   };
   return [{ entry, stored }];
 };
@@ -106,8 +81,7 @@ export const browse = (app: App, input: BrowseInput, names: Names = PLAIN_NAMES)
   const ordinal = asOf.right.ordinal;
   const dir = input.dir === undefined ? null : input.dir.length > 1 ? input.dir.replace(/\/+$/, '') : input.dir;
   if (dir !== null && names.sealed && names.tryOpen('/') === undefined) return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape} (to browse a folder by name)`, options: '--key FILE, --passphrase-file FILE or LTO_PASSPHRASE' });
-  const children = app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir'));
-  const level = (storedDir: string): Found[] => children.all({ tape, ordinal, dir: storedDir }).flatMap(toEntry(names));
+  const level = (storedDir: string): Found[] => app.catalog.browse.children(tape, ordinal, storedDir).flatMap(toEntry(names));
   let top: Found[];
   if (dir === null) top = rootEntries(app, tape, ordinal, names);
   else {
@@ -125,12 +99,9 @@ const withDescendants = (found: readonly Found[], level: (storedDir: string) => 
 
 /** The tape holds this folder as of the job: as an entry, or as a folder at or above entries it holds (`/`, a source's parent). */
 const folderHeld = (app: App, tape: string, ordinal: number, stored: string): boolean => {
-  if (stored === '/') return app.db.prepare('SELECT 1 FROM dirs WHERE tape = ? LIMIT 1').get(tape) !== undefined;
+  if (stored === '/') return app.catalog.browse.holdsAnything(tape);
   const [parent, name] = splitPath(stored);
-  const asEntry = app.db
-    .prepare(`SELECT 1 FROM entries e JOIN dirs d ON d.id = e.dir_id WHERE d.tape = ? AND d.path = ? AND e.name = ? AND e.kind = 'dir' AND e.ordinal <= ? LIMIT 1`)
-    .get(tape, parent, name, ordinal);
-  return asEntry !== undefined || app.db.prepare(`${HELD_BELOW} LIMIT 1`).get({ tape, ordinal, root: stored }) !== undefined;
+  return app.catalog.browse.heldAsFolder(tape, ordinal, parent, name) || app.catalog.browse.foldersHolding(tape, ordinal, stored, 1).length > 0;
 };
 
 /**
@@ -141,27 +112,16 @@ const folderHeld = (app: App, tape: string, ordinal: number, stored: string): bo
 const rootEntries = (app: App, tape: string, ordinal: number, names: Names): Found[] =>
   rootsOf(app, tape, ordinal).flatMap((root) => {
     const [parent, name] = splitPath(root);
-    const itself = app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir AND e.name = @name')).all({ tape, ordinal, dir: parent, name }).flatMap(toEntry(names));
+    const itself = app.catalog.browse.child(tape, ordinal, parent, name).flatMap(toEntry(names));
     if (itself.length > 0) return itself;
     return highestFoldersBelow(app, tape, ordinal, root).flatMap((dir) =>
-      app.db.prepare(LATEST.replace('%WHERE%', 'd.path = @dir')).all({ tape, ordinal, dir }).flatMap(toEntry(names)),
+      app.catalog.browse.children(tape, ordinal, dir).flatMap(toEntry(names)),
     );
   });
 
-const HELD_BELOW = `
-  SELECT d.path FROM dirs d
-  WHERE d.tape = @tape AND (d.path = @root OR substr(d.path, 1, length(@root) + 1) = @root || '/')
-    AND EXISTS (SELECT 1 FROM entries e WHERE e.dir_id = d.id AND e.ordinal <= @ordinal)
-  ORDER BY d.path`;
-
 /** Folders at or below `root` holding entries on this tape whose own parent holds none here. */
 const highestFoldersBelow = (app: App, tape: string, ordinal: number, root: string): string[] => {
-  const held = new Set(
-    app.db
-      .prepare(HELD_BELOW)
-      .all({ tape, ordinal, root })
-      .flatMap((row) => (typeof row === 'object' && row !== null && 'path' in row && typeof row.path === 'string' ? [row.path] : [])),
-  );
+  const held = new Set(app.catalog.browse.foldersHolding(tape, ordinal, root));
   return [...held].filter((dir) => !held.has(splitPath(dir)[0]));
 };
 

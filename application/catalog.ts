@@ -1,9 +1,7 @@
-import type Database from 'better-sqlite3';
-import { checkCatalog, type CatalogCheck } from '../projections/check';
-import { tapeHistoryOf } from './compose';
-import { PROJECTIONS } from '../projections/registry';
+import type { CatalogCheck } from '../projections/check';
 import type { ProjectionRunner } from '../projections/runner';
 import type { EventStore } from '../infrastructure/event-store/event-store';
+import type { App } from './app';
 
 export interface RebuildResult {
   readonly events: number;
@@ -18,4 +16,4 @@ export const rebuildCatalog = async (runner: ProjectionRunner, store: EventStore
 };
 
 /** Proves the live projections equal a fresh replay of every event. */
-export const verifyCatalog = (db: Database.Database, store: EventStore): Promise<CatalogCheck> => checkCatalog(db, store, PROJECTIONS, tapeHistoryOf(store));
+export const verifyCatalog = (app: App): Promise<CatalogCheck> => app.catalog.check();

@@ -1,14 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Config } from '../infrastructure/config';
 import { SqliteEventStore } from '../infrastructure/event-store/sqlite-event-store';
-import { ContactMemos } from '../infrastructure/tape/contact-memos';
-import { JournalCursors } from '../infrastructure/tape/journal-cursors';
-import { MountMemory } from '../infrastructure/tape/mount-memory';
-import { CatalogQueries } from '../projections/queries';
-import { CopyQueries } from '../projections/copies-queries';
-import { PROJECTIONS } from '../projections/registry';
-import { SetQueries } from '../projections/set-queries';
-import { ProjectionRunner, type TapeHistory } from '../projections/runner';
+import { openSqliteCatalog } from '../projections/sqlite/catalog';
+import type { ProjectionRunner, TapeHistory } from '../projections/runner';
 import type { EventStore } from '../infrastructure/event-store/event-store';
 import { isTapeId } from '../domain/tape-id';
 import type { App } from './app';
@@ -25,20 +19,21 @@ export const tapeHistoryOf =
           .sort((a, b) => a.position - b.position)
       : [];
 
-export type AppSettings = Omit<App, 'db' | 'store' | 'catalog' | 'sets' | 'copies' | 'mounts' | 'cursors' | 'contacts'> & { readonly config: Config };
+export type AppSettings = Omit<App, 'store' | 'catalog' | 'mounts' | 'cursors' | 'contacts'> & { readonly config: Config };
 
 /**
  * Wires an App on one SQLite database: the event store with the projections hooked
- * into its appends (one transaction), the catalog queries, and caught-up projections.
+ * into its appends (one transaction), the catalog's ports, and caught-up projections.
+ * The database handle stays here: use cases get ports.
  */
 export const composeApp = async (
   db: Database.Database,
   settings: AppSettings,
 ): Promise<{ readonly app: App; readonly runner: ProjectionRunner }> => {
   const store = new SqliteEventStore(db);
-  const runner = new ProjectionRunner(db, PROJECTIONS, tapeHistoryOf(store));
+  const { catalog, runner, mounts, cursors, contacts } = openSqliteCatalog(db, store, tapeHistoryOf(store));
   store.onAppend((events) => runner.apply(events));
   await runner.catchUp(store);
-  const app: App = { ...settings, db, store, catalog: new CatalogQueries(db), sets: new SetQueries(db), copies: new CopyQueries(db), mounts: new MountMemory(db), cursors: new JournalCursors(db), contacts: new ContactMemos(db) };
+  const app: App = { ...settings, store, catalog, mounts, cursors, contacts };
   return { app, runner };
 };

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import type { TapeId } from '../domain/tape-id';
 import type { TapeEventEntry } from '../infrastructure/event-store/event-store';
 import { ltfsFacts, type LtfsFacts } from '../infrastructure/tape/ltfs-attributes';
-import type { TapeInfoView, TapeView } from '../projections/queries';
+import type { TapeInfoView, TapeView } from '../projections/ports/tape-queries';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { openTapeSessionIfMounted, type ContactReport, type MountSource, type TapeSession } from './tape-session';

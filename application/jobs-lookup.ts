@@ -1,7 +1,7 @@
 import { holdsArchive } from '../domain/events';
 import * as E from 'fp-ts/Either';
 import type { TapeId } from '../domain/tape-id';
-import type { JobView } from '../projections/queries';
+import type { JobView } from '../projections/ports/job-queries';
 import type { App } from './app';
 import type { AppError } from './errors';
 

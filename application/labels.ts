@@ -5,7 +5,7 @@ import { labelDecider, type LabelState } from '../domain/label/label';
 import { COLOUR_FORM, DEFAULT_COLOUR, LABEL_NAME_FORM, LabelName, labelStream, normaliseColour } from '../domain/label/label-name';
 import { tapeLabelsDecider, type TapeLabelCommand } from '../domain/label/tape-labels';
 import { isTapeId, type TapeId } from '../domain/tape-id';
-import { LabelQueries, type LabelView } from '../projections/label-queries';
+import { type LabelView } from '../projections/ports/label-queries';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { handle, loadStream, type Handled, type StreamState } from './handle';
@@ -43,7 +43,7 @@ export const deleteLabel = (app: App, input: string): E.Either<AppError, LabelCh
   pipe(
     labelNameFromInput(input),
     E.chain((label): E.Either<AppError, LabelChange> => {
-      const carriedBy = new LabelQueries(app.db).tapesWith(label).filter((t): t is TapeId => isTapeId(t));
+      const carriedBy = app.catalog.labels.tapesWith(label).filter((t): t is TapeId => isTapeId(t));
       return E.map(labelChange(label))(handle(app, labelDecider, labelStream(label), { type: 'DeleteLabel', label, carriedBy }, { to: 'store' }));
     }),
   );
@@ -82,4 +82,4 @@ const assignCommand = (app: App, tape: TapeId, label: LabelName): E.Either<AppEr
     loadStream(app, labelDecider, labelStream(label)),
   );
 
-export const listLabels = (app: App): readonly LabelView[] => new LabelQueries(app.db).labels();
+export const listLabels = (app: App): readonly LabelView[] => app.catalog.labels.labels();

@@ -1,4 +1,4 @@
-import type { JobView } from '../projections/queries';
+import type { JobView } from '../projections/ports/job-queries';
 import type { App } from './app';
 
 /** Which jobs `lto jobs` lists; every filter is optional. */

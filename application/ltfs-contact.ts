@@ -1,5 +1,5 @@
 import type { JournalHead } from '../infrastructure/journal';
-import type { ContactMemo } from '../infrastructure/tape/contact-memos';
+import type { ContactMemo } from '../projections/ports/contact-memos';
 import type { FolderTape } from '../infrastructure/tape/tape-volume';
 import type { VolumeLabel } from '../domain/volume-label';
 import type { App } from './app';

@@ -1,5 +1,5 @@
 import { holdsArchive } from '../domain/events';
-import type { SpanView } from '../projections/queries';
+import type { SpanView } from '../projections/ports/job-queries';
 import * as E from 'fp-ts/Either';
 import type { EventEnvelope } from '../domain/envelope';
 import { decodeDomainEvent, tapeStream, type ArchivedEntry, type DomainEvent } from '../domain/events';

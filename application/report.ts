@@ -1,6 +1,7 @@
 import { scoreHealth, type Health, type HealthScore } from '../domain/health';
-import { LabelQueries, type TapeLabelView } from '../projections/label-queries';
-import type { JobView, TapeView } from '../projections/queries';
+import { type TapeLabelView } from '../projections/ports/label-queries';
+import type { JobView } from '../projections/ports/job-queries';
+import type { TapeView } from '../projections/ports/tape-queries';
 import type { App } from './app';
 import { listSets } from './sets';
 import { DEFAULT_LOCATION } from '../domain/set/set-name';
@@ -96,11 +97,11 @@ const tapeHealth = (
 /** Health of every tape in the catalog (jobs in store order), with a summary. */
 export const healthReport = (app: App): HealthReport => {
   const now = app.clock();
-  const labels = new LabelQueries(app.db).byTape();
+  const labels = app.catalog.labels.byTape();
   const jobs = app.catalog.jobs();
   const stored = app.catalog.storedFiles();
-  const members = app.sets.members();
-  const locations = app.sets.locations();
+  const members = app.catalog.sets.members();
+  const locations = app.catalog.sets.locations();
   const placeOf = (tape: string) => ({ set: members.get(tape)?.set ?? null, location: locations.get(tape) ?? DEFAULT_LOCATION });
   const tapes = app.catalog
     .tapes()

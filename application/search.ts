@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { parseSearchPattern, type SearchPattern } from '../domain/search-pattern';
 import { reversedLower } from '../projections/search';
-import { SearchQueries, type DirRow, type HitRow, type NameOnTape } from '../projections/search-queries';
+import type { DirRow, HitRow, NameOnTape, SearchQueries } from '../projections/ports/search-queries';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { tapeIdFromInput } from './tape-id-input';
@@ -50,9 +50,9 @@ const toHit = (row: HitRow, path = joinPath(row.dir, row.name)): SearchHit => ({
   name: path.slice(path.lastIndexOf('/') + 1),
   type: row.kind,
   size: row.size,
-  mtimeNs: row.mtime_ns,
+  mtimeNs: row.mtimeNs,
   job: row.job,
-  backedUpAt: row.backed_up_at,
+  backedUpAt: row.backedUpAt,
 });
 
 const matchesHit = (p: SearchPattern, hit: SearchHit): boolean => p.regex.test(p.target === 'name' ? hit.name : hit.path);
@@ -184,7 +184,7 @@ export const searchCatalog = (app: App, input: SearchInput): E.Either<AppError, 
   const decoders = input.nameDecoders ?? new Map<string, NameDecoder>();
   const encrypted = app.catalog.tapes().filter((t) => t.encrypted && (only.right === undefined || t.id === only.right));
   const locked = encrypted.filter((t) => !decoders.has(t.id)).map((t) => t.id);
-  const q = new SearchQueries(app.db);
+  const q = app.catalog.search;
   const plainTapes = app.catalog.tapes().filter((t) => !t.encrypted && (only.right === undefined || t.id === only.right)).map((t) => t.id);
   const plainSet = new Set(plainTapes);
   const scope: Scope = { includes: (tape) => plainSet.has(tape), tapes: plainTapes };

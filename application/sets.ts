@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { setDecider, type SetPolicy } from '../domain/set/set';
 import { COPY_COUNT_FORM, CopyCount, SET_NAME_FORM, SetName, setStream } from '../domain/set/set-name';
-import type { SetMemberView, SetView } from '../projections/set-queries';
+import type { SetMemberView, SetView } from '../projections/ports/set-queries';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { handle, loadStream, type StreamState } from './handle';
@@ -29,7 +29,7 @@ const setState = (app: App, set: SetName): E.Either<AppError, StreamState<SetSta
 export const setPolicy = (app: App, set: SetName): SetPolicy | undefined => {
   const loaded = setState(app, set);
   if (E.isRight(loaded) && loaded.right.state.status === 'DEFINED') return loaded.right.state;
-  const known = app.sets.set(set);
+  const known = app.catalog.sets.set(set);
   return known === undefined ? undefined : { set, copies: known.copies, description: known.description };
 };
 
@@ -101,15 +101,15 @@ export const showSet = (app: App, input: string): E.Either<AppError, SetDetails>
   pipe(
     setNameFromInput(input),
     E.chain((set) => {
-      const view = app.sets.set(set);
+      const view = app.catalog.sets.set(set);
       if (view === undefined) return E.left<AppError>({ _tag: 'SetNotFound', set });
-      const tapes = app.sets.tapesOf(set);
+      const tapes = app.catalog.sets.tapesOf(set);
       return E.right({ ...view, tapes, onePlace: allInOnePlace(tapes) });
     }),
   );
 
 export const listSets = (app: App): SetDetails[] =>
-  app.sets.sets().map((view) => {
-    const tapes = app.sets.tapesOf(view.name);
+  app.catalog.sets.sets().map((view) => {
+    const tapes = app.catalog.sets.tapesOf(view.name);
     return { ...view, tapes, onePlace: allInOnePlace(tapes) };
   });

@@ -15,7 +15,7 @@ import { ltfsIdentity } from '../infrastructure/tape/ltfs-attributes';
 import { checkLtfsCartridge } from './ltfs-cartridge';
 import { busyWith, describeHolder, lockFileOf } from './tape-lock';
 import { catalogAtMemo, rememberContact, rememberedContact } from './ltfs-contact';
-import type { ContactMemo } from '../infrastructure/tape/contact-memos';
+import type { ContactMemo } from '../projections/ports/contact-memos';
 
 /** What a command does with the tape: reads only (restore, verify), or may write to it. */
 export type ContactPurpose = 'read' | 'write';

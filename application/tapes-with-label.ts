@@ -1,6 +1,5 @@
 import * as E from 'fp-ts/Either';
 import { isTapeId, type TapeId } from '../domain/tape-id';
-import { LabelQueries } from '../projections/label-queries';
 import type { App } from './app';
 import type { AppError } from './errors';
 
@@ -11,4 +10,4 @@ export type TapesWithLabel = (label: string) => E.Either<AppError, readonly Tape
 export const tapesWithLabelInCatalog =
   (app: App): TapesWithLabel =>
   (label) =>
-    E.right(new LabelQueries(app.db).tapesWith(label).filter((t): t is TapeId => isTapeId(t)));
+    E.right(app.catalog.labels.tapesWith(label).filter((t): t is TapeId => isTapeId(t)));

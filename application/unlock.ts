@@ -9,7 +9,7 @@ import type { App } from './app';
 import type { AppError } from './errors';
 import { PLAIN_NAMES, sealedNames, type Names } from './names';
 import { tapeIdFromInput } from './tape-id-input';
-import type { TapeView } from '../projections/queries';
+import type { TapeView } from '../projections/ports/tape-queries';
 
 /**
  * Where secrets come from, decided by the CLI: options, environment, or a hidden

@@ -1,14 +1,13 @@
 import { holdsArchive } from '../domain/events';
 import { withTapeLock } from './tape-lock';
 import * as E from 'fp-ts/Either';
-import * as t from 'io-ts';
 import type { Subject } from 'rxjs';
-import { JobId, nullable } from '../domain/ids';
+import { JobId } from '../domain/ids';
 import type { TapeId } from '../domain/tape-id';
 import { readJournal } from '../infrastructure/journal';
 import { segmentPath } from '../infrastructure/tape/layout';
 import { FolderTape } from '../infrastructure/tape/tape-volume';
-import { checkSegment, type CheckStatus, type ExpectedFile, type SegmentCheck } from '../infrastructure/verify/segment-check';
+import { checkSegment, type CheckStatus, type SegmentCheck } from '../infrastructure/verify/segment-check';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { mintId } from './ids';
@@ -79,32 +78,8 @@ export interface VerifyProgress {
   readonly totalBytes: number;
 }
 
-const SegmentRow = t.type({ job: t.string, segment: t.number, bytes: t.number, sha256: t.string });
-const FileRow = t.type({ dir: t.string, name: t.string, offset: nullable(t.number), size: t.number, sha256: nullable(t.string) });
-
 const worst = (statuses: readonly CheckStatus[]): CheckStatus =>
   statuses.includes('CORRUPTED') ? 'CORRUPTED' : statuses.includes('MISSING') ? 'MISSING' : 'PASSED';
-
-const segmentsOf = (app: App, job: string): t.TypeOf<typeof SegmentRow>[] =>
-  app.db
-    .prepare('SELECT job, segment, bytes, sha256 FROM segments WHERE job = ? ORDER BY segment')
-    .all(job)
-    .flatMap((row) => (SegmentRow.is(row) ? [row] : []));
-
-const filesOf = (app: App, job: string, segment: number): ExpectedFile[] =>
-  app.db
-    .prepare(
-      `SELECT d.path AS dir, e.name, e.offset, e.size, e.sha256 FROM entries e JOIN dirs d ON d.id = e.dir_id
-       WHERE e.job = ? AND e.segment = ? AND e.kind = 'file'
-         -- A sparse file's member is a map and its extents, not its bytes: the segment's hash (or chunk tags) covers it.
-         AND (e.meta IS NULL OR json_extract(e.meta, '$.sparse') IS NULL)
-       ORDER BY e.offset`,
-    )
-    .all(job, segment)
-    .flatMap((row) => {
-      if (!FileRow.is(row) || row.offset === null || row.sha256 === null) return [];
-      return [{ path: row.dir === '/' ? `/${row.name}` : `${row.dir}/${row.name}`, offset: row.offset, size: row.size, hash: row.sha256 }];
-    });
 
 /**
  * A verify job: reads the tape's segments back (never trusting the catalog's copy of
@@ -141,7 +116,7 @@ export const runVerify = async (
     const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'VERIFY', encrypted: known.encrypted, host: app.host }, { pid: app.pid });
     if (E.isLeft(started)) return started;
 
-    const plan = jobs.map((j) => ({ job: j.id, segments: segmentsOf(app, j.id) }));
+    const plan = jobs.map((j) => ({ job: j.id, segments: app.catalog.verify.segmentsOf(j.id) }));
     const totalSegments = plan.reduce((n, p) => n + p.segments.length, 0);
     const totalBytes = plan.reduce((n, p) => n + p.segments.reduce((m, s) => m + s.bytes, 0), 0);
     let segmentsDone = 0;
@@ -158,7 +133,7 @@ export const runVerify = async (
       await new Promise((resolve) => setImmediate(resolve));
       if (input.stop?.() !== undefined) break;
       const check = checkSegment(
-        { path: segmentPath(session.right.mount, s.job, s.segment), bytes: s.bytes, sha256: s.sha256, files: mode === 'full' ? filesOf(app, s.job, s.segment) : [] },
+        { path: segmentPath(session.right.mount, s.job, s.segment), bytes: s.bytes, sha256: s.sha256, files: mode === 'full' ? app.catalog.verify.filesOf(s.job, s.segment) : [] },
         mode === 'full' ? 'full' : 'quick',
         mode === 'full' ? unlocked?.keys : undefined,
         // Within a segment too: a 1 GiB segment moves the bar as it is read.

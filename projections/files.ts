@@ -13,8 +13,9 @@ export const splitPath = (path: string): [string, string] => {
   return cut === 0 ? ['/', path.slice(1)] : [path.slice(0, cut), path.slice(cut + 1)];
 };
 
-const TAPE_OF_JOB = '(SELECT tape FROM jobs WHERE id = ?)';
-const ORDINAL_OF_JOB = '(SELECT ordinal FROM jobs WHERE id = ?)';
+// From this projection's own `file_jobs` (never the jobs projection's table): projections catch up apart.
+const TAPE_OF_JOB = '(SELECT tape FROM file_jobs WHERE job = ?)';
+const ORDINAL_OF_JOB = '(SELECT ordinal FROM file_jobs WHERE job = ?)';
 
 const ensureDir = (job: string, dir: string): Statement =>
   sql(`INSERT OR IGNORE INTO dirs (tape, path) VALUES (${TAPE_OF_JOB}, ?)`, job, dir);
@@ -61,16 +62,11 @@ const deleted = (job: string, path: string): Statement[] => {
   ];
 };
 
-/** Segments gone from the tape: their entries no longer count as on it, nor their bytes as used. */
+/** Segments gone from the tape: their entries no longer count as on it, nor their bytes as used (the sum of `segments`). */
 const lost = (job: string, segments: readonly number[]): Statement[] => {
   const list = JSON.stringify(segments);
   const inList = 'segment IN (SELECT value FROM json_each(?))';
   return [
-    sql(
-      `UPDATE tapes SET used_bytes = used_bytes - (SELECT coalesce(sum(bytes), 0) FROM segments WHERE job = ? AND ${inList})
-       WHERE id = ${TAPE_OF_JOB}`,
-      job, list, job,
-    ),
     sql(`DELETE FROM segments WHERE job = ? AND ${inList}`, job, list),
     sql(`DELETE FROM entries WHERE job = ? AND ${inList}`, job, list),
   ];
@@ -80,15 +76,20 @@ const lost = (job: string, segments: readonly number[]): Statement[] => {
  * The file tree: directories deduplicated per tape (`dirs`), and every version of every
  * entry (`entries`: one row per archived file/dir/symlink per job, plus a `deleted` row
  * when an incremental backup no longer finds it), with where its data lies on tape.
- * `segments` lists the closed segments; their bytes count as used space on the tape.
+ * `segments` lists the closed segments; their bytes are the space used on the tape (the
+ * tape queries sum them). `file_jobs` is which tape each job wrote to and its ordinal
+ * (the store position of its start), kept from the jobs' own starts.
  */
 export const filesProjection: Projection = {
   name: 'files',
   schema: [
+    `CREATE TABLE IF NOT EXISTS file_jobs (job TEXT PRIMARY KEY, tape TEXT NOT NULL, ordinal INTEGER NOT NULL)`,
+    'CREATE INDEX IF NOT EXISTS file_jobs_by_tape ON file_jobs (tape)',
     `CREATE TABLE IF NOT EXISTS segments (
        job TEXT NOT NULL, segment INTEGER NOT NULL, tape TEXT NOT NULL, bytes INTEGER NOT NULL,
        sha256 TEXT NOT NULL, entries INTEGER NOT NULL, PRIMARY KEY (job, segment)
      )`,
+    'CREATE INDEX IF NOT EXISTS segments_by_tape ON segments (tape, bytes)',
     `CREATE TABLE IF NOT EXISTS dirs (
        id INTEGER PRIMARY KEY, tape TEXT NOT NULL, path TEXT NOT NULL, UNIQUE (tape, path)
      )`,
@@ -116,19 +117,24 @@ export const filesProjection: Projection = {
      )`,
     'CREATE INDEX IF NOT EXISTS entries_by_name ON entries (dir_id, name, ordinal)',
     'CREATE INDEX IF NOT EXISTS entries_by_job ON entries (job, segment, offset)',
+    // A name's entries, on every tape (what `lto search` looks a name up by).
+    'CREATE INDEX IF NOT EXISTS entries_by_leaf ON entries (name)',
     `CREATE TABLE IF NOT EXISTS job_warnings (
        id INTEGER PRIMARY KEY, job TEXT NOT NULL, path TEXT NOT NULL, reason TEXT NOT NULL
      )`,
     'CREATE INDEX IF NOT EXISTS job_warnings_by_job ON job_warnings (job)',
   ],
   tables: [
+    { name: 'file_jobs', key: ['job'] },
     { name: 'segments', key: ['job', 'segment'] },
     { name: 'dirs', key: ['id'] },
     { name: 'entries', key: ['id'] },
     { name: 'job_warnings', key: ['id'] },
   ],
-  project: (event: DomainEvent, _stored: StoredEvent): readonly Statement[] => {
+  project: (event: DomainEvent, stored: StoredEvent): readonly Statement[] => {
     switch (event.type) {
+      case 'JobStarted':
+        return [sql('INSERT INTO file_jobs (job, tape, ordinal) VALUES (?, ?, ?)', event.data.job, event.data.tape, stored.position)];
       case 'SegmentClosed': {
         const d = event.data;
         return [
@@ -136,7 +142,6 @@ export const filesProjection: Projection = {
             `INSERT INTO segments (job, segment, tape, bytes, sha256, entries) VALUES (?, ?, ${TAPE_OF_JOB}, ?, ?, ?)`,
             d.job, d.segment, d.job, d.bytes, d.sha256, d.entries,
           ),
-          sql(`UPDATE tapes SET used_bytes = used_bytes + ? WHERE id = ${TAPE_OF_JOB}`, d.bytes, d.job),
         ];
       }
       case 'FilesArchived':
@@ -151,6 +156,8 @@ export const filesProjection: Projection = {
         );
       case 'TapeForgotten':
         return [
+          sql('DELETE FROM job_warnings WHERE job IN (SELECT job FROM file_jobs WHERE tape = ?)', event.data.tape),
+          sql('DELETE FROM file_jobs WHERE tape = ?', event.data.tape),
           sql('DELETE FROM segments WHERE tape = ?', event.data.tape),
           sql('DELETE FROM entries WHERE dir_id IN (SELECT id FROM dirs WHERE tape = ?)', event.data.tape),
           sql('DELETE FROM dirs WHERE tape = ?', event.data.tape),

@@ -89,12 +89,8 @@ export const jobsProjection: Projection = {
           ),
         ];
       case 'TapeForgotten':
-        // Rows keyed by job only go first, while the jobs still say which tape they were on.
-        return [
-          sql('DELETE FROM job_warnings WHERE job IN (SELECT id FROM jobs WHERE tape = ?)', event.data.tape),
-          sql('DELETE FROM file_extents WHERE job IN (SELECT id FROM jobs WHERE tape = ?)', event.data.tape),
-          sql('DELETE FROM jobs WHERE tape = ?', event.data.tape),
-        ];
+        // Only its own rows: the files and spans projections forget their rows of the tape's jobs themselves.
+        return [sql('DELETE FROM jobs WHERE tape = ?', event.data.tape)];
       default:
         return [];
     }

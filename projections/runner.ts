@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import * as t from 'io-ts';
 import type Database from 'better-sqlite3';
 import { lastValueFrom, tap } from 'rxjs';
 import type { StoredEvent } from '../domain/envelope';
 import { decodeDomainEvent } from '../domain/events';
 import type { Projection, Statement } from './projection';
+import { createProjectionTables, createRunnerTables, dropProjectionTables, indexName, isPlainIndex, projectionFingerprint } from './schema';
 
 /** The slice of the event store a replay needs (keeps projections/ free of infrastructure). */
 export interface EventSource {
@@ -38,7 +38,7 @@ export class ProjectionRunner {
     private readonly tapeHistory: TapeHistory = () => [],
   ) {
     this.resetIfSchemaChanged();
-    this.createSchema();
+    createProjectionTables(db, projections);
     this.saveCheckpoint = db.prepare(
       `INSERT INTO projection_checkpoints (name, position) VALUES (?, ?)
        ON CONFLICT(name) DO UPDATE SET position = excluded.position`,
@@ -90,9 +90,9 @@ export class ProjectionRunner {
     return this.inTransaction(async () => {
       this.dropTables();
       // Secondary indexes are built once after the replay (a sort), not kept up row by row.
-      this.createSchema((ddl) => !isIndex(ddl));
+      createProjectionTables(this.db, this.projections, (ddl) => !isPlainIndex(ddl));
       const replayed = await this.replayInto(source, 0);
-      this.createSchema(isIndex);
+      createProjectionTables(this.db, this.projections, isPlainIndex);
       return replayed;
     });
   }
@@ -169,7 +169,7 @@ export class ProjectionRunner {
    * Unique indexes stay (statements rely on them). The indexes come back even if `work` fails.
    */
   async withIndexesDeferred<T>(work: () => Promise<T>): Promise<T> {
-    const plain = this.projections.flatMap((p) => p.schema).filter(isIndex);
+    const plain = this.projections.flatMap((p) => p.schema).filter(isPlainIndex);
     for (const ddl of plain) {
       const name = indexName(ddl);
       if (name !== undefined) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
@@ -183,11 +183,6 @@ export class ProjectionRunner {
     }
   }
 
-  private createSchema(which: (ddl: string) => boolean = () => true): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
-    for (const p of this.projections) for (const ddl of p.schema) if (which(ddl)) this.db.exec(ddl);
-  }
-
   /**
    * Tables of another shape (a catalog from a version whose projections declared other
    * columns) are dropped with their checkpoints, so `catchUp` builds them again from the
@@ -195,13 +190,12 @@ export class ProjectionRunner {
    * processes opening the catalog at once do not both see half of it.
    */
   private resetIfSchemaChanged(): void {
-    const fingerprint = createHash('sha256').update(JSON.stringify(this.projections.map((p) => [p.name, p.schema]))).digest('hex');
+    const fingerprint = projectionFingerprint(this.projections);
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      this.db.exec('CREATE TABLE IF NOT EXISTS projection_schema (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL)');
+      createRunnerTables(this.db);
       const stored: unknown = this.db.prepare('SELECT fingerprint FROM projection_schema WHERE id = 1').pluck().get();
       if (stored !== fingerprint) {
-        this.db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
         this.dropTables();
         this.db.prepare('INSERT INTO projection_schema (id, fingerprint) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint').run(fingerprint);
       }
@@ -214,15 +208,9 @@ export class ProjectionRunner {
 
   private dropTables(): void {
     this.statements.clear();
-    for (const p of this.projections) for (const table of p.tables) this.db.exec(`DROP TABLE IF EXISTS ${table.name}`);
-    this.db.exec('DELETE FROM projection_checkpoints');
+    dropProjectionTables(this.db, this.projections);
   }
 }
 
 const CheckpointRow = t.type({ name: t.string, position: t.number });
 const isCheckpointRow = CheckpointRow.is;
-
-/** Plain secondary indexes: a unique one is a constraint statements rely on (ON CONFLICT), so it stays. */
-const isIndex = (ddl: string): boolean => /^\s*CREATE\s+INDEX/i.test(ddl);
-
-const indexName = (ddl: string): string | undefined => /INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)/i.exec(ddl)?.[1];

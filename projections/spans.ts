@@ -62,7 +62,11 @@ export const spansProjection: Projection = {
           ),
         ];
       case 'TapeForgotten':
-        return [sql('DELETE FROM span_parts WHERE tape = ?', event.data.tape)];
+        // A piece of a split file belongs to a part of a span: its extents go with the tape's parts, first.
+        return [
+          sql('DELETE FROM file_extents WHERE job IN (SELECT job FROM span_parts WHERE tape = ?)', event.data.tape),
+          sql('DELETE FROM span_parts WHERE tape = ?', event.data.tape),
+        ];
       default:
         return [];
     }

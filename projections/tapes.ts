@@ -3,7 +3,8 @@ import type { StoredEvent } from '../domain/envelope';
 import { bool, sql, type Projection, type Statement } from './projection';
 
 /**
- * `tapes`: one row per registered tape (what `tape list` shows);
+ * `tapes`: one row per registered tape (what `tape list` shows; the space used is the sum of
+ * its segments, which the files projection keeps: the tape queries add it);
  * `tape_info`: the facts of its initialisation and its job activity (what `tape show` adds);
  * `key_slots`: an encrypted tape's key slots, whole (an unlock needs nothing else).
  */
@@ -14,7 +15,6 @@ export const tapesProjection: Projection = {
        id TEXT PRIMARY KEY,
        generation TEXT NOT NULL,
        capacity_bytes INTEGER NOT NULL,
-       used_bytes INTEGER NOT NULL DEFAULT 0,
        description TEXT NOT NULL,
        encrypted INTEGER NOT NULL,
        state TEXT NOT NULL
@@ -50,8 +50,8 @@ export const tapesProjection: Projection = {
         const d = event.data;
         return [
           sql(
-            `INSERT INTO tapes (id, generation, capacity_bytes, used_bytes, description, encrypted, state)
-             VALUES (?, ?, ?, 0, ?, ?, 'ACTIVE')`,
+            `INSERT INTO tapes (id, generation, capacity_bytes, description, encrypted, state)
+             VALUES (?, ?, ?, ?, ?, 'ACTIVE')`,
             d.tape, d.generation, d.capacityBytes, d.description, bool(d.encrypted),
           ),
           // Its own ADD_TAPE job started just before this event, when there was no row to count it in.

@@ -4,7 +4,7 @@ import type { ScannedEntry } from '../../infrastructure/scan/walk';
 import { SegmentWriter, describeSegmentError, type SegmentError } from '../../infrastructure/segment';
 import type { Names } from '../names';
 import { estimateTarBytes } from './plan';
-import type { PlannedEntry } from './scan-table';
+import type { PlannedEntry } from '../../projections/ports/scan-table';
 import { readSourceMetadata, xattrRecords, type SourceMetadata } from '../../infrastructure/meta/source-metadata';
 import { xattrsText } from '../../infrastructure/meta/xattrs';
 import type { HardLinks } from './hard-links';

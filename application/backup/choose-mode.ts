@@ -1,7 +1,6 @@
-import type Database from 'better-sqlite3';
 import type { BackupMode } from '../../domain/events';
 import type { Names } from '../names';
-import { CatalogState } from './catalog-state';
+import type { Catalog } from '../../projections/ports/catalog';
 
 /** `--full`, `--incremental`, or neither: the tape's catalog decides (`auto`). */
 export type ModeRequest = 'full' | 'incremental' | 'auto';
@@ -19,7 +18,7 @@ export interface ChosenMode {
  * whole either way (an incremental takes what the catalog lacks as new).
  */
 export const chooseMode = (
-  db: Database.Database,
+  catalog: Catalog,
   tape: string,
   roots: readonly string[],
   names: Names,
@@ -29,7 +28,7 @@ export const chooseMode = (
   const holder = set === undefined ? tape : `set ${set.name}`;
   if (request === 'full') return { mode: 'FULL', reason: '--full: every file is written again' };
   if (request === 'incremental') return { mode: 'INCREMENTAL', reason: `--incremental: only what is new or changed since the ${set === undefined ? 'tape' : 'set'}'s latest backup of these sources` };
-  const state = new CatalogState(db, tape, set?.tapes);
+  const state = catalog.baseline(tape, set?.tapes);
   const held = roots.filter((root) => {
     const latest = state.latest(names.path(root));
     return latest !== undefined && latest.kind !== 'deleted';

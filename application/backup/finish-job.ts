@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import type { StopRequest } from '../../infrastructure/stop-signals';
 import type { AppError } from '../errors';
 import { JobRecorder } from '../job-recorder';
-import type { ScanTable } from './scan-table';
+import type { ScanTable } from '../../projections/ports/scan-table';
 import type { Part, PartPlace } from './parts';
 
 /** The end of a backup job: its deletions (unless its first part recorded them) and its end event. */

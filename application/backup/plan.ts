@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/Either';
-import type Database from 'better-sqlite3';
 import type { Glob } from '../../domain/glob';
 import { hashFile } from '../../infrastructure/scan/hash-file';
 import { walk, type ScannedEntry } from '../../infrastructure/scan/walk';
 import type { Names } from '../names';
-import { CatalogState, type LatestVersion } from './catalog-state';
-import { ScanTable, type Change } from './scan-table';
+import type { Catalog } from '../../projections/ports/catalog';
+import type { LatestVersion } from '../../projections/ports/incremental-baseline';
+import type { Change, ScanTable } from '../../projections/ports/scan-table';
 
 export interface PlanOptions {
   readonly tape: string;
@@ -45,7 +45,7 @@ export interface BackupPlan {
 export const ENTRY_OVERHEAD = 1536;
 export const estimateTarBytes = (size: number): number => ENTRY_OVERHEAD + Math.ceil(size / 512) * 512;
 
-const sameTime = (a: LatestVersion, e: ScannedEntry) => a.mtime_ns === e.mtimeNs.toString();
+const sameTime = (a: LatestVersion, e: ScannedEntry) => a.mtimeNs === e.mtimeNs.toString();
 
 /**
  * The same file as catalogued: its status change time and inode too, where the catalog
@@ -54,7 +54,7 @@ const sameTime = (a: LatestVersion, e: ScannedEntry) => a.mtime_ns === e.mtimeNs
  * one timestamp tick) differs in one of them.
  */
 const sameIdentity = (a: LatestVersion, e: ScannedEntry) =>
-  (a.ctime_ns === null || a.ctime_ns === e.ctimeNs.toString()) && (a.inode === null || a.inode === e.inode.toString());
+  (a.ctimeNs === null || a.ctimeNs === e.ctimeNs.toString()) && (a.inode === null || a.inode === e.inode.toString());
 
 /** Size or time (or, with --checksum, content) tell whether an entry changed since the catalog's latest version. */
 const classify = (previous: LatestVersion | undefined, entry: ScannedEntry, checksum: boolean, contentKey: Buffer | undefined): Change => {
@@ -79,9 +79,9 @@ const classify = (previous: LatestVersion | undefined, entry: ScannedEntry, chec
  * (a full backup takes everything as new), record it in the scan table, and find what
  * the catalog has under the roots that is gone.
  */
-export const planBackup = (db: Database.Database, options: PlanOptions): { plan: BackupPlan; scan: ScanTable } => {
-  const scan = new ScanTable(db);
-  const state = new CatalogState(db, options.tape, options.baseline);
+export const planBackup = (catalog: Catalog, options: PlanOptions): { plan: BackupPlan; scan: ScanTable } => {
+  const scan = catalog.scanTable();
+  const state = catalog.baseline(options.tape, options.baseline);
   const excluded = (path: string) => options.excludes.some((g) => g.matches(path));
   const names = options.names;
   let scanned = 0;

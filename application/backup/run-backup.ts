@@ -137,8 +137,8 @@ const backup = async (
   }
 
   const request = input.incremental === 'auto' ? 'auto' : input.incremental ? 'incremental' : 'full';
-  const { mode, reason: modeReason } = chooseMode(app.db, tape, roots, names, request, input.set);
-  const { plan, scan } = planBackup(app.db, {
+  const { mode, reason: modeReason } = chooseMode(app.catalog, tape, roots, names, request, input.set);
+  const { plan, scan } = planBackup(app.catalog, {
     tape,
     ...(input.set === undefined ? {} : { baseline: input.set.tapes }),
     roots,

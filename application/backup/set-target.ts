@@ -25,7 +25,7 @@ export interface SetTarget {
 }
 
 /** The set's tapes, in the order they joined it (only those registered here). */
-export const setTapes = (app: App, set: string): TapeId[] => app.sets.tapesOf(set).map((m) => m.tape).filter(isTapeId);
+export const setTapes = (app: App, set: string): TapeId[] => app.catalog.sets.tapesOf(set).map((m) => m.tape).filter(isTapeId);
 
 /**
  * The tape a set's next backup starts on: the last one that holds data, unless a backup
@@ -36,7 +36,7 @@ export const currentTape = (app: App, set: SetName, tapes: readonly TapeId[]): E
   tapes.forEach((tape, i) => {
     if ((app.catalog.tape(tape)?.usedBytes ?? 0) > 0) at = i;
   });
-  while (at < tapes.length && app.sets.continuedFrom(tapes[at]!)) at++;
+  while (at < tapes.length && app.catalog.sets.continuedFrom(tapes[at]!)) at++;
   const tape = tapes[at];
   return tape === undefined ? E.left({ _tag: 'SetFull', set, tapes }) : E.right(tape);
 };
@@ -44,7 +44,7 @@ export const currentTape = (app: App, set: SetName, tapes: readonly TapeId[]): E
 /** The set's tape after `tape` (in join order) that no part of this job is on yet. */
 export const nextSetTape = (app: App, set: string, after: TapeId, used: readonly TapeId[]): TapeId | undefined => {
   const tapes = setTapes(app, set);
-  return tapes.slice(tapes.indexOf(after) + 1).find((t) => !used.includes(t) && !app.sets.continuedFrom(t));
+  return tapes.slice(tapes.indexOf(after) + 1).find((t) => !used.includes(t) && !app.catalog.sets.continuedFrom(t));
 };
 
 const baselineFor = (app: App, tape: TapeId, tapes: readonly TapeId[]): TapeId[] =>

@@ -10,7 +10,7 @@ import type { AppError } from '../errors';
 import { mintId } from '../ids';
 import { estimateTarBytes, type BackupPlan } from './plan';
 import { protectClosedSegment } from '../../infrastructure/segment/protect-segment';
-import type { PlannedEntry, ScanTable } from './scan-table';
+import type { PlannedEntry, ScanTable } from '../../projections/ports/scan-table';
 import { openNextPart, refuseNextTape, type JobContext, type Part, type PartPlace, type SpanTapes } from './parts';
 import { recordDeletions, refusalReason, type WriteOutcome } from './finish-job';
 import { addEntry, describeSegmentFailure, pieceThatFits, SPLIT_MIN_BYTES, type Added, type Piece } from './add-entry';

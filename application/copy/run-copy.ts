@@ -8,7 +8,7 @@ import { copySegment } from '../../infrastructure/copy/segment-copy';
 import type { StopRequest } from '../../infrastructure/stop-signals';
 import { segmentPath } from '../../infrastructure/tape/layout';
 import { fileSystemSpace } from '../../infrastructure/tape/space';
-import type { JobView } from '../../projections/queries';
+import type { JobView } from '../../projections/ports/job-queries';
 import type { App } from '../app';
 import type { AppError } from '../errors';
 import { findBackupJob } from '../jobs-lookup';
@@ -121,7 +121,7 @@ const planJobs = (app: App, from: TapeId, to: TapeId, names: readonly string[]):
   candidates.sort((a, b) => a.ordinal - b.ordinal);
   const plan: Plan = { todo: [], alreadyCopied: [], skipped: [] };
   for (const job of candidates) {
-    const there = app.copies.placesOf(job.id).find((p) => p.tape === to);
+    const there = app.catalog.copies.placesOf(job.id).find((p) => p.tape === to);
     if (there !== undefined) plan.alreadyCopied.push({ job: job.id, copy: there.job });
     else if (job.span !== null) plan.skipped.push({ job: job.id, reason: 'it spans tapes: copies of such jobs are not supported yet' });
     else {
@@ -136,7 +136,7 @@ const planJobs = (app: App, from: TapeId, to: TapeId, names: readonly string[]):
 const jobOfTape = (app: App, tape: TapeId, name: string): E.Either<AppError, JobView> => {
   const found = findBackupJob(app, tape, name);
   if (E.isRight(found) || found.left._tag !== 'JobNotFound') return found;
-  const copy = app.copies.placesOf(name).find((p) => p.tape === tape);
+  const copy = app.catalog.copies.placesOf(name).find((p) => p.tape === tape);
   const job = copy === undefined ? undefined : app.catalog.jobs({ tape }).find((j) => j.id === copy.job);
   return job === undefined ? found : E.right(job);
 };

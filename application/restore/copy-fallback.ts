@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { holdsArchive } from '../../domain/events';
 import type { TapeId } from '../../domain/tape-id';
-import type { JobView } from '../../projections/queries';
+import type { JobView } from '../../projections/ports/job-queries';
 import type { App } from '../app';
 import { findBackupJob } from '../jobs-lookup';
 import { mountHolding } from '../span/mounted-tape';
@@ -25,15 +25,15 @@ const archiveJobsUpTo = (app: App, tape: string, ordinal: number): JobView[] =>
  */
 export const treeCopies = (app: App, tape: TapeId, asOf: JobView): TreeCopy[] => {
   const mine = archiveJobsUpTo(app, tape, asOf.ordinal);
-  const originals = new Set(mine.flatMap((j) => app.copies.placesOf(j.id).filter((p) => p.original).map((p) => p.job)));
-  return app.copies.placesOf(asOf.id).flatMap((place) => {
+  const originals = new Set(mine.flatMap((j) => app.catalog.copies.placesOf(j.id).filter((p) => p.original).map((p) => p.job)));
+  return app.catalog.copies.placesOf(asOf.id).flatMap((place) => {
     if (place.tape === tape) return [];
     const id = tapeIdFromInput(place.tape);
     const there = app.catalog.jobs({ tape: place.tape }).find((j) => j.id === place.job);
     if (E.isLeft(id) || there === undefined) return [];
     const theirs = archiveJobsUpTo(app, place.tape, there.ordinal);
-    const allCopied = mine.every((j) => app.copies.placesOf(j.id).some((p) => p.tape === place.tape));
-    const nothingElse = theirs.every((j) => app.copies.placesOf(j.id).some((p) => p.original && originals.has(p.job)));
+    const allCopied = mine.every((j) => app.catalog.copies.placesOf(j.id).some((p) => p.tape === place.tape));
+    const nothingElse = theirs.every((j) => app.catalog.copies.placesOf(j.id).some((p) => p.original && originals.has(p.job)));
     return allCopied && nothingElse ? [{ tape: id.right, job: place.job }] : [];
   });
 };

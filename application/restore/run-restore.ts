@@ -4,7 +4,8 @@ import type { JobTotals } from '../../domain/events';
 import { compileGlob } from '../../domain/glob';
 import { JobId } from '../../domain/ids';
 import type { TapeId } from '../../domain/tape-id';
-import type { JobView, SpanView } from '../../projections/queries';
+import type { JobView, SpanView } from '../../projections/ports/job-queries';
+import type { RestoreSelection } from '../../projections/ports/restore-selection';
 import type { App } from '../app';
 import type { AppError } from '../errors';
 import { mintId } from '../ids';
@@ -15,7 +16,6 @@ import { segmentRanker } from '../tape-order';
 import { locateTape, openTapeSession, type TapeSession } from '../tape-session';
 import { withTapeLock } from '../tape-lock';
 import { tapeIdFromInput } from '../tape-id-input';
-import { RestoreSelection } from './selection';
 import { KEPT_KINDS, RestoreWriter, type RestoreEntry, type RestoreOutcome, type RestorePiece, type RestoreProblem, type RestoreSource } from '../../infrastructure/restore/restore-writer';
 import { PieceLedger } from '../../infrastructure/restore/pieces';
 import { partTag, removePart } from '../../infrastructure/restore/part-file';
@@ -129,7 +129,7 @@ export const runRestore = async (
   if (E.isLeft(planned)) return planned;
   const { passes, missing } = planned.right;
   const globs = input.paths.map(compileGlob);
-  const selection = new RestoreSelection(app.db);
+  const selection = app.catalog.restoreSelection();
   for (const pass of passes) {
     // Part 1 (or a tape alone) is its tree as of its job; a later part, that part's own entries
     // (and so is part 1 when only what the job wrote is asked for).

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { browse, type BrowseEntry } from '../../application/browse';
-import { LabelQueries } from '../../projections/label-queries';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { App } from '../../application/app';
 import type { AppError } from '../../application/errors';
@@ -16,7 +15,7 @@ import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { renderLabels } from '../ui/labels';
 import { renderTable } from '../ui/table';
 import { copiesJson, copiesOfJobs, copiesText } from '../ui/copies';
-import type { JobCopy } from '../../projections/copies-queries';
+import type { JobCopy } from '../../projections/ports/copy-queries';
 import { displayName, nameFromInput } from '../../domain/name-bytes';
 
 /** Nanosecond text → ISO time (millisecond precision is what people read). */
@@ -77,7 +76,7 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
         else {
           // The roots, and a recursive listing, show whole paths; one level shows names.
           const whole = dir === undefined || options.recursive === true;
-          const labels = new LabelQueries(app.db).ofTape(result.right.tape);
+          const labels = app.catalog.labels.ofTape(result.right.tape);
           io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${displayName(result.right.dir ?? 'backup roots')}`) + (labels.length === 0 ? '' : `  ${renderLabels(labels, s)}`));
           io.out(
             renderTable(

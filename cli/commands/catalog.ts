@@ -29,7 +29,7 @@ export const registerCatalog = (program: Command, io: Io, state: RunState, globa
     .option('--json', 'print the result as JSON')
     .action((options: { json?: boolean }) =>
       withApp(io, state, globals(), async ({ app }) => {
-        const check = await verifyCatalog(app.db, app.store);
+        const check = await verifyCatalog(app);
         const consistent = check.differences.length === 0;
         if (options.json === true) printJson(io, { consistent, ...check });
         else if (consistent) {

@@ -12,7 +12,7 @@ import { recoverTapes } from '../../application/recover';
 import { runRestore } from '../../application/restore/run-restore';
 import { runVerify } from '../../application/verify';
 import { changeSampleTree, compareTrees, makeSampleTree } from '../../infrastructure/demo/sample-tree';
-import { contentDifferences, tapeContents } from '../../projections/tape-contents';
+import { contentDifferences } from '../../projections/ports/tape-contents';
 import { withoutApp, type ActionResult, type RunState } from '../action';
 import { openApp } from '../bootstrap';
 import { EXIT } from '../exit-codes';
@@ -116,13 +116,13 @@ const demoSteps = async (io: Io, app: App, home: string): Promise<ActionResult> 
   const recovered = await recoverIntoEmptyCatalog(io, path.join(home, 'recovered'), mount, app);
   if (E.isLeft(recovered)) return recovered;
   if (recovered.right.length > 0) return failed(`the catalog recovered from the tape differs: ${recovered.right.join('; ')}`);
-  const contents = tapeContents(app.db, TAPE);
+  const contents = app.catalog.tapeContents(TAPE);
   const backups = app.catalog.jobs({ tape: TAPE }).filter((j) => j.type === 'BACKUP').length;
   done(`equal: the tape alone gave back the same ${contents.jobs.length} jobs (${backups} backups) and ${contents.versions.length} archived versions of files and folders`);
   hint(`lto recover --mount ${mount}`);
 
   step(7, 'Check the catalog: what it shows equals a fresh replay of its events');
-  const check = await verifyCatalog(app.db, app.store);
+  const check = await verifyCatalog(app);
   if (check.differences.length > 0) return failed(`the catalog differs from a replay of its ${check.events} events`);
   done(`consistent: ${check.events} events replayed, nothing differs`);
   hint('lto catalog check');
@@ -142,7 +142,7 @@ const recoverIntoEmptyCatalog = async (io: Io, folder: string, mount: string, de
   try {
     const recovered = await recoverTapes(opened.right.app, { mounts: [mount], salvage: false, secrets: undefined });
     if (E.isLeft(recovered)) return recovered;
-    return E.right(contentDifferences(tapeContents(demo.db, TAPE), tapeContents(opened.right.app.db, TAPE)));
+    return E.right(contentDifferences(demo.catalog.tapeContents(TAPE), opened.right.app.catalog.tapeContents(TAPE)));
   } finally {
     opened.right.close();
   }

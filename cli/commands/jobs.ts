@@ -4,8 +4,8 @@ import type { AppError } from '../../application/errors';
 import { listJobs, type JobsFilter } from '../../application/list-jobs';
 import { LOCKED_NAMES } from '../../application/names';
 import { tapeIdFromInput } from '../../application/tape-id-input';
-import type { JobView } from '../../projections/queries';
-import type { JobCopy } from '../../projections/copies-queries';
+import type { JobView } from '../../projections/ports/job-queries';
+import type { JobCopy } from '../../projections/ports/copy-queries';
 import type { App } from '../../application/app';
 import { holdsArchive } from '../../domain/events';
 import { ok, printJson, withApp, type RunState } from '../action';
@@ -118,7 +118,7 @@ export const registerJobs = (program: Command, io: Io, state: RunState, globals:
       const jobs: ListedJob[] = listJobs(app, filter.right).map((j) => ({
         ...j,
         shownSources: j.sources === null ? null : j.sources.map((p) => open(j.tape, p)),
-        copies: holdsArchive(j.type) ? app.copies.placesOf(j.id) : [],
+        copies: holdsArchive(j.type) ? app.catalog.copies.placesOf(j.id) : [],
       }));
       if (options.json === true) printJson(io, { jobs: jobs.map(jobJson) });
       else if (jobs.length === 0) io.out(filtered(options) ? 'No jobs match these filters.' : 'No jobs yet.');

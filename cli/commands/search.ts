@@ -10,7 +10,7 @@ import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { MESSAGES } from '../ui/messages';
 import { renderTable } from '../ui/table';
 import { copiesJson, copiesOfJobs, copiesText } from '../ui/copies';
-import type { JobCopy } from '../../projections/copies-queries';
+import type { JobCopy } from '../../projections/ports/copy-queries';
 import { nsToIso } from './browse';
 import { displayName, globFromInput } from '../../domain/name-bytes';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { LabelQueries, type TapeLabelView } from '../../projections/label-queries';
-import type { TapeView } from '../../projections/queries';
+import { type TapeLabelView } from '../../projections/ports/label-queries';
+import type { TapeView } from '../../projections/ports/tape-queries';
 import type { App } from '../../application/app';
 import { DEFAULT_LOCATION } from '../../domain/set/set-name';
 import { ok, printJson, withApp, type RunState } from '../action';
@@ -16,7 +16,7 @@ export interface TapePlace {
   readonly location: string;
 }
 
-export const placeOf = (app: App, tape: string): TapePlace => ({ set: app.sets.members().get(tape)?.set ?? null, location: app.sets.location(tape) });
+export const placeOf = (app: App, tape: string): TapePlace => ({ set: app.catalog.sets.members().get(tape)?.set ?? null, location: app.catalog.sets.location(tape) });
 
 /** The `tape list --json` shape: scripts rely on these names. `labels`: label names, sorted. */
 export const tapeJson = (t: TapeView, labels: readonly TapeLabelView[], place: TapePlace) => ({
@@ -41,10 +41,10 @@ export const registerTapeList = (tape: Command, io: Io, state: RunState, globals
     .option('--json', 'print as JSON')
     .action((options: { json?: boolean; label?: string; set?: string }) =>
       withApp(io, state, globals(), ({ app }) => {
-        const labels = new LabelQueries(app.db).byTape();
+        const labels = app.catalog.labels.byTape();
         const labelsOf = (t: TapeView) => labels.get(t.id) ?? [];
-        const members = app.sets.members();
-        const locations = app.sets.locations();
+        const members = app.catalog.sets.members();
+        const locations = app.catalog.sets.locations();
         const placeIn = (t: TapeView): TapePlace => ({ set: members.get(t.id)?.set ?? null, location: locations.get(t.id) ?? DEFAULT_LOCATION });
         const filter = options.label?.trim();
         const setFilter = options.set?.trim();

@@ -4,7 +4,7 @@ import { pipe } from 'fp-ts/function';
 import { showTape, type TapeDetails } from '../../application/inspect-tape';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import { GENERATIONS, driveCompatibility } from '../../domain/tape-id';
-import { LabelQueries, type TapeLabelView } from '../../projections/label-queries';
+import { type TapeLabelView } from '../../projections/ports/label-queries';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
@@ -31,7 +31,7 @@ export const registerTapeShow = (tape: Command, io: Io, state: RunState, globals
           E.chain((tapeId) => showTape(app, tapeId, options.mount)),
         );
         if (E.isLeft(details)) return details;
-        const labels = new LabelQueries(app.db).ofTape(details.right.tape.id);
+        const labels = app.catalog.labels.ofTape(details.right.tape.id);
         const held = holdings(app, details.right.tape.id);
         const place = placeOf(app, details.right.tape.id);
         if (options.json === true) printJson(io, { ...detailsJson(details.right, labels, place), content: held.content, backups: held.backups });

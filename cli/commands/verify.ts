@@ -22,7 +22,7 @@ import { tapeIdFromInput } from '../../application/tape-id-input';
 import type { Unlocked } from '../../application/unlock';
 import { renderTable } from '../ui/table';
 import { copiesOfJobs } from '../ui/copies';
-import type { JobCopy } from '../../projections/copies-queries';
+import type { JobCopy } from '../../projections/ports/copy-queries';
 import { displayName } from '../../domain/name-bytes';
 
 interface Options {

@@ -300,7 +300,7 @@ const labelArgs = async (io: Io, globals: GlobalOptions): Promise<Planned> => {
 
 /** The sets of the catalog, to choose from. */
 const setChoices = (io: Io, globals: GlobalOptions) =>
-  fromCatalog(io, globals, (app) => app.sets.sets().map((x) => ({ name: `${x.name}${x.description === '' ? '' : ` — ${x.description}`}`, value: x.name })));
+  fromCatalog(io, globals, (app) => app.catalog.sets.sets().map((x) => ({ name: `${x.name}${x.description === '' ? '' : ` — ${x.description}`}`, value: x.name })));
 
 const setStep = (io: Io, globals: GlobalOptions, set: (name: string) => void): Step => async () => {
   const sets = await setChoices(io, globals);

@@ -1,5 +1,5 @@
 import type { App } from '../../application/app';
-import type { JobCopy } from '../../projections/copies-queries';
+import type { JobCopy } from '../../projections/ports/copy-queries';
 
 /** The JSON form of where a job's data is held (`copies` in `jobs`, `browse`, `search`). */
 export const copiesJson = (copies: readonly JobCopy[]) => copies.map((c) => ({ tape: c.tape, job: c.job, original: c.original }));
@@ -13,7 +13,7 @@ export const copiesOfJobs = (app: App): ((job: string) => readonly JobCopy[]) =>
   return (job) => {
     let copies = known.get(job);
     if (copies === undefined) {
-      copies = app.copies.placesOf(job);
+      copies = app.catalog.copies.placesOf(job);
       known.set(job, copies);
     }
     return copies;

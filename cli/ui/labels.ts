@@ -1,4 +1,4 @@
-import type { TapeLabelView } from '../../projections/label-queries';
+import type { TapeLabelView } from '../../projections/ports/label-queries';
 import type { Style } from './style';
 
 /** `● archive ● offsite`: each label with a dot in its colour (just the names when piped). */

@@ -22,7 +22,7 @@ export interface RestoreEntry extends MetadataFields {
   readonly path: string;
   readonly kind: 'file' | 'dir' | 'symlink';
   readonly size: number;
-  readonly mtime_ns: string;
+  readonly mtimeNs: string;
   readonly mode: number;
   readonly job: string;
   readonly segment: number | null;
@@ -278,7 +278,7 @@ export class RestoreWriter {
       this.problems.push({ path: entry.path, kind: 'failed', reason: `restored without its owner and attributes: ${decoded.problem}` });
       return;
     }
-    const missed = applyMetadata(full, kind, entry.mode, entry.mtime_ns, decoded, this.policy, created);
+    const missed = applyMetadata(full, kind, entry.mode, entry.mtimeNs, decoded, this.policy, created);
     if (missed !== undefined) this.problems.push({ path: entry.path, kind: 'failed', reason: missed });
   }
 
@@ -301,7 +301,7 @@ export class RestoreWriter {
   /** A file written with mode and microsecond time: the rest of its metadata, when it has any. */
   private finishMetadata(full: string, entry: RestoreEntry): void {
     const meta = this.metadataOf(entry);
-    if ('problem' in meta || needsMetadata(meta, this.policy, entry.mtime_ns, this.runningAs, exactTimes)) this.applyMetadata(full, entry, 'file', 'problem' in meta ? undefined : meta, this.runningAs);
+    if ('problem' in meta || needsMetadata(meta, this.policy, entry.mtimeNs, this.runningAs, exactTimes)) this.applyMetadata(full, entry, 'file', 'problem' in meta ? undefined : meta, this.runningAs);
   }
 
   /** Hard links and sparse files are set aside (made after the others: links to their first name, sparse files extent by extent); every other file goes on. */
@@ -360,7 +360,7 @@ export class RestoreWriter {
       const at = found._tag === 'absent' ? full : part;
       if (at === part) removePart(part);
       fs.symlinkSync(nameBytes(entry.target), osPath(at));
-      const t = seconds(entry.mtime_ns);
+      const t = seconds(entry.mtimeNs);
       fs.lutimesSync(osPath(at), t, t);
       this.applyMetadata(at, entry, 'symlink', undefined, this.runningAs);
       if (at === part) installPart(part, full);
@@ -480,10 +480,10 @@ export class RestoreWriter {
         continue;
       }
       if (!this.claim(full, entry)) continue;
-      const { mtimeUs } = expectedOf(entry.size, entry.mtime_ns);
-      const exact = splitNs(BigInt(entry.mtime_ns));
+      const { mtimeUs } = expectedOf(entry.size, entry.mtimeNs);
+      const exact = splitNs(BigInt(entry.mtimeNs));
       const mtimeExact = { seconds: Number(exact.seconds), nanoseconds: exact.nanoseconds };
-      files.push({ path: full, mode: entry.mode, mtimeSeconds: seconds(entry.mtime_ns), mtimeUs: Number(mtimeUs), mtimeExact, start: data.byteOffset + at, length: entry.size, sha256: entry.sha256 });
+      files.push({ path: full, mode: entry.mode, mtimeSeconds: seconds(entry.mtimeNs), mtimeUs: Number(mtimeUs), mtimeExact, start: data.byteOffset + at, length: entry.size, sha256: entry.sha256 });
       byIndex.push(entry);
     }
     if (files.length === 0) {
@@ -608,7 +608,7 @@ export class RestoreWriter {
   private async keepFile(full: string, entry: RestoreEntry, found: Found): Promise<void> {
     try {
       removePart(partPath(full, this.options.tag));
-      const verdict = judge(found, expectedOf(entry.size, entry.mtime_ns), this.options.quick);
+      const verdict = judge(found, expectedOf(entry.size, entry.mtimeNs), this.options.quick);
       if (verdict._tag === 'differs') return this.differs(entry, verdict.reason);
       if (verdict._tag === 'hash' && (await hashRange(full, 0, entry.size, this.keys?.contentKey)) !== entry.sha256) return this.differs(entry, contentDiffers(this.keys?.contentKey));
       this.noteFirstName(entry, full);
@@ -676,7 +676,7 @@ export class RestoreWriter {
       this.ledger.settled(full, piece.fileSize, piece.path);
       return void this.failed(piece.path, error);
     }
-    const verdict = judge(found, expectedOf(piece.fileSize, piece.mtime_ns), this.options.quick);
+    const verdict = judge(found, expectedOf(piece.fileSize, piece.mtimeNs), this.options.quick);
     if (verdict._tag === 'hash') {
       this.ledger.comparing(full, piece.fileSize, piece.path);
       return this.comparePiece(full, piece);
@@ -738,7 +738,7 @@ export class RestoreWriter {
     try {
       if (written === undefined) {
         fs.fchmodSync(fd, entry.mode);
-        const t = seconds(entry.mtime_ns);
+        const t = seconds(entry.mtimeNs);
         fs.futimesSync(fd, t, t);
         fs.fsyncSync(fd);
       }

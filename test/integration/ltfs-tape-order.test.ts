@@ -7,7 +7,6 @@ import * as E from 'fp-ts/Either';
 import { addTape } from '../../application/add-tape';
 import { runBackup } from '../../application/backup/run-backup';
 import { PLAIN_NAMES } from '../../application/names';
-import { RestoreSelection } from '../../application/restore/selection';
 import { runRestore } from '../../application/restore/run-restore';
 import { segmentRanker, segmentsInTapeOrder } from '../../application/tape-order';
 import { runVerify } from '../../application/verify';
@@ -74,7 +73,7 @@ describe('tape order on an LTFS mount (segments by partition and start block)', 
 
     assert.deepEqual(segmentsInTapeOrder(mount, all), expected.map(({ job, segment }) => ({ job, segment })));
 
-    const selection = new RestoreSelection(t.app.db);
+    const selection = t.app.catalog.restoreSelection();
     selection.select('000012L5', Number.MAX_SAFE_INTEGER, [], PLAIN_NAMES, segmentRanker(mount));
     const files = [...selection.ofKind('file', 'tape')];
     const blockOf = (job: string, segment: number | null) => expected.find((s) => s.job === job && s.segment === segment)?.block ?? -1;
@@ -101,7 +100,7 @@ describe('tape order on an LTFS mount (segments by partition and start block)', 
     const all = jobs.flatMap((job) => segmentsOf(mount, job).map((segment) => ({ job, segment })));
     const blocks = all.map((_, i) => (all.length - i) * 10);
     all.forEach((s, i) => setLtfs(segmentPath(mount, s.job, s.segment), 'startblock', String(blocks[i])));
-    const selection = new RestoreSelection(t.app.db);
+    const selection = t.app.catalog.restoreSelection();
     selection.select('000012L5', Number.MAX_SAFE_INTEGER, [], PLAIN_NAMES, undefined, { pass: 2, onlyJob: jobs[1] ?? '' });
     selection.settle();
     const blockOf = (job: string, segment: number | null) => blocks[all.findIndex((s) => s.job === job && s.segment === segment)] ?? -1;

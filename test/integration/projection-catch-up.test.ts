@@ -18,13 +18,13 @@ describe('projection catch-up', () => {
       assert.ok(E.isRight(createLabel(t.app, 'archive', '#ff8800')));
       assert.ok(E.isRight(changeTapeLabel(t.app, 'assign', '000012L5', 'archive', undefined)));
       // As an older version left it: no labels tables, no labels checkpoint.
-      t.app.db.exec("DROP TABLE labels; DROP TABLE tape_labels; DELETE FROM projection_checkpoints WHERE name = 'labels'");
+      t.db.exec("DROP TABLE labels; DROP TABLE tape_labels; DELETE FROM projection_checkpoints WHERE name = 'labels'");
       const db = new Database(path.join(t.root, 'catalog.db'));
       try {
         const { app } = await composeApp(db, { ...t.app, newId: () => newUuidV7() });
         assert.deepEqual(db.prepare('SELECT tape, label FROM tape_labels').all(), [{ tape: '000012L5', label: 'archive' }]);
         assert.equal(db.prepare('SELECT count(*) FROM tapes').pluck().get(), 1);
-        assert.deepEqual((await verifyCatalog(app.db, app.store)).differences, []);
+        assert.deepEqual((await verifyCatalog(app)).differences, []);
       } finally {
         db.close();
       }
@@ -42,14 +42,14 @@ describe('projection catch-up', () => {
       try {
         assert.ok(E.isRight(addTape(t.app, { barcode: '000012L5', mount: t.mountPoint('a'), description: 'x', generation: undefined })));
         // As an older version left it: entries without the change-detection columns.
-        t.app.db.exec(`ALTER TABLE entries DROP COLUMN inode; ALTER TABLE entries DROP COLUMN ctime_ns; ${older}`);
+        t.db.exec(`ALTER TABLE entries DROP COLUMN inode; ALTER TABLE entries DROP COLUMN ctime_ns; ${older}`);
         const db = new Database(path.join(t.root, 'catalog.db'));
         try {
           const { app } = await composeApp(db, { ...t.app, newId: () => newUuidV7() });
           const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
           assert.ok(columns.includes('inode') && columns.includes('ctime_ns'), JSON.stringify(columns));
           assert.equal(db.prepare('SELECT count(*) FROM tapes').pluck().get(), 1);
-          assert.deepEqual((await verifyCatalog(app.db, app.store)).differences, []);
+          assert.deepEqual((await verifyCatalog(app)).differences, []);
         } finally {
           db.close();
         }

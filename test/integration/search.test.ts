@@ -72,7 +72,7 @@ describe('search over plain and encrypted tapes', () => {
     const t = await testApp();
     try {
       tapeWith(t, 2, true, ['/secret/c.dng']);
-      assert.equal(t.app.db.prepare('SELECT count(*) FROM search_names').pluck().get(), 0);
+      assert.equal(t.db.prepare('SELECT count(*) FROM search_names').pluck().get(), 0);
       const byCiphertext = searchCatalog(t.app, { pattern: 'enc:', limit: 10 });
       assert.ok(E.isRight(byCiphertext));
       assert.equal(byCiphertext.right.total, 0);

@@ -66,7 +66,7 @@ describe('incremental backups, property', () => {
           const restored = await runRestore(t.app, { tape: '000001L9', to, job: undefined, paths: [], overwrite: false, dryRun: false, stripComponents: 0, mount });
           assert.ok(E.isRight(restored) && restored.right.status === 'SUCCESS', JSON.stringify(restored));
           assert.deepEqual(treeFacts(path.join(to, src)), treeFacts(src));
-          assert.deepEqual((await verifyCatalog(t.app.db, t.app.store)).differences, []);
+          assert.deepEqual((await verifyCatalog(t.app)).differences, []);
         } finally {
           t.close();
         }

@@ -54,11 +54,11 @@ describe('catalog replay', () => {
               if (TapeId.is(id)) describeTape(t.app, id, o.description, undefined);
             }
           }
-          const check = await verifyCatalog(t.app.db, t.app.store);
+          const check = await verifyCatalog(t.app);
           assert.deepEqual(check.differences, []);
-          const before = dump(t.app.db);
+          const before = dump(t.db);
           await t.runner.rebuild(t.app.store);
-          assert.deepEqual(dump(t.app.db), before);
+          assert.deepEqual(dump(t.db), before);
         } finally {
           t.close();
         }
@@ -72,8 +72,8 @@ describe('catalog replay', () => {
     try {
       const added = addTape(t.app, { barcode: '000001L7', mount: t.mountPoint('a'), description: 'x', generation: undefined });
       assert.ok(E.isRight(added));
-      t.app.db.prepare('UPDATE jobs SET files = 99').run();
-      const check = await verifyCatalog(t.app.db, t.app.store);
+      t.db.prepare('UPDATE jobs SET files = 99').run();
+      const check = await verifyCatalog(t.app);
       assert.deepEqual(check.differences.map((d) => d.table), ['jobs']);
     } finally {
       t.close();

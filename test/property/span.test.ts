@@ -64,7 +64,7 @@ describe('spanning backups, property', () => {
             const restored = await runRestore(t.app, { tape: last.tape, to, job: last.job, paths: [], overwrite: false, dryRun: false, stripComponents: 0, mount: mounts[backup.right.parts.length - 1] });
             assert.ok(E.isRight(restored) && restored.right.status === 'SUCCESS', JSON.stringify(restored));
             assert.deepEqual(treeFacts(path.join(to, src)), treeFacts(src));
-            assert.deepEqual((await verifyCatalog(t.app.db, t.app.store)).differences, []);
+            assert.deepEqual((await verifyCatalog(t.app)).differences, []);
           } finally {
             t.close();
           }

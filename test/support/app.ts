@@ -9,6 +9,8 @@ import type { ProjectionRunner } from '../../projections/runner';
 
 export interface TestApp {
   readonly app: App;
+  /** The catalog's SQLite connection, for tests that damage or inspect its tables (the App has none). */
+  readonly db: Database.Database;
   readonly runner: ProjectionRunner;
   readonly root: string;
   readonly notices: string[];
@@ -36,6 +38,7 @@ export const testApp = async (overrides: Partial<App> = {}): Promise<TestApp> =>
   });
   return {
     app,
+    db,
     runner,
     root,
     notices,

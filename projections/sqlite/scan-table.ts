@@ -2,13 +2,8 @@ import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
 import { EntryKind } from '../../domain/events';
 import type { ScannedEntry, ScannedKind } from '../../infrastructure/scan/walk';
-
-export type Change = 'new' | 'modified' | 'unchanged';
-
-export interface PlannedEntry extends ScannedEntry {
-  readonly seq: number;
-  readonly change: Change;
-}
+import type { Change, PlannedEntry, ScanTable } from '../ports/scan-table';
+import { createScanTables } from '../schema';
 
 /** The scan table's columns, in the order `toPlanned` reads them. */
 const COLUMNS = 'seq, path, kind, size, mtime_ns, ctime_ns, inode, mode, uid, gid, target, change';
@@ -57,7 +52,7 @@ const FILL_BATCH = 10_000;
  * flat however many files there are, gives the dry-run its totals, and lets SQL find
  * the catalogued paths the scan no longer saw.
  */
-export class ScanTable {
+export class SqliteScanTable implements ScanTable {
   private readonly insertEntry: Database.Statement;
   private readonly insertWarning: Database.Statement;
   private pendingInTransaction = 0;
@@ -65,13 +60,7 @@ export class ScanTable {
   private lostCount = 0;
 
   constructor(private readonly db: Database.Database) {
-    db.exec(`CREATE TEMP TABLE IF NOT EXISTS scan (
-      seq INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, size INTEGER NOT NULL,
-      mtime_ns TEXT NOT NULL, ctime_ns TEXT NOT NULL, inode TEXT NOT NULL, mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL, target TEXT,
-      change TEXT NOT NULL)`);
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS scan_warnings (id INTEGER PRIMARY KEY, path TEXT NOT NULL, reason TEXT NOT NULL)');
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS gone (path TEXT PRIMARY KEY)');
-    db.exec('DELETE FROM scan; DELETE FROM scan_warnings; DELETE FROM gone;');
+    createScanTables(db);
     this.insertEntry = db.prepare(
       'INSERT OR IGNORE INTO scan (path, kind, size, mtime_ns, ctime_ns, inode, mode, uid, gid, target, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );

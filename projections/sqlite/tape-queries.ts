@@ -1,10 +1,11 @@
-import { KeySlot } from '../domain/key-slots';
 import type Database from 'better-sqlite3';
+import { KeySlot } from '../../domain/key-slots';
 import * as t from 'io-ts';
-import { nullable } from '../domain/ids';
-import { describeErrors } from '../domain/events';
-import { Generation } from '../domain/tape-id';
-
+import { nullable } from '../../domain/ids';
+import { describeErrors } from '../../domain/events';
+import { Generation } from '../../domain/tape-id';
+import type { JobQueries, JobView, SpanView } from '../ports/job-queries';
+import type { TapeInfoView, TapeQueries, TapeView } from '../ports/tape-queries';
 
 const TapeRow = t.type({
   id: t.string,
@@ -15,6 +16,10 @@ const TapeRow = t.type({
   encrypted: t.number,
   state: t.string,
 });
+
+/** A tape's row, with the bytes of its closed segments as the space used (segments_by_tape answers it from the index). */
+const TAPE_COLUMNS = `id, generation, capacity_bytes, description, encrypted, state,
+  (SELECT coalesce(sum(s.bytes), 0) FROM segments s WHERE s.tape = tapes.id) AS used_bytes`;
 
 const TapeInfoRow = t.type({
   tape: t.string,
@@ -49,56 +54,7 @@ const JobRow = t.type({
   span_part: nullable(t.number),
 });
 
-/** A job that spans tapes: every part any journal read so far names, and whether that part's own journal was read. */
-export interface SpanView {
-  readonly id: string;
-  readonly parts: readonly { readonly part: number; readonly tape: string; readonly job: string; readonly recorded: boolean }[];
-}
-
 const SpanPartRow = t.type({ span: t.string, part: t.number, tape: t.string, job: t.string, recorded: t.number });
-
-export interface TapeView {
-  readonly id: string;
-  readonly generation: Generation;
-  readonly capacityBytes: number;
-  readonly usedBytes: number;
-  readonly description: string;
-  readonly encrypted: boolean;
-  readonly state: string;
-}
-
-export interface TapeInfoView {
-  readonly format: string;
-  readonly volumeUuid: string;
-  readonly initialisedAt: string;
-  readonly initialisedByJob: string;
-  readonly jobsTotal: number;
-  readonly lastJobId: string | null;
-  readonly lastJobAt: string | null;
-}
-
-export interface JobView {
-  readonly id: string;
-  readonly tape: string;
-  readonly type: string;
-  readonly mode: string | null;
-  readonly status: string;
-  readonly startedAt: string;
-  readonly endedAt: string | null;
-  readonly files: number;
-  readonly bytesRead: number;
-  readonly bytesWritten: number;
-  readonly warnings: number;
-  readonly encrypted: boolean;
-  readonly reason: string | null;
-  readonly host: string | null;
-  /** Orders a tape's jobs: the store position of the job's start. */
-  readonly ordinal: number;
-  readonly sources: readonly string[] | null;
-  readonly target: string | null;
-  /** A part of a backup that spans tapes: the span (its first part's job) and which part. */
-  readonly span: { readonly id: string; readonly part: number } | null;
-}
 
 const StringList = t.array(t.string);
 const parseSources = (json: string | null): readonly string[] | null => {
@@ -147,19 +103,19 @@ const toJob = (r: t.TypeOf<typeof JobRow>): JobView => ({
 
 const StoredFilesRow = t.tuple([t.string, t.number, t.number]);
 
-/** The read side of the catalog: what list/show/jobs print. */
-export class CatalogQueries {
+/** Tapes and jobs as the SQLite catalog holds them. */
+export class SqliteTapeQueries implements TapeQueries, JobQueries {
   constructor(private readonly db: Database.Database) {}
 
   tapes(): TapeView[] {
     return this.db
-      .prepare('SELECT * FROM tapes ORDER BY id')
+      .prepare(`SELECT ${TAPE_COLUMNS} FROM tapes ORDER BY id`)
       .all()
       .map((row) => toTape(decodeRow(TapeRow, row, 'tapes')));
   }
 
   tape(id: string): TapeView | undefined {
-    const row: unknown = this.db.prepare('SELECT * FROM tapes WHERE id = ?').get(id);
+    const row: unknown = this.db.prepare(`SELECT ${TAPE_COLUMNS} FROM tapes WHERE id = ?`).get(id);
     return row === undefined ? undefined : toTape(decodeRow(TapeRow, row, 'tapes'));
   }
 

@@ -2,28 +2,7 @@ import type Database from 'better-sqlite3';
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { VolumeLabel } from '../../domain/volume-label';
-import type { JournalHead } from '../journal';
-
-/**
- * What an LTFS cartridge's index and our two files looked like at the last contact that
- * left nothing unwritten (right after an index write). A later contact that finds the same
- * index (volume UUID, generation and index time) and the same sizes and times for
- * `volume.json` and the journal reads neither again: on a real drive each read is a
- * locate, the journal's as many as it has appends (docs/FORMAT.md, "Contact on LTFS").
- * Local bookkeeping like the journal cursor, not an event: losing it costs one full read.
- */
-export interface ContactMemo {
-  /** The LTFS volume UUID (the cartridge), the key. */
-  readonly ltfsVolumeUuid: string;
-  readonly indexGeneration: number;
-  readonly indexTime: string;
-  readonly label: VolumeLabel;
-  readonly labelHash: string;
-  readonly labelStamp: string;
-  readonly journalStamp: string;
-  /** The journal's last record then; the catalog must still be at it for the memo to hold. */
-  readonly head: JournalHead;
-}
+import type { ContactMemo, ContactMemos } from '../ports/contact-memos';
 
 const Row = t.type({
   ltfs_volume_uuid: t.string,
@@ -46,16 +25,13 @@ const parseLabel = (json: string): VolumeLabel | undefined => {
   }
 };
 
-export class ContactMemos {
+/** Contact memos in the SQLite catalog (table ltfs_contact_memos, made by projections/schema.ts). */
+export class SqliteContactMemos implements ContactMemos {
   private readonly select: Database.Statement;
   private readonly upsert: Database.Statement;
   private readonly remove: Database.Statement;
 
   constructor(db: Database.Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS ltfs_contact_memos (
-      ltfs_volume_uuid TEXT PRIMARY KEY, index_generation INTEGER NOT NULL, index_time TEXT NOT NULL,
-      label_json TEXT NOT NULL, label_hash TEXT NOT NULL, label_stamp TEXT NOT NULL, journal_stamp TEXT NOT NULL,
-      head_seq INTEGER NOT NULL, head_hash TEXT NOT NULL)`);
     this.select = db.prepare('SELECT * FROM ltfs_contact_memos WHERE ltfs_volume_uuid = ?');
     this.upsert = db.prepare(
       `INSERT OR REPLACE INTO ltfs_contact_memos (ltfs_volume_uuid, index_generation, index_time, label_json, label_hash,

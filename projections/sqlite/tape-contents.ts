@@ -1,14 +1,8 @@
 import type Database from 'better-sqlite3';
+import type { TapeContents } from '../ports/tape-contents';
 
 /** Jobs that stay in the catalog that ran them (never on the tape): a tape read back alone has none. */
 const LOCAL_JOB_TYPES = "('BROWSE', 'RECOVERY')";
-
-export interface TapeContents {
-  /** One line per job that lives on the tape: id, type, mode, status and totals. */
-  readonly jobs: readonly string[];
-  /** One line per archived version: path, job, kind, size, time, mode, place on tape and hash. */
-  readonly versions: readonly string[];
-}
 
 /**
  * What a catalog knows of one tape, as sorted lines independent of the order events
@@ -32,13 +26,4 @@ export const tapeContents = (db: Database.Database, tape: string): TapeContents 
        FROM entries e JOIN dirs d ON d.id = e.dir_id WHERE d.tape = ?`,
     ),
   };
-};
-
-/** Lines only one side has (at most `limit`), for a message. */
-export const contentDifferences = (a: TapeContents, b: TapeContents, limit = 5): string[] => {
-  const only = (x: readonly string[], y: readonly string[]) => {
-    const other = new Set(y);
-    return x.filter((line) => !other.has(line));
-  };
-  return [...only(a.jobs, b.jobs), ...only(b.jobs, a.jobs), ...only(a.versions, b.versions), ...only(b.versions, a.versions)].slice(0, limit);
 };

@@ -3,24 +3,9 @@ import * as t from 'io-ts';
 import { EntryKind } from '../../domain/events';
 import { nullable } from '../../domain/ids';
 import type { Glob } from '../../domain/glob';
-import type { RestoreEntry } from '../../infrastructure/restore/restore-writer';
-import type { Names } from '../names';
-import { splitPath } from '../../projections/files';
-
-
-/** A row of restore_set (checked and shaped by `selectedEntry`): what the writer restores, in its place. */
-export interface SelectedEntry extends RestoreEntry {
-  readonly seq: number;
-  /** A piece of a file split across tapes: where it starts in the file, and the file's size. */
-  readonly fileOffset: number | null;
-  readonly fileSize: number | null;
-}
-
-/** Which rows one pass (one tape) of a restore takes: the tape's tree as of a job, or one job's own entries (a later part of a span). */
-export interface PassScope {
-  readonly pass: number;
-  readonly onlyJob?: string;
-}
+import { splitPath } from '../files';
+import { createRestoreSet, indexRestoreSet } from '../schema';
+import type { PassScope, PathOpener, RestoreSelection, SegmentRank, SelectedEntry } from '../ports/restore-selection';
 
 const PAGE = 5000;
 
@@ -41,7 +26,7 @@ const selectedEntry = (row: unknown): SelectedEntry => {
     path,
     kind,
     size,
-    mtime_ns: mtime,
+    mtimeNs: mtime,
     mode,
     job,
     segment: orNull(segment, isNumber),
@@ -59,22 +44,18 @@ const selectedEntry = (row: unknown): SelectedEntry => {
 const COLUMNS = 'seq, path, kind, size, mtime_ns, mode, job, segment, offset, sha256, target, file_offset, file_size, uid, gid, meta';
 
 /**
- * What a restore will write: the tree of a tape as of one job (the latest version of
+ * What a restore will write (see the port): the tree of a tape as of one job (the latest version of
  * every path up to that job, deleted ones left out), filtered by globs, held in a TEMP
  * table in tape order (job, segment, offset) so the restore reads each segment forward.
  * A job that spans tapes is restored in passes, one per tape: the first part's tape as
  * of that part, then each later part's own entries, a later pass replacing an earlier
  * version of the same path; pieces of a split file are kept apart (`pieces`).
  */
-export class RestoreSelection {
+export class SqliteRestoreSelection implements RestoreSelection {
   private passes = 0;
 
   constructor(private readonly db: Database.Database) {
-    db.exec('DROP TABLE IF EXISTS temp.restore_set');
-    db.exec(`CREATE TEMP TABLE restore_set (
-      seq INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns TEXT NOT NULL,
-      mode INTEGER NOT NULL, job TEXT NOT NULL, segment INTEGER, offset INTEGER, sha256 TEXT, target TEXT,
-      file_offset INTEGER, file_size INTEGER, pass INTEGER NOT NULL, plain TEXT, uid INTEGER, gid INTEGER, meta TEXT)`);
+    createRestoreSet(db);
   }
 
   /** Fills the selection (one pass); returns how many entries it holds. */
@@ -82,8 +63,8 @@ export class RestoreSelection {
     tape: string,
     asOfOrdinal: number,
     globs: readonly Glob[],
-    names: Names,
-    segmentRank?: (job: string, segment: number) => number,
+    names: PathOpener,
+    segmentRank?: SegmentRank,
     scope: PassScope = { pass: 1 },
   ): number {
     this.passes = Math.max(this.passes, scope.pass);
@@ -138,7 +119,7 @@ export class RestoreSelection {
    * for the tapes of a span after the first, whose mount is known only when their turn
    * comes. The rows are written again in that order (new seqs) and the old ones dropped.
    */
-  rankPass(pass: number, segmentRank: (job: string, segment: number) => number): void {
+  rankPass(pass: number, segmentRank: SegmentRank): void {
     this.db.function('lto_tape_rank', { deterministic: true }, (job: unknown, segment: unknown) =>
       typeof job === 'string' && typeof segment === 'number' ? segmentRank(job, segment) : 0,
     );
@@ -160,7 +141,7 @@ export class RestoreSelection {
         SELECT 1 FROM restore_set later WHERE later.plain = restore_set.plain AND later.pass > restore_set.pass
           AND NOT (later.file_offset IS NOT NULL AND restore_set.file_offset IS NOT NULL))`);
     }
-    this.db.exec('CREATE INDEX IF NOT EXISTS temp.restore_set_by_kind_path ON restore_set (pass, kind, path)');
+    indexRestoreSet(this.db);
   }
 
   count(): number {

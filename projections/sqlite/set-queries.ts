@@ -1,25 +1,11 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
-import { describeErrors } from '../domain/events';
-import { DEFAULT_LOCATION } from '../domain/set/set-name';
+import { describeErrors } from '../../domain/events';
+import { DEFAULT_LOCATION } from '../../domain/set/set-name';
+import type { SetMemberView, SetQueries, SetView } from '../ports/set-queries';
 
 const SetRow = t.type({ name: t.string, copies: t.number, description: t.string, created_at: t.string });
 const MemberRow = t.type({ tape: t.string, set_name: t.string, joined_at: t.string, location: t.string });
-
-export interface SetView {
-  readonly name: string;
-  readonly copies: number;
-  readonly description: string;
-  readonly createdAt: string;
-}
-
-export interface SetMemberView {
-  readonly tape: string;
-  readonly set: string;
-  readonly joinedAt: string;
-  /** Where the tape is now (`library` until it is moved). */
-  readonly location: string;
-}
 
 const decode = <C extends t.Mixed>(codec: C, row: unknown, table: string): t.TypeOf<C> => {
   const decoded = codec.decode(row);
@@ -31,7 +17,7 @@ const MEMBERS = `SELECT st.tape, st.set_name, st.joined_at, coalesce(l.location,
   FROM set_tapes st JOIN tapes t ON t.id = st.tape LEFT JOIN tape_locations l ON l.tape = st.tape`;
 
 /** The read side of tape sets and tape locations. */
-export class SetQueries {
+export class SqliteSetQueries implements SetQueries {
   constructor(private readonly db: Database.Database) {}
 
   sets(): SetView[] {

@@ -1,17 +1,18 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
+import type { MountMemory } from '../ports/mount-memory';
 
 /**
  * Where each tape was last found mounted on this machine: a convenience for the next
  * command (tried before the drive and the default folder), not catalog data: it is
  * never an event and a rebuild does not touch it.
  */
-export class MountMemory {
+/** The mount memory in the SQLite catalog (table tape_mounts, made by projections/schema.ts). */
+export class SqliteMountMemory implements MountMemory {
   private readonly select: Database.Statement;
   private readonly upsert: Database.Statement;
 
   constructor(db: Database.Database) {
-    db.exec('CREATE TABLE IF NOT EXISTS tape_mounts (tape TEXT PRIMARY KEY, path TEXT NOT NULL, seen_at TEXT NOT NULL)');
     this.select = db.prepare('SELECT path FROM tape_mounts WHERE tape = ?').pluck();
     this.upsert = db.prepare(
       `INSERT INTO tape_mounts (tape, path, seen_at) VALUES (?, ?, ?)

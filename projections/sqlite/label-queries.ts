@@ -1,22 +1,10 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
-import { describeErrors } from '../domain/events';
+import { describeErrors } from '../../domain/events';
+import type { LabelQueries, LabelView, TapeLabelView } from '../ports/label-queries';
 
 const LabelRow = t.type({ name: t.string, color: t.string, created_at: t.string, tapes: t.number });
 const TapeLabelRow = t.type({ tape: t.string, label: t.string, color: t.string });
-
-export interface LabelView {
-  readonly name: string;
-  readonly color: string;
-  readonly createdAt: string;
-  /** How many tapes carry it. */
-  readonly tapes: number;
-}
-
-export interface TapeLabelView {
-  readonly name: string;
-  readonly color: string;
-}
 
 const decode = <C extends t.Mixed>(codec: C, row: unknown, table: string): t.TypeOf<C> => {
   const decoded = codec.decode(row);
@@ -24,8 +12,8 @@ const decode = <C extends t.Mixed>(codec: C, row: unknown, table: string): t.Typ
   return decoded.right;
 };
 
-/** The read side of labels: definitions, and the labels of each tape (sorted by name). */
-export class LabelQueries {
+/** Labels as the SQLite catalog holds them. */
+export class SqliteLabelQueries implements LabelQueries {
   constructor(private readonly db: Database.Database) {}
 
   labels(): LabelView[] {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
-import type { JournalCursor } from '../journal';
+import type { JournalCursor } from '../../infrastructure/journal';
+import type { JournalCursors } from '../ports/journal-cursors';
 
 const Row = t.type({ byte_offset: t.number, line: t.number, seq: t.number, hash: t.string, head_length: t.number });
 
@@ -10,15 +11,12 @@ const Row = t.type({ byte_offset: t.number, line: t.number, seq: t.number, hash:
  * per volume: another cartridge with the same barcode starts from the beginning. Like
  * the mount memory, this is local bookkeeping, not an event; losing it costs one full read.
  */
-export class JournalCursors {
+export class SqliteJournalCursors implements JournalCursors {
   private readonly select: Database.Statement;
   private readonly upsert: Database.Statement;
   private readonly remove: Database.Statement;
 
   constructor(db: Database.Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS journal_cursors (
-      tape TEXT NOT NULL, volume_uuid TEXT NOT NULL, byte_offset INTEGER NOT NULL, line INTEGER NOT NULL,
-      seq INTEGER NOT NULL, hash TEXT NOT NULL, head_length INTEGER NOT NULL, PRIMARY KEY (tape, volume_uuid))`);
     this.select = db.prepare('SELECT byte_offset, line, seq, hash, head_length FROM journal_cursors WHERE tape = ? AND volume_uuid = ?');
     this.upsert = db.prepare(
       `INSERT INTO journal_cursors (tape, volume_uuid, byte_offset, line, seq, hash, head_length) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
-import { describeErrors } from '../domain/events';
+import { describeErrors } from '../../domain/events';
+import type { DirRow, HitRow, NameOnTape, SearchQueries } from '../ports/search-queries';
 
-const HitRow = t.type({
+const HitColumns = t.type({
   tape: t.string,
   dir: t.string,
   name: t.string,
@@ -12,20 +13,12 @@ const HitRow = t.type({
   job: t.string,
   backed_up_at: t.string,
 });
-export type HitRow = t.TypeOf<typeof HitRow>;
 
-/** A distinct name on one tape, and how many archived versions carry it there. */
-export interface NameOnTape {
-  readonly tape: string;
-  readonly name: string;
-  readonly versions: number;
-}
-
-export interface DirRow {
-  readonly id: number;
-  readonly tape: string;
-  readonly path: string;
-}
+/** A result row decoded once and shaped as the port's record. */
+const toHit = (row: unknown): HitRow => {
+  const r = decode(HitColumns, row);
+  return { tape: r.tape, dir: r.dir, name: r.name, kind: r.kind, size: r.size, mtimeNs: r.mtime_ns, job: r.job, backedUpAt: r.backed_up_at };
+};
 
 const decode = <C extends t.Mixed>(codec: C, row: unknown): t.TypeOf<C> => {
   const decoded = codec.decode(row);
@@ -65,8 +58,8 @@ function* filterIter<A, B extends A>(items: Iterable<A>, keep: (a: A) => a is B)
   for (const item of items) if (keep(item)) yield item;
 }
 
-/** The read side of `lto search` over the name index (see projections/search.ts). */
-export class SearchQueries {
+/** The name index and entries of the SQLite catalog, for `lto search` (see projections/search.ts). */
+export class SqliteSearchQueries implements SearchQueries {
   constructor(private readonly db: Database.Database) {}
 
   /**
@@ -108,7 +101,7 @@ export class SearchQueries {
     return this.db
       .prepare(`SELECT ${HIT_COLUMNS} FROM ${HIT_FROM} WHERE e.name = ? AND d.tape = ? AND e.kind != 'deleted' ${ORDER} LIMIT ?`)
       .all(name, tape, limit)
-      .map((row) => decode(HitRow, row));
+      .map(toHit);
   }
 
   dirs(): Iterable<DirRow> {
@@ -126,7 +119,7 @@ export class SearchQueries {
     return this.db
       .prepare(`SELECT ${HIT_COLUMNS} FROM json_each(?) x JOIN ${HIT_FROM} WHERE e.id = x.value ORDER BY x.key`)
       .all(JSON.stringify(ids))
-      .map((row) => decode(HitRow, row));
+      .map(toHit);
   }
 
   /** Every version on these tapes (all tapes: `undefined`). */
@@ -137,7 +130,7 @@ export class SearchQueries {
          ORDER BY d.tape, d.path, e.name, e.ordinal`,
       )
       .iterate(tapes === undefined ? null : JSON.stringify(tapes), tapes === undefined ? '[]' : JSON.stringify(tapes));
-    return mapIter(rows, (row) => decode(HitRow, row));
+    return mapIter(rows, toHit);
   }
 }
 

@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
 import { nullable } from '../../domain/ids';
-import { splitPath } from '../../projections/files';
-
+import { splitPath } from '../files';
+import type { IncrementalBaseline, LatestVersion } from '../ports/incremental-baseline';
 
 const LatestRow = t.type({
-  kind: t.string,
+  kind: t.keyof({ file: null, dir: null, symlink: null, deleted: null }),
   size: t.number,
   mtime_ns: t.string,
   mode: t.number,
@@ -14,7 +14,6 @@ const LatestRow = t.type({
   ctime_ns: nullable(t.string),
   inode: nullable(t.string),
 });
-export type LatestVersion = t.TypeOf<typeof LatestRow>;
 
 /**
  * Across the tapes of a set: the newest version of a path on any of them (jobs ordered by
@@ -28,10 +27,10 @@ const LATEST_ON_TAPES = `SELECT e.kind, coalesce(x.file_size, e.size) AS size, e
   ORDER BY e.ordinal DESC, e.id DESC LIMIT 1`;
 
 /**
- * The latest catalogued version of each path of a tape (or of every tape of a set):
- * what an incremental backup compares against.
+ * The latest catalogued version of each path of a tape (or of every tape of a set), one
+ * indexed look-up per path (entries_by_name): what an incremental backup compares against.
  */
-export class CatalogState {
+export class SqliteIncrementalBaseline implements IncrementalBaseline {
   private readonly latestStatement: Database.Statement;
   private readonly key: string;
 
@@ -48,13 +47,13 @@ export class CatalogState {
     );
   }
 
-  /** The latest version of a path, or undefined when never archived (a `deleted` row is returned as such). */
   latest(path: string): LatestVersion | undefined {
     const [dir, name] = splitPath(path);
     const row: unknown = this.latestStatement.get(this.key, dir, name);
     if (row === undefined) return undefined;
     const decoded = LatestRow.decode(row);
     if (decoded._tag === 'Left') throw new Error(`catalog entry ${path} does not decode`);
-    return decoded.right;
+    const r = decoded.right;
+    return { kind: r.kind, size: r.size, mtimeNs: r.mtime_ns, mode: r.mode, sha256: r.sha256, target: r.target, ctimeNs: r.ctime_ns, inode: r.inode };
   }
 }

@@ -1,13 +1,6 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
-
-/** One place a backup job's data is held: the original, or a copy that succeeded. */
-export interface JobCopy {
-  readonly tape: string;
-  readonly job: string;
-  /** True for the backup itself, false for a copy of it. */
-  readonly original: boolean;
-}
+import type { CopyQueries, JobCopy } from '../ports/copy-queries';
 
 const CopyRow = t.type({ tape: t.string, job: t.string, original: t.number });
 
@@ -34,7 +27,7 @@ const PLACES = `
   )`;
 
 /** Reads of the copies projection (projections/copies.ts). */
-export class CopyQueries {
+export class SqliteCopyQueries implements CopyQueries {
   private readonly places: Database.Statement;
 
   constructor(db: Database.Database) {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import * as t from 'io-ts';
+import type { FolderEntry, FolderPages, PageStart } from '../ports/folder-pages';
 
 /**
  * One page of a folder as of a backup job, for the web catalog: the latest version of
@@ -9,7 +10,7 @@ import * as t from 'io-ts';
  * of 100,000 entries reads about a page of rows.
  */
 
-export const FolderRow = t.type({
+const FolderRow = t.type({
   name: t.string,
   kind: t.keyof({ file: null, dir: null, symlink: null, deleted: null }),
   size: t.number,
@@ -20,7 +21,6 @@ export const FolderRow = t.type({
   file_offset: t.union([t.number, t.null]),
   file_size: t.union([t.number, t.null]),
 });
-export type FolderRow = t.TypeOf<typeof FolderRow>;
 
 const LATEST_IN_FOLDER = `
   FROM dirs d JOIN entries e ON e.dir_id = d.id
@@ -40,9 +40,6 @@ const PAGE_AT = `${SELECT_PAGE} ORDER BY e.name LIMIT @limit OFFSET @offset`;
 const PAGE_AFTER = `${SELECT_PAGE} AND e.name > @after ORDER BY e.name LIMIT @limit`;
 const PAGE_BEFORE = `${SELECT_PAGE} AND e.name < @before ORDER BY e.name DESC LIMIT @limit`;
 
-/** Where a page starts: at a position, just after a name, or just before one (then it ends there). */
-export type PageStart = { readonly offset: number } | { readonly after: string } | { readonly before: string };
-
 /**
  * How many names the folder shows: per name, the kind of its latest version up to the
  * job (SQLite gives a bare column the row of the `max()`; ordinal then id, as the
@@ -58,10 +55,10 @@ const COUNT = `
 
 const Count = t.type({ n: t.number });
 
-export class FolderPageQueries {
+export class SqliteFolderPages implements FolderPages {
   constructor(private readonly db: Database.Database) {}
 
-  page(q: { readonly tape: string; readonly dir: string; readonly ordinal: number; readonly limit: number }, start: PageStart): FolderRow[] {
+  page(q: { readonly tape: string; readonly dir: string; readonly ordinal: number; readonly limit: number }, start: PageStart): FolderEntry[] {
     const sql = 'after' in start ? PAGE_AFTER : 'before' in start ? PAGE_BEFORE : PAGE_AT;
     const rows = this.db
       .prepare(sql)
@@ -69,7 +66,8 @@ export class FolderPageQueries {
       .map((row) => {
         const decoded = FolderRow.decode(row);
         if (decoded._tag === 'Left') throw new Error('catalog table entries: a row this version cannot read');
-        return decoded.right;
+        const r = decoded.right;
+        return { name: r.name, kind: r.kind, size: r.size, mtimeNs: r.mtime_ns, job: r.job, target: r.target, versions: r.versions, fileOffset: r.file_offset, fileSize: r.file_size };
       });
     return 'before' in start ? rows.reverse() : rows;
   }
