@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { HashReply } from './hash-worker-client';
 
 interface Update {
   readonly u: readonly [number, number];
@@ -22,9 +23,9 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
     if (isUpdate(message)) {
       const [start, length] = message.u;
       hash.update(memory.subarray(start, start + length));
-      port.postMessage({ a: start });
+      port.postMessage({ a: start } satisfies HashReply);
     } else {
-      port.postMessage({ digest: hash.digest('hex') });
+      port.postMessage({ digest: hash.digest('hex') } satisfies HashReply);
     }
   });
 }

@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ALIGN } from '../direct-io';
 import { HEADER_BYTES, TAG_BYTES, sealChunk } from '../crypto/segment-chunks';
-import { HashWorker, type SealSpec } from './hash-worker-client';
+import { HashWorker, type HashReply, type SealSpec } from './hash-worker-client';
 
 /** What the writer sends (SealSpec), as it arrives here: Buffers become Uint8Arrays on the way. */
 type SealData = Omit<SealSpec, 'key' | 'header'> & {
@@ -245,7 +245,7 @@ if (port !== null && isSealData(data)) {
   const fail = (error: unknown): void => {
     if (failed) return;
     failed = true;
-    port.postMessage({ e: errorOf(error) });
+    port.postMessage({ e: errorOf(error) } satisfies HashReply);
   };
 
   const take = async (start: number, length: number): Promise<void> => {
@@ -270,7 +270,7 @@ if (port !== null && isSealData(data)) {
     if (isUpdate(message)) {
       const [start, length] = message.u;
       if (!failed) await take(start, length).catch(fail);
-      port.postMessage({ a: start });
+      port.postMessage({ a: start } satisfies HashReply);
       return;
     }
     if (failed) return;
@@ -278,7 +278,7 @@ if (port !== null && isSealData(data)) {
       if (fill > 0) await sealFilled(true);
       if (direct) await finish();
       const digest = hash instanceof StageHasher ? await hash.digest() : hash.digest('hex');
-      port.postMessage({ digest, bytes: stagedAt, plainBytes });
+      port.postMessage({ digest, bytes: stagedAt, plainBytes } satisfies HashReply);
     } catch (error) {
       fail(error);
     }
