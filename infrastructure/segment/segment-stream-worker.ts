@@ -18,6 +18,7 @@
 import type { Hash, Hmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { StreamReply } from './large-file-reader';
 import { contentHasher, contentKeyOf } from './content-hash';
 import { SourceReads } from './source-reads';
 import { osPath } from '../os-path';
@@ -90,7 +91,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
     }
     const e = s.error;
     stream = undefined;
-    port.postMessage({ end: [s.id, placedAny ? s.hash.digest('hex') : '', changed, e?.op ?? '', e?.code ?? '', e?.message ?? '', placedAny, free.splice(0)] });
+    port.postMessage({ end: [s.id, placedAny ? s.hash.digest('hex') : '', changed, e?.op ?? '', e?.code ?? '', e?.message ?? '', placedAny, free.splice(0)] } satisfies StreamReply);
   };
 
   /** Reads the chunk at the stream's position into `start` (the read started ahead, if it was for this buffer). */
@@ -149,7 +150,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
       if (got < want) memory.fill(0, start + got, start + want);
       readAhead(s, want);
       s.hash.update(memory.subarray(start, start + want));
-      port.postMessage({ chunk: [s.id, start, want, s.position] });
+      port.postMessage({ chunk: [s.id, start, want, s.position] } satisfies StreamReply);
       s.position += want;
       s.sent++;
       if (s.position >= s.size) {
@@ -168,7 +169,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
       try {
         fd = fs.openSync(osPath(path), fs.constants.O_RDONLY | O_NONBLOCK);
       } catch (error) {
-        port.postMessage({ end: [id, '', false, 'open', codeOf(error), messageOf(error), false, free.splice(0)] });
+        port.postMessage({ end: [id, '', false, 'open', codeOf(error), messageOf(error), false, free.splice(0)] } satisfies StreamReply);
         return;
       }
       let regular: boolean;
@@ -176,12 +177,12 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
         regular = fs.fstatSync(fd).isFile();
       } catch (error) {
         fs.closeSync(fd);
-        port.postMessage({ end: [id, '', false, 'stat', codeOf(error), messageOf(error), false, free.splice(0)] });
+        port.postMessage({ end: [id, '', false, 'stat', codeOf(error), messageOf(error), false, free.splice(0)] } satisfies StreamReply);
         return;
       }
       if (!regular) {
         fs.closeSync(fd);
-        port.postMessage({ end: [id, '', false, 'read', 'ENOTREG', `${path} is not a regular file`, false, free.splice(0)] });
+        port.postMessage({ end: [id, '', false, 'read', 'ENOTREG', `${path} is not a regular file`, false, free.splice(0)] } satisfies StreamReply);
         return;
       }
       stream = { id, path, size, mtimeNs, chunkBytes, from, fileSize, fd, reads: new SourceReads(fd), ahead: undefined, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };

@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { PathReporter } from 'io-ts/PathReporter';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -6,6 +7,7 @@ import { Condition } from '../../infrastructure/threads/condition';
 import { Latch } from '../../infrastructure/threads/latch';
 import { Mutex } from '../../infrastructure/threads/mutex';
 import { SlotPool } from '../../infrastructure/threads/slot-pool';
+import { row } from '../../infrastructure/threads/row';
 import { WorkerClient } from '../../infrastructure/threads/worker-client';
 
 const Echo = t.type({ echo: t.number });
@@ -149,5 +151,16 @@ describe('SlotPool', () => {
     pool.fail();
     assert.equal(await ended, undefined);
     assert.equal(pool.acquire(), undefined);
+  });
+});
+
+describe('row', () => {
+  it('accepts exactly its columns, and says which row failed', () => {
+    const Answer = row('Answer', t.number, t.string, t.boolean, t.string, t.string, t.string, t.array(t.number));
+    assert.equal(Answer.is([1, 'a', true, '', '', '', [2]]), true);
+    assert.equal(Answer.is([1, 'a', true, '', '', '', [2], 'extra']), false);
+    assert.equal(Answer.is([1, 'a', 'true', '', '', '', [2]]), false);
+    assert.equal(Answer.is({ 0: 1 }), false);
+    assert.match(PathReporter.report(Answer.decode([1])).join(''), /Answer/);
   });
 });
