@@ -11,13 +11,14 @@
  */
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ReadAnswer } from './small-file-readers';
 import { contentHasher, contentKeyOf } from './content-hash';
 import { osPath } from '../os-path';
 
 const contentKey = contentKeyOf(workerData);
 
 type Job = readonly [number, string, number, bigint, number];
-type Done = readonly [number, number, string, boolean, string, string, string];
+type Done = ReadAnswer;
 
 const isJob = (j: unknown): j is Job =>
   Array.isArray(j) && j.length === 5 && typeof j[0] === 'number' && typeof j[1] === 'string' && typeof j[2] === 'number' && typeof j[3] === 'bigint' && typeof j[4] === 'number';
