@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import * as path from 'node:path';
+import { row } from '../threads/row';
 import { WorkerClient } from '../threads/worker-client';
 
 const HASH_WORKER = path.join(__dirname, 'segment-hash-worker.js');
@@ -12,6 +13,9 @@ export const HashReply = t.union([
   t.type({ e: t.type({ code: t.string, message: t.string }) }),
 ]);
 export type HashReply = t.TypeOf<typeof HashReply>;
+/** What they are sent: hash memory[start, start + length) next, or send the digest. */
+export const HashUpdate = t.type({ u: row('HashUpdate', t.number, t.number) });
+export type HashUpdate = t.TypeOf<typeof HashUpdate>;
 
 /** Encrypt-and-write mode: the worker writes the segment itself (see segment-seal-worker). */
 export interface SealSpec {
@@ -67,7 +71,7 @@ export class HashWorker {
   /** Hashes memory[start, start + length) after everything sent before. */
   update(start: number, length: number): void {
     this.thread.hold();
-    this.thread.post({ u: [start, length] });
+    this.thread.post({ u: [start, length] } satisfies HashUpdate);
   }
 
   /**

@@ -15,6 +15,10 @@ export const StreamReply = t.union([
   t.type({ end: row('StreamEnd', t.number, t.string, t.boolean, t.string, t.string, t.string, t.boolean, t.array(t.number)) }),
 ]);
 export type StreamReply = t.TypeOf<typeof StreamReply>;
+/** What the stream thread is sent: free chunk buffers, or a file to stream ([id, path, size, mtime ns, chunk bytes, from, file size]). */
+export const StreamSlots = t.type({ slots: t.array(t.number) });
+export const StreamOpen = t.type({ open: row('StreamOpen', t.number, t.string, t.number, t.bigint, t.number, t.number, t.number) });
+export type StreamOpen = t.TypeOf<typeof StreamOpen>;
 
 export interface StreamEnd {
   /** hex SHA-256 of the bytes sent as chunks (empty when none was sent). */
@@ -68,7 +72,7 @@ export class LargeFileReader {
     const id = this.nextId++;
     this.current = { id, handlers };
     thread.hold();
-    thread.post({ open: [id, file, size, mtimeNs, chunkBytes, from, fileSize] });
+    thread.post({ open: [id, file, size, mtimeNs, chunkBytes, from, fileSize] } satisfies StreamOpen);
     return true;
   }
 

@@ -18,7 +18,7 @@
 import type { Hash, Hmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { StreamReply } from './large-file-reader';
+import { StreamOpen, StreamSlots, type StreamReply } from './large-file-reader';
 import { contentHasher, contentKeyOf } from './content-hash';
 import { SourceReads } from './source-reads';
 import { osPath } from '../os-path';
@@ -51,20 +51,6 @@ interface Stream {
   short: boolean;
   error: { op: string; code: string; message: string } | undefined;
 }
-
-type OpenMessage = readonly [number, string, number, bigint, number, number, number];
-
-const openOf = (m: unknown): OpenMessage | undefined => {
-  if (typeof m !== 'object' || m === null || !('open' in m) || !Array.isArray(m.open)) return undefined;
-  const [id, path, size, mtimeNs, chunkBytes, from, fileSize] = m.open;
-  return typeof id === 'number' && typeof path === 'string' && typeof size === 'number' && typeof mtimeNs === 'bigint' && typeof chunkBytes === 'number' &&
-    typeof from === 'number' && typeof fileSize === 'number'
-    ? [id, path, size, mtimeNs, chunkBytes, from, fileSize]
-    : undefined;
-};
-
-const slotsOf = (m: unknown): number[] =>
-  typeof m === 'object' && m !== null && 'slots' in m && Array.isArray(m.slots) ? m.slots.filter((s): s is number => typeof s === 'number') : [];
 
 const shared: unknown = typeof workerData === 'object' && workerData !== null && 'memory' in workerData ? workerData.memory : undefined;
 const port = parentPort;
@@ -161,10 +147,9 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
   };
 
   port.on('message', (message: unknown) => {
-    free.push(...slotsOf(message));
-    const open = openOf(message);
-    if (open !== undefined) {
-      const [id, path, size, mtimeNs, chunkBytes, from, fileSize] = open;
+    if (StreamSlots.is(message)) free.push(...message.slots);
+    if (StreamOpen.is(message)) {
+      const [id, path, size, mtimeNs, chunkBytes, from, fileSize] = message.open;
       let fd: number;
       try {
         fd = fs.openSync(osPath(path), fs.constants.O_RDONLY | O_NONBLOCK);

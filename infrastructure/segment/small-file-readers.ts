@@ -11,6 +11,11 @@ export type ReadAnswer = t.TypeOf<typeof ReadAnswer>;
 /** What a reader thread sends: the answers to the requests it worked through, in batches. */
 export const ReadReply = t.type({ done: t.array(ReadAnswer) });
 export type ReadReply = t.TypeOf<typeof ReadReply>;
+/** One file to read: [request id, path, expected size, expected mtime ns, start of its slot]. */
+export const ReadJob = row('ReadJob', t.number, t.string, t.number, t.bigint, t.number);
+export type ReadJob = t.TypeOf<typeof ReadJob>;
+/** What a reader thread is sent: the requests made in one turn of the event loop. */
+export const ReadRequest = t.type({ jobs: t.array(ReadJob) });
 
 export interface SmallRead {
   /** Bytes read (up to size + 1: one more than announced means the file grew). */
@@ -32,7 +37,7 @@ interface Thread {
   readonly client: WorkerClient<ReadReply>;
   /** Requests sent and not yet answered (the thread with fewest gets the next). */
   outstanding: number;
-  batch: Array<readonly [number, string, number, bigint, number]>;
+  batch: ReadJob[];
 }
 
 const opOf = (s: unknown): 'open' | 'read' | 'stat' => (s === 'open' || s === 'stat' ? s : 'read');
