@@ -17,6 +17,8 @@ import { addEntry, describeSegmentFailure, pieceThatFits, SPLIT_MIN_BYTES, type 
 import type { BackupProgress } from './run-backup';
 import type { StopRequest } from '../../infrastructure/stop-signals';
 import { HardLinks } from './hard-links';
+import { WriteTally } from './write-tally';
+import { InFlight } from '../../infrastructure/threads/in-flight';
 
 /** A segment also closes after this many entries: bounds the memory held until its events are written. */
 export const MAX_SEGMENT_ENTRIES = 50_000;
@@ -34,19 +36,13 @@ export const writeSegments = async (
 ): Promise<E.Either<AppError, WriteOutcome>> => {
   let part = first;
   const parts: PartPlace[] = [{ tape: first.tape, job: first.recorder.job }];
-  const readableWarnings: { path: string; reason: string }[] = [];
   // What the scan could not stat or list is not on the tape either (a special file skipped by design is only a warning).
-  let notArchived = scan.lost();
+  const tally = new WriteTally(scan.lost());
   let deletionsRecorded = false;
   const totalEntries = plan.new.entries + plan.modified.entries;
   const totalBytes = plan.new.bytes + plan.modified.bytes;
   let writer: SegmentWriter | undefined;
   let entries: ArchivedEntry[] = [];
-  let done = 0;
-  let filesDone = 0;
-  let bytesDone = 0;
-  let bytesWritten = 0;
-  let segments = 0;
   // Hard links are found within one part: a link names a first copy on the same tape.
   let links = new HardLinks();
 
@@ -55,12 +51,12 @@ export const writeSegments = async (
   const warn = (path: string, reason: string): void => {
     part.warnings.push({ path, reason: part.names.text(path, reason) });
     part.pending++;
-    readableWarnings.push({ path: part.names.open(path), reason });
+    tally.warnings.push({ path: part.names.open(path), reason });
   };
   for (const w of scan.warnings()) {
     part.warnings.push(w);
     part.pending++;
-    readableWarnings.push({ path: first.names.open(w.path), reason: first.names.openText(w.path, w.reason) });
+    tally.warnings.push({ path: first.names.open(w.path), reason: first.names.openText(w.path, w.reason) });
   }
 
   const flushWarnings = (): E.Either<AppError, void> => {
@@ -78,9 +74,7 @@ export const writeSegments = async (
     const job = part.recorder.job;
     protectClosedSegment(part.session.mount, job, part.segment);
     app.crashPoint('segment-closed');
-    part.totals.bytesWritten += closed.right.bytes;
-    bytesWritten += closed.right.bytes;
-    segments += 1;
+    tally.segmentClosed(part, closed.right.bytes);
     const { bytes, sha256, plainBytes, chunkBytes } = closed.right;
     const recorded = part.recorder.record({ type: 'CloseSegment', job, segment: part.segment, bytes, sha256, plainBytes, chunkBytes, entries });
     entries = [];
@@ -92,7 +86,8 @@ export const writeSegments = async (
 
   const outcome = (failure: string | undefined): WriteOutcome => {
     part.totals.warnings = part.warnings.length;
-    return { parts, last: part, filesDone, bytesDone, bytesWritten, segments, warnings: readableWarnings, notArchived, deletionsRecorded, failure };
+    const { filesDone, bytesDone, bytesWritten, segments, warnings, notArchived } = tally;
+    return { parts, last: part, filesDone, bytesDone, bytesWritten, segments, warnings, notArchived, deletionsRecorded, failure };
   };
 
   const fail = async (reason: string): Promise<E.Either<AppError, WriteOutcome>> => {
@@ -105,7 +100,7 @@ export const writeSegments = async (
   let inFlightBytes = 0;
   // Adds stay in flight up to IN_FLIGHT: the writer reads many small files at once and
   // places each as it is ready (its offset is recorded), so the disk never waits on us.
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new InFlight();
   let issuedBytes = 0;
   let fatal: string | undefined;
   const settle = (entry: PlannedEntry, added: Added, last: boolean): void => {
@@ -114,32 +109,21 @@ export const writeSegments = async (
       return;
     }
     if (added._tag === 'warning') {
-      notArchived += 1;
+      tally.notArchived += 1;
       warn(entry.path, added.reason);
     } else {
       entries.push(added.entry);
       app.crashPoint('entry-written');
       if (added.changed) warn(entry.path, 'changed while it was read: the archived copy may be inconsistent');
       if (added.metadataProblem !== undefined) warn(entry.path, `archived without its extended attributes: ${added.metadataProblem}`);
-      if (entry.kind === 'file') {
-        // A file split across tapes counts once, in the part that holds its first byte.
-        const counts = added.entry.extent === undefined || added.entry.extent.offset === 0;
-        if (counts) part.totals.files += 1;
-        // A hard link's bytes were read (and are counted) with its first name.
-        const bytes = added.entry.link === undefined ? added.entry.size : 0;
-        part.totals.bytesRead += bytes;
-        if (counts) filesDone += 1;
-        bytesDone += bytes;
-      }
+      if (entry.kind === 'file') tally.fileArchived(part, added.entry);
     }
-    if (last) done += 1;
+    if (last) tally.entriesDone += 1;
     report();
   };
   // Bytes of a large file count as its chunks are read, so a 400 MB file moves the bar while it is written.
-  const report = (): void => progress?.next({ phase: 'write', entries: done, bytes: bytesDone + (writer?.largeFileBytes ?? 0), totalEntries, totalBytes });
-  const drain = async (): Promise<void> => {
-    await Promise.all(inFlight);
-  };
+  const report = (): void => progress?.next({ phase: 'write', entries: tally.entriesDone, bytes: tally.bytesDone + (writer?.largeFileBytes ?? 0), totalEntries, totalBytes });
+  const drain = (): Promise<void> => inFlight.all();
   const openWriter = (): E.Either<string, SegmentWriter> => {
     if (writer !== undefined) return E.right(writer);
     part.segment += 1;
@@ -161,7 +145,6 @@ export const writeSegments = async (
       settle(entry, added, last);
     });
     inFlight.add(task);
-    void task.finally(() => inFlight.delete(task));
   };
   /** What is placed is kept: the open segment is closed (it fits) and its events recorded, then the job fails. */
   const stopBeforeReserve = async (reason: string): Promise<E.Either<AppError, WriteOutcome>> => {
@@ -272,7 +255,7 @@ export const writeSegments = async (
       if (E.isLeft(went)) return went;
       if (went.right !== undefined) return fail(went.right);
     }
-    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    if (inFlight.size >= IN_FLIGHT) await inFlight.any();
     if (fatal !== undefined) {
       await drain();
       return fail(fatal);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Condition } from '../../infrastructure/threads/condition';
+import { InFlight } from '../../infrastructure/threads/in-flight';
 import { Latch } from '../../infrastructure/threads/latch';
 import { Mutex } from '../../infrastructure/threads/mutex';
 import { SlotPool } from '../../infrastructure/threads/slot-pool';
@@ -162,5 +163,28 @@ describe('row', () => {
     assert.equal(Answer.is([1, 'a', 'true', '', '', '', [2]]), false);
     assert.equal(Answer.is({ 0: 1 }), false);
     assert.match(PathReporter.report(Answer.decode([1])).join(''), /Answer/);
+  });
+});
+
+describe('InFlight', () => {
+  it('counts tasks until they settle, and waits for one or for all', async () => {
+    const inFlight = new InFlight();
+    const ends: Array<() => void> = [];
+    const task = (): Promise<void> => new Promise((resolve) => ends.push(resolve));
+    inFlight.add(task());
+    inFlight.add(task());
+    assert.equal(inFlight.size, 2);
+    const one = inFlight.any();
+    ends[1]?.();
+    await one;
+    await Promise.resolve();
+    assert.equal(inFlight.size, 1);
+    let all = false;
+    const waited = inFlight.all().then(() => (all = true));
+    await Promise.resolve();
+    assert.equal(all, false);
+    ends[0]?.();
+    await waited;
+    assert.equal(inFlight.size, 0);
   });
 });
