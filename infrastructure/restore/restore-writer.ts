@@ -11,6 +11,7 @@ import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, ty
 import { osPath } from '../os-path';
 import { nameBytes, nameText } from '../../domain/name-bytes';
 import { SafeTarget } from './safe-target';
+import { WindowSlots } from './window-slots';
 import { copySparse } from './sparse-copy';
 import { exactTimes, splitNs } from '../meta/file-times';
 import { applyMetadata, needsMetadata, restoreMetadata, type Created, type MetadataFields, type MetadataPolicy, type RestoreMetadata } from './entry-metadata';
@@ -123,9 +124,7 @@ export class RestoreWriter {
   private fileWriters: FileWriters | undefined;
   /** SLOTS windows of shared memory (one buffer, so a decrypting thread keeps its memory). */
   private memory: SharedArrayBuffer | undefined;
-  private readonly freeSlots = Array.from({ length: SLOTS }, (_, i) => i);
-  /** Windows whose files the writer threads are writing, oldest first. */
-  private readonly writing: Promise<void>[] = [];
+  private readonly windows = new WindowSlots(SLOTS);
   private readonly overwrite: boolean;
   private readonly keys: SegmentKeys | undefined;
   private readonly ledger: PieceLedger;
@@ -341,7 +340,7 @@ export class RestoreWriter {
         if (item.kind === 'large') {
           if (ahead !== undefined) await this.queueWindow(ahead.window, await ahead.read, onProgress);
           ahead = undefined;
-          await this.drain();
+          await this.windows.drain();
           await this.restoreLarge(item.entry);
           onProgress(this.restored.files, this.restored.bytes);
           continue;
@@ -349,32 +348,17 @@ export class RestoreWriter {
         // The previous window's read ends before this one starts: one read of the tape in
         // flight, front to back (its files are written while this one reads).
         const previous = ahead === undefined ? undefined : { window: ahead.window, data: await ahead.read };
-        const read = quiet(this.startRead(item, await this.slot()));
+        const read = quiet(this.startRead(item, await this.windows.take()));
         if (previous !== undefined) await this.queueWindow(previous.window, previous.data, onProgress);
         ahead = { window: item, read };
       }
       if (ahead !== undefined) await this.queueWindow(ahead.window, await ahead.read, onProgress);
       ahead = undefined;
-      await this.drain();
+      await this.windows.drain();
     } finally {
       if (ahead !== undefined) await Promise.allSettled([ahead.read]);
-      await Promise.allSettled(this.writing.splice(0));
+      await this.windows.settle();
     }
-  }
-
-  /** A free slot of shared memory, once the oldest queued window is written if none is. */
-  private async slot(): Promise<number> {
-    for (;;) {
-      const free = this.freeSlots.pop();
-      if (free !== undefined) return free;
-      const oldest = this.writing.shift();
-      if (oldest === undefined) throw new Error('restore: no window slot is free and none is being written');
-      await oldest;
-    }
-  }
-
-  private async drain(): Promise<void> {
-    for (let w = this.writing.shift(); w !== undefined; w = this.writing.shift()) await w;
   }
 
   private async startRead(item: WindowRead<RestoreEntry>, slot: number): Promise<WindowData> {
@@ -401,7 +385,7 @@ export class RestoreWriter {
    */
   private async queueWindow(window: WindowRead<RestoreEntry>, { slot, data }: WindowData, onProgress: (files: number, bytes: number) => void): Promise<void> {
     if (data === 'damaged') {
-      this.freeSlots.push(slot);
+      this.windows.release(slot);
       for (const entry of window.entries) await this.restoreLarge(entry);
       onProgress(this.restored.files, this.restored.bytes);
       return;
@@ -432,12 +416,12 @@ export class RestoreWriter {
       byIndex.push(entry);
     }
     if (files.length === 0) {
-      this.freeSlots.push(slot);
+      this.windows.release(slot);
       onProgress(this.restored.files, this.restored.bytes);
       return;
     }
     const written = this.writers().write(files, this.overwrite).then((misses) => {
-      this.freeSlots.push(slot);
+      this.windows.release(slot);
       this.restored.files += files.length - misses.length;
       this.restored.bytes += files.reduce((sum, f) => sum + f.length, 0);
       const missed = new Set<number>();
@@ -455,7 +439,7 @@ export class RestoreWriter {
       });
       onProgress(this.restored.files, this.restored.bytes);
     });
-    this.writing.push(quiet(written));
+    this.windows.writes(quiet(written));
   }
 
   private writers(): FileWriters {
