@@ -7,11 +7,12 @@ import { FileWriters, type WriteFile } from './file-writers';
 import { planWindows, type WindowRead } from './read-windows';
 import { PieceLedger, copyPiece } from './pieces';
 import { createPart, installPart, partPath, removePart } from './part-file';
-import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
+import { SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
 import { osPath } from '../os-path';
 import { nameBytes, nameText } from '../../domain/name-bytes';
 import { SafeTarget } from './safe-target';
 import { WindowSlots } from './window-slots';
+import { OpenSegments, isSource } from './open-segments';
 import { copySparse } from './sparse-copy';
 import { exactTimes, splitNs } from '../meta/file-times';
 import { applyMetadata, needsMetadata, restoreMetadata, type Created, type MetadataFields, type MetadataPolicy, type RestoreMetadata } from './entry-metadata';
@@ -118,9 +119,7 @@ export class RestoreWriter {
   private readonly safe: SafeTarget;
   private readonly problems: RestoreProblem[] = [];
   private readonly restored = { files: 0, bytes: 0, dirs: 0, symlinks: 0 };
-  /** Bytes taken from the tape by segments already closed. */
-  private bytesRead = 0;
-  private readonly segments = new Map<string, SegmentSource>();
+  private readonly openSegments: OpenSegments;
   private fileWriters: FileWriters | undefined;
   /** SLOTS windows of shared memory (one buffer, so a decrypting thread keeps its memory). */
   private memory: SharedArrayBuffer | undefined;
@@ -148,6 +147,7 @@ export class RestoreWriter {
     this.safe = new SafeTarget(target, options.strip, (problem) => this.problems.push(problem));
     this.overwrite = options.overwrite;
     this.keys = options.keys;
+    this.openSegments = new OpenSegments(options.keys);
     this.ledger = options.ledger ?? new PieceLedger();
     this.policy = options.metadata ?? { owners: false };
   }
@@ -168,10 +168,10 @@ export class RestoreWriter {
       for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
       if (finishDirectories) this.finishDirectories(source);
     } finally {
-      this.closeSegments();
+      this.openSegments.closeAll();
       await this.fileWriters?.close();
     }
-    return { restored: this.restored, problems: this.problems, bytesReadFromTape: this.bytesRead };
+    return { restored: this.restored, problems: this.problems, bytesReadFromTape: this.openSegments.bytesRead };
   }
 
   /** Folder modes and times, deepest first, once nothing more is written into them; returns the problems this met. */
@@ -727,40 +727,12 @@ export class RestoreWriter {
     };
   }
 
-  /** Segments stay open while reads may be in flight on them; the oldest close past a few. */
+  /** The segment at `key`, open (reads may be in flight on it), or why it cannot be. */
   private segment(key: string, entry: RestoreEntry): SegmentSource | RestoreProblem {
-    const open = this.segments.get(key);
-    if (open !== undefined) return open;
-    try {
-      const fd = fs.openSync(key, 'r');
-      const source = this.keys === undefined ? new PlainSegment(fd) : new SealedSegment(fd, this.keys);
-      this.segments.set(key, source);
-      if (this.segments.size > 8) {
-        const [oldestKey, oldest] = this.segments.entries().next().value ?? [];
-        if (oldestKey !== undefined && oldest !== undefined) {
-          this.segments.delete(oldestKey);
-          this.closeSource(oldest);
-        }
-      }
-      return source;
-    } catch (error) {
-      return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} of job ${entry.job} cannot be opened (${errnoCode(error)})` };
-    }
+    return this.openSegments.open(key, entry);
   }
-
-  private closeSource(source: SegmentSource): void {
-    this.bytesRead += source.bytesRead;
-    source.close();
-  }
-
-  private closeSegments(): void {
-    for (const source of this.segments.values()) this.closeSource(source);
-    this.segments.clear();
-  }
-
 }
 
-const isSource = (value: SegmentSource | RestoreProblem): value is SegmentSource => 'read' in value;
 
 /** Removes a temporary file on the way out of a failure (which is what gets reported). */
 const quietlyRemove = (part: string): void => {
