@@ -1,22 +1,21 @@
 import * as E from 'fp-ts/Either';
 import type { Subject } from 'rxjs';
-import type { ArchivedEntry } from '../../domain/events';
 import { JobId } from '../../domain/ids';
 import type { TapeId } from '../../domain/tape-id';
-import { segmentPath } from '../../infrastructure/tape/layout';
-import { SegmentWriter } from '../../infrastructure/segment';
 import type { App } from '../app';
 import type { AppError } from '../errors';
 import { mintId } from '../ids';
 import { estimateTarBytes, type BackupPlan } from './plan';
-import { protectClosedSegment } from '../../infrastructure/segment/protect-segment';
 import type { PlannedEntry, ScanTable } from '../../projections/ports/scan-table';
 import { openNextPart, refuseNextTape, type JobContext, type Part, type PartPlace, type SpanTapes } from './parts';
 import { recordDeletions, refusalReason, type WriteOutcome } from './finish-job';
-import { addEntry, describeSegmentFailure, pieceThatFits, SPLIT_MIN_BYTES, type Added, type Piece } from './add-entry';
+import { addEntry, pieceThatFits, SPLIT_MIN_BYTES, type Added, type Piece } from './add-entry';
 import type { BackupProgress } from './run-backup';
 import type { StopRequest } from '../../infrastructure/stop-signals';
 import { HardLinks } from './hard-links';
+import { OpenSegment } from './open-segment';
+import { WriteTally } from './write-tally';
+import { InFlight } from '../../infrastructure/threads/in-flight';
 
 /** A segment also closes after this many entries: bounds the memory held until its events are written. */
 export const MAX_SEGMENT_ENTRIES = 50_000;
@@ -34,33 +33,28 @@ export const writeSegments = async (
 ): Promise<E.Either<AppError, WriteOutcome>> => {
   let part = first;
   const parts: PartPlace[] = [{ tape: first.tape, job: first.recorder.job }];
-  const readableWarnings: { path: string; reason: string }[] = [];
   // What the scan could not stat or list is not on the tape either (a special file skipped by design is only a warning).
-  let notArchived = scan.lost();
+  const tally = new WriteTally(scan.lost());
   let deletionsRecorded = false;
   const totalEntries = plan.new.entries + plan.modified.entries;
   const totalBytes = plan.new.bytes + plan.modified.bytes;
-  let writer: SegmentWriter | undefined;
-  let entries: ArchivedEntry[] = [];
-  let done = 0;
-  let filesDone = 0;
-  let bytesDone = 0;
-  let bytesWritten = 0;
-  let segments = 0;
   // Hard links are found within one part: a link names a first copy on the same tape.
   let links = new HardLinks();
+  // Bytes of a large file count as its chunks are read, so a 400 MB file moves the bar while it is written.
+  const report = (): void => progress?.next({ phase: 'write', entries: tally.entriesDone, bytes: tally.bytesDone + segment.largeFileBytes, totalEntries, totalBytes });
+  const segment = new OpenSegment(app, report);
 
   // The scan's catalogued paths are those of the first tape; a later (encrypted) tape seals them its own way.
   const asCatalogued = (path: string): string => (part === first ? path : part.names.path(first.names.open(path)));
   const warn = (path: string, reason: string): void => {
     part.warnings.push({ path, reason: part.names.text(path, reason) });
     part.pending++;
-    readableWarnings.push({ path: part.names.open(path), reason });
+    tally.warnings.push({ path: part.names.open(path), reason });
   };
   for (const w of scan.warnings()) {
     part.warnings.push(w);
     part.pending++;
-    readableWarnings.push({ path: first.names.open(w.path), reason: first.names.openText(w.path, w.reason) });
+    tally.warnings.push({ path: first.names.open(w.path), reason: first.names.openText(w.path, w.reason) });
   }
 
   const flushWarnings = (): E.Either<AppError, void> => {
@@ -70,33 +64,22 @@ export const writeSegments = async (
     return E.map(() => undefined)(part.recorder.record({ type: 'RecordWarnings', job: part.recorder.job, warnings: batch }));
   };
 
+  /** The open segment closed and recorded, then the warnings met meanwhile. */
   const closeSegment = async (): Promise<E.Either<AppError, string | undefined>> => {
-    if (writer === undefined) return E.right(undefined);
-    const closed = await writer.close();
-    writer = undefined;
-    if (E.isLeft(closed)) return E.right(describeSegmentFailure(closed.left));
-    const job = part.recorder.job;
-    protectClosedSegment(part.session.mount, job, part.segment);
-    app.crashPoint('segment-closed');
-    part.totals.bytesWritten += closed.right.bytes;
-    bytesWritten += closed.right.bytes;
-    segments += 1;
-    const { bytes, sha256, plainBytes, chunkBytes } = closed.right;
-    const recorded = part.recorder.record({ type: 'CloseSegment', job, segment: part.segment, bytes, sha256, plainBytes, chunkBytes, entries });
-    entries = [];
-    if (E.isLeft(recorded)) return recorded;
-    app.crashPoint('after-segment-recorded');
+    const closed = await segment.close(part, tally);
+    if (E.isLeft(closed) || closed.right !== undefined) return closed;
     const flushed = flushWarnings();
     return E.isLeft(flushed) ? flushed : E.right(undefined);
   };
 
   const outcome = (failure: string | undefined): WriteOutcome => {
     part.totals.warnings = part.warnings.length;
-    return { parts, last: part, filesDone, bytesDone, bytesWritten, segments, warnings: readableWarnings, notArchived, deletionsRecorded, failure };
+    const { filesDone, bytesDone, bytesWritten, segments, warnings, notArchived } = tally;
+    return { parts, last: part, filesDone, bytesDone, bytesWritten, segments, warnings, notArchived, deletionsRecorded, failure };
   };
 
   const fail = async (reason: string): Promise<E.Either<AppError, WriteOutcome>> => {
-    await writer?.abort();
+    await segment.abort();
     const flushed = flushWarnings();
     if (E.isLeft(flushed)) return flushed;
     return E.right(outcome(reason));
@@ -105,7 +88,7 @@ export const writeSegments = async (
   let inFlightBytes = 0;
   // Adds stay in flight up to IN_FLIGHT: the writer reads many small files at once and
   // places each as it is ready (its offset is recorded), so the disk never waits on us.
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new InFlight();
   let issuedBytes = 0;
   let fatal: string | undefined;
   const settle = (entry: PlannedEntry, added: Added, last: boolean): void => {
@@ -114,43 +97,21 @@ export const writeSegments = async (
       return;
     }
     if (added._tag === 'warning') {
-      notArchived += 1;
+      tally.notArchived += 1;
       warn(entry.path, added.reason);
     } else {
-      entries.push(added.entry);
+      segment.archived(added.entry);
       app.crashPoint('entry-written');
       if (added.changed) warn(entry.path, 'changed while it was read: the archived copy may be inconsistent');
       if (added.metadataProblem !== undefined) warn(entry.path, `archived without its extended attributes: ${added.metadataProblem}`);
-      if (entry.kind === 'file') {
-        // A file split across tapes counts once, in the part that holds its first byte.
-        const counts = added.entry.extent === undefined || added.entry.extent.offset === 0;
-        if (counts) part.totals.files += 1;
-        // A hard link's bytes were read (and are counted) with its first name.
-        const bytes = added.entry.link === undefined ? added.entry.size : 0;
-        part.totals.bytesRead += bytes;
-        if (counts) filesDone += 1;
-        bytesDone += bytes;
-      }
+      if (entry.kind === 'file') tally.fileArchived(part, added.entry);
     }
-    if (last) done += 1;
+    if (last) tally.entriesDone += 1;
     report();
   };
-  // Bytes of a large file count as its chunks are read, so a 400 MB file moves the bar while it is written.
-  const report = (): void => progress?.next({ phase: 'write', entries: done, bytes: bytesDone + (writer?.largeFileBytes ?? 0), totalEntries, totalBytes });
-  const drain = async (): Promise<void> => {
-    await Promise.all(inFlight);
-  };
-  const openWriter = (): E.Either<string, SegmentWriter> => {
-    if (writer !== undefined) return E.right(writer);
-    part.segment += 1;
-    const opened = SegmentWriter.open(segmentPath(part.session.mount, part.recorder.job, part.segment), {}, part.encryption);
-    if (E.isLeft(opened)) return E.left(describeSegmentFailure(opened.left));
-    writer = opened.right;
-    writer.onLargeChunk = report;
-    return E.right(writer);
-  };
+  const drain = (): Promise<void> => inFlight.all();
   const issue = (entry: PlannedEntry, estimate: number, piece: Piece | undefined): void => {
-    const opened = writer;
+    const opened = segment.current;
     if (opened === undefined) return;
     // Counted as issued, not as placed: adds in flight have not moved the writer's position yet.
     issuedBytes += estimate;
@@ -161,7 +122,6 @@ export const writeSegments = async (
       settle(entry, added, last);
     });
     inFlight.add(task);
-    void task.finally(() => inFlight.delete(task));
   };
   /** What is placed is kept: the open segment is closed (it fits) and its events recorded, then the job fails. */
   const stopBeforeReserve = async (reason: string): Promise<E.Either<AppError, WriteOutcome>> => {
@@ -239,10 +199,10 @@ export const writeSegments = async (
     for (;;) {
       const remaining = entry.kind === 'file' ? entry.size - from : 0;
       const estimate = estimateTarBytes(remaining);
-      const unwritten = (writer === undefined ? 0 : writer.position - writer.bytesWritten) + inFlightBytes;
+      const unwritten = segment.unwritten + inFlightBytes;
       const full = part.guard.check(estimate, unwritten);
       if (full === undefined) {
-        const opened = openWriter();
+        const opened = segment.openIn(part);
         if (E.isLeft(opened)) return fail(opened.left);
         issue(entry, estimate, from === 0 ? undefined : { from, length: remaining });
         break;
@@ -259,9 +219,9 @@ export const writeSegments = async (
       }
       if (next.right === undefined) return stopBeforeReserve(`${full}; no next tape to continue on (give one --mount per tape, or run on a terminal to be asked)`);
       // As much of a large file as fits stays on this tape, as a piece.
-      const fits = pieceThatFits(part.guard.left(writer === undefined ? 0 : writer.position - writer.bytesWritten));
+      const fits = pieceThatFits(part.guard.left(segment.unwritten));
       if (entry.kind === 'file' && fits >= SPLIT_MIN_BYTES && fits < remaining && part.guard.check(estimateTarBytes(fits), 0) === undefined) {
-        const opened = openWriter();
+        const opened = segment.openIn(part);
         if (E.isLeft(opened)) return fail(opened.left);
         issue(entry, estimateTarBytes(fits), { from, length: fits });
         await drain();
@@ -272,12 +232,12 @@ export const writeSegments = async (
       if (E.isLeft(went)) return went;
       if (went.right !== undefined) return fail(went.right);
     }
-    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    if (inFlight.size >= IN_FLIGHT) await inFlight.any();
     if (fatal !== undefined) {
       await drain();
       return fail(fatal);
     }
-    if (issuedBytes >= context.segmentTargetBytes || entries.length + inFlight.size >= MAX_SEGMENT_ENTRIES) {
+    if (issuedBytes >= context.segmentTargetBytes || segment.placed + inFlight.size >= MAX_SEGMENT_ENTRIES) {
       issuedBytes = 0;
       await drain();
       if (fatal !== undefined) return fail(fatal);

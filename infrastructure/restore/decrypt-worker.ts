@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SealedSegmentDamaged } from '../crypto/sealed-chunk-reader';
 import { parseSegmentHeader } from '../crypto/segment-chunks';
 import { SealedWindowReader } from './sealed-window-reader';
+import { DecryptRequest, type DecryptReply } from './segment-source';
 
 interface DecryptData {
   readonly memory: SharedArrayBuffer;
@@ -28,12 +29,6 @@ const isData = (d: unknown): d is DecryptData =>
   'key' in d && d.key instanceof Uint8Array && 'header' in d && d.header instanceof Uint8Array && 'chunks' in d && typeof d.chunks === 'number' &&
   'direct' in d && typeof d.direct === 'number';
 
-const requestOf = (m: unknown): readonly [number, number, number, number] | undefined => {
-  if (typeof m !== 'object' || m === null || !('r' in m) || !Array.isArray(m.r)) return undefined;
-  const [id, start, length, position]: unknown[] = m.r;
-  return typeof id === 'number' && typeof start === 'number' && typeof length === 'number' && typeof position === 'number' ? [id, start, length, position] : undefined;
-};
-
 const port = parentPort;
 const data: unknown = workerData;
 const header = isData(data) ? parseSegmentHeader(Buffer.from(data.header)) : undefined;
@@ -41,14 +36,13 @@ if (port !== null && isData(data) && header !== undefined && typeof header !== '
   const memory = Buffer.from(data.memory);
   const reader = new SealedWindowReader({ fd: data.fd, header, key: Buffer.from(data.key), chunks: data.chunks }, data.direct >= 0 ? data.direct : undefined);
   const answer = async (m: unknown): Promise<void> => {
-    const request = requestOf(m);
-    if (request === undefined) return;
-    const [id, start, length, position] = request;
+    if (!DecryptRequest.is(m)) return;
+    const [id, start, length, position] = m.r;
     try {
-      port.postMessage({ r: [id, await reader.readInto(memory, start, length, position)] });
+      port.postMessage({ r: [id, await reader.readInto(memory, start, length, position)] } satisfies DecryptReply);
     } catch (error) {
-      if (error instanceof SealedSegmentDamaged) port.postMessage({ r: [id, -1], chunk: error.chunk, why: error.why });
-      else port.postMessage({ r: [id, -1], chunk: -1, why: error instanceof Error ? error.message : String(error) });
+      if (error instanceof SealedSegmentDamaged) port.postMessage({ r: [id, -1], chunk: error.chunk, why: error.why } satisfies DecryptReply);
+      else port.postMessage({ r: [id, -1], chunk: -1, why: error instanceof Error ? error.message : String(error) } satisfies DecryptReply);
     }
   };
   // Requests are answered one after the other, in order (a read may be in flight meanwhile).

@@ -15,7 +15,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { contentHasher, contentKeyOf } from '../segment/content-hash';
 import { errnoCode, errorMessage } from '../errno';
 import { contentDiffers, hashFileSync, judge, kept, lookAt, type Found } from './existing-file';
-import { COLUMNS, HASH_BYTES, PATH_SEPARATOR, type WriteMiss } from './file-writers';
+import { COLUMNS, HASH_BYTES, PATH_SEPARATOR, type WriteMiss, type WriteReply } from './file-writers';
 import { createPart, installPart, partPath, removePart } from './part-file';
 import { nativeFileMeta } from '../meta/native-file-meta';
 
@@ -101,12 +101,12 @@ parentPort?.on('message', (m: unknown) => {
   const batch = typeof m === 'object' && m !== null && 'paths' in m && 'numbers' in m && 'hashes' in m && 'overwrite' in m ? m : undefined;
   const { paths, numbers, hashes, overwrite } = batch ?? {};
   if (typeof paths !== 'string' || !(numbers instanceof Float64Array) || !(hashes instanceof Uint8Array) || typeof overwrite !== 'boolean') {
-    parentPort?.postMessage({ error: 'batch does not decode' });
+    parentPort?.postMessage({ error: 'batch does not decode' } satisfies WriteReply);
     return;
   }
   const list = paths.split(PATH_SEPARATOR);
   if (numbers.length !== list.length * COLUMNS || hashes.length !== list.length * HASH_BYTES) {
-    parentPort?.postMessage({ error: 'batch does not decode' });
+    parentPort?.postMessage({ error: 'batch does not decode' } satisfies WriteReply);
     return;
   }
   const hashBytes = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength);
@@ -115,5 +115,5 @@ parentPort?.on('message', (m: unknown) => {
     const miss = writeOne(i, path, numbers, hashBytes, overwrite);
     if (miss !== undefined) misses.push(miss);
   });
-  parentPort?.postMessage(misses);
+  parentPort?.postMessage(misses satisfies WriteReply);
 });

@@ -1,6 +1,7 @@
+import * as t from 'io-ts';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { endWorker } from '../segment/worker-threads';
+import { row } from '../threads/row';
+import { WorkerClient } from '../threads/worker-client';
 
 /** One small file to write from the shared memory. */
 export interface WriteFile {
@@ -18,10 +19,16 @@ export interface WriteFile {
   readonly sha256: string;
 }
 
-export type WriteOutcome = 'skipped' | 'differs' | 'corrupted' | 'failed';
+export const WriteOutcome = t.keyof({ skipped: null, differs: null, corrupted: null, failed: null });
+export type WriteOutcome = t.TypeOf<typeof WriteOutcome>;
 
 /** A file that was not written: its index in the list given to `write`, what happened, why. */
-export type WriteMiss = readonly [index: number, outcome: WriteOutcome, reason: string];
+export const WriteMiss = row('WriteMiss', t.number, WriteOutcome, t.string);
+export type WriteMiss = t.TypeOf<typeof WriteMiss>;
+
+/** What a file-writing thread answers to a batch: the files it did not write, or that the batch did not decode. */
+export const WriteReply = t.union([t.array(WriteMiss), t.type({ error: t.string })]);
+export type WriteReply = t.TypeOf<typeof WriteReply>;
 
 /**
  * What a thread is sent (file-writer-worker.ts): the files column by column, so a batch
@@ -41,10 +48,6 @@ export interface WriteBatch {
 export const PATH_SEPARATOR = '\0/';
 export const HASH_BYTES = 32;
 export const COLUMNS = 7;
-
-const OUTCOMES: readonly string[] = ['skipped', 'differs', 'corrupted', 'failed'] satisfies WriteOutcome[];
-const isOutcome = (o: unknown): o is WriteOutcome => typeof o === 'string' && OUTCOMES.includes(o);
-const isMiss = (m: unknown): m is WriteMiss => Array.isArray(m) && m.length === 3 && typeof m[0] === 'number' && isOutcome(m[1]) && typeof m[2] === 'string';
 
 const encode = (files: readonly WriteFile[], overwrite: boolean): WriteBatch => {
   const numbers = new Float64Array(files.length * COLUMNS);
@@ -68,8 +71,15 @@ interface Waiter {
   readonly reject: (error: unknown) => void;
 }
 
+/** A thread's answer to the oldest batch it was sent: the misses, their indexes made the caller's. */
+const answered = (waiter: Waiter | undefined, reply: WriteReply): void => {
+  if (waiter === undefined) return;
+  if (!Array.isArray(reply)) return waiter.reject(new Error('a file-writing thread could not read its batch'));
+  waiter.resolve(reply.map(([i, outcome, reason]) => [waiter.first + i, outcome, reason]));
+};
+
 interface Thread {
-  readonly worker: Worker;
+  readonly client: WorkerClient<WriteReply>;
   /** Batches sent and not yet answered, in order: a thread answers them in the order sent. */
   readonly waiting: Waiter[];
   /** Why the thread ended, once it has: later batches fail at once instead of waiting forever. */
@@ -91,18 +101,22 @@ export class FileWriters {
   constructor(count: number, memory: SharedArrayBuffer, options: { readonly contentKey: Buffer | undefined; readonly tag: string; readonly quick: boolean }) {
     const workerData = { memory, ...options };
     this.threads = Array.from({ length: count }, () => {
-      const thread: Thread = { worker: new Worker(path.join(__dirname, 'file-writer-worker.js'), { workerData }), waiting: [] };
-      thread.worker.on('message', (m: unknown) => {
-        const waiter = thread.waiting.shift();
-        if (waiter === undefined) return;
-        if (!Array.isArray(m)) return waiter.reject(new Error('a file-writing thread could not read its batch'));
-        const misses = m.filter(isMiss);
-        waiter.resolve(misses.map(([i, outcome, reason]) => [waiter.first + i, outcome, reason]));
-      });
-      thread.worker.on('error', (error: Error) => {
-        thread.broken = error;
-        for (const waiter of thread.waiting.splice(0)) waiter.reject(error);
-      });
+      const waiting: Waiter[] = [];
+      const thread: Thread = {
+        waiting,
+        client: new WorkerClient({
+          name: 'a file-writing thread',
+          file: path.join(__dirname, 'file-writer-worker.js'),
+          workerData,
+          messages: WriteReply,
+          keepAlive: 'always',
+          onMessage: (reply) => answered(waiting.shift(), reply),
+          onFailure: (error) => {
+            thread.broken = error;
+            for (const waiter of waiting.splice(0)) waiter.reject(error);
+          },
+        }),
+      };
       return thread;
     });
   }
@@ -119,7 +133,7 @@ export class FileWriters {
           new Promise<WriteMiss[]>((resolve, reject) => {
             if (thread.broken !== undefined) return reject(thread.broken);
             thread.waiting.push({ first, resolve, reject });
-            thread.worker.postMessage(encode(part, overwrite));
+            thread.client.post(encode(part, overwrite));
           }),
       ),
     );
@@ -127,6 +141,6 @@ export class FileWriters {
   }
 
   close(): Promise<void> {
-    return Promise.all(this.threads.map(({ worker }) => endWorker(worker))).then(() => undefined);
+    return Promise.all(this.threads.map(({ client }) => client.terminate())).then(() => undefined);
   }
 }

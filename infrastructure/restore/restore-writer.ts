@@ -1,7 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as E from 'fp-ts/Either';
-import { restoreComponents } from '../../domain/restore-path';
 import { errnoCode, errorMessage, isErrno } from '../errno';
 import { segmentPath } from '../tape/layout';
 import { copyRangeHashed, quiet } from './copy-pipeline';
@@ -10,9 +7,12 @@ import { FileWriters, type WriteFile } from './file-writers';
 import { planWindows, type WindowRead } from './read-windows';
 import { PieceLedger, copyPiece } from './pieces';
 import { createPart, installPart, partPath, removePart } from './part-file';
-import { PlainSegment, SealedSegment, SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
+import { SealedSegmentDamaged, type SegmentKeys, type SegmentSource } from './segment-source';
 import { osPath } from '../os-path';
 import { nameBytes, nameText } from '../../domain/name-bytes';
+import { SafeTarget } from './safe-target';
+import { WindowSlots } from './window-slots';
+import { OpenSegments, isSource } from './open-segments';
 import { copySparse } from './sparse-copy';
 import { exactTimes, splitNs } from '../meta/file-times';
 import { applyMetadata, needsMetadata, restoreMetadata, type Created, type MetadataFields, type MetadataPolicy, type RestoreMetadata } from './entry-metadata';
@@ -115,30 +115,18 @@ const expectedOf = (size: number, mtimeNs: string): Expected => ({ size, mtimeUs
  * tape never leaves a partial file under a final name, nor removes one already there.
  */
 export class RestoreWriter {
-  private readonly verifiedDirs = new Set<string>();
+  /** Where entries may go: the path rules (safe-target.ts). */
+  private readonly safe: SafeTarget;
   private readonly problems: RestoreProblem[] = [];
   private readonly restored = { files: 0, bytes: 0, dirs: 0, symlinks: 0 };
-  /** Bytes taken from the tape by segments already closed. */
-  private bytesRead = 0;
-  private readonly segments = new Map<string, SegmentSource>();
+  private readonly openSegments: OpenSegments;
   private fileWriters: FileWriters | undefined;
-  /** The target with a trailing separator: every restored path starts with it. */
-  private readonly base: string;
   /** SLOTS windows of shared memory (one buffer, so a decrypting thread keeps its memory). */
   private memory: SharedArrayBuffer | undefined;
-  private readonly freeSlots = Array.from({ length: SLOTS }, (_, i) => i);
-  /** Windows whose files the writer threads are writing, oldest first. */
-  private readonly writing: Promise<void>[] = [];
-  private readonly strip: number;
+  private readonly windows = new WindowSlots(SLOTS);
   private readonly overwrite: boolean;
   private readonly keys: SegmentKeys | undefined;
   private readonly ledger: PieceLedger;
-  /**
-   * Files of this restore by target path, only when stripping components: catalogued
-   * paths are unique, but stripped ones can meet, and two threads must never write one
-   * temporary name at once.
-   */
-  private readonly claimed: Set<string> | undefined;
   /** Told as files are written, and as a large file's chunks are read (progress within a file). */
   private onProgress: (files: number, bytes: number) => void = () => undefined;
   private readonly policy: MetadataPolicy;
@@ -156,13 +144,11 @@ export class RestoreWriter {
     private readonly target: string,
     private readonly options: RestoreWriterOptions,
   ) {
-    this.verifiedDirs.add(target);
-    this.base = target.endsWith(path.sep) ? target : target + path.sep;
-    this.strip = options.strip;
+    this.safe = new SafeTarget(target, options.strip, (problem) => this.problems.push(problem));
     this.overwrite = options.overwrite;
     this.keys = options.keys;
+    this.openSegments = new OpenSegments(options.keys);
     this.ledger = options.ledger ?? new PieceLedger();
-    this.claimed = options.strip > 0 ? new Set() : undefined;
     this.policy = options.metadata ?? { owners: false };
   }
 
@@ -182,10 +168,10 @@ export class RestoreWriter {
       for (const link of source.ofKind('symlink', 'path')) this.restoreSymlink(link);
       if (finishDirectories) this.finishDirectories(source);
     } finally {
-      this.closeSegments();
+      this.openSegments.closeAll();
       await this.fileWriters?.close();
     }
-    return { restored: this.restored, problems: this.problems, bytesReadFromTape: this.bytesRead };
+    return { restored: this.restored, problems: this.problems, bytesReadFromTape: this.openSegments.bytesRead };
   }
 
   /** Folder modes and times, deepest first, once nothing more is written into them; returns the problems this met. */
@@ -197,50 +183,11 @@ export class RestoreWriter {
 
   /** The target path of an entry, with its parent folders made (and checked to be real folders). */
   private place(entry: RestoreEntry): string | undefined {
-    const components = restoreComponents(entry.path, this.strip);
-    if (E.isLeft(components)) {
-      this.problems.push({ path: entry.path, kind: 'refused', reason: `unsafe path from tape: ${components.left}` });
-      return undefined;
-    }
-    if (components.right === null) return undefined;
-    const full = this.under(components.right);
-    if (!full.startsWith(this.target + path.sep)) {
-      this.problems.push({ path: entry.path, kind: 'refused', reason: 'resolves outside the restore target' });
-      return undefined;
-    }
-    return this.ensureParents(full, entry.path) ? full : undefined;
-  }
-
-  /** Checked components (no '', '.', '..') under the target: joined as they are, nothing to normalise. */
-  private under(components: readonly string[]): string {
-    return `${this.base}${components.join(path.sep)}`;
-  }
-
-  private ensureParents(full: string, original: string): boolean {
-    const parent = path.dirname(full);
-    if (this.verifiedDirs.has(parent)) return true;
-    if (!this.ensureParents(parent, original)) return false;
-    try {
-      const stat = fs.lstatSync(osPath(parent));
-      if (!stat.isDirectory()) {
-        this.problems.push({ path: original, kind: 'refused', reason: `${parent} is ${stat.isSymbolicLink() ? 'a symlink' : 'not a folder'}: nothing is written through it` });
-        return false;
-      }
-    } catch (error) {
-      if (!isErrno(error, 'ENOENT')) return this.failed(original, error);
-      try {
-        fs.mkdirSync(osPath(parent));
-      } catch (mkdirError) {
-        return this.failed(original, mkdirError);
-      }
-    }
-    this.verifiedDirs.add(parent);
-    return true;
+    return this.safe.place(entry.path);
   }
 
   private failed(original: string, error: unknown): false {
-    this.problems.push({ path: original, kind: 'failed', reason: `${errnoCode(error)}: ${errorMessage(error)}` });
-    return false;
+    return this.safe.failed(original, error);
   }
 
   private restoreDir(entry: RestoreEntry): void {
@@ -259,16 +206,13 @@ export class RestoreWriter {
         return;
       }
     }
-    this.verifiedDirs.add(full);
+    this.safe.folderVerified(full);
   }
 
   /** Folder owners, modes, attributes (a default ACL too) and times go last: writing into a folder changes its time. */
   private finishDir(entry: RestoreEntry): void {
-    const components = restoreComponents(entry.path, this.strip);
-    if (E.isLeft(components) || components.right === null) return;
-    const full = this.under(components.right);
-    if (!this.verifiedDirs.has(full)) return;
-    this.applyMetadata(full, entry, 'dir');
+    const full = this.safe.verifiedFolder(entry.path);
+    if (full !== undefined) this.applyMetadata(full, entry, 'dir');
   }
 
   /** Owner, mode, attributes and exact time of a restored path; what fails is reported, the path stays. */
@@ -396,7 +340,7 @@ export class RestoreWriter {
         if (item.kind === 'large') {
           if (ahead !== undefined) await this.queueWindow(ahead.window, await ahead.read, onProgress);
           ahead = undefined;
-          await this.drain();
+          await this.windows.drain();
           await this.restoreLarge(item.entry);
           onProgress(this.restored.files, this.restored.bytes);
           continue;
@@ -404,32 +348,17 @@ export class RestoreWriter {
         // The previous window's read ends before this one starts: one read of the tape in
         // flight, front to back (its files are written while this one reads).
         const previous = ahead === undefined ? undefined : { window: ahead.window, data: await ahead.read };
-        const read = quiet(this.startRead(item, await this.slot()));
+        const read = quiet(this.startRead(item, await this.windows.take()));
         if (previous !== undefined) await this.queueWindow(previous.window, previous.data, onProgress);
         ahead = { window: item, read };
       }
       if (ahead !== undefined) await this.queueWindow(ahead.window, await ahead.read, onProgress);
       ahead = undefined;
-      await this.drain();
+      await this.windows.drain();
     } finally {
       if (ahead !== undefined) await Promise.allSettled([ahead.read]);
-      await Promise.allSettled(this.writing.splice(0));
+      await this.windows.settle();
     }
-  }
-
-  /** A free slot of shared memory, once the oldest queued window is written if none is. */
-  private async slot(): Promise<number> {
-    for (;;) {
-      const free = this.freeSlots.pop();
-      if (free !== undefined) return free;
-      const oldest = this.writing.shift();
-      if (oldest === undefined) throw new Error('restore: no window slot is free and none is being written');
-      await oldest;
-    }
-  }
-
-  private async drain(): Promise<void> {
-    for (let w = this.writing.shift(); w !== undefined; w = this.writing.shift()) await w;
   }
 
   private async startRead(item: WindowRead<RestoreEntry>, slot: number): Promise<WindowData> {
@@ -456,7 +385,7 @@ export class RestoreWriter {
    */
   private async queueWindow(window: WindowRead<RestoreEntry>, { slot, data }: WindowData, onProgress: (files: number, bytes: number) => void): Promise<void> {
     if (data === 'damaged') {
-      this.freeSlots.push(slot);
+      this.windows.release(slot);
       for (const entry of window.entries) await this.restoreLarge(entry);
       onProgress(this.restored.files, this.restored.bytes);
       return;
@@ -487,12 +416,12 @@ export class RestoreWriter {
       byIndex.push(entry);
     }
     if (files.length === 0) {
-      this.freeSlots.push(slot);
+      this.windows.release(slot);
       onProgress(this.restored.files, this.restored.bytes);
       return;
     }
     const written = this.writers().write(files, this.overwrite).then((misses) => {
-      this.freeSlots.push(slot);
+      this.windows.release(slot);
       this.restored.files += files.length - misses.length;
       this.restored.bytes += files.reduce((sum, f) => sum + f.length, 0);
       const missed = new Set<number>();
@@ -510,7 +439,7 @@ export class RestoreWriter {
       });
       onProgress(this.restored.files, this.restored.bytes);
     });
-    this.writing.push(quiet(written));
+    this.windows.writes(quiet(written));
   }
 
   private writers(): FileWriters {
@@ -521,13 +450,7 @@ export class RestoreWriter {
 
   /** False (and reported) when another entry of this restore already went to `full`. */
   private claim(full: string, entry: RestoreEntry): boolean {
-    if (this.claimed === undefined) return true;
-    if (!this.claimed.has(full)) {
-      this.claimed.add(full);
-      return true;
-    }
-    this.problems.push({ path: entry.path, kind: 'refused', reason: 'another entry of this restore has the same path once components are stripped' });
-    return false;
+    return this.safe.claim(full, entry.path);
   }
 
   private async restoreLarge(entry: RestoreEntry): Promise<void> {
@@ -804,40 +727,12 @@ export class RestoreWriter {
     };
   }
 
-  /** Segments stay open while reads may be in flight on them; the oldest close past a few. */
+  /** The segment at `key`, open (reads may be in flight on it), or why it cannot be. */
   private segment(key: string, entry: RestoreEntry): SegmentSource | RestoreProblem {
-    const open = this.segments.get(key);
-    if (open !== undefined) return open;
-    try {
-      const fd = fs.openSync(key, 'r');
-      const source = this.keys === undefined ? new PlainSegment(fd) : new SealedSegment(fd, this.keys);
-      this.segments.set(key, source);
-      if (this.segments.size > 8) {
-        const [oldestKey, oldest] = this.segments.entries().next().value ?? [];
-        if (oldestKey !== undefined && oldest !== undefined) {
-          this.segments.delete(oldestKey);
-          this.closeSource(oldest);
-        }
-      }
-      return source;
-    } catch (error) {
-      return { path: entry.path, kind: 'missing', reason: `segment ${entry.segment} of job ${entry.job} cannot be opened (${errnoCode(error)})` };
-    }
+    return this.openSegments.open(key, entry);
   }
-
-  private closeSource(source: SegmentSource): void {
-    this.bytesRead += source.bytesRead;
-    source.close();
-  }
-
-  private closeSegments(): void {
-    for (const source of this.segments.values()) this.closeSource(source);
-    this.segments.clear();
-  }
-
 }
 
-const isSource = (value: SegmentSource | RestoreProblem): value is SegmentSource => 'read' in value;
 
 /** Removes a temporary file on the way out of a failure (which is what gets reported). */
 const quietlyRemove = (part: string): void => {

@@ -1,9 +1,18 @@
+import * as t from 'io-ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { SealedChunkReader, SealedSegmentDamaged, openSealedFile, type SealedFile } from '../crypto/sealed-chunk-reader';
 import { HEADER_BYTES, TAG_BYTES } from '../crypto/segment-chunks';
 import { openDirectTwin } from '../direct-io';
+import { row } from '../threads/row';
+import { WorkerClient } from '../threads/worker-client';
+
+/** What the decrypting thread answers: [request id, bytes read], or [id, -1] with the chunk that failed (-1: none) and why. */
+export const DecryptReply = t.intersection([t.type({ r: row('DecryptAnswer', t.number, t.number) }), t.partial({ chunk: t.number, why: t.string })]);
+export type DecryptReply = t.TypeOf<typeof DecryptReply>;
+/** What the decrypting thread is asked: [request id, start in the shared memory, length, tar offset]. */
+export const DecryptRequest = t.type({ r: row('DecryptRequest', t.number, t.number, t.number, t.number) });
+export type DecryptRequest = t.TypeOf<typeof DecryptRequest>;
 
 /** The keys a sealed segment needs: derived from the tape's data key. */
 export interface SegmentKeys {
@@ -58,7 +67,9 @@ export class PlainSegment implements SegmentSource {
 export class SealedSegment implements SegmentSource {
   private reader: SealedChunkReader | undefined;
   private threadBytes = 0;
-  private worker: { thread: Worker; memory: SharedArrayBuffer } | undefined;
+  private worker: { thread: WorkerClient<DecryptReply>; memory: SharedArrayBuffer } | undefined;
+  /** Why the decrypting thread failed, once it has: later reads on it fail at once. */
+  private broken: Error | undefined;
   /** The segment open a second time with O_DIRECT, for the decrypting thread (undefined: not taken, or not yet opened). */
   private direct: number | undefined | null = null;
   private readonly pending = new Map<number, { resolve: (n: number) => void; reject: (e: unknown) => void }>();
@@ -100,16 +111,23 @@ export class SealedSegment implements SegmentSource {
     if (this.worker?.memory !== memory) {
       if (this.worker !== undefined) void this.worker.thread.terminate();
       if (this.direct === null) this.direct = openDirectTwin(this.fd);
-      const thread = new Worker(path.join(__dirname, 'decrypt-worker.js'), {
+      const thread = new WorkerClient({
+        name: 'the decrypting thread',
+        file: path.join(__dirname, 'decrypt-worker.js'),
         workerData: { memory, fd: this.fd, key, header: header.bytes, chunks, direct: this.direct ?? -1 },
+        messages: DecryptReply,
+        keepAlive: 'always',
+        onMessage: (m) => this.answered(m),
+        onFailure: (error) => {
+          this.broken = error;
+          for (const p of this.pending.values()) p.reject(error);
+          this.pending.clear();
+        },
       });
-      thread.on('message', (m: unknown) => this.answered(m));
-      thread.on('error', (error: unknown) => {
-        for (const p of this.pending.values()) p.reject(error);
-        this.pending.clear();
-      });
+      this.broken = undefined;
       this.worker = { thread, memory };
     }
+    if (this.broken !== undefined) return Promise.reject(this.broken);
     const first = Math.floor(position / header.chunkBytes);
     const last = Math.floor((position + Math.max(1, length) - 1) / header.chunkBytes);
     // What the thread reads: the sealed chunks that cover the range (the cached one included).
@@ -117,19 +135,16 @@ export class SealedSegment implements SegmentSource {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker?.thread.postMessage({ r: [id, start, length, position] });
+      this.worker?.thread.post({ r: [id, start, length, position] } satisfies DecryptRequest);
     });
   }
 
-  private answered(m: unknown): void {
-    if (typeof m !== 'object' || m === null || !('r' in m) || !Array.isArray(m.r)) return;
+  private answered(m: DecryptReply): void {
     const [id, n] = m.r;
-    const waiter = typeof id === 'number' ? this.pending.get(id) : undefined;
-    if (waiter === undefined || typeof n !== 'number') return;
+    const waiter = this.pending.get(id);
+    if (waiter === undefined) return;
     this.pending.delete(id);
     if (n >= 0) return waiter.resolve(n);
-    const chunk = 'chunk' in m && typeof m.chunk === 'number' ? m.chunk : -1;
-    const why = 'why' in m && typeof m.why === 'string' ? m.why : 'unreadable';
-    waiter.reject(new SealedSegmentDamaged(chunk, why));
+    waiter.reject(new SealedSegmentDamaged(m.chunk ?? -1, m.why ?? 'unreadable'));
   }
 }

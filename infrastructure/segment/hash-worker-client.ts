@@ -1,23 +1,21 @@
+import * as t from 'io-ts';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { endWorker } from './worker-threads';
+import { row } from '../threads/row';
+import { WorkerClient } from '../threads/worker-client';
 
 const HASH_WORKER = path.join(__dirname, 'segment-hash-worker.js');
 const SEAL_WORKER = path.join(__dirname, 'segment-seal-worker.js');
 
-const ackOf = (m: unknown): number | undefined => (typeof m === 'object' && m !== null && 'a' in m && typeof m.a === 'number' ? m.a : undefined);
-const numberField = (m: object, name: string): number | undefined => {
-  const value: unknown = Reflect.get(m, name);
-  return typeof value === 'number' ? value : undefined;
-};
-const digestOf = (m: unknown): Digest | undefined =>
-  typeof m === 'object' && m !== null && 'digest' in m && typeof m.digest === 'string'
-    ? { sha256: m.digest, bytes: numberField(m, 'bytes'), plainBytes: numberField(m, 'plainBytes') }
-    : undefined;
-const writeErrorOf = (m: unknown): { code: string; message: string } | undefined =>
-  typeof m === 'object' && m !== null && 'e' in m && typeof m.e === 'object' && m.e !== null && 'code' in m.e && typeof m.e.code === 'string' && 'message' in m.e && typeof m.e.message === 'string'
-    ? { code: m.e.code, message: m.e.message }
-    : undefined;
+/** What the hash and seal threads send: a range hashed, the digest, or (seal mode) why writing failed. */
+export const HashReply = t.union([
+  t.type({ a: t.number }),
+  t.intersection([t.type({ digest: t.string }), t.partial({ bytes: t.number, plainBytes: t.number })]),
+  t.type({ e: t.type({ code: t.string, message: t.string }) }),
+]);
+export type HashReply = t.TypeOf<typeof HashReply>;
+/** What they are sent: hash memory[start, start + length) next, or send the digest. */
+export const HashUpdate = t.type({ u: row('HashUpdate', t.number, t.number) });
+export type HashUpdate = t.TypeOf<typeof HashUpdate>;
 
 /** Encrypt-and-write mode: the worker writes the segment itself (see segment-seal-worker). */
 export interface SealSpec {
@@ -49,10 +47,8 @@ export interface Digest {
  * process alive only while it has work; terminate() ends it.
  */
 export class HashWorker {
-  private readonly worker: Worker;
-  private outstanding = 0;
+  private readonly thread: WorkerClient<HashReply>;
   private digestWaiter: ((digest: Digest | undefined) => void) | undefined;
-  private terminated = false;
 
   constructor(
     memory: SharedArrayBuffer,
@@ -61,19 +57,21 @@ export class HashWorker {
     seal?: SealSpec,
     private readonly onWriteFailure: (error: { code: string; message: string }) => void = (e) => onFailure(Object.assign(new Error(e.message), { code: e.code })),
   ) {
-    this.worker = seal === undefined ? new Worker(HASH_WORKER, { workerData: { memory } }) : new Worker(SEAL_WORKER, { workerData: { memory, ...seal } });
-    this.worker.unref();
-    this.worker.on('message', (message: unknown) => this.received(message));
-    this.worker.on('error', (error: unknown) => this.failed(error));
-    this.worker.on('exit', (code: number) => {
-      if (!this.terminated) this.failed(new Error(`the segment hash worker exited (code ${code})`));
+    this.thread = new WorkerClient({
+      name: 'the segment hash worker',
+      file: seal === undefined ? HASH_WORKER : SEAL_WORKER,
+      workerData: seal === undefined ? { memory } : { memory, ...seal },
+      messages: HashReply,
+      keepAlive: 'while-busy',
+      onMessage: (message) => this.received(message),
+      onFailure: (error) => this.failed(error),
     });
   }
 
   /** Hashes memory[start, start + length) after everything sent before. */
   update(start: number, length: number): void {
-    this.busy(+1);
-    this.worker.postMessage({ u: [start, length] });
+    this.thread.hold();
+    this.thread.post({ u: [start, length] } satisfies HashUpdate);
   }
 
   /**
@@ -82,53 +80,40 @@ export class HashWorker {
    */
   digest(): Promise<Digest | undefined> {
     return new Promise((resolve) => {
-      if (this.terminated) return resolve(undefined);
-      this.busy(+1);
+      if (!this.thread.running) return resolve(undefined);
+      this.thread.hold();
       this.digestWaiter = resolve;
-      this.worker.postMessage({ d: true });
+      this.thread.post({ d: true });
     });
   }
 
-  async terminate(): Promise<void> {
-    this.terminated = true;
-    await endWorker(this.worker);
+  /** Ends the thread; a digest still awaited resolves undefined (nothing is answered after this). */
+  terminate(): Promise<void> {
+    const ended = this.thread.terminate();
+    this.resolveDigest(undefined);
+    return ended;
   }
 
-  private received(message: unknown): void {
-    const writeError = writeErrorOf(message);
-    if (writeError !== undefined) {
-      this.onWriteFailure(writeError);
+  private received(message: HashReply): void {
+    if ('e' in message) {
+      this.onWriteFailure(message.e);
       this.resolveDigest(undefined);
       return;
     }
-    const start = ackOf(message);
-    const digest = digestOf(message);
-    this.busy(-1);
-    if (typeof start === 'number') this.onHashed(start);
-    else if (digest !== undefined) this.resolveDigest(digest);
+    this.thread.release();
+    if ('a' in message) this.onHashed(message.a);
+    else this.resolveDigest({ sha256: message.digest, bytes: message.bytes, plainBytes: message.plainBytes });
   }
 
   private resolveDigest(digest: Digest | undefined): void {
     const waiter = this.digestWaiter;
     this.digestWaiter = undefined;
     if (waiter === undefined) return;
-    if (digest === undefined) this.busy(-1);
+    if (digest === undefined) this.thread.release();
     waiter(digest);
   }
 
-  private busy(delta: number): void {
-    const before = this.outstanding;
-    this.outstanding += delta;
-    // Once ending, endWorker holds the reference until the thread has exited.
-    if (this.terminated) return;
-    if (before === 0 && this.outstanding > 0) this.worker.ref();
-    else if (before > 0 && this.outstanding === 0) this.worker.unref();
-  }
-
   private failed(error: unknown): void {
-    if (this.terminated) return;
-    this.terminated = true;
-    this.worker.unref();
     this.onFailure(error);
     const waiter = this.digestWaiter;
     this.digestWaiter = undefined;

@@ -1,8 +1,24 @@
+import * as t from 'io-ts';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { endWorker } from './worker-threads';
+import { row } from '../threads/row';
+import { WorkerClient } from '../threads/worker-client';
 
 const WORKER_FILE = path.join(__dirname, 'segment-stream-worker.js');
+
+/**
+ * What the stream thread sends: a chunk filled ([stream id, start, length, file position]),
+ * or the end of a stream ([id, sha256, changed, error op or '', error code, error text,
+ * sent any, the chunk buffers it did not use]).
+ */
+export const StreamReply = t.union([
+  t.type({ chunk: row('Chunk', t.number, t.number, t.number, t.number) }),
+  t.type({ end: row('StreamEnd', t.number, t.string, t.boolean, t.string, t.string, t.string, t.boolean, t.array(t.number)) }),
+]);
+export type StreamReply = t.TypeOf<typeof StreamReply>;
+/** What the stream thread is sent: free chunk buffers, or a file to stream ([id, path, size, mtime ns, chunk bytes, from, file size]). */
+export const StreamSlots = t.type({ slots: t.array(t.number) });
+export const StreamOpen = t.type({ open: row('StreamOpen', t.number, t.string, t.number, t.bigint, t.number, t.number, t.number) });
+export type StreamOpen = t.TypeOf<typeof StreamOpen>;
 
 export interface StreamEnd {
   /** hex SHA-256 of the bytes sent as chunks (empty when none was sent). */
@@ -29,7 +45,7 @@ const opOf = (s: unknown): 'open' | 'read' | 'stat' => (s === 'open' || s === 's
  * back through `onUnused`.
  */
 export class LargeFileReader {
-  private worker: Worker | undefined;
+  private thread: WorkerClient<StreamReply> | undefined;
   private current: { readonly id: number; readonly handlers: StreamHandlers } | undefined;
   private nextId = 1;
   private stopped = false;
@@ -52,66 +68,59 @@ export class LargeFileReader {
    */
   start(file: string, size: number, mtimeNs: bigint, chunkBytes: number, handlers: StreamHandlers, from = 0, fileSize = size): boolean {
     if (this.stopped || this.current !== undefined) return false;
-    const worker = this.spawn();
+    const thread = this.spawn();
     const id = this.nextId++;
     this.current = { id, handlers };
-    worker.ref();
-    worker.postMessage({ open: [id, file, size, mtimeNs, chunkBytes, from, fileSize] });
+    thread.hold();
+    thread.post({ open: [id, file, size, mtimeNs, chunkBytes, from, fileSize] } satisfies StreamOpen);
     return true;
   }
 
   give(slots: readonly number[]): void {
-    if (this.worker === undefined || this.stopped) {
+    if (this.thread === undefined || this.stopped) {
       this.onUnused(slots);
       return;
     }
-    this.worker.postMessage({ slots });
+    this.thread.post({ slots });
   }
 
   async terminate(): Promise<void> {
     this.stopped = true;
     this.endCurrent({ sha256: '', changed: false, sentAny: false, error: { op: 'read', code: 'ECANCELED', message: 'the segment writer stopped' } });
-    if (this.worker !== undefined) await endWorker(this.worker);
+    if (this.thread !== undefined) await this.thread.terminate();
   }
 
-  private spawn(): Worker {
-    if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(WORKER_FILE, { workerData: { memory: this.memory, contentKey: this.contentKey } });
-    worker.unref();
-    worker.on('message', (message: unknown) => this.received(message));
-    worker.on('error', (error: unknown) => this.failed(error));
-    worker.on('exit', (code: number) => {
-      if (!this.stopped) this.failed(new Error(`the large-file reader thread exited (code ${code})`));
+  private spawn(): WorkerClient<StreamReply> {
+    this.thread ??= new WorkerClient({
+      name: 'the large-file reader thread',
+      file: WORKER_FILE,
+      workerData: { memory: this.memory, contentKey: this.contentKey },
+      messages: StreamReply,
+      keepAlive: 'while-busy',
+      onMessage: (message) => this.received(message),
+      onFailure: (error) => this.failed(error),
     });
-    this.worker = worker;
-    return worker;
+    return this.thread;
   }
 
-  private received(message: unknown): void {
-    if (typeof message !== 'object' || message === null) return;
+  private received(message: StreamReply): void {
     const current = this.current;
-    if ('chunk' in message && Array.isArray(message.chunk)) {
+    if ('chunk' in message) {
       const [id, start, length, position] = message.chunk;
-      if (current !== undefined && id === current.id && typeof start === 'number' && typeof length === 'number' && typeof position === 'number') {
-        current.handlers.chunk(start, length, position);
-      }
-    } else if ('end' in message && Array.isArray(message.end)) {
-      const [id, sha256, changed, op, code, text, sentAny, unused] = message.end;
-      if (Array.isArray(unused)) this.onUnused(unused.filter((s): s is number => typeof s === 'number'));
-      if (current === undefined || id !== current.id) return;
-      const end: StreamEnd =
-        op === ''
-          ? { sha256: String(sha256), changed: changed === true, sentAny: sentAny === true }
-          : { sha256: String(sha256), changed: changed === true, sentAny: sentAny === true, error: { op: opOf(op), code: String(code), message: String(text) } };
-      this.endCurrent(end);
+      if (current !== undefined && id === current.id) current.handlers.chunk(start, length, position);
+      return;
     }
+    const [id, sha256, changed, op, code, text, sentAny, unused] = message.end;
+    this.onUnused(unused);
+    if (current === undefined || id !== current.id) return;
+    this.endCurrent(op === '' ? { sha256, changed, sentAny } : { sha256, changed, sentAny, error: { op: opOf(op), code, message: text } });
   }
 
   private endCurrent(end: StreamEnd): void {
     const current = this.current;
     if (current === undefined) return;
     this.current = undefined;
-    if (!this.stopped) this.worker?.unref();
+    this.thread?.release();
     current.handlers.end(end);
   }
 

@@ -6,12 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-
-interface Update {
-  readonly u: readonly [number, number];
-}
-
-const isUpdate = (m: unknown): m is Update => typeof m === 'object' && m !== null && 'u' in m && Array.isArray(m.u);
+import { HashUpdate, type HashReply } from './hash-worker-client';
 
 const shared: unknown = typeof workerData === 'object' && workerData !== null && 'memory' in workerData ? workerData.memory : undefined;
 const port = parentPort;
@@ -19,12 +14,12 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
   const memory = Buffer.from(shared);
   const hash = createHash('sha256');
   port.on('message', (message: unknown) => {
-    if (isUpdate(message)) {
+    if (HashUpdate.is(message)) {
       const [start, length] = message.u;
       hash.update(memory.subarray(start, start + length));
-      port.postMessage({ a: start });
+      port.postMessage({ a: start } satisfies HashReply);
     } else {
-      port.postMessage({ digest: hash.digest('hex') });
+      port.postMessage({ digest: hash.digest('hex') } satisfies HashReply);
     }
   });
 }

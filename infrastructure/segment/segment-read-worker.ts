@@ -11,21 +11,14 @@
  */
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { ReadRequest, type ReadAnswer, type ReadJob } from './small-file-readers';
 import { contentHasher, contentKeyOf } from './content-hash';
 import { osPath } from '../os-path';
 
 const contentKey = contentKeyOf(workerData);
 
-type Job = readonly [number, string, number, bigint, number];
-type Done = readonly [number, number, string, boolean, string, string, string];
-
-const isJob = (j: unknown): j is Job =>
-  Array.isArray(j) && j.length === 5 && typeof j[0] === 'number' && typeof j[1] === 'string' && typeof j[2] === 'number' && typeof j[3] === 'bigint' && typeof j[4] === 'number';
-
-const jobsOf = (m: unknown): Job[] => {
-  if (typeof m !== 'object' || m === null || !('jobs' in m) || !Array.isArray(m.jobs)) return [];
-  return m.jobs.filter(isJob);
-};
+type Job = ReadJob;
+type Done = ReadAnswer;
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 /** Answers go back at least this often while a long queue is worked through. */
@@ -97,7 +90,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
     working = false;
   };
   port.on('message', (message: unknown) => {
-    queue.push(...jobsOf(message));
+    if (ReadRequest.is(message)) queue.push(...message.jobs);
     if (!working) work();
   });
 }

@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ALIGN } from '../direct-io';
 import { HEADER_BYTES, TAG_BYTES, sealChunk } from '../crypto/segment-chunks';
-import { HashWorker, type SealSpec } from './hash-worker-client';
+import { HashUpdate, HashWorker, type HashReply, type SealSpec } from './hash-worker-client';
 
 /** What the writer sends (SealSpec), as it arrives here: Buffers become Uint8Arrays on the way. */
 type SealData = Omit<SealSpec, 'key' | 'header'> & {
@@ -33,7 +33,6 @@ const isSealData = (d: unknown): d is SealData =>
   'flushEveryBytes' in d && typeof d.flushEveryBytes === 'number' && 'direct' in d && typeof d.direct === 'boolean' &&
   'stagingStart' in d && typeof d.stagingStart === 'number' && 'stagingBytes' in d && typeof d.stagingBytes === 'number' && 'path' in d && typeof d.path === 'string';
 
-const isUpdate = (m: unknown): m is { u: [number, number] } => typeof m === 'object' && m !== null && 'u' in m && Array.isArray(m.u);
 
 const errorOf = (error: unknown): { code: string; message: string } => ({
   code: typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'EIO',
@@ -245,7 +244,7 @@ if (port !== null && isSealData(data)) {
   const fail = (error: unknown): void => {
     if (failed) return;
     failed = true;
-    port.postMessage({ e: errorOf(error) });
+    port.postMessage({ e: errorOf(error) } satisfies HashReply);
   };
 
   const take = async (start: number, length: number): Promise<void> => {
@@ -267,10 +266,10 @@ if (port !== null && isSealData(data)) {
   };
 
   const handle = async (message: unknown): Promise<void> => {
-    if (isUpdate(message)) {
+    if (HashUpdate.is(message)) {
       const [start, length] = message.u;
       if (!failed) await take(start, length).catch(fail);
-      port.postMessage({ a: start });
+      port.postMessage({ a: start } satisfies HashReply);
       return;
     }
     if (failed) return;
@@ -278,7 +277,7 @@ if (port !== null && isSealData(data)) {
       if (fill > 0) await sealFilled(true);
       if (direct) await finish();
       const digest = hash instanceof StageHasher ? await hash.digest() : hash.digest('hex');
-      port.postMessage({ digest, bytes: stagedAt, plainBytes });
+      port.postMessage({ digest, bytes: stagedAt, plainBytes } satisfies HashReply);
     } catch (error) {
       fail(error);
     }

@@ -18,6 +18,7 @@
 import type { Hash, Hmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { StreamOpen, StreamSlots, type StreamReply } from './large-file-reader';
 import { contentHasher, contentKeyOf } from './content-hash';
 import { SourceReads } from './source-reads';
 import { osPath } from '../os-path';
@@ -51,20 +52,6 @@ interface Stream {
   error: { op: string; code: string; message: string } | undefined;
 }
 
-type OpenMessage = readonly [number, string, number, bigint, number, number, number];
-
-const openOf = (m: unknown): OpenMessage | undefined => {
-  if (typeof m !== 'object' || m === null || !('open' in m) || !Array.isArray(m.open)) return undefined;
-  const [id, path, size, mtimeNs, chunkBytes, from, fileSize] = m.open;
-  return typeof id === 'number' && typeof path === 'string' && typeof size === 'number' && typeof mtimeNs === 'bigint' && typeof chunkBytes === 'number' &&
-    typeof from === 'number' && typeof fileSize === 'number'
-    ? [id, path, size, mtimeNs, chunkBytes, from, fileSize]
-    : undefined;
-};
-
-const slotsOf = (m: unknown): number[] =>
-  typeof m === 'object' && m !== null && 'slots' in m && Array.isArray(m.slots) ? m.slots.filter((s): s is number => typeof s === 'number') : [];
-
 const shared: unknown = typeof workerData === 'object' && workerData !== null && 'memory' in workerData ? workerData.memory : undefined;
 const port = parentPort;
 if (port !== null && shared instanceof SharedArrayBuffer) {
@@ -90,7 +77,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
     }
     const e = s.error;
     stream = undefined;
-    port.postMessage({ end: [s.id, placedAny ? s.hash.digest('hex') : '', changed, e?.op ?? '', e?.code ?? '', e?.message ?? '', placedAny, free.splice(0)] });
+    port.postMessage({ end: [s.id, placedAny ? s.hash.digest('hex') : '', changed, e?.op ?? '', e?.code ?? '', e?.message ?? '', placedAny, free.splice(0)] } satisfies StreamReply);
   };
 
   /** Reads the chunk at the stream's position into `start` (the read started ahead, if it was for this buffer). */
@@ -149,7 +136,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
       if (got < want) memory.fill(0, start + got, start + want);
       readAhead(s, want);
       s.hash.update(memory.subarray(start, start + want));
-      port.postMessage({ chunk: [s.id, start, want, s.position] });
+      port.postMessage({ chunk: [s.id, start, want, s.position] } satisfies StreamReply);
       s.position += want;
       s.sent++;
       if (s.position >= s.size) {
@@ -160,15 +147,14 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
   };
 
   port.on('message', (message: unknown) => {
-    free.push(...slotsOf(message));
-    const open = openOf(message);
-    if (open !== undefined) {
-      const [id, path, size, mtimeNs, chunkBytes, from, fileSize] = open;
+    if (StreamSlots.is(message)) free.push(...message.slots);
+    if (StreamOpen.is(message)) {
+      const [id, path, size, mtimeNs, chunkBytes, from, fileSize] = message.open;
       let fd: number;
       try {
         fd = fs.openSync(osPath(path), fs.constants.O_RDONLY | O_NONBLOCK);
       } catch (error) {
-        port.postMessage({ end: [id, '', false, 'open', codeOf(error), messageOf(error), false, free.splice(0)] });
+        port.postMessage({ end: [id, '', false, 'open', codeOf(error), messageOf(error), false, free.splice(0)] } satisfies StreamReply);
         return;
       }
       let regular: boolean;
@@ -176,12 +162,12 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
         regular = fs.fstatSync(fd).isFile();
       } catch (error) {
         fs.closeSync(fd);
-        port.postMessage({ end: [id, '', false, 'stat', codeOf(error), messageOf(error), false, free.splice(0)] });
+        port.postMessage({ end: [id, '', false, 'stat', codeOf(error), messageOf(error), false, free.splice(0)] } satisfies StreamReply);
         return;
       }
       if (!regular) {
         fs.closeSync(fd);
-        port.postMessage({ end: [id, '', false, 'read', 'ENOTREG', `${path} is not a regular file`, false, free.splice(0)] });
+        port.postMessage({ end: [id, '', false, 'read', 'ENOTREG', `${path} is not a regular file`, false, free.splice(0)] } satisfies StreamReply);
         return;
       }
       stream = { id, path, size, mtimeNs, chunkBytes, from, fileSize, fd, reads: new SourceReads(fd), ahead: undefined, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };

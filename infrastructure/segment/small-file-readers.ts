@@ -1,8 +1,21 @@
+import * as t from 'io-ts';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { endWorker } from './worker-threads';
+import { row } from '../threads/row';
+import { WorkerClient } from '../threads/worker-client';
 
 const WORKER_FILE = path.join(__dirname, 'segment-read-worker.js');
+
+/** One file read: [request id, bytes read, sha256, changed, error op or '', error code, error text]. */
+export const ReadAnswer = row('ReadAnswer', t.number, t.number, t.string, t.boolean, t.string, t.string, t.string);
+export type ReadAnswer = t.TypeOf<typeof ReadAnswer>;
+/** What a reader thread sends: the answers to the requests it worked through, in batches. */
+export const ReadReply = t.type({ done: t.array(ReadAnswer) });
+export type ReadReply = t.TypeOf<typeof ReadReply>;
+/** One file to read: [request id, path, expected size, expected mtime ns, start of its slot]. */
+export const ReadJob = row('ReadJob', t.number, t.string, t.number, t.bigint, t.number);
+export type ReadJob = t.TypeOf<typeof ReadJob>;
+/** What a reader thread is sent: the requests made in one turn of the event loop. */
+export const ReadRequest = t.type({ jobs: t.array(ReadJob) });
 
 export interface SmallRead {
   /** Bytes read (up to size + 1: one more than announced means the file grew). */
@@ -21,9 +34,10 @@ interface Pending {
 }
 
 interface Thread {
-  readonly worker: Worker;
+  readonly client: WorkerClient<ReadReply>;
+  /** Requests sent and not yet answered (the thread with fewest gets the next). */
   outstanding: number;
-  batch: Array<readonly [number, string, number, bigint, number]>;
+  batch: ReadJob[];
 }
 
 const opOf = (s: unknown): 'open' | 'read' | 'stat' => (s === 'open' || s === 'stat' ? s : 'read');
@@ -53,14 +67,19 @@ export class SmallFileReaders {
     const memory = this.memory;
     const contentKey = this.contentKey;
     this.threads = Array.from({ length: this.count }, () => {
-      const worker = new Worker(WORKER_FILE, { workerData: { memory, contentKey } });
-      worker.unref();
-      const thread: Thread = { worker, outstanding: 0, batch: [] };
-      worker.on('message', (message: unknown) => this.received(thread, message));
-      worker.on('error', (error: unknown) => this.failed(error));
-      worker.on('exit', (code: number) => {
-        if (!this.stopped) this.failed(new Error(`a small-file reader thread exited (code ${code})`));
-      });
+      const thread: Thread = {
+        client: new WorkerClient({
+          name: 'a small-file reader thread',
+          file: WORKER_FILE,
+          workerData: { memory, contentKey },
+          messages: ReadReply,
+          keepAlive: 'while-busy',
+          onMessage: (message) => this.received(thread, message),
+          onFailure: (error) => this.failed(error),
+        }),
+        outstanding: 0,
+        batch: [],
+      };
       return thread;
     });
   }
@@ -70,11 +89,11 @@ export class SmallFileReaders {
     if (this.stopped) return Promise.resolve(undefined);
     if (this.threads.length === 0) this.spawn();
     let thread = this.threads[0];
-    for (const t of this.threads) if (thread === undefined || t.outstanding < thread.outstanding) thread = t;
+    for (const candidate of this.threads) if (thread === undefined || candidate.outstanding < thread.outstanding) thread = candidate;
     if (thread === undefined) return Promise.resolve(undefined);
     const id = this.nextId++;
     const chosen = thread;
-    if (chosen.outstanding === 0) chosen.worker.ref();
+    chosen.client.hold();
     chosen.outstanding++;
     chosen.batch.push([id, file, size, mtimeNs, slotStart]);
     this.scheduleFlush();
@@ -84,7 +103,7 @@ export class SmallFileReaders {
   async terminate(): Promise<void> {
     this.stopped = true;
     this.settleAll();
-    await Promise.all(this.threads.map((t) => endWorker(t.worker)));
+    await Promise.all(this.threads.map((thread) => thread.client.terminate()));
   }
 
   private scheduleFlush(): void {
@@ -92,27 +111,24 @@ export class SmallFileReaders {
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      for (const t of this.threads) {
-        if (t.batch.length === 0) continue;
-        const jobs = t.batch;
-        t.batch = [];
-        t.worker.postMessage({ jobs });
+      for (const thread of this.threads) {
+        if (thread.batch.length === 0) continue;
+        const jobs = thread.batch;
+        thread.batch = [];
+        thread.client.post({ jobs });
       }
     });
   }
 
-  private received(thread: Thread, message: unknown): void {
-    if (typeof message !== 'object' || message === null || !('done' in message) || !Array.isArray(message.done)) return;
-    for (const answer of message.done) {
-      if (!Array.isArray(answer)) continue;
-      const [id, got, sha256, changed, op, code, text] = answer;
-      const entry = typeof id === 'number' ? this.pending.get(id) : undefined;
-      if (entry === undefined || typeof id !== 'number') continue;
+  private received(thread: Thread, message: ReadReply): void {
+    for (const [id, got, sha256, changed, op, code, text] of message.done) {
+      const entry = this.pending.get(id);
+      if (entry === undefined) continue;
       this.pending.delete(id);
       thread.outstanding--;
-      if (thread.outstanding === 0 && !this.stopped) thread.worker.unref();
-      if (op !== '') entry.resolve({ got: 0, sha256: '', changed: false, error: { op: opOf(op), code: String(code), message: String(text) } });
-      else entry.resolve({ got: Number(got), sha256: String(sha256), changed: changed === true });
+      thread.client.release();
+      if (op !== '') entry.resolve({ got: 0, sha256: '', changed: false, error: { op: opOf(op), code, message: text } });
+      else entry.resolve({ got, sha256, changed });
     }
   }
 
@@ -126,6 +142,9 @@ export class SmallFileReaders {
   private settleAll(): void {
     for (const entry of this.pending.values()) entry.resolve(undefined);
     this.pending.clear();
-    for (const t of this.threads) t.outstanding = 0;
+    for (const thread of this.threads) {
+      thread.outstanding = 0;
+      thread.client.releaseAll();
+    }
   }
 }
