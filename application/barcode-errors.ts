@@ -7,7 +7,7 @@ import type { SheetProblem } from '../infrastructure/barcode/label-sheet-pdf';
 /** Where a barcode was read: a picture file, or a camera device. */
 export type ScanSource = { readonly kind: 'image'; readonly path: string } | { readonly kind: 'camera'; readonly device: string };
 
-/** Reading a tape id from a picture or a camera, and printing label sheets: rendered in cli/barcode-errors.ts. */
+/** Reading a tape id from a picture or a camera, and printing label sheets: rendered in cli/barcode-error-lines.ts. */
 export type BarcodeError =
   | ImageProblem
   | CameraProblem

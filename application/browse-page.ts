@@ -4,7 +4,7 @@ import type { App } from './app';
 import { browse, type BrowseEntry, type BrowseInput } from './browse';
 import type { AppError } from './errors';
 import { findBackupJob } from './jobs-lookup';
-import { PLAIN_NAMES, type Names } from './names';
+import { PLAIN_NAMES, type Names } from './entry-names';
 import { tapeIdFromInput } from './tape-id-input';
 
 export interface BrowsePage {

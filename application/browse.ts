@@ -6,7 +6,7 @@ import type { App } from './app';
 import type { AppError } from './errors';
 import { findBackupJob } from './jobs-lookup';
 import { tapeIdFromInput } from './tape-id-input';
-import { PLAIN_NAMES, type Names } from './names';
+import { PLAIN_NAMES, type Names } from './entry-names';
 
 export interface BrowseEntry {
   readonly path: string;

@@ -3,10 +3,10 @@ import type { EventEnvelope, StoredEvent } from '../domain/envelope';
 import { CURRENT_SCHEMA, type DomainEvent } from '../domain/events';
 import { EventId } from '../domain/ids';
 import type { TapeId } from '../domain/tape-id';
-import { mintId } from './ids';
+import { mintId } from './mint-id';
 import type { App } from './app';
 import type { AppError } from './errors';
-import { unlessBusy } from './tape-lock';
+import { unlessBusy } from './hold-tape-lock';
 import type { TapeSession } from './tape-session';
 
 const TOOL = 'lto-archive/0.1.0';

@@ -13,7 +13,7 @@ import { recordLostSegments, unwriteLostEvents } from './journal-rollback';
 import { cartridgeMismatch } from '../domain/cartridge';
 import { ltfsIdentity } from '../infrastructure/tape/ltfs-attributes';
 import { checkLtfsCartridge } from './ltfs-cartridge';
-import { busyWith, describeHolder, lockFileOf } from './tape-lock';
+import { busyWith, describeHolder, lockFileOf } from './hold-tape-lock';
 import { catalogAtMemo, rememberContact, rememberedContact } from './ltfs-contact';
 import type { ContactMemo } from '../projections/ports/contact-memos';
 
@@ -50,7 +50,7 @@ export interface TapeSession {
   commit(): void;
   /** On an LTFS mount: asks for an index write and returns the index generation reached; undefined elsewhere. */
   syncIndex(): number | undefined;
-  /** The tape's lock file: on the tape for a folder, host-local for an LTFS cartridge (application/tape-lock.ts). */
+  /** The tape's lock file: on the tape for a folder, host-local for an LTFS cartridge (application/hold-tape-lock.ts). */
   readonly lockFile: string;
   /** Writes the tape's pending events (a read-only job's, at its end) in one append; quiet. */
   flushPending(): { readonly flushed: number; readonly stillPending: number; readonly readOnly: boolean };

@@ -3,11 +3,11 @@ import * as E from 'fp-ts/Either';
 import type { KeySlot } from '../domain/key-slots';
 import type { TapeId } from '../domain/tape-id';
 import { isEncryptedKeyFile, loadPrivateKey, type KeyFileProblem } from '../infrastructure/crypto/key-files';
-import { unlockSlots } from '../infrastructure/crypto/key-slots';
+import { unlockSlots } from '../infrastructure/crypto/key-slot-sealing';
 import { TapeKeys } from '../infrastructure/crypto/tape-keys';
 import type { App } from './app';
 import type { AppError } from './errors';
-import { PLAIN_NAMES, sealedNames, type Names } from './names';
+import { PLAIN_NAMES, sealedNames, type Names } from './entry-names';
 import { tapeIdFromInput } from './tape-id-input';
 import type { TapeView } from '../projections/ports/tape-queries';
 

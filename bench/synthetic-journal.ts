@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { CURRENT_SCHEMA, type ArchivedEntry, type DomainEvent } from '../domain/events';
 import type { EventEnvelope } from '../domain/envelope';
 import { appendToJournal, readJournal } from '../infrastructure/journal';
-import { newUuidV7 } from '../infrastructure/ids';
+import { newUuidV7 } from '../infrastructure/uuid-v7';
 import { readVolumeLabel } from '../infrastructure/tape/volume-label-file';
 
 const PER_EVENT = 2000;

@@ -11,7 +11,7 @@ import { readConfig } from '../infrastructure/config';
 import { crashPointFromEnv } from '../infrastructure/crash-points';
 import { currentEnvironment, dataFolder, databasePath } from '../infrastructure/data-dir';
 import { errorMessage } from '../infrastructure/errno';
-import { newUuidV7 } from '../infrastructure/ids';
+import { newUuidV7 } from '../infrastructure/uuid-v7';
 import type { ProjectionRunner } from '../projections/runner';
 import type { Io } from './io';
 import { sqliteReason } from './thrown-errors';

@@ -5,7 +5,7 @@ import type { AppError } from '../application/errors';
 import type { Secrets } from '../application/unlock';
 import type { TapeId } from '../domain/tape-id';
 import { loadPublicKey } from '../infrastructure/crypto/key-files';
-import { rsaKeyProblem } from '../infrastructure/crypto/key-slots';
+import { rsaKeyProblem } from '../infrastructure/crypto/key-slot-sealing';
 import { MIN_RSA_BITS } from '../domain/key-slots';
 
 /** `--public-key` files as RSA public keys of at least MIN_RSA_BITS. */

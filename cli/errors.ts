@@ -2,7 +2,7 @@ import { isBarcodeError } from '../application/barcode-errors';
 import { describeUnknownFeatures } from '../domain/format-features';
 import type { AppError } from '../application/errors';
 import type { EventDecodeProblem } from '../domain/events';
-import { renderBarcodeError } from './barcode-errors';
+import { renderBarcodeError } from './barcode-error-lines';
 import { EXIT, exitForSignal, type ExitCode } from './exit-codes';
 import { formatBytes, shortId } from './ui/format';
 

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/Either';
 import type { App } from '../application/app';
 import type { AppError } from '../application/errors';
 import { tapeIdFromInput } from '../application/tape-id-input';
-import { sealedNames } from '../application/names';
+import { sealedNames } from '../application/entry-names';
 import { unlockIfEncrypted, unlockTape, type Unlocked } from '../application/unlock';
 import type { NameDecoder } from '../application/search';
 import type { Io } from './io';

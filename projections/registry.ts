@@ -1,7 +1,7 @@
 import { copiesProjection } from './copies';
 import { filesProjection } from './files';
 import { jobsProjection } from './jobs';
-import { labelsProjection } from './labels';
+import { labelsProjection } from './tags';
 import { locationsProjection } from './locations';
 import { searchProjection } from './search';
 import { spansProjection } from './spans';

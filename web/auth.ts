@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import type { Names } from '../application/names';
+import type { Names } from '../application/entry-names';
 
 /**
  * Who may use the web catalog: whoever holds the access token the server printed (or

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type { App } from '../application/app';
 import type { AppError } from '../application/errors';
-import { sealedNames, type Names } from '../application/names';
+import { sealedNames, type Names } from '../application/entry-names';
 import { tapeIdFromInput } from '../application/tape-id-input';
 import { unlockTape, type Secrets } from '../application/unlock';
 

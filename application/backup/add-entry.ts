@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import type { ArchivedEntry } from '../../domain/events';
 import type { ScannedEntry } from '../../infrastructure/scan/walk';
 import { SegmentWriter, describeSegmentError, type SegmentError } from '../../infrastructure/segment';
-import type { Names } from '../names';
+import type { Names } from '../entry-names';
 import { estimateTarBytes } from './plan';
 import type { PlannedEntry } from '../../projections/ports/scan-table';
 import { readSourceMetadata, xattrRecords, type SourceMetadata } from '../../infrastructure/meta/source-metadata';

@@ -1,5 +1,5 @@
 import type { BackupMode } from '../../domain/events';
-import type { Names } from '../names';
+import type { Names } from '../entry-names';
 import type { Catalog } from '../../projections/ports/catalog';
 
 /** `--full`, `--incremental`, or neither: the tape's catalog decides (`auto`). */

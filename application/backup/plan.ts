@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import type { Glob } from '../../domain/glob';
 import { hashFile } from '../../infrastructure/scan/hash-file';
 import { walk, type ScannedEntry } from '../../infrastructure/scan/walk';
-import type { Names } from '../names';
+import type { Names } from '../entry-names';
 import type { Catalog } from '../../projections/ports/catalog';
 import type { LatestVersion } from '../../projections/ports/incremental-baseline';
 import type { Change, ScanTable } from '../../projections/ports/scan-table';

@@ -10,13 +10,13 @@ import { sourceRoot, symlinkedFolder } from '../../infrastructure/scan/walk';
 import { fileSystemSpace } from '../../infrastructure/tape/space';
 import { ltfsCapacity } from '../../infrastructure/tape/ltfs-attributes';
 import { FolderTape } from '../../infrastructure/tape/tape-volume';
-import type { Names } from '../names';
+import type { Names } from '../entry-names';
 import { tapeForJob, type Unlocked } from '../unlock';
 import type { App } from '../app';
 import type { AppError } from '../errors';
-import { mintId } from '../ids';
+import { mintId } from '../mint-id';
 import { JobRecorder } from '../job-recorder';
-import { holdTapeLock } from '../tape-lock';
+import { holdTapeLock } from '../hold-tape-lock';
 import { openTapeSession } from '../tape-session';
 import type { TapeLock } from '../../infrastructure/tape/tape-lock';
 import type { StopRequest } from '../../infrastructure/stop-signals';
@@ -91,7 +91,7 @@ const missingSources = (roots: readonly string[]): string[] =>
  * A backup job: plan (scan and compare), check the room, then write the changed
  * entries into segments; each closed segment's events reach the journal right after
  * the segment is fsynced, so whatever was closed survives a crash or a full tape.
- * The tape's lock (application/tape-lock.ts) is held from contact to the job's end.
+ * The tape's lock (application/hold-tape-lock.ts) is held from contact to the job's end.
  */
 export const runBackup = async (
   app: App,

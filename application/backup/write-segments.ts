@@ -4,7 +4,7 @@ import { JobId } from '../../domain/ids';
 import type { TapeId } from '../../domain/tape-id';
 import type { App } from '../app';
 import type { AppError } from '../errors';
-import { mintId } from '../ids';
+import { mintId } from '../mint-id';
 import { estimateTarBytes, type BackupPlan } from './plan';
 import type { PlannedEntry, ScanTable } from '../../projections/ports/scan-table';
 import { openNextPart, refuseNextTape, type JobContext, type Part, type PartPlace, type SpanTapes } from './parts';

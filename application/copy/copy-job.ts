@@ -10,9 +10,9 @@ import type { StopRequest } from '../../infrastructure/stop-signals';
 import type { ExpectedFile, SegmentCheck } from '../../infrastructure/verify/segment-check';
 import type { App } from '../app';
 import type { AppError } from '../errors';
-import { mintId } from '../ids';
+import { mintId } from '../mint-id';
 import { JobRecorder } from '../job-recorder';
-import type { Names } from '../names';
+import type { Names } from '../entry-names';
 import type { TapeSession } from '../tape-session';
 import type { SourceJob, SourceSegment } from './source-job';
 

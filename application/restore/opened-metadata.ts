@@ -1,5 +1,5 @@
 import { ArchivedMetadata } from '../../domain/events';
-import type { Names } from '../names';
+import type { Names } from '../entry-names';
 
 /**
  * An entry's catalogued metadata (the `meta` column: ArchivedMetadata as JSON) with its

@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { parseBarcode } from '../../domain/tape-id';
 import type { AppError } from '../../application/errors';
-import { barcodesFromImage, tapeIdFromCamera, tapeIdFromImage, type ScannedTapeId } from '../../application/scan-tape-id';
+import { barcodesFromImage, tapeIdFromCamera, tapeIdFromImage, type ScannedTapeId } from '../../application/read-barcodes';
 import { ok, printJson, withoutApp, type ActionResult, type RunState } from '../action';
 import { renderError } from '../errors';
 import { EXIT } from '../exit-codes';
-import { describeSource } from '../barcode-errors';
+import { describeSource } from '../barcode-error-lines';
 import type { Io } from '../io';
-import { DEFAULT_CAMERA_SECONDS, chooserFor, lookingNotice, parseSeconds } from '../scan-tape-id';
+import { DEFAULT_CAMERA_SECONDS, chooserFor, lookingNotice, parseSeconds } from '../scan-barcode-prompt';
 
 interface Options {
   readonly all?: boolean;

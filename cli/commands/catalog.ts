@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { rebuildCatalog, verifyCatalog } from '../../application/catalog';
+import { rebuildCatalog, verifyCatalog } from '../../application/rebuild-catalog';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import { EXIT } from '../exit-codes';

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/Either';
 import { addTape } from '../../application/add-tape';
 import type { App } from '../../application/app';
 import { runBackup, DEFAULT_SEGMENT_BYTES, type BackupReport } from '../../application/backup/run-backup';
-import { verifyCatalog } from '../../application/catalog';
+import { verifyCatalog } from '../../application/rebuild-catalog';
 import type { AppError } from '../../application/errors';
 import { recoverTapes } from '../../application/recover';
 import { runRestore } from '../../application/restore/run-restore';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { AppError } from '../../application/errors';
 import { listJobs, type JobsFilter } from '../../application/list-jobs';
-import { LOCKED_NAMES } from '../../application/names';
+import { LOCKED_NAMES } from '../../application/entry-names';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import type { JobView } from '../../projections/ports/job-queries';
 import type { JobCopy } from '../../projections/ports/copy-queries';

@@ -4,7 +4,7 @@ import * as E from 'fp-ts/Either';
 import { printJson } from '../json';
 import { MIN_RSA_BITS } from '../../domain/key-slots';
 import { generateRsaKeyPair } from '../../infrastructure/crypto/key-files';
-import { publicKeyFingerprint } from '../../infrastructure/crypto/key-slots';
+import { publicKeyFingerprint } from '../../infrastructure/crypto/key-slot-sealing';
 import { createPublicKey } from 'node:crypto';
 import { errnoCode } from '../../infrastructure/errno';
 import { reportError, type RunState } from '../action';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { changeTapeLabel, createLabel, deleteLabel, listLabels, type LabelChange } from '../../application/labels';
+import { changeTapeLabel, createLabel, deleteLabel, listLabels, type LabelChange } from '../../application/tags';
 import { ok, printJson, withApp, type ActionResult, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';

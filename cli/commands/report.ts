@@ -9,7 +9,7 @@ import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import { formatBytes, formatLocalTime } from '../ui/format';
 import { renderHtmlReport } from '../ui/html-report';
-import { renderLabels } from '../ui/labels';
+import { renderLabels } from '../ui/tag-chips';
 import { MESSAGES } from '../ui/messages';
 import { reportJson } from '../ui/report-view';
 import type { Style } from '../ui/style';

@@ -8,7 +8,7 @@ import { ok, printJson, reportError, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import { encryptionFrom } from '../encryption-options';
 import type { Io } from '../io';
-import { DEFAULT_CAMERA_SECONDS, barcodeFromArguments, parseSeconds } from '../scan-tape-id';
+import { DEFAULT_CAMERA_SECONDS, barcodeFromArguments, parseSeconds } from '../scan-barcode-prompt';
 import { cliSecrets } from '../secrets';
 import { describeMount } from '../ui/describe-mount';
 import { formatBytes, shortId } from '../ui/format';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import type { AppError } from '../../application/errors';
-import { addKeySlot, listKeySlots, type NewSlot, type SlotView } from '../../application/key-slots';
+import { addKeySlot, listKeySlots, type NewSlot, type SlotView } from '../../application/manage-key-slots';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';

@@ -7,7 +7,7 @@ import { ok, printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import { formatBytes, formatPercent } from '../ui/format';
-import { renderLabels } from '../ui/labels';
+import { renderLabels } from '../ui/tag-chips';
 import { renderTable } from '../ui/table';
 
 /** A tape's set (null: none) and where it is (`library` until moved). */

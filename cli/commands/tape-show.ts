@@ -12,7 +12,7 @@ import type { App } from '../../application/app';
 import type { Style } from '../ui/style';
 import { describeMount } from '../ui/describe-mount';
 import { formatBytes, formatPercent, formatLocalTime, shortId } from '../ui/format';
-import { renderLabels } from '../ui/labels';
+import { renderLabels } from '../ui/tag-chips';
 import { ltfsFields } from '../ui/ltfs-fields';
 import { renderFields } from '../ui/table';
 import { placeOf, tapeJson, type TapePlace } from './tape-list';

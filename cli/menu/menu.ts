@@ -9,7 +9,7 @@ import type { Io } from '../io';
 import { MESSAGES } from '../ui/messages';
 import { formatBytes, formatLocalTime, shortId } from '../ui/format';
 import { renderError } from '../errors';
-import { readTapeIdFromScan } from '../scan-tape-id';
+import { readTapeIdFromScan } from '../scan-barcode-prompt';
 import {
   absoluteCheck,
   barcodeCheck,

@@ -1,6 +1,6 @@
 import { confirm, select } from '@inquirer/prompts';
 import * as E from 'fp-ts/Either';
-import { labelNameFromInput } from '../../application/labels';
+import { labelNameFromInput } from '../../application/tags';
 import { setNameFromInput } from '../../application/sets';
 import { CopyCount, Location } from '../../domain/set/set-name';
 import { tapeIdFromInput } from '../../application/tape-id-input';

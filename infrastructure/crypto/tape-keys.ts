@@ -1,5 +1,5 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { NameSealer } from './names';
+import { NameSealer } from './name-sealer';
 
 /** Bytes of the data key (AES-256) and of every key derived from it. */
 export const KEY_BYTES = 32;

@@ -7,7 +7,7 @@ import { addTape } from '../../application/add-tape';
 import { JobRecorder } from '../../application/job-recorder';
 import { JobId } from '../../domain/ids';
 import { TapeId } from '../../domain/tape-id';
-import { newUuidV7 } from '../../infrastructure/ids';
+import { newUuidV7 } from '../../infrastructure/uuid-v7';
 import { testApp, type TestApp } from '../support/app';
 import { sandbox, type Sandbox } from '../support/cli';
 

@@ -8,7 +8,7 @@ import type { EventEnvelope } from '../../domain/envelope';
 import { appendToJournal, encodeRecord } from '../../infrastructure/journal';
 import { readVolumeLabel } from '../../infrastructure/tape/volume-label-file';
 import { REPO_ROOT, sandbox, type Sandbox } from '../support/cli';
-import { newUuidV7 } from '../../infrastructure/ids';
+import { newUuidV7 } from '../../infrastructure/uuid-v7';
 import { newEventId } from '../support/events';
 import { everyPathUnder, readTapeJournal } from '../support/tape-checks';
 

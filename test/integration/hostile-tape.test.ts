@@ -12,7 +12,7 @@ import { jobStream } from '../../domain/events';
 import { appendToJournal, readJournal } from '../../infrastructure/journal';
 import { readVolumeLabel } from '../../infrastructure/tape/volume-label-file';
 import { testApp } from '../support/app';
-import { newUuidV7 } from '../../infrastructure/ids';
+import { newUuidV7 } from '../../infrastructure/uuid-v7';
 import { newEventId } from '../support/events';
 import { everyPathUnder } from '../support/tape-checks';
 

@@ -8,7 +8,7 @@ import { openTapeSession } from '../../application/tape-session';
 import { jobStream } from '../../domain/events';
 import { JobId } from '../../domain/ids';
 import { TapeId } from '../../domain/tape-id';
-import { newUuidV7 } from '../../infrastructure/ids';
+import { newUuidV7 } from '../../infrastructure/uuid-v7';
 import { journalLines } from '../support/cli';
 import { testApp } from '../support/app';
 

@@ -8,7 +8,7 @@ import { openTapeSession } from '../../application/tape-session';
 import type { EventEnvelope } from '../../domain/envelope';
 import { EventId } from '../../domain/ids';
 import { TapeId } from '../../domain/tape-id';
-import { newUuidV7 } from '../../infrastructure/ids';
+import { newUuidV7 } from '../../infrastructure/uuid-v7';
 import { appendToJournal, readJournal } from '../../infrastructure/journal';
 import { FULL_CHECK_BYTES } from '../../infrastructure/tape/tape-volume';
 import { readVolumeLabel } from '../../infrastructure/tape/volume-label-file';

@@ -4,10 +4,10 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import * as E from 'fp-ts/Either';
 import { addTape } from '../../application/add-tape';
-import { verifyCatalog } from '../../application/catalog';
+import { verifyCatalog } from '../../application/rebuild-catalog';
 import { composeApp } from '../../application/compose';
-import { changeTapeLabel, createLabel } from '../../application/labels';
-import { newUuidV7 } from '../../infrastructure/ids';
+import { changeTapeLabel, createLabel } from '../../application/tags';
+import { newUuidV7 } from '../../infrastructure/uuid-v7';
 import { testApp } from '../support/app';
 
 describe('projection catch-up', () => {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
 import { addTape } from '../../application/add-tape';
 import { runBackup } from '../../application/backup/run-backup';
-import { verifyCatalog } from '../../application/catalog';
+import { verifyCatalog } from '../../application/rebuild-catalog';
 import { runRestore } from '../../application/restore/run-restore';
 import { testApp } from '../support/app';
 import { treeFacts } from '../support/trees';

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
 import { addTape } from '../../application/add-tape';
-import { verifyCatalog } from '../../application/catalog';
+import { verifyCatalog } from '../../application/rebuild-catalog';
 import { describeTape } from '../../application/describe-tape';
-import { changeTapeLabel, createLabel, deleteLabel } from '../../application/labels';
+import { changeTapeLabel, createLabel, deleteLabel } from '../../application/tags';
 import { TapeId } from '../../domain/tape-id';
 import { testApp } from '../support/app';
 

@@ -9,7 +9,7 @@ import { addTape } from '../../application/add-tape';
 import { pieceThatFits, runBackup, SPLIT_MIN_BYTES, type SpanTapes } from '../../application/backup/run-backup';
 import { SpaceGuard } from '../../application/backup/space-guard';
 import { estimateTarBytes } from '../../application/backup/plan';
-import { verifyCatalog } from '../../application/catalog';
+import { verifyCatalog } from '../../application/rebuild-catalog';
 import { runRestore } from '../../application/restore/run-restore';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import { testApp } from '../support/app';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { App } from '../../application/app';
 import { composeApp } from '../../application/compose';
-import { newUuidV7 } from '../../infrastructure/ids';
+import { newUuidV7 } from '../../infrastructure/uuid-v7';
 import type { ProjectionRunner } from '../../projections/runner';
 
 export interface TestApp {

@@ -5,7 +5,7 @@ import type * as t from 'io-ts';
 import fc from 'fast-check';
 import { EventEnvelope } from '../../domain/envelope';
 import { EventId } from '../../domain/ids';
-import { newUuidV7 } from '../../infrastructure/ids';
+import { newUuidV7 } from '../../infrastructure/uuid-v7';
 import { VolumeLabel } from '../../domain/volume-label';
 import { encodeRecord, sha256Hex, type JournalHead } from '../../infrastructure/journal';
 import { encodeVolumeLabel } from '../../infrastructure/tape/volume-label-file';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as E from 'fp-ts/Either';
 import { addTape } from '../../application/add-tape';
-import { changeTapeLabel, createLabel } from '../../application/labels';
+import { changeTapeLabel, createLabel } from '../../application/tags';
 import { envelopesFor } from '../../application/recording';
 import type { DomainEvent, JobTotals } from '../../domain/events';
 import { JobId } from '../../domain/ids';

@@ -5,9 +5,9 @@ import { after, describe, it } from 'node:test';
 import * as bwipjs from 'bwip-js';
 import * as E from 'fp-ts/Either';
 import type { ScanSource } from '../../application/barcode-errors';
-import { cameraAvailable, chooseTapeId } from '../../application/scan-tape-id';
+import { cameraAvailable, chooseTapeId } from '../../application/read-barcodes';
 import type { Io } from '../../cli/io';
-import { chooseFromList, readTapeIdFromScan } from '../../cli/scan-tape-id';
+import { chooseFromList, readTapeIdFromScan } from '../../cli/scan-barcode-prompt';
 import { makeStyle } from '../../cli/ui/style';
 import { tempDir } from '../support/events';
 

@@ -3,8 +3,8 @@ import { createDecipheriv, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as fc from 'fast-check';
 import { KeySlot, ScryptParams } from '../../domain/key-slots';
-import { NameSealer, NameUnreadable } from '../../infrastructure/crypto/names';
-import { passphraseSlot, rsaSlot, unlockSlots, unlockWithPassphrase } from '../../infrastructure/crypto/key-slots';
+import { NameSealer, NameUnreadable } from '../../infrastructure/crypto/name-sealer';
+import { passphraseSlot, rsaSlot, unlockSlots, unlockWithPassphrase } from '../../infrastructure/crypto/key-slot-sealing';
 import { openChunk, sealChunk } from '../../infrastructure/crypto/segment-chunks';
 import { TapeKeys } from '../../infrastructure/crypto/tape-keys';
 

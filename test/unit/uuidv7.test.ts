@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { EventId, JobId } from '../../domain/ids';
-import { newUuidV7, uuidV7Millis } from '../../infrastructure/ids';
+import { newUuidV7, uuidV7Millis } from '../../infrastructure/uuid-v7';
 
 const FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const zeros = (size: number): Uint8Array => new Uint8Array(size);

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type { BrowseEntry } from '../../application/browse';
 import { browsePage as browseFolderPage } from '../../application/browse-page';
-import { LOCKED_NAMES, PLAIN_NAMES } from '../../application/names';
+import { LOCKED_NAMES, PLAIN_NAMES } from '../../application/entry-names';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import { listJobs } from '../../application/list-jobs';
 import { formatBytes, formatLocalTime, shortId } from '../../cli/ui/format';

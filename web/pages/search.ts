@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { searchCatalog, type SearchHit } from '../../application/search';
 import { tapesWithLabelInCatalog } from '../../application/tapes-with-label';
-import { listLabels } from '../../application/labels';
+import { listLabels } from '../../application/tags';
 import type { AppError } from '../../application/errors';
 import { formatBytes, formatLocalTime, shortId } from '../../cli/ui/format';
 import { nsToIso } from '../../cli/commands/browse';

@@ -1,4 +1,4 @@
-import { NameUnreadable, lockedPath, type NameSealer } from '../infrastructure/crypto/names';
+import { NameUnreadable, lockedPath, type NameSealer } from '../infrastructure/crypto/name-sealer';
 
 /**
  * How a use case writes names into events and the catalog, and reads them back: as

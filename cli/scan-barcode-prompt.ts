@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/Either';
 import type { ScanSource } from '../application/barcode-errors';
 import type { AppError } from '../application/errors';
-import { cameraAvailable, tapeIdFromCamera, tapeIdFromImage, type ChooseBarcode, type ScannedTapeId } from '../application/scan-tape-id';
-import { describeSource } from './barcode-errors';
+import { cameraAvailable, tapeIdFromCamera, tapeIdFromImage, type ChooseBarcode, type ScannedTapeId } from '../application/read-barcodes';
+import { describeSource } from './barcode-error-lines';
 import type { Io } from './io';
 import { terminalAsk, type Ask } from './ui/ask';
 

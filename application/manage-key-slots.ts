@@ -5,7 +5,7 @@ import { tapeStream } from '../domain/events';
 import type { KeySlot } from '../domain/key-slots';
 import { tapeDecider } from '../domain/tape/tape';
 import type { TapeId } from '../domain/tape-id';
-import { passphraseSlot, rsaSlot } from '../infrastructure/crypto/key-slots';
+import { passphraseSlot, rsaSlot } from '../infrastructure/crypto/key-slot-sealing';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { handle } from './handle';
