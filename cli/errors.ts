@@ -226,6 +226,8 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `${error.reason} before the job started: nothing was written`, exit: exitForSignal(error.signal) };
     case 'CopyRefused':
       return { message: `cannot copy ${error.from} to ${error.to}: ${error.reason}; nothing was written`, exit: EXIT.USAGE };
+    case 'SetCopyRefused':
+      return { message: `cannot copy set ${error.from} to set ${error.to}: ${error.reason}; nothing was written`, exit: EXIT.USAGE };
     case 'InvalidOption':
       return { message: `${error.option} ${JSON.stringify(error.value)}: expected ${error.expected}`, exit: EXIT.USAGE };
     case 'SegmentNotClosed':

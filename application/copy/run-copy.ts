@@ -18,7 +18,7 @@ import { withTapeLock } from '../tape-lock';
 import { openTapeSession, type TapeSession } from '../tape-session';
 import { tapeIdFromInput } from '../tape-id-input';
 import { copyJob, describeDamage, expectedFiles, type CopiedJob, type CopyJobContext, type EarlierFailure, type SegmentPlace } from './copy-job';
-import { readSourceJob, type SourceJob } from './source-job';
+import { readSourceJob, spansTapes, type SourceJob } from './source-job';
 
 export interface CopyInput {
   readonly from: string;
@@ -123,7 +123,7 @@ const planJobs = (app: App, from: TapeId, to: TapeId, names: readonly string[]):
   for (const job of candidates) {
     const there = app.copies.placesOf(job.id).find((p) => p.tape === to);
     if (there !== undefined) plan.alreadyCopied.push({ job: job.id, copy: there.job });
-    else if (job.span !== null) plan.skipped.push({ job: job.id, reason: 'it spans tapes: copies of such jobs are not supported yet' });
+    else if (spansTapes(app, job)) plan.skipped.push({ job: job.id, reason: 'it spans tapes: copies of such jobs are not supported yet' });
     else {
       const source = readSourceJob(app, job.id);
       if (source !== undefined) plan.todo.push(source);

@@ -174,6 +174,10 @@ describe('one JSON vocabulary: every --json output follows docs/JSON.md (real CL
     run('set show', ['set', 'show', 'photos']);
     run('set list', ['set', 'list']);
     run('tape list', ['tape', 'list', '--set', 'photos']);
+    run('set create', ['set', 'create', 'offsite']);
+    run('set add', ['set', 'add', 'offsite', '000014L8']);
+    const sets = run('copy', ['copy', '--set', 'photos', '--to-set', 'offsite', '--mount', tapeMount, '--mount', box.mountPoint('never-verified')]);
+    assert.equal(sets['status'], 'SUCCESS');
   });
 
   it('catalog, config, logs, recover, keys and barcodes', async () => {

@@ -32,6 +32,18 @@ export const Tape = t.type({
   location: t.string,
 });
 
+const TapeCopy = t.type({
+  from: TapeId,
+  to: TapeId,
+  status: JobStatus,
+  bytes: Count,
+  jobs: t.array(
+    t.type({ original: Uuid, copy: Uuid, status: JobStatus, segments: Count, files: Count, bytes: Count, reason: nullable(t.string), damaged: t.array(t.type({ path: t.string, reason: t.string })) }),
+  ),
+  alreadyCopied: t.array(t.type({ job: Uuid, copy: Uuid })),
+  skipped: t.array(t.type({ job: Uuid, reason: t.string })),
+});
+
 const SetShape = t.type({
   set: t.string,
   copies: Count,
@@ -208,17 +220,19 @@ export const SHAPES = {
     lockedTapes: t.array(TapeId),
     results: t.array(t.type({ tape: TapeId, path: t.string, name: t.string, type: EntryType, bytes: Count, mtime: Iso, mtimeNs: t.string, job: Uuid, backedUpAt: Iso, copies: t.array(t.type({ tape: TapeId, job: Uuid, original: t.boolean })) })),
   }),
-  copy: top({
-    from: TapeId,
-    to: TapeId,
-    status: JobStatus,
-    bytes: Count,
-    jobs: t.array(
-      t.type({ original: Uuid, copy: Uuid, status: JobStatus, segments: Count, files: Count, bytes: Count, reason: nullable(t.string), damaged: t.array(t.type({ path: t.string, reason: t.string })) }),
-    ),
-    alreadyCopied: t.array(t.type({ job: Uuid, copy: Uuid })),
-    skipped: t.array(t.type({ job: Uuid, reason: t.string })),
-  }),
+  // Two tapes, or (`--set A --to-set B`) two sets: each tape-to-tape copy made as `copy SRC DST` prints it.
+  copy: t.union([
+    top(TapeCopy.props),
+    top({
+      set: t.string,
+      toSet: t.string,
+      status: JobStatus,
+      copies: t.array(TapeCopy),
+      alreadyCopied: Count,
+      skipped: t.array(t.type({ job: Uuid, reason: t.string })),
+      stopped: nullable(t.string),
+    }),
+  ]),
   jobs: top({ jobs: t.array(Job) }),
   report: top({
     generatedAt: Iso,

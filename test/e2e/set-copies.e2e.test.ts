@@ -1,0 +1,142 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { journalLines, sandbox, type CliResult, type Sandbox } from '../support/cli';
+import { seededRandom } from '../support/seeded';
+
+const PHOTOS = ['000701L7', '000702L7'] as const;
+const OFFSITE = ['000711L8', '000712L8'] as const;
+const TINY = '000721L8';
+const KiB = 1024;
+
+interface Place {
+  tape: string;
+  job: string;
+  original: boolean;
+}
+interface JobJson {
+  job: string;
+  tape: string;
+  type: string;
+  status: string;
+  copies: Place[];
+  copyOf: { tape: string; job: string } | null;
+}
+interface SetCopyJson {
+  set: string;
+  toSet: string;
+  status: string;
+  copies: { from: string; to: string; status: string; jobs: { original: string; copy: string; status: string }[] }[];
+  alreadyCopied: number;
+  skipped: { job: string; reason: string }[];
+  stopped: string | null;
+}
+
+/** Bytes that do not compress and do not repeat, the same in every run. */
+const seededBytes = (size: number, seed: number): Buffer => {
+  const random = seededRandom(seed);
+  const out = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 4) out.writeUInt32LE(Math.floor(random() * 2 ** 32), i);
+  return out;
+};
+
+const refused = (r: CliResult, pattern: RegExp): void => {
+  assert.equal(r.status, 2, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+};
+
+/**
+ * Issue 19, item 2 (sets): `lto copy --set A --to-set B` copies every job of A that has no
+ * copy on B onto B's tapes, going on to B's next tape as one fills, with the real CLI on
+ * folder tapes.
+ */
+describe('copies of a set: lto copy --set photos --to-set offsite', () => {
+  let box: Sandbox;
+  let src: string;
+  const mounts: Record<string, string> = {};
+  const mountArgs = (): string[] => Object.values(mounts).flatMap((m) => ['--mount', m]);
+  const jobs = (): JobJson[] => box.json<{ jobs: JobJson[] }>(['jobs']).jobs;
+  const backup = (): string => {
+    const r = box.lto(['backup', '--set', 'photos', src, '--json', ...(Object.keys(mounts).length > 0 ? ['--mount', mounts[PHOTOS[0]]!] : [])]);
+    assert.equal(r.status, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { job: string }).job;
+  };
+  const write = (name: string, seed: number): void => fs.writeFileSync(path.join(src, name), seededBytes(200 * KiB, seed));
+
+  before(() => {
+    box = sandbox();
+    src = box.mountPoint('src');
+    assert.equal(box.lto(['set', 'create', 'photos', '--copies', '2']).status, 0);
+    assert.equal(box.lto(['set', 'create', 'offsite']).status, 0);
+    assert.equal(box.lto(['set', 'create', 'tiny']).status, 0);
+    const add = (tape: string, set: string, capacity: string): void => {
+      mounts[tape] = box.mountPoint(tape);
+      const added = box.lto(['tape', 'add', tape, '--mount', mounts[tape]!, '--capacity', capacity, '--set', set]);
+      assert.equal(added.status, 0, added.stderr);
+    };
+    for (const tape of PHOTOS) add(tape, 'photos', '8MiB');
+    for (const tape of OFFSITE) add(tape, 'offsite', '1MiB');
+    add(TINY, 'tiny', '256KiB');
+  });
+  after(() => box.cleanup());
+
+  it('copies every job of the first set onto the second, going on to its next tape when one has no room left', () => {
+    for (let i = 1; i <= 3; i++) write(`img-${i}.dng`, i);
+    const full = backup();
+    for (let i = 4; i <= 6; i++) write(`img-${i}.dng`, i);
+    const first = backup();
+    write('img-7.dng', 7);
+    const second = backup();
+
+    const r = box.lto(['copy', '--set', 'photos', '--to-set', 'offsite', ...mountArgs(), '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as SetCopyJson;
+    assert.equal(report.status, 'SUCCESS');
+    assert.deepEqual(
+      report.copies.map((c) => [c.from, c.to, c.jobs.map((j) => j.original)]),
+      [[PHOTOS[0], OFFSITE[0], [full]], [PHOTOS[0], OFFSITE[1], [first, second]]],
+      'the full fills the first offsite tape: the incrementals go on the next',
+    );
+    const all = jobs();
+    for (const job of [full, first, second]) {
+      const places = all.find((j) => j.job === job)?.copies.map((p) => p.tape);
+      assert.equal(places?.length, 2, `job ${job} is held twice`);
+      assert.ok(places?.some((t) => (OFFSITE as readonly string[]).includes(t)));
+    }
+
+    // Nothing left to copy: a second run writes nothing.
+    const before = journalLines(mounts[OFFSITE[1]]!).length;
+    const again = box.json<SetCopyJson>(['copy', '--set', 'photos', '--to-set', 'offsite', ...mountArgs()]);
+    assert.deepEqual([again.status, again.copies.length, again.alreadyCopied], ['SUCCESS', 0, 3]);
+    assert.equal(journalLines(mounts[OFFSITE[1]]!).length, before);
+  });
+
+  it('the copy set recovered alone gives a catalog in which every job knows its original, and restores exactly', () => {
+    const originals = jobs().filter((j) => j.type === 'BACKUP').map((j) => [j.tape, j.job]);
+    const db = path.join(box.root, 'offsite.db');
+    const recovered = box.lto(['--db', db, 'recover', '--mount', mounts[OFFSITE[0]]!, '--mount', mounts[OFFSITE[1]]!]);
+    assert.equal(recovered.status, 0, recovered.stderr);
+    const alone = box.json<{ jobs: JobJson[] }>(['--db', db, 'jobs']).jobs.filter((j) => j.type === 'COPY');
+    assert.deepEqual(alone.map((j) => [j.type, j.copyOf?.tape, j.copyOf?.job]), originals.map(([tape, job]) => ['COPY', tape, job]));
+    const set = box.json<{ tapes: { tape: string }[] }>(['--db', db, 'set', 'show', 'offsite']);
+    assert.deepEqual(set.tapes.map((t) => t.tape), [...OFFSITE]);
+    const to = path.join(box.root, 'restored');
+    const r = box.lto(['--db', db, 'restore', OFFSITE[0], '--to', to, '--mount', mounts[OFFSITE[0]]!]);
+    assert.equal(r.status, 0, r.stderr);
+    for (let i = 1; i <= 3; i++) assert.deepEqual(fs.readFileSync(path.join(to, src, `img-${i}.dng`)), seededBytes(200 * KiB, i));
+  });
+
+  it('refuses, writing nothing, when the second set has not the room, or when asked badly', () => {
+    const before = journalLines(mounts[TINY]!).length;
+    refused(box.lto(['copy', '--set', 'photos', '--to-set', 'tiny', ...mountArgs()]), /^error: cannot copy set photos to set tiny: its tapes have no room for job .*a copy does not span tapes yet.*nothing was written$/);
+    assert.equal(journalLines(mounts[TINY]!).length, before);
+    refused(box.lto(['copy', '--set', 'photos', '--to-set', 'photos']), /cannot copy set photos to set photos: a set cannot hold a copy of itself/);
+    refused(box.lto(['copy', '--set', 'photos', '--to-set', 'nosuch']), /no tape set nosuch/);
+    refused(box.lto(['copy', '--set', 'photos']), /--set "photos": expected both --set and --to-set/);
+    refused(box.lto(['copy', PHOTOS[0], '--set', 'photos', '--to-set', 'offsite']), /expected no SRC or DST tape with --set/);
+  });
+});
