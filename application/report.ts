@@ -2,6 +2,7 @@ import { scoreHealth, type Health, type HealthScore } from '../domain/health';
 import { LabelQueries, type TapeLabelView } from '../projections/label-queries';
 import type { JobView, TapeView } from '../projections/queries';
 import type { App } from './app';
+import { copyFlags, type JobCopyFlag } from './copy-flags';
 import { listSets } from './sets';
 import { DEFAULT_LOCATION } from '../domain/set/set-name';
 
@@ -17,6 +18,8 @@ export interface TapeHealth {
   readonly lastBackupAt: string | null;
   /** What the tape holds: archived file versions and their bytes, and its newest backup (successful or partial). */
   readonly content: TapeContent;
+  /** Its backup jobs that its set's copy policy finds short (too few copies, or all in one place). */
+  readonly copyFlags: readonly JobCopyFlag[];
 }
 
 export interface TapeContent {
@@ -63,7 +66,7 @@ const tapeHealth = (
   tape: TapeView,
   jobs: readonly JobView[],
   labels: readonly TapeLabelView[],
-  place: { readonly set: string | null; readonly location: string },
+  place: { readonly set: string | null; readonly location: string; readonly copyFlags: readonly JobCopyFlag[] },
   initialisedAt: string | null,
   stored: { readonly files: number; readonly bytes: number },
   nowMs: number,
@@ -101,7 +104,8 @@ export const healthReport = (app: App): HealthReport => {
   const stored = app.catalog.storedFiles();
   const members = app.sets.members();
   const locations = app.sets.locations();
-  const placeOf = (tape: string) => ({ set: members.get(tape)?.set ?? null, location: locations.get(tape) ?? DEFAULT_LOCATION });
+  const flags = copyFlags(app);
+  const placeOf = (tape: string) => ({ set: members.get(tape)?.set ?? null, location: locations.get(tape) ?? DEFAULT_LOCATION, copyFlags: flags.get(tape) ?? [] });
   const tapes = app.catalog
     .tapes()
     .map((tape) =>

@@ -1,4 +1,14 @@
+import type { JobCopyFlag } from '../../application/copy-flags';
 import type { HealthReport, TapeHealth } from '../../application/report';
+
+/** A job its set's copy policy finds short, in `report --json` and `tape list --json` (docs/JSON.md). */
+export const copyFlagJson = (f: JobCopyFlag) => ({ job: f.job, problem: f.problem, copies: f.copies, required: f.required, places: f.places });
+
+/** One line: which job, of which set, and what is short. */
+export const copyFlagText = (f: JobCopyFlag): string =>
+  f.problem === 'TOO_FEW_COPIES'
+    ? `job ${f.job} on ${f.tape} (set ${f.set}): ${f.copies} cop${f.copies === 1 ? 'y' : 'ies'} of the ${f.required} the set asks for${f.places.length === 0 ? '' : ` (${f.places.map((p) => `${p.tape} in ${p.location}`).join(', ')})`}`
+    : `job ${f.job} on ${f.tape} (set ${f.set}): all ${f.copies} copies are in one place (${f.places[0]?.location ?? ''})`;
 
 /** The `report --json` shape: scripts rely on these names. */
 export const reportJson = (r: HealthReport) => ({
@@ -22,6 +32,7 @@ export const reportJson = (r: HealthReport) => ({
     lastBackupAt: t.lastBackupAt,
     daysSinceLastBackup: t.score.daysSinceLastBackup,
     content: t.content,
+    copyFlags: t.copyFlags.map(copyFlagJson),
   })),
   sets: r.sets,
 });

@@ -65,6 +65,21 @@ describe('copies of a set: lto copy --set photos --to-set offsite', () => {
     assert.equal(r.status, 0, r.stderr);
     return (JSON.parse(r.stdout) as { job: string }).job;
   };
+  /** `tape list`, `report` (text, --json, HTML) flag exactly these jobs of the set's first tape, with this problem. */
+  const flagged = (expected: readonly string[], problem: string, line: RegExp): void => {
+    const listed = box.json<{ tapes: { tape: string; copyFlags: { job: string; problem: string }[] }[] }>(['tape', 'list']).tapes;
+    const flags = listed.find((t) => t.tape === PHOTOS[0])?.copyFlags ?? [];
+    assert.deepEqual(flags.map((f) => [f.job, f.problem]), expected.map((job) => [job, problem]));
+    const reported = box.json<{ tapes: { tape: string; copyFlags: { job: string }[] }[] }>(['report', '--fail-on', 'never']).tapes;
+    assert.deepEqual(reported.find((t) => t.tape === PHOTOS[0])?.copyFlags.map((f) => f.job), [...expected]);
+    const text = box.lto(['report', '--fail-on', 'never']).stdout.split('\n').filter((l) => l.startsWith('! job '));
+    assert.equal(text.length, expected.length, text.join('\n'));
+    for (const l of text) assert.match(l, line);
+    assert.match(box.lto(['tape', 'list']).stdout, expected.length === 0 ? /^(?![\s\S]*job\(s\) short)/ : /000701L7.*(job\(s\) short|in one place)/);
+    const html = path.join(box.root, 'report.html');
+    assert.equal(box.lto(['report', '--fail-on', 'never', '--html', html]).status, 0);
+    assert.equal(fs.readFileSync(html, 'utf8').split(`data-problem="${problem}"`).length - 1, expected.length);
+  };
   const write = (name: string, seed: number): void => fs.writeFileSync(path.join(src, name), seededBytes(200 * KiB, seed));
 
   before(() => {
@@ -91,6 +106,7 @@ describe('copies of a set: lto copy --set photos --to-set offsite', () => {
     const first = backup();
     write('img-7.dng', 7);
     const second = backup();
+    flagged([full, first, second], 'TOO_FEW_COPIES', /job .* on 000701L7 \(set photos\): 1 copy of the 2 the set asks for \(000701L7 in library\)/);
 
     const r = box.lto(['copy', '--set', 'photos', '--to-set', 'offsite', ...mountArgs(), '--json']);
     assert.equal(r.status, 0, r.stderr);
@@ -113,6 +129,13 @@ describe('copies of a set: lto copy --set photos --to-set offsite', () => {
     const again = box.json<SetCopyJson>(['copy', '--set', 'photos', '--to-set', 'offsite', ...mountArgs()]);
     assert.deepEqual([again.status, again.copies.length, again.alreadyCopied], ['SUCCESS', 0, 3]);
     assert.equal(journalLines(mounts[OFFSITE[1]]!).length, before);
+  });
+
+  it('flags jobs held twice but in one place until a copy is moved elsewhere', () => {
+    const all = jobs().filter((j) => j.type === 'BACKUP').map((j) => j.job);
+    flagged(all, 'ONE_PLACE', /job .* on 000701L7 \(set photos\): all 2 copies are in one place \(library\)/);
+    for (const tape of OFFSITE) assert.equal(box.lto(['tape', 'move', tape, '--to', 'Vault B']).status, 0);
+    flagged([], 'ONE_PLACE', /^$/);
   });
 
   it('the copy set recovered alone gives a catalog in which every job knows its original, and restores exactly', () => {

@@ -19,6 +19,15 @@ const EntryType = t.keyof({ file: null, dir: null, symlink: null });
 /** Every top-level object: `schema` 1 first (checked apart: io-ts does not see order). */
 const top = <P extends t.Props>(props: P) => t.type({ schema: t.literal(1), ...props });
 
+/** A job its set's copy policy finds short (`tape list`, `tape show`, `report`). */
+const CopyFlag = t.type({
+  job: Uuid,
+  problem: t.keyof({ TOO_FEW_COPIES: null, ONE_PLACE: null }),
+  copies: Count,
+  required: Count,
+  places: t.array(t.type({ tape: TapeId, location: t.string })),
+});
+
 export const Tape = t.type({
   tape: TapeId,
   generation: t.string,
@@ -30,6 +39,7 @@ export const Tape = t.type({
   labels: t.array(t.string),
   set: nullable(t.string),
   location: t.string,
+  copyFlags: t.array(CopyFlag),
 });
 
 const TapeCopy = t.type({
@@ -256,6 +266,7 @@ export const SHAPES = {
         lastBackupAt: nullable(Iso),
         daysSinceLastBackup: nullable(t.number),
         content: t.type({ ...Held.props, newestBackup: nullable(t.type({ job: Uuid, status: JobStatus, at: Iso })) }),
+        copyFlags: t.array(CopyFlag),
       }),
     ),
     sets: t.array(t.type({ set: t.string, copies: Count, tapes: Count, locations: t.array(t.string), onePlace: t.boolean })),
