@@ -21,6 +21,7 @@ import { registerTapeForget } from './commands/tape-forget';
 import { registerTapeHistory } from './commands/tape-history';
 import { registerTapeList } from './commands/tape-list';
 import { registerTapeMove } from './commands/tape-move';
+import { registerTapeRetire } from './commands/tape-retire';
 import { registerTapeShow } from './commands/tape-show';
 import { registerTapeKeys } from './commands/tape-keys';
 import { registerKeyGenerate } from './commands/key-generate';
@@ -57,6 +58,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerTapeForget(tape, io, state, globals);
   registerTapeKeys(tape, io, state, globals);
   registerTapeMove(tape, io, state, globals);
+  registerTapeRetire(tape, io, state, globals);
   registerBackup(program, io, state, globals);
   registerRestore(program, io, state, globals);
   registerBrowse(program, io, state, globals);

@@ -44,7 +44,7 @@ export const currentTape = (app: App, set: SetName, tapes: readonly TapeId[]): E
 /** The set's tape after `tape` (in join order) that no part of this job is on yet. */
 export const nextSetTape = (app: App, set: string, after: TapeId, used: readonly TapeId[]): TapeId | undefined => {
   const tapes = setTapes(app, set);
-  return tapes.slice(tapes.indexOf(after) + 1).find((t) => !used.includes(t) && !app.sets.continuedFrom(t));
+  return tapes.slice(tapes.indexOf(after) + 1).find((t) => !used.includes(t) && !app.sets.continuedFrom(t) && app.catalog.tape(t)?.state !== 'RETIRED');
 };
 
 const baselineFor = (app: App, tape: TapeId, tapes: readonly TapeId[]): TapeId[] =>
@@ -69,7 +69,8 @@ export const chooseSetTarget = (app: App, setInput: string, mounts: readonly str
     if (E.isLeft(mounted)) return mounted;
     return tapes.includes(mounted.right) ? E.right(target(mounted.right, only)) : E.left({ _tag: 'TapeNotInSet', tape: mounted.right, set, mount: only });
   }
-  const current = currentTape(app, set, tapes);
+  // A retired tape takes no more backups: the set goes on on its other tapes.
+  const current = currentTape(app, set, tapes.filter((t) => app.catalog.tape(t)?.state !== 'RETIRED'));
   return E.map((tape: TapeId) => target(tape, mountOfSetTape(app, tape, mounts)))(current);
 };
 

@@ -7,6 +7,7 @@ import type { App } from '../app';
 import { currentTape, mountOfSetTape, setTapes } from '../backup/set-target';
 import type { AppError } from '../errors';
 import { existingSet } from '../sets';
+import { placeJobs, type CopyStep, type Wanted } from './place-jobs';
 import { readSourceJob, spansTapes } from './source-job';
 import { runCopy, type AskForTape, type CopyProgress, type CopyReport } from './run-copy';
 
@@ -20,13 +21,6 @@ export interface SetCopyInput {
   readonly stop?: () => StopRequest | undefined;
 }
 
-/** One `lto copy SRC DST` of the set copy: these jobs of a tape of the first set onto a tape of the second. */
-export interface SetCopyStep {
-  readonly from: TapeId;
-  readonly to: TapeId;
-  readonly jobs: readonly string[];
-  readonly bytes: number;
-}
 
 export interface SetCopyReport {
   readonly from: string;
@@ -43,16 +37,11 @@ export interface SetCopyReport {
 }
 
 interface Planned {
-  readonly steps: readonly SetCopyStep[];
+  readonly steps: readonly CopyStep[];
   readonly alreadyCopied: number;
   readonly skipped: readonly { readonly job: string; readonly reason: string }[];
 }
 
-interface Wanted {
-  readonly tape: TapeId;
-  readonly job: string;
-  readonly bytes: number;
-}
 
 /**
  * `lto copy --set A --to-set B`: every job of A's tapes that has no copy on any tape of
@@ -101,8 +90,10 @@ export const planSetCopy = (app: App, fromInput: string, toInput: string): E.Eit
   if (E.isLeft(to)) return to;
   const refuse = (reason: string) => E.left<AppError>({ _tag: 'SetCopyRefused', from: from.right.set, to: to.right.set, reason });
   if (from.right.set === to.right.set) return refuse('a set cannot hold a copy of itself');
-  const sources = setTapes(app, from.right.set);
-  const targets = setTapes(app, to.right.set);
+  // A retired tape is neither copied from (its jobs count as held elsewhere or lost) nor written to.
+  const inService = (tape: TapeId): boolean => app.catalog.tape(tape)?.state !== 'RETIRED';
+  const sources = setTapes(app, from.right.set).filter(inService);
+  const targets = setTapes(app, to.right.set).filter(inService);
   if (targets.length === 0) return E.left({ _tag: 'SetHasNoTapes', set: to.right.set });
   const encrypted = [...sources, ...targets].find((tape) => app.catalog.tape(tape)?.encrypted === true);
   if (encrypted !== undefined) return refuse(`${encrypted} is encrypted: copies of or onto encrypted tapes are not supported yet`);
@@ -122,35 +113,7 @@ export const planSetCopy = (app: App, fromInput: string, toInput: string): E.Eit
   }
   const start = currentTape(app, to.right.set, targets);
   if (E.isLeft(start)) return start;
-  const placed = placeJobs(app, to.right.set, wanted, targets.slice(targets.indexOf(start.right)));
-  if (E.isLeft(placed)) return refuse(placed.left);
+  const placed = placeJobs(app, wanted, targets.slice(targets.indexOf(start.right)));
+  if (E.isLeft(placed)) return refuse(`${placed.left}: add a tape with \`lto tape add <barcode> --set ${to.right.set}\``);
   return E.right({ steps: placed.right, alreadyCopied, skipped });
-};
-
-/** Whole jobs onto the tapes in order, each tape filled before the next is used; why not, when they do not fit. */
-const placeJobs = (app: App, set: string, wanted: readonly Wanted[], tapes: readonly TapeId[]): E.Either<string, SetCopyStep[]> => {
-  const steps: SetCopyStep[] = [];
-  const room = (tape: TapeId): number => {
-    const t = app.catalog.tape(tape);
-    return t === undefined ? 0 : t.capacityBytes - t.usedBytes;
-  };
-  let at = 0;
-  let left = tapes[0] === undefined ? 0 : room(tapes[0]);
-  for (const job of wanted) {
-    while (at < tapes.length && job.bytes > left) {
-      at++;
-      const next = tapes[at];
-      left = next === undefined ? 0 : room(next);
-    }
-    const to = tapes[at];
-    if (to === undefined) {
-      const needed = wanted.slice(wanted.indexOf(job)).reduce((n, j) => n + j.bytes, 0);
-      return E.left(`its tapes have no room for job ${job.job} and the ${needed} bytes still to copy from there on (a copy does not span tapes yet): add a tape with \`lto tape add <barcode> --set ${set}\``);
-    }
-    left -= job.bytes;
-    const last = steps.at(-1);
-    if (last !== undefined && last.from === job.tape && last.to === to) steps[steps.length - 1] = { ...last, jobs: [...last.jobs, job.job], bytes: last.bytes + job.bytes };
-    else steps.push({ from: job.tape, to, jobs: [job.job], bytes: job.bytes });
-  }
-  return E.right(steps);
 };

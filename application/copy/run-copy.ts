@@ -17,6 +17,7 @@ import { segmentsInTapeOrder } from '../tape-order';
 import { withTapeLock } from '../tape-lock';
 import { openTapeSession, type TapeSession } from '../tape-session';
 import { tapeIdFromInput } from '../tape-id-input';
+import { refuseRetired } from '../tape-service';
 import { copyJob, describeDamage, expectedFiles, type CopiedJob, type CopyJobContext, type EarlierFailure, type SegmentPlace } from './copy-job';
 import { readSourceJob, spansTapes, type SourceJob } from './source-job';
 
@@ -95,6 +96,8 @@ const checkTapes = (app: App, input: CopyInput): E.Either<AppError, { from: Tape
   const refuse = (reason: string) => E.left<AppError>({ _tag: 'CopyRefused', from: from.right, to: to.right, reason });
   if (from.right === to.right) return refuse('a tape cannot hold a copy of itself');
   for (const tape of [from.right, to.right]) if (app.catalog.tape(tape) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  const inService = refuseRetired(app, to.right);
+  if (E.isLeft(inService)) return inService;
   if (input.rekey === true) return refuse('--rekey is not supported yet');
   if (app.catalog.tape(from.right)?.encrypted === true || app.catalog.tape(to.right)?.encrypted === true) {
     return refuse('copies of or onto encrypted tapes are not supported yet (a copy keeps the names and data sealed under the original\'s key)');

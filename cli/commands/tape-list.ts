@@ -91,6 +91,7 @@ const TAPE_COLUMNS = (io: Io, labelsOf: (t: TapeView) => readonly TapeLabelView[
     { header: 'CAPACITY', value: (t: TapeView) => formatBytes(t.capacityBytes), align: 'right' as const },
     { header: 'USE', value: (t: TapeView) => formatPercent(t.usedBytes, t.capacityBytes), align: 'right' as const },
     { header: 'ENC', value: (t: TapeView) => (t.encrypted ? io.style.yellow('yes') : 'no') },
+    { header: 'STATE', value: (t: TapeView) => (t.state === 'ACTIVE' ? io.style.dim('active') : io.style.yellow(t.state.toLowerCase())) },
     { header: 'SET', value: (t: TapeView) => placeIn(t).set ?? io.style.dim('-') },
     { header: 'LOCATION', value: (t: TapeView) => placeIn(t).location },
     { header: 'COPIES', value: (t: TapeView) => copiesColumn(placeIn(t).copyFlags, io) },

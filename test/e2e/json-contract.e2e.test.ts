@@ -200,6 +200,7 @@ describe('one JSON vocabulary: every --json output follows docs/JSON.md (real CL
     assert.equal(run('barcode scan', ['barcode', 'scan', picture])['tape'], '000012L8');
     assert.equal((run('barcode scan', ['barcode', 'scan', picture, '--all'])['barcodes'] as { tape: string }[])[0]?.tape, '000012L8');
     run('tape add', ['tape', 'add', '000015L8', '--mount', box.mountPoint('to-forget')]);
+    assert.equal(run('tape retire', ['tape', 'retire', '000015L8'])['retired'], true);
     assert.equal(run('tape forget', ['tape', 'forget', '000015L8', '--yes'])['forgotten'], true);
   });
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { journalLines, sandbox, type CliResult, type Sandbox } from '../support/cli';
+import { Pty } from '../support/pty';
 import { seededRandom } from '../support/seeded';
 
 const PHOTOS = ['000701L7', '000702L7'] as const;
@@ -138,6 +139,57 @@ describe('copies of a set: lto copy --set photos --to-set offsite', () => {
     flagged([], 'ONE_PLACE', /^$/);
   });
 
+  it('retires a tape only once every job it holds has its copies elsewhere; a retired tape takes no backup or copy', async () => {
+    const copies = jobs().filter((j) => j.type === 'COPY' && j.tape === OFFSITE[0]);
+    assert.equal(copies.length, 1);
+    const copy = copies[0]!.job;
+    // The full's copy on OFFSITE[0] is one of its two places: retiring it would leave one of the two photos asks for.
+    const before = journalLines(mounts[OFFSITE[0]]!).length;
+    const r = box.lto(['tape', 'retire', OFFSITE[0]]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`retiring ${OFFSITE[0]} would leave 1 job\\(s\\) without the copies their set asks for: ${copy} \\(3 files\\); .*--force; nothing was recorded`));
+    const offTerminal = box.lto(['tape', 'retire', OFFSITE[0], '--force']);
+    assert.equal(offTerminal.status, 2, offTerminal.stderr);
+    assert.match(offTerminal.stderr, /--yes/);
+    assert.equal(journalLines(mounts[OFFSITE[0]]!).length, before, 'nothing written by a refusal');
+
+    // On a terminal, --force asks first, naming what would be lost; "n" changes nothing.
+    const pty = new Pty(['tape', 'retire', OFFSITE[0], '--force'], { HOME: box.root, LTO_HOME: box.home, NO_COLOR: '1' });
+    try {
+      await pty.waitFor(new RegExp(`Retire ${OFFSITE[0]} although 1 job\\(s\\) it holds lack their copies elsewhere: ${copy} \\(3 files\\)\\? \\[y/N\\]`));
+      await pty.type('n\r');
+      assert.equal(await pty.exitCode(60_000), 1, pty.text());
+    } finally {
+      pty.kill();
+    }
+    assert.equal(journalLines(mounts[OFFSITE[0]]!).length, before);
+
+    // A tape that holds nothing is retired at once: an event on its journal; then no backup or copy writes to it.
+    const spare = '000713L8';
+    mounts[spare] = box.mountPoint(spare);
+    assert.equal(box.lto(['tape', 'add', spare, '--mount', mounts[spare]!, '--capacity', '1MiB', '--set', 'offsite']).status, 0);
+    const retired = box.json<{ tape: string; retired: boolean; changed: boolean; pending: boolean; lost: unknown[] }>(['tape', 'retire', spare]);
+    assert.deepEqual([retired.changed, retired.pending, retired.lost], [true, false, []]);
+    const last = JSON.parse(journalLines(mounts[spare]!).at(-1)!) as { event: { type: string; data: unknown } };
+    assert.deepEqual([last.event.type, last.event.data], ['TapeRetired', { tape: spare, forced: false, lost: [] }]);
+    assert.equal(box.json<{ changed: boolean }>(['tape', 'retire', spare]).changed, false);
+    const state = box.json<{ tapes: { tape: string; state: string }[] }>(['tape', 'list']).tapes.find((t) => t.tape === spare)?.state;
+    assert.equal(state, 'RETIRED');
+    assert.match(box.lto(['tape', 'list']).stdout, /000713L8.*retired/);
+    refused(box.lto(['backup', spare, src, '--mount', mounts[spare]!]), /tape 000713L8 is retired: nothing writes to it any more/);
+    refused(box.lto(['copy', PHOTOS[0], spare, '--mount-src', mounts[PHOTOS[0]]!, '--mount-dst', mounts[spare]!]), /tape 000713L8 is retired/);
+
+    // --force --yes retires it anyway, recording what it alone held; the job is then flagged short of copies again.
+    const forced = box.json<{ lost: { job: string; files: number }[] }>(['tape', 'retire', OFFSITE[0], '--force', '--yes']);
+    assert.deepEqual(forced.lost, [{ job: copy, files: 3 }]);
+    const full = copies[0]!.copyOf?.job;
+    const flags = box.json<{ tapes: { tape: string; copyFlags: { job: string; problem: string; copies: number }[] }[] }>(['tape', 'list']).tapes.find((t) => t.tape === PHOTOS[0])?.copyFlags;
+    assert.deepEqual(flags?.map((f) => [f.job, f.problem, f.copies]), [[full, 'TOO_FEW_COPIES', 1]]);
+    const check = box.lto(['catalog', 'check']);
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+  });
+
   it('the copy set recovered alone gives a catalog in which every job knows its original, and restores exactly', () => {
     const originals = jobs().filter((j) => j.type === 'BACKUP').map((j) => [j.tape, j.job]);
     const db = path.join(box.root, 'offsite.db');
@@ -155,7 +207,7 @@ describe('copies of a set: lto copy --set photos --to-set offsite', () => {
 
   it('refuses, writing nothing, when the second set has not the room, or when asked badly', () => {
     const before = journalLines(mounts[TINY]!).length;
-    refused(box.lto(['copy', '--set', 'photos', '--to-set', 'tiny', ...mountArgs()]), /^error: cannot copy set photos to set tiny: its tapes have no room for job .*a copy does not span tapes yet.*nothing was written$/);
+    refused(box.lto(['copy', '--set', 'photos', '--to-set', 'tiny', ...mountArgs()]), /^error: cannot copy set photos to set tiny: tape 000721L8 has no room for job .*a copy does not span tapes yet.*nothing was written$/);
     assert.equal(journalLines(mounts[TINY]!).length, before);
     refused(box.lto(['copy', '--set', 'photos', '--to-set', 'photos']), /cannot copy set photos to set photos: a set cannot hold a copy of itself/);
     refused(box.lto(['copy', '--set', 'photos', '--to-set', 'nosuch']), /no tape set nosuch/);

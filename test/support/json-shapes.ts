@@ -136,6 +136,7 @@ export const SHAPES = {
   'set add': top({ set: t.string, tape: TapeId, changed: t.boolean, pending: t.boolean }),
   'set show': top(SetShape.props),
   'set list': top({ sets: t.array(SetShape) }),
+  'tape retire': top({ tape: TapeId, retired: t.literal(true), changed: t.boolean, pending: t.boolean, lost: t.array(t.type({ job: Uuid, files: Count })) }),
   'tape list': top({ tapes: t.array(Tape) }),
   'tape show': top({
     ...Tape.props,
