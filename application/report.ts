@@ -1,3 +1,5 @@
+import { drivesReading, unreadableByCurrentDrives } from '../domain/drive-generations';
+import { Generation } from '../domain/tape-id';
 import { scoreHealth, type Health, type HealthScore } from '../domain/health';
 import { LabelQueries, type TapeLabelView } from '../projections/label-queries';
 import type { JobView, TapeView } from '../projections/queries';
@@ -38,10 +40,20 @@ export interface SetPlaces {
   readonly onePlace: boolean;
 }
 
+/** A tape in service whose generation no drive made now reads: to migrate while an older drive still works. */
+export interface UnreadableTape {
+  readonly tape: string;
+  readonly generation: string;
+  /** The drive generations (5-10) that read it. */
+  readonly readBy: readonly number[];
+}
+
 export interface HealthReport {
   readonly generatedAt: string;
   readonly tapes: readonly TapeHealth[];
   readonly sets: readonly SetPlaces[];
+  /** Tapes (not migrated, not retired) that no current drive generation reads (domain/drive-generations.ts). */
+  readonly unreadable: readonly UnreadableTape[];
   readonly summary: {
     readonly tapes: number;
     readonly good: number;
@@ -116,6 +128,10 @@ export const healthReport = (app: App): HealthReport => {
   return {
     generatedAt: now.toISOString(),
     tapes,
+    unreadable: app.catalog
+      .tapes()
+      .filter((t) => t.state === 'ACTIVE' && Generation.is(t.generation) && unreadableByCurrentDrives(t.generation))
+      .map((t) => ({ tape: t.id, generation: t.generation, readBy: Generation.is(t.generation) ? drivesReading(t.generation) : [] })),
     sets: listSets(app).map((d) => ({
       set: d.name,
       copies: d.copies,

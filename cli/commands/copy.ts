@@ -155,7 +155,7 @@ export const copyJson = (r: CopyReport) => ({
 });
 
 /** On a terminal: where the destination is mounted once the cartridges are swapped. */
-const terminalTapeAsk = (io: Io): AskForTape | undefined =>
+export const terminalTapeAsk = (io: Io): AskForTape | undefined =>
   io.interactive
     ? async (tape, problem) => {
         io.err(io.errStyle.yellow(renderError(problem).message));
@@ -164,7 +164,7 @@ const terminalTapeAsk = (io: Io): AskForTape | undefined =>
       }
     : undefined;
 
-const printReport = (io: Io, r: CopyReport): void => {
+export const printReport = (io: Io, r: CopyReport): void => {
   const s = io.style;
   for (const j of r.jobs) {
     const status = j.status === 'SUCCESS' ? s.green('SUCCESS') : j.status === 'INTERRUPTED' ? s.yellow('INTERRUPTED') : s.red('FAILED');

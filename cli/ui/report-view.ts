@@ -1,5 +1,7 @@
 import type { JobCopyFlag } from '../../application/copy-flags';
-import type { HealthReport, TapeHealth } from '../../application/report';
+import type { HealthReport, TapeHealth, UnreadableTape } from '../../application/report';
+import { CURRENT_DRIVE_GENERATIONS } from '../../domain/drive-generations';
+import { GENERATIONS, Generation } from '../../domain/tape-id';
 
 /** A job its set's copy policy finds short, in `report --json` and `tape list --json` (docs/JSON.md). */
 export const copyFlagJson = (f: JobCopyFlag) => ({ job: f.job, problem: f.problem, copies: f.copies, required: f.required, places: f.places });
@@ -35,4 +37,11 @@ export const reportJson = (r: HealthReport) => ({
     copyFlags: t.copyFlags.map(copyFlagJson),
   })),
   sets: r.sets,
+  unreadable: r.unreadable,
 });
+
+/** One line: a tape no current drive reads, and what to do. */
+export const unreadableText = (u: UnreadableTape): string =>
+  `${u.tape} (${generationName(u.generation)}): no drive made now (${CURRENT_DRIVE_GENERATIONS.map((d) => `LTO-${d}`).join(', ')}) reads it; ${u.readBy.map((d) => `LTO-${d}`).join(' and ')} drives do: migrate it while one works (\`lto migrate ${u.tape} --to <newer tape>\`)`;
+
+const generationName = (generation: string): string => (Generation.is(generation) ? GENERATIONS[generation].name : generation);

@@ -178,6 +178,9 @@ describe('one JSON vocabulary: every --json output follows docs/JSON.md (real CL
     run('set add', ['set', 'add', 'offsite', '000014L8']);
     const sets = run('copy', ['copy', '--set', 'photos', '--to-set', 'offsite', '--mount', tapeMount, '--mount', box.mountPoint('never-verified')]);
     assert.equal(sets['status'], 'SUCCESS');
+    run('tape add', ['tape', 'add', '000016L9', '--mount', box.mountPoint('newer')]);
+    const migrated = run('migrate', ['migrate', '000014L8', '--to', '000016L9', '--mount', box.mountPoint('never-verified'), '--mount', box.mountPoint('newer')]);
+    assert.equal(migrated['migrated'], true);
   });
 
   it('catalog, config, logs, recover, keys and barcodes', async () => {
