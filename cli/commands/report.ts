@@ -81,7 +81,7 @@ export const registerReport = (program: Command, io: Io, state: RunState, global
                 { header: 'SET', value: (t) => t.set ?? s.dim('-') },
                 { header: 'LOCATION', value: (t) => t.location },
                 { header: 'LABELS', value: (t) => renderLabels(t.labels, s) },
-                { header: 'NOTES', value: (t) => t.score.reasons.map((r) => (r.level === 'critical' ? s.red(r.text) : s.yellow(r.text))).join('; ') },
+                { header: 'NOTES', value: (t) => [...(t.tape.state === 'ACTIVE' ? [] : [s.bold(t.tape.state.toLowerCase())]), ...t.score.reasons.map((r) => (r.level === 'critical' ? s.red(r.text) : s.yellow(r.text)))].join('; ') },
               ],
               s,
             ),

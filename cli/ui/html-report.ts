@@ -93,7 +93,7 @@ const row = (t: TapeHealth): string => {
 
 /** The tape's set and where it is kept. */
 const place = (t: TapeHealth): string =>
-  `<div class="place" data-location="${escape(t.location)}">${t.set === null ? '' : `set ${escape(t.set)} · `}${escape(t.location)}</div>`;
+  `<div class="place" data-location="${escape(t.location)}" data-state="${escape(t.tape.state)}">${t.set === null ? '' : `set ${escape(t.set)} · `}${escape(t.location)}${t.tape.state === 'ACTIVE' ? '' : ` · ${escape(t.tape.state.toLowerCase())}`}</div>`;
 
 /** A set whose tapes all sit in one place is flagged above the tapes. */
 const setWarnings = (r: HealthReport): string =>

@@ -21,6 +21,7 @@ export const reportJson = (r: HealthReport) => ({
     generation: t.tape.generation,
     description: t.tape.description,
     encrypted: t.tape.encrypted,
+    state: t.tape.state,
     labels: t.labels.map((l) => l.name),
     set: t.set,
     location: t.location,

@@ -170,6 +170,12 @@ describe('migration: lto migrate onto newer tapes, then lto tape retire', () => 
     const retired = box.json<{ changed: boolean; lost: unknown[] }>(['tape', 'retire', OLD]);
     assert.deepEqual([retired.changed, retired.lost], [true, []]);
     refused(box.lto(['migrate', OLD, '--to', ...NEW]), 2, /tape 000801L6 is retired/);
+    const reported = box.json<{ tapes: { tape: string; state: string }[] }>(['report', '--fail-on', 'never']).tapes.find((t) => t.tape === OLD);
+    assert.equal(reported?.state, 'RETIRED');
+    assert.match(box.lto(['report', '--fail-on', 'never']).stdout, /000801L6 .*retired/);
+    const html = path.join(box.root, 'retired.html');
+    assert.equal(box.lto(['report', '--fail-on', 'never', '--html', html]).status, 0);
+    assert.match(fs.readFileSync(html, 'utf8'), /data-state="RETIRED"/);
     const originals = jobs().filter((j) => j.tape === OLD && j.type === 'BACKUP').map((j) => [OLD, j.job]);
     const db = path.join(box.root, 'new.db');
     const recovered = box.lto(['--db', db, 'recover', ...NEW.flatMap((t) => ['--mount', mounts[t]!])]);

@@ -265,6 +265,7 @@ export const SHAPES = {
         generation: t.string,
         description: t.string,
         encrypted: t.boolean,
+        state: Upper,
         labels: t.array(t.string),
         set: nullable(t.string),
         location: t.string,
