@@ -47,8 +47,14 @@ export const nextSetTape = (app: App, set: string, after: TapeId, used: readonly
   return tapes.slice(tapes.indexOf(after) + 1).find((t) => !used.includes(t) && !app.sets.continuedFrom(t) && app.catalog.tape(t)?.state !== 'RETIRED');
 };
 
+/**
+ * A retired tape is no baseline: what only it held (retired with --force) is written
+ * again, never taken as held (the cartridge may be wiped or gone).
+ */
 const baselineFor = (app: App, tape: TapeId, tapes: readonly TapeId[]): TapeId[] =>
-  app.catalog.tape(tape)?.encrypted === true ? [tape] : tapes.filter((t) => app.catalog.tape(t)?.encrypted === false);
+  app.catalog.tape(tape)?.encrypted === true ? [tape] : tapes.filter((t) => app.catalog.tape(t)?.encrypted === false && !isRetired(app, t));
+
+const isRetired = (app: App, tape: TapeId): boolean => app.catalog.tape(tape)?.state === 'RETIRED';
 
 /**
  * Which of a set's tapes a backup writes to. One `--mount` given: the tape mounted
@@ -70,7 +76,7 @@ export const chooseSetTarget = (app: App, setInput: string, mounts: readonly str
     return tapes.includes(mounted.right) ? E.right(target(mounted.right, only)) : E.left({ _tag: 'TapeNotInSet', tape: mounted.right, set, mount: only });
   }
   // A retired tape takes no more backups: the set goes on on its other tapes.
-  const current = currentTape(app, set, tapes.filter((t) => app.catalog.tape(t)?.state !== 'RETIRED'));
+  const current = currentTape(app, set, tapes.filter((t) => !isRetired(app, t)));
   return E.map((tape: TapeId) => target(tape, mountOfSetTape(app, tape, mounts)))(current);
 };
 

@@ -186,6 +186,9 @@ describe('copies of a set: lto copy --set photos --to-set offsite', () => {
     const full = copies[0]!.copyOf?.job;
     const flags = box.json<{ tapes: { tape: string; copyFlags: { job: string; problem: string; copies: number }[] }[] }>(['tape', 'list']).tapes.find((t) => t.tape === PHOTOS[0])?.copyFlags;
     assert.deepEqual(flags?.map((f) => [f.job, f.problem, f.copies]), [[full, 'TOO_FEW_COPIES', 1]]);
+    // The retired tape is no baseline for the set: a backup of the set writes again what only it held.
+    const plan = box.json<{ tape: string; plan: { new: { files: number }; unchanged: { files: number } } }>(['backup', '--set', 'offsite', src, '--dry-run']);
+    assert.deepEqual([plan.tape, plan.plan.new.files, plan.plan.unchanged.files], [OFFSITE[1], 3, 4]);
     const check = box.lto(['catalog', 'check']);
     assert.equal(check.status, 0, check.stdout + check.stderr);
   });
