@@ -246,7 +246,7 @@ export const renderError = (error: AppError): Rendered => {
     case 'SetHasNoTapes':
       return { message: `tape set ${error.set} has no tape yet: \`lto tape add <barcode> --set ${error.set}\` or \`lto set add ${error.set} <tape>\``, exit: EXIT.USAGE };
     case 'SetFull':
-      return { message: `every tape of set ${error.set} is full (${list(error.tapes)}): add one with \`lto tape add <barcode> --set ${error.set}\``, exit: EXIT.FAILED };
+      return { message: `every tape of set ${error.set} is full or retired (${list(error.tapes)}): add one with \`lto tape add <barcode> --set ${error.set}\``, exit: EXIT.FAILED };
     case 'TapeNotInSet':
       return { message: `the tape mounted at ${error.mount} is ${error.tape}, which is not in set ${error.set} (see \`lto set show ${error.set}\`)`, exit: EXIT.USAGE };
     case 'SetExists':

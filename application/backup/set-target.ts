@@ -76,7 +76,8 @@ export const chooseSetTarget = (app: App, setInput: string, mounts: readonly str
     return tapes.includes(mounted.right) ? E.right(target(mounted.right, only)) : E.left({ _tag: 'TapeNotInSet', tape: mounted.right, set, mount: only });
   }
   // A retired tape takes no more backups: the set goes on on its other tapes.
-  const current = currentTape(app, set, tapes.filter((t) => !isRetired(app, t)));
+  const inService = tapes.filter((t) => !isRetired(app, t));
+  const current = inService.length === 0 ? E.left<AppError, TapeId>({ _tag: 'SetFull', set, tapes }) : currentTape(app, set, inService);
   return E.map((tape: TapeId) => target(tape, mountOfSetTape(app, tape, mounts)))(current);
 };
 

@@ -93,8 +93,10 @@ export const planSetCopy = (app: App, fromInput: string, toInput: string): E.Eit
   // A retired tape is neither copied from (its jobs count as held elsewhere or lost) nor written to.
   const inService = (tape: TapeId): boolean => app.catalog.tape(tape)?.state !== 'RETIRED';
   const sources = setTapes(app, from.right.set).filter(inService);
-  const targets = setTapes(app, to.right.set).filter(inService);
-  if (targets.length === 0) return E.left({ _tag: 'SetHasNoTapes', set: to.right.set });
+  const members = setTapes(app, to.right.set);
+  const targets = members.filter(inService);
+  if (members.length === 0) return E.left({ _tag: 'SetHasNoTapes', set: to.right.set });
+  if (targets.length === 0) return E.left({ _tag: 'SetFull', set: to.right.set, tapes: members });
   const encrypted = [...sources, ...targets].find((tape) => app.catalog.tape(tape)?.encrypted === true);
   if (encrypted !== undefined) return refuse(`${encrypted} is encrypted: copies of or onto encrypted tapes are not supported yet`);
   const wanted: Wanted[] = [];

@@ -170,6 +170,7 @@ describe('migration: lto migrate onto newer tapes, then lto tape retire', () => 
     const retired = box.json<{ changed: boolean; lost: unknown[] }>(['tape', 'retire', OLD]);
     assert.deepEqual([retired.changed, retired.lost], [true, []]);
     refused(box.lto(['migrate', OLD, '--to', ...NEW]), 2, /tape 000801L6 is retired/);
+    refused(box.lto(['backup', '--set', 'photos', src]), 1, /every tape of set photos is full or retired \(000801L6\): add one/);
     const reported = box.json<{ tapes: { tape: string; state: string }[] }>(['report', '--fail-on', 'never']).tapes.find((t) => t.tape === OLD);
     assert.equal(reported?.state, 'RETIRED');
     assert.match(box.lto(['report', '--fail-on', 'never']).stdout, /000801L6 .*retired/);
