@@ -70,6 +70,10 @@ export type AppError =
   | { readonly _tag: 'StoppedBeforeStart'; readonly signal: StopSignal; readonly reason: string }
   /** `lto copy` will not start: what it would need, in words (nothing was written). */
   | { readonly _tag: 'CopyRefused'; readonly from: TapeId; readonly to: TapeId; readonly reason: string }
+  /** `lto migrate` will not start: why, in words (nothing was written). */
+  | { readonly _tag: 'MigrateRefused'; readonly tape: TapeId; readonly reason: string }
+  /** `lto copy --set A --to-set B` will not start: why, in words (nothing was written). */
+  | { readonly _tag: 'SetCopyRefused'; readonly from: string; readonly to: string; readonly reason: string }
   /** A job that needs a format feature this version does not know: refused where it would be misread (restore, verify). */
   | { readonly _tag: 'JobNeedsUnknownFeature'; readonly tape: TapeId; readonly job: string; readonly features: readonly string[] }
 

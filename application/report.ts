@@ -1,8 +1,11 @@
+import { drivesReading, unreadableByCurrentDrives } from '../domain/drive-generations';
+import { Generation } from '../domain/tape-id';
 import { scoreHealth, type Health, type HealthScore } from '../domain/health';
 import { type TapeLabelView } from '../projections/ports/label-queries';
 import type { JobView } from '../projections/ports/job-queries';
 import type { TapeView } from '../projections/ports/tape-queries';
 import type { App } from './app';
+import { copyFlags, type JobCopyFlag } from './copy-flags';
 import { listSets } from './sets';
 import { DEFAULT_LOCATION } from '../domain/set/set-name';
 
@@ -18,6 +21,8 @@ export interface TapeHealth {
   readonly lastBackupAt: string | null;
   /** What the tape holds: archived file versions and their bytes, and its newest backup (successful or partial). */
   readonly content: TapeContent;
+  /** Its backup jobs that its set's copy policy finds short (too few copies, or all in one place). */
+  readonly copyFlags: readonly JobCopyFlag[];
 }
 
 export interface TapeContent {
@@ -36,10 +41,20 @@ export interface SetPlaces {
   readonly onePlace: boolean;
 }
 
+/** A tape in service whose generation no drive made now reads: to migrate while an older drive still works. */
+export interface UnreadableTape {
+  readonly tape: string;
+  readonly generation: string;
+  /** The drive generations (5-10) that read it. */
+  readonly readBy: readonly number[];
+}
+
 export interface HealthReport {
   readonly generatedAt: string;
   readonly tapes: readonly TapeHealth[];
   readonly sets: readonly SetPlaces[];
+  /** Tapes (not migrated, not retired) that no current drive generation reads (domain/drive-generations.ts). */
+  readonly unreadable: readonly UnreadableTape[];
   readonly summary: {
     readonly tapes: number;
     readonly good: number;
@@ -64,7 +79,7 @@ const tapeHealth = (
   tape: TapeView,
   jobs: readonly JobView[],
   labels: readonly TapeLabelView[],
-  place: { readonly set: string | null; readonly location: string },
+  place: { readonly set: string | null; readonly location: string; readonly copyFlags: readonly JobCopyFlag[] },
   initialisedAt: string | null,
   stored: { readonly files: number; readonly bytes: number },
   nowMs: number,
@@ -102,7 +117,8 @@ export const healthReport = (app: App): HealthReport => {
   const stored = app.catalog.storedFiles();
   const members = app.catalog.sets.members();
   const locations = app.catalog.sets.locations();
-  const placeOf = (tape: string) => ({ set: members.get(tape)?.set ?? null, location: locations.get(tape) ?? DEFAULT_LOCATION });
+  const flags = copyFlags(app);
+  const placeOf = (tape: string) => ({ set: members.get(tape)?.set ?? null, location: locations.get(tape) ?? DEFAULT_LOCATION, copyFlags: flags.get(tape) ?? [] });
   const tapes = app.catalog
     .tapes()
     .map((tape) =>
@@ -113,6 +129,10 @@ export const healthReport = (app: App): HealthReport => {
   return {
     generatedAt: now.toISOString(),
     tapes,
+    unreadable: app.catalog
+      .tapes()
+      .filter((t) => t.state === 'ACTIVE' && Generation.is(t.generation) && unreadableByCurrentDrives(t.generation))
+      .map((t) => ({ tape: t.id, generation: t.generation, readBy: Generation.is(t.generation) ? drivesReading(t.generation) : [] })),
     sets: listSets(app).map((d) => ({
       set: d.name,
       copies: d.copies,

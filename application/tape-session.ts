@@ -241,7 +241,7 @@ export const journalEventProblem = (tape: TapeId, event: EventEnvelope): string 
   const d = decoded.right;
   // Forgetting is this catalog's own business: a journal that says so is not to be believed.
   if (d.type === 'TapeForgotten' || d.type === 'TapeRecalled' || d.type === 'SetCreated') return `${d.type} is a local catalog event, never on a tape`;
-  const ofATape = d.type === 'JobStarted' || d.type === 'TapeInitialised' || d.type === 'TapeDescribed' || d.type === 'KeySlotAdded' || d.type === 'TapeJoinedSet' || d.type === 'TapeMoved';
+  const ofATape = d.type === 'JobStarted' || d.type === 'TapeInitialised' || d.type === 'TapeDescribed' || d.type === 'KeySlotAdded' || d.type === 'TapeJoinedSet' || d.type === 'TapeMoved' || d.type === 'TapeRetired' || d.type === 'TapeMigrated';
   if (ofATape && d.data.tape !== tape) {
     return `${d.type} names tape ${d.data.tape}`;
   }

@@ -226,6 +226,10 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `${error.reason} before the job started: nothing was written`, exit: exitForSignal(error.signal) };
     case 'CopyRefused':
       return { message: `cannot copy ${error.from} to ${error.to}: ${error.reason}; nothing was written`, exit: EXIT.USAGE };
+    case 'MigrateRefused':
+      return { message: `cannot migrate ${error.tape}: ${error.reason}; nothing was written`, exit: EXIT.USAGE };
+    case 'SetCopyRefused':
+      return { message: `cannot copy set ${error.from} to set ${error.to}: ${error.reason}; nothing was written`, exit: EXIT.USAGE };
     case 'InvalidOption':
       return { message: `${error.option} ${JSON.stringify(error.value)}: expected ${error.expected}`, exit: EXIT.USAGE };
     case 'SegmentNotClosed':
@@ -242,13 +246,20 @@ export const renderError = (error: AppError): Rendered => {
     case 'SetHasNoTapes':
       return { message: `tape set ${error.set} has no tape yet: \`lto tape add <barcode> --set ${error.set}\` or \`lto set add ${error.set} <tape>\``, exit: EXIT.USAGE };
     case 'SetFull':
-      return { message: `every tape of set ${error.set} is full (${list(error.tapes)}): add one with \`lto tape add <barcode> --set ${error.set}\``, exit: EXIT.FAILED };
+      return { message: `every tape of set ${error.set} is full or retired (${list(error.tapes)}): add one with \`lto tape add <barcode> --set ${error.set}\``, exit: EXIT.FAILED };
     case 'TapeNotInSet':
       return { message: `the tape mounted at ${error.mount} is ${error.tape}, which is not in set ${error.set} (see \`lto set show ${error.set}\`)`, exit: EXIT.USAGE };
     case 'SetExists':
       return { message: `set ${error.set} already exists (${error.copies} cop${error.copies === 1 ? 'y' : 'ies'}): see \`lto set show ${error.set}\``, exit: EXIT.USAGE };
     case 'SetNotFound':
       return { message: `there is no tape set ${error.set}: create it with \`lto set create ${error.set}\``, exit: EXIT.USAGE };
+    case 'TapeRetireWouldLose':
+      return {
+        message: `retiring ${error.tape} would leave ${error.jobs.length} job(s) without the copies their set asks for: ${error.jobs.map((j) => `${j.job} (${j.files} file${j.files === 1 ? '' : 's'})`).join(', ')}; copy them first (\`lto copy\`, \`lto migrate\`) or retire with --force; nothing was recorded`,
+        exit: EXIT.FAILED,
+      };
+    case 'TapeIsRetired':
+      return { message: `tape ${error.tape} is retired: nothing writes to it any more (see \`lto tape show ${error.tape}\`)`, exit: EXIT.USAGE };
     case 'TapeInOtherSet':
       return { message: `tape ${error.tape} is in set ${error.set}, not ${error.requested}: a tape belongs to one set`, exit: EXIT.USAGE };
     default: {

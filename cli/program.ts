@@ -22,6 +22,8 @@ import { registerTapeForget } from './commands/tape-forget';
 import { registerTapeHistory } from './commands/tape-history';
 import { registerTapeList } from './commands/tape-list';
 import { registerTapeMove } from './commands/tape-move';
+import { registerTapeRetire } from './commands/tape-retire';
+import { registerMigrate } from './commands/migrate';
 import { registerTapeShow } from './commands/tape-show';
 import { registerTapeKeys } from './commands/tape-keys';
 import { registerKeyGenerate } from './commands/key-generate';
@@ -49,7 +51,7 @@ export const buildProgram = (io: Io, state: RunState): Command => {
     });
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
-  const tape = program.command('tape').description('tapes: add, list, show, history, describe, forget, keys, move');
+  const tape = program.command('tape').description('tapes: add, list, show, history, describe, forget, keys, move, retire');
   registerTapeAdd(tape, io, state, globals);
   registerTapeList(tape, io, state, globals);
   registerTapeShow(tape, io, state, globals);
@@ -58,12 +60,14 @@ export const buildProgram = (io: Io, state: RunState): Command => {
   registerTapeForget(tape, io, state, globals);
   registerTapeKeys(tape, io, state, globals);
   registerTapeMove(tape, io, state, globals);
+  registerTapeRetire(tape, io, state, globals);
   registerBackup(program, io, state, globals);
   registerRestore(program, io, state, globals);
   registerBrowse(program, io, state, globals);
   registerVerify(program, io, state, globals);
   registerRecover(program, io, state, globals);
   registerCopy(program, io, state, globals);
+  registerMigrate(program, io, state, globals);
   registerJobs(program, io, state, globals);
   registerLabel(program, io, state, globals);
   registerSet(program, io, state, globals);

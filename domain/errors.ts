@@ -16,4 +16,7 @@ export type DomainError =
   | { readonly _tag: 'LabelInUse'; readonly label: string; readonly tapes: readonly TapeId[] }
   | { readonly _tag: 'SetExists'; readonly set: string; readonly copies: number }
   | { readonly _tag: 'SetNotFound'; readonly set: string }
-  | { readonly _tag: 'TapeInOtherSet'; readonly tape: TapeId; readonly set: string; readonly requested: string };
+  | { readonly _tag: 'TapeInOtherSet'; readonly tape: TapeId; readonly set: string; readonly requested: string }
+  /** Retiring would leave these jobs without the copies their set asks for (files: how many files each holds). */
+  | { readonly _tag: 'TapeRetireWouldLose'; readonly tape: TapeId; readonly jobs: readonly { readonly job: string; readonly files: number }[] }
+  | { readonly _tag: 'TapeIsRetired'; readonly tape: TapeId };

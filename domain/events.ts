@@ -271,6 +271,24 @@ export type TapeJoinedSet = t.TypeOf<typeof TapeJoinedSet>;
 export const TapeMoved = t.type({ tape: TapeId, location: Location });
 export type TapeMoved = t.TypeOf<typeof TapeMoved>;
 
+// ---- a tape's end of service: in tape-<TAPEID> ----
+
+/** A job of the tape that had not its set's copies elsewhere when the tape was retired anyway (`--force`). */
+export const UnprotectedJob = t.type({ job: t.string, files: t.number });
+export type UnprotectedJob = t.TypeOf<typeof UnprotectedJob>;
+
+/**
+ * A tape was retired (`lto tape retire`): no backup or copy writes to it again, and it
+ * no longer counts as a place holding its jobs. `lost`: what it alone held when it was
+ * retired with `--force` (empty otherwise).
+ */
+export const TapeRetired = t.type({ tape: TapeId, forced: t.boolean, lost: t.array(UnprotectedJob) });
+export type TapeRetired = t.TypeOf<typeof TapeRetired>;
+
+/** Every job of the tape was copied to `to` and verified there (`lto migrate`): the tape may be retired. Its data stays restorable while it exists. */
+export const TapeMigrated = t.type({ tape: TapeId, to: t.array(TapeId), jobs: t.number });
+export type TapeMigrated = t.TypeOf<typeof TapeMigrated>;
+
 const eventOf = <T extends string, C extends t.Mixed>(type: T, data: C) =>
   t.type({ type: t.literal(type), data });
 
@@ -297,6 +315,8 @@ export const DomainEvent = t.union([
   eventOf('SetCreated', SetCreated),
   eventOf('TapeJoinedSet', TapeJoinedSet),
   eventOf('TapeMoved', TapeMoved),
+  eventOf('TapeRetired', TapeRetired),
+  eventOf('TapeMigrated', TapeMigrated),
 ]);
 export type DomainEvent = t.TypeOf<typeof DomainEvent>;
 export type EventType = DomainEvent['type'];
@@ -328,6 +348,8 @@ export const CURRENT_SCHEMA: Readonly<Record<EventType, number>> = {
   SetCreated: 1,
   TapeJoinedSet: 1,
   TapeMoved: 1,
+  TapeRetired: 1,
+  TapeMigrated: 1,
 };
 
 export type EventDecodeProblem =

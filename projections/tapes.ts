@@ -64,6 +64,11 @@ export const tapesProjection: Projection = {
       }
       case 'TapeDescribed':
         return [sql('UPDATE tapes SET description = ? WHERE id = ?', event.data.description, event.data.tape)];
+      // A tape's service: ACTIVE until migrated (MIGRATED) or retired (RETIRED, for good).
+      case 'TapeMigrated':
+        return [sql("UPDATE tapes SET state = 'MIGRATED' WHERE id = ? AND state <> 'RETIRED'", event.data.tape)];
+      case 'TapeRetired':
+        return [sql("UPDATE tapes SET state = 'RETIRED' WHERE id = ?", event.data.tape)];
       case 'KeySlotAdded': {
         const { tape, slot } = event.data;
         return [

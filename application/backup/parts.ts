@@ -15,6 +15,7 @@ import type { AppError } from '../errors';
 import { JobRecorder } from '../job-recorder';
 import { holdTapeLock } from '../hold-tape-lock';
 import { openTapeSession, type TapeSession } from '../tape-session';
+import { refuseRetired } from '../tape-service';
 import type { TapeLock } from '../../infrastructure/tape/tape-lock';
 import type { StopRequest } from '../../infrastructure/stop-signals';
 import { SpaceGuard } from './space-guard';
@@ -99,6 +100,8 @@ export const openNextPart = async (
   previous: readonly PartPlace[],
 ): Promise<E.Either<AppError, Part>> => {
   let problem: AppError | undefined;
+  const inService = refuseRetired(app, tape);
+  if (E.isLeft(inService)) return inService;
   for (let attempt = 0; attempt < MOUNT_ATTEMPTS; attempt++) {
     const mount = await span.mountOf(tape, number, problem);
     if (mount === undefined) return E.left(problem ?? { _tag: 'TapeNotMounted', tape, tried: [] });

@@ -18,6 +18,7 @@ import { mintId } from '../mint-id';
 import { JobRecorder } from '../job-recorder';
 import { holdTapeLock } from '../hold-tape-lock';
 import { openTapeSession } from '../tape-session';
+import { refuseRetired } from '../tape-service';
 import type { TapeLock } from '../../infrastructure/tape/tape-lock';
 import type { StopRequest } from '../../infrastructure/stop-signals';
 import { planBackup, type BackupPlan } from './plan';
@@ -117,6 +118,8 @@ const backup = async (
   const named = tapeForJob(app, input.tape, unlocked);
   if (E.isLeft(named)) return named;
   const { tape, known, names } = named.right;
+  const inService = refuseRetired(app, tape);
+  if (E.isLeft(inService)) return inService;
   const roots = input.sources.map(sourceRoot);
   const missing = missingSources(roots);
   if (missing.length > 0) return E.left({ _tag: 'SourceMissing', paths: missing });

@@ -44,11 +44,17 @@ export const currentTape = (app: App, set: SetName, tapes: readonly TapeId[]): E
 /** The set's tape after `tape` (in join order) that no part of this job is on yet. */
 export const nextSetTape = (app: App, set: string, after: TapeId, used: readonly TapeId[]): TapeId | undefined => {
   const tapes = setTapes(app, set);
-  return tapes.slice(tapes.indexOf(after) + 1).find((t) => !used.includes(t) && !app.catalog.sets.continuedFrom(t));
+  return tapes.slice(tapes.indexOf(after) + 1).find((t) => !used.includes(t) && !app.catalog.sets.continuedFrom(t) && app.catalog.tape(t)?.state !== 'RETIRED');
 };
 
+/**
+ * A retired tape is no baseline: what only it held (retired with --force) is written
+ * again, never taken as held (the cartridge may be wiped or gone).
+ */
 const baselineFor = (app: App, tape: TapeId, tapes: readonly TapeId[]): TapeId[] =>
-  app.catalog.tape(tape)?.encrypted === true ? [tape] : tapes.filter((t) => app.catalog.tape(t)?.encrypted === false);
+  app.catalog.tape(tape)?.encrypted === true ? [tape] : tapes.filter((t) => app.catalog.tape(t)?.encrypted === false && !isRetired(app, t));
+
+const isRetired = (app: App, tape: TapeId): boolean => app.catalog.tape(tape)?.state === 'RETIRED';
 
 /**
  * Which of a set's tapes a backup writes to. One `--mount` given: the tape mounted
@@ -69,7 +75,9 @@ export const chooseSetTarget = (app: App, setInput: string, mounts: readonly str
     if (E.isLeft(mounted)) return mounted;
     return tapes.includes(mounted.right) ? E.right(target(mounted.right, only)) : E.left({ _tag: 'TapeNotInSet', tape: mounted.right, set, mount: only });
   }
-  const current = currentTape(app, set, tapes);
+  // A retired tape takes no more backups: the set goes on on its other tapes.
+  const inService = tapes.filter((t) => !isRetired(app, t));
+  const current = inService.length === 0 ? E.left<AppError, TapeId>({ _tag: 'SetFull', set, tapes }) : currentTape(app, set, inService);
   return E.map((tape: TapeId) => target(tape, mountOfSetTape(app, tape, mounts)))(current);
 };
 

@@ -17,8 +17,9 @@ import { segmentsInTapeOrder } from '../segment-order';
 import { withTapeLock } from '../hold-tape-lock';
 import { openTapeSession, type TapeSession } from '../tape-session';
 import { tapeIdFromInput } from '../tape-id-input';
+import { refuseRetired } from '../tape-service';
 import { copyJob, describeDamage, expectedFiles, type CopiedJob, type CopyJobContext, type EarlierFailure, type SegmentPlace } from './copy-job';
-import { readSourceJob, type SourceJob } from './source-job';
+import { readSourceJob, spansTapes, type SourceJob } from './source-job';
 
 export interface CopyInput {
   readonly from: string;
@@ -95,6 +96,8 @@ const checkTapes = (app: App, input: CopyInput): E.Either<AppError, { from: Tape
   const refuse = (reason: string) => E.left<AppError>({ _tag: 'CopyRefused', from: from.right, to: to.right, reason });
   if (from.right === to.right) return refuse('a tape cannot hold a copy of itself');
   for (const tape of [from.right, to.right]) if (app.catalog.tape(tape) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  const inService = refuseRetired(app, to.right);
+  if (E.isLeft(inService)) return inService;
   if (input.rekey === true) return refuse('--rekey is not supported yet');
   if (app.catalog.tape(from.right)?.encrypted === true || app.catalog.tape(to.right)?.encrypted === true) {
     return refuse('copies of or onto encrypted tapes are not supported yet (a copy keeps the names and data sealed under the original\'s key)');
@@ -123,7 +126,7 @@ const planJobs = (app: App, from: TapeId, to: TapeId, names: readonly string[]):
   for (const job of candidates) {
     const there = app.catalog.copies.placesOf(job.id).find((p) => p.tape === to);
     if (there !== undefined) plan.alreadyCopied.push({ job: job.id, copy: there.job });
-    else if (job.span !== null) plan.skipped.push({ job: job.id, reason: 'it spans tapes: copies of such jobs are not supported yet' });
+    else if (spansTapes(app, job)) plan.skipped.push({ job: job.id, reason: 'it spans tapes: copies of such jobs are not supported yet' });
     else {
       const source = readSourceJob(app, job.id);
       if (source !== undefined) plan.todo.push(source);

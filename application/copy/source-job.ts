@@ -39,3 +39,7 @@ export const readSourceJob = (app: App, job: string): SourceJob | undefined => {
   const segments = [...closed.values()].sort((a, b) => a.segment - b.segment).map((c) => ({ closed: c, entries: entries.get(c.segment) ?? [] }));
   return { started, segments, deletions, origin: started.copyOf ?? { job: started.job, tape: started.tape } };
 };
+
+/** Whether a job is one part of several on other tapes (a `backup --set` job that fit on one tape is a span of one part: copied like any). */
+export const spansTapes = (app: App, job: { readonly id: string; readonly span: unknown }): boolean =>
+  job.span !== null && (app.catalog.spanOf(job.id)?.parts.length ?? 1) > 1;

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { Subject, map } from 'rxjs';
+import type { App } from '../../application/app';
+import { runSetCopy, type SetCopyReport } from '../../application/copy/copy-set';
 import { runCopy, type AskForTape, type CopyProgress, type CopyReport } from '../../application/copy/run-copy';
-import { printJson, withApp, type RunState } from '../action';
+import type { AppError } from '../../application/errors';
+import { printJson, withApp, type ActionResult, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import { renderError } from '../errors';
 import { EXIT, exitForSignal } from '../exit-codes';
@@ -22,14 +25,20 @@ interface Options {
   readonly rekey?: boolean;
   readonly breakLock?: boolean;
   readonly json?: boolean;
+  readonly set?: string;
+  readonly toSet?: string;
+  readonly mount: string[];
 }
 
 export const registerCopy = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
   program
     .command('copy')
-    .description('copy the backup jobs of one tape to another: each becomes a COPY job of the destination, checked file by file on the way')
-    .argument('<src>', 'the tape to copy from (barcode)')
-    .argument('<dst>', 'the tape to copy to (barcode; added with `lto tape add` first)')
+    .description('copy the backup jobs of one tape to another (or of one tape set to another): each becomes a COPY job of the destination, checked file by file on the way')
+    .argument('[src]', 'the tape to copy from (barcode)')
+    .argument('[dst]', 'the tape to copy to (barcode; added with `lto tape add` first)')
+    .option('--set <name>', 'instead of SRC and DST: copy every job of this tape set that has no copy on the set named by --to-set')
+    .option('--to-set <name>', "with --set: the set to copy to (its current tape first, then its next tapes as each fills)")
+    .option('--mount <path>', 'with --set: where tapes of either set are mounted (repeatable: one per drive; each found by its label)', collect, [])
     .option('--job <job>', 'only this backup job of SRC (id, prefix, or short id; repeatable); default: every job without a copy on DST', collect, [])
     .option('--mount-src <path>', 'where SRC is mounted')
     .option('--mount-dst <path>', 'where DST is mounted')
@@ -37,8 +46,11 @@ export const registerCopy = (program: Command, io: Io, state: RunState, globals:
     .option('--rekey', "re-encrypt to DST's own key slots (not supported yet)")
     .option('--break-lock', 'take the tapes even though another lto holds their lock (only once sure that one is gone)')
     .option('--json', 'print one summary object as JSON')
-    .action(async (src: string, dst: string, options: Options) =>
+    .action(async (src: string | undefined, dst: string | undefined, options: Options) =>
       withApp(io, state, globals(), async ({ app }) => {
+        const sets = copyTargets(src, dst, options);
+        if (E.isLeft(sets)) return sets;
+        if (sets.right !== undefined) return copySets(io, app, sets.right, options);
         const progress = new Subject<CopyProgress>();
         const stop = showProgress(
           progress.pipe(map((p) => ({ label: 'copying', phase: 'copy', unit: 'bytes', done: p.bytes, total: p.totalBytes, bytes: p.bytes, totalBytes: p.totalBytes }))),
@@ -46,18 +58,12 @@ export const registerCopy = (program: Command, io: Io, state: RunState, globals:
           options.json === true ? 'json' : 'bar',
         );
         const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
-        const ask: AskForTape | undefined = io.interactive
-          ? async (tape, problem) => {
-              io.err(io.errStyle.yellow(renderError(problem).message));
-              const answer = await terminalAsk(`Put ${tape} in the drive and give its mount point (Ctrl-D: stop): `);
-              return answer === undefined || answer.trim() === '' ? undefined : answer.trim();
-            }
-          : undefined;
+        const ask = terminalTapeAsk(io);
         const report = await runCopy(
           app,
           {
-            from: src,
-            to: dst,
+            from: src ?? '',
+            to: dst ?? '',
             jobs: options.job,
             ...(options.mountSrc === undefined ? {} : { mountFrom: options.mountSrc }),
             ...(options.mountDst === undefined ? {} : { mountTo: options.mountDst }),
@@ -80,6 +86,63 @@ export const registerCopy = (program: Command, io: Io, state: RunState, globals:
     );
 };
 
+/** Either two tapes or two sets (undefined: two tapes), never a mix. */
+const copyTargets = (src: string | undefined, dst: string | undefined, options: Options): E.Either<AppError, { from: string; to: string } | undefined> => {
+  const bySet = options.set !== undefined || options.toSet !== undefined;
+  if (!bySet) {
+    if (options.mount.length > 0) return E.left({ _tag: 'InvalidOption', option: '--mount', value: options.mount[0] ?? '', expected: 'only with --set (two tapes take --mount-src and --mount-dst)' });
+    return src === undefined || dst === undefined ? E.left({ _tag: 'InvalidOption', option: 'copy', value: src ?? '', expected: 'SRC and DST tapes, or --set A --to-set B' }) : E.right(undefined);
+  }
+  if (src !== undefined) return E.left({ _tag: 'InvalidOption', option: '--set', value: src, expected: 'no SRC or DST tape with --set and --to-set' });
+  if (options.set === undefined || options.toSet === undefined) return E.left({ _tag: 'InvalidOption', option: options.set === undefined ? '--to-set' : '--set', value: options.set ?? options.toSet ?? '', expected: 'both --set and --to-set' });
+  if (options.job.length > 0 || options.mountSrc !== undefined || options.mountDst !== undefined || options.rekey === true) {
+    return E.left({ _tag: 'InvalidOption', option: '--set', value: options.set, expected: 'no --job, --mount-src, --mount-dst or --rekey with it (tapes are found by --mount)' });
+  }
+  return E.right({ from: options.set, to: options.toSet });
+};
+
+/** `lto copy --set A --to-set B`. */
+const copySets = async (io: Io, app: App, sets: { from: string; to: string }, options: Options): Promise<ActionResult> => {
+  const progress = new Subject<CopyProgress>();
+  const stop = showProgress(
+    progress.pipe(map((p) => ({ label: 'copying', phase: 'copy', unit: 'bytes', done: p.bytes, total: p.totalBytes, bytes: p.bytes, totalBytes: p.totalBytes }))),
+    process.stderr,
+    options.json === true ? 'json' : 'bar',
+  );
+  const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
+  const report = await runSetCopy(
+    app,
+    { ...sets, mounts: options.mount, ...(options.stage === undefined ? {} : { stage: options.stage }), breakLock: options.breakLock === true, stop: stopping.requested },
+    progress,
+    terminalTapeAsk(io),
+  ).finally(stopping.dispose);
+  stop();
+  if (E.isLeft(report)) return report;
+  const r = report.right;
+  if (options.json === true) printJson(io, setCopyJson(r));
+  else {
+    for (const copy of r.copies) printReport(io, copy);
+    if (r.alreadyCopied > 0) io.err(io.errStyle.dim(`${r.alreadyCopied} job(s) of set ${r.from} already have a copy on set ${r.to}: left as they are`));
+    for (const k of r.skipped) io.err(io.errStyle.yellow(`job ${shortId(k.job)} not copied: ${k.reason}`));
+    if (r.copies.length === 0) io.out(`nothing to copy from set ${r.from} to set ${r.to}`);
+  }
+  if (r.refusal !== undefined) io.err(io.errStyle.red(`stopped: ${renderError(r.refusal).message} (the copies above stand)`));
+  const stopped = stopping.requested();
+  if (r.status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
+  return E.right(r.status === 'SUCCESS' ? EXIT.OK : EXIT.FAILED);
+};
+
+/** The `copy --set --json` shape (docs/JSON.md): each tape-to-tape copy as `copy --json` prints it. */
+export const setCopyJson = (r: SetCopyReport) => ({
+  set: r.from,
+  toSet: r.to,
+  status: r.status,
+  copies: r.copies.map(copyJson),
+  alreadyCopied: r.alreadyCopied,
+  skipped: r.skipped,
+  stopped: r.refusal === undefined ? null : renderError(r.refusal).message,
+});
+
 /** The `copy --json` shape (docs/JSON.md). */
 export const copyJson = (r: CopyReport) => ({
   from: r.from,
@@ -91,7 +154,17 @@ export const copyJson = (r: CopyReport) => ({
   skipped: r.skipped,
 });
 
-const printReport = (io: Io, r: CopyReport): void => {
+/** On a terminal: where the destination is mounted once the cartridges are swapped. */
+export const terminalTapeAsk = (io: Io): AskForTape | undefined =>
+  io.interactive
+    ? async (tape, problem) => {
+        io.err(io.errStyle.yellow(renderError(problem).message));
+        const answer = await terminalAsk(`Put ${tape} in the drive and give its mount point (Ctrl-D: stop): `);
+        return answer === undefined || answer.trim() === '' ? undefined : answer.trim();
+      }
+    : undefined;
+
+export const printReport = (io: Io, r: CopyReport): void => {
   const s = io.style;
   for (const j of r.jobs) {
     const status = j.status === 'SUCCESS' ? s.green('SUCCESS') : j.status === 'INTERRUPTED' ? s.yellow('INTERRUPTED') : s.red('FAILED');

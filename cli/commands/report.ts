@@ -11,7 +11,7 @@ import { formatBytes, formatLocalTime } from '../ui/format';
 import { renderHtmlReport } from '../ui/html-report';
 import { renderLabels } from '../ui/tag-chips';
 import { MESSAGES } from '../ui/messages';
-import { reportJson } from '../ui/report-view';
+import { copyFlagText, reportJson, unreadableText } from '../ui/report-view';
 import type { Style } from '../ui/style';
 import { renderTable } from '../ui/table';
 
@@ -81,12 +81,14 @@ export const registerReport = (program: Command, io: Io, state: RunState, global
                 { header: 'SET', value: (t) => t.set ?? s.dim('-') },
                 { header: 'LOCATION', value: (t) => t.location },
                 { header: 'LABELS', value: (t) => renderLabels(t.labels, s) },
-                { header: 'NOTES', value: (t) => t.score.reasons.map((r) => (r.level === 'critical' ? s.red(r.text) : s.yellow(r.text))).join('; ') },
+                { header: 'NOTES', value: (t) => [...(t.tape.state === 'ACTIVE' ? [] : [s.bold(t.tape.state.toLowerCase())]), ...t.score.reasons.map((r) => (r.level === 'critical' ? s.red(r.text) : s.yellow(r.text)))].join('; ') },
               ],
               s,
             ),
           );
           for (const set of report.sets.filter((x) => x.onePlace)) io.out(s.yellow(MESSAGES.report.setInOnePlace(set.set, set.tapes, set.locations[0] ?? '')));
+          for (const flag of report.tapes.flatMap((t) => t.copyFlags)) io.out(s.yellow(`! ${copyFlagText(flag)}`));
+          for (const tape of report.unreadable) io.out(s.yellow(`! ${unreadableText(tape)}`));
         }
         if (options.html !== undefined) io.err(MESSAGES.report.written(options.html));
         return E.right(reportExit(report.summary, failOn));

@@ -47,6 +47,10 @@ const summarise = (event: DomainEvent, showPath: (storedPath: string) => string)
       return `joined tape set ${event.data.set}`;
     case 'TapeMoved':
       return `moved to ${displayName(event.data.location)}`;
+    case 'TapeRetired':
+      return event.data.forced ? `retired with --force (${event.data.lost.length} job(s) had not their copies elsewhere)` : 'retired';
+    case 'TapeMigrated':
+      return `migrated to ${event.data.to.join(', ')} (${event.data.jobs} job(s))`;
     default: {
       const unhandled: never = event;
       return JSON.stringify(unhandled);

@@ -1,6 +1,7 @@
 import type { HealthReport, TapeHealth } from '../../application/report';
 import type { Health } from '../../domain/health';
 import { formatBytes, formatLocalTime } from './format';
+import { copyFlagText, unreadableText } from './report-view';
 
 const escape = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -92,13 +93,15 @@ const row = (t: TapeHealth): string => {
 
 /** The tape's set and where it is kept. */
 const place = (t: TapeHealth): string =>
-  `<div class="place" data-location="${escape(t.location)}">${t.set === null ? '' : `set ${escape(t.set)} · `}${escape(t.location)}</div>`;
+  `<div class="place" data-location="${escape(t.location)}" data-state="${escape(t.tape.state)}">${t.set === null ? '' : `set ${escape(t.set)} · `}${escape(t.location)}${t.tape.state === 'ACTIVE' ? '' : ` · ${escape(t.tape.state.toLowerCase())}`}</div>`;
 
 /** A set whose tapes all sit in one place is flagged above the tapes. */
 const setWarnings = (r: HealthReport): string =>
   r.sets
     .filter((x) => x.onePlace)
     .map((x) => `<p class="flag" data-set="${escape(x.set)}">Set ${escape(x.set)}: all ${x.tapes} tapes are in one place (${escape(x.locations[0] ?? '')}). One fire or flood takes them all.</p>`)
+    .concat(r.tapes.flatMap((t) => t.copyFlags).map((f) => `<p class="flag" data-job="${escape(f.job)}" data-problem="${f.problem}">${escape(copyFlagText(f))}</p>`))
+    .concat(r.unreadable.map((u) => `<p class="flag" data-unreadable="${escape(u.tape)}">${escape(unreadableText(u))}</p>`))
     .join('\n');
 
 /** One self-contained page (inline CSS, no script, no external resource): summary first, then a row per tape. */

@@ -174,6 +174,13 @@ describe('one JSON vocabulary: every --json output follows docs/JSON.md (real CL
     run('set show', ['set', 'show', 'photos']);
     run('set list', ['set', 'list']);
     run('tape list', ['tape', 'list', '--set', 'photos']);
+    run('set create', ['set', 'create', 'offsite']);
+    run('set add', ['set', 'add', 'offsite', '000014L8']);
+    const sets = run('copy', ['copy', '--set', 'photos', '--to-set', 'offsite', '--mount', tapeMount, '--mount', box.mountPoint('never-verified')]);
+    assert.equal(sets['status'], 'SUCCESS');
+    run('tape add', ['tape', 'add', '000016L9', '--mount', box.mountPoint('newer')]);
+    const migrated = run('migrate', ['migrate', '000014L8', '--to', '000016L9', '--mount', box.mountPoint('never-verified'), '--mount', box.mountPoint('newer')]);
+    assert.equal(migrated['migrated'], true);
   });
 
   it('catalog, config, logs, recover, keys and barcodes', async () => {
@@ -196,6 +203,7 @@ describe('one JSON vocabulary: every --json output follows docs/JSON.md (real CL
     assert.equal(run('barcode scan', ['barcode', 'scan', picture])['tape'], '000012L8');
     assert.equal((run('barcode scan', ['barcode', 'scan', picture, '--all'])['barcodes'] as { tape: string }[])[0]?.tape, '000012L8');
     run('tape add', ['tape', 'add', '000015L8', '--mount', box.mountPoint('to-forget')]);
+    assert.equal(run('tape retire', ['tape', 'retire', '000015L8'])['retired'], true);
     assert.equal(run('tape forget', ['tape', 'forget', '000015L8', '--yes'])['forgotten'], true);
   });
 

@@ -60,6 +60,7 @@ describe('lto tape add (real CLI, folders as tapes)', () => {
         labels: [],
         set: null,
         location: 'library',
+        copyFlags: [],
       },
     ]);
   });

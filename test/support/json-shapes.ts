@@ -19,6 +19,15 @@ const EntryType = t.keyof({ file: null, dir: null, symlink: null });
 /** Every top-level object: `schema` 1 first (checked apart: io-ts does not see order). */
 const top = <P extends t.Props>(props: P) => t.type({ schema: t.literal(1), ...props });
 
+/** A job its set's copy policy finds short (`tape list`, `tape show`, `report`). */
+const CopyFlag = t.type({
+  job: Uuid,
+  problem: t.keyof({ TOO_FEW_COPIES: null, ONE_PLACE: null }),
+  copies: Count,
+  required: Count,
+  places: t.array(t.type({ tape: TapeId, location: t.string })),
+});
+
 export const Tape = t.type({
   tape: TapeId,
   generation: t.string,
@@ -30,6 +39,19 @@ export const Tape = t.type({
   labels: t.array(t.string),
   set: nullable(t.string),
   location: t.string,
+  copyFlags: t.array(CopyFlag),
+});
+
+const TapeCopy = t.type({
+  from: TapeId,
+  to: TapeId,
+  status: JobStatus,
+  bytes: Count,
+  jobs: t.array(
+    t.type({ original: Uuid, copy: Uuid, status: JobStatus, segments: Count, files: Count, bytes: Count, reason: nullable(t.string), damaged: t.array(t.type({ path: t.string, reason: t.string })) }),
+  ),
+  alreadyCopied: t.array(t.type({ job: Uuid, copy: Uuid })),
+  skipped: t.array(t.type({ job: Uuid, reason: t.string })),
 });
 
 const SetShape = t.type({
@@ -114,6 +136,7 @@ export const SHAPES = {
   'set add': top({ set: t.string, tape: TapeId, changed: t.boolean, pending: t.boolean }),
   'set show': top(SetShape.props),
   'set list': top({ sets: t.array(SetShape) }),
+  'tape retire': top({ tape: TapeId, retired: t.literal(true), changed: t.boolean, pending: t.boolean, lost: t.array(t.type({ job: Uuid, files: Count })) }),
   'tape list': top({ tapes: t.array(Tape) }),
   'tape show': top({
     ...Tape.props,
@@ -208,16 +231,29 @@ export const SHAPES = {
     lockedTapes: t.array(TapeId),
     results: t.array(t.type({ tape: TapeId, path: t.string, name: t.string, type: EntryType, bytes: Count, mtime: Iso, mtimeNs: t.string, job: Uuid, backedUpAt: Iso, copies: t.array(t.type({ tape: TapeId, job: Uuid, original: t.boolean })) })),
   }),
-  copy: top({
+  // Two tapes, or (`--set A --to-set B`) two sets: each tape-to-tape copy made as `copy SRC DST` prints it.
+  copy: t.union([
+    top(TapeCopy.props),
+    top({
+      set: t.string,
+      toSet: t.string,
+      status: JobStatus,
+      copies: t.array(TapeCopy),
+      alreadyCopied: Count,
+      skipped: t.array(t.type({ job: Uuid, reason: t.string })),
+      stopped: nullable(t.string),
+    }),
+  ]),
+  migrate: top({
     from: TapeId,
-    to: TapeId,
+    to: t.array(TapeId),
     status: JobStatus,
-    bytes: Count,
-    jobs: t.array(
-      t.type({ original: Uuid, copy: Uuid, status: JobStatus, segments: Count, files: Count, bytes: Count, reason: nullable(t.string), damaged: t.array(t.type({ path: t.string, reason: t.string })) }),
-    ),
-    alreadyCopied: t.array(t.type({ job: Uuid, copy: Uuid })),
-    skipped: t.array(t.type({ job: Uuid, reason: t.string })),
+    copies: t.array(TapeCopy),
+    alreadyCopied: Count,
+    verified: Count,
+    notMigrated: t.array(t.type({ job: Uuid, reason: t.string })),
+    migrated: t.boolean,
+    pending: t.boolean,
   }),
   jobs: top({ jobs: t.array(Job) }),
   report: top({
@@ -229,6 +265,7 @@ export const SHAPES = {
         generation: t.string,
         description: t.string,
         encrypted: t.boolean,
+        state: Upper,
         labels: t.array(t.string),
         set: nullable(t.string),
         location: t.string,
@@ -242,9 +279,11 @@ export const SHAPES = {
         lastBackupAt: nullable(Iso),
         daysSinceLastBackup: nullable(t.number),
         content: t.type({ ...Held.props, newestBackup: nullable(t.type({ job: Uuid, status: JobStatus, at: Iso })) }),
+        copyFlags: t.array(CopyFlag),
       }),
     ),
     sets: t.array(t.type({ set: t.string, copies: Count, tapes: Count, locations: t.array(t.string), onePlace: t.boolean })),
+    unreadable: t.array(t.type({ tape: TapeId, generation: t.string, readBy: t.array(Count) })),
   }),
   'label create': top(LabelChange),
   'label delete': top(LabelChange),

@@ -23,3 +23,13 @@ describe('set and location events read from a journal (a hostile or mixed-up tap
     assert.match(journalEventProblem(TAPE, envelope('tape-000012L5', 'TapeMoved', { tape: TAPE, location: ' ' })) ?? '', /does not decode/);
   });
 });
+
+describe('retirement and migration events read from a journal', () => {
+  it("takes this tape's retirement and migration, and refuses one that names another tape", () => {
+    assert.equal(journalEventProblem(TAPE, envelope('tape-000012L5', 'TapeRetired', { tape: TAPE, forced: true, lost: [{ job: 'j', files: 3 }] })), undefined);
+    assert.equal(journalEventProblem(TAPE, envelope('tape-000012L5', 'TapeMigrated', { tape: TAPE, to: ['000101L9'], jobs: 2 })), undefined);
+    assert.match(journalEventProblem(TAPE, envelope('tape-000012L5', 'TapeRetired', { tape: '000013L5', forced: false, lost: [] })) ?? '', /names tape 000013L5/);
+    assert.match(journalEventProblem(TAPE, envelope('tape-000012L5', 'TapeMigrated', { tape: '000013L5', to: [], jobs: 0 })) ?? '', /names tape 000013L5/);
+    assert.match(journalEventProblem(TAPE, envelope('tape-000012L5', 'TapeMigrated', { tape: TAPE, to: ['BAD'], jobs: 0 })) ?? '', /does not decode/);
+  });
+});

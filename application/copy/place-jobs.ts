@@ -1,0 +1,47 @@
+import * as E from 'fp-ts/Either';
+import type { TapeId } from '../../domain/tape-id';
+import type { App } from '../app';
+
+/** A job to copy: of which tape, and how many bytes its segments hold. */
+export interface Wanted {
+  readonly tape: TapeId;
+  readonly job: string;
+  readonly bytes: number;
+}
+
+/** One `lto copy SRC DST` of a set copy or a migration: these jobs of one tape onto another. */
+export interface CopyStep {
+  readonly from: TapeId;
+  readonly to: TapeId;
+  readonly jobs: readonly string[];
+  readonly bytes: number;
+}
+
+/** Whole jobs onto the tapes in order, each tape filled before the next is used; why not, when they do not fit. */
+export const placeJobs = (app: App, wanted: readonly Wanted[], tapes: readonly TapeId[]): E.Either<string, CopyStep[]> => {
+  const steps: CopyStep[] = [];
+  const room = (tape: TapeId): number => {
+    const t = app.catalog.tape(tape);
+    return t === undefined ? 0 : t.capacityBytes - t.usedBytes;
+  };
+  let at = 0;
+  let left = tapes[0] === undefined ? 0 : room(tapes[0]);
+  for (const job of wanted) {
+    while (at < tapes.length && job.bytes > left) {
+      at++;
+      const next = tapes[at];
+      left = next === undefined ? 0 : room(next);
+    }
+    const to = tapes[at];
+    if (to === undefined) {
+      const needed = wanted.slice(wanted.indexOf(job)).reduce((n, j) => n + j.bytes, 0);
+      const where = tapes.length === 1 ? `tape ${tapes[0] ?? ''} has` : `tapes ${tapes.join(', ')} have`;
+      return E.left(`${where} no room for job ${job.job} and the ${needed} bytes still to copy from there on (a copy does not span tapes yet)`);
+    }
+    left -= job.bytes;
+    const last = steps.at(-1);
+    if (last !== undefined && last.from === job.tape && last.to === to) steps[steps.length - 1] = { ...last, jobs: [...last.jobs, job.job], bytes: last.bytes + job.bytes };
+    else steps.push({ from: job.tape, to, jobs: [job.job], bytes: job.bytes });
+  }
+  return E.right(steps);
+};
