@@ -8,7 +8,8 @@ import { isProcessAlive } from './process-alive';
  * from the web page) writes its latest sample to `<data folder>/progress/<tape>.json`,
  * atomically (a temporary file renamed over it) and at most 4 times a second, and
  * removes it when it ends; `lto serve` reads the folder and streams what it finds to
- * the browser. One job runs on a tape at a time (the tape's lock), so the tape names
+ * the browser. The folder is made by `lto serve` (openProgressFolder): a job writes only
+ * where one is, so a data folder never served gets no progress files at all. One job runs on a tape at a time (the tape's lock), so the tape names
  * the file. A file whose process is gone (killed) is ignored and removed.
  */
 
@@ -27,6 +28,11 @@ export type JobProgress = t.TypeOf<typeof JobProgress>;
 
 export const progressFolder = (dataDir: string): string => path.join(dataDir, 'progress');
 
+/** Where running jobs publish their progress from now on (`lto serve` at its start). */
+export const openProgressFolder = (dataDir: string): void => {
+  fs.mkdirSync(progressFolder(dataDir), { recursive: true });
+};
+
 const fileOf = (dataDir: string, tape: string): string => path.join(progressFolder(dataDir), `${tape}.json`);
 
 const EVERY_MS = 250;
@@ -43,12 +49,11 @@ export const progressPublisher = (dataDir: string, tape: string, now: () => Date
   let last = 0;
   const write = (sample: Omit<JobProgress, 'tape' | 'pid' | 'at'>): void => {
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
       const temporary = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(temporary, JSON.stringify({ tape, pid: process.pid, ...sample, at: now().toISOString() }));
       fs.renameSync(temporary, file);
     } catch {
-      // A read-only or full data folder: the job goes on without a live view.
+      // No `lto serve` made the folder, or a read-only or full data folder: the job goes on without a live view.
     }
   };
   return {

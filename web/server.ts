@@ -1,4 +1,5 @@
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { openProgressFolder } from '../infrastructure/progress-file';
 import formbody from '@fastify/formbody';
 import type { App } from '../application/app';
 import { healthReport } from '../application/report';
@@ -53,6 +54,7 @@ declare module 'fastify' {
  * session cookie it is exchanged for.
  */
 export const buildServer = async (app: App, options: ServeOptions): Promise<FastifyInstance> => {
+  openProgressFolder(app.dataDir);
   const server = fastify({ logger: false, forceCloseConnections: true });
   await server.register(formbody);
   const sessions = new Sessions();

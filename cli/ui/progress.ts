@@ -111,5 +111,6 @@ const showOnStream = (samples: Observable<ProgressSample>, stream: NodeJS.WriteS
 /** Where a job on this tape publishes its progress for `lto serve` (the data folder; the tape id as the catalog spells it). */
 export const publisherFor = (app: Pick<App, 'dataDir'>, tapeInput: string): ProgressPublisher => {
   const tape = tapeIdFromInput(tapeInput);
-  return progressPublisher(app.dataDir, E.isRight(tape) ? tape.right : tapeInput);
+  // A tape id that does not parse names no file (the job refuses it anyway): never a path from raw input.
+  return E.isRight(tape) ? progressPublisher(app.dataDir, tape.right) : { next: () => undefined, end: () => undefined };
 };

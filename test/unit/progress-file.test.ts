@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { progressFolder, progressPublisher, readProgress } from '../../infrastructure/progress-file';
+import { openProgressFolder, progressFolder, progressPublisher, readProgress } from '../../infrastructure/progress-file';
 
 const sample = { phase: 'write', unit: 'entries', done: 3, total: 10, bytes: 300, totalBytes: 1000 };
 
@@ -12,6 +12,10 @@ describe('progress files (what lto serve shows of a job run by another process)'
   it('publishes the latest sample atomically, reads it back, and removes it at the end', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lto-progress-'));
     try {
+      const unserved = progressPublisher(dir, '000001L8');
+      unserved.next(sample);
+      assert.equal(fs.existsSync(progressFolder(dir)), false, 'a data folder no lto serve opened gets no progress files');
+      openProgressFolder(dir);
       const publisher = progressPublisher(dir, '000001L8', () => new Date('2026-12-07T10:00:00Z'));
       publisher.next(sample);
       // Held back (a quarter second has not passed) unless it is the last one.
