@@ -4,12 +4,12 @@ import { holdsArchive } from '../../domain/events';
 import type { TapeId } from '../../domain/tape-id';
 import type { StopRequest } from '../../infrastructure/stop-signals';
 import type { App } from '../app';
-import { currentTape, mountOfSetTape, setTapes } from '../backup/set-target';
+import { currentTape, setTapes } from '../backup/set-target';
 import type { AppError } from '../errors';
 import { existingSet } from '../sets';
-import { placeJobs, type CopyStep, type Wanted } from './place-jobs';
+import { copyStep, placeJobs, type CopyStep, type Wanted } from './place-jobs';
 import { readSourceJob, spansTapes } from './source-job';
-import { runCopy, type AskForTape, type CopyProgress, type CopyReport } from './run-copy';
+import type { AskForTape, CopyProgress, CopyReport } from './run-copy';
 
 export interface SetCopyInput {
   readonly from: string;
@@ -57,23 +57,7 @@ export const runSetCopy = async (app: App, input: SetCopyInput, progress?: Subje
   const base = { from: input.from.trim(), to: input.to.trim(), alreadyCopied, skipped };
   for (const step of steps) {
     if (input.stop?.() !== undefined) return E.right({ ...base, status: 'INTERRUPTED', copies });
-    const mountFrom = mountOfSetTape(app, step.from, input.mounts);
-    const mountTo = mountOfSetTape(app, step.to, input.mounts);
-    const copied = await runCopy(
-      app,
-      {
-        from: step.from,
-        to: step.to,
-        jobs: step.jobs,
-        ...(mountFrom === undefined ? {} : { mountFrom }),
-        ...(mountTo === undefined ? {} : { mountTo }),
-        ...(input.stage === undefined ? {} : { stage: input.stage }),
-        breakLock: input.breakLock === true,
-        ...(input.stop === undefined ? {} : { stop: input.stop }),
-      },
-      progress,
-      ask,
-    );
+    const copied = await copyStep(app, step, input, progress, ask);
     // A refusal after earlier steps were copied: those copies stand, and the report says where it stopped.
     if (E.isLeft(copied)) return copies.length === 0 ? copied : E.right({ ...base, status: 'FAILED', copies, refusal: copied.left });
     copies.push(copied.right);

@@ -12,8 +12,8 @@ import { mountOfSetTape } from '../backup/set-target';
 import type { AppError } from '../errors';
 import { changeTapeService, refuseRetired } from '../tape-service';
 import { tapeIdFromInput } from '../tape-id-input';
-import { placeJobs, type CopyStep, type Wanted } from './place-jobs';
-import { runCopy, type AskForTape, type CopyProgress, type CopyReport } from './run-copy';
+import { copyStep, placeJobs, type CopyStep, type Wanted } from './place-jobs';
+import type { AskForTape, CopyProgress, CopyReport } from './run-copy';
 import { readSourceJob, spansTapes } from './source-job';
 
 export interface MigrateInput {
@@ -66,23 +66,7 @@ export const runMigrate = async (app: App, input: MigrateInput, progress?: Subje
   const report = (status: MigrateReport['status'], migrated = false, pending = false): MigrateReport => ({ from, to, status, copies, alreadyCopied, verified, notMigrated, migrated, pending });
   for (const step of steps) {
     if (input.stop?.() !== undefined) return E.right(report('INTERRUPTED'));
-    const mountFrom = mountOfSetTape(app, step.from, input.mounts);
-    const mountTo = mountOfSetTape(app, step.to, input.mounts);
-    const copied = await runCopy(
-      app,
-      {
-        from: step.from,
-        to: step.to,
-        jobs: step.jobs,
-        ...(mountFrom === undefined ? {} : { mountFrom }),
-        ...(mountTo === undefined ? {} : { mountTo }),
-        ...(input.stage === undefined ? {} : { stage: input.stage }),
-        breakLock: input.breakLock === true,
-        ...(input.stop === undefined ? {} : { stop: input.stop }),
-      },
-      progress,
-      ask,
-    );
+    const copied = await copyStep(app, step, input, progress, ask);
     if (E.isLeft(copied)) return copies.length === 0 ? copied : E.right({ ...report('FAILED'), notMigrated: [...notMigrated, ...step.jobs.map((job) => ({ job, reason: 'not copied: the copy stopped before it' }))] });
     copies.push(copied.right);
     const mount = mountOfSetTape(app, step.to, input.mounts);

@@ -1,4 +1,9 @@
 import * as E from 'fp-ts/Either';
+import type { Subject } from 'rxjs';
+import type { StopRequest } from '../../infrastructure/stop-signals';
+import { mountOfSetTape } from '../backup/set-target';
+import type { AppError } from '../errors';
+import { runCopy, type AskForTape, type CopyProgress, type CopyReport } from './run-copy';
 import type { TapeId } from '../../domain/tape-id';
 import type { App } from '../app';
 
@@ -44,4 +49,40 @@ export const placeJobs = (app: App, wanted: readonly Wanted[], tapes: readonly T
     else steps.push({ from: job.tape, to, jobs: [job.job], bytes: job.bytes });
   }
   return E.right(steps);
+};
+
+/** What a planned copy (of a set, or a migration) needs to run its steps. */
+export interface StepOptions {
+  /** Mount points (one per drive) among which each tape is found by its label. */
+  readonly mounts: readonly string[];
+  readonly stage?: string;
+  readonly breakLock?: boolean;
+  readonly stop?: () => StopRequest | undefined;
+}
+
+/** Runs one step of a plan: its jobs copied from one tape to another, each found among the mounts. */
+export const copyStep = (
+  app: App,
+  step: CopyStep,
+  options: StepOptions,
+  progress?: Subject<CopyProgress>,
+  ask?: AskForTape,
+): Promise<E.Either<AppError, CopyReport>> => {
+  const mountFrom = mountOfSetTape(app, step.from, options.mounts);
+  const mountTo = mountOfSetTape(app, step.to, options.mounts);
+  return runCopy(
+    app,
+    {
+      from: step.from,
+      to: step.to,
+      jobs: step.jobs,
+      ...(mountFrom === undefined ? {} : { mountFrom }),
+      ...(mountTo === undefined ? {} : { mountTo }),
+      ...(options.stage === undefined ? {} : { stage: options.stage }),
+      breakLock: options.breakLock === true,
+      ...(options.stop === undefined ? {} : { stop: options.stop }),
+    },
+    progress,
+    ask,
+  );
 };

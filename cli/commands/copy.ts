@@ -8,8 +8,8 @@ import type { AppError } from '../../application/errors';
 import { printJson, withApp, type ActionResult, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import { renderError } from '../errors';
-import { EXIT, exitForSignal } from '../exit-codes';
-import { catchStopSignals } from '../../infrastructure/stop-signals';
+import { EXIT, exitForSignal, type ExitCode } from '../exit-codes';
+import { catchStopSignals, type StopRequest } from '../../infrastructure/stop-signals';
 import type { Io } from '../io';
 import { formatBytes, shortId } from '../ui/format';
 import { collect } from '../ui/parse';
@@ -29,6 +29,36 @@ interface Options {
   readonly toSet?: string;
   readonly mount: string[];
 }
+
+/**
+ * Runs a copy (or a migration) with its progress bar (or JSON progress lines) on stderr
+ * and the stop signals caught: a signal asks the job to stop, and the bar ends with it.
+ */
+export const withCopyProgress = async <R>(
+  io: Io,
+  label: string,
+  json: boolean,
+  run: (progress: Subject<CopyProgress>, stop: () => StopRequest | undefined) => Promise<R>,
+): Promise<{ readonly result: R; readonly stopped: StopRequest | undefined }> => {
+  const progress = new Subject<CopyProgress>();
+  const stopBar = showProgress(
+    progress.pipe(map((p) => ({ label, phase: 'copy', unit: 'bytes', done: p.bytes, total: p.totalBytes, bytes: p.bytes, totalBytes: p.totalBytes }))),
+    process.stderr,
+    json ? 'json' : 'bar',
+  );
+  const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
+  try {
+    const result = await run(progress, stopping.requested);
+    return { result, stopped: stopping.requested() };
+  } finally {
+    stopping.dispose();
+    stopBar();
+  }
+};
+
+/** A copy's exit: the signal's code when a signal stopped it, else OK or FAILED. */
+export const copyExit = (status: string, stopped: StopRequest | undefined): ExitCode =>
+  status === 'INTERRUPTED' && stopped !== undefined ? exitForSignal(stopped.signal) : status === 'SUCCESS' ? EXIT.OK : EXIT.FAILED;
 
 export const registerCopy = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
   program
@@ -51,37 +81,28 @@ export const registerCopy = (program: Command, io: Io, state: RunState, globals:
         const sets = copyTargets(src, dst, options);
         if (E.isLeft(sets)) return sets;
         if (sets.right !== undefined) return copySets(io, app, sets.right, options);
-        const progress = new Subject<CopyProgress>();
-        const stop = showProgress(
-          progress.pipe(map((p) => ({ label: 'copying', phase: 'copy', unit: 'bytes', done: p.bytes, total: p.totalBytes, bytes: p.bytes, totalBytes: p.totalBytes }))),
-          process.stderr,
-          options.json === true ? 'json' : 'bar',
+        const { result: report, stopped } = await withCopyProgress(io, 'copying', options.json === true, (progress, stop) =>
+          runCopy(
+            app,
+            {
+              from: src ?? '',
+              to: dst ?? '',
+              jobs: options.job,
+              ...(options.mountSrc === undefined ? {} : { mountFrom: options.mountSrc }),
+              ...(options.mountDst === undefined ? {} : { mountTo: options.mountDst }),
+              ...(options.stage === undefined ? {} : { stage: options.stage }),
+              rekey: options.rekey === true,
+              breakLock: options.breakLock === true,
+              stop,
+            },
+            progress,
+            terminalTapeAsk(io),
+          ),
         );
-        const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
-        const ask = terminalTapeAsk(io);
-        const report = await runCopy(
-          app,
-          {
-            from: src ?? '',
-            to: dst ?? '',
-            jobs: options.job,
-            ...(options.mountSrc === undefined ? {} : { mountFrom: options.mountSrc }),
-            ...(options.mountDst === undefined ? {} : { mountTo: options.mountDst }),
-            ...(options.stage === undefined ? {} : { stage: options.stage }),
-            rekey: options.rekey === true,
-            breakLock: options.breakLock === true,
-            stop: stopping.requested,
-          },
-          progress,
-          ask,
-        ).finally(stopping.dispose);
-        stop();
         if (E.isLeft(report)) return report;
         if (options.json === true) printJson(io, copyJson(report.right));
         else printReport(io, report.right);
-        const stopped = stopping.requested();
-        if (report.right.status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
-        return E.right(report.right.status === 'SUCCESS' ? EXIT.OK : EXIT.FAILED);
+        return E.right(copyExit(report.right.status, stopped));
       }),
     );
 };
@@ -103,20 +124,14 @@ const copyTargets = (src: string | undefined, dst: string | undefined, options: 
 
 /** `lto copy --set A --to-set B`. */
 const copySets = async (io: Io, app: App, sets: { from: string; to: string }, options: Options): Promise<ActionResult> => {
-  const progress = new Subject<CopyProgress>();
-  const stop = showProgress(
-    progress.pipe(map((p) => ({ label: 'copying', phase: 'copy', unit: 'bytes', done: p.bytes, total: p.totalBytes, bytes: p.bytes, totalBytes: p.totalBytes }))),
-    process.stderr,
-    options.json === true ? 'json' : 'bar',
+  const { result: report, stopped } = await withCopyProgress(io, 'copying', options.json === true, (progress, stop) =>
+    runSetCopy(
+      app,
+      { ...sets, mounts: options.mount, ...(options.stage === undefined ? {} : { stage: options.stage }), breakLock: options.breakLock === true, stop },
+      progress,
+      terminalTapeAsk(io),
+    ),
   );
-  const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
-  const report = await runSetCopy(
-    app,
-    { ...sets, mounts: options.mount, ...(options.stage === undefined ? {} : { stage: options.stage }), breakLock: options.breakLock === true, stop: stopping.requested },
-    progress,
-    terminalTapeAsk(io),
-  ).finally(stopping.dispose);
-  stop();
   if (E.isLeft(report)) return report;
   const r = report.right;
   if (options.json === true) printJson(io, setCopyJson(r));
@@ -127,9 +142,7 @@ const copySets = async (io: Io, app: App, sets: { from: string; to: string }, op
     if (r.copies.length === 0) io.out(`nothing to copy from set ${r.from} to set ${r.to}`);
   }
   if (r.refusal !== undefined) io.err(io.errStyle.red(`stopped: ${renderError(r.refusal).message} (the copies above stand)`));
-  const stopped = stopping.requested();
-  if (r.status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
-  return E.right(r.status === 'SUCCESS' ? EXIT.OK : EXIT.FAILED);
+  return E.right(copyExit(r.status, stopped));
 };
 
 /** The `copy --set --json` shape (docs/JSON.md): each tape-to-tape copy as `copy --json` prints it. */

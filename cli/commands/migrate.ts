@@ -1,16 +1,11 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { Subject, map } from 'rxjs';
 import { runMigrate, type MigrateReport } from '../../application/copy/migrate';
-import type { CopyProgress } from '../../application/copy/run-copy';
-import { catchStopSignals } from '../../infrastructure/stop-signals';
 import { printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
-import { EXIT, exitForSignal } from '../exit-codes';
 import type { Io } from '../io';
 import { collect } from '../ui/parse';
-import { showProgress } from '../ui/progress';
-import { copyJson, printReport, terminalTapeAsk } from './copy';
+import { copyExit, copyJson, printReport, terminalTapeAsk, withCopyProgress } from './copy';
 
 interface Options {
   readonly to: string[];
@@ -46,20 +41,14 @@ export const registerMigrate = (program: Command, io: Io, state: RunState, globa
     .option('--json', 'print one summary object as JSON')
     .action(async (src: string, options: Options) =>
       withApp(io, state, globals(), async ({ app }) => {
-        const progress = new Subject<CopyProgress>();
-        const stop = showProgress(
-          progress.pipe(map((p) => ({ label: 'migrating', phase: 'copy', unit: 'bytes', done: p.bytes, total: p.totalBytes, bytes: p.bytes, totalBytes: p.totalBytes }))),
-          process.stderr,
-          options.json === true ? 'json' : 'bar',
+        const { result: report, stopped } = await withCopyProgress(io, 'migrating', options.json === true, (progress, stop) =>
+          runMigrate(
+            app,
+            { from: src, to: options.to, mounts: options.mount, ...(options.stage === undefined ? {} : { stage: options.stage }), breakLock: options.breakLock === true, stop },
+            progress,
+            terminalTapeAsk(io),
+          ),
         );
-        const stopping = catchStopSignals((message) => io.err(io.errStyle.yellow(message)));
-        const report = await runMigrate(
-          app,
-          { from: src, to: options.to, mounts: options.mount, ...(options.stage === undefined ? {} : { stage: options.stage }), breakLock: options.breakLock === true, stop: stopping.requested },
-          progress,
-          terminalTapeAsk(io),
-        ).finally(stopping.dispose);
-        stop();
         if (E.isLeft(report)) return report;
         const r = report.right;
         if (options.json === true) printJson(io, migrateJson(r));
@@ -70,9 +59,7 @@ export const registerMigrate = (program: Command, io: Io, state: RunState, globa
           if (r.migrated) io.out(`${io.style.green('✓')} ${r.from} migrated to ${r.to.join(', ')}: ${r.verified} cop${r.verified === 1 ? 'y' : 'ies'} read back and equal to the original; retire it with \`lto tape retire ${r.from}\` once you are done with it`);
           else io.err(io.errStyle.red(`${r.from} is not marked migrated: not every job it holds has a verified copy`));
         }
-        const stopped = stopping.requested();
-        if (r.status === 'INTERRUPTED' && stopped !== undefined) return E.right(exitForSignal(stopped.signal));
-        return E.right(r.status === 'SUCCESS' ? EXIT.OK : EXIT.FAILED);
+        return E.right(copyExit(r.status, stopped));
       }),
     );
 };
