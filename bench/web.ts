@@ -16,9 +16,7 @@ import Database from 'better-sqlite3';
 import { composeApp } from '../application/compose';
 import { browse } from '../application/browse';
 import { searchCatalog } from '../application/search';
-import type { StoredEvent } from '../domain/envelope';
-import { PROJECTIONS } from '../projections/registry';
-import { ProjectionRunner } from '../projections/runner';
+import { buildSyntheticCatalog, entryPath, median, TAPES, uuid } from './synthetic-catalog';
 import { buildServer } from '../web/server';
 
 const argv = process.argv.slice(2);
@@ -31,49 +29,6 @@ const BIG_FOLDER = Math.min(100_000, Math.floor(FILES / 10));
 const base = fs.mkdtempSync(path.join(arg('dir', os.tmpdir()), 'lto-bench-web-'));
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'lto.js');
 
-const TAPES = ['000001L8', '000002L8', '000003L8', '000004L8'];
-const EXTENSIONS = ['dng', 'jpg', 'cr2', 'mov', 'pdf', 'docx', 'txt', 'wav', 'psd', 'xmp'];
-const WORDS = ['holiday', 'invoice', 'family', 'project', 'draft', 'scan', 'export', 'raw', 'final', 'backup'];
-const uuid = (n: number): string => `01900000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
-
-let position = 0;
-const stored = (stream: string, type: string, data: unknown): StoredEvent => {
-  position++;
-  return { id: uuid(1_000_000_000 + position), stream, version: 1, type, schema: 1, at: '2026-11-26T10:00:00.000Z', data, position } as StoredEvent;
-};
-
-/** The first BIG_FOLDER files in one folder (on the first tape), the rest in a year/day tree. */
-const entryPath = (n: number): string => {
-  const ext = EXTENSIONS[n % EXTENSIONS.length]!;
-  if (n < BIG_FOLDER) return `/home/me/Scans/scan-${String(n).padStart(6, '0')}.${ext}`;
-  const year = 2010 + (n % 16);
-  const day = `${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + ((n >> 4) % 28)).padStart(2, '0')}`;
-  const name = n % 3 === 0 ? `${WORDS[(n >> 3) % WORDS.length]}-${n}.${ext}` : `IMG_${n}.${ext}`;
-  return `/home/me/Archive/${year}/${day}/${name}`;
-};
-
-const build = (db: Database.Database): void => {
-  const runner = new ProjectionRunner(db, PROJECTIONS);
-  const perTape = Math.ceil(FILES / TAPES.length);
-  db.transaction(() => {
-    TAPES.forEach((tape, t) => {
-      const job = uuid(t + 1);
-      runner.apply([
-        stored(`tape-${tape}`, 'TapeInitialised', { tape, generation: 'L8', capacityBytes: 12e12, description: '', volumeUuid: uuid(100 + t), format: 'lto-archive/1', encrypted: false, job }),
-        stored(`job-${job}`, 'JobStarted', { job, tape, type: 'BACKUP', encrypted: false, mode: 'FULL', sources: ['/home/me'] }),
-      ]);
-      for (let from = t * perTape; from < Math.min(FILES, (t + 1) * perTape); from += 2000) {
-        const entries = [];
-        for (let n = from; n < Math.min(from + 2000, (t + 1) * perTape, FILES); n++) {
-          entries.push({ path: entryPath(n), kind: 'file', size: 1000 + n, mtimeNs: '1700000000000000000', mode: 0o644, offset: 512, sha256: '0'.repeat(64) });
-        }
-        runner.apply([stored(`job-${job}`, 'FilesArchived', { job, segment: 1, entries })]);
-      }
-    });
-  })();
-};
-
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const timed = async (runs: number, f: () => unknown): Promise<{ median: number; slowest: number }> => {
   const times: number[] = [];
@@ -91,7 +46,7 @@ const main = async (): Promise<void> => {
   const db = new Database(dbPath);
   db.pragma('journal_mode = WAL');
   const started = Date.now();
-  if (reuse === '') build(db);
+  if (reuse === '') buildSyntheticCatalog(db, FILES, BIG_FOLDER);
   const buildSeconds = (Date.now() - started) / 1000;
   const { app } = await composeApp(db, {
     config: {}, dataDir: base, clock: () => new Date(), newId: () => uuid(0), host: 'bench', pid: process.pid, crashPoint: () => undefined, notice: () => undefined,
@@ -114,13 +69,13 @@ const main = async (): Promise<void> => {
   };
   const big = '/home/me/Scans';
   const lastPage = Math.ceil(BIG_FOLDER / 200);
-  const small = entryPath(BIG_FOLDER + 5).replace(/\/[^/]+$/, '');
+  const small = entryPath(BIG_FOLDER + 5, BIG_FOLDER).replace(/\/[^/]+$/, '');
   console.log(`\n${FILES.toLocaleString('en')} files on ${TAPES.length} tapes (one folder of ${BIG_FOLDER.toLocaleString('en')}), catalog built in ${buildSeconds.toFixed(1)} s; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   console.log('| query | web page (HTTP) median | slowest | CLI process median | application function median |');
   console.log('| --- | --- | --- | --- | --- |');
   const rows: [string, string, () => unknown, (() => unknown) | undefined][] = [
     [`folder of ${BIG_FOLDER.toLocaleString('en')}, page 1`, `/browse?tape=${TAPES[0]}&dir=${encodeURIComponent(big)}`, cli(['browse', TAPES[0]!, big]), () => browse(app, { tape: TAPES[0]!, dir: big, job: undefined })],
-    [`folder of ${BIG_FOLDER.toLocaleString('en')}, page ${lastPage} by its "next" link (seek after a name)`, `/browse?tape=${TAPES[0]}&dir=${encodeURIComponent(big)}&page=${lastPage}&after=${encodeURIComponent(entryPath(BIG_FOLDER - 201).replace(/^.*\//, ''))}`, cli(['browse', TAPES[0]!, big]), undefined],
+    [`folder of ${BIG_FOLDER.toLocaleString('en')}, page ${lastPage} by its "next" link (seek after a name)`, `/browse?tape=${TAPES[0]}&dir=${encodeURIComponent(big)}&page=${lastPage}&after=${encodeURIComponent(entryPath(BIG_FOLDER - 201, BIG_FOLDER).replace(/^.*\//, ''))}`, cli(['browse', TAPES[0]!, big]), undefined],
     [`folder of ${BIG_FOLDER.toLocaleString('en')}, page ${lastPage} typed (counted to)`, `/browse?tape=${TAPES[0]}&dir=${encodeURIComponent(big)}&page=${lastPage}`, cli(['browse', TAPES[0]!, big]), undefined],
     [`a folder of ~60 (${small})`, `/browse?tape=${TAPES[1]}&dir=${encodeURIComponent(small)}`, cli(['browse', TAPES[1]!, small]), () => browse(app, { tape: TAPES[1]!, dir: small, job: undefined })],
     ['search `*.dng`', '/search?q=*.dng', cli(['search', '*.dng']), () => searchCatalog(app, { pattern: '*.dng', limit: 200 })],
