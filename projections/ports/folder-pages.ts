@@ -1,16 +1,7 @@
-/** One name of a folder page, its latest version up to the job. */
-export interface FolderEntry {
-  readonly name: string;
-  readonly kind: 'file' | 'dir' | 'symlink' | 'deleted';
-  readonly size: number;
-  readonly mtimeNs: string;
-  readonly job: string;
-  readonly target: string | null;
-  readonly versions: number;
-  /** A piece of a file split across tapes: where it starts in the file, and the whole file's size. */
-  readonly fileOffset: number | null;
-  readonly fileSize: number | null;
-}
+import type { BrowseRow } from './browse-queries';
+
+/** One name of a folder page: a browse row of that folder (its latest version up to the job). */
+export type FolderEntry = Omit<BrowseRow, 'dir'>;
 
 /** Where a page starts: at a position, just after a name, or just before one (then it ends there). */
 export type PageStart = { readonly offset: number } | { readonly after: string } | { readonly before: string };
