@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { journalLines, sandbox, stoppedIn, waitFor, type CliResult, type Sandbox } from '../support/cli';
-import { seededRandom } from '../support/seeded';
+import { journalLines, refused, sandbox, stoppedIn, waitFor, type Sandbox } from '../support/cli';
+import { seededBytes } from '../support/seeded';
 
 const OLD = '000801L6';
 const OFFSITE = '000811L8';
@@ -42,21 +42,6 @@ const termPending = (pid: number): boolean => {
     const mask = new RegExp(`^${field}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1];
     return mask !== undefined && (BigInt(`0x${mask}`) & (1n << 14n)) !== 0n;
   });
-};
-
-const seededBytes = (size: number, seed: number): Buffer => {
-  const random = seededRandom(seed);
-  const out = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) out.writeUInt32LE(Math.floor(random() * 2 ** 32), i);
-  return out;
-};
-
-const refused = (r: CliResult, status: number, pattern: RegExp): void => {
-  assert.equal(r.status, status, r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
 };
 
 /**

@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { journalLines, sandbox, type CliResult, type Sandbox } from '../support/cli';
+import { journalLines, refused as refusedWith, sandbox, type CliResult, type Sandbox } from '../support/cli';
 import { Pty } from '../support/pty';
-import { seededRandom } from '../support/seeded';
+import { seededBytes } from '../support/seeded';
 
 const PHOTOS = ['000701L7', '000702L7'] as const;
 const OFFSITE = ['000711L8', '000712L8'] as const;
@@ -34,21 +34,7 @@ interface SetCopyJson {
   stopped: string | null;
 }
 
-/** Bytes that do not compress and do not repeat, the same in every run. */
-const seededBytes = (size: number, seed: number): Buffer => {
-  const random = seededRandom(seed);
-  const out = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) out.writeUInt32LE(Math.floor(random() * 2 ** 32), i);
-  return out;
-};
-
-const refused = (r: CliResult, pattern: RegExp): void => {
-  assert.equal(r.status, 2, r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-};
+const refused = (r: CliResult, pattern: RegExp): void => refusedWith(r, 2, pattern);
 
 /**
  * Issue 19, item 2 (sets): `lto copy --set A --to-set B` copies every job of A that has no

@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { journalLines, sandbox, type CliResult, type Sandbox } from '../support/cli';
+import { journalLines, refused, sandbox, type Sandbox } from '../support/cli';
 import { Pty } from '../support/pty';
-import { seededRandom } from '../support/seeded';
+import { seededBytes } from '../support/seeded';
 import { archivedFiles, readTapeJournal } from '../support/tape-checks';
 
 const TAPES = ['000201L6', '000202L6', '000203L6'] as const;
@@ -25,23 +25,6 @@ interface SetJson {
   readonly tapes: readonly { readonly tape: string; readonly location: string }[];
   readonly onePlace: boolean;
 }
-
-/** Bytes that do not compress and do not repeat, the same in every run. */
-const seededBytes = (size: number, seed: number): Buffer => {
-  const random = seededRandom(seed);
-  const out = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) out.writeUInt32LE(Math.floor(random() * 2 ** 32), i);
-  return out;
-};
-
-/** A refusal: one line for a person, no stack trace, and the exit code asked for. */
-const refused = (r: CliResult, status: number, pattern: RegExp): void => {
-  assert.equal(r.status, status, r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-};
 
 describe('tape sets: a full and two incrementals across a set of three folder tapes (real CLI)', () => {
   let box: Sandbox;

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { sandbox, type Sandbox } from '../support/cli';
-import { seededRandom } from '../support/seeded';
+import { seededBytes } from '../support/seeded';
 import { readTapeJournal } from '../support/tape-checks';
 import { treeFacts } from '../support/trees';
 
@@ -32,14 +32,6 @@ interface Extent {
   readonly size: number;
   readonly extent: { readonly offset: number; readonly fileSize: number };
 }
-
-/** Bytes that do not compress and do not repeat, the same in every run. */
-const seededBytes = (size: number, seed: number): Buffer => {
-  const random = seededRandom(seed);
-  const out = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) out.writeUInt32LE(Math.floor(random() * 2 ** 32), i);
-  return out;
-};
 
 /** A tree of 5.6 MiB: too much for two 2.5 MiB tapes, with a file of 2.5 MiB that no tape can take whole once the others are in. */
 const makeSource = (root: string): void => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sandbox, type Sandbox } from '../support/cli';
 import { formatCartridge, mountCartridge, realLtfsMissing, type MountedCartridge } from '../support/ltfs-cartridge';
-import { seededRandom } from '../support/seeded';
+import { seededBytes } from '../support/seeded';
 
 const TAPES = ['000301L5', '000302L5', '000303L5'] as const;
 const MiB = 1024 * 1024;
@@ -15,13 +15,6 @@ interface BackupJson {
   readonly files: number;
   readonly parts: readonly { readonly tape: string }[];
 }
-
-const seededBytes = (size: number, seed: number): Buffer => {
-  const random = seededRandom(seed);
-  const out = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) out.writeUInt32LE(Math.floor(random() * 2 ** 32), i);
-  return out;
-};
 
 describe('real LTFS: a tape set of three cartridges takes a full and two incrementals that span (real CLI)', { skip: realLtfsMissing() }, () => {
   let box: Sandbox;

@@ -1,3 +1,4 @@
+import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -133,3 +134,12 @@ export const processTree = (pid: number): number[] => {
 
 /** Linux: the process of `pid`'s tree that is stopped (LTO_STOP_AT), if one is. */
 export const stoppedIn = (pid: number): number | undefined => processTree(pid).find(isStopped);
+
+/** A refusal: one line for a person, no stack trace, and the exit code asked for. */
+export const refused = (r: CliResult, status: number, pattern: RegExp): void => {
+  assert.equal(r.status, status, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+};

@@ -24,3 +24,11 @@ export const countFrom = (name: string, fallback: number): number => {
   const raw = process.env[name];
   return raw !== undefined && /^[1-9][0-9]*$/.test(raw) ? Number(raw) : fallback;
 };
+
+/** Bytes that do not compress and do not repeat, the same in every run. */
+export const seededBytes = (size: number, seed: number): Buffer => {
+  const random = seededRandom(seed);
+  const out = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 4) out.writeUInt32LE(Math.floor(random() * 2 ** 32), i);
+  return out;
+};
