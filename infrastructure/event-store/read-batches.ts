@@ -12,8 +12,7 @@ export type FetchAfter = (after: number, limit: number) => readonly StoredEvent[
  * (events stored meanwhile are read if a later batch reaches them).
  */
 export const readBatches = (fetch: FetchAfter, fromPosition: number, batchSize: number): Observable<readonly StoredEvent[]> => {
-  if (!Number.isSafeInteger(fromPosition) || fromPosition < 0) throw new RangeError(`fromPosition ${fromPosition} is not a position`);
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize ${batchSize} is not a positive integer`);
+  checkReadAll(fromPosition, batchSize);
   return new Observable<readonly StoredEvent[]>((subscriber) => {
     try {
       let after = fromPosition;
@@ -31,4 +30,10 @@ export const readBatches = (fetch: FetchAfter, fromPosition: number, batchSize: 
       subscriber.error(error);
     }
   });
+};
+
+/** The arguments every `readAll` refuses at once (a RangeError, before subscribing). */
+export const checkReadAll = (fromPosition: number, batchSize: number): void => {
+  if (!Number.isSafeInteger(fromPosition) || fromPosition < 0) throw new RangeError(`fromPosition ${fromPosition} is not a position`);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize ${batchSize} is not a positive integer`);
 };
