@@ -48,16 +48,15 @@ export const prefetch = async (q: PgQueryable, keys: WriteKeys, recordedAt: Date
   const ids = [...new Set([...keys.envelopes.map((e) => e.id), ...(keys.ids ?? [])].filter(isText))];
   const streams = [...new Set(keys.envelopes.map((e) => e.stream).filter(isText))];
   const pairs = keys.envelopes.filter((e) => isText(e.stream) && isInt4(e.version));
-  const [last, heads, positions, taken] = await Promise.all([
-    arrayRows(q, 'SELECT COALESCE(MAX(position), 0) FROM events'),
-    arrayRows(q, 'SELECT stream, MAX(version) FROM events WHERE stream = ANY($1::text[]) GROUP BY stream', [streams]),
-    arrayRows(q, 'SELECT id, position FROM events WHERE id = ANY($1::text[])', [ids]),
-    arrayRows(
-      q,
-      'SELECT e.stream, e.version, e.id FROM events e JOIN unnest($1::text[], $2::int[]) AS k(stream, version) USING (stream, version)',
-      [pairs.map((e) => e.stream), pairs.map((e) => e.version)],
-    ),
-  ]);
+  // One after the other: a client runs one query at a time.
+  const last = await arrayRows(q, 'SELECT COALESCE(MAX(position), 0) FROM events');
+  const heads = await arrayRows(q, 'SELECT stream, MAX(version) FROM events WHERE stream = ANY($1::text[]) GROUP BY stream', [streams]);
+  const positions = await arrayRows(q, 'SELECT id, position FROM events WHERE id = ANY($1::text[])', [ids]);
+  const taken = await arrayRows(
+    q,
+    'SELECT e.stream, e.version, e.id FROM events e JOIN unnest($1::text[], $2::int[]) AS k(stream, version) USING (stream, version)',
+    [pairs.map((e) => e.stream), pairs.map((e) => e.version)],
+  );
   const known = new Map(positions.map((r) => [cell(r, 0, isText, 'id'), integerCell(r, 1, 'position')]));
   const facts: Facts = {
     lastPosition: integerCell(last[0], 0, 'last position'),
@@ -96,10 +95,11 @@ interface Facts {
 
 const prefetchTape = async (q: PgQueryable, tape: TapeId, keys: WriteKeys, facts: Facts): Promise<void> => {
   const seqs = [...new Set(keys.seqs ?? [])].filter(isInt8);
-  const [placed, holders] = await Promise.all([
-    arrayRows(q, 'SELECT position, seq, state FROM tape_events WHERE tape = $1 AND position = ANY($2::bigint[])', [tape, [...facts.known.values()]]),
-    arrayRows(q, 'SELECT seq, position FROM tape_events WHERE tape = $1 AND seq = ANY($2::bigint[])', [tape, seqs]),
+  const placed = await arrayRows(q, 'SELECT position, seq, state FROM tape_events WHERE tape = $1 AND position = ANY($2::bigint[])', [
+    tape,
+    [...facts.known.values()],
   ]);
+  const holders = await arrayRows(q, 'SELECT seq, position FROM tape_events WHERE tape = $1 AND seq = ANY($2::bigint[])', [tape, seqs]);
   for (const r of placed) facts.placements.set(integerCell(r, 0, 'position'), tapeRowOf(r[1], r[2]));
   for (const seq of seqs) facts.queriedSeqs.add(seq);
   for (const r of holders) facts.seqHolders.set(integerCell(r, 0, 'seq'), integerCell(r, 1, 'position'));
