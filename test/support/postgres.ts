@@ -15,6 +15,8 @@ import { Client } from 'pg';
 export interface PostgresServer {
   /** The folder holding the socket (what `host` is for a Unix-socket connection). */
   readonly socketDir: string;
+  /** The postmaster's process id (a benchmark adds up its and its backends' CPU). */
+  readonly pid: number;
   /** A connection string for a database of this cluster (`postgres` by default). */
   connectionString(database?: string): string;
   /** A fresh empty database; returns its connection string. */
@@ -96,6 +98,7 @@ export const startPostgres = async (options: PostgresOptions = {}): Promise<Post
   let databases = 0;
   return {
     socketDir: dir,
+    pid: server.pid ?? 0,
     connectionString,
     createDatabase: async () => {
       databases += 1;
