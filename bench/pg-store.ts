@@ -9,7 +9,11 @@
  * this node process, and for PostgreSQL also of the server (postmaster and backends,
  * from /proc), with the 1-minute load average before the runs: the machine may be shared.
  *
- *   npm run bench:pg -- [--files 1000000] [--runs 3] [--dir /tmp]
+ * Then the cost of the append lock (every write of every host holds it to commit): SMALL
+ * appends of one small event each, one at a time from one connection, against as many
+ * from two stores (two hosts) with 8 appends in flight in each; appends per second.
+ *
+ *   npm run bench:pg -- [--files 1000000] [--runs 3] [--small-appends 1000] [--dir /tmp]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,6 +36,8 @@ const arg = (name: string, fallback: string): string => {
 const FILES = Number(arg('files', '1000000'));
 const RUNS = Number(arg('runs', '3'));
 const DIR = arg('dir', os.tmpdir());
+/** Small appends for the cost of the append lock (0: skip that part). */
+const SMALL = Number(arg('small-appends', '1000'));
 const PER_EVENT = 2000;
 const PER_SEGMENT = 50_000;
 
@@ -152,11 +158,40 @@ const replayAll = async (store: Store, server?: number): Promise<Timing> => {
 const countEntries = (data: unknown): number =>
   typeof data === 'object' && data !== null && 'entries' in data && Array.isArray(data.entries) ? data.entries.length : 0;
 
+/** Appends per second: `count` one-event appends spread over `stores`, `inFlight` at a time in each. */
+const smallAppends = async (stores: readonly PgEventStore[], count: number, inFlight: number): Promise<number> => {
+  const started = process.hrtime.bigint();
+  let next = 0;
+  const worker = async (store: PgEventStore): Promise<void> => {
+    for (let i = next++; i < count; i = next++) {
+      const result = await store.append([{ id: newUuidV7() as never, stream: `label-${i}`, version: 1, type: 'TestHappened', schema: 1, at: '2026-12-08T03:00:00.000Z', data: { i } }]);
+      if (result._tag === 'Left') throw new Error(JSON.stringify(result.left));
+    }
+  };
+  await Promise.all(stores.flatMap((store) => Array.from({ length: inFlight }, () => worker(store))));
+  return count / (Number(process.hrtime.bigint() - started) / 1e9);
+};
+
+const lockCost = async (server: { createDatabase(): Promise<string> }): Promise<string> => {
+  const url = await server.createDatabase();
+  const one = await PgEventStore.open(url, { maxConnections: 1 });
+  const hosts = [await PgEventStore.open(url, { maxConnections: 8 }), await PgEventStore.open(url, { maxConnections: 8 })];
+  try {
+    const load = loadNow();
+    const serial = await smallAppends([one], SMALL, 1);
+    const concurrent = await smallAppends(hosts, SMALL, 8);
+    return `${SMALL} one-event appends (load ${load.toFixed(1)}): one at a time ${serial.toFixed(0)}/s; two hosts, 16 in flight ${concurrent.toFixed(0)}/s`;
+  } finally {
+    for (const s of [one, ...hosts]) await s.close();
+  }
+};
+
 const main = async (): Promise<void> => {
   const skip = postgresSkipReason();
   if (skip !== undefined) throw new Error(skip);
   const results: Record<string, Timing[]> = { 'sqlite append': [], 'sqlite replay': [], 'pg append': [], 'pg replay': [] };
   const loads: number[] = [];
+  let lockLine = '';
   const server = await startPostgres({ fsync: true });
   try {
     for (let run = 0; run < RUNS; run++) {
@@ -174,14 +209,17 @@ const main = async (): Promise<void> => {
       await pg.close();
       process.stderr.write(`run ${run + 1}/${RUNS} done\n`);
     }
+    if (SMALL > 0) lockLine = await lockCost(server);
   } finally {
     await server.stop();
   }
   console.log(`${FILES} file entries, ${RUNS} runs, load before each run: ${loads.map((l) => l.toFixed(1)).join(', ')}, ${os.cpus().length} CPUs`);
   for (const [name, ts] of Object.entries(results)) {
+    if (ts.length === 0) continue;
     const server = name.startsWith('pg') ? `, server ${spread(ts.map((t) => t.serverCpu), 2)} CPU-s` : '';
     console.log(`${name}: ${spread(ts.map((t) => t.seconds), 2)} s, node ${spread(ts.map((t) => t.cpu), 2)} CPU-s${server}`);
   }
+  if (lockLine !== '') console.log(lockLine);
 };
 
 main().catch((error: unknown) => {
