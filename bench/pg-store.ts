@@ -159,13 +159,13 @@ const countEntries = (data: unknown): number =>
   typeof data === 'object' && data !== null && 'entries' in data && Array.isArray(data.entries) ? data.entries.length : 0;
 
 /** Appends per second: `count` one-event appends spread over `stores`, `inFlight` at a time in each. */
-const smallAppends = async (stores: readonly PgEventStore[], count: number, inFlight: number): Promise<number> => {
+const smallAppends = async (stores: readonly Store[], count: number, inFlight: number, prefix: string): Promise<number> => {
   const started = process.hrtime.bigint();
   let next = 0;
-  const worker = async (store: PgEventStore): Promise<void> => {
+  const worker = async (store: Store): Promise<void> => {
     for (let i = next++; i < count; i = next++) {
-      const result = await store.append([{ id: newUuidV7() as never, stream: `label-${i}`, version: 1, type: 'TestHappened', schema: 1, at: '2026-12-08T03:00:00.000Z', data: { i } }]);
-      if (result._tag === 'Left') throw new Error(JSON.stringify(result.left));
+      const result: unknown = await store.append([{ id: newUuidV7() as never, stream: `label-${prefix}-${i}`, version: 1, type: 'TestHappened', schema: 1, at: '2026-12-08T03:00:00.000Z', data: { i } }]);
+      if (typeof result !== 'object' || result === null || !('_tag' in result) || result._tag !== 'Right') throw new Error(JSON.stringify(result));
     }
   };
   await Promise.all(stores.flatMap((store) => Array.from({ length: inFlight }, () => worker(store))));
@@ -178,9 +178,17 @@ const lockCost = async (server: { createDatabase(): Promise<string> }): Promise<
   const hosts = [await PgEventStore.open(url, { maxConnections: 8 }), await PgEventStore.open(url, { maxConnections: 8 })];
   try {
     const load = loadNow();
-    const serial = await smallAppends([one], SMALL, 1);
-    const concurrent = await smallAppends(hosts, SMALL, 8);
-    return `${SMALL} one-event appends (load ${load.toFixed(1)}): one at a time ${serial.toFixed(0)}/s; two hosts, 16 in flight ${concurrent.toFixed(0)}/s`;
+    const serial = await smallAppends([one], SMALL, 1, 'serial');
+    const concurrent = await smallAppends(hosts, SMALL, 8, 'concurrent');
+    const folder = fs.mkdtempSync(path.join(DIR, 'lto-pg-bench-'));
+    const db = new Database(path.join(folder, 'catalog.db'));
+    const sqlite = await smallAppends([new SqliteEventStore(db)], SMALL, 1, 'sqlite');
+    db.close();
+    fs.rmSync(folder, { recursive: true, force: true });
+    return (
+      `${SMALL} one-event appends (load ${load.toFixed(1)}): PostgreSQL one at a time ${serial.toFixed(0)}/s, two hosts with 16 in flight ` +
+      `${concurrent.toFixed(0)}/s; SQLite one at a time ${sqlite.toFixed(0)}/s`
+    );
   } finally {
     for (const s of [one, ...hosts]) await s.close();
   }
