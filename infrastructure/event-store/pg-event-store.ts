@@ -7,7 +7,7 @@ import type { AsyncEventStore } from './async-event-store';
 import type { ImportError, ImportResult, Placement, TapeEventEntry, VersionConflict } from './event-store';
 import { eventReads, type EventReads } from './pg-event-reads';
 import { arrayRows, pgTypes, type PgQueryable, type PgTx } from './pg-rows';
-import { APPEND_LOCK, LOCK_CLASS, migratePgEventStore } from './pg-schema';
+import { APPEND_LOCK, LOCK_CLASS, STREAM_VERSION_CONSTRAINT, migratePgEventStore } from './pg-schema';
 import { keysOf, prefetch, type WriteKeys } from './pg-write-view';
 import { readBatchesAsync } from './read-batches-async';
 import * as ops from './write-operations';
@@ -79,8 +79,20 @@ export class PgEventStore implements AsyncEventStore {
     this.hooks.push(hook);
   }
 
-  append(events: readonly EventEnvelope[], placement?: Placement): Promise<E.Either<VersionConflict, readonly StoredEvent[]>> {
-    return this.write(keysOf(events, placement), (tx) => ops.appendEvents(tx, [], events, placement), (stored) => stored);
+  /**
+   * The rules find a stale version under the append lock. A writer that bypassed the lock
+   * (not this code) could still commit the same (stream, version) between the prefetch and
+   * the insert: the unique constraint then refuses the insert, and the append runs once
+   * more, so the rules see that version and answer with the VersionConflict.
+   */
+  async append(events: readonly EventEnvelope[], placement?: Placement): Promise<E.Either<VersionConflict, readonly StoredEvent[]>> {
+    const once = () => this.write(keysOf(events, placement), (tx) => ops.appendEvents(tx, [], events, placement), (stored) => stored);
+    try {
+      return await once();
+    } catch (error) {
+      if (!isStreamVersionTaken(error)) throw error;
+      return once();
+    }
   }
 
   importEvents(events: readonly EventEnvelope[], placement?: Placement): Promise<E.Either<ImportError, ImportResult>> {
@@ -182,3 +194,7 @@ export class PgEventStore implements AsyncEventStore {
     for (const hook of this.hooks) await hook(stored, tx);
   }
 }
+
+/** PostgreSQL's unique_violation (23505) on the (stream, version) constraint. */
+const isStreamVersionTaken = (error: unknown): boolean =>
+  error instanceof pg.DatabaseError && error.code === '23505' && error.constraint === STREAM_VERSION_CONSTRAINT;

@@ -7,6 +7,9 @@ import { NewerSchemaError } from './sqlite-schema';
  * positions and seqs. `data` and `meta` stay JSON text, byte for byte what was appended:
  * events are opaque here, the projections build what is queried.
  */
+/** The optimistic concurrency check's last line (PgEventStore.append maps its violation). */
+export const STREAM_VERSION_CONSTRAINT = 'events_stream_version';
+
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS events (
      position    BIGINT PRIMARY KEY,
@@ -19,7 +22,7 @@ const MIGRATIONS: readonly string[] = [
      data        TEXT NOT NULL,
      meta        TEXT,
      recorded_at TIMESTAMPTZ NOT NULL,
-     CONSTRAINT events_stream_version UNIQUE (stream, version)
+     CONSTRAINT ${STREAM_VERSION_CONSTRAINT} UNIQUE (stream, version)
    );
    CREATE TABLE IF NOT EXISTS tape_events (
      tape     TEXT NOT NULL,

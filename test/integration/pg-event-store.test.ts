@@ -102,6 +102,40 @@ describe('PgEventStore with several hosts', { skip: skip ?? false }, () => {
     }
   });
 
+  it('a writer that bypasses the append lock: the unique (stream, version) constraint turns the race into a VersionConflict', async () => {
+    const url = await database();
+    const store = await PgEventStore.open(url);
+    const rogue = new pg.Client({ connectionString: url });
+    await rogue.connect();
+    try {
+      const theirs = envelope('job-a', 1);
+      await rogue.query('BEGIN');
+      await rogue.query(
+        `INSERT INTO events (position, id, stream, version, type, schema, at, data, recorded_at)
+         VALUES (100, $1, 'job-a', 1, 'TestHappened', 1, $2, '{}', now())`,
+        [theirs.id, theirs.at],
+      );
+      // Our append does not see the uncommitted row, inserts the same version and waits on the unique index.
+      const ours = store.append([envelope('job-a', 1)]);
+      // Polled from a client outside any transaction: inside one, pg_stat_activity is a snapshot.
+      const watcher = new pg.Client({ connectionString: url });
+      await watcher.connect();
+      for (;;) {
+        const { rows } = await watcher.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        if (rows[0]?.n === 1) break;
+      }
+      await watcher.end();
+      await rogue.query('COMMIT');
+      assert.deepEqual(await ours, E.left({ _tag: 'VersionConflict', stream: 'job-a', expected: 0, actual: 1 }));
+      assert.deepEqual((await store.readStream('job-a')).map((e) => e.id), [theirs.id]);
+    } finally {
+      await rogue.end();
+      await store.close();
+    }
+  });
+
   it('a writer killed mid-transaction leaves nothing, and its lock goes with it', async () => {
     const url = await database();
     const store = await PgEventStore.open(url);
