@@ -9,7 +9,8 @@ export type PgQueryable = pg.Pool | pg.PoolClient;
  * gives them; BIGINT columns as numbers, see `pgTypes`.)
  */
 export interface PgTx {
-  query(text: string, values?: readonly unknown[]): Promise<{ readonly rows: readonly Record<string, unknown>[]; readonly rowCount: number | null }>;
+  // Mutable arrays in the result: so this type also fits the catalog's view of it ({ rows: unknown[] }).
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
 
 /** The rows of a query as arrays of cells, in the order of its SELECT list. */

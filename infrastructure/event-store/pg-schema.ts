@@ -38,7 +38,10 @@ const MIGRATIONS: readonly string[] = [
 /** The schema version this program writes. */
 export const PG_EVENT_STORE_SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Our row in `schema_migrations` (one row per component, as in SQLite: the catalog adds its own). */
+/**
+ * Our row in `schema_migrations` (one row per component, as in SQLite: the catalog adds its
+ * own, and creates the table with the same columns, whichever comes first).
+ */
 const COMPONENT = 'event-store';
 
 /**
@@ -60,7 +63,7 @@ export const migratePgEventStore = async (client: PoolClient): Promise<void> => 
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, MIGRATE_LOCK]);
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT PRIMARY KEY, version BIGINT NOT NULL)');
     const found = await storedVersion(client);
     if (found > MIGRATIONS.length) throw new NewerSchemaError(found, MIGRATIONS.length);
     for (const sql of MIGRATIONS.slice(found)) await client.query(sql);

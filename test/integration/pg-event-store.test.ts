@@ -166,7 +166,7 @@ describe('PgEventStore with several hosts', { skip: skip ?? false }, () => {
     try {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      const { rows } = await client.query('SELECT component, version FROM schema_migrations');
+      const { rows } = await client.query('SELECT component, version::int AS version FROM schema_migrations');
       await client.end();
       assert.deepEqual(rows, [{ component: 'event-store', version: 1 }]);
       assert.ok(E.isRight(await stores[3]!.append(envelopes('job-a', 1))));
