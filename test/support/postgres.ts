@@ -95,6 +95,12 @@ export const startPostgres = async (options: PostgresOptions = {}): Promise<Post
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  // A test process that ends without stop() (an uncaught error, a failed assertion in a
+  // `before`) must not leave a server behind: kill it on the way out (kill is synchronous).
+  const leftBehind = (): void => {
+    server.kill('SIGQUIT');
+  };
+  process.once('exit', leftBehind);
   let databases = 0;
   return {
     socketDir: dir,
@@ -107,6 +113,7 @@ export const startPostgres = async (options: PostgresOptions = {}): Promise<Post
       return connectionString(name);
     },
     stop: async () => {
+      process.removeListener('exit', leftBehind);
       await stopProcess(server);
       rmSync(dir, { recursive: true, force: true });
     },
