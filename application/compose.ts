@@ -3,17 +3,22 @@ import type { Config } from '../infrastructure/config';
 import { SqliteEventStore } from '../infrastructure/event-store/sqlite-event-store';
 import { openSqliteCatalog } from '../projections/sqlite/catalog';
 import type { ProjectionRunner, TapeHistory } from '../projections/runner';
-import type { EventStore } from '../infrastructure/event-store/event-store';
-import { isTapeId } from '../domain/tape-id';
+import type { TapeEventEntry } from '../infrastructure/event-store/event-store';
+import { isTapeId, type TapeId } from '../domain/tape-id';
 import type { App } from './app';
+
+/** A store that reads a tape's audit trail synchronously: inside its own append transaction, where projections run. */
+export interface SyncTapeEvents {
+  tapeEventsSync(tape: TapeId): readonly TapeEventEntry[];
+}
 
 /** A tape's audit trail before a position, in position order (what a recalled tape is projected from). */
 export const tapeHistoryOf =
-  (store: EventStore): TapeHistory =>
+  (store: SyncTapeEvents): TapeHistory =>
   (tape, position) =>
     isTapeId(tape)
       ? store
-          .tapeEvents(tape)
+          .tapeEventsSync(tape)
           .map((entry) => entry.event)
           .filter((event) => event.position < position)
           .sort((a, b) => a.position - b.position)

@@ -16,13 +16,13 @@ export interface LiveState {
 }
 
 export const liveSignature = (app: App): string => {
-  const jobs = listJobs(app, {});
+  const jobs = await listJobs(app, {});
   return `${jobs.length}:${jobs.filter((j) => j.status === 'RUNNING').map((j) => j.id).join(',')}`;
 };
 
 export const liveState = (app: App): LiveState => ({
   signature: liveSignature(app),
-  running: listJobs(app, { status: 'RUNNING' }).map((j) => ({ job: j.id, tape: j.tape, type: j.type })),
+  running: await listJobs(app, { status: 'RUNNING' }).map((j) => ({ job: j.id, tape: j.tape, type: j.type })),
   progress: readProgress(app.dataDir),
 });
 

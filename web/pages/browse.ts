@@ -55,7 +55,7 @@ const pager = (q: BrowseQuery, total: number, shown: readonly BrowseEntry[]): st
 };
 
 const jobChoice = (ctx: PageContext, q: BrowseQuery, asOfJob: string): string => {
-  const backups = listJobs(ctx.app, { tape: q.tape, type: 'BACKUP' }).filter((j) => j.files > 0 || j.status === 'SUCCESS');
+  const backups = await listJobs(ctx.app, { tape: q.tape, type: 'BACKUP' }).filter((j) => j.files > 0 || j.status === 'SUCCESS');
   if (backups.length < 2) return '';
   const options = backups
     .reverse()

@@ -39,7 +39,7 @@ export const jobsPage = (ctx: PageContext, query: JobsQuery): PageResult => {
     ...(query.type === '' ? {} : { type: query.type }),
     ...(query.status === '' ? {} : { status: query.status }),
   };
-  const jobs = listJobs(ctx.app, filter);
+  const jobs = await listJobs(ctx.app, filter);
   const tapes = ctx.app.catalog.tapes();
   const form = `<form class="inline" method="get" action="/jobs"><label>Tape<select name="tape"><option value="">any</option>${tapes
     .map((t) => `<option value="${esc(t.id)}"${t.id === tape.right ? ' selected' : ''}>${esc(t.id)}</option>`)

@@ -74,7 +74,7 @@ export const searchPage = (ctx: PageContext, query: SearchQuery): PageResult => 
   const hits: SearchHit[] = [];
   const locked = new Set<string>();
   for (const tape of scope.right) {
-    const result = searchCatalog(ctx.app, { pattern: globFromInput(query.q), tape, limit, nameDecoders: decoders });
+    const result = await searchCatalog(ctx.app, { pattern: globFromInput(query.q), tape, limit, nameDecoders: decoders });
     if (E.isLeft(result)) return errorPage(ctx, 'Search', result.left, '/search');
     total += result.right.total;
     hits.push(...result.right.hits);
@@ -115,7 +115,7 @@ export const parentOf = (path: string): string => {
 
 /** Every version of one file on a tape (the same search, kept to that exact path). */
 export const versionsPage = (ctx: PageContext, tape: string, path: string): PageResult => {
-  const result = searchCatalog(ctx.app, { pattern: path, tape, limit: 10_000 });
+  const result = await searchCatalog(ctx.app, { pattern: path, tape, limit: 10_000 });
   if (E.isLeft(result)) return errorPage(ctx, 'Versions', result.left);
   const versions = result.right.hits.filter((h) => h.path === path);
   const choice = (h: SearchHit) => (ctx.readOnly ? '' : `<input type="radio" name="job" value="${esc(h.job)}" aria-label="this version" required>`);

@@ -29,7 +29,7 @@ const tapeLink = (id: string): string => `<a href="${href('/tape', { tape: id })
 
 /** Every tape, what needs attention first (the report's order): health, fill, generation, labels, last verify. */
 export const tapesPage = (ctx: PageContext): PageResult => {
-  const report = healthReport(ctx.app);
+  const report = await healthReport(ctx.app);
   const m = report.summary;
   const body = report.tapes.length === 0
     ? '<p>No tapes yet: add one with <code>lto tape add &lt;barcode&gt;</code>.</p>'
@@ -69,12 +69,12 @@ export const jobRow = (j: JobView): string => ` data-job="${esc(j.id)}" data-sta
 export const tapePage = (ctx: PageContext, input: string): PageResult => {
   const id = tapeIdFromInput(input);
   if (E.isLeft(id)) return errorPage(ctx, 'Tape', id.left);
-  const report = healthReport(ctx.app).tapes.find((t) => t.tape.id === id.right);
+  const report = await healthReport(ctx.app).tapes.find((t) => t.tape.id === id.right);
   if (report === undefined) return errorPage(ctx, 'Tape', { _tag: 'TapeNotRegistered', tape: id.right });
   const tape = report.tape;
-  const jobs = listJobs(ctx.app, { tape: tape.id });
-  const history = tapeHistory(ctx.app, id.right, undefined);
-  const slots = tape.encrypted ? listKeySlots(ctx.app, id.right) : E.right([]);
+  const jobs = await listJobs(ctx.app, { tape: tape.id });
+  const history = await tapeHistory(ctx.app, id.right, undefined);
+  const slots = tape.encrypted ? await listKeySlots(ctx.app, id.right) : E.right([]);
   const show = tape.encrypted ? LOCKED_NAMES.open : (p: string) => p;
   const body = [
     `<h1>Tape ${esc(tape.id)} ${badge(HEALTH_TEXT[report.score.health], report.score.health)}</h1>`,
