@@ -34,11 +34,13 @@ export type AppSettings = Omit<App, 'store' | 'catalog' | 'mounts' | 'cursors' |
 export const composeApp = async (
   db: Database.Database,
   settings: AppSettings,
-): Promise<{ readonly app: App; readonly runner: ProjectionRunner }> => {
+): Promise<{ readonly app: App; readonly runner: ProjectionRunner; readonly tapeHistory: TapeHistory }> => {
   const store = new SqliteEventStore(db);
-  const { catalog, runner, mounts, cursors, contacts } = openSqliteCatalog(db, store, tapeHistoryOf(store));
+  const tapeHistory = tapeHistoryOf(store);
+  const { catalog, runner, mounts, cursors, contacts } = openSqliteCatalog(db, store, tapeHistory);
+  // Synchronous, inside the append's transaction: the projections commit or roll back with the events.
   store.onAppend((events) => runner.apply(events));
   await runner.catchUp(store);
   const app: App = { ...settings, store, catalog, mounts, cursors, contacts };
-  return { app, runner };
+  return { app, runner, tapeHistory };
 };
