@@ -47,8 +47,8 @@ describe('search over plain and encrypted tapes', () => {
   it('skips an encrypted tape without a decoder and names it as locked; with one, matches its decoded names', async () => {
     const t = await testApp();
     try {
-      tapeWith(t, 1, false, ['/photos/a.dng', '/photos/b.jpg']);
-      tapeWith(t, 2, true, ['/secret/c.dng', '/secret/d.txt']);
+      await tapeWith(t, 1, false, ['/photos/a.dng', '/photos/b.jpg']);
+      await tapeWith(t, 2, true, ['/secret/c.dng', '/secret/d.txt']);
 
       const locked = await searchCatalog(t.app, { pattern: '*.dng', limit: 100 });
       assert.ok(E.isRight(locked));
@@ -71,7 +71,7 @@ describe('search over plain and encrypted tapes', () => {
   it("keeps an encrypted tape's stored names out of the name index", async () => {
     const t = await testApp();
     try {
-      tapeWith(t, 2, true, ['/secret/c.dng']);
+      await tapeWith(t, 2, true, ['/secret/c.dng']);
       assert.equal(t.db.prepare('SELECT count(*) FROM search_names').pluck().get(), 0);
       const byCiphertext = await searchCatalog(t.app, { pattern: 'enc:', limit: 10 });
       assert.ok(E.isRight(byCiphertext));
@@ -86,7 +86,7 @@ describe('audit export of an encrypted tape', () => {
   it('shows its names locked without a decoder and decoded with one, never the stored tokens', async () => {
     const t = await testApp();
     try {
-      tapeWith(t, 2, true, ['/secret/c.dng']);
+      await tapeWith(t, 2, true, ['/secret/c.dng']);
       const job = decodeOrThrow(JobId, uuid7(2));
       await record(t, decodeOrThrow(TapeId, '000002L8'), `job-${job}`, [{ type: 'JobWarned', data: { job, warnings: [{ path: lock('/secret/unreadable.txt'), reason: 'EACCES' }] } }]);
       const summaries = async (decoders?: ReadonlyMap<string, (p: string) => string>) => {

@@ -47,7 +47,7 @@ describe('the command handler', () => {
     const deleted = await handle(t.app, labelDecider, STREAM, { type: 'DeleteLabel', label: LABEL, carriedBy: [] }, { to: 'store' });
     assert.ok(E.isRight(deleted));
     assert.deepEqual(
-      (await t.app.store.readStream(STREAM)).map(async (e) => [e.version, e.type, e.meta?.['host']]),
+      (await t.app.store.readStream(STREAM)).map((e) => [e.version, e.type, e.meta?.['host']]),
       [[1, 'LabelCreated', 'test-host'], [2, 'LabelDeleted', 'test-host']],
     );
   });
@@ -75,7 +75,7 @@ describe('the command handler', () => {
     assert.ok(E.isLeft(stale));
     assert.equal(stale.left._tag, 'VersionConflict');
     assert.deepEqual(
-      (await t.app.store.readStream(STREAM)).map(async (e) => e.data),
+      (await t.app.store.readStream(STREAM)).map((e) => e.data),
       [{ label: LABEL, color: GREY }],
     );
   });
@@ -106,7 +106,7 @@ describe('the command handler', () => {
     const deleted = await handle(t.app, labelDecider, STREAM, { type: 'DeleteLabel', label: LABEL, carriedBy: [] }, { to: 'store' });
     assert.ok(E.isRight(deleted));
     assert.equal(deleted.right.version, 3);
-    assert.deepEqual((await t.app.store.readStream(STREAM)).map(async (e) => e.type), ['LabelCreated', 'LabelRenamed', 'LabelDeleted']);
+    assert.deepEqual((await t.app.store.readStream(STREAM)).map((e) => e.type), ['LabelCreated', 'LabelRenamed', 'LabelDeleted']);
   });
 
   it('records decisions of several streams in one append, in their order and placement', async () => {
@@ -124,6 +124,6 @@ describe('the command handler', () => {
       [[1, 'JobStarted', 7], [2, 'JobCompleted', undefined]],
     );
     assert.equal(recorded.right.stored[1]!.position, recorded.right.stored[0]!.position + 1);
-    assert.deepEqual((await t.app.store.tapeEvents(TAPE)).map(async (e) => e.state), ['local', 'local']);
+    assert.deepEqual((await t.app.store.tapeEvents(TAPE)).map((e) => e.state), ['local', 'local']);
   });
 });
