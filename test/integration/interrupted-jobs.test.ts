@@ -64,8 +64,8 @@ describe('jobs left running by a crash', () => {
           host,
         });
       assert.ok(E.isRight(await recordForTape(t.app, tape, undefined, start('other-host'))));
-      assert.deepEqual(closeInterruptedJobs(t.app, () => false), E.right(0));
-      assert.deepEqual(closeInterruptedJobs(t.app, () => true), E.right(0));
+      assert.deepEqual(await closeInterruptedJobs(t.app, () => false), E.right(0));
+      assert.deepEqual(await closeInterruptedJobs(t.app, () => true), E.right(0));
       assert.equal((await t.app.catalog.jobs({ status: 'RUNNING' })).length, 1);
     } finally {
       t.close();
