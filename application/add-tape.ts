@@ -1,7 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
 import { generationDisagreement } from '../domain/capacity';
 import { FORMAT, jobStream, tapeStream } from '../domain/events';
 import { JobId, VolumeUuid } from '../domain/ids';
@@ -55,43 +54,40 @@ export interface AddTapeResult {
  * AddTape is a job: on a blank volume it writes volume.json, then JobStarted,
  * TapeInitialised and JobCompleted to the journal, then to the local store.
  */
-export const addTape = (app: App, input: AddTapeInput): E.Either<AppError, AddTapeResult> =>
-  pipe(
-    generationFor(input.barcode, input.generation),
-    E.chainFirst(({ tape }) => {
-      if (app.catalog.tape(tape) !== undefined) return E.left<AppError>({ _tag: 'TapeAlreadyRegistered', tape });
-      // Forgotten, its stream is still in the store: initialising it again would write a second start to its journal.
-      return E.chain((forgotten: boolean) => (forgotten ? E.left<AppError>({ _tag: 'TapeForgottenHere', tape }) : E.right(undefined)))(
-        isForgotten(app, tape),
-      );
-    }),
-    E.chain(({ tape, generation }) => {
-      const { mount, via } = chooseMount(app, tape, input.mount);
-      const identity = ltfsIdentity(mount);
-      return pipe(
-        prepareMount(mount, via),
-        // On LTFS the cartridge's own barcode must be the one given.
-        E.chainW(() => checkLtfsCartridge(app, tape, mount, identity)),
-        E.chainW(() => new FolderTape(mount).probe()),
-        E.chainW((probe): E.Either<AppError, AddTapeResult> => {
-          if (probe._tag === 'Labelled') {
-            if (probe.label.tape !== tape) {
-              return E.left({ _tag: 'VolumeBelongsToOtherTape', mount, found: probe.label.tape, requested: tape });
-            }
-            return adoptLabelledVolume(app, tape, input, mount, via, probe.label);
-          }
-          if (input.capacityBytes !== undefined && !(input.capacityBytes > 0 && input.capacityBytes <= capacityOf(generation))) {
-            return E.left({ _tag: 'InvalidOption', option: '--capacity', value: String(input.capacityBytes), expected: `more than 0 and at most the native ${capacityOf(generation)} bytes` });
-          }
-          warnIfCapacityDisagrees(app, tape, generation, mount);
-          return initialiseVolume(app, {
-            tape, generation, description: input.description, mount, via, existing: undefined, encryption: input.encryption, ltfsVolumeUuid: identity?.volumeUuid,
-            capacityBytes: input.capacityBytes,
-          });
-        }),
-      );
-    }),
-  );
+export const addTape = async (app: App, input: AddTapeInput): Promise<E.Either<AppError, AddTapeResult>> => {
+  const chosen = generationFor(input.barcode, input.generation);
+  if (E.isLeft(chosen)) return chosen;
+  const { tape, generation } = chosen.right;
+  if ((await app.catalog.tape(tape)) !== undefined) return E.left({ _tag: 'TapeAlreadyRegistered', tape });
+  // Forgotten, its stream is still in the store: initialising it again would write a second start to its journal.
+  const forgotten = await isForgotten(app, tape);
+  if (E.isLeft(forgotten)) return forgotten;
+  if (forgotten.right) return E.left({ _tag: 'TapeForgottenHere', tape });
+  const { mount, via } = chooseMount(app, tape, input.mount);
+  const identity = ltfsIdentity(mount);
+  const prepared = prepareMount(mount, via);
+  if (E.isLeft(prepared)) return prepared;
+  // On LTFS the cartridge's own barcode must be the one given.
+  const cartridge = await checkLtfsCartridge(app, tape, mount, identity);
+  if (E.isLeft(cartridge)) return cartridge;
+  const probed = new FolderTape(mount).probe();
+  if (E.isLeft(probed)) return probed;
+  const probe = probed.right;
+  if (probe._tag === 'Labelled') {
+    if (probe.label.tape !== tape) {
+      return E.left({ _tag: 'VolumeBelongsToOtherTape', mount, found: probe.label.tape, requested: tape });
+    }
+    return adoptLabelledVolume(app, tape, input, mount, via, probe.label);
+  }
+  if (input.capacityBytes !== undefined && !(input.capacityBytes > 0 && input.capacityBytes <= capacityOf(generation))) {
+    return E.left({ _tag: 'InvalidOption', option: '--capacity', value: String(input.capacityBytes), expected: `more than 0 and at most the native ${capacityOf(generation)} bytes` });
+  }
+  warnIfCapacityDisagrees(app, tape, generation, mount);
+  return initialiseVolume(app, {
+    tape, generation, description: input.description, mount, via, existing: undefined, encryption: input.encryption, ltfsVolumeUuid: identity?.volumeUuid,
+    capacityBytes: input.capacityBytes,
+  });
+};
 
 /** An L7 id on a cartridge that holds 2.5 TB is most likely a mislabelled LTO-6: said, not refused (the media figures decide the room). */
 const warnIfCapacityDisagrees = (app: App, tape: TapeId, generation: Generation, mount: string): void => {
@@ -124,38 +120,36 @@ const prepareMount = (mount: string, via: MountSource): E.Either<AppError, void>
  * written, or a catalog that was lost. Read its journal in; if the crash came before
  * any journal record, finish the initialisation with the label that is there.
  */
-const adoptLabelledVolume = (
+const adoptLabelledVolume = async (
   app: App,
   tape: TapeId,
   input: AddTapeInput,
   mount: string,
   via: MountSource,
   label: VolumeLabel,
-): E.Either<AppError, AddTapeResult> =>
-  pipe(
-    openTapeSession(app, tape, mount),
-    E.chain((session) => {
-      const known = app.catalog.tape(tape);
-      if (known === undefined) {
-        const ltfsVolumeUuid = ltfsIdentity(mount)?.volumeUuid;
-        return initialiseVolume(app, {
-          tape, generation: label.generation, description: input.description, mount, via, existing: label, encryption: undefined, ltfsVolumeUuid,
-          capacityBytes: input.capacityBytes,
-        });
-      }
-      const job = app.catalog.tapeInfo(tape)?.initialisedByJob ?? '';
-      return E.right<AppError, AddTapeResult>({
-        tape,
-        generation: known.generation,
-        capacityBytes: known.capacityBytes,
-        mount: session.mount,
-        via,
-        job,
-        outcome: 'imported',
-        slots: app.catalog.keySlots(tape).length,
-      });
-    }),
-  );
+): Promise<E.Either<AppError, AddTapeResult>> => {
+  const session = await openTapeSession(app, tape, mount);
+  if (E.isLeft(session)) return session;
+  const known = await app.catalog.tape(tape);
+  if (known === undefined) {
+    const ltfsVolumeUuid = ltfsIdentity(mount)?.volumeUuid;
+    return initialiseVolume(app, {
+      tape, generation: label.generation, description: input.description, mount, via, existing: label, encryption: undefined, ltfsVolumeUuid,
+      capacityBytes: input.capacityBytes,
+    });
+  }
+  const job = (await app.catalog.tapeInfo(tape))?.initialisedByJob ?? '';
+  return E.right({
+    tape,
+    generation: known.generation,
+    capacityBytes: known.capacityBytes,
+    mount: session.right.mount,
+    via,
+    job,
+    outcome: 'imported',
+    slots: (await app.catalog.keySlots(tape)).length,
+  });
+};
 
 interface Initialisation {
   readonly tape: TapeId;
@@ -190,78 +184,68 @@ const newKeySlots = (app: App, tape: TapeId, encryption: AddTapeInput['encryptio
  * then the label is written and made durable, and the start, the tape's initialisation
  * and the job's end go to the journal in one append, then to the local store.
  */
-const initialiseVolume = (app: App, init: Initialisation): E.Either<AppError, AddTapeResult> => {
+const initialiseVolume = async (app: App, init: Initialisation): Promise<E.Either<AppError, AddTapeResult>> => {
   const job = mintId(JobId, app.newId());
   const volumeUuid = init.existing?.volumeUuid ?? mintId(VolumeUuid, app.newId());
   const capacityBytes = init.capacityBytes ?? capacityOf(init.generation);
   const slots = init.existing !== undefined ? (init.existing.encryption?.slots ?? []) : newKeySlots(app, init.tape, init.encryption);
   const startJob: JobCommand = { type: 'StartJob', job, tape: init.tape, jobType: 'ADD_TAPE', encrypted: slots.length > 0, host: app.host };
-  return pipe(
-    loadStream(app, jobDecider, jobStream(job)),
-    E.chainW((stream) => decideOn(app, jobDecider, stream, startJob)),
-    E.map((started): Decision<JobState> => ({ ...started, meta: { pid: app.pid } })),
-    E.chainW((started): E.Either<AppError, AddTapeResult> => {
-      const labelWritten = writeLabelOnce(app, init, volumeUuid, slots);
-      if (E.isLeft(labelWritten)) return failJob(app, init.tape, job, started, labelWritten.left);
-      app.crashPoint('after-volume-label');
-      // On LTFS: the label is made durable by an index write, whose generation the end event records.
-      const generation = new FolderTape(init.mount).syncIndex();
-      const initialised = decideInitialisation(app, init, { job, volumeUuid, capacityBytes, slots });
-      if (E.isLeft(initialised)) return initialised;
-      const completed = decideOn(app, jobDecider, started, {
-        type: 'CompleteJob',
-        job,
-        totals: NO_TOTALS,
-        ...(generation === undefined ? {} : { ltfsIndexGeneration: generation }),
-      });
-      if (E.isLeft(completed)) return completed;
-      return pipe(
-        openTapeSession(app, init.tape, init.mount),
-        E.chain((session) =>
-          pipe(
-            recordDecisions(app, [started, initialised.right, completed.right], { to: 'journal', tape: init.tape, session }),
-            E.map((recorded) => (recorded.pending ? undefined : session.syncIndex())),
-          ),
-        ),
-        E.map(
-          (): AddTapeResult => ({
-            tape: init.tape,
-            generation: init.generation,
-            capacityBytes,
-            mount: init.mount,
-            via: init.via,
-            job,
-            outcome: 'initialised',
-            slots: slots.length,
-          }),
-        ),
-      );
-    }),
-  );
+  const stream = await loadStream(app, jobDecider, jobStream(job));
+  if (E.isLeft(stream)) return stream;
+  const decided = decideOn(app, jobDecider, stream.right, startJob);
+  if (E.isLeft(decided)) return decided;
+  const started: Decision<JobState> = { ...decided.right, meta: { pid: app.pid } };
+  const labelWritten = writeLabelOnce(app, init, volumeUuid, slots);
+  if (E.isLeft(labelWritten)) return failJob(app, init.tape, job, started, labelWritten.left);
+  app.crashPoint('after-volume-label');
+  // On LTFS: the label is made durable by an index write, whose generation the end event records.
+  const generation = new FolderTape(init.mount).syncIndex();
+  const initialised = await decideInitialisation(app, init, { job, volumeUuid, capacityBytes, slots });
+  if (E.isLeft(initialised)) return initialised;
+  const completed = decideOn(app, jobDecider, started, {
+    type: 'CompleteJob',
+    job,
+    totals: NO_TOTALS,
+    ...(generation === undefined ? {} : { ltfsIndexGeneration: generation }),
+  });
+  if (E.isLeft(completed)) return completed;
+  const session = await openTapeSession(app, init.tape, init.mount);
+  if (E.isLeft(session)) return session;
+  const recorded = await recordDecisions(app, [started, initialised.right, completed.right], { to: 'journal', tape: init.tape, session: session.right });
+  if (E.isLeft(recorded)) return recorded;
+  if (!recorded.right.pending) await session.right.syncIndex();
+  return E.right({
+    tape: init.tape,
+    generation: init.generation,
+    capacityBytes,
+    mount: init.mount,
+    via: init.via,
+    job,
+    outcome: 'initialised',
+    slots: slots.length,
+  });
 };
 
 /** TapeInitialised (and a KeySlotAdded per slot) on the tape's stream. */
-const decideInitialisation = (
+const decideInitialisation = async (
   app: App,
   init: Initialisation,
   made: { readonly job: JobId; readonly volumeUuid: VolumeUuid; readonly capacityBytes: number; readonly slots: readonly KeySlot[] },
-): E.Either<AppError, Decision<TapeState>> =>
-  pipe(
-    loadStream(app, tapeDecider, tapeStream(init.tape)),
-    E.chainW((stream) =>
-      decideOn(app, tapeDecider, stream, {
-        type: 'InitialiseTape',
-        tape: init.tape,
-        generation: init.generation,
-        capacityBytes: made.capacityBytes,
-        description: init.description,
-        volumeUuid: made.volumeUuid,
-        job: made.job,
-        slots: made.slots,
-        ...(init.ltfsVolumeUuid === undefined ? {} : { ltfsVolumeUuid: init.ltfsVolumeUuid }),
-      }),
-    ),
-  );
+): Promise<E.Either<AppError, Decision<TapeState>>> => {
+  const stream = await loadStream(app, tapeDecider, tapeStream(init.tape));
+  if (E.isLeft(stream)) return stream;
+  return decideOn(app, tapeDecider, stream.right, {
+    type: 'InitialiseTape',
+    tape: init.tape,
+    generation: init.generation,
+    capacityBytes: made.capacityBytes,
+    description: init.description,
+    volumeUuid: made.volumeUuid,
+    job: made.job,
+    slots: made.slots,
+    ...(init.ltfsVolumeUuid === undefined ? {} : { ltfsVolumeUuid: init.ltfsVolumeUuid }),
+  });
+};
 
 const writeLabelOnce = (app: App, init: Initialisation, volumeUuid: VolumeUuid, slots: readonly KeySlot[]): E.Either<AppError, void> => {
   if (init.existing !== undefined) return E.right(undefined);
@@ -277,9 +261,9 @@ const writeLabelOnce = (app: App, init: Initialisation, volumeUuid: VolumeUuid, 
 };
 
 /** The label could not be written: the job is recorded FAILED locally (the tape has no journal to hold it). */
-const failJob = (app: App, tape: TapeId, job: JobId, started: Decision<JobState>, cause: AppError): E.Either<AppError, never> => {
+const failJob = async (app: App, tape: TapeId, job: JobId, started: Decision<JobState>, cause: AppError): Promise<E.Either<AppError, never>> => {
   const failed = decideOn(app, jobDecider, started, { type: 'FailJob', job, reason: describeCause(cause), totals: NO_TOTALS });
-  if (E.isRight(failed)) recordDecisions(app, [started, failed.right], { to: 'local', tape });
+  if (E.isRight(failed)) await recordDecisions(app, [started, failed.right], { to: 'local', tape });
   return E.left(cause);
 };
 

@@ -26,21 +26,22 @@ const jobOf = (data: unknown): string | null =>
  * them, with the tape and job each belongs to. Names of an encrypted tape stay locked
  * unless a decoder for it is given.
  */
-export const auditLog = (
+export const auditLog = async (
   app: App,
   input: { readonly tape?: string; readonly nameDecoders?: ReadonlyMap<string, NameDecoder> },
-): E.Either<AppError, readonly AuditRow[]> => {
+): Promise<E.Either<AppError, readonly AuditRow[]>> => {
   const only = input.tape === undefined ? E.right(undefined) : tapeIdFromInput(input.tape);
   if (E.isLeft(only)) return only;
-  if (only.right !== undefined && app.catalog.tape(only.right) === undefined && app.store.tapeEvents(only.right).length === 0) {
+  if (only.right !== undefined && (await app.catalog.tape(only.right)) === undefined && (await app.store.tapeEvents(only.right)).length === 0) {
     return E.left({ _tag: 'TapeNotRegistered', tape: only.right });
   }
-  const tapes = app.catalog.tapes().filter((t) => only.right === undefined || t.id === only.right);
-  const rows = tapes.flatMap((t) => {
-    if (!isTapeId(t.id)) return [];
+  const tapes = (await app.catalog.tapes()).filter((t) => only.right === undefined || t.id === only.right);
+  const rows: AuditRow[] = [];
+  for (const t of tapes) {
+    if (!isTapeId(t.id)) continue;
     const decode = input.nameDecoders?.get(t.id);
     const showPath = !t.encrypted ? (p: string) => p : (decode ?? null);
-    return app.store.tapeEvents(t.id).map((entry): AuditRow => ({ tape: t.id, entry, job: jobOf(entry.event.data), showPath }));
-  });
+    for (const entry of await app.store.tapeEvents(t.id)) rows.push({ tape: t.id, entry, job: jobOf(entry.event.data), showPath });
+  }
   return E.right(only.right === undefined ? [...rows].sort((a, b) => a.entry.event.position - b.entry.event.position) : rows);
 };

@@ -51,27 +51,27 @@ const sliceOf = (entries: readonly BrowseEntry[], window: PageWindow): readonly 
  * folders (names sealed), are listed whole by `browse` and cut here: they are few, or
  * need the names opened one by one.
  */
-export const browsePage = (app: App, input: BrowseInput, window: PageWindow, names: Names = PLAIN_NAMES): E.Either<AppError, BrowsePage> => {
-  const whole = (): E.Either<AppError, BrowsePage> =>
+export const browsePage = async (app: App, input: BrowseInput, window: PageWindow, names: Names = PLAIN_NAMES): Promise<E.Either<AppError, BrowsePage>> => {
+  const whole = async (): Promise<E.Either<AppError, BrowsePage>> =>
     E.map((r: { tape: string; asOfJob: string; dir: string | null; entries: readonly BrowseEntry[] }) => ({
       tape: r.tape,
       asOfJob: r.asOfJob,
       dir: r.dir,
       entries: sliceOf(r.entries, window),
       total: r.entries.length,
-    }))(browse(app, input, names));
+    }))(await browse(app, input, names));
   if (input.dir === undefined || names.sealed || input.recursive === true) return whole();
   const tape = tapeIdFromInput(input.tape);
   if (E.isLeft(tape)) return tape;
-  if (app.catalog.tape(tape.right) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape: tape.right });
-  const asOf = findBackupJob(app, tape.right, input.job);
+  if ((await app.catalog.tape(tape.right)) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape: tape.right });
+  const asOf = await findBackupJob(app, tape.right, input.job);
   if (E.isLeft(asOf)) return asOf;
   const dir = input.dir.length > 1 ? input.dir.replace(/\/+$/, '') : input.dir;
   const q = app.catalog.folders;
   const where = { tape: tape.right, dir, ordinal: asOf.right.ordinal };
-  const total = q.count(where);
+  const total = await q.count(where);
   // An empty folder, or one the tape does not hold: `browse` tells which.
   if (total === 0) return whole();
-  const entries = q.page({ ...where, limit: window.limit }, window).map((r) => toEntry(dir, r));
+  const entries = (await q.page({ ...where, limit: window.limit }, window)).map((r) => toEntry(dir, r));
   return E.right({ tape: tape.right, asOfJob: asOf.right.id, dir, entries, total });
 };

@@ -71,37 +71,43 @@ export interface BrowseInput {
  * not a job and records nothing (DESIGN: Browse is local only; catalogs from before
  * hold Browse jobs, which `lto jobs` leaves out).
  */
-export const browse = (app: App, input: BrowseInput, names: Names = PLAIN_NAMES): E.Either<AppError, BrowseResult> => {
+export const browse = async (app: App, input: BrowseInput, names: Names = PLAIN_NAMES): Promise<E.Either<AppError, BrowseResult>> => {
   const parsed = tapeIdFromInput(input.tape);
   if (E.isLeft(parsed)) return parsed;
   const tape = parsed.right;
-  if (app.catalog.tape(tape) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
-  const asOf = findBackupJob(app, tape, input.job);
+  if ((await app.catalog.tape(tape)) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  const asOf = await findBackupJob(app, tape, input.job);
   if (E.isLeft(asOf)) return asOf;
   const ordinal = asOf.right.ordinal;
   const dir = input.dir === undefined ? null : input.dir.length > 1 ? input.dir.replace(/\/+$/, '') : input.dir;
   if (dir !== null && names.sealed && names.tryOpen('/') === undefined) return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape} (to browse a folder by name)`, options: '--key FILE, --passphrase-file FILE or LTO_PASSPHRASE' });
-  const level = (storedDir: string): Found[] => app.catalog.browse.children(tape, ordinal, storedDir).flatMap(toEntry(names));
+  const level = async (storedDir: string): Promise<Found[]> => (await app.catalog.browse.children(tape, ordinal, storedDir)).flatMap(toEntry(names));
   let top: Found[];
-  if (dir === null) top = rootEntries(app, tape, ordinal, names);
+  if (dir === null) top = await rootEntries(app, tape, ordinal, names);
   else {
     const stored = names.path(dir);
-    top = level(stored);
-    if (top.length === 0 && !folderHeld(app, tape, ordinal, stored)) return E.left({ _tag: 'FolderNotOnTape', tape, dir, asOfJob: asOf.right.id });
+    top = await level(stored);
+    if (top.length === 0 && !(await folderHeld(app, tape, ordinal, stored))) return E.left({ _tag: 'FolderNotOnTape', tape, dir, asOfJob: asOf.right.id });
   }
-  const entries = input.recursive === true ? withDescendants(top, level) : top;
+  const entries = input.recursive === true ? await withDescendants(top, level) : top;
   return E.right({ tape, asOfJob: asOf.right.id, dir, entries: entries.map((f) => f.entry) });
 };
 
 /** Each entry followed by everything below it (depth first, names in order). */
-const withDescendants = (found: readonly Found[], level: (storedDir: string) => Found[]): Found[] =>
-  found.flatMap((f) => (f.entry.type === 'dir' ? [f, ...withDescendants(level(f.stored), level)] : [f]));
+const withDescendants = async (found: readonly Found[], level: (storedDir: string) => Promise<Found[]>): Promise<Found[]> => {
+  const out: Found[] = [];
+  for (const f of found) {
+    out.push(f);
+    if (f.entry.type === 'dir') out.push(...(await withDescendants(await level(f.stored), level)));
+  }
+  return out;
+};
 
 /** The tape holds this folder as of the job: as an entry, or as a folder at or above entries it holds (`/`, a source's parent). */
-const folderHeld = (app: App, tape: string, ordinal: number, stored: string): boolean => {
+const folderHeld = async (app: App, tape: string, ordinal: number, stored: string): Promise<boolean> => {
   if (stored === '/') return app.catalog.browse.holdsAnything(tape);
   const [parent, name] = splitPath(stored);
-  return app.catalog.browse.heldAsFolder(tape, ordinal, parent, name) || app.catalog.browse.foldersHolding(tape, ordinal, stored, 1).length > 0;
+  return (await app.catalog.browse.heldAsFolder(tape, ordinal, parent, name)) || (await app.catalog.browse.foldersHolding(tape, ordinal, stored, 1)).length > 0;
 };
 
 /**
@@ -109,26 +115,29 @@ const folderHeld = (app: App, tape: string, ordinal: number, stored: string): bo
  * backup that spans tapes may not hold the source folder itself (an earlier tape does):
  * then the highest folders under it that this tape holds entries of stand in for it.
  */
-const rootEntries = (app: App, tape: string, ordinal: number, names: Names): Found[] =>
-  rootsOf(app, tape, ordinal).flatMap((root) => {
+const rootEntries = async (app: App, tape: string, ordinal: number, names: Names): Promise<Found[]> => {
+  const found: Found[] = [];
+  for (const root of await rootsOf(app, tape, ordinal)) {
     const [parent, name] = splitPath(root);
-    const itself = app.catalog.browse.child(tape, ordinal, parent, name).flatMap(toEntry(names));
-    if (itself.length > 0) return itself;
-    return highestFoldersBelow(app, tape, ordinal, root).flatMap((dir) =>
-      app.catalog.browse.children(tape, ordinal, dir).flatMap(toEntry(names)),
-    );
-  });
+    const itself = (await app.catalog.browse.child(tape, ordinal, parent, name)).flatMap(toEntry(names));
+    if (itself.length > 0) {
+      found.push(...itself);
+      continue;
+    }
+    for (const dir of await highestFoldersBelow(app, tape, ordinal, root)) found.push(...(await app.catalog.browse.children(tape, ordinal, dir)).flatMap(toEntry(names)));
+  }
+  return found;
+};
 
 /** Folders at or below `root` holding entries on this tape whose own parent holds none here. */
-const highestFoldersBelow = (app: App, tape: string, ordinal: number, root: string): string[] => {
-  const held = new Set(app.catalog.browse.foldersHolding(tape, ordinal, root));
+const highestFoldersBelow = async (app: App, tape: string, ordinal: number, root: string): Promise<string[]> => {
+  const held = new Set(await app.catalog.browse.foldersHolding(tape, ordinal, root));
   return [...held].filter((dir) => !held.has(splitPath(dir)[0]));
 };
 
 /** The source roots of the tape's backups up to a job, without duplicates. */
-const rootsOf = (app: App, tape: string, ordinal: number): string[] => {
-  const roots = app.catalog
-    .jobs({ tape })
+const rootsOf = async (app: App, tape: string, ordinal: number): Promise<string[]> => {
+  const roots = (await app.catalog.jobs({ tape }))
     .filter((j) => holdsArchive(j.type) && j.ordinal <= ordinal)
     .flatMap((j) => j.sources ?? []);
   return [...new Set(roots)].sort();

@@ -3,17 +3,22 @@ import type { Config } from '../infrastructure/config';
 import { SqliteEventStore } from '../infrastructure/event-store/sqlite-event-store';
 import { openSqliteCatalog } from '../projections/sqlite/catalog';
 import type { ProjectionRunner, TapeHistory } from '../projections/runner';
-import type { EventStore } from '../infrastructure/event-store/event-store';
-import { isTapeId } from '../domain/tape-id';
+import type { TapeEventEntry } from '../infrastructure/event-store/event-store';
+import { isTapeId, type TapeId } from '../domain/tape-id';
 import type { App } from './app';
+
+/** A store that reads a tape's audit trail synchronously: inside its own append transaction, where projections run. */
+export interface SyncTapeEvents {
+  tapeEventsSync(tape: TapeId): readonly TapeEventEntry[];
+}
 
 /** A tape's audit trail before a position, in position order (what a recalled tape is projected from). */
 export const tapeHistoryOf =
-  (store: EventStore): TapeHistory =>
+  (store: SyncTapeEvents): TapeHistory =>
   (tape, position) =>
     isTapeId(tape)
       ? store
-          .tapeEvents(tape)
+          .tapeEventsSync(tape)
           .map((entry) => entry.event)
           .filter((event) => event.position < position)
           .sort((a, b) => a.position - b.position)
@@ -29,11 +34,13 @@ export type AppSettings = Omit<App, 'store' | 'catalog' | 'mounts' | 'cursors' |
 export const composeApp = async (
   db: Database.Database,
   settings: AppSettings,
-): Promise<{ readonly app: App; readonly runner: ProjectionRunner }> => {
+): Promise<{ readonly app: App; readonly runner: ProjectionRunner; readonly tapeHistory: TapeHistory }> => {
   const store = new SqliteEventStore(db);
-  const { catalog, runner, mounts, cursors, contacts } = openSqliteCatalog(db, store, tapeHistoryOf(store));
+  const tapeHistory = tapeHistoryOf(store);
+  const { catalog, runner, mounts, cursors, contacts } = openSqliteCatalog(db, store, tapeHistory);
+  // Synchronous, inside the append's transaction: the projections commit or roll back with the events.
   store.onAppend((events) => runner.apply(events));
   await runner.catchUp(store);
   const app: App = { ...settings, store, catalog, mounts, cursors, contacts };
-  return { app, runner };
+  return { app, runner, tapeHistory };
 };

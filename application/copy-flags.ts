@@ -19,18 +19,17 @@ export interface JobCopyFlag {
  * policy: the places holding it are the original and its copies that succeeded, on
  * tapes that are not retired; each counts where its tape is now. By tape, in job order.
  */
-export const copyFlags = (app: App): ReadonlyMap<string, readonly JobCopyFlag[]> => {
-  const locations = app.catalog.sets.locations();
-  const policies = new Map(app.catalog.sets.sets().map((s) => [s.name, s.copies]));
+export const copyFlags = async (app: App): Promise<ReadonlyMap<string, readonly JobCopyFlag[]>> => {
+  const locations = await app.catalog.sets.locations();
+  const policies = new Map((await app.catalog.sets.sets()).map((s) => [s.name, s.copies]));
   // A retired tape is no place (it may be wiped or gone); a migrated one still holds its data while it exists.
-  const live = new Set(app.catalog.tapes().filter((t) => t.state !== 'RETIRED').map((t) => t.id));
+  const live = new Set((await app.catalog.tapes()).filter((t) => t.state !== 'RETIRED').map((t) => t.id));
   const out = new Map<string, JobCopyFlag[]>();
-  for (const member of app.catalog.sets.members().values()) {
+  for (const member of (await app.catalog.sets.members()).values()) {
     const required = policies.get(member.set);
     if (required === undefined) continue;
-    for (const job of app.catalog.jobs({ tape: member.tape, status: 'SUCCESS' }).filter((j) => j.type === 'BACKUP')) {
-      const places = app.catalog.copies
-        .placesOf(job.id)
+    for (const job of (await app.catalog.jobs({ tape: member.tape, status: 'SUCCESS' })).filter((j) => j.type === 'BACKUP')) {
+      const places = (await app.catalog.copies.placesOf(job.id))
         .filter((p) => live.has(p.tape))
         .map((p) => ({ tape: p.tape, location: locations.get(p.tape) ?? DEFAULT_LOCATION }));
       const shortfall = copyShortfall(required, places.map((p) => p.location));

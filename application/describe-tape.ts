@@ -17,12 +17,12 @@ export interface DescribeResult {
  * Changes a tape's description. The tape need not be mounted: if it is not (or is
  * write-protected) the event stays pending and reaches the journal at the next contact.
  */
-export const describeTape = (app: App, tape: TapeId, description: string, mountOption: string | undefined): E.Either<AppError, DescribeResult> => {
+export const describeTape = async (app: App, tape: TapeId, description: string, mountOption: string | undefined): Promise<E.Either<AppError, DescribeResult>> => {
   // Also a tape this catalog forgot: its stream is still in the store, but it is no longer one of ours to change.
-  if (app.catalog.tape(tape) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
-  const session = openTapeSessionIfMounted(app, tape, mountOption);
+  if ((await app.catalog.tape(tape)) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  const session = await openTapeSessionIfMounted(app, tape, mountOption);
   if (E.isLeft(session)) return session;
   return E.map((handled: Handled<unknown>) => ({ changed: handled.events.length > 0, pending: handled.pending }))(
-    handle(app, tapeDecider, tapeStream(tape), { type: 'DescribeTape', tape, description }, { to: 'journal', tape, session: session.right, yieldIfBusy: true }),
+    await handle(app, tapeDecider, tapeStream(tape), { type: 'DescribeTape', tape, description }, { to: 'journal', tape, session: session.right, yieldIfBusy: true }),
   );
 };

@@ -14,13 +14,13 @@ export interface ForgetPreview {
 }
 
 /** Whether this catalog has forgotten the tape: its latest forget is not followed by a recall. */
-export const isForgotten = (app: App, tape: TapeId): E.Either<AppError, boolean> =>
-  E.map((loaded: StreamState<TapeCatalogState>) => loaded.state.forgotten)(loadStream(app, tapeCatalogDecider, tapeCatalogStream(tape)));
+export const isForgotten = async (app: App, tape: TapeId): Promise<E.Either<AppError, boolean>> =>
+  E.map((loaded: StreamState<TapeCatalogState>) => loaded.state.forgotten)(await loadStream(app, tapeCatalogDecider, tapeCatalogStream(tape)));
 
 /** What forgetting a tape takes out of the catalog (for the confirmation). */
-export const previewForget = (app: App, tape: TapeId): E.Either<AppError, ForgetPreview> => {
-  if (app.catalog.tape(tape) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
-  const jobs = app.catalog.jobs({ tape }).filter((j) => holdsArchive(j.type));
+export const previewForget = async (app: App, tape: TapeId): Promise<E.Either<AppError, ForgetPreview>> => {
+  if ((await app.catalog.tape(tape)) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  const jobs = (await app.catalog.jobs({ tape })).filter((j) => holdsArchive(j.type));
   return E.right({ tape, jobs: jobs.length, files: jobs.reduce((n, j) => n + j.files, 0) });
 };
 
@@ -29,15 +29,15 @@ export const previewForget = (app: App, tape: TapeId): E.Either<AppError, Forget
  * journal keeps everything), whose projection removes the tape's rows. `lto recover`
  * of the tape brings it back (recallIfForgotten).
  */
-export const forgetTape = (app: App, tape: TapeId): E.Either<AppError, ForgetPreview> => {
-  const preview = previewForget(app, tape);
+export const forgetTape = async (app: App, tape: TapeId): Promise<E.Either<AppError, ForgetPreview>> => {
+  const preview = await previewForget(app, tape);
   if (E.isLeft(preview)) return preview;
-  const forgotten = handle(app, tapeCatalogDecider, tapeCatalogStream(tape), { type: 'ForgetTape', tape }, { to: 'local', tape });
+  const forgotten = await handle(app, tapeCatalogDecider, tapeCatalogStream(tape), { type: 'ForgetTape', tape }, { to: 'local', tape });
   return E.isLeft(forgotten) ? forgotten : preview;
 };
 
 /** A forgotten tape read back by `lto recover`: shown again, its earlier events projected anew. */
-export const recallIfForgotten = (app: App, tape: TapeId): E.Either<AppError, boolean> => {
-  const recalled = handle(app, tapeCatalogDecider, tapeCatalogStream(tape), { type: 'RecallTape', tape }, { to: 'local', tape });
+export const recallIfForgotten = async (app: App, tape: TapeId): Promise<E.Either<AppError, boolean>> => {
+  const recalled = await handle(app, tapeCatalogDecider, tapeCatalogStream(tape), { type: 'RecallTape', tape }, { to: 'local', tape });
   return E.map((handled: Handled<TapeCatalogState>) => handled.events.length > 0)(recalled);
 };

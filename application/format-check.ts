@@ -13,9 +13,9 @@ const WithFeatures = t.partial({ features: FeatureList });
 const FEATURE_EVENTS = ['JobStarted', 'SegmentClosed'];
 
 /** The format features a job needs, each once (docs/FORMAT.md, Format features). */
-export const jobFeatures = (app: App, job: string): string[] => {
+export const jobFeatures = async (app: App, job: string): Promise<string[]> => {
   const features = new Set<string>();
-  for (const stored of app.store.readStreamOfTypes(jobStream(job), FEATURE_EVENTS)) {
+  for (const stored of await app.store.readStreamOfTypes(jobStream(job), FEATURE_EVENTS)) {
     const decoded = WithFeatures.decode(stored.data);
     if (E.isRight(decoded)) for (const f of decoded.right.features ?? []) features.add(f);
   }
@@ -23,16 +23,16 @@ export const jobFeatures = (app: App, job: string): string[] => {
 };
 
 /** The features of `job` this version does not know (empty: it reads the job as written). */
-export const unknownFeaturesOf = (app: App, job: string): string[] => unknownFeatures(jobFeatures(app, job));
+export const unknownFeaturesOf = async (app: App, job: string): Promise<string[]> => unknownFeatures(await jobFeatures(app, job));
 
 /**
  * Refuses, before anything is read or written, to restore or verify jobs of which one
  * needs a format feature this version does not know: it would misread them (take a piece
  * of a file for the file, a sparse map for data). The jobs stay listed and browsable.
  */
-export const refuseUnknownFeatures = (app: App, tape: TapeId, jobs: readonly string[]): E.Either<AppError, void> => {
+export const refuseUnknownFeatures = async (app: App, tape: TapeId, jobs: readonly string[]): Promise<E.Either<AppError, void>> => {
   for (const job of jobs) {
-    const unknown = unknownFeaturesOf(app, job);
+    const unknown = await unknownFeaturesOf(app, job);
     if (unknown.length > 0) return E.left({ _tag: 'JobNeedsUnknownFeature', tape, job, features: unknown });
   }
   return E.right(undefined);

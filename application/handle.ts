@@ -77,8 +77,8 @@ export const foldStream = <State>(decider: Evolving<State>, stream: string, stor
 };
 
 /** A stream's state now, from the local store. */
-export const loadStream = <State>(app: App, decider: Evolving<State>, stream: string): E.Either<UndecodableEvent, StreamState<State>> =>
-  foldStream(decider, stream, app.store.readStream(stream));
+export const loadStream = async <State>(app: App, decider: Evolving<State>, stream: string): Promise<E.Either<UndecodableEvent, StreamState<State>>> =>
+  foldStream(decider, stream, await app.store.readStream(stream));
 
 /** Decides a command on a loaded stream (or on a decision not recorded yet, to go on from it). */
 export const decideOn = <Command, State, Err>(
@@ -101,24 +101,28 @@ export const envelopesOf = (app: App, decisions: readonly Decision<unknown>[]): 
   decisions.flatMap((d) => envelopesFor(app, d.stream, d.version - d.events.length, d.events, d.meta, d.at));
 
 /** Records decisions in one append, in their order. */
-export const recordDecisions = (app: App, decisions: readonly Decision<unknown>[], placement: Placement): E.Either<AppError, Recorded> => {
+export const recordDecisions = async (app: App, decisions: readonly Decision<unknown>[], placement: Placement): Promise<E.Either<AppError, Recorded>> => {
   const envelopes = envelopesOf(app, decisions);
   return envelopes.length === 0 ? E.right({ stored: [], pending: false }) : record(app, envelopes, placement);
 };
 
-/** The command handler: one command on one stream, recorded by placement. */
-export const handle = <Command, State, Err>(
+/**
+ * The command handler: one command on one stream, recorded by placement. Loading and
+ * recording are awaited apart: another process may append to the stream in between, and
+ * the store's version check (`VersionConflict`) refuses the decision then.
+ */
+export const handle = async <Command, State, Err>(
   app: App,
   decider: Decider<Command, DomainEvent, State, Err>,
   stream: string | StreamState<State>,
   command: Command,
   placement: Placement,
   meta?: Readonly<Record<string, unknown>>,
-): E.Either<Err | AppError, Handled<State>> => {
-  const loaded = typeof stream === 'string' ? loadStream(app, decider, stream) : E.right(stream);
+): Promise<E.Either<Err | AppError, Handled<State>>> => {
+  const loaded = typeof stream === 'string' ? await loadStream(app, decider, stream) : E.right(stream);
   if (E.isLeft(loaded)) return loaded;
   const decided = decideOn(app, decider, loaded.right, command);
   if (E.isLeft(decided)) return decided;
   const decision = meta === undefined ? decided.right : { ...decided.right, meta };
-  return E.map((recorded: Recorded) => ({ ...decision, ...recorded }))(recordDecisions(app, [decision], placement));
+  return E.map((recorded: Recorded) => ({ ...decision, ...recorded }))(await recordDecisions(app, [decision], placement));
 };

@@ -13,10 +13,10 @@ export interface MountState {
   readonly report: ContactReport;
 }
 
-const contactIfMounted = (app: App, tape: TapeId, mountOption: string | undefined): E.Either<AppError, MountState | null> =>
+const contactIfMounted = async (app: App, tape: TapeId, mountOption: string | undefined): Promise<E.Either<AppError, MountState | null>> =>
   E.map((session: TapeSession | undefined): MountState | null =>
     session === undefined ? null : { path: session.mount, via: session.via, report: session.report },
-  )(openTapeSessionIfMounted(app, tape, mountOption));
+  )(await openTapeSessionIfMounted(app, tape, mountOption));
 
 export interface TapeDetails {
   readonly tape: TapeView;
@@ -27,29 +27,30 @@ export interface TapeDetails {
   readonly ltfs: LtfsFacts | undefined;
 }
 
-export const showTape = (app: App, tape: TapeId, mountOption: string | undefined): E.Either<AppError, TapeDetails> => {
-  const mount = contactIfMounted(app, tape, mountOption);
+export const showTape = async (app: App, tape: TapeId, mountOption: string | undefined): Promise<E.Either<AppError, TapeDetails>> => {
+  const mount = await contactIfMounted(app, tape, mountOption);
   if (E.isLeft(mount)) return mount;
-  const view = app.catalog.tape(tape);
+  const view = await app.catalog.tape(tape);
   if (view === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
   return E.right({
     tape: view,
-    info: app.catalog.tapeInfo(tape),
+    info: await app.catalog.tapeInfo(tape),
     mount: mount.right,
-    pendingEvents: app.store.pendingFor(tape).length,
+    pendingEvents: (await app.store.pendingFor(tape)).length,
     ltfs: mount.right === null ? undefined : ltfsFacts(mount.right.path),
   });
 };
 
-export const tapeHistory = (
+export const tapeHistory = async (
   app: App,
   tape: TapeId,
   mountOption: string | undefined,
-): E.Either<AppError, readonly TapeEventEntry[]> => {
-  const mount = contactIfMounted(app, tape, mountOption);
+): Promise<E.Either<AppError, readonly TapeEventEntry[]>> => {
+  const mount = await contactIfMounted(app, tape, mountOption);
   if (E.isLeft(mount)) return mount;
-  if (app.catalog.tape(tape) === undefined && app.store.tapeEvents(tape).length === 0) {
+  const events = await app.store.tapeEvents(tape);
+  if ((await app.catalog.tape(tape)) === undefined && events.length === 0) {
     return E.left({ _tag: 'TapeNotRegistered', tape });
   }
-  return E.right(app.store.tapeEvents(tape));
+  return E.right(events);
 };

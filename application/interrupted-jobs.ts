@@ -20,17 +20,17 @@ const LOCAL_ONLY = new Set(['BROWSE', 'RECOVERY']);
  * by a crash: it is closed INTERRUPTED. Its events reach the tape at the next contact.
  * Jobs started on another host are left alone: only that host can tell.
  */
-export const closeInterruptedJobs = (app: App, processAlive: (pid: number) => boolean = isProcessAlive): E.Either<AppError, number> => {
+export const closeInterruptedJobs = async (app: App, processAlive: (pid: number) => boolean = isProcessAlive): Promise<E.Either<AppError, number>> => {
   let closed = 0;
-  for (const job of app.catalog.jobs({ status: 'RUNNING' })) {
-    const started = app.store.readStream(jobStream(job.id));
+  for (const job of await app.catalog.jobs({ status: 'RUNNING' })) {
+    const started = await app.store.readStream(jobStream(job.id));
     const meta = StartMeta.decode(started[0]?.meta);
     if (E.isLeft(meta) || meta.right.host !== app.host || meta.right.pid === app.pid || processAlive(meta.right.pid)) continue;
-    if (!LOCAL_ONLY.has(job.type) && !catchUpWithTape(app, job.tape)) {
+    if (!LOCAL_ONLY.has(job.type) && !(await catchUpWithTape(app, job.tape))) {
       app.notice(`job ${job.id} on ${job.tape} stopped without an end: it is closed INTERRUPTED once its tape is mounted (the tape may hold more of it)`);
       continue;
     }
-    const result = interrupt(app, jobStream(job.id));
+    const result = await interrupt(app, jobStream(job.id));
     if (E.isLeft(result)) return result;
     closed += 1;
   }
@@ -45,15 +45,15 @@ export const closeInterruptedJobs = (app: App, processAlive: (pid: number) => bo
  * first when it is mounted where it was last seen. When it is not, nobody can tell how far
  * the job got: it stays RUNNING (with a notice) until a start that finds its tape.
  */
-const catchUpWithTape = (app: App, tape: string): boolean => {
+const catchUpWithTape = async (app: App, tape: string): Promise<boolean> => {
   const parsed = TapeId.decode(tape);
   if (E.isLeft(parsed)) return false;
-  const session = openTapeSessionIfMounted(app, parsed.right, undefined);
+  const session = await openTapeSessionIfMounted(app, parsed.right, undefined);
   return E.isRight(session) && session.right !== undefined;
 };
 
-const interrupt = (app: App, stream: string): E.Either<AppError, void> => {
-  const loaded = loadStream(app, jobDecider, stream);
+const interrupt = async (app: App, stream: string): Promise<E.Either<AppError, void>> => {
+  const loaded = await loadStream(app, jobDecider, stream);
   if (E.isLeft(loaded)) return loaded;
   const state = loaded.right.state;
   if (state.status !== 'RUNNING') return E.right(undefined);
@@ -62,5 +62,5 @@ const interrupt = (app: App, stream: string): E.Either<AppError, void> => {
   const tape: TapeId = state.tape;
   app.notice(`job ${state.job} on ${tape} had no end: closed as INTERRUPTED`);
   const placement: Placement = LOCAL_ONLY.has(state.type) ? { to: 'local', tape } : { to: 'journal', tape, session: undefined };
-  return E.map(() => undefined)(handle(app, jobDecider, loaded.right, command, placement));
+  return E.map(() => undefined)(await handle(app, jobDecider, loaded.right, command, placement));
 };

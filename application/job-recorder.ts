@@ -39,14 +39,27 @@ export class JobRecorder {
     return this.stream.state;
   }
 
-  record(command: JobCommand, meta: Readonly<Record<string, unknown>> = {}): E.Either<AppError, Recorded> {
+  /**
+   * Decides and records one command. Commands are recorded one at a time, in the order
+   * they are given, even when a caller does not wait for the last one: each is decided on
+   * the state the one before left (two decided on the same state would conflict).
+   */
+  record(command: JobCommand, meta: Readonly<Record<string, unknown>> = {}): Promise<E.Either<AppError, Recorded>> {
+    const next = this.queue.then(() => this.recordNow(command, meta));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private async recordNow(command: JobCommand, meta: Readonly<Record<string, unknown>>): Promise<E.Either<AppError, Recorded>> {
     const ending = command.type === 'CompleteJob' || command.type === 'FailJob' || command.type === 'InterruptJob';
-    const decided = this.decideAndRecord(ending ? this.withIndexGeneration(command) : command, meta);
-    const recorded = ending && E.isRight(decided) ? E.right(this.writeHeldEvents(decided.right)) : decided;
+    const decided = await this.decideAndRecord(ending ? await this.withIndexGeneration(command) : command, meta);
+    const recorded = ending && E.isRight(decided) ? E.right(await this.writeHeldEvents(decided.right)) : decided;
     // The end event itself is durable only after the next index write: ask for it now.
     if (ending && E.isRight(recorded) && !recorded.right.pending && !this.localOnly && this.session !== undefined) {
       this.app.crashPoint('job-ended');
-      this.session.syncIndex();
+      await this.session.syncIndex();
     }
     return recorded;
   }
@@ -56,16 +69,16 @@ export class JobRecorder {
    * far become durable) and records the generation reached in the end event (an
    * interruption, stopped by a signal, has no field for it).
    */
-  private withIndexGeneration(command: Extract<JobCommand, { type: 'CompleteJob' | 'FailJob' | 'InterruptJob' }>): JobCommand {
+  private async withIndexGeneration(command: Extract<JobCommand, { type: 'CompleteJob' | 'FailJob' | 'InterruptJob' }>): Promise<JobCommand> {
     if (this.localOnly || this.session === undefined) return command;
-    const generation = this.session.syncIndex();
+    const generation = await this.session.syncIndex();
     return generation === undefined || command.type === 'InterruptJob' ? command : { ...command, ltfsIndexGeneration: generation };
   }
 
   /** At a held job's end: its events (and any other pending of the tape) go to the journal in one append. */
-  private writeHeldEvents(recorded: Recorded): Recorded {
+  private async writeHeldEvents(recorded: Recorded): Promise<Recorded> {
     if (!this.holdsEvents() || this.session === undefined) return recorded;
-    const flushed = this.session.flushPending();
+    const flushed = await this.session.flushPending();
     return { ...recorded, pending: flushed.stillPending > 0 };
   }
 
@@ -73,8 +86,8 @@ export class JobRecorder {
     return this.appendAtEnd && !this.localOnly && this.session !== undefined;
   }
 
-  private decideAndRecord(command: JobCommand, meta: Readonly<Record<string, unknown>>): E.Either<AppError, Recorded> {
-    const handled = handle(this.app, jobDecider, this.stream, command, this.placement(), meta);
+  private async decideAndRecord(command: JobCommand, meta: Readonly<Record<string, unknown>>): Promise<E.Either<AppError, Recorded>> {
+    const handled = await handle(this.app, jobDecider, this.stream, command, this.placement(), meta);
     if (E.isRight(handled)) this.stream = { stream: handled.right.stream, state: handled.right.state, version: handled.right.version };
     return handled;
   }

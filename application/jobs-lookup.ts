@@ -9,8 +9,8 @@ import type { AppError } from './errors';
  * A job of a tape, named by its full id, a unique prefix, or the short id people see
  * (the last 8 hex digits). Without a name: the latest backup of the tape.
  */
-export const findBackupJob = (app: App, tape: TapeId, name: string | undefined): E.Either<AppError, JobView> => {
-  const backups = app.catalog.jobs({ tape }).filter((j) => holdsArchive(j.type));
+export const findBackupJob = async (app: App, tape: TapeId, name: string | undefined): Promise<E.Either<AppError, JobView>> => {
+  const backups = (await app.catalog.jobs({ tape })).filter((j) => holdsArchive(j.type));
   if (name === undefined) {
     const latest = backups[backups.length - 1];
     return latest === undefined ? E.left({ _tag: 'NothingOnTape', tape }) : E.right(latest);

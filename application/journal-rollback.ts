@@ -26,12 +26,12 @@ export interface RollbackRepair {
  * the journal is imported, so that the contact's flush writes them anew after the journal's
  * real end. Returns how many were lost (0: the journal and the catalog agree).
  */
-export const unwriteLostEvents = (app: App, tape: TapeId, records: readonly JournalRecord[], journalSeq: number): number => {
-  const catalogSeq = app.store.lastSeq(tape);
-  const parted = firstOtherRecord(app, tape, records);
+export const unwriteLostEvents = async (app: App, tape: TapeId, records: readonly JournalRecord[], journalSeq: number): Promise<number> => {
+  const catalogSeq = await app.store.lastSeq(tape);
+  const parted = await firstOtherRecord(app, tape, records);
   if (parted === undefined && journalSeq >= catalogSeq) return 0;
   const from = parted ?? journalSeq + 1;
-  const lost = app.store.markUnwritten(tape, from);
+  const lost = await app.store.markUnwritten(tape, from);
   app.notice(
     parted === undefined
       ? `the journal of ${tape} ends at record ${journalSeq} but the catalog had it up to record ${catalogSeq}: ` +
@@ -47,10 +47,10 @@ export const unwriteLostEvents = (app: App, tape: TapeId, records: readonly Jour
  * and written since (another catalog, a recovery). A seq the catalog holds nothing at is
  * no disagreement: an event written twice keeps its first seq.
  */
-const firstOtherRecord = (app: App, tape: TapeId, records: readonly JournalRecord[]): number | undefined => {
+const firstOtherRecord = async (app: App, tape: TapeId, records: readonly JournalRecord[]): Promise<number | undefined> => {
   const first = records[0];
   if (first === undefined) return undefined;
-  const held = new Map(app.store.writtenIdsFrom(tape, first.seq).map((w) => [w.seq, w.id]));
+  const held = new Map((await app.store.writtenIdsFrom(tape, first.seq)).map((w) => [w.seq, w.id]));
   return records.find((r) => {
     const id = held.get(r.seq);
     return id !== undefined && id !== r.event.id;
@@ -63,10 +63,10 @@ const firstOtherRecord = (app: App, tape: TapeId, records: readonly JournalRecor
  * as on this tape, and the next incremental writes them again). Nothing is deleted from the
  * catalog.
  */
-export const recordLostSegments = (app: App, tape: TapeId, sizeOnTape: SegmentSize): E.Either<AppError, RollbackRepair> => {
-  const lostSegments = segmentsNotOnTape(app, tape, sizeOnTape);
+export const recordLostSegments = async (app: App, tape: TapeId, sizeOnTape: SegmentSize): Promise<E.Either<AppError, RollbackRepair>> => {
+  const lostSegments = await segmentsNotOnTape(app, tape, sizeOnTape);
   for (const { job, segments, reason } of lostSegments) {
-    const recorded = recordLost(app, tape, job, segments, reason);
+    const recorded = await recordLost(app, tape, job, segments, reason);
     if (E.isLeft(recorded)) return recorded;
     app.notice(`job ${job} on ${tape}: segment(s) ${segments.join(', ')} ${reason}; their files count as not on this tape (the next backup writes them again)`);
   }
@@ -79,9 +79,9 @@ export const recordLostSegments = (app: App, tape: TapeId, sizeOnTape: SegmentSi
  * whose event is still in the journal was closed before that record, so before the index
  * that holds it: the rollback cannot have taken it.
  */
-const segmentsNotOnTape = (app: App, tape: TapeId, sizeOnTape: SegmentSize): { job: JobId; segments: number[]; reason: string }[] => {
+const segmentsNotOnTape = async (app: App, tape: TapeId, sizeOnTape: SegmentSize): Promise<{ job: JobId; segments: number[]; reason: string }[]> => {
   const byJob = new Map<JobId, { segments: number[]; reasons: Set<string> }>();
-  for (const stored of app.store.pendingFor(tape)) {
+  for (const stored of await app.store.pendingFor(tape)) {
     const event = decoded(stored);
     if (event?.type !== 'SegmentClosed') continue;
     const problem = segmentProblem(sizeOnTape(event.data.job, event.data.segment), event.data.bytes);
@@ -109,7 +109,7 @@ const decoded = (stored: StoredEvent): DomainEvent | undefined => {
 };
 
 /** SegmentsLost on the job's stream, pending for the tape: the contact's flush writes it after the lost events. */
-const recordLost = (app: App, tape: TapeId, job: JobId, segments: readonly number[], reason: string): E.Either<AppError, void> => {
+const recordLost = async (app: App, tape: TapeId, job: JobId, segments: readonly number[], reason: string): Promise<E.Either<AppError, void>> => {
   const command = { type: 'RecordLostSegments', job, segments, reason, detectedAt: app.clock().toISOString() } as const;
-  return E.map(() => undefined)(handle(app, jobDecider, jobStream(job), command, { to: 'pending', tape }));
+  return E.map(() => undefined)(await handle(app, jobDecider, jobStream(job), command, { to: 'pending', tape }));
 };

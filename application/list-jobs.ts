@@ -20,9 +20,10 @@ export interface JobsFilter {
 const NOT_LISTED = new Set(['BROWSE']);
 
 /** The jobs a person asked for, oldest first. */
-export const listJobs = (app: App, filter: JobsFilter): JobView[] => {
-  const matching = app.catalog
-    .jobs({ ...(filter.tape === undefined ? {} : { tape: filter.tape }), ...(filter.status === undefined ? {} : { status: filter.status }) })
+export const listJobs = async (app: App, filter: JobsFilter): Promise<JobView[]> => {
+  const matching = (
+    await app.catalog.jobs({ ...(filter.tape === undefined ? {} : { tape: filter.tape }), ...(filter.status === undefined ? {} : { status: filter.status }) })
+  )
     .filter((j) => !NOT_LISTED.has(j.type))
     .filter((j) => filter.type === undefined || j.type === filter.type)
     .filter((j) => filter.sinceMs === undefined || Date.parse(j.startedAt) >= filter.sinceMs);

@@ -12,9 +12,9 @@ import type { UndecodableEvent } from './handle';
  * TapeInitialised), if any. That event not decoding is refused, named, never skipped:
  * skipping it would pass any cartridge.
  */
-export const recordedLtfsVolume = (app: App, tape: TapeId): E.Either<UndecodableEvent, string | undefined> => {
+export const recordedLtfsVolume = async (app: App, tape: TapeId): Promise<E.Either<UndecodableEvent, string | undefined>> => {
   const stream = tapeStream(tape);
-  const initialised = app.store.readStream(stream).find((stored) => stored.type === 'TapeInitialised');
+  const initialised = (await app.store.readStream(stream)).find((stored) => stored.type === 'TapeInitialised');
   if (initialised === undefined) return E.right(undefined);
   const decoded = decodeDomainEvent(initialised.type, initialised.schema, initialised.data);
   if (E.isLeft(decoded)) return E.left({ _tag: 'UndecodableEvent', stream, version: initialised.version, type: initialised.type, problem: decoded.left });
@@ -26,16 +26,16 @@ export const recordedLtfsVolume = (app: App, tape: TapeId): E.Either<Undecodable
  * else the LTFS volume serial) must name it, and its LTFS volume UUID must be the one
  * recorded when it was added. A plain folder says nothing, and passes.
  */
-export const checkLtfsCartridge = (
+export const checkLtfsCartridge = async (
   app: App,
   tape: TapeId,
   mount: string,
   identity: LtfsIdentity | undefined,
-): E.Either<AppError, void> => {
+): Promise<E.Either<AppError, void>> => {
   if (identity === undefined) return E.right(undefined);
   const mismatch = cartridgeMismatch(tape, identity);
   if (mismatch !== undefined) return E.left({ _tag: 'CartridgeBarcodeMismatch', tape, mount, cartridge: mismatch });
-  const recorded = recordedLtfsVolume(app, tape);
+  const recorded = await recordedLtfsVolume(app, tape);
   if (E.isLeft(recorded)) return recorded;
   const expected = recorded.right;
   if (expected === undefined || identity.volumeUuid === undefined || expected === identity.volumeUuid) return E.right(undefined);

@@ -23,10 +23,10 @@ import type { App } from './app';
  *   rollback repaired as on any contact).
  * A memo is taken only right after an index write, with the journal head then.
  */
-export const rememberedContact = (app: App, volume: FolderTape): ContactMemo | undefined => {
+export const rememberedContact = async (app: App, volume: FolderTape): Promise<ContactMemo | undefined> => {
   const index = volume.ltfsIndexState();
   if (index === undefined) return undefined;
-  const memo = app.contacts.get(index.volumeUuid);
+  const memo = await app.contacts.get(index.volumeUuid);
   if (memo === undefined || memo.indexGeneration !== index.generation || memo.indexTime !== index.time) return undefined;
   const stamps = volume.fileStamps();
   if (stamps === undefined || stamps.label !== memo.labelStamp || stamps.journal !== memo.journalStamp) return undefined;
@@ -34,18 +34,18 @@ export const rememberedContact = (app: App, volume: FolderTape): ContactMemo | u
 };
 
 /** Whether the catalog is still where the memo left the journal (nothing appended since, nothing lost). */
-export const catalogAtMemo = (app: App, memo: ContactMemo): boolean => app.store.lastSeq(memo.label.tape) === memo.head.seq;
+export const catalogAtMemo = async (app: App, memo: ContactMemo): Promise<boolean> => (await app.store.lastSeq(memo.label.tape)) === memo.head.seq;
 
 /**
  * After an index write: what the cartridge holds now, for the next contact. The head is
  * the journal's last record as this process wrote or read it; the memo is dropped when
  * the mount cannot say which index it shows.
  */
-export const rememberContact = (app: App, volume: FolderTape, label: VolumeLabel, labelHash: string, head: JournalHead): void => {
+export const rememberContact = async (app: App, volume: FolderTape, label: VolumeLabel, labelHash: string, head: JournalHead): Promise<void> => {
   const index = volume.ltfsIndexState();
   const stamps = volume.fileStamps();
   if (index === undefined || stamps === undefined) return;
-  app.contacts.save({
+  await app.contacts.save({
     ltfsVolumeUuid: index.volumeUuid,
     indexGeneration: index.generation,
     indexTime: index.time,

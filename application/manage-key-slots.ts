@@ -1,6 +1,5 @@
 import type { KeyObject } from 'node:crypto';
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
 import { tapeStream } from '../domain/events';
 import type { KeySlot } from '../domain/key-slots';
 import { tapeDecider } from '../domain/tape/tape';
@@ -27,11 +26,11 @@ export const slotView = (slot: KeySlot): SlotView =>
     ? { id: slot.id, kind: 'rsa', created: slot.created, fingerprint: slot.fingerprint, detail: `RSA-OAEP-SHA256, ${slot.bits} bits` }
     : { id: slot.id, kind: 'passphrase', created: slot.created, fingerprint: null, detail: `scrypt N=2^${slot.kdf.logN} r=${slot.kdf.r} p=${slot.kdf.p}` };
 
-export const listKeySlots = (app: App, tape: TapeId): E.Either<AppError, SlotView[]> => {
-  const known = app.catalog.tape(tape);
+export const listKeySlots = async (app: App, tape: TapeId): Promise<E.Either<AppError, SlotView[]>> => {
+  const known = await app.catalog.tape(tape);
   if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
   if (!known.encrypted) return E.left({ _tag: 'TapeNotEncrypted', tape });
-  return E.right(app.catalog.keySlots(tape).map(slotView));
+  return E.right((await app.catalog.keySlots(tape)).map(slotView));
 };
 
 export type NewSlot = { readonly kind: 'passphrase'; readonly passphrase: string } | { readonly kind: 'rsa'; readonly publicKey: KeyObject };
@@ -48,7 +47,7 @@ export const addKeySlot = async (
   newSlot: () => Promise<E.Either<AppError, NewSlot>>,
   mount: string | undefined,
 ): Promise<E.Either<AppError, { slot: SlotView; pending: boolean }>> => {
-  const listed = listKeySlots(app, tape);
+  const listed = await listKeySlots(app, tape);
   if (E.isLeft(listed)) return listed;
   const keys = await unlockTape(app, tape, secrets);
   if (E.isLeft(keys)) return keys;
@@ -59,10 +58,8 @@ export const addKeySlot = async (
     wanted.right.kind === 'passphrase'
       ? passphraseSlot(tape, keys.right.dataKey, wanted.right.passphrase, created)
       : rsaSlot(tape, keys.right.dataKey, wanted.right.publicKey, created);
-  const session = openTapeSessionIfMounted(app, tape, mount);
+  const session = await openTapeSessionIfMounted(app, tape, mount);
   if (E.isLeft(session)) return session;
-  return pipe(
-    handle(app, tapeDecider, tapeStream(tape), { type: 'AddKeySlot', tape, slot }, { to: 'journal', tape, session: session.right, yieldIfBusy: true }),
-    E.map((recorded) => ({ slot: slotView(slot), pending: recorded.pending })),
-  );
+  const recorded = await handle(app, tapeDecider, tapeStream(tape), { type: 'AddKeySlot', tape, slot }, { to: 'journal', tape, session: session.right, yieldIfBusy: true });
+  return E.map((r: { readonly pending: boolean }) => ({ slot: slotView(slot), pending: r.pending }))(recorded);
 };

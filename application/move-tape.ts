@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
 import { LOCATION_FORM, Location } from '../domain/set/set-name';
 import type { AppError } from './errors';
 import type { App } from './app';
@@ -14,12 +13,12 @@ const locationFromInput = (input: string): E.Either<AppError, string> => {
 };
 
 /** Records where a tape was taken: an event of the tape (on its journal when it is mounted, else pending). */
-export const moveTape = (app: App, tapeInput: string, to: string, mountOption: string | undefined): E.Either<AppError, PlaceChange & { readonly location: string }> =>
-  pipe(
-    E.Do,
-    E.apS('tape', tapeIdFromInput(tapeInput)),
-    E.apS('location', locationFromInput(to)),
-    E.chain(({ tape, location }) =>
-      E.map((change: PlaceChange) => ({ ...change, location }))(changeTapePlace(app, tape, mountOption, () => ({ type: 'MoveTape', tape, location }))),
-    ),
+export const moveTape = async (app: App, tapeInput: string, to: string, mountOption: string | undefined): Promise<E.Either<AppError, PlaceChange & { readonly location: string }>> => {
+  const tape = tapeIdFromInput(tapeInput);
+  if (E.isLeft(tape)) return tape;
+  const location = locationFromInput(to);
+  if (E.isLeft(location)) return location;
+  return E.map((change: PlaceChange) => ({ ...change, location: location.right }))(
+    await changeTapePlace(app, tape.right, mountOption, () => ({ type: 'MoveTape', tape: tape.right, location: location.right })),
   );
+};

@@ -19,12 +19,12 @@ const IDS = 'tape ids (one, or the first and last of a range)';
 const LABEL = '--label NAME';
 
 /** The ids to print, from the command line or from the tapes carrying a label. */
-export const tapesToPrint = (selection: LabelSelection, tapesWithLabel: TapesWithLabel): E.Either<AppError, readonly TapeId[]> => {
+export const tapesToPrint = async (selection: LabelSelection, tapesWithLabel: TapesWithLabel): Promise<E.Either<AppError, readonly TapeId[]>> => {
   const given = [...(selection.ids.length > 0 ? [IDS] : []), ...(selection.label !== undefined ? [LABEL] : [])];
   if (given.length !== 1) return E.left({ _tag: 'TapeIdSourceInvalid', expected: [IDS, LABEL], given });
   if (selection.label !== undefined) {
     const label = selection.label;
-    const tapes = tapesWithLabel(label);
+    const tapes = await tapesWithLabel(label);
     if (E.isRight(tapes) && tapes.right.length === 0) return E.left({ _tag: 'NoTapeWithLabel', label });
     return tapes;
   }

@@ -51,10 +51,10 @@ export type Placement =
   | { readonly to: 'journal'; readonly tape: TapeId; readonly session: TapeSession | undefined; readonly yieldIfBusy?: boolean };
 
 /** Records envelopes where the placement says: the one switch between the store and the tape's journal. */
-export const record = (app: App, envelopes: readonly EventEnvelope[], placement: Placement): E.Either<AppError, Recorded> => {
+export const record = async (app: App, envelopes: readonly EventEnvelope[], placement: Placement): Promise<E.Either<AppError, Recorded>> => {
   switch (placement.to) {
     case 'store':
-      return E.map((stored: readonly StoredEvent[]) => ({ stored, pending: false }))(app.store.append(envelopes));
+      return E.map((stored: readonly StoredEvent[]) => ({ stored, pending: false }))(await app.store.append(envelopes));
     case 'local':
       return recordLocally(app, placement.tape, envelopes);
     case 'pending':
@@ -73,12 +73,12 @@ export const record = (app: App, envelopes: readonly EventEnvelope[], placement:
  * A write-protected or full tape (or none reachable) leaves them pending locally, to be written
  * at the next writable contact; any other tape error refuses and records nothing.
  */
-export const recordForTape = (
+export const recordForTape = async (
   app: App,
   tape: TapeId,
   session: TapeSession | undefined,
   envelopes: readonly EventEnvelope[],
-): E.Either<AppError, Recorded> => {
+): Promise<E.Either<AppError, Recorded>> => {
   if (session === undefined) return recordPending(app, tape, envelopes);
   const written = session.append(envelopes);
   if (E.isLeft(written)) {
@@ -88,20 +88,20 @@ export const recordForTape = (
       : written;
   }
   app.crashPoint('after-tape-append');
-  const stored = app.store.append(envelopes, { tape, state: 'written', seqs: written.right });
+  const stored = await app.store.append(envelopes, { tape, state: 'written', seqs: written.right });
   if (E.isLeft(stored)) return stored;
-  session.commit();
+  await session.commit();
   return E.right({ stored: stored.right, pending: false });
 };
 
 /** Records events of a tape in the local store only, to be written to its journal at the next flush. */
-export const recordPending = (app: App, tape: TapeId, envelopes: readonly EventEnvelope[]): E.Either<AppError, Recorded> =>
+export const recordPending = async (app: App, tape: TapeId, envelopes: readonly EventEnvelope[]): Promise<E.Either<AppError, Recorded>> =>
   E.map((stored: readonly StoredEvent[]) => ({ stored, pending: true }))(
-    app.store.append(envelopes, { tape, state: 'pending' }),
+    await app.store.append(envelopes, { tape, state: 'pending' }),
   );
 
 /** Records events that stay in the local store only (jobs that never reached a tape). */
-export const recordLocally = (app: App, tape: TapeId, envelopes: readonly EventEnvelope[]): E.Either<AppError, Recorded> =>
+export const recordLocally = async (app: App, tape: TapeId, envelopes: readonly EventEnvelope[]): Promise<E.Either<AppError, Recorded>> =>
   E.map((stored: readonly StoredEvent[]) => ({ stored, pending: false }))(
-    app.store.append(envelopes, { tape, state: 'local' }),
+    await app.store.append(envelopes, { tape, state: 'local' }),
   );

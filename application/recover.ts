@@ -9,7 +9,7 @@ import type { KeySlot } from '../domain/key-slots';
 import type { TapeId } from '../domain/tape-id';
 import { tapeDecider, type TapeState } from '../domain/tape/tape';
 import type { VolumeLabel } from '../domain/volume-label';
-import { readJournal, type JournalRecord } from '../infrastructure/journal';
+import { readJournal, readJournalAwaiting, type JournalRecord } from '../infrastructure/journal';
 import { segmentMembers, type SegmentMember } from '../infrastructure/recovery/segment-members';
 import { segmentPath } from '../infrastructure/tape/layout';
 import { FolderTape } from '../infrastructure/tape/tape-volume';
@@ -114,20 +114,20 @@ const recoverTape = async (app: App, mount: string, input: RecoverInput): Promis
   const { label, labelHash } = probe.right;
   const tape = label.tape;
   // A forgotten tape is no longer in the catalog's tables, but its stream still says which cartridge it was.
-  const knownVolume = knownVolumeOf(app, tape);
+  const knownVolume = await knownVolumeOf(app, tape);
   if (E.isLeft(knownVolume)) return knownVolume;
   if (knownVolume.right !== undefined && knownVolume.right !== label.volumeUuid) {
     return E.left({ _tag: 'DifferentCartridge', tape, mount, expectedVolume: knownVolume.right, foundVolume: label.volumeUuid });
   }
   // Before the journal's new events are imported: the recall projects the tape's history up to here, once.
-  const recalled = recallIfForgotten(app, tape);
+  const recalled = await recallIfForgotten(app, tape);
   if (E.isLeft(recalled)) return recalled;
-  const read = input.salvage ? await readSalvaging(app, volume, label, labelHash, input) : readStreaming(app, volume, tape, labelHash);
+  const read = input.salvage ? await readSalvaging(app, volume, label, labelHash, input) : await readStreaming(app, volume, tape, labelHash);
   if (E.isLeft(read)) return read;
-  app.mounts.remember(tape, volume.root, app.clock().toISOString());
-  const recorded = recordRecoveryJob(app, tape, mount, read.right.imported);
+  await app.mounts.remember(tape, volume.root, app.clock().toISOString());
+  const recorded = await recordRecoveryJob(app, tape, mount, read.right.imported);
   if (E.isLeft(recorded)) return recorded;
-  const totals = jobTotals(app, tape);
+  const totals = await jobTotals(app, tape);
   return E.right({
     tape,
     mount: volume.root,
@@ -137,35 +137,41 @@ const recoverTape = async (app: App, mount: string, input: RecoverInput): Promis
     jobs: totals.jobs,
     files: totals.files,
     bytes: totals.bytes,
-    unfinishedJobs: app.catalog.jobs({ tape, status: 'RUNNING' }).map((j) => j.id),
-    spans: spansOn(app, tape),
-    unsupportedJobs: unsupportedJobsOn(app, tape),
+    unfinishedJobs: (await app.catalog.jobs({ tape, status: 'RUNNING' })).map((j) => j.id),
+    spans: await spansOn(app, tape),
+    unsupportedJobs: await unsupportedJobsOn(app, tape),
   });
 };
 
 
 /** The cartridge this catalog knows the tape as: from its tables, or (forgotten) from the tape's stream. */
-const knownVolumeOf = (app: App, tape: TapeId): E.Either<AppError, string | undefined> => {
-  const shown = app.catalog.tapeInfo(tape)?.volumeUuid;
+const knownVolumeOf = async (app: App, tape: TapeId): Promise<E.Either<AppError, string | undefined>> => {
+  const shown = (await app.catalog.tapeInfo(tape))?.volumeUuid;
   if (shown !== undefined) return E.right(shown);
   return E.map((loaded: StreamState<TapeState>) => (loaded.state.status === 'INITIALISED' ? loaded.state.volumeUuid : undefined))(
-    loadStream(app, tapeDecider, tapeStream(tape)),
+    await loadStream(app, tapeDecider, tapeStream(tape)),
   );
 };
 
 /** The jobs of `tape` that need a format feature this version does not know (listed, never restored or verified). */
-const unsupportedJobsOn = (app: App, tape: TapeId): { job: string; features: string[] }[] =>
-  app.catalog.jobs({ tape }).flatMap((j) => {
-    const features = unknownFeaturesOf(app, j.id);
-    return features.length === 0 ? [] : [{ job: j.id, features }];
-  });
+const unsupportedJobsOn = async (app: App, tape: TapeId): Promise<{ job: string; features: string[] }[]> => {
+  const unsupported: { job: string; features: string[] }[] = [];
+  for (const j of await app.catalog.jobs({ tape })) {
+    const features = await unknownFeaturesOf(app, j.id);
+    if (features.length > 0) unsupported.push({ job: j.id, features });
+  }
+  return unsupported;
+};
 
 /** The jobs of `tape` that are parts of a span, and where the span's other parts are. */
-const spansOn = (app: App, tape: TapeId): TapeSpan[] =>
-  app.catalog.jobs({ tape }).flatMap((j) => {
-    const span = j.span === null ? undefined : app.catalog.spanOf(j.id);
-    return j.span === null || span === undefined ? [] : [{ part: j.span.part, job: j.id, span }];
-  });
+const spansOn = async (app: App, tape: TapeId): Promise<TapeSpan[]> => {
+  const spans: TapeSpan[] = [];
+  for (const j of await app.catalog.jobs({ tape })) {
+    const span = j.span === null ? undefined : await app.catalog.spanOf(j.id);
+    if (j.span !== null && span !== undefined) spans.push({ part: j.span.part, job: j.id, span });
+  }
+  return spans;
+};
 
 const tornTailOf = (t: { record: number; line: number } | undefined) => (t === undefined ? null : { record: t.record, line: t.line });
 
@@ -184,38 +190,37 @@ const IMPORT_BATCH = { records: 64, bytes: 8 * 1024 * 1024 } as const;
  * stays flat for millions of entries. A break stops the recovery (what came before it
  * is imported: running it again with --salvage goes on from there).
  */
-const readStreaming = (app: App, volume: FolderTape, tape: TapeId, labelHash: string): E.Either<AppError, Read> => {
+const readStreaming = async (app: App, volume: FolderTape, tape: TapeId, labelHash: string): Promise<E.Either<AppError, Read>> => {
   let failure: AppError | undefined;
   let records = 0;
   let imported = 0;
   let batch: JournalRecord[] = [];
   let batchBytes = 0;
-  const importBatch = (): void => {
+  const importBatch = async (): Promise<void> => {
     if (batch.length === 0 || failure !== undefined) return;
-    const stored = app.store.importEvents(batch.map((r) => r.event), { tape, state: 'written', seqs: batch.map((r) => r.seq) });
+    const stored = await app.store.importEvents(batch.map((r) => r.event), { tape, state: 'written', seqs: batch.map((r) => r.seq) });
     batch = [];
     batchBytes = 0;
     if (E.isLeft(stored)) failure = stored.left;
     else imported += stored.right.imported.length;
   };
-  const read = readJournal(volume.journalPath, labelHash, {
-    onRecords: (settled) => {
-      for (const record of settled) {
-        if (failure !== undefined) return;
-        records += 1;
-        const problem = journalEventProblem(tape, record.event);
-        if (problem !== undefined) {
-          importBatch();
-          failure ??= { _tag: 'ForeignJournalEvent', tape, seq: record.seq, detail: problem };
-          return;
-        }
-        batch.push(record);
-        batchBytes += record.length;
-        if (batch.length >= IMPORT_BATCH.records || batchBytes >= IMPORT_BATCH.bytes) importBatch();
+  // Each batch is imported before the next megabyte is read: memory stays flat.
+  const read = await readJournalAwaiting(volume.journalPath, labelHash, async (settled) => {
+    for (const record of settled) {
+      if (failure !== undefined) return;
+      records += 1;
+      const problem = journalEventProblem(tape, record.event);
+      if (problem !== undefined) {
+        await importBatch();
+        failure ??= { _tag: 'ForeignJournalEvent', tape, seq: record.seq, detail: problem };
+        return;
       }
-    },
+      batch.push(record);
+      batchBytes += record.length;
+      if (batch.length >= IMPORT_BATCH.records || batchBytes >= IMPORT_BATCH.bytes) await importBatch();
+    }
   });
-  importBatch();
+  await importBatch();
   if (E.isLeft(read)) return E.left({ ...read.left, _tag: 'JournalUnreadable' });
   if (failure !== undefined) return E.left(failure);
   const broken = read.right.breaks[0];
@@ -245,8 +250,8 @@ const readSalvaging = async (app: App, volume: FolderTape, label: VolumeLabel, l
   const lost: string[] = [];
   // The key is asked for only when something must be salvaged from encrypted segments.
   const names = skipped.length === 0 ? { names: PLAIN_NAMES } : await salvageNames(app, tape, label, input, lost);
-  const filled = fillGaps(app, tape, volume.root, records, names, lost);
-  const imported = importInOrder(app, tape, filled.events);
+  const filled = await fillGaps(app, tape, volume.root, records, names, lost);
+  const imported = await importInOrder(app, tape, filled.events);
   if (E.isLeft(imported)) return imported;
   return E.right({
     records: journal.records.length,
@@ -283,21 +288,22 @@ interface Filled {
  * says a record was lost. Those stand-ins are local: they never go to the tape. A hole
  * in another stream cannot be filled; its later events are left out and reported.
  */
-const fillGaps = (
+const fillGaps = async (
   app: App,
   tape: TapeId,
   mount: string,
   records: readonly JournalRecord[],
   names: SalvageKeys | undefined,
   lost: string[],
-): Filled => {
+): Promise<Filled> => {
   const byStream = new Map<string, JournalRecord[]>();
   for (const r of records) pushTo(byStream, r.event.stream, r);
   const out: { envelope: EventEnvelope; seq: number | undefined }[] = [];
   let salvagedEntries = 0;
   const dropped = new Set<string>();
   for (const [stream, list] of byStream) {
-    const present = app.store.streamVersion(stream);
+    // Read before the import, which refuses (ImportGap, ImportConflict) a stream that moved meanwhile.
+    const present = await app.store.streamVersion(stream);
     let expected = 1;
     for (const r of list) {
       if (r.event.version < expected) continue;
@@ -406,7 +412,7 @@ const archivedEntry = (m: SegmentMember, names: Names): ArchivedEntry => {
 };
 
 /** Imports in journal order, journal events as written at their seqs and stand-ins as local ones. */
-const importInOrder = (app: App, tape: TapeId, events: Filled['events']): E.Either<AppError, number> => {
+const importInOrder = async (app: App, tape: TapeId, events: Filled['events']): Promise<E.Either<AppError, number>> => {
   let imported = 0;
   for (let i = 0; i < events.length; ) {
     const written = events[i]!.seq !== undefined;
@@ -414,8 +420,8 @@ const importInOrder = (app: App, tape: TapeId, events: Filled['events']): E.Eith
     while (j < events.length && (events[j]!.seq !== undefined) === written) j++;
     const batch = events.slice(i, j);
     const result = written
-      ? app.store.importEvents(batch.map((b) => b.envelope), { tape, state: 'written', seqs: batch.map((b) => b.seq ?? 0) })
-      : app.store.importEvents(batch.map((b) => b.envelope), { tape, state: 'local' });
+      ? await app.store.importEvents(batch.map((b) => b.envelope), { tape, state: 'written', seqs: batch.map((b) => b.seq ?? 0) })
+      : await app.store.importEvents(batch.map((b) => b.envelope), { tape, state: 'local' });
     if (E.isLeft(result)) return result;
     imported += result.right.imported.length;
     i = j;
@@ -424,18 +430,18 @@ const importInOrder = (app: App, tape: TapeId, events: Filled['events']): E.Eith
 };
 
 /** The recovery itself is a job, kept locally (it wrote nothing to the tape). */
-const recordRecoveryJob = (app: App, tape: TapeId, mount: string, imported: number): E.Either<AppError, void> => {
+const recordRecoveryJob = async (app: App, tape: TapeId, mount: string, imported: number): Promise<E.Either<AppError, void>> => {
   const job = mintId(JobId, app.newId());
   const recorder = new JobRecorder(app, tape, job, undefined, true);
-  const encrypted = app.catalog.tape(tape)?.encrypted === true;
-  const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'RECOVERY', encrypted, host: app.host, target: mount }, { pid: app.pid });
+  const encrypted = (await app.catalog.tape(tape))?.encrypted === true;
+  const started = await recorder.record({ type: 'StartJob', job, tape, jobType: 'RECOVERY', encrypted, host: app.host, target: mount }, { pid: app.pid });
   if (E.isLeft(started)) return started;
-  const completed = recorder.record({ type: 'CompleteJob', job, totals: { files: imported, bytesRead: 0, bytesWritten: 0, warnings: 0 } });
+  const completed = await recorder.record({ type: 'CompleteJob', job, totals: { files: imported, bytesRead: 0, bytesWritten: 0, warnings: 0 } });
   return E.map(() => undefined)(completed);
 };
 
-const jobTotals = (app: App, tape: TapeId): { jobs: number; files: number; bytes: number } => {
-  const jobs = app.catalog.jobs({ tape }).filter((j) => j.type !== 'RECOVERY' && j.type !== 'BROWSE');
+const jobTotals = async (app: App, tape: TapeId): Promise<{ jobs: number; files: number; bytes: number }> => {
+  const jobs = (await app.catalog.jobs({ tape })).filter((j) => j.type !== 'RECOVERY' && j.type !== 'BROWSE');
   const backups = jobs.filter((j) => holdsArchive(j.type));
   return { jobs: jobs.length, files: backups.reduce((n, j) => n + j.files, 0), bytes: backups.reduce((n, j) => n + j.bytesRead, 0) };
 };

@@ -110,30 +110,30 @@ const tapeHealth = (
 };
 
 /** Health of every tape in the catalog (jobs in store order), with a summary. */
-export const healthReport = (app: App): HealthReport => {
+export const healthReport = async (app: App): Promise<HealthReport> => {
   const now = app.clock();
-  const labels = app.catalog.labels.byTape();
-  const jobs = app.catalog.jobs();
-  const stored = app.catalog.storedFiles();
-  const members = app.catalog.sets.members();
-  const locations = app.catalog.sets.locations();
-  const flags = copyFlags(app);
+  const labels = await app.catalog.labels.byTape();
+  const jobs = await app.catalog.jobs();
+  const stored = await app.catalog.storedFiles();
+  const members = await app.catalog.sets.members();
+  const locations = await app.catalog.sets.locations();
+  const flags = await copyFlags(app);
   const placeOf = (tape: string) => ({ set: members.get(tape)?.set ?? null, location: locations.get(tape) ?? DEFAULT_LOCATION, copyFlags: flags.get(tape) ?? [] });
-  const tapes = app.catalog
-    .tapes()
-    .map((tape) =>
-      tapeHealth(tape, jobs.filter((j) => j.tape === tape.id), labels.get(tape.id) ?? [], placeOf(tape.id), app.catalog.tapeInfo(tape.id)?.initialisedAt ?? null, stored.get(tape.id) ?? { files: 0, bytes: 0 }, now.getTime()),
-    )
-    .sort(bySeverity);
+  const allTapes = await app.catalog.tapes();
+  const tapes: TapeHealth[] = [];
+  for (const tape of allTapes) {
+    const initialisedAt = (await app.catalog.tapeInfo(tape.id))?.initialisedAt ?? null;
+    tapes.push(tapeHealth(tape, jobs.filter((j) => j.tape === tape.id), labels.get(tape.id) ?? [], placeOf(tape.id), initialisedAt, stored.get(tape.id) ?? { files: 0, bytes: 0 }, now.getTime()));
+  }
+  tapes.sort(bySeverity);
   const count = (h: string) => tapes.filter((t) => t.score.health === h).length;
   return {
     generatedAt: now.toISOString(),
     tapes,
-    unreadable: app.catalog
-      .tapes()
+    unreadable: allTapes
       .filter((t) => t.state === 'ACTIVE' && Generation.is(t.generation) && unreadableByCurrentDrives(t.generation))
       .map((t) => ({ tape: t.id, generation: t.generation, readBy: Generation.is(t.generation) ? drivesReading(t.generation) : [] })),
-    sets: listSets(app).map((d) => ({
+    sets: (await listSets(app)).map((d) => ({
       set: d.name,
       copies: d.copies,
       tapes: d.tapes.length,

@@ -60,24 +60,18 @@ const matchesHit = (p: SearchPattern, hit: SearchHit): boolean => p.regex.test(p
 const byTapePath = (a: SearchHit, b: SearchHit): number =>
   a.tape < b.tape ? -1 : a.tape > b.tape ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 
-/** Collects up to `limit` items of a stream and counts all of them. */
-const takeAndCount = <A>(items: Iterable<A>, limit: number): { taken: A[]; total: number } => {
-  const taken: A[] = [];
+/** Collects up to `limit` of the rows kept (as hits) and counts all of them: one pass over the catalog's stream. */
+const takeAndCount = async (rows: AsyncIterable<HitRow>, hit: (r: HitRow) => SearchHit, keep: (h: SearchHit) => boolean, limit: number): Promise<{ taken: SearchHit[]; total: number }> => {
+  const taken: SearchHit[] = [];
   let total = 0;
-  for (const item of items) {
+  for await (const row of rows) {
+    const item = hit(row);
+    if (!keep(item)) continue;
     if (total < limit) taken.push(item);
     total++;
   }
   return { taken, total };
 };
-
-function* filtered<A>(items: Iterable<A>, keep: (a: A) => boolean): Iterable<A> {
-  for (const item of items) if (keep(item)) yield item;
-}
-
-function* mapped<A, B>(items: Iterable<A>, f: (a: A) => B): Iterable<B> {
-  for (const item of items) yield f(item);
-}
 
 interface Scope {
   readonly includes: (tape: string) => boolean;
@@ -107,31 +101,31 @@ const smallest = <A>(items: readonly A[], k: number, compare: (a: A, b: A) => nu
 };
 
 /** The first versions of these names (already in order), up to `limit`. */
-const firstHits = (q: SearchQueries, names: Iterable<NameOnTape>, limit: number): SearchHit[] => {
+const firstHits = async (q: SearchQueries, names: Iterable<NameOnTape>, limit: number): Promise<SearchHit[]> => {
   const hits: SearchHit[] = [];
   for (const m of names) {
     if (hits.length >= limit) break;
-    hits.push(...q.hitsOfName(m.tape, m.name, limit - hits.length).map((r) => toHit(r)));
+    hits.push(...(await q.hitsOfName(m.tape, m.name, limit - hits.length)).map((r) => toHit(r)));
   }
   return hits;
 };
 
 /** Name patterns: distinct names from the index, counted by their versions; the first ones fetched. */
-const searchNames = (q: SearchQueries, p: SearchPattern, scope: Scope, limit: number): { hits: SearchHit[]; total: number } => {
+const searchNames = async (q: SearchQueries, p: SearchPattern, scope: Scope, limit: number): Promise<{ hits: SearchHit[]; total: number }> => {
   if (p.nameSuffix !== undefined) {
     // `*.dng`: exact from the reversed-name index alone (names hold no `/`).
-    const page = q.suffixPage(reversedLower(p.nameSuffix), scope.tapes, limit);
-    return { hits: firstHits(q, page.names, limit), total: page.total };
+    const page = await q.suffixPage(reversedLower(p.nameSuffix), scope.tapes, limit);
+    return { hits: await firstHits(q, page.names, limit), total: page.total };
   }
   const matched: NameOnTape[] = [];
   let total = 0;
-  for (const c of q.namesContaining(p.nameLiterals)) {
+  for (const c of await q.namesContaining(p.nameLiterals)) {
     if (scope.includes(c.tape) && p.regex.test(c.name)) {
       matched.push(c);
       total += c.versions;
     }
   }
-  return { hits: firstHits(q, smallest(matched, limit, byTapeName), limit), total };
+  return { hits: await firstHits(q, smallest(matched, limit, byTapeName), limit), total };
 };
 
 const byTapeThenPath = (a: DirRow, b: DirRow): number => (a.tape < b.tape ? -1 : a.tape > b.tape ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -141,58 +135,56 @@ const byTapeThenPath = (a: DirRow, b: DirRow): number => (a.tape < b.tape ? -1 :
  * names in each, matched on the whole path; details only for the page shown. Without a
  * folder part to narrow by (`**` in the last part, substrings), every entry.
  */
-const searchPaths = (q: SearchQueries, p: SearchPattern, scope: Scope, limit: number): { hits: SearchHit[]; total: number } => {
+const searchPaths = async (q: SearchQueries, p: SearchPattern, scope: Scope, limit: number): Promise<{ hits: SearchHit[]; total: number }> => {
   const dirRegex = p.dirRegex;
   if (dirRegex === undefined) {
-    const { taken, total } = takeAndCount(filtered(mapped(q.allHits(scope.tapes), (r) => toHit(r)), (h) => matchesHit(p, h)), limit);
+    const { taken, total } = await takeAndCount(q.allHits(scope.tapes), (r) => toHit(r), (h) => matchesHit(p, h), limit);
     return { hits: taken, total };
   }
-  const dirs = [...filtered(q.dirs(), (d) => scope.includes(d.tape) && dirRegex.test(d.path))].sort(byTapeThenPath);
+  const dirs: DirRow[] = [];
+  for await (const d of q.dirs()) if (scope.includes(d.tape) && dirRegex.test(d.path)) dirs.push(d);
+  dirs.sort(byTapeThenPath);
   const page: number[] = [];
   let total = 0;
   for (const dir of dirs) {
-    for (const [id, name] of q.entryNamesIn(dir.id)) {
+    for (const [id, name] of await q.entryNamesIn(dir.id)) {
       if (!p.regex.test(joinPath(dir.path, name))) continue;
       if (page.length < limit) page.push(id);
       total++;
     }
   }
-  return { hits: q.hitsByIds(page).map((r) => toHit(r)), total };
+  return { hits: (await q.hitsByIds(page)).map((r) => toHit(r)), total };
 };
 
 /** An unlocked encrypted tape: every stored path decoded, then matched. */
 const searchDecoded = (q: SearchQueries, p: SearchPattern, tape: string, decode: NameDecoder, limit: number) =>
-  takeAndCount(
-    filtered(
-      mapped(q.allHits([tape]), (r) => toHit(r, decode(joinPath(r.dir, r.name)))),
-      (h) => matchesHit(p, h),
-    ),
-    limit,
-  );
+  takeAndCount(q.allHits([tape]), (r) => toHit(r, decode(joinPath(r.dir, r.name))), (h) => matchesHit(p, h), limit);
 
 /**
  * Finds archived files, folders and symlinks by name or path on every tape (or one),
  * every version of each, with tape, job, size and dates; encrypted tapes only when a
  * decoder unlocks them.
  */
-export const searchCatalog = (app: App, input: SearchInput): E.Either<AppError, SearchResult> => {
+export const searchCatalog = async (app: App, input: SearchInput): Promise<E.Either<AppError, SearchResult>> => {
   const only = input.tape === undefined ? E.right(undefined) : tapeIdFromInput(input.tape);
   if (E.isLeft(only)) return only;
-  if (only.right !== undefined && app.catalog.tape(only.right) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape: only.right });
+  if (only.right !== undefined && (await app.catalog.tape(only.right)) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape: only.right });
   const p = parseSearchPattern(input.pattern);
   if (p.pattern === '') return E.left({ _tag: 'InvalidOption', option: 'pattern', value: input.pattern, expected: 'a name, part of one, or a glob such as *.dng' });
   const decoders = input.nameDecoders ?? new Map<string, NameDecoder>();
-  const encrypted = app.catalog.tapes().filter((t) => t.encrypted && (only.right === undefined || t.id === only.right));
+  const allTapes = await app.catalog.tapes();
+  const encrypted = allTapes.filter((t) => t.encrypted && (only.right === undefined || t.id === only.right));
   const locked = encrypted.filter((t) => !decoders.has(t.id)).map((t) => t.id);
   const q = app.catalog.search;
-  const plainTapes = app.catalog.tapes().filter((t) => !t.encrypted && (only.right === undefined || t.id === only.right)).map((t) => t.id);
+  const plainTapes = allTapes.filter((t) => !t.encrypted && (only.right === undefined || t.id === only.right)).map((t) => t.id);
   const plainSet = new Set(plainTapes);
   const scope: Scope = { includes: (tape) => plainSet.has(tape), tapes: plainTapes };
-  const plain = (p.target === 'name' ? searchNames : searchPaths)(q, p, scope, input.limit);
-  const decoded = encrypted.flatMap((t) => {
+  const plain = await (p.target === 'name' ? searchNames : searchPaths)(q, p, scope, input.limit);
+  const decoded: { taken: SearchHit[]; total: number }[] = [];
+  for (const t of encrypted) {
     const decode = decoders.get(t.id);
-    return decode === undefined ? [] : [searchDecoded(q, p, t.id, decode, input.limit)];
-  });
+    if (decode !== undefined) decoded.push(await searchDecoded(q, p, t.id, decode, input.limit));
+  }
   const hits = decoded.length === 0 ? plain.hits : [...plain.hits, ...decoded.flatMap((d) => d.taken)].sort(byTapePath).slice(0, input.limit);
   const total = plain.total + decoded.reduce((n, d) => n + d.total, 0);
   return E.right({ pattern: p.pattern, target: p.target, total, hits, lockedTapes: locked });

@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
 import { tapeStream } from '../domain/events';
 import { tapePlaceDecider, type TapePlaceCommand, type TapePlaceState } from '../domain/set/tape-place';
 import type { TapeId } from '../domain/tape-id';
@@ -20,20 +19,18 @@ export interface PlaceChange {
  * Decides a change of a tape's set or location on the tape's own stream and records it:
  * on its journal now when it is mounted writable, else pending until it is (like a label).
  */
-export const changeTapePlace = (
+export const changeTapePlace = async (
   app: App,
   tape: TapeId,
   mountOption: string | undefined,
   command: (state: TapePlaceState) => TapePlaceCommand,
-): E.Either<AppError, PlaceChange> => {
-  if (app.catalog.tape(tape) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
-  const session = openTapeSessionIfMounted(app, tape, mountOption);
+): Promise<E.Either<AppError, PlaceChange>> => {
+  if ((await app.catalog.tape(tape)) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  const session = await openTapeSessionIfMounted(app, tape, mountOption);
   if (E.isLeft(session)) return session;
-  return pipe(
-    loadStream(app, tapePlaceDecider, tapeStream(tape)),
-    E.chainW((loaded) =>
-      handle(app, tapePlaceDecider, loaded, command(loaded.state), { to: 'journal', tape, session: session.right, yieldIfBusy: true }),
-    ),
-    E.map((handled): PlaceChange => ({ tape, changed: handled.events.length > 0, pending: handled.pending })),
-  );
+  const loaded = await loadStream(app, tapePlaceDecider, tapeStream(tape));
+  if (E.isLeft(loaded)) return loaded;
+  // Decided on the stream loaded here: an append by another process meanwhile is a VersionConflict.
+  const handled = await handle(app, tapePlaceDecider, loaded.right, command(loaded.right.state), { to: 'journal', tape, session: session.right, yieldIfBusy: true });
+  return E.map((h: { readonly events: readonly unknown[]; readonly pending: boolean }): PlaceChange => ({ tape, changed: h.events.length > 0, pending: h.pending }))(handled);
 };

@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
 import type { EventEnvelope } from '../domain/envelope';
 import { tapeStream } from '../domain/events';
 import { checkDomainEvent } from '../domain/event-check';
@@ -47,13 +46,13 @@ export interface TapeSession {
   /** Appends to the tape's journal; returns the seqs given to the events. */
   append(envelopes: readonly EventEnvelope[]): E.Either<TapeProblem, readonly number[]>;
   /** Remembers how far the journal is in the local store: call once the store holds what was appended. */
-  commit(): void;
+  commit(): Promise<void>;
   /** On an LTFS mount: asks for an index write and returns the index generation reached; undefined elsewhere. */
-  syncIndex(): number | undefined;
+  syncIndex(): Promise<number | undefined>;
   /** The tape's lock file: on the tape for a folder, host-local for an LTFS cartridge (application/hold-tape-lock.ts). */
   readonly lockFile: string;
   /** Writes the tape's pending events (a read-only job's, at its end) in one append; quiet. */
-  flushPending(): { readonly flushed: number; readonly stillPending: number; readonly readOnly: boolean };
+  flushPending(): Promise<{ readonly flushed: number; readonly stillPending: number; readonly readOnly: boolean }>;
 }
 
 interface Located {
@@ -66,10 +65,10 @@ interface Located {
 }
 
 /** Candidate mount points for a tape: `--mount` alone when given, else remembered, drive, default folder. */
-export const mountCandidates = (app: App, tape: TapeId, mountOption: string | undefined): [string, MountSource][] => {
+export const mountCandidates = async (app: App, tape: TapeId, mountOption: string | undefined): Promise<[string, MountSource][]> => {
   if (mountOption !== undefined) return [[mountOption, 'option']];
   const all: [string | undefined, MountSource][] = [
-    [app.mounts.lastSeen(tape), 'remembered'],
+    [await app.mounts.lastSeen(tape), 'remembered'],
     [app.config.drive, 'drive'],
     [defaultTapeFolder(app.dataDir, tape), 'default'],
   ];
@@ -91,11 +90,11 @@ const isCartridgeOf = (tape: TapeId, mount: string): boolean => {
 };
 
 /** Finds where `tape` is mounted; a mount holding another tape is `WrongTapeMounted`. */
-export const locateTape = (app: App, tape: TapeId, mountOption: string | undefined): E.Either<AppError, Located> => {
-  const candidates = mountCandidates(app, tape, mountOption);
+export const locateTape = async (app: App, tape: TapeId, mountOption: string | undefined): Promise<E.Either<AppError, Located>> => {
+  const candidates = await mountCandidates(app, tape, mountOption);
   for (const [path, via] of candidates) {
     const volume = new FolderTape(path);
-    const memo = rememberedContact(app, volume);
+    const memo = await rememberedContact(app, volume);
     if (memo !== undefined && memo.label.tape === tape) return E.right({ volume, label: memo.label, labelHash: memo.labelHash, via, memo });
   }
   const probes: [string, MountSource, E.Either<TapeProblem, VolumeProbe>][] = candidates.map(([path, via]) => [
@@ -127,21 +126,23 @@ export const locateTape = (app: App, tape: TapeId, mountOption: string | undefin
  * import what the local store misses (a crash between tape and local append), and
  * write what is pending locally (a tape that was write-protected last time).
  */
-export const openTapeSession = (
+export const openTapeSession = async (
   app: App,
   tape: TapeId,
   mountOption: string | undefined,
   purpose: ContactPurpose = 'write',
-): E.Either<AppError, TapeSession> =>
-  pipe(
-    locateTape(app, tape, mountOption),
-    E.chainFirst((located) => checkCartridge(app, tape, located)),
-    E.chainFirst((located) => checkLtfsCartridge(app, tape, located.volume.root, located.volume.ltfsIdentity())),
-    E.chain((located) => syncWithStore(app, tape, located, purpose)),
-  );
+): Promise<E.Either<AppError, TapeSession>> => {
+  const located = await locateTape(app, tape, mountOption);
+  if (E.isLeft(located)) return located;
+  const cartridge = await checkCartridge(app, tape, located.right);
+  if (E.isLeft(cartridge)) return cartridge;
+  const ltfs = await checkLtfsCartridge(app, tape, located.right.volume.root, located.right.volume.ltfsIdentity());
+  if (E.isLeft(ltfs)) return ltfs;
+  return syncWithStore(app, tape, located.right, purpose);
+};
 
-const checkCartridge = (app: App, tape: TapeId, located: Located): E.Either<AppError, void> => {
-  const known = app.catalog.tapeInfo(tape);
+const checkCartridge = async (app: App, tape: TapeId, located: Located): Promise<E.Either<AppError, void>> => {
+  const known = await app.catalog.tapeInfo(tape);
   if (known === undefined || known.volumeUuid === located.label.volumeUuid) return E.right(undefined);
   return E.left({
     _tag: 'DifferentCartridge',
@@ -152,24 +153,24 @@ const checkCartridge = (app: App, tape: TapeId, located: Located): E.Either<AppE
   });
 };
 
-const syncWithStore = (app: App, tape: TapeId, located: Located, purpose: ContactPurpose): E.Either<AppError, TapeSession> => {
+const syncWithStore = async (app: App, tape: TapeId, located: Located, purpose: ContactPurpose): Promise<E.Either<AppError, TapeSession>> => {
   const volumeUuid = located.label.volumeUuid;
-  const remembered = journalAtMemo(app, tape, located);
-  const journal = remembered === undefined ? readJournalOf(app, tape, located) : E.right(remembered);
+  const remembered = await journalAtMemo(app, tape, located);
+  const journal = remembered === undefined ? await readJournalOf(app, tape, located) : E.right(remembered);
   if (E.isLeft(journal)) return journal;
   const contents = journal.right;
   // Only a journal read whole and clean is worth remembering (a torn tail is reported at each contact).
   const clean = contents.tornTail === undefined && contents.healedTears === 0 && contents.breaks === 0;
   const checked = checkJournalEvents(tape, contents.records);
   if (E.isLeft(checked)) return checked;
-  const lost = unwriteLostEvents(app, tape, contents.records, contents.head.seq);
-  const imported = app.store.importEvents(
+  const lost = await unwriteLostEvents(app, tape, contents.records, contents.head.seq);
+  const imported = await app.store.importEvents(
     contents.records.map((r) => r.event),
     { tape, state: 'written', seqs: contents.records.map((r) => r.seq) },
   );
   if (E.isLeft(imported)) return imported;
   if (lost > 0) {
-    const repaired = recordLostSegments(app, tape, (job, segment) => located.volume.segmentSize(job, segment));
+    const repaired = await recordLostSegments(app, tape, (job, segment) => located.volume.segmentSize(job, segment));
     if (E.isLeft(repaired)) return repaired;
   }
   let head = contents.head;
@@ -186,7 +187,7 @@ const syncWithStore = (app: App, tape: TapeId, located: Located, purpose: Contac
     return E.right(result.right.seqs);
   };
   const commit = () => app.cursors.save(tape, volumeUuid, cursor);
-  commit();
+  await commit();
   if (imported.right.imported.length > 0) {
     app.notice(`imported ${imported.right.imported.length} event(s) of ${tape} from its journal that the catalog was missing`);
   }
@@ -195,16 +196,16 @@ const syncWithStore = (app: App, tape: TapeId, located: Located, purpose: Contac
   // On LTFS a restore or verify writes once, at its end: the tape's pending events go with its own
   // (each append is a locate to the end of data and an index write on a real drive).
   const holdsEvents = purpose === 'read' && ltfs !== undefined;
-  const syncIndex = (): number | undefined => {
+  const syncIndex = async (): Promise<number | undefined> => {
     const generation = located.volume.syncIndex();
-    if (generation !== undefined && clean) rememberContact(app, located.volume, located.label, located.labelHash, head);
+    if (generation !== undefined && clean) await rememberContact(app, located.volume, located.label, located.labelHash, head);
     return generation;
   };
-  const flush = holdsEvents ? { flushed: 0, stillPending: app.store.pendingFor(tape).length, readOnly: false } : flushPending(app, tape, lockFile, append);
-  commit();
+  const flush = holdsEvents ? { flushed: 0, stillPending: (await app.store.pendingFor(tape)).length, readOnly: false } : await flushPending(app, tape, lockFile, append);
+  await commit();
   // A contact that read or wrote the tape leaves a memo for the next one (an index write with nothing new to write costs nothing).
-  if (remembered === undefined || flush.flushed > 0) syncIndex();
-  app.mounts.remember(tape, located.volume.root, app.clock().toISOString());
+  if (remembered === undefined || flush.flushed > 0) await syncIndex();
+  await app.mounts.remember(tape, located.volume.root, app.clock().toISOString());
   const report: ContactReport = {
     imported: imported.right.imported.length,
     flushed: flush.flushed,
@@ -213,9 +214,9 @@ const syncWithStore = (app: App, tape: TapeId, located: Located, purpose: Contac
     tornTail: contents.tornTail,
     healedTears: contents.healedTears,
   };
-  const flushJob = () => {
-    const flushed = flushPending(app, tape, lockFile, append, true);
-    commit();
+  const flushJob = async () => {
+    const flushed = await flushPending(app, tape, lockFile, append, true);
+    await commit();
     return flushed;
   };
   return E.right({ tape, mount: located.volume.root, via: located.via, label: located.label, labelHash: located.labelHash, report, append, commit, syncIndex, lockFile, flushPending: flushJob });
@@ -225,10 +226,10 @@ const syncWithStore = (app: App, tape: TapeId, located: Located, purpose: Contac
  * The journal as the memo left it, without reading it: only when the contact found the
  * cartridge as the memo took it and the catalog has written nothing to it since.
  */
-const journalAtMemo = (app: App, tape: TapeId, located: Located): JournalContents | undefined => {
+const journalAtMemo = async (app: App, tape: TapeId, located: Located): Promise<JournalContents | undefined> => {
   const memo = located.memo;
-  if (memo === undefined || !catalogAtMemo(app, memo)) return undefined;
-  const cursor = app.cursors.get(tape, located.label.volumeUuid);
+  if (memo === undefined || !(await catalogAtMemo(app, memo))) return undefined;
+  const cursor = await app.cursors.get(tape, located.label.volumeUuid);
   if (cursor !== undefined && (cursor.head.seq !== memo.head.seq || cursor.head.hash !== memo.head.hash)) return undefined;
   return { records: [], head: memo.head, cursor, tornTail: undefined, healedTears: 0, breaks: 0 };
 };
@@ -255,10 +256,10 @@ export const journalEventProblem = (tape: TapeId, event: EventEnvelope): string 
  * tape's files can still be restored and verified. Damage the catalog has not got past
  * (a stray record at the end, a tape it does not know) is refused, naming the record.
  */
-const readJournalOf = (app: App, tape: TapeId, located: Located): E.Either<AppError, JournalContents> => {
-  const journal = located.volume.readJournal(located.labelHash, app.cursors.get(tape, located.label.volumeUuid));
-  if (E.isRight(journal) || journal.left._tag !== 'JournalBroken' || app.catalog.tape(tape) === undefined) return journal;
-  const known = app.store.tapeEvents(tape).reduce((max, e) => Math.max(max, e.seq ?? 0), 0);
+const readJournalOf = async (app: App, tape: TapeId, located: Located): Promise<E.Either<AppError, JournalContents>> => {
+  const journal = located.volume.readJournal(located.labelHash, await app.cursors.get(tape, located.label.volumeUuid));
+  if (E.isRight(journal) || journal.left._tag !== 'JournalBroken' || (await app.catalog.tape(tape)) === undefined) return journal;
+  const known = (await app.store.tapeEvents(tape)).reduce((max, e) => Math.max(max, e.seq ?? 0), 0);
   if (journal.left.record >= known) return journal;
   const around = located.volume.readJournal(located.labelHash, undefined, true);
   if (E.isRight(around)) {
@@ -279,14 +280,14 @@ const checkJournalEvents = (
   return E.right(undefined);
 };
 
-const flushPending = (
+const flushPending = async (
   app: App,
   tape: TapeId,
   lockFile: string,
   append: (envelopes: readonly EventEnvelope[]) => E.Either<TapeProblem, readonly number[]>,
   quiet = false,
-): { flushed: number; stillPending: number; readOnly: boolean } => {
-  const pending = app.store.pendingFor(tape);
+): Promise<{ flushed: number; stillPending: number; readOnly: boolean }> => {
+  const pending = await app.store.pendingFor(tape);
   if (pending.length === 0) return { flushed: 0, stillPending: 0, readOnly: false };
   // Another lto writing to the tape now would find the journal's head moved under it.
   const holder = busyWith(app, lockFile);
@@ -300,7 +301,7 @@ const flushPending = (
     app.notice(`${pending.length} event(s) of ${tape} stay pending: the tape is not writable (${written.left._tag})`);
     return { flushed: 0, stillPending: pending.length, readOnly: true };
   }
-  app.store.markWritten(
+  await app.store.markWritten(
     tape,
     pending.map((event, i) => ({ id: event.id, seq: written.right[i] ?? 0 })),
   );
@@ -315,12 +316,12 @@ export type { JournalHead };
  * one), none when it simply is not mounted. Any other problem (wrong tape, damaged
  * journal, `--mount` that does not hold it) is still an error.
  */
-export const openTapeSessionIfMounted = (
+export const openTapeSessionIfMounted = async (
   app: App,
   tape: TapeId,
   mountOption: string | undefined,
-): E.Either<AppError, TapeSession | undefined> => {
-  const session = openTapeSession(app, tape, mountOption);
+): Promise<E.Either<AppError, TapeSession | undefined>> => {
+  const session = await openTapeSession(app, tape, mountOption);
   if (E.isRight(session)) return session;
   if (session.left._tag === 'TapeNotMounted' && mountOption === undefined) return E.right(undefined);
   return session;

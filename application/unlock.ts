@@ -54,7 +54,8 @@ const isKey = (value: KeyObject | KeyFileProblem): value is KeyObject => !('_tag
  * RSA slots, else the passphrase on the passphrase slots. The slot's AEAD tag is the
  * only check; no hash of any key is kept. WrongKey when nothing opens.
  */
-export const unlockTape = async (app: App, tape: TapeId, secrets: Secrets, slots: readonly KeySlot[] = app.catalog.keySlots(tape)): Promise<E.Either<AppError, TapeKeys>> => {
+export const unlockTape = async (app: App, tape: TapeId, secrets: Secrets, knownSlots?: readonly KeySlot[]): Promise<E.Either<AppError, TapeKeys>> => {
+  const slots = knownSlots ?? (await app.catalog.keySlots(tape));
   if (slots.length === 0) return E.left({ _tag: 'NoKeySlots', tape });
   if (secrets.keyFile !== undefined) {
     const key = await privateKeyFrom(secrets, secrets.keyFile);
@@ -76,7 +77,7 @@ export const unlockTape = async (app: App, tape: TapeId, secrets: Secrets, slots
 
 /** A tape's names and keys for a command: plain tapes need nothing; encrypted ones are unlocked. */
 export const unlockIfEncrypted = async (app: App, tape: TapeId, secrets: Secrets): Promise<E.Either<AppError, Unlocked | undefined>> => {
-  if (app.catalog.tape(tape)?.encrypted !== true) return E.right(undefined);
+  if ((await app.catalog.tape(tape))?.encrypted !== true) return E.right(undefined);
   const keys = await unlockTape(app, tape, secrets);
   return E.map((k: TapeKeys): Unlocked => ({ keys: k, names: sealedNames(k.names) }))(keys);
 };
@@ -86,16 +87,16 @@ export const unlockIfEncrypted = async (app: App, tape: TapeId, secrets: Secrets
  * job reads and writes them. `withoutKey` lets an encrypted tape through locked (a
  * verify of ciphertext hashes only), with the option that allows it named in the refusal.
  */
-export const tapeForJob = (
+export const tapeForJob = async (
   app: App,
   input: string,
   unlocked: Unlocked | undefined,
   withoutKey?: { readonly allowed: boolean; readonly option: string },
-): E.Either<AppError, { readonly tape: TapeId; readonly known: TapeView; readonly names: Names }> => {
+): Promise<E.Either<AppError, { readonly tape: TapeId; readonly known: TapeView; readonly names: Names }>> => {
   const parsed = tapeIdFromInput(input);
   if (E.isLeft(parsed)) return parsed;
   const tape = parsed.right;
-  const known = app.catalog.tape(tape);
+  const known = await app.catalog.tape(tape);
   if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
   if (known.encrypted && unlocked === undefined && withoutKey?.allowed !== true) {
     return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape}`, options: withoutKey === undefined ? 'an unlock' : `an unlock, or ${withoutKey.option}` });

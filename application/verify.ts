@@ -8,6 +8,7 @@ import { readJournal } from '../infrastructure/journal';
 import { segmentPath } from '../infrastructure/tape/layout';
 import { FolderTape } from '../infrastructure/tape/tape-volume';
 import { checkSegment, type CheckStatus, type SegmentCheck } from '../infrastructure/verify/segment-check';
+import type { SegmentRecord } from '../projections/ports/verify-queries';
 import type { App } from './app';
 import type { AppError } from './errors';
 import { mintId } from './mint-id';
@@ -94,29 +95,30 @@ export const runVerify = async (
   progress?: Subject<VerifyProgress>,
   unlocked?: Unlocked,
 ): Promise<E.Either<AppError, VerifyReport>> => {
-  const named = tapeForJob(app, input.tape, unlocked, { allowed: input.noKey, option: '--no-key' });
+  const named = await tapeForJob(app, input.tape, unlocked, { allowed: input.noKey, option: '--no-key' });
   if (E.isLeft(named)) return named;
   const { tape, known, names } = named.right;
   const mode: VerifyReport['mode'] = known.encrypted && unlocked === undefined ? 'no-key' : input.quick ? 'quick' : 'full';
-  const jobs = input.job === undefined ? app.catalog.jobs({ tape }).filter((j) => holdsArchive(j.type)) : [];
+  const jobs = input.job === undefined ? (await app.catalog.jobs({ tape })).filter((j) => holdsArchive(j.type)) : [];
   if (input.job !== undefined) {
-    const one = findBackupJob(app, tape, input.job);
+    const one = await findBackupJob(app, tape, input.job);
     if (E.isLeft(one)) return one;
     jobs.push(one.right);
   }
   if (jobs.length === 0) return E.left({ _tag: 'NothingOnTape', tape });
-  const readable = refuseUnknownFeatures(app, tape, jobs.map((j) => j.id));
+  const readable = await refuseUnknownFeatures(app, tape, jobs.map((j) => j.id));
   if (E.isLeft(readable)) return readable;
-  const session = openTapeSession(app, tape, input.mount, 'read');
+  const session = await openTapeSession(app, tape, input.mount, 'read');
   if (E.isLeft(session)) return session;
 
   return withTapeLock(app, session.right, 'lto verify', async () => {
     const job = mintId(JobId, app.newId());
     const recorder = new JobRecorder(app, tape, job, session.right, false, true);
-    const started = recorder.record({ type: 'StartJob', job, tape, jobType: 'VERIFY', encrypted: known.encrypted, host: app.host }, { pid: app.pid });
+    const started = await recorder.record({ type: 'StartJob', job, tape, jobType: 'VERIFY', encrypted: known.encrypted, host: app.host }, { pid: app.pid });
     if (E.isLeft(started)) return started;
 
-    const plan = jobs.map((j) => ({ job: j.id, segments: app.catalog.verify.segmentsOf(j.id) }));
+    const plan: { job: string; segments: SegmentRecord[] }[] = [];
+    for (const j of jobs) plan.push({ job: j.id, segments: await app.catalog.verify.segmentsOf(j.id) });
     const totalSegments = plan.reduce((n, p) => n + p.segments.length, 0);
     const totalBytes = plan.reduce((n, p) => n + p.segments.reduce((m, s) => m + s.bytes, 0), 0);
     let segmentsDone = 0;
@@ -132,8 +134,9 @@ export const runVerify = async (
       // Let the progress bar draw between segments (the check itself reads synchronously), and a signal be heard.
       await new Promise((resolve) => setImmediate(resolve));
       if (input.stop?.() !== undefined) break;
+      const files = mode === 'full' ? await app.catalog.verify.filesOf(s.job, s.segment) : [];
       const check = checkSegment(
-        { path: segmentPath(session.right.mount, s.job, s.segment), bytes: s.bytes, sha256: s.sha256, files: mode === 'full' ? app.catalog.verify.filesOf(s.job, s.segment) : [] },
+        { path: segmentPath(session.right.mount, s.job, s.segment), bytes: s.bytes, sha256: s.sha256, files },
         mode === 'full' ? 'full' : 'quick',
         mode === 'full' ? unlocked?.keys : undefined,
         // Within a segment too: a 1 GiB segment moves the bar as it is read.
@@ -152,7 +155,7 @@ export const runVerify = async (
     const found = worst([...verified.map((v) => v.status), journal.damaged.length > 0 ? 'CORRUPTED' : 'PASSED']);
     const status = stopped === undefined ? found : 'INTERRUPTED';
     const ending = stopped === undefined ? undefined : { ...stopped, at: app.clock().toISOString() };
-    const recorded = recordOutcome(recorder, verified, journal, { status: found, stopped: ending }, bytesRead, names);
+    const recorded = await recordOutcome(recorder, verified, journal, { status: found, stopped: ending }, bytesRead, names);
     if (E.isLeft(recorded)) return recorded;
     return E.right({ tape, journal, job, status, mode, jobs: verified, bytesRead });
   }, input.breakLock === true);
@@ -169,14 +172,14 @@ const jobReport = (job: string, checks: readonly [number, SegmentCheck][], names
   ),
 });
 
-const recordOutcome = (
+const recordOutcome = async (
   recorder: JobRecorder,
   verified: readonly VerifiedJob[],
   journal: VerifiedJournal,
   end: { readonly status: CheckStatus; readonly stopped: (StopRequest & { readonly at: string }) | undefined },
   bytesRead: number,
   names: Names,
-): E.Either<AppError, unknown> => {
+): Promise<E.Either<AppError, unknown>> => {
   const status = end.status;
   const job = recorder.job;
   const journalWarnings = journal.damaged.map((d) => ({ path: '', reason: `journal record ${d.record} (line ${d.line}) is damaged: ${d.kind}` }));
@@ -185,7 +188,7 @@ const recordOutcome = (
     ...v.damaged.map((d) => ({ path: d.stored, reason: names.sealed && names.tryOpen(d.stored) === undefined ? `${d.status}` : names.text(d.stored, `${d.status}: segment ${d.segment} offset ${d.offset}: ${d.reason}`) })),
   ])];
   if (warnings.length > 0) {
-    const warned = recorder.record({ type: 'RecordWarnings', job, warnings });
+    const warned = await recorder.record({ type: 'RecordWarnings', job, warnings });
     if (E.isLeft(warned)) return warned;
   }
   const files = verified.reduce((n, v) => n + v.filesChecked, 0);

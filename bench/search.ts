@@ -42,7 +42,7 @@ const main = async (): Promise<void> => {
     let total = 0;
     for (let i = 0; i < 9; i++) {
       const t0 = process.hrtime.bigint();
-      const r = searchCatalog(app as App, { pattern, limit: 100 });
+      const r = await searchCatalog(app as App, { pattern, limit: 100 });
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
       if (r._tag === 'Left') throw new Error(JSON.stringify(r.left));
       total = r.right.total;

@@ -172,10 +172,10 @@ const ours = async (src: string, out: string, window: number, options: SegmentWr
   };
   for (const item of items) {
     const meta = { path: item.rel, mode: Number(item.stat.mode & 0o7777n), mtimeNs: item.stat.mtimeNs, uid: Number(item.stat.uid), gid: Number(item.stat.gid) };
-    if (item.stat.isDirectory()) track(writer.addDirectory(meta));
+    if (item.stat.isDirectory()) void track(writer.addDirectory(meta));
     else if (item.stat.isFile()) {
       files++;
-      track(writer.addFile(meta, item.abs, { size: Number(item.stat.size), mtimeNs: item.stat.mtimeNs }));
+      void track(writer.addFile(meta, item.abs, { size: Number(item.stat.size), mtimeNs: item.stat.mtimeNs }));
     }
     if (inflight.size >= window) await Promise.race(inflight);
   }

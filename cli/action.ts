@@ -39,7 +39,7 @@ export const withApp = async (
     const result = await action(opened.right);
     state.exitCode = E.isLeft(result) ? reportError(io, result.left) : result.right;
   } finally {
-    opened.right.close();
+    await opened.right.close();
   }
 };
 

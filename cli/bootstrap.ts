@@ -26,7 +26,8 @@ export interface OpenedApp {
   readonly app: App;
   readonly runner: ProjectionRunner;
   readonly dbPath: string;
-  readonly close: () => void;
+  /** Closes the catalog and the event store (one SQLite handle: whichever goes first closes it). */
+  readonly close: () => Promise<void>;
 }
 
 /**
@@ -75,12 +76,16 @@ export const openApp = async (io: Io, options: GlobalOptions): Promise<E.Either<
       crashPoint: crashPointFromEnv(environment.env),
       notice: (message) => io.err(io.errStyle.dim(message)),
     });
-    const closed = closeInterruptedJobs(app);
+    const close = async (): Promise<void> => {
+      await app.catalog.close();
+      await app.store.close();
+    };
+    const closed = await closeInterruptedJobs(app);
     if (E.isLeft(closed)) {
-      db.close();
+      await close();
       return closed;
     }
-    return E.right({ app, runner, dbPath, close: () => db.close() });
+    return E.right({ app, runner, dbPath, close });
   } catch (error) {
     db.close();
     return E.left({ _tag: 'DatabaseUnusable', path: dbPath, reason: sqliteReason(error) ?? errorMessage(error) });

@@ -39,7 +39,7 @@ export const nameDecodersFor = async (io: Io, app: App, options: SecretOptions, 
   const given = options.key !== undefined || options.passphraseFile !== undefined || (io.env.LTO_PASSPHRASE ?? '') !== '';
   if (!given) return decoders;
   const secrets = cliSecrets({ ...io, interactive: false }, options);
-  for (const tape of app.catalog.tapes()) {
+  for (const tape of await app.catalog.tapes()) {
     if (!tape.encrypted || (onlyTape !== undefined && tape.id !== onlyTape)) continue;
     const parsed = tapeIdFromInput(tape.id);
     if (E.isLeft(parsed)) continue;

@@ -18,7 +18,7 @@ import type { Ask } from './ui/ask';
  * found mounted, a person at a terminal is asked for its mount point.
  */
 export const setBackupTarget = async (io: Io, app: App, set: string, mounts: readonly string[], ask: Ask | undefined): Promise<E.Either<AppError, SetTarget>> => {
-  const target = chooseSetTarget(app, set, mounts);
+  const target = await chooseSetTarget(app, set, mounts);
   if (E.isLeft(target) || target.right.mount !== undefined || ask === undefined) return target;
   const mount = await askMountPoint(io, app, ask, target.right.tape, `Mount ${target.right.tape} (the current tape of set ${target.right.set}) and give its mount point`, undefined);
   return E.right({ ...target.right, mount });
@@ -38,7 +38,7 @@ export const setSpanTapes = (io: Io, app: App, target: SetTarget, mounts: readon
   };
   return {
     nextTape: async (full, part) => {
-      const next = nextSetTape(app, target.set, full, used);
+      const next = await nextSetTape(app, target.set, full, used);
       if (next !== undefined) return take(next);
       if (ask === undefined) return E.right(undefined);
       io.err(io.errStyle.bold(`Tape ${full} is full and is the last of set ${target.set}. The job goes on as part ${part}, on another tape, which joins the set.`));
@@ -46,13 +46,13 @@ export const setSpanTapes = (io: Io, app: App, target: SetTarget, mounts: readon
         const answer = await ask('Barcode of the next tape (empty: stop here): ');
         if (answer === undefined || answer.trim() === '') return E.right(undefined);
         const tape = tapeIdFromInput(answer.trim());
-        const joined = E.isLeft(tape) ? tape : addTapeToSet(app, target.set, tape.right, undefined);
+        const joined = E.isLeft(tape) ? tape : await addTapeToSet(app, target.set, tape.right, undefined);
         if (E.isRight(joined)) return take(joined.right.tape);
         io.err(renderError(joined.left).message);
       }
     },
     mountOf: async (tape, part, problem) => {
-      const found = problem === undefined ? mountOfSetTape(app, tape, mounts) : undefined;
+      const found = problem === undefined ? await mountOfSetTape(app, tape, mounts) : undefined;
       if (found !== undefined) return found;
       if (ask === undefined) return undefined;
       return askMountPoint(io, app, ask, tape, `Eject the full tape, mount ${tape} (part ${part}, set ${target.set}) and give its mount point`, problem);

@@ -18,7 +18,7 @@ import type { Ask } from './ui/ask';
  */
 export const askMountPoint = async (io: Io, app: App, ask: Ask, tape: TapeId, question: string, problem: AppError | undefined, fallback?: string): Promise<string | undefined> => {
   if (problem !== undefined) io.err(io.errStyle.red(renderError(problem).message));
-  const remembered = app.mounts.lastSeen(tape) ?? app.config.drive ?? fallback;
+  const remembered = (await app.mounts.lastSeen(tape)) ?? app.config.drive ?? fallback;
   const answer = await ask(`${question}${remembered === undefined ? '' : ` [${remembered}]`}: `);
   if (answer === undefined) return undefined;
   return answer.trim() === '' ? remembered : answer.trim();

@@ -9,7 +9,7 @@ import { createProjectionTables, createRunnerTables, dropProjectionTables, index
 /** The slice of the event store a replay needs (keeps projections/ free of infrastructure). */
 export interface EventSource {
   readAll(fromPosition: number, batchSize: number): import('rxjs').Observable<readonly StoredEvent[]>;
-  lastPosition(): number;
+  lastPosition(): Promise<number>;
 }
 
 /**
@@ -74,7 +74,7 @@ export class ProjectionRunner {
    * a newer version is built from the start without replaying the others twice.
    */
   async catchUp(source: EventSource): Promise<number> {
-    const last = source.lastPosition();
+    const last = await source.lastPosition();
     const byName = this.checkpoints();
     const froms = [...new Set(this.projections.map((p) => byName.get(p.name) ?? 0))].filter((f) => f < last).sort((a, b) => a - b);
     let count = 0;

@@ -82,7 +82,7 @@ const hitsOf = (values: readonly string[]): E.Either<string, [string, string, st
 /** A name text the CLI reads back exactly (`\xff` for a byte that is not UTF-8; what it prints). */
 const argName = (text: string): string => displayName(text);
 
-type Send = (reply: FastifyReply, result: PageResult) => FastifyReply;
+type Send = (reply: FastifyReply, result: PageResult | Promise<PageResult>) => Promise<FastifyReply>;
 
 /** The actions: POST only, refused in --read-only, each with the session's CSRF token. */
 export const registerActions = (server: FastifyInstance, app: App, o: { readonly readOnly: boolean; readonly actions: ActionOptions }, context: (request: FastifyRequest) => PageContext, send: Send): void => {
@@ -150,10 +150,10 @@ export const registerActions = (server: FastifyInstance, app: App, o: { readonly
     return reply.redirect(`/browse?tape=${encodeURIComponent(unlocked.right.tape)}`, 303);
   });
 
-  server.post('/actions/verify', guarded((ctx, body, reply) => {
+  server.post('/actions/verify', guarded(async (ctx, body, reply) => {
     const tape = tapeIdFromInput(field(body, 'tape'));
     if (E.isLeft(tape)) return send(reply, errorPage(ctx, 'Verify', tape.left));
-    if (app.catalog.tape(tape.right) === undefined) return send(reply, errorPage(ctx, 'Verify', { _tag: 'TapeNotRegistered', tape: tape.right }));
+    if ((await app.catalog.tape(tape.right)) === undefined) return send(reply, errorPage(ctx, 'Verify', { _tag: 'TapeNotRegistered', tape: tape.right }));
     const mount = field(body, 'mount').trim();
     startJob(o.actions, ['verify', tape.right, ...(mount === '' ? [] : ['--mount', mount])], field(body, 'passphrase'));
     return reply.redirect(`/jobs?tape=${encodeURIComponent(tape.right)}`, 303);

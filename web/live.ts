@@ -15,14 +15,14 @@ export interface LiveState {
   readonly progress: readonly JobProgress[];
 }
 
-export const liveSignature = (app: App): string => {
-  const jobs = listJobs(app, {});
+export const liveSignature = async (app: App): Promise<string> => {
+  const jobs = await listJobs(app, {});
   return `${jobs.length}:${jobs.filter((j) => j.status === 'RUNNING').map((j) => j.id).join(',')}`;
 };
 
-export const liveState = (app: App): LiveState => ({
-  signature: liveSignature(app),
-  running: listJobs(app, { status: 'RUNNING' }).map((j) => ({ job: j.id, tape: j.tape, type: j.type })),
+export const liveState = async (app: App): Promise<LiveState> => ({
+  signature: await liveSignature(app),
+  running: (await listJobs(app, { status: 'RUNNING' })).map((j) => ({ job: j.id, tape: j.tape, type: j.type })),
   progress: readProgress(app.dataDir),
 });
 

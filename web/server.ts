@@ -93,7 +93,10 @@ export const buildServer = async (app: App, options: ServeOptions): Promise<Fast
     if (request.session === undefined) throw new Error('a page was reached without a session');
     return { app, readOnly: options.readOnly, session: request.session, notices };
   };
-  const send = (reply: FastifyReply, result: PageResult) => reply.code(result.status).type('text/html; charset=utf-8').send(result.html);
+  const send = async (reply: FastifyReply, result: PageResult | Promise<PageResult>): Promise<FastifyReply> => {
+    const { status, html } = await result;
+    return reply.code(status).type('text/html; charset=utf-8').send(html);
+  };
 
   server.get('/', (request, reply) => send(reply, tapesPage(context(request))));
   server.get('/tape', (request, reply) => send(reply, tapePage(context(request), field(request.query, 'tape'))));
@@ -117,17 +120,26 @@ export const buildServer = async (app: App, options: ServeOptions): Promise<Fast
   server.get('/jobs', (request, reply) =>
     send(reply, jobsPage(context(request), { tape: field(request.query, 'tape'), type: field(request.query, 'type'), status: field(request.query, 'status'), since: field(request.query, 'since') })),
   );
-  server.get('/report', (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(renderHtmlReport(healthReport(app)).replace('<body>', '<body><p style="margin:8px 16px"><a href="/">← back to the catalog</a></p>')),
+  server.get('/report', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(renderHtmlReport(await healthReport(app)).replace('<body>', '<body><p style="margin:8px 16px"><a href="/">← back to the catalog</a></p>')),
   );
   server.get('/live', (request, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+    // One read of the catalog at a time: a tick that finds the last one still running skips.
+    let reading = false;
     const tick = (): void => {
-      reply.raw.write(`data: ${JSON.stringify(liveState(app))}\n\n`);
+      if (reading) return;
+      reading = true;
+      void liveState(app).then(
+        (state) => reply.raw.write(`data: ${JSON.stringify(state)}\n\n`),
+        () => clearInterval(timer),
+      ).finally(() => {
+        reading = false;
+      });
     };
-    tick();
     const timer = setInterval(tick, LIVE_EVERY_MS);
+    tick();
     request.raw.on('close', () => clearInterval(timer));
   });
 

@@ -17,7 +17,7 @@ const pageSecrets = (passphrase: string): Secrets => ({
 export const unlockNames = async (app: App, tapeInput: string, passphrase: string): Promise<E.Either<AppError, { tape: string; names: Names }>> => {
   const tape = tapeIdFromInput(tapeInput);
   if (E.isLeft(tape)) return tape;
-  if (app.catalog.tape(tape.right) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape: tape.right });
+  if ((await app.catalog.tape(tape.right)) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape: tape.right });
   const keys = await unlockTape(app, tape.right, pageSecrets(passphrase));
   return E.map((k: { names: Parameters<typeof sealedNames>[0] }) => ({ tape: tape.right, names: sealedNames(k.names) }))(keys);
 };

@@ -17,18 +17,18 @@ export interface ChosenMode {
  * the same data is not written again; else full. A source new to the tape is written
  * whole either way (an incremental takes what the catalog lacks as new).
  */
-export const chooseMode = (
+export const chooseMode = async (
   catalog: Catalog,
   tape: string,
   roots: readonly string[],
   names: Names,
   request: ModeRequest,
   set?: { readonly name: string; readonly tapes: readonly string[] },
-): ChosenMode => {
+): Promise<ChosenMode> => {
   const holder = set === undefined ? tape : `set ${set.name}`;
   if (request === 'full') return { mode: 'FULL', reason: '--full: every file is written again' };
   if (request === 'incremental') return { mode: 'INCREMENTAL', reason: `--incremental: only what is new or changed since the ${set === undefined ? 'tape' : 'set'}'s latest backup of these sources` };
-  const state = catalog.baseline(tape, set?.tapes);
+  const state = await catalog.baseline(tape, set?.tapes);
   const held = roots.filter((root) => {
     const latest = state.latest(names.path(root));
     return latest !== undefined && latest.kind !== 'deleted';

@@ -32,35 +32,35 @@ export const refusalReason = (e: AppError): string =>
   e._tag === 'SpanTapeRefused' ? `tape ${e.tape} cannot take the next part of this job: ${e.reason}` : `the next tape cannot be used (${e._tag})`;
 
 /** Paths gone since the baseline, in pages: an incremental after a big clean-up may declare a million paths gone. */
-export const recordDeletions = (recorder: JobRecorder, scan: ScanTable): E.Either<AppError, void> => {
+export const recordDeletions = async (recorder: JobRecorder, scan: ScanTable): Promise<E.Either<AppError, void>> => {
   const job = recorder.job;
   const page: string[] = [];
-  const flush = (): E.Either<AppError, unknown> =>
+  const flush = async (): Promise<E.Either<AppError, unknown>> =>
     page.length === 0 ? E.right(undefined) : recorder.record({ type: 'RecordDeletions', job, paths: page.splice(0) });
   for (const path of scan.gone()) {
     page.push(path);
     if (page.length >= 10_000) {
-      const recorded = flush();
+      const recorded = await flush();
       if (E.isLeft(recorded)) return recorded;
     }
   }
-  return E.map(() => undefined)(flush());
+  return E.map(() => undefined)(await flush());
 };
 
-export const finishJob = (outcome: WriteOutcome, scan: ScanTable, now: string): E.Either<AppError, void> => {
+export const finishJob = async (outcome: WriteOutcome, scan: ScanTable, now: string): Promise<E.Either<AppError, void>> => {
   const part = outcome.last;
   const recorder = part.recorder;
   const job = recorder.job;
   // Deletions are not recorded: a job stopped part-way has not written everything the scan found.
-  if (outcome.stopped !== undefined) return E.map(() => undefined)(recorder.record({ type: 'InterruptJob', job, reason: outcome.stopped.reason, detectedAt: now }));
+  if (outcome.stopped !== undefined) return E.map(() => undefined)(await recorder.record({ type: 'InterruptJob', job, reason: outcome.stopped.reason, detectedAt: now }));
   if (outcome.failure === undefined && !outcome.deletionsRecorded) {
-    const recorded = recordDeletions(recorder, scan);
+    const recorded = await recordDeletions(recorder, scan);
     if (E.isLeft(recorded)) return recorded;
   }
   const totals = { ...part.totals };
   const ended =
     outcome.failure === undefined
-      ? recorder.record({ type: 'CompleteJob', job, totals })
-      : recorder.record({ type: 'FailJob', job, reason: outcome.failure, totals });
+      ? await recorder.record({ type: 'CompleteJob', job, totals })
+      : await recorder.record({ type: 'FailJob', job, reason: outcome.failure, totals });
   return E.map(() => undefined)(ended);
 };

@@ -77,7 +77,7 @@ export class OpenSegment {
     const { bytes, sha256, plainBytes, chunkBytes } = closed.right;
     const entries = this.entries;
     this.entries = [];
-    const recorded = part.recorder.record({ type: 'CloseSegment', job, segment: part.segment, bytes, sha256, plainBytes, chunkBytes, entries });
+    const recorded = await part.recorder.record({ type: 'CloseSegment', job, segment: part.segment, bytes, sha256, plainBytes, chunkBytes, entries });
     if (E.isLeft(recorded)) return recorded;
     this.app.crashPoint('after-segment-recorded');
     return E.right(undefined);

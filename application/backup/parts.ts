@@ -75,8 +75,8 @@ export interface PartPlace {
 }
 
 /** A tape that may not take the next part: not registered, already in this job, or not encrypted as the first is. */
-export const refuseNextTape = (app: App, next: TapeId, parts: readonly PartPlace[], first: Part): AppError | undefined => {
-  const known = app.catalog.tape(next);
+export const refuseNextTape = async (app: App, next: TapeId, parts: readonly PartPlace[], first: Part): Promise<AppError | undefined> => {
+  const known = await app.catalog.tape(next);
   if (known === undefined) return { _tag: 'SpanTapeRefused', tape: next, reason: `it is not in the catalog: add it first with \`lto tape add ${next}\`` };
   if (parts.some((p) => p.tape === next)) return { _tag: 'SpanTapeRefused', tape: next, reason: 'it already holds a part of this job' };
   if (known.encrypted !== first.names.sealed) {
@@ -100,12 +100,12 @@ export const openNextPart = async (
   previous: readonly PartPlace[],
 ): Promise<E.Either<AppError, Part>> => {
   let problem: AppError | undefined;
-  const inService = refuseRetired(app, tape);
+  const inService = await refuseRetired(app, tape);
   if (E.isLeft(inService)) return inService;
   for (let attempt = 0; attempt < MOUNT_ATTEMPTS; attempt++) {
     const mount = await span.mountOf(tape, number, problem);
     if (mount === undefined) return E.left(problem ?? { _tag: 'TapeNotMounted', tape, tried: [] });
-    const session = openTapeSession(app, tape, mount);
+    const session = await openTapeSession(app, tape, mount);
     if (E.isLeft(session)) {
       problem = session.left;
       continue;
@@ -138,11 +138,11 @@ const startPart = async (
   const tape = session.tape;
   const unlocked = await span.unlock(tape);
   if (E.isLeft(unlocked)) return unlocked;
-  const named = tapeForJob(app, tape, unlocked.right);
+  const named = await tapeForJob(app, tape, unlocked.right);
   if (E.isLeft(named)) return named;
   const { known, names } = named.right;
   const recorder = new JobRecorder(app, tape, job, session);
-  const started = recorder.record(
+  const started = await recorder.record(
     {
       ...startCommand(app, context, tape, job, names),
       // The span's identity is its first part's job.

@@ -79,9 +79,9 @@ const classify = (previous: LatestVersion | undefined, entry: ScannedEntry, chec
  * (a full backup takes everything as new), record it in the scan table, and find what
  * the catalog has under the roots that is gone.
  */
-export const planBackup = (catalog: Catalog, options: PlanOptions): { plan: BackupPlan; scan: ScanTable } => {
-  const scan = catalog.scanTable();
-  const state = catalog.baseline(options.tape, options.baseline);
+export const planBackup = async (catalog: Catalog, options: PlanOptions): Promise<{ plan: BackupPlan; scan: ScanTable }> => {
+  const scan = await catalog.scanTable();
+  const state = await catalog.baseline(options.tape, options.baseline);
   const excluded = (path: string) => options.excludes.some((g) => g.matches(path));
   const names = options.names;
   let scanned = 0;
@@ -103,7 +103,7 @@ export const planBackup = (catalog: Catalog, options: PlanOptions): { plan: Back
     if (++scanned % 1000 === 0) options.onScanned?.(scanned);
   }
   scan.finishFill();
-  const deleted = scan.findGone(options.tape, options.roots.map((root) => names.path(root)), options.baseline);
+  const deleted = await scan.findGone(options.tape, options.roots.map((root) => names.path(root)), options.baseline);
   const totals = scan.totals();
   const plan: BackupPlan = {
     new: totals.new,

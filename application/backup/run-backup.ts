@@ -115,10 +115,10 @@ const backup = async (
   unlocked: Unlocked | undefined,
   locked: (lock: TapeLock) => void,
 ): Promise<E.Either<AppError, BackupReport>> => {
-  const named = tapeForJob(app, input.tape, unlocked);
+  const named = await tapeForJob(app, input.tape, unlocked);
   if (E.isLeft(named)) return named;
   const { tape, known, names } = named.right;
-  const inService = refuseRetired(app, tape);
+  const inService = await refuseRetired(app, tape);
   if (E.isLeft(inService)) return inService;
   const roots = input.sources.map(sourceRoot);
   const missing = missingSources(roots);
@@ -127,7 +127,7 @@ const backup = async (
     const target = symlinkedFolder(root);
     if (target !== undefined) app.notice(`source ${root} is a symlink to ${target}: backing up ${target}'s contents under ${root}`);
   }
-  const session = openTapeSession(app, tape, input.mount);
+  const session = await openTapeSession(app, tape, input.mount);
   if (E.isLeft(session)) return session;
   const writable = new FolderTape(session.right.mount).checkWritable();
   if (!input.dryRun && E.isLeft(writable)) return writable;
@@ -140,8 +140,8 @@ const backup = async (
   }
 
   const request = input.incremental === 'auto' ? 'auto' : input.incremental ? 'incremental' : 'full';
-  const { mode, reason: modeReason } = chooseMode(app.catalog, tape, roots, names, request, input.set);
-  const { plan, scan } = planBackup(app.catalog, {
+  const { mode, reason: modeReason } = await chooseMode(app.catalog, tape, roots, names, request, input.set);
+  const { plan, scan } = await planBackup(app.catalog, {
     tape,
     ...(input.set === undefined ? {} : { baseline: input.set.tapes }),
     roots,
@@ -172,7 +172,7 @@ const backup = async (
     span: input.span, locked, stop: input.stop,
   };
   const recorder = new JobRecorder(app, tape, job, session.right);
-  const started = recorder.record(
+  const started = await recorder.record(
     { ...startCommand(app, context, tape, job, names), ...(input.span === undefined ? {} : { span: { id: job, part: 1, previous: [] } }) },
     { pid: app.pid },
   );
@@ -182,7 +182,7 @@ const backup = async (
   if (E.isLeft(written)) return written;
   const outcome = written.right;
   app.crashPoint('job-ending');
-  const ended = finishJob(outcome, scan, app.clock().toISOString());
+  const ended = await finishJob(outcome, scan, app.clock().toISOString());
   if (E.isLeft(ended)) return ended;
   if (outcome.error !== undefined) return E.left(outcome.error);
   const totals = { files: outcome.filesDone, bytesRead: outcome.bytesDone, bytesWritten: 0, warnings: outcome.warnings.length };

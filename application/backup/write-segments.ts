@@ -57,18 +57,18 @@ export const writeSegments = async (
     tally.warnings.push({ path: first.names.open(w.path), reason: first.names.openText(w.path, w.reason) });
   }
 
-  const flushWarnings = (): E.Either<AppError, void> => {
+  const flushWarnings = async (): Promise<E.Either<AppError, void>> => {
     if (part.pending === 0) return E.right(undefined);
     const batch = part.warnings.slice(part.warnings.length - part.pending);
     part.pending = 0;
-    return E.map(() => undefined)(part.recorder.record({ type: 'RecordWarnings', job: part.recorder.job, warnings: batch }));
+    return E.map(() => undefined)(await part.recorder.record({ type: 'RecordWarnings', job: part.recorder.job, warnings: batch }));
   };
 
   /** The open segment closed and recorded, then the warnings met meanwhile. */
   const closeSegment = async (): Promise<E.Either<AppError, string | undefined>> => {
     const closed = await segment.close(part, tally);
     if (E.isLeft(closed) || closed.right !== undefined) return closed;
-    const flushed = flushWarnings();
+    const flushed = await flushWarnings();
     return E.isLeft(flushed) ? flushed : E.right(undefined);
   };
 
@@ -80,7 +80,7 @@ export const writeSegments = async (
 
   const fail = async (reason: string): Promise<E.Either<AppError, WriteOutcome>> => {
     await segment.abort();
-    const flushed = flushWarnings();
+    const flushed = await flushWarnings();
     if (E.isLeft(flushed)) return flushed;
     return E.right(outcome(reason));
   };
@@ -143,7 +143,7 @@ export const writeSegments = async (
     const closed = await closeSegment();
     if (E.isLeft(closed)) return closed;
     if (closed.right !== undefined) return fail(closed.right);
-    const flushed = flushWarnings();
+    const flushed = await flushWarnings();
     if (E.isLeft(flushed)) return flushed;
     return E.right(stop === undefined ? outcome(undefined) : { ...outcome(undefined), stopped: stop });
   };
@@ -160,7 +160,7 @@ export const writeSegments = async (
   const nextTape = async (span: SpanTapes): Promise<E.Either<AppError, TapeId | undefined>> => {
     const next = await span.nextTape(part.tape, part.number + 1);
     if (E.isLeft(next) || next.right === undefined) return next;
-    const refused = refuseNextTape(app, next.right, parts, first);
+    const refused = await refuseNextTape(app, next.right, parts, first);
     return refused === undefined ? next : E.left(refused);
   };
   /**
@@ -174,13 +174,13 @@ export const writeSegments = async (
     if (closed.right !== undefined) return E.right(closed.right);
     if (!deletionsRecorded) {
       // Deletions belong with the tape that holds the job's baseline: the first part.
-      const recorded = recordDeletions(part.recorder, scan);
+      const recorded = await recordDeletions(part.recorder, scan);
       if (E.isLeft(recorded)) return recorded;
       deletionsRecorded = true;
     }
     const nextJob = mintId(JobId, app.newId());
     part.totals.warnings = part.warnings.length;
-    const ended = part.recorder.record({ type: 'CompleteJob', job: part.recorder.job, totals: { ...part.totals }, next: { tape: next, job: nextJob } });
+    const ended = await part.recorder.record({ type: 'CompleteJob', job: part.recorder.job, totals: { ...part.totals }, next: { tape: next, job: nextJob } });
     if (E.isLeft(ended)) return ended;
     part.release();
     const opened = await openNextPart(app, context, span, next, nextJob, part.number + 1, parts);

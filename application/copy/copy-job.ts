@@ -85,7 +85,7 @@ export const copyJob = async (
   const s = source.started;
   const job = mintId(JobId, app.newId());
   const recorder = new JobRecorder(app, to.tape, job, to);
-  const started = recorder.record(
+  const started = await recorder.record(
     {
       type: 'StartJob', job, tape: to.tape, jobType: 'COPY', encrypted: s.encrypted, host: app.host, copyOf: source.origin,
       ...(s.mode === undefined ? {} : { mode: s.mode }),
@@ -101,27 +101,27 @@ export const copyJob = async (
     original: s.job, copy: job, status, segments: recorder.current.status === 'NONE' ? 0 : recorder.current.segments,
     files: totals.files, bytes: totals.bytesWritten, reason: failure?.reason ?? null, damaged: failure?.damaged ?? [],
   });
-  const fail = (failure: EarlierFailure): E.Either<AppError, CopiedJob> => {
+  const fail = async (failure: EarlierFailure): Promise<E.Either<AppError, CopiedJob>> => {
     // A copy that failed before its first segment leaves no empty folder on the tape.
     if (recorder.current.status === 'RUNNING' && recorder.current.segments === 0) removeEmptyFolder(path.dirname(segmentPath(to.mount, job, 1)));
     if (failure.damaged.length > 0) {
-      const warned = recorder.record({ type: 'RecordWarnings', job, warnings: failure.damaged.map((d) => ({ path: context.names.path(d.path), reason: context.names.text(context.names.path(d.path), d.reason) })) });
+      const warned = await recorder.record({ type: 'RecordWarnings', job, warnings: failure.damaged.map((d) => ({ path: context.names.path(d.path), reason: context.names.text(context.names.path(d.path), d.reason) })) });
       if (E.isLeft(warned)) return warned;
     }
-    const failed = recorder.record({ type: 'FailJob', job, reason: context.names.sealed ? 'source segment damaged' : failure.reason, totals: { ...totals, warnings: failure.damaged.length } });
+    const failed = await recorder.record({ type: 'FailJob', job, reason: context.names.sealed ? 'source segment damaged' : failure.reason, totals: { ...totals, warnings: failure.damaged.length } });
     return E.map(() => result('FAILED', failure))(failed);
   };
   if (earlier !== undefined) return fail(earlier);
   for (const segment of source.segments) {
     const stopped = context.stop?.();
     if (stopped !== undefined) {
-      const interrupted = recorder.record({ type: 'InterruptJob', job, reason: stopped.reason, detectedAt: app.clock().toISOString() });
+      const interrupted = await recorder.record({ type: 'InterruptJob', job, reason: stopped.reason, detectedAt: app.clock().toISOString() });
       return E.map(() => result('INTERRUPTED'))(interrupted);
     }
     const failure = copyOne(context, source, segment, place, job);
     if (failure !== undefined) return fail(failure);
     const c = segment.closed;
-    const recorded = recorder.record({ type: 'CloseSegment', job, segment: c.segment, bytes: c.bytes, sha256: c.sha256, plainBytes: c.plainBytes, chunkBytes: c.chunkBytes, entries: segment.entries });
+    const recorded = await recorder.record({ type: 'CloseSegment', job, segment: c.segment, bytes: c.bytes, sha256: c.sha256, plainBytes: c.plainBytes, chunkBytes: c.chunkBytes, entries: segment.entries });
     if (E.isLeft(recorded)) return recorded;
     app.crashPoint('after-segment-recorded');
     totals.files += countedFiles(segment.entries);
@@ -130,10 +130,10 @@ export const copyJob = async (
     await new Promise((resolve) => setImmediate(resolve));
   }
   if (source.deletions.length > 0) {
-    const deleted = recorder.record({ type: 'RecordDeletions', job, paths: source.deletions });
+    const deleted = await recorder.record({ type: 'RecordDeletions', job, paths: source.deletions });
     if (E.isLeft(deleted)) return deleted;
   }
-  const completed = recorder.record({ type: 'CompleteJob', job, totals });
+  const completed = await recorder.record({ type: 'CompleteJob', job, totals });
   return E.map(() => result('SUCCESS'))(completed);
 };
 

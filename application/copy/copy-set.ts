@@ -50,7 +50,7 @@ interface Planned {
  * checked first: when B has not the room for it, nothing is written.
  */
 export const runSetCopy = async (app: App, input: SetCopyInput, progress?: Subject<CopyProgress>, ask?: AskForTape): Promise<E.Either<AppError, SetCopyReport>> => {
-  const planned = planSetCopy(app, input.from, input.to);
+  const planned = await planSetCopy(app, input.from, input.to);
   if (E.isLeft(planned)) return planned;
   const { steps, alreadyCopied, skipped } = planned.right;
   const copies: CopyReport[] = [];
@@ -67,39 +67,40 @@ export const runSetCopy = async (app: App, input: SetCopyInput, progress?: Subje
 };
 
 /** What a set copy would do: which jobs, from which tape onto which, refused when the second set has not the room. */
-export const planSetCopy = (app: App, fromInput: string, toInput: string): E.Either<AppError, Planned> => {
-  const from = existingSet(app, fromInput);
+export const planSetCopy = async (app: App, fromInput: string, toInput: string): Promise<E.Either<AppError, Planned>> => {
+  const from = await existingSet(app, fromInput);
   if (E.isLeft(from)) return from;
-  const to = existingSet(app, toInput);
+  const to = await existingSet(app, toInput);
   if (E.isLeft(to)) return to;
   const refuse = (reason: string) => E.left<AppError>({ _tag: 'SetCopyRefused', from: from.right.set, to: to.right.set, reason });
   if (from.right.set === to.right.set) return refuse('a set cannot hold a copy of itself');
   // A retired tape is neither copied from (its jobs count as held elsewhere or lost) nor written to.
-  const inService = (tape: TapeId): boolean => app.catalog.tape(tape)?.state !== 'RETIRED';
-  const sources = setTapes(app, from.right.set).filter(inService);
-  const members = setTapes(app, to.right.set);
+  const views = new Map((await app.catalog.tapes()).map((t) => [t.id, t]));
+  const inService = (tape: TapeId): boolean => views.get(tape)?.state !== 'RETIRED';
+  const sources = (await setTapes(app, from.right.set)).filter(inService);
+  const members = await setTapes(app, to.right.set);
   const targets = members.filter(inService);
   if (members.length === 0) return E.left({ _tag: 'SetHasNoTapes', set: to.right.set });
   if (targets.length === 0) return E.left({ _tag: 'SetFull', set: to.right.set, tapes: members });
-  const encrypted = [...sources, ...targets].find((tape) => app.catalog.tape(tape)?.encrypted === true);
+  const encrypted = [...sources, ...targets].find((tape) => views.get(tape)?.encrypted === true);
   if (encrypted !== undefined) return refuse(`${encrypted} is encrypted: copies of or onto encrypted tapes are not supported yet`);
   const wanted: Wanted[] = [];
   const skipped: { job: string; reason: string }[] = [];
   let alreadyCopied = 0;
   for (const tape of sources) {
-    const jobs = app.catalog.jobs({ tape, status: 'SUCCESS' }).filter((j) => holdsArchive(j.type)).sort((a, b) => a.ordinal - b.ordinal);
+    const jobs = (await app.catalog.jobs({ tape, status: 'SUCCESS' })).filter((j) => holdsArchive(j.type)).sort((a, b) => a.ordinal - b.ordinal);
     for (const job of jobs) {
-      if (app.catalog.copies.placesOf(job.id).some((p) => targets.some((t) => t === p.tape))) alreadyCopied++;
-      else if (spansTapes(app, job)) skipped.push({ job: job.id, reason: 'it spans tapes: copies of such jobs are not supported yet' });
+      if ((await app.catalog.copies.placesOf(job.id)).some((p) => targets.some((t) => t === p.tape))) alreadyCopied++;
+      else if (await spansTapes(app, job)) skipped.push({ job: job.id, reason: 'it spans tapes: copies of such jobs are not supported yet' });
       else {
-        const source = readSourceJob(app, job.id);
+        const source = await readSourceJob(app, job.id);
         if (source !== undefined) wanted.push({ tape, job: job.id, bytes: source.segments.reduce((n, s) => n + s.closed.bytes, 0) });
       }
     }
   }
-  const start = currentTape(app, to.right.set, targets);
+  const start = await currentTape(app, to.right.set, targets);
   if (E.isLeft(start)) return start;
-  const placed = placeJobs(app, wanted, targets.slice(targets.indexOf(start.right)));
+  const placed = await placeJobs(app, wanted, targets.slice(targets.indexOf(start.right)));
   if (E.isLeft(placed)) return refuse(`${placed.left}: add a tape with \`lto tape add <barcode> --set ${to.right.set}\``);
   return E.right({ steps: placed.right, alreadyCopied, skipped });
 };

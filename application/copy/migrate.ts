@@ -57,7 +57,7 @@ interface Plan {
  * on its journal). When the destinations have not the room, nothing is written.
  */
 export const runMigrate = async (app: App, input: MigrateInput, progress?: Subject<CopyProgress>, ask?: AskForTape): Promise<E.Either<AppError, MigrateReport>> => {
-  const planned = planMigration(app, input.from, input.to);
+  const planned = await planMigration(app, input.from, input.to);
   if (E.isLeft(planned)) return planned;
   const { from, to, steps, alreadyCopied } = planned.right;
   const notMigrated = [...planned.right.notMigrated];
@@ -69,29 +69,35 @@ export const runMigrate = async (app: App, input: MigrateInput, progress?: Subje
     const copied = await copyStep(app, step, input, progress, ask);
     if (E.isLeft(copied)) return copies.length === 0 ? copied : E.right({ ...report('FAILED'), notMigrated: [...notMigrated, ...step.jobs.map((job) => ({ job, reason: 'not copied: the copy stopped before it' }))] });
     copies.push(copied.right);
-    const mount = mountOfSetTape(app, step.to, input.mounts);
+    const mount = await mountOfSetTape(app, step.to, input.mounts);
     for (const job of copied.right.jobs) {
       if (job.status !== 'SUCCESS') continue;
-      const differs = mount === undefined ? `${step.to} is no longer mounted to be read back` : readBack(app, mount, job.original, job.copy);
+      const differs = mount === undefined ? `${step.to} is no longer mounted to be read back` : await readBack(app, mount, job.original, job.copy);
       if (differs === undefined) verified++;
       else notMigrated.push({ job: job.original, reason: differs });
     }
     if (copied.right.status !== 'SUCCESS') return E.right(report(copied.right.status));
   }
   if (notMigrated.length > 0) return E.right(report('FAILED'));
-  const used = [...new Set([...steps.map((s) => s.to), ...to.filter((t) => holdsCopyOf(app, from, t))])];
-  const marked = changeTapeService(app, from, mountOfSetTape(app, from, input.mounts), () => ({ type: 'MarkMigrated', tape: from, to: to.filter((t) => used.includes(t)), jobs: verified + alreadyCopied }));
+  const holding: TapeId[] = [];
+  for (const t of to) if (await holdsCopyOf(app, from, t)) holding.push(t);
+  const used = [...new Set([...steps.map((s) => s.to), ...holding])];
+  const marked = await changeTapeService(app, from, await mountOfSetTape(app, from, input.mounts), () => ({ type: 'MarkMigrated', tape: from, to: to.filter((t) => used.includes(t)), jobs: verified + alreadyCopied }));
   if (E.isLeft(marked)) return marked;
   return E.right(report('SUCCESS', true, marked.right.pending));
 };
 
 /** Whether `to` holds a copy of a job of `from`. */
-const holdsCopyOf = (app: App, from: TapeId, to: TapeId): boolean =>
-  app.catalog.jobs({ tape: from }).some((j) => app.catalog.copies.placesOf(j.id).some((p) => p.tape === to));
+const holdsCopyOf = async (app: App, from: TapeId, to: TapeId): Promise<boolean> => {
+  for (const j of await app.catalog.jobs({ tape: from })) {
+    if ((await app.catalog.copies.placesOf(j.id)).some((p) => p.tape === to)) return true;
+  }
+  return false;
+};
 
 /** The copy's segments read back from the destination: undefined when each one's SHA-256 is the original's, else why not. */
-const readBack = (app: App, mount: string, original: string, copy: string): string | undefined => {
-  const source = readSourceJob(app, original);
+const readBack = async (app: App, mount: string, original: string, copy: string): Promise<string | undefined> => {
+  const source = await readSourceJob(app, original);
   if (source === undefined) return `job ${original} is no longer in the catalog`;
   for (const segment of source.segments) {
     const file = segmentPath(mount, copy, segment.closed.segment);
@@ -119,22 +125,22 @@ const sha256OfFile = (file: string): string | undefined => {
 };
 
 /** What a migration would copy where; refused (nothing written) when a tape is wrong for it or the destinations have not the room. */
-export const planMigration = (app: App, fromInput: string, toInputs: readonly string[]): E.Either<AppError, Plan> => {
+export const planMigration = async (app: App, fromInput: string, toInputs: readonly string[]): Promise<E.Either<AppError, Plan>> => {
   const parsed = tapeIdFromInput(fromInput);
   if (E.isLeft(parsed)) return parsed;
   const from = parsed.right;
-  const source = app.catalog.tape(from);
+  const source = await app.catalog.tape(from);
   if (source === undefined) return E.left({ _tag: 'TapeNotRegistered', tape: from });
   const refuse = (reason: string) => E.left<AppError>({ _tag: 'MigrateRefused', tape: from, reason });
-  const retired = refuseRetired(app, from);
+  const retired = await refuseRetired(app, from);
   if (E.isLeft(retired)) return retired;
   const to: TapeId[] = [];
   for (const input of toInputs) {
     const tape = tapeIdFromInput(input);
     if (E.isLeft(tape)) return tape;
-    const known = app.catalog.tape(tape.right);
+    const known = await app.catalog.tape(tape.right);
     if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape: tape.right });
-    const inService = refuseRetired(app, tape.right);
+    const inService = await refuseRetired(app, tape.right);
     if (E.isLeft(inService)) return inService;
     if (tape.right === from) return refuse('a tape cannot be migrated onto itself');
     if (to.includes(tape.right)) return refuse(`${tape.right} is named twice`);
@@ -147,17 +153,17 @@ export const planMigration = (app: App, fromInput: string, toInputs: readonly st
   const wanted: Wanted[] = [];
   const notMigrated: { job: string; reason: string }[] = [];
   let alreadyCopied = 0;
-  for (const job of app.catalog.jobs({ tape: from }).filter((j) => holdsArchive(j.type)).sort((a, b) => a.ordinal - b.ordinal)) {
+  for (const job of (await app.catalog.jobs({ tape: from })).filter((j) => holdsArchive(j.type)).sort((a, b) => a.ordinal - b.ordinal)) {
     if (job.status !== 'SUCCESS') {
       if (job.files > 0) notMigrated.push({ job: job.id, reason: `it is ${job.status}: only a job that succeeded is copied (its ${job.files} files stay on ${from} alone)` });
-    } else if (app.catalog.copies.placesOf(job.id).some((p) => to.some((t) => t === p.tape))) alreadyCopied++;
-    else if (spansTapes(app, job)) notMigrated.push({ job: job.id, reason: 'it spans tapes: copies of such jobs are not supported yet' });
+    } else if ((await app.catalog.copies.placesOf(job.id)).some((p) => to.some((t) => t === p.tape))) alreadyCopied++;
+    else if (await spansTapes(app, job)) notMigrated.push({ job: job.id, reason: 'it spans tapes: copies of such jobs are not supported yet' });
     else {
-      const read = readSourceJob(app, job.id);
+      const read = await readSourceJob(app, job.id);
       if (read !== undefined) wanted.push({ tape: from, job: job.id, bytes: read.segments.reduce((n, s) => n + s.closed.bytes, 0) });
     }
   }
-  const placed = placeJobs(app, wanted, to);
+  const placed = await placeJobs(app, wanted, to);
   if (E.isLeft(placed)) return refuse(`${placed.left}: name another tape with --to`);
   return E.right({ from, to, steps: placed.right, alreadyCopied, notMigrated });
 };

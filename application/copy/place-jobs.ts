@@ -23,19 +23,19 @@ export interface CopyStep {
 }
 
 /** Whole jobs onto the tapes in order, each tape filled before the next is used; why not, when they do not fit. */
-export const placeJobs = (app: App, wanted: readonly Wanted[], tapes: readonly TapeId[]): E.Either<string, CopyStep[]> => {
+export const placeJobs = async (app: App, wanted: readonly Wanted[], tapes: readonly TapeId[]): Promise<E.Either<string, CopyStep[]>> => {
   const steps: CopyStep[] = [];
-  const room = (tape: TapeId): number => {
-    const t = app.catalog.tape(tape);
+  const room = async (tape: TapeId): Promise<number> => {
+    const t = await app.catalog.tape(tape);
     return t === undefined ? 0 : t.capacityBytes - t.usedBytes;
   };
   let at = 0;
-  let left = tapes[0] === undefined ? 0 : room(tapes[0]);
+  let left = tapes[0] === undefined ? 0 : await room(tapes[0]);
   for (const job of wanted) {
     while (at < tapes.length && job.bytes > left) {
       at++;
       const next = tapes[at];
-      left = next === undefined ? 0 : room(next);
+      left = next === undefined ? 0 : await room(next);
     }
     const to = tapes[at];
     if (to === undefined) {
@@ -61,15 +61,15 @@ export interface StepOptions {
 }
 
 /** Runs one step of a plan: its jobs copied from one tape to another, each found among the mounts. */
-export const copyStep = (
+export const copyStep = async (
   app: App,
   step: CopyStep,
   options: StepOptions,
   progress?: Subject<CopyProgress>,
   ask?: AskForTape,
 ): Promise<E.Either<AppError, CopyReport>> => {
-  const mountFrom = mountOfSetTape(app, step.from, options.mounts);
-  const mountTo = mountOfSetTape(app, step.to, options.mounts);
+  const mountFrom = await mountOfSetTape(app, step.from, options.mounts);
+  const mountTo = await mountOfSetTape(app, step.to, options.mounts);
   return runCopy(
     app,
     {

@@ -61,14 +61,14 @@ export type AskForTape = (tape: TapeId, problem: AppError) => Promise<string | u
  * written sequentially and checked on the way; DST's journal names each copy's original.
  */
 export const runCopy = async (app: App, input: CopyInput, progress?: Subject<CopyProgress>, ask?: AskForTape): Promise<E.Either<AppError, CopyReport>> => {
-  const tapes = checkTapes(app, input);
+  const tapes = await checkTapes(app, input);
   if (E.isLeft(tapes)) return tapes;
   const { from, to } = tapes.right;
-  const planned = planJobs(app, from, to, input.jobs);
+  const planned = await planJobs(app, from, to, input.jobs);
   if (E.isLeft(planned)) return planned;
   const { todo, alreadyCopied, skipped } = planned.right;
   const totalBytes = todo.reduce((n, j) => n + j.segments.reduce((m, s) => m + s.closed.bytes, 0), 0);
-  const room = roomOnTape(app, from, to, totalBytes);
+  const room = await roomOnTape(app, from, to, totalBytes);
   if (E.isLeft(room)) return room;
   const base = { from, to, alreadyCopied, skipped };
   if (todo.length === 0) return E.right({ ...base, status: 'SUCCESS', jobs: [], bytes: 0 });
@@ -88,18 +88,18 @@ export const runCopy = async (app: App, input: CopyInput, progress?: Subject<Cop
   return E.right({ ...base, status, jobs, bytes: jobs.reduce((n, j) => n + j.bytes, 0) });
 };
 
-const checkTapes = (app: App, input: CopyInput): E.Either<AppError, { from: TapeId; to: TapeId }> => {
+const checkTapes = async (app: App, input: CopyInput): Promise<E.Either<AppError, { from: TapeId; to: TapeId }>> => {
   const from = tapeIdFromInput(input.from);
   if (E.isLeft(from)) return from;
   const to = tapeIdFromInput(input.to);
   if (E.isLeft(to)) return to;
   const refuse = (reason: string) => E.left<AppError>({ _tag: 'CopyRefused', from: from.right, to: to.right, reason });
   if (from.right === to.right) return refuse('a tape cannot hold a copy of itself');
-  for (const tape of [from.right, to.right]) if (app.catalog.tape(tape) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
-  const inService = refuseRetired(app, to.right);
+  for (const tape of [from.right, to.right]) if ((await app.catalog.tape(tape)) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  const inService = await refuseRetired(app, to.right);
   if (E.isLeft(inService)) return inService;
   if (input.rekey === true) return refuse('--rekey is not supported yet');
-  if (app.catalog.tape(from.right)?.encrypted === true || app.catalog.tape(to.right)?.encrypted === true) {
+  if ((await app.catalog.tape(from.right))?.encrypted === true || (await app.catalog.tape(to.right))?.encrypted === true) {
     return refuse('copies of or onto encrypted tapes are not supported yet (a copy keeps the names and data sealed under the original\'s key)');
   }
   return E.right({ from: from.right, to: to.right });
@@ -112,23 +112,23 @@ interface Plan {
 }
 
 /** The jobs to copy, oldest first: those named, or every backup (or copy) of SRC that succeeded and has no copy on DST. */
-const planJobs = (app: App, from: TapeId, to: TapeId, names: readonly string[]): E.Either<AppError, Plan> => {
+const planJobs = async (app: App, from: TapeId, to: TapeId, names: readonly string[]): Promise<E.Either<AppError, Plan>> => {
   const candidates: JobView[] = [];
   for (const name of names) {
-    const found = jobOfTape(app, from, name);
+    const found = await jobOfTape(app, from, name);
     if (E.isLeft(found)) return found;
     if (found.right.status !== 'SUCCESS') return E.left({ _tag: 'CopyRefused', from, to, reason: `job ${found.right.id} is ${found.right.status}: only a job that succeeded is copied` });
     if (!candidates.some((c) => c.id === found.right.id)) candidates.push(found.right);
   }
-  if (names.length === 0) candidates.push(...app.catalog.jobs({ tape: from, status: 'SUCCESS' }).filter((j) => holdsArchive(j.type)));
+  if (names.length === 0) candidates.push(...(await app.catalog.jobs({ tape: from, status: 'SUCCESS' })).filter((j) => holdsArchive(j.type)));
   candidates.sort((a, b) => a.ordinal - b.ordinal);
   const plan: Plan = { todo: [], alreadyCopied: [], skipped: [] };
   for (const job of candidates) {
-    const there = app.catalog.copies.placesOf(job.id).find((p) => p.tape === to);
+    const there = (await app.catalog.copies.placesOf(job.id)).find((p) => p.tape === to);
     if (there !== undefined) plan.alreadyCopied.push({ job: job.id, copy: there.job });
-    else if (spansTapes(app, job)) plan.skipped.push({ job: job.id, reason: 'it spans tapes: copies of such jobs are not supported yet' });
+    else if (await spansTapes(app, job)) plan.skipped.push({ job: job.id, reason: 'it spans tapes: copies of such jobs are not supported yet' });
     else {
-      const source = readSourceJob(app, job.id);
+      const source = await readSourceJob(app, job.id);
       if (source !== undefined) plan.todo.push(source);
     }
   }
@@ -136,17 +136,17 @@ const planJobs = (app: App, from: TapeId, to: TapeId, names: readonly string[]):
 };
 
 /** A job of SRC by its name, or (by its full id) the job of another tape that SRC holds a copy of. */
-const jobOfTape = (app: App, tape: TapeId, name: string): E.Either<AppError, JobView> => {
-  const found = findBackupJob(app, tape, name);
+const jobOfTape = async (app: App, tape: TapeId, name: string): Promise<E.Either<AppError, JobView>> => {
+  const found = await findBackupJob(app, tape, name);
   if (E.isRight(found) || found.left._tag !== 'JobNotFound') return found;
-  const copy = app.catalog.copies.placesOf(name).find((p) => p.tape === tape);
-  const job = copy === undefined ? undefined : app.catalog.jobs({ tape }).find((j) => j.id === copy.job);
+  const copy = (await app.catalog.copies.placesOf(name)).find((p) => p.tape === tape);
+  const job = copy === undefined ? undefined : (await app.catalog.jobs({ tape })).find((j) => j.id === copy.job);
   return job === undefined ? found : E.right(job);
 };
 
 /** What the catalog says is left on DST: the copy needs as many bytes as the segments it copies. */
-const roomOnTape = (app: App, from: TapeId, to: TapeId, needed: number): E.Either<AppError, void> => {
-  const tape = app.catalog.tape(to);
+const roomOnTape = async (app: App, from: TapeId, to: TapeId, needed: number): Promise<E.Either<AppError, void>> => {
+  const tape = await app.catalog.tape(to);
   const left = tape === undefined ? 0 : tape.capacityBytes - tape.usedBytes;
   return needed <= left ? E.right(undefined) : E.left({ _tag: 'CopyRefused', from, to, reason: `${to} has ${left} bytes left, the copy needs ${needed}` });
 };
@@ -180,9 +180,9 @@ const copyDirect = async (
   plan: { from: TapeId; to: TapeId; todo: readonly SourceJob[] },
   onBytes: (n: number) => void,
 ): Promise<E.Either<AppError, CopiedJob[]>> => {
-  const source = openTapeSession(app, plan.from, input.mountFrom, 'read');
+  const source = await openTapeSession(app, plan.from, input.mountFrom, 'read');
   if (E.isLeft(source)) return source;
-  const target = openTapeSession(app, plan.to, input.mountTo, 'write');
+  const target = await openTapeSession(app, plan.to, input.mountTo, 'write');
   if (E.isLeft(target)) return target;
   if (target.right.mount === source.right.mount) return E.left({ _tag: 'CopyRefused', from: plan.from, to: plan.to, reason: `both are at ${target.right.mount}: with one drive, copy through a staging folder (--stage DIR)` });
   const needed = plan.todo.reduce((n, j) => n + j.segments.reduce((m, s) => m + s.closed.bytes, 0), 0);
@@ -214,7 +214,7 @@ const copyStaged = async (
   if (!fs.existsSync(stageRoot) || !fs.statSync(stageRoot).isDirectory()) return E.left({ _tag: 'InvalidOption', option: '--stage', value: stageRoot, expected: 'an existing folder' });
   const room = roomOnMount(plan.from, plan.to, stageRoot, plan.totalBytes, 'the staging folder');
   if (E.isLeft(room)) return room;
-  const source = openTapeSession(app, plan.from, input.mountFrom, 'read');
+  const source = await openTapeSession(app, plan.from, input.mountFrom, 'read');
   if (E.isLeft(source)) return source;
   const stage = fs.mkdtempSync(path.join(stageRoot, 'lto-copy-'));
   try {
@@ -269,11 +269,11 @@ const stageJobs = async (
 
 /** DST once the source is read: where it was said to be, or (one drive, a person at the terminal) where it is mounted after the swap. */
 const destination = async (app: App, to: TapeId, mount: string | undefined, ask: AskForTape | undefined): Promise<E.Either<AppError, TapeSession>> => {
-  let session = openTapeSession(app, to, mount, 'write');
+  let session = await openTapeSession(app, to, mount, 'write');
   for (let attempt = 0; E.isLeft(session) && ask !== undefined && attempt < 5; attempt++) {
     const answer = await ask(to, session.left);
     if (answer === undefined) break;
-    session = openTapeSession(app, to, answer, 'write');
+    session = await openTapeSession(app, to, answer, 'write');
   }
   return session;
 };

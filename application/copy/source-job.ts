@@ -21,12 +21,12 @@ export interface SourceJob {
  * A job's events read back from the event store, exactly as the tape's journal holds
  * them: a copy records the very same entries (names sealed or not, offsets, hashes).
  */
-export const readSourceJob = (app: App, job: string): SourceJob | undefined => {
+export const readSourceJob = async (app: App, job: string): Promise<SourceJob | undefined> => {
   let started: JobStarted | undefined;
   const closed = new Map<number, SegmentClosed>();
   const entries = new Map<number, ArchivedEntry[]>();
   const deletions: string[] = [];
-  for (const stored of app.store.readStream(jobStream(job))) {
+  for (const stored of await app.store.readStream(jobStream(job))) {
     const decoded = decodeDomainEvent(stored.type, stored.schema, stored.data);
     if (E.isLeft(decoded)) continue;
     const event = decoded.right;
@@ -41,5 +41,5 @@ export const readSourceJob = (app: App, job: string): SourceJob | undefined => {
 };
 
 /** Whether a job is one part of several on other tapes (a `backup --set` job that fit on one tape is a span of one part: copied like any). */
-export const spansTapes = (app: App, job: { readonly id: string; readonly span: unknown }): boolean =>
-  job.span !== null && (app.catalog.spanOf(job.id)?.parts.length ?? 1) > 1;
+export const spansTapes = async (app: App, job: { readonly id: string; readonly span: unknown }): Promise<boolean> =>
+  job.span !== null && ((await app.catalog.spanOf(job.id))?.parts.length ?? 1) > 1;

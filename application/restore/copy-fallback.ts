@@ -15,48 +15,53 @@ export interface TreeCopy {
   readonly job: string;
 }
 
-const archiveJobsUpTo = (app: App, tape: string, ordinal: number): JobView[] =>
-  app.catalog.jobs({ tape }).filter((j) => holdsArchive(j.type) && j.ordinal <= ordinal);
+const archiveJobsUpTo = async (app: App, tape: string, ordinal: number): Promise<JobView[]> =>
+  (await app.catalog.jobs({ tape })).filter((j) => holdsArchive(j.type) && j.ordinal <= ordinal);
 
 /**
  * Other tapes whose tree as of a job is `tape`'s tree as of `asOf`: each archive job of
  * `tape` up to `asOf` has a copy there, and that tape holds nothing else up to that copy
  * (so the same files, versions and deletions make the same tree).
  */
-export const treeCopies = (app: App, tape: TapeId, asOf: JobView): TreeCopy[] => {
-  const mine = archiveJobsUpTo(app, tape, asOf.ordinal);
-  const originals = new Set(mine.flatMap((j) => app.catalog.copies.placesOf(j.id).filter((p) => p.original).map((p) => p.job)));
-  return app.catalog.copies.placesOf(asOf.id).flatMap((place) => {
-    if (place.tape === tape) return [];
+export const treeCopies = async (app: App, tape: TapeId, asOf: JobView): Promise<TreeCopy[]> => {
+  const placesOf = (job: string) => app.catalog.copies.placesOf(job);
+  const mine = await archiveJobsUpTo(app, tape, asOf.ordinal);
+  const placesOfMine = await Promise.all(mine.map((j) => placesOf(j.id)));
+  const originals = new Set(placesOfMine.flatMap((places) => places.filter((p) => p.original).map((p) => p.job)));
+  const copies: TreeCopy[] = [];
+  for (const place of await placesOf(asOf.id)) {
+    if (place.tape === tape) continue;
     const id = tapeIdFromInput(place.tape);
-    const there = app.catalog.jobs({ tape: place.tape }).find((j) => j.id === place.job);
-    if (E.isLeft(id) || there === undefined) return [];
-    const theirs = archiveJobsUpTo(app, place.tape, there.ordinal);
-    const allCopied = mine.every((j) => app.catalog.copies.placesOf(j.id).some((p) => p.tape === place.tape));
-    const nothingElse = theirs.every((j) => app.catalog.copies.placesOf(j.id).some((p) => p.original && originals.has(p.job)));
-    return allCopied && nothingElse ? [{ tape: id.right, job: place.job }] : [];
-  });
+    const there = (await app.catalog.jobs({ tape: place.tape })).find((j) => j.id === place.job);
+    if (E.isLeft(id) || there === undefined) continue;
+    const theirs = await archiveJobsUpTo(app, place.tape, there.ordinal);
+    const allCopied = placesOfMine.every((places) => places.some((p) => p.tape === place.tape));
+    const placesOfTheirs = await Promise.all(theirs.map((j) => placesOf(j.id)));
+    const nothingElse = placesOfTheirs.every((places) => places.some((p) => p.original && originals.has(p.job)));
+    if (allCopied && nothingElse) copies.push({ tape: id.right, job: place.job });
+  }
+  return copies;
 };
 
 /** Where a copy is mounted: one of the mount points given (by its label), else where lto finds it (remembered, drive, default). */
-export const mountOfCopy = (app: App, tape: TapeId, mounts: readonly (string | undefined)[]): { mount: string | undefined } | undefined => {
+export const mountOfCopy = async (app: App, tape: TapeId, mounts: readonly (string | undefined)[]): Promise<{ mount: string | undefined } | undefined> => {
   const given = mountHolding(tape, mounts);
   if (given !== undefined) return { mount: given };
-  return E.isRight(locateTape(app, tape, undefined)) ? { mount: undefined } : undefined;
+  return E.isRight(await locateTape(app, tape, undefined)) ? { mount: undefined } : undefined;
 };
 
 /**
  * The tape asked for is not mounted but a copy of its tree is: restore from the copy
  * instead. Undefined when the tape is mounted (or is encrypted, or has no such copy mounted).
  */
-export const mountedCopyFor = (app: App, input: { readonly tape: string; readonly job: string | undefined; readonly mount: string | undefined; readonly mounts?: readonly string[] }): (TreeCopy & { mount: string | undefined }) | undefined => {
+export const mountedCopyFor = async (app: App, input: { readonly tape: string; readonly job: string | undefined; readonly mount: string | undefined; readonly mounts?: readonly string[] }): Promise<(TreeCopy & { mount: string | undefined }) | undefined> => {
   const tape = tapeIdFromInput(input.tape);
-  if (E.isLeft(tape) || app.catalog.tape(tape.right)?.encrypted !== false) return undefined;
-  const asOf = findBackupJob(app, tape.right, input.job);
-  if (E.isLeft(asOf) || app.catalog.spanOf(asOf.right.id) !== undefined) return undefined;
-  if (E.isRight(locateTape(app, tape.right, input.mount))) return undefined;
-  for (const copy of treeCopies(app, tape.right, asOf.right)) {
-    const found = mountOfCopy(app, copy.tape, [input.mount, ...(input.mounts ?? [])]);
+  if (E.isLeft(tape) || (await app.catalog.tape(tape.right))?.encrypted !== false) return undefined;
+  const asOf = await findBackupJob(app, tape.right, input.job);
+  if (E.isLeft(asOf) || (await app.catalog.spanOf(asOf.right.id)) !== undefined) return undefined;
+  if (E.isRight(await locateTape(app, tape.right, input.mount))) return undefined;
+  for (const copy of await treeCopies(app, tape.right, asOf.right)) {
+    const found = await mountOfCopy(app, copy.tape, [input.mount, ...(input.mounts ?? [])]);
     if (found !== undefined) return { ...copy, mount: found.mount };
   }
   return undefined;

@@ -45,7 +45,7 @@ export const restoreWithCopies = async (
   unlocked?: Unlocked,
   tapes?: RestoreTapes,
 ): Promise<E.Either<AppError, RestoreWithCopiesReport>> => {
-  const copy = unlocked === undefined ? mountedCopyFor(app, input) : undefined;
+  const copy = unlocked === undefined ? await mountedCopyFor(app, input) : undefined;
   const first = copy === undefined ? input : { ...input, tape: copy.tape, job: copy.job, mount: copy.mount, mounts: input.mounts ?? [] };
   if (copy !== undefined) app.notice(`${input.tape} is not mounted: restoring from its copy on ${copy.tape}`);
   const report = await runRestore(app, first, progress, unlocked, tapes);
@@ -61,13 +61,13 @@ export const restoreWithCopies = async (
 /** The files the first tape could not give, from each other mounted copy of the tree in turn, until none is left. */
 const fallBack = async (app: App, input: RestoreInput, report: RestoreWithCopiesReport, failed: readonly RestoreProblem[]): Promise<RestoreWithCopiesReport> => {
   const tape = tapeIdFromInput(input.tape);
-  const asOf = E.isRight(tape) ? findBackupJob(app, tape.right, input.job) : undefined;
+  const asOf = E.isRight(tape) ? await findBackupJob(app, tape.right, input.job) : undefined;
   if (asOf === undefined || E.isLeft(asOf) || E.isLeft(tape)) return report;
   let result = report;
   let missing = failed;
-  for (const copy of treeCopies(app, tape.right, asOf.right)) {
+  for (const copy of await treeCopies(app, tape.right, asOf.right)) {
     if (missing.length === 0) break;
-    const where = mountOfCopy(app, copy.tape, [input.mount, ...(input.mounts ?? [])]);
+    const where = await mountOfCopy(app, copy.tape, [input.mount, ...(input.mounts ?? [])]);
     if (where === undefined) continue;
     const folders = keepFolderTimes(input.to, input.stripComponents, missing.map((p) => p.path));
     const again = await runRestore(app, { ...input, tape: copy.tape, job: copy.job, mount: where.mount, mounts: [], onlyWritten: false, paths: missing.map((p) => literalGlob(p.path)) });

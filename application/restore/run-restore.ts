@@ -114,33 +114,33 @@ export const runRestore = async (
   unlocked?: Unlocked,
   tapes?: RestoreTapes,
 ): Promise<E.Either<AppError, RestoreReport>> => {
-  const named = tapeForJob(app, input.tape, unlocked);
+  const named = await tapeForJob(app, input.tape, unlocked);
   if (E.isLeft(named)) return named;
   const { tape, names } = named.right;
   const target = checkTargetFolder(input.to, input.dryRun);
   if (E.isLeft(target)) return target;
-  const asOf = findBackupJob(app, tape, input.job);
+  const asOf = await findBackupJob(app, tape, input.job);
   if (E.isLeft(asOf)) return asOf;
-  const span = app.catalog.spanOf(asOf.right.id);
-  const first = openTapeSession(app, tape, input.mount, 'read');
+  const span = await app.catalog.spanOf(asOf.right.id);
+  const first = await openTapeSession(app, tape, input.mount, 'read');
   if (E.isLeft(first)) return first;
 
   const planned = await planPasses(app, { tape, job: asOf.right.id, names, unlocked }, span, tapes);
   if (E.isLeft(planned)) return planned;
   const { passes, missing } = planned.right;
   const globs = input.paths.map(compileGlob);
-  const selection = app.catalog.restoreSelection();
+  const selection = await app.catalog.restoreSelection();
   for (const pass of passes) {
     // Part 1 (or a tape alone) is its tree as of its job; a later part, that part's own entries
     // (and so is part 1 when only what the job wrote is asked for).
-    const asOfPass = pass.job === asOf.right.id ? asOf : findBackupJob(app, pass.tape, pass.job);
+    const asOfPass = pass.job === asOf.right.id ? asOf : await findBackupJob(app, pass.tape, pass.job);
     if (E.isLeft(asOfPass)) return asOfPass;
     const scope = pass.part === 1 && input.onlyWritten !== true ? { pass: pass.number } : { pass: pass.number, onlyJob: pass.job };
-    const readable = refuseUnknownFeatures(app, pass.tape, jobsRead(app, pass.tape, asOfPass.right, scope.onlyJob));
+    const readable = await refuseUnknownFeatures(app, pass.tape, await jobsRead(app, pass.tape, asOfPass.right, scope.onlyJob));
     if (E.isLeft(readable)) return readable;
     // One tape: in its LTFS order now; several: each when its turn comes (runPasses).
     const rank = passes.length === 1 ? segmentRanker(first.right.mount) : undefined;
-    selection.select(pass.tape, asOfPass.right.ordinal, globs, pass.names, rank, scope);
+    await selection.select(pass.tape, asOfPass.right.ordinal, globs, pass.names, rank, scope);
   }
   selection.settle();
   const count = selection.count();
@@ -156,7 +156,7 @@ export const runRestore = async (
   if (passes.length > 1 && tapes?.interactive !== true) {
     // Nobody to ask for a tape on the way: every one must be found before anything is written.
     for (const pass of passes) {
-      const located = locateTape(app, pass.tape, mountGiven(input, pass.tape));
+      const located = await locateTape(app, pass.tape, mountGiven(input, pass.tape));
       if (E.isLeft(located)) return located;
     }
   }
@@ -166,7 +166,7 @@ export const runRestore = async (
   // A restore from several tapes is recorded in the catalog only: no one tape holds all of it.
   const recorder = new JobRecorder(app, tape, job, first.right, passes.length > 1, true);
   const run = async (): Promise<E.Either<AppError, RestoreReport>> => {
-    const started = recorder.record(
+    const started = await recorder.record(
       { type: 'StartJob', job, tape, jobType: 'RESTORE', encrypted: names.sealed, host: app.host, target: names.text('', target.right), asOfJob },
       { pid: app.pid },
     );
@@ -178,7 +178,7 @@ export const runRestore = async (
     if (E.isLeft(outcome)) return outcome;
     const stopped = input.stop?.();
     const problems = [...missing.map(missingPart), ...outcome.right.problems, ...unfinishedPieces(ledger)];
-    const recorded = recordEnd(recorder, names, problems, outcome.right, stopped === undefined ? undefined : { ...stopped, at: app.clock().toISOString() });
+    const recorded = await recordEnd(recorder, names, problems, outcome.right, stopped === undefined ? undefined : { ...stopped, at: app.clock().toISOString() });
     if (E.isLeft(recorded)) return recorded;
     const failures = problems.filter(isFailure).length;
     return E.right({
@@ -197,11 +197,10 @@ export const runRestore = async (
 };
 
 /** The backups whose entries a pass reads: the tape's tree as of `asOf` (every backup up to it), or one job's own entries. */
-const jobsRead = (app: App, tape: TapeId, asOf: JobView, onlyJob: string | undefined): string[] =>
+const jobsRead = async (app: App, tape: TapeId, asOf: JobView, onlyJob: string | undefined): Promise<string[]> =>
   onlyJob !== undefined
     ? [onlyJob]
-    : app.catalog
-        .jobs({ tape })
+    : (await app.catalog.jobs({ tape }))
         .filter((j) => j.type === 'BACKUP' && j.ordinal <= asOf.ordinal)
         .map((j) => j.id);
 
@@ -241,7 +240,7 @@ const planPasses = async (
     if (E.isLeft(id)) return id;
     const keys = id.right === tape ? E.right(unlocked) : tapes === undefined ? E.right(undefined) : await tapes.unlock(id.right);
     if (E.isLeft(keys)) return keys;
-    const partTape = tapeForJob(app, id.right, keys.right);
+    const partTape = await tapeForJob(app, id.right, keys.right);
     if (E.isLeft(partTape)) return partTape;
     passes.push({ number: passes.length + 1, tape: id.right, part: part.part, job: part.job, names: partTape.right.names, unlocked: keys.right });
   }
@@ -334,29 +333,29 @@ const sessionFor = async (
   parts: number,
   tapes: RestoreTapes | undefined,
 ): Promise<E.Either<AppError, TapeSession>> => {
-  let session = openTapeSession(app, pass.tape, mountGiven(input, pass.tape), 'read');
+  let session = await openTapeSession(app, pass.tape, mountGiven(input, pass.tape), 'read');
   for (let attempt = 0; E.isLeft(session) && tapes !== undefined && attempt < 5; attempt++) {
     const mount = await tapes.mountOf(pass.tape, pass.number, parts, session.left);
     if (mount === undefined) break;
-    session = openTapeSession(app, pass.tape, mount, 'read');
+    session = await openTapeSession(app, pass.tape, mount, 'read');
   }
   return session;
 };
 
-const recordEnd = (
+const recordEnd = async (
   recorder: JobRecorder,
   names: Names,
   problems: readonly RestoreProblem[],
   outcome: RestoreOutcome,
   stopped: (StopRequest & { readonly at: string }) | undefined,
-): E.Either<AppError, unknown> => {
+): Promise<E.Either<AppError, unknown>> => {
   const job = recorder.job;
   if (problems.length > 0) {
     const warnings = problems.map((p) => {
       const stored = p.stored ?? names.path(p.path);
       return { path: stored, reason: names.text(stored, `${p.kind}: ${p.reason}`) };
     });
-    const warned = recorder.record({ type: 'RecordWarnings', job, warnings });
+    const warned = await recorder.record({ type: 'RecordWarnings', job, warnings });
     if (E.isLeft(warned)) return warned;
   }
   const failures = problems.filter(isFailure).length;

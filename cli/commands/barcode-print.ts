@@ -30,8 +30,8 @@ export const registerBarcodePrint = (barcode: Command, io: Io, state: RunState, 
     .action((ids: string[], options: Options) => {
       const print = (tapes: E.Either<AppError, readonly TapeId[]>) => printSheet(io, tapes, options);
       // Only a label needs the catalog: ids alone print without opening it.
-      if (options.label === undefined) return withoutApp(io, state, () => print(tapesToPrint({ ids, label: undefined }, () => E.right([]))));
-      return withApp(io, state, globals(), ({ app }) => print(tapesToPrint({ ids, label: options.label }, tapesWithLabelInCatalog(app))));
+      if (options.label === undefined) return withoutApp(io, state, async () => print(await tapesToPrint({ ids, label: undefined }, async () => E.right([]))));
+      return withApp(io, state, globals(), async ({ app }) => print(await tapesToPrint({ ids, label: options.label }, tapesWithLabelInCatalog(app))));
     });
 };
 

@@ -44,7 +44,7 @@ const entryJson = (copiesOf: (job: string) => readonly JobCopy[]) => (e: BrowseE
  */
 const browseNames = async (io: Io, app: App, tape: string, options: SecretOptions): Promise<E.Either<AppError, Names>> => {
   const parsed = tapeIdFromInput(tape);
-  const encrypted = E.isRight(parsed) && app.catalog.tape(parsed.right)?.encrypted === true;
+  const encrypted = E.isRight(parsed) && (await app.catalog.tape(parsed.right))?.encrypted === true;
   if (!encrypted) return E.right(PLAIN_NAMES);
   if (!secretAvailable(io, options)) {
     io.err(`note: tape ${tape} is encrypted and no key was given: names are shown locked (unlock with ${SECRET_OPTIONS})`);
@@ -68,15 +68,15 @@ export const registerBrowse = (program: Command, io: Io, state: RunState, global
       withApp(io, state, globals(), async ({ app }) => {
         const names = await browseNames(io, app, tape, options);
         if (E.isLeft(names)) return names;
-        const result = browse(app, { tape, dir: dir === undefined ? undefined : nameFromInput(dir), job: options.job, recursive: options.recursive === true }, names.right);
+        const result = await browse(app, { tape, dir: dir === undefined ? undefined : nameFromInput(dir), job: options.job, recursive: options.recursive === true }, names.right);
         if (E.isLeft(result)) return result;
         const s = io.style;
-        const copiesOf = copiesOfJobs(app);
+        const copiesOf = await copiesOfJobs(app, result.right.entries.map((e) => e.job));
         if (options.json === true) printJson(io, { tape: result.right.tape, asOfJob: result.right.asOfJob, dir: result.right.dir ?? null, entries: result.right.entries.map(entryJson(copiesOf)) });
         else {
           // The roots, and a recursive listing, show whole paths; one level shows names.
           const whole = dir === undefined || options.recursive === true;
-          const labels = app.catalog.labels.ofTape(result.right.tape);
+          const labels = await app.catalog.labels.ofTape(result.right.tape);
           io.out(s.dim(`${result.right.tape} as of job ${shortId(result.right.asOfJob)}: ${displayName(result.right.dir ?? 'backup roots')}`) + (labels.length === 0 ? '' : `  ${renderLabels(labels, s)}`));
           io.out(
             renderTable(

@@ -57,7 +57,7 @@ const runDemo = async (io: Io, home: string): Promise<ActionResult> => {
   try {
     return await demoSteps(io, opened.right.app, home);
   } finally {
-    opened.right.close();
+    await opened.right.close();
   }
 };
 
@@ -74,7 +74,7 @@ const demoSteps = async (io: Io, app: App, home: string): Promise<ActionResult> 
   const restoreTo = path.join(home, 'restored');
 
   step(1, `Add tape ${TAPE}: no drive needed, a folder stands in for the cartridge`);
-  const added = addTape(app, { barcode: TAPE, mount: undefined, description: 'lto-archive demo tape', generation: undefined });
+  const added = await addTape(app, { barcode: TAPE, mount: undefined, description: 'lto-archive demo tape', generation: undefined });
   if (E.isLeft(added)) return added;
   const mount = added.right.mount;
   done(`initialised at ${mount}`);
@@ -116,8 +116,8 @@ const demoSteps = async (io: Io, app: App, home: string): Promise<ActionResult> 
   const recovered = await recoverIntoEmptyCatalog(io, path.join(home, 'recovered'), mount, app);
   if (E.isLeft(recovered)) return recovered;
   if (recovered.right.length > 0) return failed(`the catalog recovered from the tape differs: ${recovered.right.join('; ')}`);
-  const contents = app.catalog.tapeContents(TAPE);
-  const backups = app.catalog.jobs({ tape: TAPE }).filter((j) => j.type === 'BACKUP').length;
+  const contents = await app.catalog.tapeContents(TAPE);
+  const backups = (await app.catalog.jobs({ tape: TAPE })).filter((j) => j.type === 'BACKUP').length;
   done(`equal: the tape alone gave back the same ${contents.jobs.length} jobs (${backups} backups) and ${contents.versions.length} archived versions of files and folders`);
   hint(`lto recover --mount ${mount}`);
 
@@ -142,8 +142,8 @@ const recoverIntoEmptyCatalog = async (io: Io, folder: string, mount: string, de
   try {
     const recovered = await recoverTapes(opened.right.app, { mounts: [mount], salvage: false, secrets: undefined });
     if (E.isLeft(recovered)) return recovered;
-    return E.right(contentDifferences(demo.catalog.tapeContents(TAPE), opened.right.app.catalog.tapeContents(TAPE)));
+    return E.right(contentDifferences(await demo.catalog.tapeContents(TAPE), await opened.right.app.catalog.tapeContents(TAPE)));
   } finally {
-    opened.right.close();
+    await opened.right.close();
   }
 };

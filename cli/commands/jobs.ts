@@ -113,13 +113,16 @@ export const registerJobs = (program: Command, io: Io, state: RunState, globals:
       const filter = filterFrom(app, options);
       if (E.isLeft(filter)) return filter;
       const decoders = await nameDecodersFor(io, app, options, filter.right.tape);
-      const plain = new Set(app.catalog.tapes().filter((t) => !t.encrypted).map((t) => t.id));
+      const plain = new Set((await app.catalog.tapes()).filter((t) => !t.encrypted).map((t) => t.id));
       const open = (tape: string, stored: string): string => (plain.has(tape) ? stored : (decoders.get(tape) ?? LOCKED_NAMES.open)(stored));
-      const jobs: ListedJob[] = listJobs(app, filter.right).map((j) => ({
-        ...j,
-        shownSources: j.sources === null ? null : j.sources.map((p) => open(j.tape, p)),
-        copies: holdsArchive(j.type) ? app.catalog.copies.placesOf(j.id) : [],
-      }));
+      const jobs: ListedJob[] = [];
+      for (const j of await listJobs(app, filter.right)) {
+        jobs.push({
+          ...j,
+          shownSources: j.sources === null ? null : j.sources.map((p) => open(j.tape, p)),
+          copies: holdsArchive(j.type) ? await app.catalog.copies.placesOf(j.id) : [],
+        });
+      }
       if (options.json === true) printJson(io, { jobs: jobs.map(jobJson) });
       else if (jobs.length === 0) io.out(filtered(options) ? 'No jobs match these filters.' : 'No jobs yet.');
       else io.out(renderTable(jobs, columns(io.style), io.style));

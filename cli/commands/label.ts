@@ -10,7 +10,8 @@ import { renderTable } from '../ui/table';
 
 type Done = (change: LabelChange) => string;
 
-const report = (io: Io, json: boolean | undefined, result: E.Either<import('../../application/errors').AppError, LabelChange>, done: Done, tape?: string): ActionResult => {
+const report = async (io: Io, json: boolean | undefined, pending: Promise<E.Either<import('../../application/errors').AppError, LabelChange>>, done: Done, tape?: string): Promise<ActionResult> => {
+  const result = await pending;
   if (E.isLeft(result)) return result;
   if (json === true) printJson(io, tape === undefined ? { ...result.right } : { ...result.right, tape });
   else io.out(done(result.right));
@@ -30,7 +31,7 @@ export const registerLabel = (program: Command, io: Io, state: RunState, globals
     .option('--color <hex>', 'its colour, #rrggbb (default #808080)')
     .option('--json', 'print the result as JSON')
     .action((name: string, options: { color?: string; json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) =>
+      withApp(io, state, globals(), async ({ app }) =>
         report(io, options.json, createLabel(app, name, options.color), (c) => (c.changed ? `${s.green('✓')} ${m.created(c.label)}` : m.alreadyExists(c.label))),
       ),
     );
@@ -41,7 +42,7 @@ export const registerLabel = (program: Command, io: Io, state: RunState, globals
     .argument('<name>', 'label name')
     .option('--json', 'print the result as JSON')
     .action((name: string, options: { json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => report(io, options.json, deleteLabel(app, name), (c) => `${s.green('✓')} ${m.deleted(c.label)}`)),
+      withApp(io, state, globals(), async ({ app }) => report(io, options.json, deleteLabel(app, name), (c) => `${s.green('✓')} ${m.deleted(c.label)}`)),
     );
 
   label
@@ -49,8 +50,8 @@ export const registerLabel = (program: Command, io: Io, state: RunState, globals
     .description('list the labels, with their colour and how many tapes carry each')
     .option('--json', 'print as JSON')
     .action((options: { json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => {
-        const labels = listLabels(app);
+      withApp(io, state, globals(), async ({ app }) => {
+        const labels = await listLabels(app);
         if (options.json === true) printJson(io, { labels: labels.map((l) => ({ label: l.name, color: l.color, createdAt: l.createdAt, tapes: l.tapes })) });
         else if (labels.length === 0) io.out(m.none);
         else {
@@ -80,7 +81,7 @@ export const registerLabel = (program: Command, io: Io, state: RunState, globals
       .option('--mount <path>', 'where the tape is mounted')
       .option('--json', 'print the result as JSON')
       .action((tape: string, name: string, options: { mount?: string; json?: boolean }) =>
-        withApp(io, state, globals(), ({ app }) =>
+        withApp(io, state, globals(), async ({ app }) =>
           report(io, options.json, changeTapeLabel(app, action, tape, name, options.mount), (c) => {
             const what = action === 'assign' ? m.assigned(c.label, tape.toUpperCase()) : m.unassigned(c.label, tape.toUpperCase());
             if (!c.changed) return action === 'assign' ? m.alreadyAssigned(c.label) : m.notAssigned(c.label);

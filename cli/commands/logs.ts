@@ -51,7 +51,7 @@ export const registerLogs = (program: Command, io: Io, state: RunState, globals:
           return E.left({ _tag: 'InvalidOption', option: '--csv/--json', value: options.csv === undefined ? 'neither' : 'both', expected: MESSAGES.logs.chooseFormat });
         }
         const nameDecoders = await nameDecodersFor(io, app, options, options.tape);
-        const rows = auditLog(app, { tape: options.tape, nameDecoders });
+        const rows = await auditLog(app, { tape: options.tape, nameDecoders });
         if (E.isLeft(rows)) return rows;
         const records = rows.right.map(auditRecord);
         if (options.json === true) {

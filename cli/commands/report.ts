@@ -48,10 +48,10 @@ export const registerReport = (program: Command, io: Io, state: RunState, global
     .option('--fail-on <level>', 'exit non-zero from this level on: warning (default: 1 for warning, 2 for critical), critical (2 only for critical), never (always 0)')
     .option('--json', 'print as JSON')
     .action((options: { html?: string; json?: boolean; failOn?: string }) =>
-      withApp(io, state, globals(), ({ app }) => {
+      withApp(io, state, globals(), async ({ app }) => {
         const failOn = options.failOn ?? 'warning';
         if (!isFailOn(failOn)) return E.left({ _tag: 'InvalidOption', option: '--fail-on', value: failOn, expected: 'warning, critical or never' });
-        const report = healthReport(app);
+        const report = await healthReport(app);
         if (options.html !== undefined) {
           try {
             fs.writeFileSync(options.html, renderHtmlReport(report));

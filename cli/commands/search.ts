@@ -51,11 +51,11 @@ export const registerSearch = (program: Command, io: Io, state: RunState, global
         const limit = parseCount('--limit', options.limit);
         if (E.isLeft(limit)) return limit;
         const nameDecoders = await nameDecodersFor(io, app, options, options.tape);
-        const result = searchCatalog(app, { pattern: globFromInput(pattern), tape: options.tape, limit: limit.right, nameDecoders });
+        const result = await searchCatalog(app, { pattern: globFromInput(pattern), tape: options.tape, limit: limit.right, nameDecoders });
         if (E.isLeft(result)) return result;
         const r = result.right;
         const m = MESSAGES.search;
-        const copiesOf = copiesOfJobs(app);
+        const copiesOf = await copiesOfJobs(app, r.hits.map((h) => h.job));
         if (options.json === true) printJson(io, searchJson(r, copiesOf));
         else {
           const s = io.style;

@@ -32,8 +32,8 @@ export const registerSet = (program: Command, io: Io, state: RunState, globals: 
     .option('--description <text>', 'what the set holds')
     .option('--json', 'print the result as JSON')
     .action((name: string, options: { copies?: string; description?: string; json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => {
-        const created = createSet(app, name, options.copies, options.description);
+      withApp(io, state, globals(), async ({ app }) => {
+        const created = await createSet(app, name, options.copies, options.description);
         if (E.isLeft(created)) return created;
         const c = created.right;
         if (options.json === true) printJson(io, { set: c.set, copies: c.copies, description: c.description, changed: c.changed });
@@ -50,8 +50,8 @@ export const registerSet = (program: Command, io: Io, state: RunState, globals: 
     .option('--mount <path>', 'where the tape is mounted')
     .option('--json', 'print the result as JSON')
     .action((name: string, tape: string, options: { mount?: string; json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => {
-        const added = addTapeToSet(app, name, tape, options.mount);
+      withApp(io, state, globals(), async ({ app }) => {
+        const added = await addTapeToSet(app, name, tape, options.mount);
         if (E.isLeft(added)) return added;
         const a = added.right;
         if (options.json === true) printJson(io, { set: a.set, tape: a.tape, changed: a.changed, pending: a.pending });
@@ -67,8 +67,8 @@ export const registerSet = (program: Command, io: Io, state: RunState, globals: 
     .argument('<name>', 'set name')
     .option('--json', 'print as JSON')
     .action((name: string, options: { json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => {
-        const shown = showSet(app, name);
+      withApp(io, state, globals(), async ({ app }) => {
+        const shown = await showSet(app, name);
         if (E.isLeft(shown)) return shown;
         if (options.json === true) printJson(io, setJson(shown.right));
         else printSet(io, shown.right);
@@ -81,8 +81,8 @@ export const registerSet = (program: Command, io: Io, state: RunState, globals: 
     .description('list the tape sets')
     .option('--json', 'print as JSON')
     .action((options: { json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => {
-        const sets = listSets(app);
+      withApp(io, state, globals(), async ({ app }) => {
+        const sets = await listSets(app);
         if (options.json === true) printJson(io, { sets: sets.map(setJson) });
         else if (sets.length === 0) io.out(m.none);
         else {

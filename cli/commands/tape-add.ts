@@ -60,7 +60,7 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
         const id = generationFor(barcode.right, options.generation);
         if (E.isLeft(id)) return id;
         // An unknown set is refused before the tape is touched.
-        const set = options.set === undefined ? undefined : existingSet(app, options.set);
+        const set = options.set === undefined ? undefined : await existingSet(app, options.set);
         if (set !== undefined && E.isLeft(set)) return set;
         const capacityBytes = options.capacity === undefined ? undefined : parseSize(options.capacity);
         if (options.capacity !== undefined && capacityBytes === undefined) {
@@ -69,7 +69,7 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
         const secrets = cliSecrets(io, { passphraseFile: options.passphraseFile });
         const encryption = await encryptionFrom(id.right.tape, options.encrypt, options.publicKey, secrets);
         if (E.isLeft(encryption)) return encryption;
-        const result = addTape(app, {
+        const result = await addTape(app, {
           barcode: barcode.right,
           mount: options.mount,
           description: options.description ?? '',
@@ -78,7 +78,7 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
           encryption: encryption.right,
         });
         if (E.isLeft(result)) return result;
-        const joined = set === undefined ? undefined : addTapeToSet(app, set.right.set, result.right.tape, result.right.mount);
+        const joined = set === undefined ? undefined : await addTapeToSet(app, set.right.set, result.right.tape, result.right.mount);
         if (joined !== undefined && E.isLeft(joined)) return joined;
         if (options.json === true) {
           const { slots, ...added } = result.right;

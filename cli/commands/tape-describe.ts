@@ -15,10 +15,10 @@ export const registerTapeDescribe = (tape: Command, io: Io, state: RunState, glo
     .option('--mount <path>', 'where the tape is mounted')
     .option('--json', 'print the result as JSON')
     .action((id: string, description: string, options: { mount?: string; json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => {
+      withApp(io, state, globals(), async ({ app }) => {
         const tapeId = tapeIdFromInput(id);
         if (E.isLeft(tapeId)) return tapeId;
-        const result = describeTape(app, tapeId.right, description, options.mount);
+        const result = await describeTape(app, tapeId.right, description, options.mount);
         if (E.isLeft(result)) return result;
         if (options.json === true) printJson(io, { tape: tapeId.right, description, ...result.right });
         else if (!result.right.changed) io.out('The description is already that: nothing to change.');

@@ -24,7 +24,7 @@ export const registerTapeForget = (tape: Command, io: Io, state: RunState, globa
       withApp(io, state, globals(), async ({ app }) => {
         const tapeId = tapeIdFromInput(id);
         if (E.isLeft(tapeId)) return tapeId;
-        const preview = previewForget(app, tapeId.right);
+        const preview = await previewForget(app, tapeId.right);
         if (E.isLeft(preview)) return preview;
         if (options.yes !== true) {
           if (!io.interactive) {
@@ -39,7 +39,7 @@ export const registerTapeForget = (tape: Command, io: Io, state: RunState, globa
             return E.right(EXIT.FAILED);
           }
         }
-        const forgotten = forgetTape(app, tapeId.right);
+        const forgotten = await forgetTape(app, tapeId.right);
         if (E.isLeft(forgotten)) return forgotten;
         if (options.json === true) printJson(io, { tape: forgotten.right.tape, forgotten: true, jobs: forgotten.right.jobs, files: forgotten.right.files });
         else io.out(`${io.style.green('✓')} ${tapeId.right} is no longer in this catalog; its cartridge keeps everything (\`lto recover --mount PATH\` brings it back).`);

@@ -32,10 +32,10 @@ export const registerTapeHistory = (tape: Command, io: Io, state: RunState, glob
     .option('--mount <path>', 'where the tape is mounted')
     .option('--json', 'print as JSON')
     .action((id: string, options: { mount?: string; json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => {
+      withApp(io, state, globals(), async ({ app }) => {
         const tapeId = tapeIdFromInput(id);
         if (E.isLeft(tapeId)) return tapeId;
-        const entries = tapeHistory(app, tapeId.right, options.mount);
+        const entries = await tapeHistory(app, tapeId.right, options.mount);
         if (E.isLeft(entries)) return entries;
         if (options.json === true) printJson(io, { tape: tapeId.right, events: entries.right.map(entryJson) });
         else io.out(renderTable(entries.right, columns(io), io.style));

@@ -23,10 +23,10 @@ export const registerTapeKeys = (tape: Command, io: Io, state: RunState, globals
     .argument('<tape>', 'tape id (barcode)')
     .option('--json', 'print as JSON')
     .action((id: string, options: { json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => {
+      withApp(io, state, globals(), async ({ app }) => {
         const tapeId = tapeIdFromInput(id);
         if (E.isLeft(tapeId)) return tapeId;
-        const slots = listKeySlots(app, tapeId.right);
+        const slots = await listKeySlots(app, tapeId.right);
         if (E.isLeft(slots)) return slots;
         if (options.json === true) printJson(io, { tape: tapeId.right, slots: slots.right.map(slotJson) });
         else {

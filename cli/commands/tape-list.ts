@@ -19,10 +19,10 @@ export interface TapePlace {
   readonly copyFlags: readonly JobCopyFlag[];
 }
 
-export const placeOf = (app: App, tape: string): TapePlace => ({
-  set: app.catalog.sets.members().get(tape)?.set ?? null,
-  location: app.catalog.sets.location(tape),
-  copyFlags: copyFlags(app).get(tape) ?? [],
+export const placeOf = async (app: App, tape: string): Promise<TapePlace> => ({
+  set: (await app.catalog.sets.members()).get(tape)?.set ?? null,
+  location: await app.catalog.sets.location(tape),
+  copyFlags: (await copyFlags(app)).get(tape) ?? [],
 });
 
 /** The `tape list --json` shape: scripts rely on these names. `labels`: label names, sorted. */
@@ -48,17 +48,16 @@ export const registerTapeList = (tape: Command, io: Io, state: RunState, globals
     .option('--set <name>', 'only the tapes of this tape set')
     .option('--json', 'print as JSON')
     .action((options: { json?: boolean; label?: string; set?: string }) =>
-      withApp(io, state, globals(), ({ app }) => {
-        const labels = app.catalog.labels.byTape();
+      withApp(io, state, globals(), async ({ app }) => {
+        const labels = await app.catalog.labels.byTape();
         const labelsOf = (t: TapeView) => labels.get(t.id) ?? [];
-        const members = app.catalog.sets.members();
-        const locations = app.catalog.sets.locations();
-        const flags = copyFlags(app);
+        const members = await app.catalog.sets.members();
+        const locations = await app.catalog.sets.locations();
+        const flags = await copyFlags(app);
         const placeIn = (t: TapeView): TapePlace => ({ set: members.get(t.id)?.set ?? null, location: locations.get(t.id) ?? DEFAULT_LOCATION, copyFlags: flags.get(t.id) ?? [] });
         const filter = options.label?.trim();
         const setFilter = options.set?.trim();
-        const tapes = app.catalog
-          .tapes()
+        const tapes = (await app.catalog.tapes())
           .filter((t) => filter === undefined || labelsOf(t).some((l) => l.name === filter))
           .filter((t) => setFilter === undefined || placeIn(t).set === setFilter);
         if (options.json === true) printJson(io, { tapes: tapes.map((t) => tapeJson(t, labelsOf(t), placeIn(t))) });

@@ -16,8 +16,8 @@ export const registerTapeMove = (tape: Command, io: Io, state: RunState, globals
     .option('--mount <path>', 'where the tape is mounted (the move is then written to its journal at once)')
     .option('--json', 'print the result as JSON')
     .action((id: string, options: { to: string; mount?: string; json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => {
-        const moved = moveTape(app, id, options.to, options.mount);
+      withApp(io, state, globals(), async ({ app }) => {
+        const moved = await moveTape(app, id, options.to, options.mount);
         if (E.isLeft(moved)) return moved;
         const r = moved.right;
         const m = MESSAGES.sets;

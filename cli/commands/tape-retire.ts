@@ -27,7 +27,7 @@ export const registerTapeRetire = (tape: Command, io: Io, state: RunState, globa
     .option('--json', 'print the result as JSON')
     .action((id: string, options: Options) =>
       withApp(io, state, globals(), async ({ app }) => {
-        const preview = previewRetire(app, id);
+        const preview = await previewRetire(app, id);
         if (E.isLeft(preview)) return preview;
         const { tape, unprotected } = preview.right;
         const force = options.force === true;
@@ -40,7 +40,7 @@ export const registerTapeRetire = (tape: Command, io: Io, state: RunState, globa
             return E.right(EXIT.FAILED);
           }
         }
-        const retired = retireTape(app, tape, force, options.mount);
+        const retired = await retireTape(app, tape, force, options.mount);
         if (E.isLeft(retired)) return retired;
         const r = retired.right;
         if (options.json === true) printJson(io, { tape: r.tape, retired: true, changed: r.changed, pending: r.pending, lost: r.lost });

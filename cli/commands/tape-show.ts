@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
 import { showTape, type TapeDetails } from '../../application/inspect-tape';
 import { tapeIdFromInput } from '../../application/tape-id-input';
 import { GENERATIONS, driveCompatibility } from '../../domain/tape-id';
@@ -25,15 +24,14 @@ export const registerTapeShow = (tape: Command, io: Io, state: RunState, globals
     .option('--mount <path>', 'where the tape is mounted')
     .option('--json', 'print as JSON')
     .action((id: string, options: { mount?: string; json?: boolean }) =>
-      withApp(io, state, globals(), ({ app }) => {
-        const details = pipe(
-          tapeIdFromInput(id),
-          E.chain((tapeId) => showTape(app, tapeId, options.mount)),
-        );
+      withApp(io, state, globals(), async ({ app }) => {
+        const tapeId = tapeIdFromInput(id);
+        if (E.isLeft(tapeId)) return tapeId;
+        const details = await showTape(app, tapeId.right, options.mount);
         if (E.isLeft(details)) return details;
-        const labels = app.catalog.labels.ofTape(details.right.tape.id);
-        const held = holdings(app, details.right.tape.id);
-        const place = placeOf(app, details.right.tape.id);
+        const labels = await app.catalog.labels.ofTape(details.right.tape.id);
+        const held = await holdings(app, details.right.tape.id);
+        const place = await placeOf(app, details.right.tape.id);
         if (options.json === true) printJson(io, { ...detailsJson(details.right, labels, place), content: held.content, backups: held.backups });
         else printDetails(io, details.right, labels, held, place);
         return ok;
@@ -59,11 +57,11 @@ const detailsJson = (d: TapeDetails, labels: readonly TapeLabelView[], place: Ta
  * What the tape holds (archived file versions), and its backups, an interrupted one with
  * what its closed segments kept: it is partial, not lost.
  */
-const holdings = (app: App, tape: string) => {
-  const backups = app.catalog.jobs({ tape }).filter((j) => j.type === 'BACKUP');
+const holdings = async (app: App, tape: string) => {
+  const backups = (await app.catalog.jobs({ tape })).filter((j) => j.type === 'BACKUP');
   const interrupted = backups.filter((j) => j.status === 'INTERRUPTED');
   return {
-    content: app.catalog.storedFiles().get(tape) ?? { files: 0, bytes: 0 },
+    content: (await app.catalog.storedFiles()).get(tape) ?? { files: 0, bytes: 0 },
     backups: {
       finished: backups.filter((j) => j.status !== 'RUNNING').length,
       succeeded: backups.filter((j) => j.status === 'SUCCESS').length,
@@ -71,7 +69,7 @@ const holdings = (app: App, tape: string) => {
     },
   };
 };
-type Holdings = ReturnType<typeof holdings>;
+type Holdings = Awaited<ReturnType<typeof holdings>>;
 
 const backupsLine = (h: Holdings, s: Style): string => {
   const b = h.backups;

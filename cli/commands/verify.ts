@@ -72,7 +72,7 @@ export const registerVerify = (program: Command, io: Io, state: RunState, global
         const noKey = options.key === false;
         const key = typeof options.key === 'string' ? options.key : undefined;
         const secrets = { key, passphraseFile: options.passphraseFile };
-        const parts = spanParts(app, tape, options.job);
+        const parts = await spanParts(app, tape, options.job);
         if (E.isLeft(parts)) return parts;
         const ask = restoreTapes(io, app, secrets, io.interactive ? terminalAsk : undefined);
         const reports: VerifyReport[] = [];
@@ -86,7 +86,7 @@ export const registerVerify = (program: Command, io: Io, state: RunState, global
             const report = await verifyPart(app, io, options, part, parts.right.length, unlocked.right, ask, stopping);
             if (E.isLeft(report)) return report;
             reports.push(report.right);
-            if (options.json !== true) printReport(io, report.right, copiesOfJobs(app));
+            if (options.json !== true) printReport(io, report.right, await copiesOfJobs(app, report.right.jobs.map((j) => j.job)));
           }
         } finally {
           stopping.dispose();
@@ -95,7 +95,7 @@ export const registerVerify = (program: Command, io: Io, state: RunState, global
         const status = overall(reports, stopped !== undefined);
         const [first] = reports;
         if (options.json === true && first !== undefined) {
-          const copiesOf = copiesOfJobs(app);
+          const copiesOf = await copiesOfJobs(app, reports.flatMap((r) => r.jobs.map((j) => j.job)));
           const json = (r: VerifyReport) => verifyJson(r, copiesOf);
           printJson(io, reports.length === 1 ? json(first) : { ...json(first), verdict: status, span: reports.map(json) });
         }
@@ -120,14 +120,14 @@ interface PartToVerify {
   readonly part: number;
 }
 
-const spanParts = (app: App, tape: string, job: string | undefined): E.Either<AppError, PartToVerify[]> => {
+const spanParts = async (app: App, tape: string, job: string | undefined): Promise<E.Either<AppError, PartToVerify[]>> => {
   const one = [{ tape, job, part: 1 }];
   if (job === undefined) return E.right(one);
   const id = tapeIdFromInput(tape);
   if (E.isLeft(id)) return E.right(one);
-  const found = findBackupJob(app, id.right, job);
+  const found = await findBackupJob(app, id.right, job);
   if (E.isLeft(found)) return E.right(one);
-  const span = app.catalog.spanOf(found.right.id);
+  const span = await app.catalog.spanOf(found.right.id);
   if (span === undefined || span.parts.length < 2) return E.right(one);
   const missing = span.parts.find((p) => !p.recorded);
   if (missing !== undefined) {

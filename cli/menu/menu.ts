@@ -37,25 +37,25 @@ type Choice = 'add' | 'backup' | 'restore' | 'browse' | 'verify' | 'labels' | 's
 const m = MESSAGES.menu;
 
 /** Reads the catalog for a question's choices; empty when it cannot open. */
-const fromCatalog = async <T>(io: Io, globals: GlobalOptions, read: (app: App) => T[]): Promise<T[]> => {
+const fromCatalog = async <T>(io: Io, globals: GlobalOptions, read: (app: App) => Promise<T[]>): Promise<T[]> => {
   const opened = await openApp({ ...io, err: () => undefined }, globals);
   if (E.isLeft(opened)) return [];
   try {
-    return read(opened.right.app);
+    return await read(opened.right.app);
   } finally {
-    opened.right.close();
+    await opened.right.close();
   }
 };
 
 /** The tapes of the catalog, to choose from. */
 const tapeChoices = (io: Io, globals: GlobalOptions) =>
-  fromCatalog(io, globals, (app) => app.catalog.tapes().map((t) => ({ name: `${t.id}${t.description === '' ? '' : ` — ${t.description}`}`, value: t.id })));
+  fromCatalog(io, globals, async (app) => (await app.catalog.tapes()).map((t) => ({ name: `${t.id}${t.description === '' ? '' : ` — ${t.description}`}`, value: t.id })));
 
 /** The latest tree, or the tree as of an older backup of the tape (newest first): to restore an older version. */
 const backupChoices = async (io: Io, globals: GlobalOptions, tape: string) => [
   { name: m.restoreLatest, value: '' },
-  ...(await fromCatalog(io, globals, (app) =>
-    listJobs(app, { tape, type: 'BACKUP', status: 'SUCCESS' })
+  ...(await fromCatalog(io, globals, async (app) =>
+    (await listJobs(app, { tape, type: 'BACKUP', status: 'SUCCESS' }))
       .reverse()
       .map((j) => ({ name: `${formatLocalTime(j.startedAt)}  ${j.mode ?? ''}  ${j.files} files, ${formatBytes(j.bytesRead)}  (job ${shortId(j.id)})`, value: j.id })),
   )),
@@ -256,8 +256,8 @@ const findAndRestore = async (io: Io, globals: GlobalOptions): Promise<Planned> 
   const done = await runSteps([
     async () => take(await text({ message: m.searchPattern, validate: required }), (v) => (a.pattern = v.trim())),
     async () => {
-      const hits = await fromCatalog(io, globals, (app) => {
-        const found = searchCatalog(app, { pattern: a.pattern, tape: undefined, limit: 50 });
+      const hits = await fromCatalog(io, globals, async (app) => {
+        const found = await searchCatalog(app, { pattern: a.pattern, tape: undefined, limit: 50 });
         return E.isRight(found) ? [...found.right.hits] : [];
       });
       if (hits.length === 0) {
@@ -300,7 +300,7 @@ const labelArgs = async (io: Io, globals: GlobalOptions): Promise<Planned> => {
 
 /** The sets of the catalog, to choose from. */
 const setChoices = (io: Io, globals: GlobalOptions) =>
-  fromCatalog(io, globals, (app) => app.catalog.sets.sets().map((x) => ({ name: `${x.name}${x.description === '' ? '' : ` — ${x.description}`}`, value: x.name })));
+  fromCatalog(io, globals, async (app) => (await app.catalog.sets.sets()).map((x) => ({ name: `${x.name}${x.description === '' ? '' : ` — ${x.description}`}`, value: x.name })));
 
 const setStep = (io: Io, globals: GlobalOptions, set: (name: string) => void): Step => async () => {
   const sets = await setChoices(io, globals);

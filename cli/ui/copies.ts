@@ -7,15 +7,13 @@ export const copiesJson = (copies: readonly JobCopy[]) => copies.map((c) => ({ t
 /** `2: 000100L8 000200L8`: how many places hold a job's data, and on which tapes (blank when none). */
 export const copiesText = (copies: readonly JobCopy[]): string => (copies.length === 0 ? '' : `${copies.length}: ${copies.map((c) => c.tape).join(' ')}`);
 
-/** Where each job's data is held, asked of the catalog once per job (a listing names the same jobs many times). */
-export const copiesOfJobs = (app: App): ((job: string) => readonly JobCopy[]) => {
+/**
+ * Where each of these jobs' data is held, asked of the catalog once per job (a listing
+ * names the same jobs many times), up front: the listing then renders synchronously.
+ * A job not among them holds no copies as far as the listing is concerned.
+ */
+export const copiesOfJobs = async (app: App, jobs: Iterable<string>): Promise<(job: string) => readonly JobCopy[]> => {
   const known = new Map<string, readonly JobCopy[]>();
-  return (job) => {
-    let copies = known.get(job);
-    if (copies === undefined) {
-      copies = app.catalog.copies.placesOf(job);
-      known.set(job, copies);
-    }
-    return copies;
-  };
+  for (const job of jobs) if (!known.has(job)) known.set(job, await app.catalog.copies.placesOf(job));
+  return (job) => known.get(job) ?? [];
 };

@@ -68,14 +68,22 @@ export interface TapeEventEntry {
 
 /**
  * Called inside the append transaction with the events just stored, so projections
- * commit (or roll back) together with the events. Must be synchronous.
+ * commit (or roll back) together with the events. Must be synchronous: the SQLite and
+ * memory stores take it (`onAppend`, wired in application/compose.ts); a server store
+ * takes its own, asynchronous kind of hook.
  */
 export type AppendHook = (events: readonly StoredEvent[]) => void;
 
 /**
- * The event store port. Synchronous because better-sqlite3 is and because an append
- * and its projection updates commit in one transaction (a server database behind
- * this port would make it asynchronous).
+ * The event store port. Asynchronous so a server database (PostgreSQL) can stand behind
+ * it; the SQLite adapter stays synchronous inside (better-sqlite3: a transaction function
+ * never awaits) and answers with settled Promises. An append and its projection updates
+ * commit in one transaction: each adapter takes its projection hook its own way (see
+ * `SqliteEventStore.onAppend`), wired by the composition root, so the hook is not part
+ * of this port.
+ *
+ * Across an `await` nothing is atomic: a caller that reads a stream, awaits, then appends
+ * relies on the append's expected-version check (`VersionConflict`) to catch a race.
  */
 export interface EventStore {
   /**
@@ -90,7 +98,7 @@ export interface EventStore {
    * whose data is not JSON, an id already stored, a placement whose seqs do not match
    * the events or whose seq is taken on that tape, and whatever a hook throws.
    */
-  append(events: readonly EventEnvelope[], placement?: Placement): E.Either<VersionConflict, readonly StoredEvent[]>;
+  append(events: readonly EventEnvelope[], placement?: Placement): Promise<E.Either<VersionConflict, readonly StoredEvent[]>>;
 
   /**
    * Stores events read from elsewhere (a tape journal) with their own ids and
@@ -107,53 +115,50 @@ export interface EventStore {
    * a seq on that tape keeps it (a journal may hold an event twice; the first counts).
    * Hooks run with the newly stored events only. Thrown: as for `append`.
    */
-  importEvents(events: readonly EventEnvelope[], placement?: Placement): E.Either<ImportError, ImportResult>;
+  importEvents(events: readonly EventEnvelope[], placement?: Placement): Promise<E.Either<ImportError, ImportResult>>;
 
   /** The stream's events in version order (empty for an unknown stream). */
-  readStream(stream: string): readonly StoredEvent[];
+  readStream(stream: string): Promise<readonly StoredEvent[]>;
   /**
    * The stream's events of these types only, in version order: what a check of a job's
    * start and segments needs, without decoding its (many) entry events.
    */
-  readStreamOfTypes(stream: string, types: readonly string[]): readonly StoredEvent[];
+  readStreamOfTypes(stream: string, types: readonly string[]): Promise<readonly StoredEvent[]>;
   /** The stream's last version (0 for an unknown stream). */
-  streamVersion(stream: string): number;
+  streamVersion(stream: string): Promise<number>;
   /**
    * Every event after `fromPosition`, in position order, in batches of at most
-   * `batchSize` (never an empty batch). Cold and lazy: each subscription reads
-   * synchronously, one batch at a time, and stops reading when unsubscribed.
+   * `batchSize` (never an empty batch). Cold and lazy: each subscription reads one
+   * batch at a time (an adapter may produce them asynchronously) and stops reading
+   * when unsubscribed.
    */
   readAll(fromPosition: number, batchSize: number): Observable<readonly StoredEvent[]>;
   /** Position of the last stored event (0 when empty). */
-  lastPosition(): number;
+  lastPosition(): Promise<number>;
   /** Which of these ids are stored. */
-  knownIds(ids: readonly string[]): ReadonlySet<string>;
+  knownIds(ids: readonly string[]): Promise<ReadonlySet<string>>;
 
   /** The tape's audit trail: journal entries by seq, then pending and local ones, by position. */
-  tapeEvents(tape: TapeId): readonly TapeEventEntry[];
+  tapeEvents(tape: TapeId): Promise<readonly TapeEventEntry[]>;
   /** Events waiting to be written to the tape's journal, in position order. */
-  pendingFor(tape: TapeId): readonly StoredEvent[];
+  pendingFor(tape: TapeId): Promise<readonly StoredEvent[]>;
   /**
    * Records that pending (or unplaced) events now sit in the tape's journal at these
    * seqs, atomically. An event already written on that tape keeps its first seq.
    * Thrown: an unknown id, a seq that is not a positive integer or is taken by another event.
    */
-  markWritten(tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]): void;
+  markWritten(tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]): Promise<void>;
   /**
    * The tape's journal no longer holds its records from `fromSeq` on (an LTFS index rollback
    * after a power loss): every event written there is pending again, atomically, and keeps
    * its position, so the next flush writes them anew in their order. Returns how many.
    * Thrown: a `fromSeq` that is not a positive integer.
    */
-  markUnwritten(tape: TapeId, fromSeq: number): number;
+  markUnwritten(tape: TapeId, fromSeq: number): Promise<number>;
   /** The highest journal seq an event of the tape is written at (0 when none is). */
-  lastSeq(tape: TapeId): number;
+  lastSeq(tape: TapeId): Promise<number>;
   /** Which event (id) the catalog holds at each journal seq of the tape from `fromSeq` on, in seq order. */
-  writtenIdsFrom(tape: TapeId, fromSeq: number): readonly { readonly seq: number; readonly id: string }[];
-  /**
-   * Every event stored after this call (append or import) also runs the hook inside
-   * its transaction, after the events and their placement are stored (the hook may
-   * read them back). A hook that throws rolls the whole write back; the error propagates.
-   */
-  onAppend(hook: AppendHook): void;
+  writtenIdsFrom(tape: TapeId, fromSeq: number): Promise<readonly { readonly seq: number; readonly id: string }[]>;
+  /** Releases the store (closes its database handle or connection); nothing may be asked after. */
+  close(): Promise<void>;
 }

@@ -36,46 +36,53 @@ export class MemoryEventStore implements EventStore {
   private readonly tapes = new Map<TapeId, TapeIndex>();
   private readonly hooks: AppendHook[] = [];
 
-  append(events: readonly EventEnvelope[], placement?: Placement): E.Either<VersionConflict, readonly StoredEvent[]> {
+  async append(events: readonly EventEnvelope[], placement?: Placement): Promise<E.Either<VersionConflict, readonly StoredEvent[]>> {
     return this.transaction((tx) => ops.appendEvents(tx, this.hooks, events, placement));
   }
 
-  importEvents(events: readonly EventEnvelope[], placement?: Placement): E.Either<ImportError, ImportResult> {
+  async importEvents(events: readonly EventEnvelope[], placement?: Placement): Promise<E.Either<ImportError, ImportResult>> {
     return this.transaction((tx) => ops.importEvents(tx, this.hooks, events, placement));
   }
 
-  markWritten(tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]): void {
+  async markWritten(tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]): Promise<void> {
     this.transaction((tx) => ops.markWritten(tx, tape, written));
   }
 
-  markUnwritten(tape: TapeId, fromSeq: number): number {
+  async markUnwritten(tape: TapeId, fromSeq: number): Promise<number> {
     return this.transaction((tx) => ops.markUnwritten(tx, tape, fromSeq));
   }
 
-  lastSeq(tape: TapeId): number {
+  async lastSeq(tape: TapeId): Promise<number> {
     return Math.max(0, ...(this.tapes.get(tape)?.bySeq.keys() ?? []));
   }
 
-  writtenIdsFrom(tape: TapeId, fromSeq: number): readonly { readonly seq: number; readonly id: string }[] {
+  async writtenIdsFrom(tape: TapeId, fromSeq: number): Promise<readonly { readonly seq: number; readonly id: string }[]> {
     return [...(this.tapes.get(tape)?.bySeq ?? [])]
       .filter(([seq]) => seq >= fromSeq)
       .sort(([a], [b]) => a - b)
       .map(([seq, position]) => ({ seq, id: this.eventAt(position).id }));
   }
 
+  /**
+   * Every event stored after this call (append or import) also runs the hook inside its
+   * transaction, after the events and their placement are stored. A hook that throws
+   * undoes the whole write; the error propagates.
+   */
   onAppend(hook: AppendHook): void {
     this.hooks.push(hook);
   }
 
-  readStream(stream: string): readonly StoredEvent[] {
+  async close(): Promise<void> {}
+
+  async readStream(stream: string): Promise<readonly StoredEvent[]> {
     return (this.streams.get(stream) ?? []).map((position) => this.eventAt(position));
   }
 
-  readStreamOfTypes(stream: string, types: readonly string[]): readonly StoredEvent[] {
-    return this.readStream(stream).filter((e) => types.includes(e.type));
+  async readStreamOfTypes(stream: string, types: readonly string[]): Promise<readonly StoredEvent[]> {
+    return (await this.readStream(stream)).filter((e) => types.includes(e.type));
   }
 
-  streamVersion(stream: string): number {
+  async streamVersion(stream: string): Promise<number> {
     return this.streams.get(stream)?.length ?? 0;
   }
 
@@ -83,15 +90,20 @@ export class MemoryEventStore implements EventStore {
     return readBatches((after, limit) => this.rows.slice(after, after + limit).map(decodeEventColumns), fromPosition, batchSize);
   }
 
-  lastPosition(): number {
+  async lastPosition(): Promise<number> {
     return this.rows.length;
   }
 
-  knownIds(ids: readonly string[]): ReadonlySet<string> {
+  async knownIds(ids: readonly string[]): Promise<ReadonlySet<string>> {
     return new Set(ids.filter((id) => this.positionById.has(id)));
   }
 
-  tapeEvents(tape: TapeId): readonly TapeEventEntry[] {
+  async tapeEvents(tape: TapeId): Promise<readonly TapeEventEntry[]> {
+    return this.tapeEventsSync(tape);
+  }
+
+  /** `tapeEvents` for a projection hook, which runs inside the append transaction and cannot await. */
+  tapeEventsSync(tape: TapeId): readonly TapeEventEntry[] {
     const placed = [...(this.tapes.get(tape)?.byPosition ?? [])];
     const written = placed.flatMap(([position, row]) => (row.seq === null ? [] : [{ position, row, seq: row.seq }]));
     const others = placed.filter(([, row]) => row.seq === null).map(([position, row]) => ({ position, row }));
@@ -100,7 +112,7 @@ export class MemoryEventStore implements EventStore {
     return [...written, ...others].map(({ position, row }) => ({ event: this.eventAt(position), ...row }));
   }
 
-  pendingFor(tape: TapeId): readonly StoredEvent[] {
+  async pendingFor(tape: TapeId): Promise<readonly StoredEvent[]> {
     const placed = [...(this.tapes.get(tape)?.byPosition ?? [])];
     return placed
       .filter(([, row]) => row.state === 'pending')
@@ -135,7 +147,7 @@ export class MemoryEventStore implements EventStore {
 
   private writeTx(undo: (() => void)[]): ops.WriteTx {
     return {
-      streamVersion: (stream) => this.streamVersion(stream),
+      streamVersion: (stream) => this.streams.get(stream)?.length ?? 0,
       positionOf: (id) => this.positionById.get(id),
       idAt: (stream, version) => {
         const position = this.streams.get(stream)?.[version - 1];

@@ -75,8 +75,9 @@ type Statements = ReturnType<typeof prepareStatements>;
 
 /**
  * The event store in SQLite (DESIGN §4). It shares its database with the catalog
- * projections, whose hooks run inside its transactions. Synchronous throughout: a
- * better-sqlite3 transaction function must not await.
+ * projections, whose hooks run inside its transactions. Synchronous inside: a
+ * better-sqlite3 transaction function must not await; the port's methods are `async`
+ * only in their signature.
  */
 export class SqliteEventStore implements EventStore {
   private readonly statements: Statements;
@@ -111,46 +112,57 @@ export class SqliteEventStore implements EventStore {
     this.markUnwrittenTx = db.transaction((tape: TapeId, fromSeq: number) => ops.markUnwritten(this.writeTx(), tape, fromSeq));
   }
 
-  append(events: readonly EventEnvelope[], placement?: Placement): E.Either<VersionConflict, readonly StoredEvent[]> {
+  async append(events: readonly EventEnvelope[], placement?: Placement): Promise<E.Either<VersionConflict, readonly StoredEvent[]>> {
     return this.appendTx.immediate(events, placement);
   }
 
-  importEvents(events: readonly EventEnvelope[], placement?: Placement): E.Either<ImportError, ImportResult> {
+  async importEvents(events: readonly EventEnvelope[], placement?: Placement): Promise<E.Either<ImportError, ImportResult>> {
     return this.importTx.immediate(events, placement);
   }
 
-  markWritten(tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]): void {
+  async markWritten(tape: TapeId, written: readonly { readonly id: string; readonly seq: number }[]): Promise<void> {
     this.markWrittenTx.immediate(tape, written);
   }
 
-  markUnwritten(tape: TapeId, fromSeq: number): number {
+  async markUnwritten(tape: TapeId, fromSeq: number): Promise<number> {
     return this.markUnwrittenTx.immediate(tape, fromSeq);
   }
 
-  lastSeq(tape: TapeId): number {
+  async lastSeq(tape: TapeId): Promise<number> {
     return integerOf(this.statements.lastSeq.get(tape), 'last seq');
   }
 
-  writtenIdsFrom(tape: TapeId, fromSeq: number): readonly { readonly seq: number; readonly id: string }[] {
+  async writtenIdsFrom(tape: TapeId, fromSeq: number): Promise<readonly { readonly seq: number; readonly id: string }[]> {
     return this.statements.writtenIdsFrom.all(tape, fromSeq).map((row: unknown) => {
       const [seq, id]: readonly unknown[] = Array.isArray(row) ? row : [];
       return { seq: integerOf(seq, 'seq'), id: optionalText(id, 'id') ?? '' };
     });
   }
 
+  /**
+   * Every event stored after this call (append or import) also runs the hook inside its
+   * transaction, after the events and their placement are stored (the hook may read them
+   * back). A hook that throws rolls the whole write back; the error propagates. Not part
+   * of the port: a synchronous hook only fits a synchronous transaction (compose.ts wires it).
+   */
   onAppend(hook: AppendHook): void {
     this.hooks.push(hook);
   }
 
-  readStream(stream: string): readonly StoredEvent[] {
+  /** Closes the database (shared with the catalog: close one or the other, once). */
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async readStream(stream: string): Promise<readonly StoredEvent[]> {
     return this.statements.readStream.all(stream).map(decodeEventColumns);
   }
 
-  readStreamOfTypes(stream: string, types: readonly string[]): readonly StoredEvent[] {
+  async readStreamOfTypes(stream: string, types: readonly string[]): Promise<readonly StoredEvent[]> {
     return this.statements.readStreamOfTypes.all(stream, JSON.stringify(types)).map(decodeEventColumns);
   }
 
-  streamVersion(stream: string): number {
+  async streamVersion(stream: string): Promise<number> {
     return integerOf(this.statements.streamVersion.get(stream), 'stream version');
   }
 
@@ -162,20 +174,25 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
-  lastPosition(): number {
+  async lastPosition(): Promise<number> {
     return integerOf(this.statements.lastPosition.get(), 'last position');
   }
 
-  knownIds(ids: readonly string[]): ReadonlySet<string> {
+  async knownIds(ids: readonly string[]): Promise<ReadonlySet<string>> {
     const found = this.statements.knownIds.all(JSON.stringify(ids));
     return new Set(found.filter((id): id is string => typeof id === 'string'));
   }
 
-  tapeEvents(tape: TapeId): readonly TapeEventEntry[] {
+  async tapeEvents(tape: TapeId): Promise<readonly TapeEventEntry[]> {
+    return this.tapeEventsSync(tape);
+  }
+
+  /** `tapeEvents` for a projection hook, which runs inside the append transaction and cannot await. */
+  tapeEventsSync(tape: TapeId): readonly TapeEventEntry[] {
     return this.statements.tapeEvents.all(tape).map(decodeTapeEntry);
   }
 
-  pendingFor(tape: TapeId): readonly StoredEvent[] {
+  async pendingFor(tape: TapeId): Promise<readonly StoredEvent[]> {
     return this.statements.pendingFor.all(tape).map(decodeEventColumns);
   }
 

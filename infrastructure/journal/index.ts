@@ -22,5 +22,5 @@ export {
   type TornTail,
 } from './journal-parser';
 export { LineSplitter, type LineSink } from './line-splitter';
-export { parseJournal, readJournal, type JournalUnreadable } from './journal-reader';
+export { parseJournal, readJournal, readJournalAwaiting, type JournalUnreadable } from './journal-reader';
 export { appendToJournal, type JournalAppended, type JournalWriteError } from './journal-writer';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as E from 'fp-ts/Either';
 import { errnoCode, errorMessage, isErrno } from '../errno';
-import { JournalParser, type JournalCursor, type JournalReadOptions, type JournalReadResult } from './journal-parser';
+import { JournalParser, type JournalCursor, type JournalReadOptions, type JournalReadResult, type JournalRecord } from './journal-parser';
 import { closeQuietly } from './durable-file';
 import { sha256Hex } from './journal-record';
 import { LineSplitter } from './line-splitter';
@@ -57,6 +57,48 @@ export const readJournal = (
   label: Buffer | string,
   options: JournalReadOptions = {},
 ): E.Either<JournalUnreadable, JournalReadResult> => {
+  const reading = readInChunks(journalPath, label, options);
+  for (let step = reading.next(); ; ) {
+    if (step.done === true) return step.value;
+    try {
+      options.onRecords?.(step.value);
+      step = reading.next();
+    } catch (error) {
+      // As a failure of the read itself (the file is closed, the result says why).
+      step = reading.throw(error);
+    }
+  }
+};
+
+/**
+ * `readJournal` whose handler of each chunk's records may be asynchronous (an import into
+ * a server database): the next chunk is read only once the handler is done, so memory
+ * stays flat whatever the journal's length.
+ */
+export const readJournalAwaiting = async (
+  journalPath: string,
+  label: Buffer | string,
+  onRecords: (records: readonly JournalRecord[]) => Promise<void>,
+  options: Omit<JournalReadOptions, 'onRecords'> = {},
+): Promise<E.Either<JournalUnreadable, JournalReadResult>> => {
+  const reading = readInChunks(journalPath, label, { ...options, onRecords: () => undefined });
+  for (let step = reading.next(); ; ) {
+    if (step.done === true) return step.value;
+    try {
+      await onRecords(step.value);
+      step = reading.next();
+    } catch (error) {
+      step = reading.throw(error);
+    }
+  }
+};
+
+/** The reading itself: yields each chunk's settled records when `onRecords` is given (the caller hands them over), returns the result. */
+function* readInChunks(
+  journalPath: string,
+  label: Buffer | string,
+  options: JournalReadOptions,
+): Generator<readonly JournalRecord[], E.Either<JournalUnreadable, JournalReadResult>, void> {
   const labelHash = typeof label === 'string' ? label : sha256Hex(label);
   let fd: number;
   try {
@@ -79,14 +121,14 @@ export const readJournal = (
       splitter.push(chunk.subarray(0, n));
       if (options.onRecords !== undefined) {
         const settled = parser.drain();
-        if (settled.length > 0) options.onRecords(settled);
+        if (settled.length > 0) yield settled;
       }
       if (parser.done) break;
     }
     splitter.end();
     const result = parser.finish();
     if (options.onRecords !== undefined && result.records.length > 0) {
-      options.onRecords(result.records);
+      yield result.records;
       return E.right({ ...result, records: [] });
     }
     return E.right(result);
@@ -95,7 +137,7 @@ export const readJournal = (
   } finally {
     closeQuietly(fd);
   }
-};
+}
 
 const unreadable = (path: string, error: unknown): JournalUnreadable => ({
   _tag: 'JournalUnreadable',

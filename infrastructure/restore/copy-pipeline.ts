@@ -6,9 +6,11 @@ import { osPath } from '../os-path';
 
 const writeAt = (fd: number, data: Buffer, position: number): Promise<void> =>
   new Promise((resolve, reject) =>
-    fs.write(fd, data, 0, data.length, position, (error, n) =>
-      error ? reject(error) : n === data.length ? resolve() : writeAt(fd, data.subarray(n), position + n).then(resolve, reject),
-    ),
+    fs.write(fd, data, 0, data.length, position, (error, n) => {
+      if (error) reject(error);
+      else if (n === data.length) resolve();
+      else void writeAt(fd, data.subarray(n), position + n).then(resolve, reject);
+    }),
   );
 
 /**

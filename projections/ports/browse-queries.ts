@@ -19,13 +19,13 @@ export interface BrowseRow {
 /** A tape's tree as of a job (its ordinal): what `lto browse` lists. */
 export interface BrowseQueries {
   /** The latest version (as of the ordinal) of every name in a folder, by name; deleted ones included. */
-  children(tape: string, ordinal: number, dir: string): BrowseRow[];
+  children(tape: string, ordinal: number, dir: string): Promise<BrowseRow[]>;
   /** The latest version (as of the ordinal) of one name in a folder, when the tape has any. */
-  child(tape: string, ordinal: number, dir: string, name: string): BrowseRow[];
+  child(tape: string, ordinal: number, dir: string, name: string): Promise<BrowseRow[]>;
   /** The tape holds any folder at all. */
-  holdsAnything(tape: string): boolean;
+  holdsAnything(tape: string): Promise<boolean>;
   /** A version of `name` in `dir` up to the ordinal was a folder. */
-  heldAsFolder(tape: string, ordinal: number, dir: string, name: string): boolean;
+  heldAsFolder(tape: string, ordinal: number, dir: string, name: string): Promise<boolean>;
   /** Folders at or below `root` holding entries up to the ordinal, in path order. */
-  foldersHolding(tape: string, ordinal: number, root: string, limit?: number): string[];
+  foldersHolding(tape: string, ordinal: number, root: string, limit?: number): Promise<string[]>;
 }

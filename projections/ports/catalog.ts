@@ -20,6 +20,11 @@ import type { VerifyQueries } from './verify-queries';
  * catalog module (projections/). Tapes and jobs are asked directly (`catalog.tapes()`,
  * `catalog.jobs()`), each other read model through its own port: a new read model adds
  * a port file in projections/ports/ and a member here.
+ *
+ * Every read of the shared catalog is asynchronous (a server database may answer it);
+ * the working tables of one job stay synchronous and local to the host, because they are
+ * hit once per file in hot loops: only filling a selection (`select`) and finding gone
+ * paths (`findGone`), which read the shared catalog, return Promises.
  */
 export interface Catalog extends TapeQueries, JobQueries {
   readonly labels: LabelQueries;
@@ -36,13 +41,15 @@ export interface Catalog extends TapeQueries, JobQueries {
    * The latest version of each path of a tape: what an incremental backup compares with;
    * with `tapes` (a set's), the newest version on any of them.
    */
-  baseline(tape: string, tapes?: readonly string[]): IncrementalBaseline;
+  baseline(tape: string, tapes?: readonly string[]): Promise<IncrementalBaseline>;
   /** A new, empty scan table for one backup (it empties the last one's). */
-  scanTable(): ScanTable;
+  scanTable(): Promise<ScanTable>;
   /** A new, empty selection for one restore. */
-  restoreSelection(): RestoreSelection;
+  restoreSelection(): Promise<RestoreSelection>;
   /** What the catalog knows of one tape, as sorted lines (two catalogs holding the same tape give equal contents). */
-  tapeContents(tape: string): TapeContents;
+  tapeContents(tape: string): Promise<TapeContents>;
   /** Proves the live projections equal a fresh replay of every event (`lto catalog check`). */
   check(): Promise<CatalogCheck>;
+  /** Releases the catalog (its database handle or connection); nothing may be asked after. */
+  close(): Promise<void>;
 }

@@ -24,7 +24,7 @@ export interface ContactMemo {
 
 /** LTFS cartridges as the last contact left them, by LTFS volume UUID. */
 export interface ContactMemos {
-  get(ltfsVolumeUuid: string): ContactMemo | undefined;
-  save(memo: ContactMemo): void;
-  forget(ltfsVolumeUuid: string): void;
+  get(ltfsVolumeUuid: string): Promise<ContactMemo | undefined>;
+  save(memo: ContactMemo): Promise<void>;
+  forget(ltfsVolumeUuid: string): Promise<void>;
 }

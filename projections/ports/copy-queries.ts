@@ -12,5 +12,5 @@ export interface CopyQueries {
    * Every place a job's data is held, original first then copies by when they were made
    * (only copies whose job succeeded); a job that holds no archive has none.
    */
-  placesOf(job: string): JobCopy[];
+  placesOf(job: string): Promise<JobCopy[]>;
 }

@@ -8,7 +8,7 @@ export type PageStart = { readonly offset: number } | { readonly after: string }
 
 /** A folder one page at a time, as of a backup job (the web catalog's browse). */
 export interface FolderPages {
-  page(q: { readonly tape: string; readonly dir: string; readonly ordinal: number; readonly limit: number }, start: PageStart): FolderEntry[];
+  page(q: { readonly tape: string; readonly dir: string; readonly ordinal: number; readonly limit: number }, start: PageStart): Promise<FolderEntry[]>;
   /** How many names the folder shows as of the job (deleted ones left out). */
-  count(q: { readonly tape: string; readonly dir: string; readonly ordinal: number }): number;
+  count(q: { readonly tape: string; readonly dir: string; readonly ordinal: number }): Promise<number>;
 }

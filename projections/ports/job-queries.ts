@@ -29,7 +29,7 @@ export interface JobView {
 
 /** The read side of jobs: what `lto jobs` lists, and the parts of a span. */
 export interface JobQueries {
-  jobs(filter?: { readonly tape?: string; readonly status?: string }): JobView[];
+  jobs(filter?: { readonly tape?: string; readonly status?: string }): Promise<JobView[]>;
   /** The span a job is a part of, when it is one. */
-  spanOf(job: string): SpanView | undefined;
+  spanOf(job: string): Promise<SpanView | undefined>;
 }

@@ -6,7 +6,7 @@ import type { JournalCursor } from '../../infrastructure/journal';
  * starts from the beginning. Local bookkeeping, not an event: losing it costs one full read.
  */
 export interface JournalCursors {
-  get(tape: string, volumeUuid: string): JournalCursor | undefined;
+  get(tape: string, volumeUuid: string): Promise<JournalCursor | undefined>;
   /** `undefined` forgets the cursor (the next contact reads the journal whole). */
-  save(tape: string, volumeUuid: string, cursor: JournalCursor | undefined): void;
+  save(tape: string, volumeUuid: string, cursor: JournalCursor | undefined): Promise<void>;
 }

@@ -13,10 +13,10 @@ export interface TapeLabelView {
 
 /** The read side of labels (the coloured tags): definitions, and the labels of each tape (sorted by name). */
 export interface LabelQueries {
-  labels(): LabelView[];
+  labels(): Promise<LabelView[]>;
   /** Every tape's labels: tapes without labels are absent. */
-  byTape(): ReadonlyMap<string, readonly TapeLabelView[]>;
-  ofTape(tape: string): readonly TapeLabelView[];
+  byTape(): Promise<ReadonlyMap<string, readonly TapeLabelView[]>>;
+  ofTape(tape: string): Promise<readonly TapeLabelView[]>;
   /** The tapes that carry a label. */
-  tapesWith(label: string): string[];
+  tapesWith(label: string): Promise<string[]>;
 }

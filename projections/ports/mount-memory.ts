@@ -4,6 +4,6 @@
  * never an event and a rebuild does not touch it.
  */
 export interface MountMemory {
-  lastSeen(tape: string): string | undefined;
-  remember(tape: string, path: string, at: string): void;
+  lastSeen(tape: string): Promise<string | undefined>;
+  remember(tape: string, path: string, at: string): Promise<void>;
 }

@@ -32,7 +32,7 @@ export type SegmentRank = (job: string, segment: number) => number;
  */
 export interface RestoreSelection {
   /** Fills the selection (one pass); returns how many entries it holds. */
-  select(tape: string, asOfOrdinal: number, globs: readonly Glob[], names: PathOpener, segmentRank?: SegmentRank, scope?: PassScope): number;
+  select(tape: string, asOfOrdinal: number, globs: readonly Glob[], names: PathOpener, segmentRank?: SegmentRank, scope?: PassScope): Promise<number>;
   /** Puts one pass's rows in the order its tape reports (for the tapes of a span after the first). */
   rankPass(pass: number, segmentRank: SegmentRank): void;
   /** After every pass: a later part's version of a path replaces an earlier pass's, pieces of one split file all stay. */

@@ -34,7 +34,7 @@ export interface ScanTable {
    * Catalogued paths of `tape` at or under `roots` whose latest version exists but that
    * the scan did not see (and that no scan warning hides). Returns how many.
    */
-  findGone(tape: string, roots: readonly string[], tapes?: readonly string[]): number;
+  findGone(tape: string, roots: readonly string[], tapes?: readonly string[]): Promise<number>;
   /** The gone paths, in order, page by page. */
   gone(): Generator<string>;
 }

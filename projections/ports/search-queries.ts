@@ -30,16 +30,16 @@ export interface SearchQueries {
    * Names ending with a suffix (their reversed lowercase form starts with `reversedSuffix`):
    * the count of versions, and the first `limit` names by tape and name.
    */
-  suffixPage(reversedSuffix: string, tapes: readonly string[], limit: number): { total: number; names: NameOnTape[] };
+  suffixPage(reversedSuffix: string, tapes: readonly string[], limit: number): Promise<{ total: number; names: NameOnTape[] }>;
   /** Names holding every literal (case-insensitive), a superset the caller filters exactly; none: every name. */
-  namesContaining(literals: readonly string[]): NameOnTape[];
+  namesContaining(literals: readonly string[]): Promise<NameOnTape[]>;
   /** The versions of one name on one tape, by folder and age. */
-  hitsOfName(tape: string, name: string, limit: number): HitRow[];
-  dirs(): Iterable<DirRow>;
+  hitsOfName(tape: string, name: string, limit: number): Promise<HitRow[]>;
+  dirs(): AsyncIterable<DirRow>;
   /** The entries directly in one folder, as `[id, name]`, by name and age (no 'deleted' rows). */
-  entryNamesIn(dirId: number): [number, string][];
+  entryNamesIn(dirId: number): Promise<[number, string][]>;
   /** These entries as results, in the order given. */
-  hitsByIds(ids: readonly number[]): HitRow[];
+  hitsByIds(ids: readonly number[]): Promise<HitRow[]>;
   /** Every version on these tapes (all tapes: `undefined`). */
-  allHits(tapes: readonly string[] | undefined): Iterable<HitRow>;
+  allHits(tapes: readonly string[] | undefined): AsyncIterable<HitRow>;
 }

@@ -15,16 +15,16 @@ export interface SetMemberView {
 
 /** The read side of tape sets and tape locations (projections/sets.ts, locations.ts). */
 export interface SetQueries {
-  sets(): SetView[];
-  set(name: string): SetView | undefined;
+  sets(): Promise<SetView[]>;
+  set(name: string): Promise<SetView | undefined>;
   /** A set's tapes (registered here), in the order they joined it. */
-  tapesOf(set: string): SetMemberView[];
+  tapesOf(set: string): Promise<SetMemberView[]>;
   /** Every registered tape that is in a set, by tape. */
-  members(): ReadonlyMap<string, SetMemberView>;
+  members(): Promise<ReadonlyMap<string, SetMemberView>>;
   /** Whether a backup went on from this tape to another because it was full (a span part ended on it with a next part). */
-  continuedFrom(tape: string): boolean;
+  continuedFrom(tape: string): Promise<boolean>;
   /** Where a tape is now. */
-  location(tape: string): string;
+  location(tape: string): Promise<string>;
   /** Every moved tape's location (a tape absent is in the library). */
-  locations(): ReadonlyMap<string, string>;
+  locations(): Promise<ReadonlyMap<string, string>>;
 }

@@ -23,11 +23,11 @@ export interface TapeInfoView {
 
 /** The read side of tapes: what `tape list` and `tape show` print, and an encrypted tape's key slots. */
 export interface TapeQueries {
-  tapes(): TapeView[];
-  tape(id: string): TapeView | undefined;
-  tapeInfo(id: string): TapeInfoView | undefined;
+  tapes(): Promise<TapeView[]>;
+  tape(id: string): Promise<TapeView | undefined>;
+  tapeInfo(id: string): Promise<TapeInfoView | undefined>;
   /** An encrypted tape's key slots, oldest first (a slot that does not decode is left out). */
-  keySlots(tape: string): KeySlot[];
+  keySlots(tape: string): Promise<KeySlot[]>;
   /** Archived file versions (and their bytes) on each tape, by tape id. */
-  storedFiles(): Map<string, { files: number; bytes: number }>;
+  storedFiles(): Promise<Map<string, { files: number; bytes: number }>>;
 }

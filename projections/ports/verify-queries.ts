@@ -18,7 +18,7 @@ export interface RecordedFile {
 /** What `lto verify` checks a tape's segments against. */
 export interface VerifyQueries {
   /** A job's closed segments, in order. */
-  segmentsOf(job: string): SegmentRecord[];
+  segmentsOf(job: string): Promise<SegmentRecord[]>;
   /** The files of one segment whose bytes are hashed (not sparse ones), by offset. */
-  filesOf(job: string, segment: number): RecordedFile[];
+  filesOf(job: string, segment: number): Promise<RecordedFile[]>;
 }

@@ -47,20 +47,20 @@ export class SqliteBrowseQueries implements BrowseQueries {
 
   constructor(private readonly db: Database.Database) {}
 
-  children(tape: string, ordinal: number, dir: string): BrowseRow[] {
+  async children(tape: string, ordinal: number, dir: string): Promise<BrowseRow[]> {
     this.childrenOf ??= this.db.prepare(latest('d.path = @dir'));
     return toRows(this.childrenOf.all({ tape, ordinal, dir }));
   }
 
-  child(tape: string, ordinal: number, dir: string, name: string): BrowseRow[] {
+  async child(tape: string, ordinal: number, dir: string, name: string): Promise<BrowseRow[]> {
     return toRows(this.db.prepare(latest('d.path = @dir AND e.name = @name')).all({ tape, ordinal, dir, name }));
   }
 
-  holdsAnything(tape: string): boolean {
+  async holdsAnything(tape: string): Promise<boolean> {
     return this.db.prepare('SELECT 1 FROM dirs WHERE tape = ? LIMIT 1').get(tape) !== undefined;
   }
 
-  heldAsFolder(tape: string, ordinal: number, dir: string, name: string): boolean {
+  async heldAsFolder(tape: string, ordinal: number, dir: string, name: string): Promise<boolean> {
     return (
       this.db
         .prepare(`SELECT 1 FROM entries e JOIN dirs d ON d.id = e.dir_id WHERE d.tape = ? AND d.path = ? AND e.name = ? AND e.kind = 'dir' AND e.ordinal <= ? LIMIT 1`)
@@ -68,7 +68,7 @@ export class SqliteBrowseQueries implements BrowseQueries {
     );
   }
 
-  foldersHolding(tape: string, ordinal: number, root: string, limit?: number): string[] {
+  async foldersHolding(tape: string, ordinal: number, root: string, limit?: number): Promise<string[]> {
     return this.db
       .prepare(limit === undefined ? HELD_BELOW : `${HELD_BELOW} LIMIT ${Math.floor(limit)}`)
       .pluck()

@@ -49,24 +49,29 @@ class SqliteCatalog extends SqliteTapeQueries implements Catalog {
     this.folders = new SqliteFolderPages(connection);
   }
 
-  baseline(tape: string, tapes?: readonly string[]): SqliteIncrementalBaseline {
+  async baseline(tape: string, tapes?: readonly string[]): Promise<SqliteIncrementalBaseline> {
     return new SqliteIncrementalBaseline(this.connection, tape, tapes);
   }
 
-  scanTable(): SqliteScanTable {
+  async scanTable(): Promise<SqliteScanTable> {
     return new SqliteScanTable(this.connection);
   }
 
-  restoreSelection(): SqliteRestoreSelection {
+  async restoreSelection(): Promise<SqliteRestoreSelection> {
     return new SqliteRestoreSelection(this.connection);
   }
 
-  tapeContents(tape: string): TapeContents {
+  async tapeContents(tape: string): Promise<TapeContents> {
     return tapeContents(this.connection, tape);
   }
 
   check(): Promise<CatalogCheck> {
     return checkCatalog(this.connection, this.source, PROJECTIONS, this.tapeHistory);
+  }
+
+  /** Closes the connection (the event store's too: they share it). */
+  async close(): Promise<void> {
+    if (this.connection.open) this.connection.close();
   }
 }
 

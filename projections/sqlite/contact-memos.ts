@@ -40,7 +40,7 @@ export class SqliteContactMemos implements ContactMemos {
     this.remove = db.prepare('DELETE FROM ltfs_contact_memos WHERE ltfs_volume_uuid = ?');
   }
 
-  get(ltfsVolumeUuid: string): ContactMemo | undefined {
+  async get(ltfsVolumeUuid: string): Promise<ContactMemo | undefined> {
     const row = Row.decode(this.select.get(ltfsVolumeUuid));
     if (E.isLeft(row)) return undefined;
     const r = row.right;
@@ -58,11 +58,11 @@ export class SqliteContactMemos implements ContactMemos {
     };
   }
 
-  save(m: ContactMemo): void {
+  async save(m: ContactMemo): Promise<void> {
     this.upsert.run(m.ltfsVolumeUuid, m.indexGeneration, m.indexTime, JSON.stringify(m.label), m.labelHash, m.labelStamp, m.journalStamp, m.head.seq, m.head.hash);
   }
 
-  forget(ltfsVolumeUuid: string): void {
+  async forget(ltfsVolumeUuid: string): Promise<void> {
     this.remove.run(ltfsVolumeUuid);
   }
 }

@@ -35,7 +35,7 @@ export class SqliteCopyQueries implements CopyQueries {
   }
 
   /** Where the job's data is held (see PLACES); a job that holds no archive has none. */
-  placesOf(job: string): JobCopy[] {
+  async placesOf(job: string): Promise<JobCopy[]> {
     return this.places.all({ job }).flatMap((row) => {
       const r = CopyRow.decode(row);
       return r._tag === 'Right' ? [{ tape: r.right.tape, job: r.right.job, original: r.right.original === 1 }] : [];

@@ -58,7 +58,7 @@ const Count = t.type({ n: t.number });
 export class SqliteFolderPages implements FolderPages {
   constructor(private readonly db: Database.Database) {}
 
-  page(q: { readonly tape: string; readonly dir: string; readonly ordinal: number; readonly limit: number }, start: PageStart): FolderEntry[] {
+  async page(q: { readonly tape: string; readonly dir: string; readonly ordinal: number; readonly limit: number }, start: PageStart): Promise<FolderEntry[]> {
     const sql = 'after' in start ? PAGE_AFTER : 'before' in start ? PAGE_BEFORE : PAGE_AT;
     const rows = this.db
       .prepare(sql)
@@ -72,7 +72,7 @@ export class SqliteFolderPages implements FolderPages {
     return 'before' in start ? rows.reverse() : rows;
   }
 
-  count(q: { readonly tape: string; readonly dir: string; readonly ordinal: number }): number {
+  async count(q: { readonly tape: string; readonly dir: string; readonly ordinal: number }): Promise<number> {
     const decoded = Count.decode(this.db.prepare(COUNT).get(q));
     return decoded._tag === 'Right' ? decoded.right.n : 0;
   }

@@ -26,14 +26,14 @@ export class SqliteJournalCursors implements JournalCursors {
     this.remove = db.prepare('DELETE FROM journal_cursors WHERE tape = ? AND volume_uuid = ?');
   }
 
-  get(tape: string, volumeUuid: string): JournalCursor | undefined {
+  async get(tape: string, volumeUuid: string): Promise<JournalCursor | undefined> {
     const row = Row.decode(this.select.get(tape, volumeUuid));
     if (row._tag === 'Left') return undefined;
     const r = row.right;
     return { byteOffset: r.byte_offset, line: r.line, head: { seq: r.seq, hash: r.hash }, headLength: r.head_length };
   }
 
-  save(tape: string, volumeUuid: string, cursor: JournalCursor | undefined): void {
+  async save(tape: string, volumeUuid: string, cursor: JournalCursor | undefined): Promise<void> {
     if (cursor === undefined) this.remove.run(tape, volumeUuid);
     else this.upsert.run(tape, volumeUuid, cursor.byteOffset, cursor.line, cursor.head.seq, cursor.head.hash, cursor.headLength);
   }

@@ -16,7 +16,7 @@ const decode = <C extends t.Mixed>(codec: C, row: unknown, table: string): t.Typ
 export class SqliteLabelQueries implements LabelQueries {
   constructor(private readonly db: Database.Database) {}
 
-  labels(): LabelView[] {
+  async labels(): Promise<LabelView[]> {
     return this.db
       .prepare(
         `SELECT l.name, l.color, l.created_at, (SELECT count(*) FROM tape_labels tl WHERE tl.label = l.name) AS tapes
@@ -30,7 +30,7 @@ export class SqliteLabelQueries implements LabelQueries {
   }
 
   /** Every tape's labels: tapes without labels are absent. */
-  byTape(): ReadonlyMap<string, readonly TapeLabelView[]> {
+  async byTape(): Promise<ReadonlyMap<string, readonly TapeLabelView[]>> {
     const rows = this.db
       .prepare(
         `SELECT tl.tape, tl.label, coalesce(l.color, '#808080') AS color
@@ -47,12 +47,12 @@ export class SqliteLabelQueries implements LabelQueries {
     return out;
   }
 
-  ofTape(tape: string): readonly TapeLabelView[] {
-    return this.byTape().get(tape) ?? [];
+  async ofTape(tape: string): Promise<readonly TapeLabelView[]> {
+    return (await this.byTape()).get(tape) ?? [];
   }
 
   /** The tapes that carry a label. */
-  tapesWith(label: string): string[] {
+  async tapesWith(label: string): Promise<string[]> {
     return this.db
       .prepare('SELECT tape FROM tape_labels WHERE label = ? ORDER BY tape')
       .pluck()

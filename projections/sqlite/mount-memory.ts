@@ -20,12 +20,12 @@ export class SqliteMountMemory implements MountMemory {
     );
   }
 
-  lastSeen(tape: string): string | undefined {
+  async lastSeen(tape: string): Promise<string | undefined> {
     const path: unknown = this.select.get(tape);
     return t.string.is(path) ? path : undefined;
   }
 
-  remember(tape: string, path: string, at: string): void {
+  async remember(tape: string, path: string, at: string): Promise<void> {
     this.upsert.run(tape, path, at);
   }
 }

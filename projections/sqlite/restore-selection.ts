@@ -59,14 +59,14 @@ export class SqliteRestoreSelection implements RestoreSelection {
   }
 
   /** Fills the selection (one pass); returns how many entries it holds. */
-  select(
+  async select(
     tape: string,
     asOfOrdinal: number,
     globs: readonly Glob[],
     names: PathOpener,
     segmentRank?: SegmentRank,
     scope: PassScope = { pass: 1 },
-  ): number {
+  ): Promise<number> {
     this.passes = Math.max(this.passes, scope.pass);
     // Globs are over the original paths: a sealed path is opened first (one that does not open matches nothing).
     const matches = (stored: string): boolean => {

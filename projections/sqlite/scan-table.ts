@@ -126,7 +126,7 @@ export class SqliteScanTable implements ScanTable {
    * the scan did not see (and that no scan warning hides: an unreadable folder's
    * contents are not gone). Returns how many.
    */
-  findGone(tape: string, roots: readonly string[], tapes: readonly string[] = [tape]): number {
+  async findGone(tape: string, roots: readonly string[], tapes: readonly string[] = [tape]): Promise<number> {
     // Across a set's tapes the newest version of a path may be on another tape than its folder row.
     const across = tapes.length > 1;
     const onTapes = across ? 'd.tape IN (SELECT value FROM json_each(@tape))' : 'd.tape = @tape';

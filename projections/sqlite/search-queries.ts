@@ -68,7 +68,7 @@ export class SqliteSearchQueries implements SearchQueries {
    * and name. A broad suffix walks names in order until the page is full; a narrow one
    * sorts its few matches.
    */
-  suffixPage(reversedSuffix: string, tapes: readonly string[], limit: number): { total: number; names: NameOnTape[] } {
+  async suffixPage(reversedSuffix: string, tapes: readonly string[], limit: number): Promise<{ total: number; names: NameOnTape[] }> {
     const range = [reversedSuffix, `${reversedSuffix}\u{10ffff}`, JSON.stringify(tapes)] as const;
     const where = 'lrev >= ? AND lrev < ? AND tape IN (SELECT value FROM json_each(?))';
     const counted: unknown = this.db.prepare(`SELECT count(*), coalesce(sum(versions), 0) FROM search_names INDEXED BY search_names_by_suffix WHERE ${where}`).raw().get(...range);
@@ -83,7 +83,7 @@ export class SqliteSearchQueries implements SearchQueries {
    * name. Names with bytes that are not UTF-8 come too (LIKE reads a text only up to its
    * first NUL), for the caller's exact filter.
    */
-  namesContaining(literals: readonly string[]): NameOnTape[] {
+  async namesContaining(literals: readonly string[]): Promise<NameOnTape[]> {
     const statement =
       literals.length === 0
         ? this.db.prepare('SELECT tape, name, versions FROM search_names')
@@ -97,25 +97,25 @@ export class SqliteSearchQueries implements SearchQueries {
   }
 
   /** The versions of one name on one tape, by folder and age. */
-  hitsOfName(tape: string, name: string, limit: number): HitRow[] {
+  async hitsOfName(tape: string, name: string, limit: number): Promise<HitRow[]> {
     return this.db
       .prepare(`SELECT ${HIT_COLUMNS} FROM ${HIT_FROM} WHERE e.name = ? AND d.tape = ? AND e.kind != 'deleted' ${ORDER} LIMIT ?`)
       .all(name, tape, limit)
       .map(toHit);
   }
 
-  dirs(): Iterable<DirRow> {
-    return filterIter(this.db.prepare('SELECT id, tape, path FROM dirs').iterate(), isDirRow);
+  dirs(): AsyncIterable<DirRow> {
+    return asAsync(filterIter(this.db.prepare('SELECT id, tape, path FROM dirs').iterate(), isDirRow));
   }
 
   /** The entries directly in one folder, as `[id, name]`, by name and age (no 'deleted' rows). */
-  entryNamesIn(dirId: number): [number, string][] {
+  async entryNamesIn(dirId: number): Promise<[number, string][]> {
     const rows = this.db.prepare(`SELECT id, name FROM entries WHERE dir_id = ? AND kind != 'deleted' ORDER BY name, ordinal`).raw().all(dirId);
     return rows.filter((r): r is [number, string] => Array.isArray(r) && typeof r[0] === 'number' && typeof r[1] === 'string');
   }
 
   /** These entries as results, in the order given. */
-  hitsByIds(ids: readonly number[]): HitRow[] {
+  async hitsByIds(ids: readonly number[]): Promise<HitRow[]> {
     return this.db
       .prepare(`SELECT ${HIT_COLUMNS} FROM json_each(?) x JOIN ${HIT_FROM} WHERE e.id = x.value ORDER BY x.key`)
       .all(JSON.stringify(ids))
@@ -123,15 +123,24 @@ export class SqliteSearchQueries implements SearchQueries {
   }
 
   /** Every version on these tapes (all tapes: `undefined`). */
-  allHits(tapes: readonly string[] | undefined): Iterable<HitRow> {
+  allHits(tapes: readonly string[] | undefined): AsyncIterable<HitRow> {
     const rows = this.db
       .prepare(
         `SELECT ${HIT_COLUMNS} FROM ${HIT_FROM} WHERE e.kind != 'deleted' AND (? IS NULL OR d.tape IN (SELECT value FROM json_each(?)))
          ORDER BY d.tape, d.path, e.name, e.ordinal`,
       )
       .iterate(tapes === undefined ? null : JSON.stringify(tapes), tapes === undefined ? '[]' : JSON.stringify(tapes));
-    return mapIter(rows, toHit);
+    return asAsync(mapIter(rows, toHit));
   }
+}
+
+/**
+ * Rows of an open statement handed out asynchronously (the port's shape, for a server
+ * database's cursor). The statement stays open between rows, as it did when iterated
+ * synchronously; better-sqlite3 refuses a write on this connection meanwhile.
+ */
+async function* asAsync<A>(items: Iterable<A>): AsyncIterable<A> {
+  yield* items;
 }
 
 function* mapIter<A, B>(items: Iterable<A>, f: (a: A) => B): Iterable<B> {

@@ -20,20 +20,20 @@ const MEMBERS = `SELECT st.tape, st.set_name, st.joined_at, coalesce(l.location,
 export class SqliteSetQueries implements SetQueries {
   constructor(private readonly db: Database.Database) {}
 
-  sets(): SetView[] {
+  async sets(): Promise<SetView[]> {
     return this.db
       .prepare('SELECT name, copies, description, created_at FROM tape_sets ORDER BY name')
       .all()
       .map((row) => toView(decode(SetRow, row, 'tape_sets')));
   }
 
-  set(name: string): SetView | undefined {
+  async set(name: string): Promise<SetView | undefined> {
     const row: unknown = this.db.prepare('SELECT name, copies, description, created_at FROM tape_sets WHERE name = ?').get(name);
     return row === undefined ? undefined : toView(decode(SetRow, row, 'tape_sets'));
   }
 
   /** A set's tapes (registered here), in the order they joined it. */
-  tapesOf(set: string): SetMemberView[] {
+  async tapesOf(set: string): Promise<SetMemberView[]> {
     return this.db
       .prepare(`${MEMBERS} WHERE st.set_name = ? ORDER BY st.position`)
       .all(set)
@@ -41,13 +41,13 @@ export class SqliteSetQueries implements SetQueries {
   }
 
   /** Every registered tape that is in a set, by tape. */
-  members(): ReadonlyMap<string, SetMemberView> {
+  async members(): Promise<ReadonlyMap<string, SetMemberView>> {
     const rows = this.db.prepare(`${MEMBERS} ORDER BY st.set_name, st.position`).all();
     return new Map(rows.map((row) => toMember(decode(MemberRow, row, 'set_tapes'))).map((m) => [m.tape, m]));
   }
 
   /** Whether a backup went on from this tape to another because it was full (a span part ended on it with a next part). */
-  continuedFrom(tape: string): boolean {
+  async continuedFrom(tape: string): Promise<boolean> {
     const row: unknown = this.db
       .prepare('SELECT 1 FROM span_parts a JOIN span_parts b ON b.span = a.span AND b.part = a.part + 1 WHERE a.tape = ? LIMIT 1')
       .get(tape);
@@ -55,13 +55,13 @@ export class SqliteSetQueries implements SetQueries {
   }
 
   /** Where a tape is now. */
-  location(tape: string): string {
+  async location(tape: string): Promise<string> {
     const value: unknown = this.db.prepare('SELECT location FROM tape_locations WHERE tape = ?').pluck().get(tape);
     return typeof value === 'string' ? value : DEFAULT_LOCATION;
   }
 
   /** Every moved tape's location (a tape absent is in the library). */
-  locations(): ReadonlyMap<string, string> {
+  async locations(): Promise<ReadonlyMap<string, string>> {
     const rows = this.db.prepare('SELECT tape, location FROM tape_locations').all();
     return new Map(rows.map((row) => decode(t.type({ tape: t.string, location: t.string }), row, 'tape_locations')).map((r) => [r.tape, r.location]));
   }

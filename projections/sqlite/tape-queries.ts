@@ -107,19 +107,19 @@ const StoredFilesRow = t.tuple([t.string, t.number, t.number]);
 export class SqliteTapeQueries implements TapeQueries, JobQueries {
   constructor(private readonly db: Database.Database) {}
 
-  tapes(): TapeView[] {
+  async tapes(): Promise<TapeView[]> {
     return this.db
       .prepare(`SELECT ${TAPE_COLUMNS} FROM tapes ORDER BY id`)
       .all()
       .map((row) => toTape(decodeRow(TapeRow, row, 'tapes')));
   }
 
-  tape(id: string): TapeView | undefined {
+  async tape(id: string): Promise<TapeView | undefined> {
     const row: unknown = this.db.prepare(`SELECT ${TAPE_COLUMNS} FROM tapes WHERE id = ?`).get(id);
     return row === undefined ? undefined : toTape(decodeRow(TapeRow, row, 'tapes'));
   }
 
-  tapeInfo(id: string): TapeInfoView | undefined {
+  async tapeInfo(id: string): Promise<TapeInfoView | undefined> {
     const row: unknown = this.db.prepare('SELECT * FROM tape_info WHERE tape = ?').get(id);
     if (row === undefined) return undefined;
     const r = decodeRow(TapeInfoRow, row, 'tape_info');
@@ -135,7 +135,7 @@ export class SqliteTapeQueries implements TapeQueries, JobQueries {
   }
 
   /** An encrypted tape's key slots, oldest first (a slot that does not decode is left out). */
-  keySlots(tape: string): KeySlot[] {
+  async keySlots(tape: string): Promise<KeySlot[]> {
     return this.db
       .prepare('SELECT slot_json FROM key_slots WHERE tape = ? ORDER BY created, id')
       .pluck()
@@ -148,7 +148,7 @@ export class SqliteTapeQueries implements TapeQueries, JobQueries {
   }
 
   /** Archived file versions (and their bytes) on each tape, by tape id. */
-  storedFiles(): Map<string, { files: number; bytes: number }> {
+  async storedFiles(): Promise<Map<string, { files: number; bytes: number }>> {
     const counts = new Map<string, { files: number; bytes: number }>();
     const rows = this.db
       .prepare(`SELECT d.tape, count(*), coalesce(sum(e.size), 0) FROM entries e JOIN dirs d ON d.id = e.dir_id WHERE e.kind = 'file' GROUP BY d.tape`)
@@ -161,7 +161,7 @@ export class SqliteTapeQueries implements TapeQueries, JobQueries {
     return counts;
   }
 
-  jobs(filter: { readonly tape?: string; readonly status?: string } = {}): JobView[] {
+  async jobs(filter: { readonly tape?: string; readonly status?: string } = {}): Promise<JobView[]> {
     const where: string[] = [];
     const params: string[] = [];
     if (filter.tape !== undefined) {
@@ -180,7 +180,7 @@ export class SqliteTapeQueries implements TapeQueries, JobQueries {
   }
 
   /** The span a job is a part of, when it is one. */
-  spanOf(job: string): SpanView | undefined {
+  async spanOf(job: string): Promise<SpanView | undefined> {
     const rows = this.db
       .prepare(
         `SELECT p.span, p.part, p.tape, p.job, EXISTS (SELECT 1 FROM jobs j WHERE j.id = p.job) AS recorded

@@ -10,14 +10,14 @@ const FileRow = t.type({ dir: t.string, name: t.string, offset: nullable(t.numbe
 export class SqliteVerifyQueries implements VerifyQueries {
   constructor(private readonly db: Database.Database) {}
 
-  segmentsOf(job: string): SegmentRecord[] {
+  async segmentsOf(job: string): Promise<SegmentRecord[]> {
     return this.db
       .prepare('SELECT job, segment, bytes, sha256 FROM segments WHERE job = ? ORDER BY segment')
       .all(job)
       .flatMap((row) => (SegmentRow.is(row) ? [{ job: row.job, segment: row.segment, bytes: row.bytes, sha256: row.sha256 }] : []));
   }
 
-  filesOf(job: string, segment: number): RecordedFile[] {
+  async filesOf(job: string, segment: number): Promise<RecordedFile[]> {
     return this.db
       .prepare(
         `SELECT d.path AS dir, e.name, e.offset, e.size, e.sha256 FROM entries e JOIN dirs d ON d.id = e.dir_id

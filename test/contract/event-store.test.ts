@@ -11,8 +11,11 @@ const sqliteOnFile = (): StoreUnderTest => {
   const dir = mkdtempSync(join(tmpdir(), 'lto-event-store-'));
   const file = join(dir, 'catalog.db');
   const open: Database.Database[] = [new Database(file)];
+  const store = new SqliteEventStore(open[0]!);
   return {
-    store: new SqliteEventStore(open[0]!),
+    store,
+    onAppend: (hook) => store.onAppend(hook),
+    readsSynchronously: true,
     reopen: () => {
       for (const db of open) db.close();
       const db = new Database(file);
@@ -28,10 +31,16 @@ const sqliteOnFile = (): StoreUnderTest => {
 
 const sqliteInMemory = (): StoreUnderTest => {
   const db = new Database(':memory:');
-  return { store: new SqliteEventStore(db), close: () => db.close() };
+  const store = new SqliteEventStore(db);
+  return { store, onAppend: (hook) => store.onAppend(hook), readsSynchronously: true, close: () => {
+      db.close();
+    } };
 };
 
-const inMemory = (): StoreUnderTest => ({ store: new MemoryEventStore(), close: () => undefined });
+const inMemory = (): StoreUnderTest => {
+  const store = new MemoryEventStore();
+  return { store, onAppend: (hook) => store.onAppend(hook), readsSynchronously: true, close: () => store.close() };
+};
 
 eventStoreContract('SqliteEventStore on a file', sqliteOnFile);
 eventStoreContract('SqliteEventStore in :memory:', sqliteInMemory);

@@ -56,10 +56,10 @@ describe('browse and jobs as a user reads them (real CLI)', () => {
     const tape = TapeId.decode(TAPE);
     const job = JobId.decode(newUuidV7());
     assert.ok(E.isRight(tape) && E.isRight(job));
-    assert.ok(E.isRight(addTape(t.app, { barcode: TAPE, mount, description: '', generation: undefined })));
+    assert.ok(E.isRight(await addTape(t.app, { barcode: TAPE, mount, description: '', generation: undefined })));
     const recorder = new JobRecorder(t.app, tape.right, job.right, undefined, true);
-    assert.ok(E.isRight(recorder.record({ type: 'StartJob', job: job.right, tape: tape.right, jobType: 'BROWSE', encrypted: false, host: 'old-host' }, { pid: 1 })));
-    assert.ok(E.isRight(recorder.record({ type: 'CompleteJob', job: job.right, totals: { files: 3, bytesRead: 0, bytesWritten: 0, warnings: 0 } })));
+    assert.ok(E.isRight(await recorder.record({ type: 'StartJob', job: job.right, tape: tape.right, jobType: 'BROWSE', encrypted: false, host: 'old-host' }, { pid: 1 })));
+    assert.ok(E.isRight(await recorder.record({ type: 'CompleteJob', job: job.right, totals: { files: 3, bytesRead: 0, bytesWritten: 0, warnings: 0 } })));
 
     box = sandbox();
     src = path.join(box.root, 'src');

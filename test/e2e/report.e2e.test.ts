@@ -30,7 +30,7 @@ describe('lto report', () => {
   let db: string;
   before(async () => {
     t = await testApp();
-    buildHealthCatalog(t);
+    await buildHealthCatalog(t);
     db = path.join(t.root, 'catalog.db');
     box = sandbox();
   });

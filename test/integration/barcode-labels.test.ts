@@ -11,8 +11,8 @@ import { tempDir } from '../support/events';
 const scratch = tempDir('lto-labels-');
 after(() => scratch.cleanup());
 
-const range = (first: string, last: string): readonly TapeId[] => {
-  const ids = tapesToPrint({ ids: [first, last], label: undefined }, () => E.right([]));
+const range = async (first: string, last: string): Promise<readonly TapeId[]> => {
+  const ids = await tapesToPrint({ ids: [first, last], label: undefined }, async () => E.right([]));
   if (E.isLeft(ids)) throw new Error(`bad test range ${first} ${last}`);
   return ids.right;
 };
@@ -38,14 +38,14 @@ const decodePages = async (pdf: string, dpi: number): Promise<string[][]> => {
 describe('label sheets read back (PDF -> MuPDF -> barcode decoder)', () => {
   before(loadPdfRenderer);
   it('an A4 sheet of a range gives back exactly the ids printed', async () => {
-    const tapes = range('000100L9', '000119L9');
+    const tapes = await range('000100L9', '000119L9');
     const sheet = await printSheet('a4-range', tapes, 'a4');
     assert.equal(sheet.pages, 1);
     assert.deepEqual(await decodePages(sheet.file, 200), [[...tapes]]);
   });
 
   it('a US Letter sheet too long for one page continues on the next, each page holding its own ids', async () => {
-    const tapes = range('ABC090L8', 'ABC119L8');
+    const tapes = await range('ABC090L8', 'ABC119L8');
     assert.equal(tapes.length, 30);
     const sheet = await printSheet('letter-range', tapes, 'letter');
     const pages = await decodePages(sheet.file, 200);
@@ -58,7 +58,7 @@ describe('label sheets read back (PDF -> MuPDF -> barcode decoder)', () => {
   });
 
   it('black-and-white labels, LTO-10 (LA, PA) and WORM codes read back too', async () => {
-    const tapes = [...range('000001LA', '000003LA'), ...range('000004PA', '000005PA'), ...range('WORM01LZ', 'WORM02LZ')];
+    const tapes = [...(await range('000001LA', '000003LA')), ...(await range('000004PA', '000005PA')), ...(await range('WORM01LZ', 'WORM02LZ'))];
     const sheet = await printSheet('mono', tapes, 'a4', false);
     assert.deepEqual(await decodePages(sheet.file, 200), [[...tapes].sort()]);
   });
@@ -88,7 +88,7 @@ const barColumns = (image: Grey, minRun: number): { first: number; last: number;
 describe('a printed label measures like an LTO label', () => {
   before(loadPdfRenderer);
   it('bars 0.423 mm narrow (2.75:1) make a 64.1 mm wide code, at least 11.1 mm tall', async () => {
-    const sheet = await printSheet('measure', range('000100L9', '000100L9'), 'a4');
+    const sheet = await printSheet('measure', await range('000100L9', '000100L9'), 'a4');
     // 254 dpi is 10 pixels per millimetre.
     const [page] = renderPdfPages(sheet.file, 254, { format: 'pgm' });
     const bars = barColumns(readPgm(page!), 80);

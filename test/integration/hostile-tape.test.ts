@@ -23,7 +23,7 @@ describe('a hostile tape', () => {
     const t = await testApp();
     try {
       const mount = t.mountPoint('tape');
-      assert.ok(E.isRight(addTape(t.app, { barcode: '000666L8', mount, description: '', generation: undefined })));
+      assert.ok(E.isRight(await addTape(t.app, { barcode: '000666L8', mount, description: '', generation: undefined })));
       // A segment whose one file really is "pwned" at offset 0, so a careless reader would succeed.
       const job = newUuidV7();
       const data = Buffer.from('pwned');
@@ -55,7 +55,7 @@ describe('a hostile tape', () => {
       const read = readJournal(journalPath, label.right.hash);
       assert.ok(E.isRight(read));
       assert.ok(E.isRight(appendToJournal(journalPath, read.right.head, crafted)));
-      assert.ok(E.isRight(openTapeSession(t.app, label.right.label.tape, mount)), 'the contact imports the crafted events');
+      assert.ok(E.isRight(await openTapeSession(t.app, label.right.label.tape, mount)), 'the contact imports the crafted events');
 
       const to = t.mountPoint('restore-here');
       const before = everyPathUnder(t.root).filter((p) => !p.startsWith(to) && !p.startsWith(mount));

@@ -21,8 +21,8 @@ describe('jobs left running by a crash', () => {
       assert.ok(E.isRight(TAPE));
       const tape = TAPE.right;
       const mount = t.mountPoint('tape');
-      assert.ok(E.isRight(addTape(t.app, { barcode: tape, mount, description: '', generation: undefined })));
-      const session = openTapeSession(t.app, tape, mount);
+      assert.ok(E.isRight(await addTape(t.app, { barcode: tape, mount, description: '', generation: undefined })));
+      const session = await openTapeSession(t.app, tape, mount);
       assert.ok(E.isRight(session));
       const job = JobId.decode(newUuidV7());
       assert.ok(E.isRight(job));
@@ -34,18 +34,18 @@ describe('jobs left running by a crash', () => {
         [{ type: 'JobStarted', data: { job: job.right, tape, type: 'BACKUP', encrypted: false, mode: 'FULL', host: 'test-host' } }],
         { pid: 4_194_305 },
       );
-      assert.ok(E.isRight(recordForTape(t.app, tape, session.right, started)));
-      assert.equal(t.app.catalog.jobs({ status: 'RUNNING' }).length, 1);
+      assert.ok(E.isRight(await recordForTape(t.app, tape, session.right, started)));
+      assert.equal((await t.app.catalog.jobs({ status: 'RUNNING' })).length, 1);
 
-      const closed = closeInterruptedJobs(t.app, () => false);
+      const closed = await closeInterruptedJobs(t.app, () => false);
       assert.deepEqual(closed, E.right(1));
-      const job1 = t.app.catalog.jobs().find((j) => j.id === job.right);
+      const job1 = (await t.app.catalog.jobs()).find((j) => j.id === job.right);
       assert.equal(job1?.status, 'INTERRUPTED');
-      assert.equal(t.app.store.pendingFor(tape).length, 1, 'the end waits for the tape');
+      assert.equal((await t.app.store.pendingFor(tape)).length, 1, 'the end waits for the tape');
 
-      assert.ok(E.isRight(openTapeSession(t.app, tape, mount)));
+      assert.ok(E.isRight(await openTapeSession(t.app, tape, mount)));
       assert.equal(JSON.parse(journalLines(mount).at(-1)!).event.type, 'JobInterrupted');
-      assert.equal(t.app.store.pendingFor(tape).length, 0);
+      assert.equal((await t.app.store.pendingFor(tape)).length, 0);
     } finally {
       t.close();
     }
@@ -63,10 +63,10 @@ describe('jobs left running by a crash', () => {
           pid: 4_194_305,
           host,
         });
-      assert.ok(E.isRight(recordForTape(t.app, tape, undefined, start('other-host'))));
-      assert.deepEqual(closeInterruptedJobs(t.app, () => false), E.right(0));
-      assert.deepEqual(closeInterruptedJobs(t.app, () => true), E.right(0));
-      assert.equal(t.app.catalog.jobs({ status: 'RUNNING' }).length, 1);
+      assert.ok(E.isRight(await recordForTape(t.app, tape, undefined, start('other-host'))));
+      assert.deepEqual(await closeInterruptedJobs(t.app, () => false), E.right(0));
+      assert.deepEqual(await closeInterruptedJobs(t.app, () => true), E.right(0));
+      assert.equal((await t.app.catalog.jobs({ status: 'RUNNING' })).length, 1);
     } finally {
       t.close();
     }

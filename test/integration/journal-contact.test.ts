@@ -32,7 +32,7 @@ describe('contact with a large journal', () => {
     const t = await testApp();
     try {
       const mount = t.mountPoint('tape');
-      assert.ok(E.isRight(addTape(t.app, { barcode: '000042L7', mount, description: '', generation: undefined })));
+      assert.ok(E.isRight(await addTape(t.app, { barcode: '000042L7', mount, description: '', generation: undefined })));
       const archive = path.join(mount, 'LTO-ARCHIVE');
       const journal = path.join(archive, 'journal.ndjson');
       const label = readVolumeLabel(archive);
@@ -46,7 +46,7 @@ describe('contact with a large journal', () => {
       const padding = 'x'.repeat(2000);
       assert.ok(E.isRight(appendToJournal(journal, head(), describedEvents(2, 2500, padding))));
       assert.ok(fs.statSync(journal).size > FULL_CHECK_BYTES);
-      const first = openTapeSession(t.app, TAPE, mount);
+      const first = await openTapeSession(t.app, TAPE, mount);
       assert.ok(E.isRight(first));
       assert.equal(first.right.report.imported, 2500);
 
@@ -58,10 +58,10 @@ describe('contact with a large journal', () => {
       bytes[at] = 0x79;
       fs.writeFileSync(journal, bytes);
       assert.ok(E.isRight(appendToJournal(journal, before, describedEvents(2502, 1, 'the last word'))));
-      const second = openTapeSession(t.app, TAPE, mount);
+      const second = await openTapeSession(t.app, TAPE, mount);
       assert.ok(E.isRight(second), JSON.stringify(second));
       assert.equal(second.right.report.imported, 1);
-      assert.equal(t.app.catalog.tape('000042L7')?.description, 'the last word 0');
+      assert.equal((await t.app.catalog.tape('000042L7'))?.description, 'the last word 0');
     } finally {
       t.close();
     }

@@ -45,7 +45,7 @@ describe('tape order on an LTFS mount (segments by partition and start block)', 
     t = await testApp();
     mount = t.mountPoint('ltfs');
     imitateLtfs(mount);
-    const added = addTape(t.app, { barcode: '000012L5', mount, description: '', generation: undefined });
+    const added = await addTape(t.app, { barcode: '000012L5', mount, description: '', generation: undefined });
     assert.ok(E.isRight(added), JSON.stringify(added));
   });
   afterEach(() => t.close());
@@ -73,8 +73,8 @@ describe('tape order on an LTFS mount (segments by partition and start block)', 
 
     assert.deepEqual(segmentsInTapeOrder(mount, all), expected.map(({ job, segment }) => ({ job, segment })));
 
-    const selection = t.app.catalog.restoreSelection();
-    selection.select('000012L5', Number.MAX_SAFE_INTEGER, [], PLAIN_NAMES, segmentRanker(mount));
+    const selection = await t.app.catalog.restoreSelection();
+    await selection.select('000012L5', Number.MAX_SAFE_INTEGER, [], PLAIN_NAMES, segmentRanker(mount));
     const files = [...selection.ofKind('file', 'tape')];
     const blockOf = (job: string, segment: number | null) => expected.find((s) => s.job === job && s.segment === segment)?.block ?? -1;
     const fileBlocks = files.map((f) => blockOf(f.job, f.segment));
@@ -100,8 +100,8 @@ describe('tape order on an LTFS mount (segments by partition and start block)', 
     const all = jobs.flatMap((job) => segmentsOf(mount, job).map((segment) => ({ job, segment })));
     const blocks = all.map((_, i) => (all.length - i) * 10);
     all.forEach((s, i) => setLtfs(segmentPath(mount, s.job, s.segment), 'startblock', String(blocks[i])));
-    const selection = t.app.catalog.restoreSelection();
-    selection.select('000012L5', Number.MAX_SAFE_INTEGER, [], PLAIN_NAMES, undefined, { pass: 2, onlyJob: jobs[1] ?? '' });
+    const selection = await t.app.catalog.restoreSelection();
+    await selection.select('000012L5', Number.MAX_SAFE_INTEGER, [], PLAIN_NAMES, undefined, { pass: 2, onlyJob: jobs[1] ?? '' });
     selection.settle();
     const blockOf = (job: string, segment: number | null) => blocks[all.findIndex((s) => s.job === job && s.segment === segment)] ?? -1;
     const before = [...selection.ofKind('file', 'tape', 2)].map((f) => blockOf(f.job, f.segment));

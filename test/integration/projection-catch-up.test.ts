@@ -14,9 +14,9 @@ describe('projection catch-up', () => {
   it('builds a projection that a catalog written by an older version lacks, without replaying the others twice', async () => {
     const t = await testApp();
     try {
-      assert.ok(E.isRight(addTape(t.app, { barcode: '000012L5', mount: t.mountPoint('a'), description: 'x', generation: undefined })));
-      assert.ok(E.isRight(createLabel(t.app, 'archive', '#ff8800')));
-      assert.ok(E.isRight(changeTapeLabel(t.app, 'assign', '000012L5', 'archive', undefined)));
+      assert.ok(E.isRight(await addTape(t.app, { barcode: '000012L5', mount: t.mountPoint('a'), description: 'x', generation: undefined })));
+      assert.ok(E.isRight(await createLabel(t.app, 'archive', '#ff8800')));
+      assert.ok(E.isRight(await changeTapeLabel(t.app, 'assign', '000012L5', 'archive', undefined)));
       // As an older version left it: no labels tables, no labels checkpoint.
       t.db.exec("DROP TABLE labels; DROP TABLE tape_labels; DELETE FROM projection_checkpoints WHERE name = 'labels'");
       const db = new Database(path.join(t.root, 'catalog.db'));
@@ -40,7 +40,7 @@ describe('projection catch-up', () => {
     it(`rebuilds tables of an older shape from the events (${what})`, async () => {
       const t = await testApp();
       try {
-        assert.ok(E.isRight(addTape(t.app, { barcode: '000012L5', mount: t.mountPoint('a'), description: 'x', generation: undefined })));
+        assert.ok(E.isRight(await addTape(t.app, { barcode: '000012L5', mount: t.mountPoint('a'), description: 'x', generation: undefined })));
         // As an older version left it: entries without the change-detection columns.
         t.db.exec(`ALTER TABLE entries DROP COLUMN inode; ALTER TABLE entries DROP COLUMN ctime_ns; ${older}`);
         const db = new Database(path.join(t.root, 'catalog.db'));

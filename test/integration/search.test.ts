@@ -15,22 +15,22 @@ import { decodeOrThrow, uuid7 } from '../support/events';
 const lock = (path: string): string => path.split('/').map((c) => (c === '' ? c : `enc:${[...c].reverse().join('')}`)).join('/');
 const unlock = (path: string): string => path.split('/').map((c) => (c.startsWith('enc:') ? [...c.slice(4)].reverse().join('') : c)).join('/');
 
-const record = (t: TestApp, tape: TapeId, stream: string, events: DomainEvent[]): void => {
-  const stored = t.app.store.append(envelopesFor(t.app, stream, t.app.store.streamVersion(stream), events), { tape, state: 'local' });
+const record = async (t: TestApp, tape: TapeId, stream: string, events: DomainEvent[]): Promise<void> => {
+  const stored = await t.app.store.append(envelopesFor(t.app, stream, await t.app.store.streamVersion(stream), events), { tape, state: 'local' });
   assert.ok(E.isRight(stored));
 };
 
 /** A tape with one backup job holding these paths, written as the events a backup appends. */
-const tapeWith = (t: TestApp, n: number, encrypted: boolean, paths: readonly string[]): void => {
+const tapeWith = async (t: TestApp, n: number, encrypted: boolean, paths: readonly string[]): Promise<void> => {
   const tape = decodeOrThrow(TapeId, `00000${n}L8`);
   const job = decodeOrThrow(JobId, uuid7(n));
-  record(t, tape, `tape-${tape}`, [
+  await record(t, tape, `tape-${tape}`, [
     {
       type: 'TapeInitialised',
       data: { tape, generation: 'L8', capacityBytes: 12e12, description: '', volumeUuid: decodeOrThrow(VolumeUuid, uuid7(100 + n)), format: 'lto-archive/1', encrypted, job },
     },
   ]);
-  record(t, tape, `job-${job}`, [
+  await record(t, tape, `job-${job}`, [
     { type: 'JobStarted', data: { job, tape, type: 'BACKUP', encrypted } },
     {
       type: 'FilesArchived',
@@ -47,15 +47,15 @@ describe('search over plain and encrypted tapes', () => {
   it('skips an encrypted tape without a decoder and names it as locked; with one, matches its decoded names', async () => {
     const t = await testApp();
     try {
-      tapeWith(t, 1, false, ['/photos/a.dng', '/photos/b.jpg']);
-      tapeWith(t, 2, true, ['/secret/c.dng', '/secret/d.txt']);
+      await tapeWith(t, 1, false, ['/photos/a.dng', '/photos/b.jpg']);
+      await tapeWith(t, 2, true, ['/secret/c.dng', '/secret/d.txt']);
 
-      const locked = searchCatalog(t.app, { pattern: '*.dng', limit: 100 });
+      const locked = await searchCatalog(t.app, { pattern: '*.dng', limit: 100 });
       assert.ok(E.isRight(locked));
       assert.deepEqual(locked.right.hits.map((h) => [h.tape, h.path]), [['000001L8', '/photos/a.dng']]);
       assert.deepEqual(locked.right.lockedTapes, ['000002L8']);
 
-      const unlocked = searchCatalog(t.app, { pattern: '*.dng', limit: 100, nameDecoders: new Map([['000002L8', unlock]]) });
+      const unlocked = await searchCatalog(t.app, { pattern: '*.dng', limit: 100, nameDecoders: new Map([['000002L8', unlock]]) });
       assert.ok(E.isRight(unlocked));
       assert.deepEqual(unlocked.right.hits.map((h) => [h.tape, h.path, h.name]), [
         ['000001L8', '/photos/a.dng', 'a.dng'],
@@ -71,9 +71,9 @@ describe('search over plain and encrypted tapes', () => {
   it("keeps an encrypted tape's stored names out of the name index", async () => {
     const t = await testApp();
     try {
-      tapeWith(t, 2, true, ['/secret/c.dng']);
+      await tapeWith(t, 2, true, ['/secret/c.dng']);
       assert.equal(t.db.prepare('SELECT count(*) FROM search_names').pluck().get(), 0);
-      const byCiphertext = searchCatalog(t.app, { pattern: 'enc:', limit: 10 });
+      const byCiphertext = await searchCatalog(t.app, { pattern: 'enc:', limit: 10 });
       assert.ok(E.isRight(byCiphertext));
       assert.equal(byCiphertext.right.total, 0);
     } finally {
@@ -86,18 +86,18 @@ describe('audit export of an encrypted tape', () => {
   it('shows its names locked without a decoder and decoded with one, never the stored tokens', async () => {
     const t = await testApp();
     try {
-      tapeWith(t, 2, true, ['/secret/c.dng']);
+      await tapeWith(t, 2, true, ['/secret/c.dng']);
       const job = decodeOrThrow(JobId, uuid7(2));
-      record(t, decodeOrThrow(TapeId, '000002L8'), `job-${job}`, [{ type: 'JobWarned', data: { job, warnings: [{ path: lock('/secret/unreadable.txt'), reason: 'EACCES' }] } }]);
-      const summaries = (decoders?: ReadonlyMap<string, (p: string) => string>) => {
-        const rows = auditLog(t.app, { nameDecoders: decoders });
+      await record(t, decodeOrThrow(TapeId, '000002L8'), `job-${job}`, [{ type: 'JobWarned', data: { job, warnings: [{ path: lock('/secret/unreadable.txt'), reason: 'EACCES' }] } }]);
+      const summaries = async (decoders?: ReadonlyMap<string, (p: string) => string>) => {
+        const rows = await auditLog(t.app, { nameDecoders: decoders });
         assert.ok(E.isRight(rows));
         return rows.right.map((r) => auditRecord(r).summary).join('\n');
       };
-      const locked = summaries();
+      const locked = await summaries();
       assert.match(locked, /first: \(name locked\) \(EACCES\)/);
       assert.doesNotMatch(locked, /enc:/);
-      assert.match(summaries(new Map([['000002L8', unlock]])), /first: \/secret\/unreadable\.txt \(EACCES\)/);
+      assert.match(await summaries(new Map([['000002L8', unlock]])), /first: \/secret\/unreadable\.txt \(EACCES\)/);
     } finally {
       t.close();
     }

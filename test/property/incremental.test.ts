@@ -51,7 +51,7 @@ describe('incremental backups, property', () => {
         try {
           const src = t.mountPoint('src');
           const mount = t.mountPoint('tape');
-          assert.ok(E.isRight(addTape(t.app, { barcode: '000001L9', mount, description: '', generation: undefined })));
+          assert.ok(E.isRight(await addTape(t.app, { barcode: '000001L9', mount, description: '', generation: undefined })));
           const backup = (incremental: boolean) =>
             runBackup(t.app, { tape: '000001L9', sources: [src], incremental, excludes: [], checksum: false, dryRun: false, mount, segmentTargetBytes: 4096 });
           const first = await backup(false);

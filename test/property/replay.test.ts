@@ -43,15 +43,15 @@ describe('catalog replay', () => {
         const t = await testApp();
         try {
           for (const o of ops) {
-            if (o.kind === 'label-create') createLabel(t.app, o.label, o.color);
-            else if (o.kind === 'label-delete') deleteLabel(t.app, o.label);
+            if (o.kind === 'label-create') await createLabel(t.app, o.label, o.color);
+            else if (o.kind === 'label-delete') await deleteLabel(t.app, o.label);
             else if (o.kind === 'label-assign' || o.kind === 'label-unassign') {
-              changeTapeLabel(t.app, o.kind === 'label-assign' ? 'assign' : 'unassign', barcode(o.serial), o.label, undefined);
+              await changeTapeLabel(t.app, o.kind === 'label-assign' ? 'assign' : 'unassign', barcode(o.serial), o.label, undefined);
             } else if (o.kind === 'add') {
-              addTape(t.app, { barcode: barcode(o.serial), mount: t.mountPoint(barcode(o.serial)), description: o.description, generation: undefined });
+              await addTape(t.app, { barcode: barcode(o.serial), mount: t.mountPoint(barcode(o.serial)), description: o.description, generation: undefined });
             } else if (o.kind === 'describe') {
               const id = barcode(o.serial);
-              if (TapeId.is(id)) describeTape(t.app, id, o.description, undefined);
+              if (TapeId.is(id)) await describeTape(t.app, id, o.description, undefined);
             }
           }
           const check = await verifyCatalog(t.app);
@@ -70,7 +70,7 @@ describe('catalog replay', () => {
   it('a catalog check notices a projection that drifted from the events', async () => {
     const t = await testApp();
     try {
-      const added = addTape(t.app, { barcode: '000001L7', mount: t.mountPoint('a'), description: 'x', generation: undefined });
+      const added = await addTape(t.app, { barcode: '000001L7', mount: t.mountPoint('a'), description: 'x', generation: undefined });
       assert.ok(E.isRight(added));
       t.db.prepare('UPDATE jobs SET files = 99').run();
       const check = await verifyCatalog(t.app);

@@ -43,11 +43,12 @@ describe('spanning backups, property', () => {
               fs.mkdirSync(path.dirname(file), { recursive: true });
               fs.writeFileSync(file, randomBytes(size));
             });
-            const mounts = TAPES.map((tape) => {
+            const mounts: string[] = [];
+            for (const tape of TAPES) {
               const mount = t.mountPoint(tape);
-              assert.ok(E.isRight(addTape(t.app, { barcode: tape, mount, description: '', generation: undefined, capacityBytes: capacityKiB * KiB })));
-              return mount;
-            });
+              assert.ok(E.isRight(await addTape(t.app, { barcode: tape, mount, description: '', generation: undefined, capacityBytes: capacityKiB * KiB })));
+              mounts.push(mount);
+            }
             const backup = await runBackup(t.app, {
               tape: TAPES[0]!, sources: [src], incremental: false, excludes: [], checksum: false, dryRun: false, mount: mounts[0],
               segmentTargetBytes: 300 * KiB, span: fromMounts(mounts),
@@ -56,7 +57,7 @@ describe('spanning backups, property', () => {
             assert.equal(backup.right.totals.files, sizes.length);
             // No tape is written past its capacity less the 5% reserve.
             for (const part of backup.right.parts) {
-              const used = t.app.catalog.tape(part.tape)?.usedBytes ?? 0;
+              const used = (await t.app.catalog.tape(part.tape))?.usedBytes ?? 0;
               assert.ok(used <= capacityKiB * KiB * 0.95, `${part.tape} holds ${used} bytes`);
             }
             const last = backup.right.parts[backup.right.parts.length - 1]!;

@@ -5,13 +5,15 @@ import Database from 'better-sqlite3';
 import type { App } from '../../application/app';
 import { composeApp } from '../../application/compose';
 import { newUuidV7 } from '../../infrastructure/uuid-v7';
-import type { ProjectionRunner } from '../../projections/runner';
+import type { ProjectionRunner, TapeHistory } from '../../projections/runner';
 
 export interface TestApp {
   readonly app: App;
   /** The catalog's SQLite connection, for tests that damage or inspect its tables (the App has none). */
   readonly db: Database.Database;
   readonly runner: ProjectionRunner;
+  /** A tape's audit trail before a position, as the live projections read it (for a replay that checks them). */
+  readonly tapeHistory: TapeHistory;
   readonly root: string;
   readonly notices: string[];
   /** A new empty folder standing in for a tape's mount point. */
@@ -25,7 +27,7 @@ export const testApp = async (overrides: Partial<App> = {}): Promise<TestApp> =>
   const db = new Database(path.join(root, 'catalog.db'));
   let tick = Date.parse('2026-11-26T10:00:00.000Z');
   const notices: string[] = [];
-  const { app, runner } = await composeApp(db, {
+  const { app, runner, tapeHistory } = await composeApp(db, {
     config: {},
     dataDir: path.join(root, 'data'),
     clock: () => new Date((tick += 1000)),
@@ -40,6 +42,7 @@ export const testApp = async (overrides: Partial<App> = {}): Promise<TestApp> =>
     app,
     db,
     runner,
+    tapeHistory,
     root,
     notices,
     mountPoint: (name) => {

@@ -63,10 +63,10 @@ describe('SqliteEventStore schema', () => {
       db.close();
     }));
 
-  it('refuses a placement row that breaks the seq-iff-written rule', () => {
+  it('refuses a placement row that breaks the seq-iff-written rule', async () => {
     const db = new Database(':memory:');
     const store = new SqliteEventStore(db);
-    assert.ok(E.isRight(store.append([envelope('job-a', 1)])));
+    assert.ok(E.isRight(await store.append([envelope('job-a', 1)])));
     const insert = db.prepare('INSERT INTO tape_events (tape, position, seq, state) VALUES (?, 1, ?, ?)');
     assert.throws(() => insert.run(TAPE_A, null, 'written'), /CHECK/);
     assert.throws(() => insert.run(TAPE_A, 3, 'pending'), /CHECK/);
@@ -84,19 +84,19 @@ describe('SqliteEventStore transactions', () => {
     return { db, store };
   };
 
-  it('commits a hook’s projection rows with the events and their placement', () => {
+  it('commits a hook’s projection rows with the events and their placement', async () => {
     const { db, store } = withProjection();
-    assert.ok(E.isRight(store.append(envelopes('job-a', 2), { tape: TAPE_A, state: 'pending' })));
+    assert.ok(E.isRight(await store.append(envelopes('job-a', 2), { tape: TAPE_A, state: 'pending' })));
     assert.deepEqual([count(db, 'events'), count(db, 'tape_events'), count(db, 'seen')], [2, 2, 2]);
     db.close();
   });
 
-  it('rolls back projection rows, events and placement rows when a later hook throws', () => {
+  it('rolls back projection rows, events and placement rows when a later hook throws', async () => {
     const { db, store } = withProjection();
     store.onAppend(() => {
       throw new Error('projection bug');
     });
-    assert.throws(() => store.append(envelopes('job-a', 2), { tape: TAPE_A, state: 'written', seqs: [1, 2] }), /projection bug/);
+    await assert.rejects(store.append(envelopes('job-a', 2), { tape: TAPE_A, state: 'written', seqs: [1, 2] }), /projection bug/);
     assert.deepEqual([count(db, 'events'), count(db, 'tape_events'), count(db, 'seen')], [0, 0, 0]);
     assert.equal(db.inTransaction, false);
     db.close();
@@ -105,7 +105,9 @@ describe('SqliteEventStore transactions', () => {
   it('joins a transaction the caller already has open, and rolls back with it', () => {
     const { db, store } = withProjection();
     const outer = db.transaction(() => {
-      assert.ok(E.isRight(store.append(envelopes('job-a', 1))));
+      // The SQLite store works synchronously: its append is done, inside this transaction, when its Promise is returned.
+      void store.append(envelopes('job-a', 1));
+      assert.equal(count(db, 'events'), 1);
       throw new Error('caller gives up');
     });
     assert.throws(() => outer(), /caller gives up/);
@@ -113,22 +115,22 @@ describe('SqliteEventStore transactions', () => {
     db.close();
   });
 
-  it('stamps recorded_at from the injected clock', () => {
+  it('stamps recorded_at from the injected clock', async () => {
     const { db, store } = withProjection();
-    assert.ok(E.isRight(store.append(envelopes('job-a', 1))));
+    assert.ok(E.isRight(await store.append(envelopes('job-a', 1))));
     assert.equal(db.prepare('SELECT recorded_at FROM events').pluck().get(), '2026-11-26T12:00:00.000Z');
     db.close();
   });
 });
 
 describe('SqliteEventStore reads', () => {
-  it('throws on a corrupt row, naming its position', () => {
+  it('throws on a corrupt row, naming its position', async () => {
     const db = new Database(':memory:');
     const store = new SqliteEventStore(db);
-    assert.ok(E.isRight(store.append(envelopes('job-a', 3))));
+    assert.ok(E.isRight(await store.append(envelopes('job-a', 3))));
     db.prepare("UPDATE events SET data = '{not json' WHERE position = 2").run();
-    assert.throws(
-      () => store.readStream('job-a'),
+    await assert.rejects(
+      store.readStream('job-a'),
       (error: unknown) => error instanceof CorruptEventRowError && error.position === 2 && /position 2/.test(error.message),
     );
     let failure: unknown;
@@ -137,16 +139,16 @@ describe('SqliteEventStore reads', () => {
     db.close();
   });
 
-  it('throws on a row whose id is not an event id', () => {
+  it('throws on a row whose id is not an event id', async () => {
     const db = new Database(':memory:');
     const store = new SqliteEventStore(db);
-    assert.ok(E.isRight(store.append(envelopes('job-a', 1))));
+    assert.ok(E.isRight(await store.append(envelopes('job-a', 1))));
     db.prepare("UPDATE events SET id = 'NOT-A-UUID' WHERE position = 1").run();
-    assert.throws(() => store.readStream('job-a'), /position 1 is corrupt: id/);
+    await assert.rejects(store.readStream('job-a'), /position 1 is corrupt: id/);
     db.close();
   });
 
-  it('queries no further batch once the subscriber unsubscribes', () => {
+  it('queries no further batch once the subscriber unsubscribes', async () => {
     const reads: string[] = [];
     const db = new Database(':memory:', {
       verbose: (sql) => {
@@ -154,7 +156,7 @@ describe('SqliteEventStore reads', () => {
       },
     });
     const store = new SqliteEventStore(db);
-    assert.ok(E.isRight(store.append(envelopes('job-a', 10))));
+    assert.ok(E.isRight(await store.append(envelopes('job-a', 10))));
     store.readAll(0, 2).pipe(take(1)).subscribe();
     assert.equal(reads.length, 1);
     db.close();

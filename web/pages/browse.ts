@@ -54,8 +54,8 @@ const pager = (q: BrowseQuery, total: number, shown: readonly BrowseEntry[]): st
   return `<div class="pager">${previous}<span>page ${q.page} of ${pages} (${total} entries)</span>${next}${jump}</div>`;
 };
 
-const jobChoice = (ctx: PageContext, q: BrowseQuery, asOfJob: string): string => {
-  const backups = listJobs(ctx.app, { tape: q.tape, type: 'BACKUP' }).filter((j) => j.files > 0 || j.status === 'SUCCESS');
+const jobChoice = async (ctx: PageContext, q: BrowseQuery, asOfJob: string): Promise<string> => {
+  const backups = (await listJobs(ctx.app, { tape: q.tape, type: 'BACKUP' })).filter((j) => j.files > 0 || j.status === 'SUCCESS');
   if (backups.length < 2) return '';
   const options = backups
     .reverse()
@@ -73,14 +73,14 @@ const unlockForm = (ctx: PageContext, tape: string): string =>
  * A folder of a tape as of a backup job, a page at a time: the same `browse` the CLI
  * runs. An encrypted tape's names show locked until it is unlocked in this session.
  */
-export const browsePage = (ctx: PageContext, q: BrowseQuery): PageResult => {
+export const browsePage = async (ctx: PageContext, q: BrowseQuery): Promise<PageResult> => {
   const tape = tapeIdFromInput(q.tape);
   if (E.isLeft(tape)) return errorPage(ctx, 'Browse', tape.left);
   if (!Number.isSafeInteger(q.page) || q.page < 1) return badRequest(ctx, 'Browse', 'page must be a whole number from 1');
-  const encrypted = ctx.app.catalog.tape(tape.right)?.encrypted === true;
+  const encrypted = (await ctx.app.catalog.tape(tape.right))?.encrypted === true;
   const opened = ctx.session.unlocked.get(tape.right);
   const window = q.after !== undefined ? { after: q.after, limit: PAGE_SIZE } : q.before !== undefined ? { before: q.before, limit: PAGE_SIZE } : { offset: (q.page - 1) * PAGE_SIZE, limit: PAGE_SIZE };
-  const result = browseFolderPage(ctx.app, { tape: tape.right, dir: q.dir, job: q.job }, window, encrypted ? (opened ?? LOCKED_NAMES) : PLAIN_NAMES);
+  const result = await browseFolderPage(ctx.app, { tape: tape.right, dir: q.dir, job: q.job }, window, encrypted ? (opened ?? LOCKED_NAMES) : PLAIN_NAMES);
   if (E.isLeft(result)) return errorPage(ctx, 'Browse', result.left);
   const r = result.right;
   const whole = r.dir === null;
@@ -88,7 +88,7 @@ export const browsePage = (ctx: PageContext, q: BrowseQuery): PageResult => {
   const body = [
     `<h1>Browse ${esc(r.tape)}</h1>`,
     !encrypted ? '' : opened === undefined ? unlockForm(ctx, r.tape) : '<p class="notice unlocked">This encrypted tape is unlocked for this session (its passphrase was not kept).</p>',
-    jobChoice(ctx, q, r.asOfJob),
+    await jobChoice(ctx, q, r.asOfJob),
     crumbs(q, r.asOfJob, r.dir),
     r.total === 0 ? '<p class="muted">This folder is empty.</p>' : '',
     shown.length === 0 ? '' : restoreForm(ctx, { tape: r.tape, job: r.asOfJob, encrypted, inner: table(shown, [

@@ -25,7 +25,7 @@ const select = (name: string, label: string, words: readonly string[], chosen: s
   `<label>${label}<select name="${name}"><option value="">any</option>${words.map((w) => `<option value="${w}"${w === chosen ? ' selected' : ''}>${w.toLowerCase().replace(/_/g, ' ')}</option>`).join('')}</select></label>`;
 
 /** Every job, newest last as `lto jobs` lists them, with the CLI's filters; a running job's progress live. */
-export const jobsPage = (ctx: PageContext, query: JobsQuery): PageResult => {
+export const jobsPage = async (ctx: PageContext, query: JobsQuery): Promise<PageResult> => {
   const tape = query.tape === '' ? E.right(undefined) : tapeIdFromInput(query.tape);
   if (E.isLeft(tape)) return errorPage(ctx, 'Jobs', tape.left, '/jobs');
   if (query.type !== '' && !TYPES.some((t) => t === query.type)) return badRequest(ctx, 'Jobs', `type must be one of ${TYPES.join(', ')}`, '/jobs');
@@ -39,12 +39,12 @@ export const jobsPage = (ctx: PageContext, query: JobsQuery): PageResult => {
     ...(query.type === '' ? {} : { type: query.type }),
     ...(query.status === '' ? {} : { status: query.status }),
   };
-  const jobs = listJobs(ctx.app, filter);
-  const tapes = ctx.app.catalog.tapes();
+  const jobs = await listJobs(ctx.app, filter);
+  const tapes = await ctx.app.catalog.tapes();
   const form = `<form class="inline" method="get" action="/jobs"><label>Tape<select name="tape"><option value="">any</option>${tapes
     .map((t) => `<option value="${esc(t.id)}"${t.id === tape.right ? ' selected' : ''}>${esc(t.id)}</option>`)
     .join('')}</select></label>${select('type', 'Type', TYPES, query.type)}${select('status', 'Status', STATUSES, query.status)}<label>Since<input name="since" size="10" value="${esc(query.since)}" placeholder="7d, 2026-12-01"></label><button type="submit">Filter</button></form>`;
   const notices = ctx.notices.map((n) => `<p class="notice job-notice">${esc(n)}</p>`).join('');
-  const body = `<h1>Jobs</h1>${notices}${form}<div id="jobs" data-signature="${esc(liveSignature(ctx.app))}">${jobsTable([...jobs].reverse())}</div>`;
+  const body = `<h1>Jobs</h1>${notices}${form}<div id="jobs" data-signature="${esc(await liveSignature(ctx.app))}">${jobsTable([...jobs].reverse())}</div>`;
   return okPage(page({ title: 'Jobs', section: '/jobs', readOnly: ctx.readOnly, body, script: LIVE_SCRIPT }));
 };

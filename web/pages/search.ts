@@ -33,22 +33,23 @@ const dayBounds = (query: SearchQuery): E.Either<string, { from: number; to: num
   return E.right({ from, to });
 };
 
-const form = (ctx: PageContext, query: SearchQuery): string => {
-  const tapes = ctx.app.catalog.tapes();
+const form = async (ctx: PageContext, query: SearchQuery): Promise<string> => {
+  const tapes = await ctx.app.catalog.tapes();
+  const labels = await listLabels(ctx.app);
   const option = (value: string, label: string, chosen: string) => `<option value="${esc(value)}"${value === chosen ? ' selected' : ''}>${esc(label)}</option>`;
   return `<form class="inline" method="get" action="/search">
 <label>Name or path pattern<input name="q" size="40" value="${esc(query.q)}" placeholder="*.dng, 2019/*/*.jpg, report" autofocus></label>
 <label>Tape<select name="tape">${option('', 'every tape', query.tape)}${tapes.map((t) => option(t.id, t.encrypted ? `${t.id} (encrypted)` : t.id, query.tape)).join('')}</select></label>
-<label>Label<select name="label">${option('', 'any', query.label)}${listLabels(ctx.app).map((l) => option(l.name, l.name, query.label)).join('')}</select></label>
+<label>Label<select name="label">${option('', 'any', query.label)}${labels.map((l) => option(l.name, l.name, query.label)).join('')}</select></label>
 <label>Backed up from<input type="date" name="since" value="${esc(query.from)}"></label>
 <label>to<input type="date" name="until" value="${esc(query.to)}"></label>
 <button type="submit">Search</button></form>`;
 };
 
 /** The tapes to search: one, those with a label, or all (undefined). */
-const tapesInScope = (ctx: PageContext, query: SearchQuery): E.Either<AppError, readonly (string | undefined)[]> => {
+const tapesInScope = async (ctx: PageContext, query: SearchQuery): Promise<E.Either<AppError, readonly (string | undefined)[]>> => {
   if (query.label === '') return E.right([query.tape === '' ? undefined : query.tape]);
-  const withLabel = tapesWithLabelInCatalog(ctx.app)(query.label);
+  const withLabel = await tapesWithLabelInCatalog(ctx.app)(query.label);
   if (E.isLeft(withLabel)) return withLabel;
   return E.right(withLabel.right.filter((t) => query.tape === '' || t === query.tape));
 };
@@ -57,13 +58,13 @@ const tapesInScope = (ctx: PageContext, query: SearchQuery): E.Either<AppError, 
  * Search across tapes with the CLI's patterns (the same `searchCatalog`), narrowed by
  * tape, label and the day the version was backed up. Locked encrypted tapes are named.
  */
-export const searchPage = (ctx: PageContext, query: SearchQuery): PageResult => {
-  const head = `<h1>Search</h1>${form(ctx, query)}`;
+export const searchPage = async (ctx: PageContext, query: SearchQuery): Promise<PageResult> => {
+  const head = `<h1>Search</h1>${await form(ctx, query)}`;
   const done = (body: string) => okPage(page({ title: 'Search', section: '/search', readOnly: ctx.readOnly, body: `${head}${body}` }));
   if (query.q.trim() === '') return done('<p class="muted">Type part of a name, a glob over names (<code>*.dng</code>) or over paths (<code>2019/*/*.jpg</code>); case is ignored.</p>');
   const bounds = dayBounds(query);
   if (E.isLeft(bounds)) return badRequest(ctx, 'Search', bounds.left, '/search');
-  const scope = tapesInScope(ctx, query);
+  const scope = await tapesInScope(ctx, query);
   if (E.isLeft(scope)) return errorPage(ctx, 'Search', scope.left, '/search');
   const dated = query.from !== '' || query.to !== '';
   // A date filter looks through more versions than a page shows, then keeps a page.
@@ -74,7 +75,7 @@ export const searchPage = (ctx: PageContext, query: SearchQuery): PageResult => 
   const hits: SearchHit[] = [];
   const locked = new Set<string>();
   for (const tape of scope.right) {
-    const result = searchCatalog(ctx.app, { pattern: globFromInput(query.q), tape, limit, nameDecoders: decoders });
+    const result = await searchCatalog(ctx.app, { pattern: globFromInput(query.q), tape, limit, nameDecoders: decoders });
     if (E.isLeft(result)) return errorPage(ctx, 'Search', result.left, '/search');
     total += result.right.total;
     hits.push(...result.right.hits);
@@ -114,13 +115,13 @@ export const parentOf = (path: string): string => {
 };
 
 /** Every version of one file on a tape (the same search, kept to that exact path). */
-export const versionsPage = (ctx: PageContext, tape: string, path: string): PageResult => {
-  const result = searchCatalog(ctx.app, { pattern: path, tape, limit: 10_000 });
+export const versionsPage = async (ctx: PageContext, tape: string, path: string): Promise<PageResult> => {
+  const result = await searchCatalog(ctx.app, { pattern: path, tape, limit: 10_000 });
   if (E.isLeft(result)) return errorPage(ctx, 'Versions', result.left);
   const versions = result.right.hits.filter((h) => h.path === path);
   const choice = (h: SearchHit) => (ctx.readOnly ? '' : `<input type="radio" name="job" value="${esc(h.job)}" aria-label="this version" required>`);
   const list = table(versions, [{ header: '', cell: choice }, { header: 'Size', cell: (h) => formatBytes(h.size), num: true }, { header: 'Modified', nowrap: true, cell: (h) => esc(formatLocalTime(nsToIso(h.mtimeNs))) }, { header: 'Job', cell: (h) => esc(shortId(h.job)) }, { header: 'Backed up', nowrap: true, cell: (h) => esc(formatLocalTime(h.backedUpAt)) }], (h) => ` data-job="${esc(h.job)}"`);
-  const encrypted = ctx.app.catalog.tape(tape)?.encrypted === true;
+  const encrypted = (await ctx.app.catalog.tape(tape))?.encrypted === true;
   const inner = `<input type="hidden" name="path" value="${esc(path)}">${list}`;
   const body = `<h1>Versions of ${name(path)}</h1><p><a href="${href('/browse', { tape, dir: parentOf(path) })}">← back to its folder</a></p>${versions.length === 0 ? '<p>No version of this file is catalogued here.</p>' : restoreForm(ctx, { tape, job: undefined, encrypted, inner })}`;
   return okPage(page({ title: 'Versions', section: '/', readOnly: ctx.readOnly, body }));

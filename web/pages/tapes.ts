@@ -28,8 +28,8 @@ const fillBar = (t: TapeHealth): string => {
 const tapeLink = (id: string): string => `<a href="${href('/tape', { tape: id })}">${esc(id)}</a>`;
 
 /** Every tape, what needs attention first (the report's order): health, fill, generation, labels, last verify. */
-export const tapesPage = (ctx: PageContext): PageResult => {
-  const report = healthReport(ctx.app);
+export const tapesPage = async (ctx: PageContext): Promise<PageResult> => {
+  const report = await healthReport(ctx.app);
   const m = report.summary;
   const body = report.tapes.length === 0
     ? '<p>No tapes yet: add one with <code>lto tape add &lt;barcode&gt;</code>.</p>'
@@ -66,15 +66,15 @@ export const jobType = (j: JobView): string => `${j.mode === null ? j.type : `${
 export const jobRow = (j: JobView): string => ` data-job="${esc(j.id)}" data-status="${esc(j.status)}"`;
 
 /** One tape: what it is, its jobs, its whole history (the audit trail) and its key slots. */
-export const tapePage = (ctx: PageContext, input: string): PageResult => {
+export const tapePage = async (ctx: PageContext, input: string): Promise<PageResult> => {
   const id = tapeIdFromInput(input);
   if (E.isLeft(id)) return errorPage(ctx, 'Tape', id.left);
-  const report = healthReport(ctx.app).tapes.find((t) => t.tape.id === id.right);
+  const report = (await healthReport(ctx.app)).tapes.find((t) => t.tape.id === id.right);
   if (report === undefined) return errorPage(ctx, 'Tape', { _tag: 'TapeNotRegistered', tape: id.right });
   const tape = report.tape;
-  const jobs = listJobs(ctx.app, { tape: tape.id });
-  const history = tapeHistory(ctx.app, id.right, undefined);
-  const slots = tape.encrypted ? listKeySlots(ctx.app, id.right) : E.right([]);
+  const jobs = await listJobs(ctx.app, { tape: tape.id });
+  const history = await tapeHistory(ctx.app, id.right, undefined);
+  const slots = tape.encrypted ? await listKeySlots(ctx.app, id.right) : E.right([]);
   const show = tape.encrypted ? LOCKED_NAMES.open : (p: string) => p;
   const body = [
     `<h1>Tape ${esc(tape.id)} ${badge(HEALTH_TEXT[report.score.health], report.score.health)}</h1>`,
@@ -83,7 +83,7 @@ export const tapePage = (ctx: PageContext, input: string): PageResult => {
     `<p><a href="${href('/browse', { tape: tape.id })}">Browse its files</a> · <a href="${href('/jobs', { tape: tape.id })}">Its jobs</a></p>`,
     ctx.readOnly ? '' : actionForms(ctx, tape.id, tape.encrypted),
     '<h2>Jobs</h2>',
-    `<div id="jobs" data-signature="${esc(liveSignature(ctx.app))}">${jobsTable([...jobs].reverse())}</div>`,
+    `<div id="jobs" data-signature="${esc(await liveSignature(ctx.app))}">${jobsTable([...jobs].reverse())}</div>`,
     '<h2>Key slots</h2>',
     !tape.encrypted ? '<p class="muted">Not encrypted.</p>' : E.isLeft(slots) ? '' : table(slots.right, [
       { header: 'Slot', cell: (s) => esc(s.id) },
