@@ -1,0 +1,70 @@
+import type { Pool } from 'pg';
+import type { CatalogCheck } from '../check';
+import type { TapeContents } from '../ports/tape-contents';
+import { PgBrowseQueries } from './browse-queries';
+import { pgCheckCatalog } from './check';
+import { PgCopyQueries } from './copy-queries';
+import { PgLabelQueries } from './label-queries';
+import { PG_PROJECTIONS } from './registry';
+import { PgProjectionRunner, type AsyncEventSource, type AsyncTapeHistory } from './runner';
+import { PgSearchQueries } from './search-queries';
+import { PgSetQueries } from './set-queries';
+import { pgTapeContents } from './tape-contents';
+import { PgTapeQueries } from './tape-queries';
+import { PgVerifyQueries } from './verify-queries';
+
+/**
+ * The catalog's read ports on a PostgreSQL pool (the shared catalog of several hosts), in
+ * the async form of projections/ports/ (async-spec). Reads go to the pool: each sees what
+ * is committed, the other hosts' appends included.
+ */
+export class PgCatalog extends PgTapeQueries {
+  readonly labels: PgLabelQueries;
+  readonly search: PgSearchQueries;
+  readonly browse: PgBrowseQueries;
+  readonly verify: PgVerifyQueries;
+  readonly sets: PgSetQueries;
+  readonly copies: PgCopyQueries;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly runner: PgProjectionRunner,
+    private readonly source: AsyncEventSource,
+  ) {
+    super(pool);
+    this.labels = new PgLabelQueries(pool);
+    this.search = new PgSearchQueries(pool, pool);
+    this.browse = new PgBrowseQueries(pool);
+    this.verify = new PgVerifyQueries(pool);
+    this.sets = new PgSetQueries(pool);
+    this.copies = new PgCopyQueries(pool);
+  }
+
+  tapeContents(tape: string): Promise<TapeContents> {
+    return pgTapeContents(this.pool, tape);
+  }
+
+  check(): Promise<CatalogCheck> {
+    return pgCheckCatalog(this.pool, this.runner, this.source, PG_PROJECTIONS.flatMap((p) => p.tables));
+  }
+
+  /** The pool is the caller's (the event store shares it): closing the catalog leaves it open. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export interface OpenedPgCatalog {
+  readonly catalog: PgCatalog;
+  /** Its `hook` goes to the PostgreSQL event store's append; `catchUp` and `rebuild` as the SQLite runner's. */
+  readonly runner: PgProjectionRunner;
+}
+
+/**
+ * The catalog on a PostgreSQL pool: its tables brought to this version's shape (tables of
+ * another shape dropped, for `runner.catchUp`), and its read ports.
+ */
+export const openPgCatalog = async (pool: Pool, source: AsyncEventSource, tapeHistory?: AsyncTapeHistory): Promise<OpenedPgCatalog> => {
+  const runner = await PgProjectionRunner.open(pool, tapeHistory);
+  return { catalog: new PgCatalog(pool, runner, source), runner };
+};

@@ -1,0 +1,97 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as E from 'fp-ts/Either';
+import type { Pool } from 'pg';
+import { addTape } from '../../application/add-tape';
+import { runBackup } from '../../application/backup/run-backup';
+import { addTapeToSet, createSet } from '../../application/sets';
+import { changeTapeLabel, createLabel } from '../../application/tags';
+import { testApp, type TestApp } from '../support/app';
+import { assertSameAnswers, pgTwin } from '../support/pg-catalog-twin';
+import { pgUnavailable, startScratchPg, type ScratchPg } from '../support/pg-scratch';
+
+const TAPE_A = '000001L9';
+const TAPE_B = '000002L9';
+
+const write = (root: string, rel: string, content: string, seconds: number): void => {
+  const file = path.join(root, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  fs.utimesSync(file, seconds, seconds);
+};
+
+/** Two tapes in a set, labelled; a full backup, changes (one deleted, one changed, one new), an incremental; a backup on the other tape. */
+const history = async (t: TestApp): Promise<void> => {
+  const src = t.mountPoint('src');
+  write(src, 'photos/IMG_0001.DNG', 'raw one', 1_700_000_000);
+  write(src, 'photos/IMG_0002.dng', 'raw two', 1_700_000_001);
+  write(src, 'docs/notes.txt', 'hello', 1_700_000_002);
+  write(src, 'docs/deep/er/a.txt', 'a', 1_700_000_003);
+  write(src, 'Été/ça.txt', 'accents', 1_700_000_004);
+  fs.mkdirSync(path.join(src, 'empty'));
+  const mounts: Record<string, string> = { [TAPE_A]: t.mountPoint('a'), [TAPE_B]: t.mountPoint('b') };
+  for (const [barcode, mount] of Object.entries(mounts)) {
+    assert.ok(E.isRight(addTape(t.app, { barcode, mount, description: `tape ${barcode}`, generation: undefined })));
+  }
+  assert.ok(E.isRight(createSet(t.app, 'photos', '2', 'two copies')));
+  assert.ok(E.isRight(addTapeToSet(t.app, 'photos', TAPE_A, mounts[TAPE_A])));
+  assert.ok(E.isRight(createLabel(t.app, 'offsite', '#ff8800')));
+  assert.ok(E.isRight(changeTapeLabel(t.app, 'assign', TAPE_A, 'offsite', undefined)));
+  const backup = async (tape: string, incremental: boolean) => {
+    const r = await runBackup(t.app, { tape, sources: [src], incremental, excludes: [], checksum: false, dryRun: false, mount: mounts[tape]!, segmentTargetBytes: 4096 });
+    assert.ok(E.isRight(r) && r.right.status === 'SUCCESS', JSON.stringify(r));
+  };
+  await backup(TAPE_A, false);
+  fs.rmSync(path.join(src, 'docs/notes.txt'));
+  write(src, 'photos/IMG_0002.dng', 'raw two, edited', 1_700_000_100);
+  write(src, 'photos/IMG_0003.DNG', 'raw three', 1_700_000_101);
+  await backup(TAPE_A, true);
+  await backup(TAPE_B, false);
+};
+
+describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
+  let server: ScratchPg;
+  before(async () => {
+    server = await startScratchPg();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('answers every read port as the SQLite catalog does, built from the same events', async () => {
+    const t = await testApp();
+    try {
+      await history(t);
+      const pool: Pool = await server.pool();
+      const pg = await pgTwin(pool, t.app.store);
+      assert.ok((await pg.catalog.tapes()).length === 2, 'both tapes are in the PostgreSQL catalog');
+      await assertSameAnswers(t.app.catalog, pg.catalog);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('passes its catalog check, notices a drifted row, and a rebuild brings it back equal', async () => {
+    const t = await testApp();
+    try {
+      await history(t);
+      const pool = await server.pool();
+      const pg = await pgTwin(pool, t.app.store);
+      const check = await pg.catalog.check();
+      assert.deepEqual(check.differences, []);
+      assert.equal(check.events, t.app.store.lastPosition());
+      assert.ok(check.tables.find((x) => x.table === 'entries')!.rows > 5);
+
+      await pool.query('UPDATE jobs SET files = 99');
+      assert.deepEqual((await pg.catalog.check()).differences.map((d) => d.table), ['jobs']);
+
+      await pg.runner.rebuild({ readAll: (f, b) => t.app.store.readAll(f, b), lastPosition: () => Promise.resolve(t.app.store.lastPosition()) });
+      assert.deepEqual((await pg.catalog.check()).differences, []);
+      await assertSameAnswers(t.app.catalog, pg.catalog);
+    } finally {
+      t.close();
+    }
+  });
+});
