@@ -61,25 +61,29 @@ export const numberPlaceholders = (sql: string): string => {
   return out;
 };
 
-const translated = new Map<string, { text: string; name: string }>();
+const names = new Map<string, string>();
 
-/** A statement in PostgreSQL's form, named so each connection prepares it once. */
-export const pgStatement = (sql: string): { text: string; name: string } => {
-  let found = translated.get(sql);
-  if (found === undefined) {
-    found = { text: numberPlaceholders(sql), name: `lto_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}` };
-    translated.set(sql, found);
+/** A name for a query's text, the same in every process (a prepared statement per connection). */
+export const statementName = (text: string): string => {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `lto_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    names.set(text, name);
   }
-  return found;
+  return name;
 };
 
-/** Rows of a catalog query, numbers as numbers. */
+/**
+ * Rows of a catalog query, numbers as numbers. Named (by a hash of its text): each
+ * connection parses and plans it once, not at every call of a hot loop (a search asks
+ * for the versions of up to a hundred names one by one).
+ */
 export const rows = async (db: PgQueryable, text: string, values: readonly unknown[] = []): Promise<unknown[]> =>
-  (await db.query({ text, values: [...values], types: PG_TYPES })).rows;
+  (await db.query({ text, name: statementName(text), values: [...values], types: PG_TYPES })).rows;
 
 /** Rows as arrays (SQLite's `.raw()`). */
 export const rawRows = async (db: PgQueryable, text: string, values: readonly unknown[] = []): Promise<unknown[][]> => {
-  const result = await db.query({ text, values: [...values], types: PG_TYPES, rowMode: 'array' });
+  const result = await db.query({ text, name: statementName(text), values: [...values], types: PG_TYPES, rowMode: 'array' });
   return result.rows.filter((r): r is unknown[] => Array.isArray(r));
 };
 
