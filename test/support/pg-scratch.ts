@@ -50,7 +50,7 @@ export const startScratchPg = async (): Promise<ScratchPg> => {
       return pool;
     },
     stop: async () => {
-      await Promise.all(pools.map((p) => p.end()));
+      await Promise.all(pools.filter((p) => !p.ended).map((p) => p.end()));
       await admin.end();
       run([path.join(BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']);
       fs.rmSync(dir, { recursive: true, force: true });
