@@ -12,6 +12,9 @@ import { PgSetQueries } from './set-queries';
 import { pgTapeContents } from './tape-contents';
 import { PgTapeQueries } from './tape-queries';
 import { PgVerifyQueries } from './verify-queries';
+import { SqliteIncrementalBaseline } from '../sqlite/incremental-baseline';
+import { TapeScratch } from './scratch';
+import { PgRestoreSelection, PgScanTable } from './working-tables';
 
 /**
  * The catalog's read ports on a PostgreSQL pool (the shared catalog of several hosts), in
@@ -38,6 +41,21 @@ export class PgCatalog extends PgTapeQueries {
     this.verify = new PgVerifyQueries(pool);
     this.sets = new PgSetQueries(pool);
     this.copies = new PgCopyQueries(pool);
+  }
+
+  /** The latest version of each path of a tape (or a set's tapes), copied once into a local scratch database. */
+  async baseline(tape: string, tapes?: readonly string[]): Promise<SqliteIncrementalBaseline> {
+    const scratch = new TapeScratch(this.pool);
+    await scratch.load(tapes ?? [tape]);
+    return new SqliteIncrementalBaseline(scratch.db, tape, tapes);
+  }
+
+  scanTable(): Promise<PgScanTable> {
+    return Promise.resolve(new PgScanTable(new TapeScratch(this.pool)));
+  }
+
+  restoreSelection(): Promise<PgRestoreSelection> {
+    return Promise.resolve(new PgRestoreSelection(new TapeScratch(this.pool)));
   }
 
   tapeContents(tape: string): Promise<TapeContents> {

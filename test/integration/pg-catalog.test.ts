@@ -94,4 +94,45 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
       t.close();
     }
   });
+
+  it("serves a job's working tables (baseline, scan's gone paths, restore selection) from a local copy of the tape, as SQLite does", async () => {
+    const t = await testApp();
+    try {
+      await history(t);
+      const pg = await pgTwin(await server.pool(), t.app.store);
+      const jobs = t.app.catalog.jobs({ tape: TAPE_A }).filter((j) => j.type === 'BACKUP');
+      const paths = t.app.catalog.tapeContents(TAPE_A).versions.map((line) => {
+        const [dir, name]: unknown[] = JSON.parse(line);
+        return dir === '/' ? `/${String(name)}` : `${String(dir)}/${String(name)}`;
+      });
+      assert.ok(paths.length > 5);
+      for (const tapes of [undefined, [TAPE_A, TAPE_B]]) {
+        const sqlite = t.app.catalog.baseline(TAPE_A, tapes);
+        const shared = await pg.catalog.baseline(TAPE_A, tapes);
+        for (const p of [...paths, '/never/archived']) assert.deepEqual(shared.latest(p), sqlite.latest(p), p);
+
+        const sqliteScan = t.app.catalog.scanTable();
+        sqliteScan.finishFill();
+        const sqliteGone = sqliteScan.findGone(TAPE_A, ['/'], tapes);
+        const sqliteGonePaths = [...sqliteScan.gone()];
+        const pgScan = await pg.catalog.scanTable();
+        pgScan.finishFill();
+        assert.equal(await pgScan.findGone(TAPE_A, ['/'], tapes), sqliteGone);
+        assert.deepEqual([...pgScan.gone()], sqliteGonePaths);
+        assert.ok(sqliteGone > 3, 'an empty scan finds the tape\'s paths gone');
+      }
+      for (const job of jobs) {
+        const sqlite = t.app.catalog.restoreSelection();
+        const shared = await pg.catalog.restoreSelection();
+        const clear = { tryOpen: (p: string) => p };
+        assert.equal(await shared.select(TAPE_A, job.ordinal, [], clear), sqlite.select(TAPE_A, job.ordinal, [], clear));
+        sqlite.settle();
+        shared.settle();
+        assert.deepEqual(shared.totals(), sqlite.totals());
+        for (const kind of ['file', 'dir', 'symlink'] as const) assert.deepEqual([...shared.ofKind(kind, 'tape')], [...sqlite.ofKind(kind, 'tape')], kind);
+      }
+    } finally {
+      t.close();
+    }
+  });
 });
