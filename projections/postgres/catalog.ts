@@ -1,9 +1,11 @@
 import type { Pool } from 'pg';
 import type { CatalogCheck } from '../check';
 import type { TapeContents } from '../ports/tape-contents';
+import { migrateSharedTables, PgContactMemos, PgJournalCursors } from './bookkeeping';
 import { PgBrowseQueries } from './browse-queries';
 import { pgCheckCatalog } from './check';
 import { PgCopyQueries } from './copy-queries';
+import { PgFolderPages } from './folder-pages';
 import { PgLabelQueries } from './label-queries';
 import { PG_PROJECTIONS } from './registry';
 import { PgProjectionRunner, type AsyncEventSource, type AsyncTapeHistory } from './runner';
@@ -28,6 +30,7 @@ export class PgCatalog extends PgTapeQueries {
   readonly verify: PgVerifyQueries;
   readonly sets: PgSetQueries;
   readonly copies: PgCopyQueries;
+  readonly folders: PgFolderPages;
 
   constructor(
     private readonly pool: Pool,
@@ -41,6 +44,7 @@ export class PgCatalog extends PgTapeQueries {
     this.verify = new PgVerifyQueries(pool);
     this.sets = new PgSetQueries(pool);
     this.copies = new PgCopyQueries(pool);
+    this.folders = new PgFolderPages(pool);
   }
 
   /** The latest version of each path of a tape (or a set's tapes), copied once into a local scratch database. */
@@ -76,13 +80,18 @@ export interface OpenedPgCatalog {
   readonly catalog: PgCatalog;
   /** Its `hook` goes to the PostgreSQL event store's append; `catchUp` and `rebuild` as the SQLite runner's. */
   readonly runner: PgProjectionRunner;
+  /** Shared: how far each tape's journal is in the shared store. (Mount memory stays the host's own SQLite.) */
+  readonly cursors: PgJournalCursors;
+  readonly contacts: PgContactMemos;
 }
 
 /**
  * The catalog on a PostgreSQL pool: its tables brought to this version's shape (tables of
- * another shape dropped, for `runner.catchUp`), and its read ports.
+ * another shape dropped, for `runner.catchUp`), its read ports, and the shared bookkeeping
+ * (journal cursors, contact memos). The mount memory is not here: a host keeps its own.
  */
 export const openPgCatalog = async (pool: Pool, source: AsyncEventSource, tapeHistory?: AsyncTapeHistory): Promise<OpenedPgCatalog> => {
   const runner = await PgProjectionRunner.open(pool, tapeHistory);
-  return { catalog: new PgCatalog(pool, runner, source), runner };
+  await migrateSharedTables(pool);
+  return { catalog: new PgCatalog(pool, runner, source), runner, cursors: new PgJournalCursors(pool), contacts: new PgContactMemos(pool) };
 };

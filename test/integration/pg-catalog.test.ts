@@ -9,6 +9,7 @@ import { runBackup } from '../../application/backup/run-backup';
 import { addTapeToSet, createSet } from '../../application/sets';
 import { changeTapeLabel, createLabel } from '../../application/tags';
 import { testApp, type TestApp } from '../support/app';
+import { sampleLabel } from '../support/events';
 import { assertSameAnswers, pgTwin } from '../support/pg-catalog-twin';
 import { pgUnavailable, startScratchPg, type ScratchPg } from '../support/pg-scratch';
 
@@ -130,6 +131,34 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
         shared.settle();
         assert.deepEqual(shared.totals(), sqlite.totals());
         for (const kind of ['file', 'dir', 'symlink'] as const) assert.deepEqual([...shared.ofKind(kind, 'tape')], [...sqlite.ofKind(kind, 'tape')], kind);
+      }
+    } finally {
+      t.close();
+    }
+  });
+
+  it('keeps journal cursors and contact memos in the shared catalog, as the SQLite catalog keeps them', async () => {
+    const t = await testApp();
+    try {
+      const pg = await pgTwin(await server.pool(), t.app.store);
+      const cursor = { byteOffset: 5_000_000_000, line: 12, head: { seq: 11, hash: 'ab'.repeat(32) }, headLength: 300 };
+      for (const cursors of [t.app.cursors, pg.cursors]) {
+        await cursors.save(TAPE_A, 'volume-1', cursor);
+        assert.deepEqual(await cursors.get(TAPE_A, 'volume-1'), cursor);
+        assert.equal(await cursors.get(TAPE_A, 'volume-2'), undefined, 'kept per volume');
+        await cursors.save(TAPE_A, 'volume-1', undefined);
+        assert.equal(await cursors.get(TAPE_A, 'volume-1'), undefined);
+      }
+      const memo = {
+        ltfsVolumeUuid: 'ltfs-1', indexGeneration: 7, indexTime: '2026-12-08T03:00:00.123456789Z', label: sampleLabel(),
+        labelHash: 'cd'.repeat(32), labelStamp: '120:1765162800', journalStamp: '4096:1765162801', head: { seq: 3, hash: 'ef'.repeat(32) },
+      };
+      for (const contacts of [t.app.contacts, pg.contacts]) {
+        await contacts.save(memo);
+        await contacts.save({ ...memo, indexGeneration: 8 });
+        assert.deepEqual(await contacts.get('ltfs-1'), { ...memo, indexGeneration: 8 });
+        await contacts.forget('ltfs-1');
+        assert.equal(await contacts.get('ltfs-1'), undefined);
       }
     } finally {
       t.close();

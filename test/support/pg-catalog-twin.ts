@@ -80,6 +80,15 @@ const assertSameJob = async (sqlite: Catalog, pg: OpenedPgCatalog['catalog'], ta
   assert.deepEqual(await pg.browse.foldersHolding(tape, ordinal, '/'), folders, `foldersHolding(${tape}, ${ordinal})`);
   assert.deepEqual(await pg.browse.foldersHolding(tape, ordinal, '/', 2), sqlite.browse.foldersHolding(tape, ordinal, '/', 2), 'foldersHolding with a limit');
   for (const dir of folders) {
+    const q = { tape, dir, ordinal };
+    assert.equal(await pg.folders.count(q), sqlite.folders.count(q), `folders.count(${dir})`);
+    const first = sqlite.folders.page({ ...q, limit: 2 }, { offset: 0 });
+    assert.deepEqual(await pg.folders.page({ ...q, limit: 2 }, { offset: 0 }), first, `folders.page(${dir}, offset 0)`);
+    assert.deepEqual(await pg.folders.page({ ...q, limit: 2 }, { offset: 1 }), sqlite.folders.page({ ...q, limit: 2 }, { offset: 1 }), `folders.page(${dir}, offset 1)`);
+    for (const e of first) {
+      assert.deepEqual(await pg.folders.page({ ...q, limit: 2 }, { after: e.name }), sqlite.folders.page({ ...q, limit: 2 }, { after: e.name }), `after ${e.name}`);
+      assert.deepEqual(await pg.folders.page({ ...q, limit: 2 }, { before: e.name }), sqlite.folders.page({ ...q, limit: 2 }, { before: e.name }), `before ${e.name}`);
+    }
     const children = sqlite.browse.children(tape, ordinal, dir);
     assert.deepEqual(await pg.browse.children(tape, ordinal, dir), children, `children(${tape}, ${ordinal}, ${dir})`);
     for (const c of children) {
