@@ -74,17 +74,40 @@ export const statementName = (text: string): string => {
 };
 
 /**
+ * PostgreSQL text cannot hold NUL, which the names of files whose bytes are not UTF-8 carry
+ * (domain/name-bytes.ts: NUL then two hex digits). Every text crossing into PostgreSQL is
+ * escaped, and back out unescaped: NUL as U+0001 '0', U+0001 itself as U+0001 '1'. Lossless,
+ * and it keeps the order of texts (code point order, the "C" collation: NUL < U+0001 < all
+ * else) and their prefixes, so ranges, joins and `path || '/' || name` work on escaped text.
+ */
+const SOH = '\u0001';
+export const toPgText = (text: string): string => (text.includes('\0') || text.includes(SOH) ? text.replace(/[\0\u0001]/g, (c) => (c === '\0' ? `${SOH}0` : `${SOH}1`)) : text);
+export const fromPgText = (text: string): string => (text.includes(SOH) ? text.replace(/\u0001([01])/g, (_, d) => (d === '0' ? '\0' : SOH)) : text);
+
+/** A value bound to a statement: its text escaped (toPgText). */
+export const toPgValue = (v: unknown): unknown => (typeof v === 'string' ? toPgText(v) : v);
+/** A value read back: its text unescaped. */
+export const fromPgValue = (v: unknown): unknown => (typeof v === 'string' ? fromPgText(v) : v);
+
+/** A row read back (an array or an object of columns), its texts unescaped. */
+export const fromPgRow = (row: unknown): unknown => {
+  if (Array.isArray(row)) return row.map(fromPgValue);
+  if (typeof row === 'object' && row !== null) return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, fromPgValue(v)]));
+  return row;
+};
+
+/**
  * Rows of a catalog query, numbers as numbers. Named (by a hash of its text): each
  * connection parses and plans it once, not at every call of a hot loop (a search asks
  * for the versions of up to a hundred names one by one).
  */
 export const rows = async (db: PgQueryable, text: string, values: readonly unknown[] = []): Promise<unknown[]> =>
-  (await db.query({ text, name: statementName(text), values: [...values], types: PG_TYPES })).rows;
+  (await db.query({ text, name: statementName(text), values: values.map(toPgValue), types: PG_TYPES })).rows.map(fromPgRow);
 
 /** Rows as arrays (SQLite's `.raw()`). */
 export const rawRows = async (db: PgQueryable, text: string, values: readonly unknown[] = []): Promise<unknown[][]> => {
-  const result = await db.query({ text, name: statementName(text), values: [...values], types: PG_TYPES, rowMode: 'array' });
-  return result.rows.filter((r): r is unknown[] => Array.isArray(r));
+  const result = await db.query({ text, name: statementName(text), values: values.map(toPgValue), types: PG_TYPES, rowMode: 'array' });
+  return result.rows.filter((r): r is unknown[] => Array.isArray(r)).map((r) => r.map(fromPgValue));
 };
 
 /** Runs `work` in one transaction on one client of the pool. */

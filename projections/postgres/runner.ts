@@ -7,7 +7,7 @@ import type { Projection, Statement } from '../projection';
 import { isPlainIndex, projectionFingerprint } from '../schema';
 import { REPLAY_BATCH } from '../runner';
 import { quoteOffset } from './dialect';
-import { inPgTransaction, numberPlaceholders, PG_TYPES, type PgQueryable, type PgTx } from './pg-sql';
+import { inPgTransaction, numberPlaceholders, PG_TYPES, toPgValue, type PgQueryable, type PgTx } from './pg-sql';
 import { PG_PROJECTIONS } from './registry';
 
 /** The slice of an (async) event store a replay needs (async-spec: `lastPosition` is a Promise). */
@@ -187,7 +187,7 @@ export class PgProjectionRunner {
   }
 }
 
-const run = (tx: PgTx, statement: Statement): Promise<unknown> => tx.query(pgText(statement.sql), statement.params);
+const run = (tx: PgTx, statement: Statement): Promise<unknown> => tx.query(pgText(statement.sql), statement.params.map(toPgValue));
 
 const createTables = async (tx: PgTx, projections: readonly Projection[], which: (ddl: string) => boolean = () => true): Promise<void> => {
   for (const ddl of RUNNER_TABLES) await tx.query(ddl);

@@ -4,7 +4,7 @@ import { filesProjection } from '../files';
 import { jobsProjection } from '../jobs';
 import { createProjectionTables } from '../schema';
 import { spansProjection } from '../spans';
-import { PG_TYPES } from './pg-sql';
+import { fromPgValue, PG_TYPES } from './pg-sql';
 
 /** Rows copied per round trip. */
 const PAGE = 10_000;
@@ -53,7 +53,7 @@ export class TapeScratch {
         const columns = page.fields.map((f) => `"${f.name}"`);
         const insert = this.db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
         this.db.transaction(() => {
-          for (const row of page.rows) if (Array.isArray(row)) insert.run(...row.map(sqliteValue));
+          for (const row of page.rows) if (Array.isArray(row)) insert.run(...row.map((v) => sqliteValue(fromPgValue(v))));
         })();
         if (page.rows.length < PAGE) break;
       }

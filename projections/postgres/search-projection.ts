@@ -2,6 +2,7 @@ import type { DomainEvent } from '../../domain/events';
 import type { StoredEvent } from '../../domain/envelope';
 import { inList, sql, type Projection, type Statement } from '../projection';
 import { reversedLower, searchProjection } from '../search';
+import { toPgText } from './pg-sql';
 
 const TAPE_OF_JOB = '(SELECT tape FROM search_jobs WHERE job = ?)';
 /** The job's tape, when that tape is known and plain (its names are indexed). */
@@ -17,8 +18,8 @@ const INDEXED_JOB = '(SELECT j.tape FROM search_jobs j JOIN search_tapes t ON t.
  * - `search_names_by_trigram`, a pg_trgm GIN index on the lowercased name (the reverse of
  *   `lrev`): substrings and the literal parts of other globs (SQLite's trigram FTS5 table).
  *
- * PostgreSQL text holds no NUL, so a name with bytes that are not UTF-8 (domain/name-bytes.ts)
- * cannot be stored here: see docs/FORMAT.md, "Catalog on PostgreSQL".
+ * PostgreSQL text holds no NUL, which names with bytes that are not UTF-8 carry
+ * (domain/name-bytes.ts): names are escaped on the way in (pg-sql.ts toPgText).
  */
 export const pgSearchProjection: Projection = {
   name: searchProjection.name,
@@ -70,7 +71,8 @@ export const pgSearchProjection: Projection = {
 const archived = (job: string, segment: number, leaves: readonly string[]): Statement[] => {
   const counts = new Map<string, number>();
   for (const name of leaves) counts.set(name, (counts.get(name) ?? 0) + 1);
-  const rows = JSON.stringify([...counts].map(([name, n]) => ({ name, lrev: reversedLower(name), n })));
+  // Escaped before they go into JSON: PostgreSQL's JSON gives no text with a NUL in it (toPgText).
+  const rows = JSON.stringify([...counts].map(([name, n]) => ({ name: toPgText(name), lrev: toPgText(reversedLower(name)), n })));
   return [
     sql(
       `INSERT INTO search_names (tape, name, lrev, versions)
@@ -81,7 +83,7 @@ const archived = (job: string, segment: number, leaves: readonly string[]): Stat
     ),
     sql(
       `INSERT INTO search_segments (job, segment, names) SELECT ?, ?::bigint, ? WHERE ${INDEXED_JOB} IS NOT NULL`,
-      job, segment, JSON.stringify(leaves.map((name) => [name, reversedLower(name)])), job,
+      job, segment, JSON.stringify(leaves.map((name) => [toPgText(name), toPgText(reversedLower(name))])), job,
     ),
   ];
 };

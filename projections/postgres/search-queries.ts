@@ -2,7 +2,7 @@ import * as t from 'io-ts';
 import type { Pool } from 'pg';
 import { describeErrors } from '../../domain/events';
 import type { DirRow, HitRow, NameOnTape } from '../ports/search-queries';
-import { PG_TYPES, rawRows, rows, type PgQueryable } from './pg-sql';
+import { fromPgRow, PG_TYPES, rawRows, rows, type PgQueryable } from './pg-sql';
 
 const HitColumns = t.type({
   tape: t.string,
@@ -66,8 +66,9 @@ export class PgSearchQueries {
   /** Names holding every literal (case-insensitive), through the trigram index: a superset the caller filters exactly. */
   async namesContaining(literals: readonly string[]): Promise<NameOnTape[]> {
     // ESCAPE '': a backslash in a literal is itself; `%` and `_` stay wildcards (a superset).
+    // Names holding an escape (a NUL or U+0001: toPgText) read reversed escapes: they all come, for the caller's exact filter.
     const where = literals.map((_, i) => `reverse(lrev) LIKE $${i + 1} ESCAPE ''`).join(' AND ');
-    const text = `SELECT tape, name, versions FROM search_names${literals.length === 0 ? '' : ` WHERE ${where}`}`;
+    const text = `SELECT tape, name, versions FROM search_names${literals.length === 0 ? '' : ` WHERE (${where}) OR strpos(name, chr(1)) > 0`}`;
     return toNames(await rawRows(this.db, text, literals.map((l) => `%${l.toLowerCase()}%`)));
   }
 
@@ -108,7 +109,7 @@ export class PgSearchQueries {
       await client.query({ text: `DECLARE walk NO SCROLL CURSOR FOR ${text}`, values });
       for (;;) {
         const page = await client.query({ text: `FETCH ${PAGE} FROM walk`, types: PG_TYPES });
-        for (const row of page.rows) yield row;
+        for (const row of page.rows) yield fromPgRow(row);
         if (page.rows.length < PAGE) break;
       }
       await client.query('COMMIT');

@@ -32,6 +32,9 @@ const history = async (t: TestApp): Promise<void> => {
   write(src, 'docs/deep/er/a.txt', 'a', 1_700_000_003);
   write(src, 'Été/ça.txt', 'accents', 1_700_000_004);
   fs.mkdirSync(path.join(src, 'empty'));
+  // Names PostgreSQL text cannot hold as they are: bytes that are not UTF-8 (a NUL escape in the catalog), and U+0001.
+  fs.writeFileSync(Buffer.concat([Buffer.from(path.join(src, 'photos/bad-')), Buffer.from([0xff, 0xfe]), Buffer.from('.dng')]), 'latin-1 name');
+  write(src, 'docs/odd\u0001name.txt', 'control character', 1_700_000_005);
   const mounts: Record<string, string> = { [TAPE_A]: t.mountPoint('a'), [TAPE_B]: t.mountPoint('b') };
   for (const [barcode, mount] of Object.entries(mounts)) {
     assert.ok(E.isRight(addTape(t.app, { barcode, mount, description: `tape ${barcode}`, generation: undefined })));
