@@ -10,7 +10,8 @@ import { addTapeToSet, createSet } from '../../application/sets';
 import { changeTapeLabel, createLabel } from '../../application/tags';
 import { testApp, type TestApp } from '../support/app';
 import { sampleLabel } from '../support/events';
-import { assertSameAnswers, pgTwin } from '../support/pg-catalog-twin';
+import { openPgCatalog } from '../../projections/postgres/catalog';
+import { assertSameAnswers, asyncSource, pgTwin } from '../support/pg-catalog-twin';
 import { pgUnavailable, startScratchPg, type ScratchPg } from '../support/pg-scratch';
 
 const TAPE_A = '000001L9';
@@ -163,6 +164,36 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
         await contacts.forget('ltfs-1');
         assert.equal(await contacts.get('ltfs-1'), undefined);
       }
+    } finally {
+      t.close();
+    }
+  });
+
+  it('catches up each projection from its own checkpoint, rebuilds tables of another shape, and opens safely from two hosts at once', async () => {
+    const t = await testApp();
+    try {
+      await history(t);
+      const pool = await server.pool();
+      const source = asyncSource(t.app.store);
+      // Two hosts opening an empty shared catalog at once: one makes the tables, the other finds them.
+      const [first] = await Promise.all([openPgCatalog(pool, source), openPgCatalog(pool, source)]);
+      assert.equal(await first.runner.catchUp(source), t.app.store.lastPosition());
+      assert.deepEqual((await first.catalog.check()).differences, []);
+
+      // A projection behind the others (a newer version added it): replayed alone, from the start.
+      await pool.query('DELETE FROM tape_labels');
+      await pool.query("UPDATE projection_checkpoints SET position = 0 WHERE name = 'labels'");
+      assert.equal(await first.runner.catchUp(source), t.app.store.lastPosition());
+      assert.deepEqual(await first.catalog.labels.byTape(), t.app.catalog.labels.byTape());
+      assert.equal(await first.runner.catchUp(source), 0, 'nothing left to catch up');
+
+      // Tables of another shape (another version's fingerprint): dropped on open, built again by catch-up.
+      await pool.query("UPDATE projection_schema SET fingerprint = 'another version'");
+      const reopened = await openPgCatalog(pool, source);
+      assert.deepEqual(await reopened.catalog.tapes(), []);
+      await reopened.runner.catchUp(source);
+      assert.deepEqual((await reopened.catalog.check()).differences, []);
+      await assertSameAnswers(t.app.catalog, reopened.catalog);
     } finally {
       t.close();
     }
