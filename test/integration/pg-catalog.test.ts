@@ -9,9 +9,13 @@ import { runBackup } from '../../application/backup/run-backup';
 import { addTapeToSet, createSet } from '../../application/sets';
 import { changeTapeLabel, createLabel } from '../../application/tags';
 import { testApp, type TestApp } from '../support/app';
-import { sampleLabel } from '../support/events';
+import { envelopesFor } from '../../application/recording';
+import type { DomainEvent } from '../../domain/events';
+import { JobId } from '../../domain/ids';
+import { TapeId } from '../../domain/tape-id';
+import { decodeOrThrow, sampleLabel } from '../support/events';
 import { openPgCatalog } from '../../projections/postgres/catalog';
-import { assertSameAnswers, asyncSource, pgTwin } from '../support/pg-catalog-twin';
+import { assertSameAnswers, asyncHistory, asyncSource, pgTwin } from '../support/pg-catalog-twin';
 import { pgUnavailable, startScratchPg, type ScratchPg } from '../support/pg-scratch';
 
 const TAPE_A = '000001L9';
@@ -54,6 +58,17 @@ const history = async (t: TestApp): Promise<void> => {
   write(src, 'photos/IMG_0003.DNG', 'raw three', 1_700_000_101);
   await backup(TAPE_A, true);
   await backup(TAPE_B, false);
+  // A segment lost to an index rollback; a tape forgotten and read back (its rows projected again from its history).
+  const full = t.app.catalog.jobs({ tape: TAPE_A }).find((j) => j.type === 'BACKUP')!;
+  record(t, TAPE_A, `job-${full.id}`, [{ type: 'SegmentsLost', data: { job: decodeOrThrow(JobId, full.id), segments: [1, 99], reason: 'rolled back', detectedAt: '2026-12-01T00:00:00.000Z' } }]);
+  const b = decodeOrThrow(TapeId, TAPE_B);
+  record(t, TAPE_B, `catalog-${TAPE_B}`, [{ type: 'TapeForgotten', data: { tape: b } }]);
+  record(t, TAPE_B, `catalog-${TAPE_B}`, [{ type: 'TapeRecalled', data: { tape: b } }]);
+};
+
+const record = (t: TestApp, tape: string, stream: string, events: DomainEvent[]): void => {
+  const stored = t.app.store.append(envelopesFor(t.app, stream, t.app.store.streamVersion(stream), events), { tape: decodeOrThrow(TapeId, tape), state: 'local' });
+  assert.ok(E.isRight(stored), JSON.stringify(stored));
 };
 
 describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
@@ -175,8 +190,9 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
       await history(t);
       const pool = await server.pool();
       const source = asyncSource(t.app.store);
+      const trail = asyncHistory(t.app.store);
       // Two hosts opening an empty shared catalog at once: one makes the tables, the other finds them.
-      const [first] = await Promise.all([openPgCatalog(pool, source), openPgCatalog(pool, source)]);
+      const [first] = await Promise.all([openPgCatalog(pool, source, trail), openPgCatalog(pool, source, trail)]);
       assert.equal(await first.runner.catchUp(source), t.app.store.lastPosition());
       assert.deepEqual((await first.catalog.check()).differences, []);
 
@@ -189,7 +205,7 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
 
       // Tables of another shape (another version's fingerprint): dropped on open, built again by catch-up.
       await pool.query("UPDATE projection_schema SET fingerprint = 'another version'");
-      const reopened = await openPgCatalog(pool, source);
+      const reopened = await openPgCatalog(pool, source, trail);
       assert.deepEqual(await reopened.catalog.tapes(), []);
       await reopened.runner.catchUp(source);
       assert.deepEqual((await reopened.catalog.check()).differences, []);
