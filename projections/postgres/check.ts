@@ -7,9 +7,15 @@ import type { AsyncEventSource, PgProjectionRunner } from './runner';
 
 /**
  * `lto catalog check` on PostgreSQL (projections/check.ts on a server): every event replayed
- * into fresh tables in a schema of its own, inside one transaction that is rolled back
- * (the schema is dropped before it commits: no other host ever sees it), then each table compared with the live
- * one as multisets of rows (EXCEPT ALL both ways), the first difference reported by key.
+ * into fresh tables in a schema of its own (made and dropped in one transaction: no other
+ * host ever sees it), then each table compared with the live one as multisets of rows
+ * (EXCEPT ALL both ways), the first difference reported.
+ *
+ * Surrogate ids are left out of the comparison, and a row's folder is compared by its tape
+ * and path rather than by `dir_id`: PostgreSQL takes identity values outside transactions,
+ * so an append rolled back after its projections ran leaves a gap live that a replay does
+ * not have, and two hosts appending at once interleave their values. Which rows the
+ * catalog holds, and which folder each entry is in, is what must equal the replay.
  */
 export const pgCheckCatalog = (pool: Pool, runner: PgProjectionRunner, source: AsyncEventSource, tables: readonly ProjectionTable[]): Promise<CatalogCheck> =>
   inPgTransaction(pool, async (client) => {
@@ -26,7 +32,7 @@ export const pgCheckCatalog = (pool: Pool, runner: PgProjectionRunner, source: A
     for (const table of tables) {
       const liveRows = await count(client, `${quoteIdent(live)}.${table.name}`);
       counts.push({ table: table.name, rows: liveRows });
-      const difference = await compare(client, table, `${quoteIdent(live)}.${table.name}`, `${fresh}.${table.name}`, liveRows);
+      const difference = await compare(client, table, live, fresh, liveRows);
       if (difference !== undefined) differences.push(difference);
     }
     // Made and dropped in one transaction: no other host ever sees it.
@@ -41,16 +47,31 @@ const count = async (db: PgQueryable, table: string): Promise<number> => {
   return typeof n === 'number' ? n : 0;
 };
 
-const firstOnlyIn = async (db: PgQueryable, a: string, b: string, key: readonly string[]): Promise<string | null> => {
-  const order = key.map((k) => `d.${k === 'offset' ? '"offset"' : k}`).join(', ');
-  const [row] = await rawRows(db, `SELECT row_to_json(d)::text FROM (SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}) d ORDER BY ${order} LIMIT 1`);
+/** A table's rows as compared: its columns but a surrogate `id`, `dir_id` as the folder's tape and path. */
+const comparable = (columns: readonly string[], schema: string, table: string): string => {
+  const shown = columns.flatMap((c) => {
+    if (c === 'id') return [];
+    if (c === 'dir_id') return [`(SELECT tape FROM ${schema}.dirs d WHERE d.id = t.dir_id) AS dir_tape`, `(SELECT path FROM ${schema}.dirs d WHERE d.id = t.dir_id) AS dir_path`];
+    return [`t.${quoteIdent(c)}`];
+  });
+  return `SELECT ${shown.join(', ')} FROM ${schema}.${table} t`;
+};
+
+const firstOnlyIn = async (db: PgQueryable, a: string, b: string): Promise<string | null> => {
+  const [row] = await rawRows(db, `SELECT row_to_json(d)::text FROM (${a} EXCEPT ALL ${b}) d ORDER BY 1 LIMIT 1`);
   const json = row?.[0];
   return typeof json === 'string' ? json : null;
 };
 
 const compare = async (db: PgQueryable, table: ProjectionTable, live: string, fresh: string, liveRows: number): Promise<TableDifference | undefined> => {
-  const firstLive = await firstOnlyIn(db, live, fresh, table.key);
-  const firstReplayed = await firstOnlyIn(db, fresh, live, table.key);
+  const found = await rawRows(db, 'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [
+    live,
+    table.name,
+  ]);
+  const columns = found.map(([c]) => c).filter((c): c is string => typeof c === 'string');
+  const [a, b] = [comparable(columns, quoteIdent(live), table.name), comparable(columns, fresh, table.name)];
+  const firstLive = await firstOnlyIn(db, a, b);
+  const firstReplayed = await firstOnlyIn(db, b, a);
   if (firstLive === null && firstReplayed === null) return undefined;
-  return { table: table.name, liveRows, replayedRows: await count(db, fresh), firstLive, firstReplayed };
+  return { table: table.name, liveRows, replayedRows: await count(db, `${fresh}.${table.name}`), firstLive, firstReplayed };
 };
