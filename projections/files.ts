@@ -17,17 +17,8 @@ export const splitPath = (path: string): [string, string] => {
 const TAPE_OF_JOB = '(SELECT tape FROM file_jobs WHERE job = ?)';
 const ORDINAL_OF_JOB = '(SELECT ordinal FROM file_jobs WHERE job = ?)';
 
-/**
- * A folder's row, made once per tape. Asked first rather than left to the conflict: a
- * conflicting insert takes a number from PostgreSQL's id sequence (SQLite's rowid does not),
- * and ids must come out the same live and replayed (the catalog check compares them).
- */
 const ensureDir = (job: string, dir: string): Statement =>
-  sql(
-    `INSERT INTO dirs (tape, path) SELECT ${TAPE_OF_JOB}, ? WHERE NOT EXISTS (SELECT 1 FROM dirs WHERE tape = ${TAPE_OF_JOB} AND path = ?)
-     ON CONFLICT DO NOTHING`,
-    job, dir, job, dir,
-  );
+  sql(`INSERT INTO dirs (tape, path) VALUES (${TAPE_OF_JOB}, ?) ON CONFLICT DO NOTHING`, job, dir);
 
 const DIR_ID = `(SELECT id FROM dirs WHERE tape = ${TAPE_OF_JOB} AND path = ?)`;
 

@@ -21,7 +21,12 @@ export interface PgQueryConfig {
 
 /** The event store's transaction as the projection hook sees it (async-spec: `tx.query(sql, params)`). */
 export interface PgTx {
-  query(sql: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }>;
+  /**
+   * `name`, when the transaction's client takes it (node-postgres' `{ name, text, values }`),
+   * makes the statement a prepared one on that connection: planned once, not per event.
+   * An implementation may ignore it.
+   */
+  query(sql: string, params?: readonly unknown[], name?: string): Promise<{ rows: unknown[] }>;
 }
 
 const INT8 = 20;

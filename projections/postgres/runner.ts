@@ -6,8 +6,9 @@ import { decodeDomainEvent } from '../../domain/events';
 import type { Projection, Statement } from '../projection';
 import { isPlainIndex, projectionFingerprint } from '../schema';
 import { REPLAY_BATCH } from '../runner';
+import { mergeInserts } from './batch';
 import { quoteOffset } from './dialect';
-import { inPgTransaction, numberPlaceholders, PG_TYPES, toPgValue, type PgQueryable, type PgTx } from './pg-sql';
+import { inPgTransaction, numberPlaceholders, PG_TYPES, statementName, toPgValue, type PgQueryable, type PgTx } from './pg-sql';
 import { PG_PROJECTIONS } from './registry';
 
 /** The slice of an (async) event store a replay needs (async-spec: `lastPosition` is a Promise). */
@@ -38,7 +39,9 @@ const pgText = (sqlite: string): string => {
   return text;
 };
 
-const txOf = (db: PgQueryable): PgTx => ({ query: (text, params = []) => db.query({ text, values: [...params], types: PG_TYPES }) });
+const txOf = (db: PgQueryable): PgTx => ({
+  query: (text, params = [], name) => db.query({ text, values: [...params], types: PG_TYPES, ...(name === undefined ? {} : { name }) }),
+});
 
 /**
  * Applies projections to the catalog tables of a PostgreSQL database: projections/runner.ts
@@ -159,7 +162,7 @@ export class PgProjectionRunner {
       throw new Error(`event at position ${stored.position} (${stored.type}) does not decode: ${JSON.stringify(decoded.left)}`);
     }
     for (const p of projections) {
-      for (const statement of p.project(decoded.right, stored)) await run(tx, statement);
+      for (const statement of mergeInserts(p.project(decoded.right, stored))) await run(tx, statement);
     }
     if (decoded.right.type === 'TapeRecalled') await this.reproject(decoded.right.data.tape, stored.position, tx, projections);
   }
@@ -187,7 +190,10 @@ export class PgProjectionRunner {
   }
 }
 
-const run = (tx: PgTx, statement: Statement): Promise<unknown> => tx.query(pgText(statement.sql), statement.params.map(toPgValue));
+const run = (tx: PgTx, statement: Statement): Promise<unknown> => {
+  const text = pgText(statement.sql);
+  return tx.query(text, statement.params.map(toPgValue), statementName(text));
+};
 
 const createTables = async (tx: PgTx, projections: readonly Projection[], which: (ddl: string) => boolean = () => true): Promise<void> => {
   for (const ddl of RUNNER_TABLES) await tx.query(ddl);
