@@ -11,15 +11,16 @@ import { changeTapeLabel, createLabel } from '../../application/tags';
 import { testApp, type TestApp } from '../support/app';
 import { envelopesFor } from '../../application/recording';
 import type { DomainEvent } from '../../domain/events';
-import { JobId } from '../../domain/ids';
+import { JobId, VolumeUuid } from '../../domain/ids';
 import { TapeId } from '../../domain/tape-id';
-import { decodeOrThrow, sampleLabel } from '../support/events';
+import { decodeOrThrow, sampleLabel, uuid7 } from '../support/events';
 import { openPgCatalog } from '../../projections/postgres/catalog';
 import { assertSameAnswers, asyncHistory, asyncSource, pgTwin } from '../support/pg-catalog-twin';
 import { pgUnavailable, startScratchPg, type ScratchPg } from '../support/pg-scratch';
 
 const TAPE_A = '000001L9';
 const TAPE_B = '000002L9';
+const TAPE_C = '000003L9';
 
 const write = (root: string, rel: string, content: string, seconds: number): void => {
   const file = path.join(root, rel);
@@ -64,6 +65,16 @@ const history = async (t: TestApp): Promise<void> => {
   const b = decodeOrThrow(TapeId, TAPE_B);
   record(t, TAPE_B, `catalog-${TAPE_B}`, [{ type: 'TapeForgotten', data: { tape: b } }]);
   record(t, TAPE_B, `catalog-${TAPE_B}`, [{ type: 'TapeRecalled', data: { tape: b } }]);
+  // An encrypted tape, as its events say (sealed names stand in): its names stay out of the name index on both.
+  const c = decodeOrThrow(TapeId, TAPE_C);
+  const job = decodeOrThrow(JobId, uuid7(77));
+  record(t, TAPE_C, `tape-${TAPE_C}`, [
+    { type: 'TapeInitialised', data: { tape: c, generation: 'L9', capacityBytes: 18e12, description: 'sealed', volumeUuid: decodeOrThrow(VolumeUuid, uuid7(78)), format: 'lto-archive/1', encrypted: true, job } },
+  ]);
+  record(t, TAPE_C, `job-${job}`, [
+    { type: 'JobStarted', data: { job, tape: c, type: 'BACKUP', encrypted: true } },
+    { type: 'FilesArchived', data: { job, segment: 1, entries: [{ path: '/enc:a/enc:gnd.b', kind: 'file', size: 10, mtimeNs: '1', mode: 420, offset: 512 }] } },
+  ]);
 };
 
 const record = (t: TestApp, tape: string, stream: string, events: DomainEvent[]): void => {
@@ -86,7 +97,7 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
       await history(t);
       const pool: Pool = await server.pool();
       const pg = await pgTwin(pool, t.app.store);
-      assert.ok((await pg.catalog.tapes()).length === 2, 'both tapes are in the PostgreSQL catalog');
+      assert.ok((await pg.catalog.tapes()).length === 3, 'every tape is in the PostgreSQL catalog');
       await assertSameAnswers(t.app.catalog, pg.catalog);
     } finally {
       t.close();
