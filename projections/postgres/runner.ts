@@ -135,6 +135,15 @@ export class PgProjectionRunner {
     return replayed;
   }
 
+  /**
+   * A bulk load (a recovery importing a whole tape) with the indexes kept, unlike the SQLite
+   * runner's: on a shared catalog other hosts search and browse through them meanwhile, and
+   * dropping one would lock its table against them until the load commits.
+   */
+  withIndexesDeferred<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
   /** A runner for the catalog check's fresh tables: the same projections, nothing created or dropped on the way. */
   forCheck(): PgProjectionRunner {
     return new PgProjectionRunner(this.pool, this.projections, this.tapeHistory);
