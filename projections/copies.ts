@@ -23,7 +23,7 @@ export const copiesProjection: Projection = {
         if (d.copyOf === undefined) return [];
         return [
           sql(
-            'INSERT OR IGNORE INTO job_copies (job, tape, original_job, original_tape) VALUES (?, ?, ?, ?)',
+            'INSERT INTO job_copies (job, tape, original_job, original_tape) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
             d.job, d.tape, d.copyOf.job, d.copyOf.tape,
           ),
         ];

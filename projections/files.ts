@@ -1,6 +1,6 @@
 import type { ArchivedEntry, DomainEvent } from '../domain/events';
 import type { StoredEvent } from '../domain/envelope';
-import { sql, type Projection, type Statement } from './projection';
+import { inList, sql, type Projection, type Statement } from './projection';
 
 /**
  * `/a/b/c` → [`/a/b`, `c`]; `/a` → [`/`, `a`]. Paths are absolute, `/`-separated; one
@@ -18,7 +18,7 @@ const TAPE_OF_JOB = '(SELECT tape FROM file_jobs WHERE job = ?)';
 const ORDINAL_OF_JOB = '(SELECT ordinal FROM file_jobs WHERE job = ?)';
 
 const ensureDir = (job: string, dir: string): Statement =>
-  sql(`INSERT OR IGNORE INTO dirs (tape, path) VALUES (${TAPE_OF_JOB}, ?)`, job, dir);
+  sql(`INSERT INTO dirs (tape, path) VALUES (${TAPE_OF_JOB}, ?) ON CONFLICT DO NOTHING`, job, dir);
 
 const DIR_ID = `(SELECT id FROM dirs WHERE tape = ${TAPE_OF_JOB} AND path = ?)`;
 
@@ -64,11 +64,10 @@ const deleted = (job: string, path: string): Statement[] => {
 
 /** Segments gone from the tape: their entries no longer count as on it, nor their bytes as used (the sum of `segments`). */
 const lost = (job: string, segments: readonly number[]): Statement[] => {
-  const list = JSON.stringify(segments);
-  const inList = 'segment IN (SELECT value FROM json_each(?))';
+  const inSegments = `segment IN (${inList(segments)})`;
   return [
-    sql(`DELETE FROM segments WHERE job = ? AND ${inList}`, job, list),
-    sql(`DELETE FROM entries WHERE job = ? AND ${inList}`, job, list),
+    sql(`DELETE FROM segments WHERE job = ? AND ${inSegments}`, job, ...segments),
+    sql(`DELETE FROM entries WHERE job = ? AND ${inSegments}`, job, ...segments),
   ];
 };
 

@@ -31,3 +31,10 @@ export interface ProjectionTable {
 }
 
 export const bool = (b: boolean): number => (b ? 1 : 0);
+
+/**
+ * `?, ?, ?` for a list bound one value per placeholder: `IN (${inList(xs)})` reads the same
+ * in SQLite and PostgreSQL (SQLite's json_each has no PostgreSQL twin). An empty list is
+ * `NULL`, which nothing equals (PostgreSQL refuses `IN ()`).
+ */
+export const inList = (values: readonly unknown[]): string => (values.length === 0 ? 'NULL' : values.map(() => '?').join(', '));

@@ -44,8 +44,8 @@ export const setsProjection: Projection = {
       case 'TapeJoinedSet': {
         const d = event.data;
         return [
-          sql('INSERT OR IGNORE INTO tape_sets (name, copies, description, created_at) VALUES (?, ?, ?, ?)', d.set, d.copies, d.description, stored.at),
-          sql('INSERT OR IGNORE INTO set_tapes (tape, set_name, joined_at, position) VALUES (?, ?, ?, ?)', d.tape, d.set, stored.at, stored.position),
+          sql('INSERT INTO tape_sets (name, copies, description, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', d.set, d.copies, d.description, stored.at),
+          sql('INSERT INTO set_tapes (tape, set_name, joined_at, position) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', d.tape, d.set, stored.at, stored.position),
         ];
       }
       case 'TapeForgotten':

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../domain/events';
 import type { StoredEvent } from '../domain/envelope';
-import { sql, type Projection, type Statement } from './projection';
+import { inList, sql, type Projection, type Statement } from './projection';
 
 /**
  * Jobs that span tapes, and the files split across them. `span_parts` holds every part a
@@ -41,7 +41,7 @@ export const spansProjection: Projection = {
         if (next === undefined) return [];
         return [
           sql(
-            'INSERT OR IGNORE INTO span_parts (span, part, tape, job) SELECT span, part + 1, ?, ? FROM span_parts WHERE job = ?',
+            'INSERT INTO span_parts (span, part, tape, job) SELECT span, part + 1, ?, ? FROM span_parts WHERE job = ? ON CONFLICT DO NOTHING',
             next.tape, next.job, event.data.job,
           ),
         ];
@@ -51,15 +51,12 @@ export const spansProjection: Projection = {
         return event.data.entries.flatMap((e) =>
           e.extent === undefined || e.offset === undefined
             ? []
-            : [sql('INSERT OR IGNORE INTO file_extents (job, segment, offset, file_offset, file_size) VALUES (?, ?, ?, ?, ?)', job, segment, e.offset, e.extent.offset, e.extent.fileSize)],
+            : [sql('INSERT INTO file_extents (job, segment, offset, file_offset, file_size) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', job, segment, e.offset, e.extent.offset, e.extent.fileSize)],
         );
       }
       case 'SegmentsLost':
         return [
-          sql(
-            'DELETE FROM file_extents WHERE job = ? AND segment IN (SELECT value FROM json_each(?))',
-            event.data.job, JSON.stringify(event.data.segments),
-          ),
+          sql(`DELETE FROM file_extents WHERE job = ? AND segment IN (${inList(event.data.segments)})`, event.data.job, ...event.data.segments),
         ];
       case 'TapeForgotten':
         // A piece of a split file belongs to a part of a span: its extents go with the tape's parts, first.
@@ -74,4 +71,4 @@ export const spansProjection: Projection = {
 };
 
 const part = (span: string, number: number, tape: string, job: string): Statement =>
-  sql('INSERT OR IGNORE INTO span_parts (span, part, tape, job) VALUES (?, ?, ?, ?)', span, number, tape, job);
+  sql('INSERT INTO span_parts (span, part, tape, job) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', span, number, tape, job);

@@ -41,8 +41,8 @@ export const labelsProjection: Projection = {
         return [sql('DELETE FROM labels WHERE name = ?', event.data.label)];
       case 'TapeLabelled':
         return [
-          sql('INSERT OR IGNORE INTO labels (name, color, created_at) VALUES (?, ?, ?)', event.data.label, event.data.color, stored.at),
-          sql('INSERT OR IGNORE INTO tape_labels (tape, label, assigned_at) VALUES (?, ?, ?)', event.data.tape, event.data.label, stored.at),
+          sql('INSERT INTO labels (name, color, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', event.data.label, event.data.color, stored.at),
+          sql('INSERT INTO tape_labels (tape, label, assigned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', event.data.tape, event.data.label, stored.at),
         ];
       case 'TapeUnlabelled':
         return [sql('DELETE FROM tape_labels WHERE tape = ? AND label = ?', event.data.tape, event.data.label)];

@@ -73,7 +73,7 @@ export const tapesProjection: Projection = {
         const { tape, slot } = event.data;
         return [
           sql(
-            'INSERT OR IGNORE INTO key_slots (tape, id, kind, created, fingerprint, slot_json) VALUES (?, ?, ?, ?, ?, ?)',
+            'INSERT INTO key_slots (tape, id, kind, created, fingerprint, slot_json) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
             tape, slot.id, slot.kind, slot.created, slot.kind === 'rsa' ? slot.fingerprint : null, JSON.stringify(slot),
           ),
         ];
