@@ -43,12 +43,12 @@ const history = async (t: TestApp): Promise<void> => {
   write(src, 'docs/odd\u0001name.txt', 'control character', 1_700_000_005);
   const mounts: Record<string, string> = { [TAPE_A]: t.mountPoint('a'), [TAPE_B]: t.mountPoint('b') };
   for (const [barcode, mount] of Object.entries(mounts)) {
-    assert.ok(E.isRight(addTape(t.app, { barcode, mount, description: `tape ${barcode}`, generation: undefined })));
+    assert.ok(E.isRight(await addTape(t.app, { barcode, mount, description: `tape ${barcode}`, generation: undefined })));
   }
-  assert.ok(E.isRight(createSet(t.app, 'photos', '2', 'two copies')));
-  assert.ok(E.isRight(addTapeToSet(t.app, 'photos', TAPE_A, mounts[TAPE_A])));
-  assert.ok(E.isRight(createLabel(t.app, 'offsite', '#ff8800')));
-  assert.ok(E.isRight(changeTapeLabel(t.app, 'assign', TAPE_A, 'offsite', undefined)));
+  assert.ok(E.isRight(await createSet(t.app, 'photos', '2', 'two copies')));
+  assert.ok(E.isRight(await addTapeToSet(t.app, 'photos', TAPE_A, mounts[TAPE_A])));
+  assert.ok(E.isRight(await createLabel(t.app, 'offsite', '#ff8800')));
+  assert.ok(E.isRight(await changeTapeLabel(t.app, 'assign', TAPE_A, 'offsite', undefined)));
   const backup = async (tape: string, incremental: boolean) => {
     const r = await runBackup(t.app, { tape, sources: [src], incremental, excludes: [], checksum: false, dryRun: false, mount: mounts[tape]!, segmentTargetBytes: 4096 });
     assert.ok(E.isRight(r) && r.right.status === 'SUCCESS', JSON.stringify(r));
@@ -60,25 +60,25 @@ const history = async (t: TestApp): Promise<void> => {
   await backup(TAPE_A, true);
   await backup(TAPE_B, false);
   // A segment lost to an index rollback; a tape forgotten and read back (its rows projected again from its history).
-  const full = t.app.catalog.jobs({ tape: TAPE_A }).find((j) => j.type === 'BACKUP')!;
-  record(t, TAPE_A, `job-${full.id}`, [{ type: 'SegmentsLost', data: { job: decodeOrThrow(JobId, full.id), segments: [1, 99], reason: 'rolled back', detectedAt: '2026-12-01T00:00:00.000Z' } }]);
+  const full = (await t.app.catalog.jobs({ tape: TAPE_A })).find((j) => j.type === 'BACKUP')!;
+  await record(t, TAPE_A, `job-${full.id}`, [{ type: 'SegmentsLost', data: { job: decodeOrThrow(JobId, full.id), segments: [1, 99], reason: 'rolled back', detectedAt: '2026-12-01T00:00:00.000Z' } }]);
   const b = decodeOrThrow(TapeId, TAPE_B);
-  record(t, TAPE_B, `catalog-${TAPE_B}`, [{ type: 'TapeForgotten', data: { tape: b } }]);
-  record(t, TAPE_B, `catalog-${TAPE_B}`, [{ type: 'TapeRecalled', data: { tape: b } }]);
+  await record(t, TAPE_B, `catalog-${TAPE_B}`, [{ type: 'TapeForgotten', data: { tape: b } }]);
+  await record(t, TAPE_B, `catalog-${TAPE_B}`, [{ type: 'TapeRecalled', data: { tape: b } }]);
   // An encrypted tape, as its events say (sealed names stand in): its names stay out of the name index on both.
   const c = decodeOrThrow(TapeId, TAPE_C);
   const job = decodeOrThrow(JobId, uuid7(77));
-  record(t, TAPE_C, `tape-${TAPE_C}`, [
+  await record(t, TAPE_C, `tape-${TAPE_C}`, [
     { type: 'TapeInitialised', data: { tape: c, generation: 'L9', capacityBytes: 18e12, description: 'sealed', volumeUuid: decodeOrThrow(VolumeUuid, uuid7(78)), format: 'lto-archive/1', encrypted: true, job } },
   ]);
-  record(t, TAPE_C, `job-${job}`, [
+  await record(t, TAPE_C, `job-${job}`, [
     { type: 'JobStarted', data: { job, tape: c, type: 'BACKUP', encrypted: true } },
     { type: 'FilesArchived', data: { job, segment: 1, entries: [{ path: '/enc:a/enc:gnd.b', kind: 'file', size: 10, mtimeNs: '1', mode: 420, offset: 512 }] } },
   ]);
 };
 
-const record = (t: TestApp, tape: string, stream: string, events: DomainEvent[]): void => {
-  const stored = t.app.store.append(envelopesFor(t.app, stream, t.app.store.streamVersion(stream), events), { tape: decodeOrThrow(TapeId, tape), state: 'local' });
+const record = async (t: TestApp, tape: string, stream: string, events: DomainEvent[]): Promise<void> => {
+  const stored = await t.app.store.append(envelopesFor(t.app, stream, await t.app.store.streamVersion(stream), events), { tape: decodeOrThrow(TapeId, tape), state: 'local' });
   assert.ok(E.isRight(stored), JSON.stringify(stored));
 };
 
@@ -118,13 +118,13 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
       assert.ok(Number((await pool.query('SELECT min(id) AS id FROM dirs')).rows[0].id) > 1000, 'live ids come after the gap');
       const check = await pg.catalog.check();
       assert.deepEqual(check.differences, []);
-      assert.equal(check.events, t.app.store.lastPosition());
+      assert.equal(check.events, await t.app.store.lastPosition());
       assert.ok(check.tables.find((x) => x.table === 'entries')!.rows > 5);
 
       await pool.query('UPDATE jobs SET files = 99');
       assert.deepEqual((await pg.catalog.check()).differences.map((d) => d.table), ['jobs']);
 
-      await pg.runner.rebuild({ readAll: (f, b) => t.app.store.readAll(f, b), lastPosition: () => Promise.resolve(t.app.store.lastPosition()) });
+      await pg.runner.rebuild({ readAll: (f, b) => t.app.store.readAll(f, b), lastPosition: () => t.app.store.lastPosition() });
       assert.deepEqual((await pg.catalog.check()).differences, []);
       await assertSameAnswers(t.app.catalog, pg.catalog);
     } finally {
@@ -137,20 +137,20 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
     try {
       await history(t);
       const pg = await pgTwin(await server.pool(), t.app.store);
-      const jobs = t.app.catalog.jobs({ tape: TAPE_A }).filter((j) => j.type === 'BACKUP');
-      const paths = t.app.catalog.tapeContents(TAPE_A).versions.map((line) => {
+      const jobs = (await t.app.catalog.jobs({ tape: TAPE_A })).filter((j) => j.type === 'BACKUP');
+      const paths = (await t.app.catalog.tapeContents(TAPE_A)).versions.map((line) => {
         const [dir, name]: unknown[] = JSON.parse(line);
         return dir === '/' ? `/${String(name)}` : `${String(dir)}/${String(name)}`;
       });
       assert.ok(paths.length > 5);
       for (const tapes of [undefined, [TAPE_A, TAPE_B]]) {
-        const sqlite = t.app.catalog.baseline(TAPE_A, tapes);
+        const sqlite = await t.app.catalog.baseline(TAPE_A, tapes);
         const shared = await pg.catalog.baseline(TAPE_A, tapes);
         for (const p of [...paths, '/never/archived']) assert.deepEqual(shared.latest(p), sqlite.latest(p), p);
 
-        const sqliteScan = t.app.catalog.scanTable();
+        const sqliteScan = await t.app.catalog.scanTable();
         sqliteScan.finishFill();
-        const sqliteGone = sqliteScan.findGone(TAPE_A, ['/'], tapes);
+        const sqliteGone = await sqliteScan.findGone(TAPE_A, ['/'], tapes);
         const sqliteGonePaths = [...sqliteScan.gone()];
         const pgScan = await pg.catalog.scanTable();
         pgScan.finishFill();
@@ -159,10 +159,10 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
         assert.ok(sqliteGone > 3, 'an empty scan finds the tape\'s paths gone');
       }
       for (const job of jobs) {
-        const sqlite = t.app.catalog.restoreSelection();
+        const sqlite = await t.app.catalog.restoreSelection();
         const shared = await pg.catalog.restoreSelection();
         const clear = { tryOpen: (p: string) => p };
-        assert.equal(await shared.select(TAPE_A, job.ordinal, [], clear), sqlite.select(TAPE_A, job.ordinal, [], clear));
+        assert.equal(await shared.select(TAPE_A, job.ordinal, [], clear), await sqlite.select(TAPE_A, job.ordinal, [], clear));
         sqlite.settle();
         shared.settle();
         assert.deepEqual(shared.totals(), sqlite.totals());
@@ -210,14 +210,14 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
       const trail = asyncHistory(t.app.store);
       // Two hosts opening an empty shared catalog at once: one makes the tables, the other finds them.
       const [first] = await Promise.all([openPgCatalog(pool, source, trail), openPgCatalog(pool, source, trail)]);
-      assert.equal(await first.runner.catchUp(source), t.app.store.lastPosition());
+      assert.equal(await first.runner.catchUp(source), await t.app.store.lastPosition());
       assert.deepEqual((await first.catalog.check()).differences, []);
 
       // A projection behind the others (a newer version added it): replayed alone, from the start.
       await pool.query('DELETE FROM tape_labels');
       await pool.query("UPDATE projection_checkpoints SET position = 0 WHERE name = 'labels'");
-      assert.equal(await first.runner.catchUp(source), t.app.store.lastPosition());
-      assert.deepEqual(await first.catalog.labels.byTape(), t.app.catalog.labels.byTape());
+      assert.equal(await first.runner.catchUp(source), await t.app.store.lastPosition());
+      assert.deepEqual(await first.catalog.labels.byTape(), await t.app.catalog.labels.byTape());
       assert.equal(await first.runner.catchUp(source), 0, 'nothing left to catch up');
 
       // Tables of another shape (another version's fingerprint): dropped on open, built again by catch-up.

@@ -45,8 +45,8 @@ describe('the catalog on PostgreSQL, property', { skip: pgUnavailable() }, () =>
         try {
           const src = t.mountPoint('src');
           const mounts = TAPES.map((tape) => t.mountPoint(tape));
-          TAPES.forEach((barcode, i) => assert.ok(E.isRight(addTape(t.app, { barcode, mount: mounts[i]!, description: '', generation: undefined }))));
-          assert.ok(E.isRight(createLabel(t.app, 'offsite', '#ff8800')));
+          for (const [i, barcode] of TAPES.entries()) assert.ok(E.isRight(await addTape(t.app, { barcode, mount: mounts[i]!, description: '', generation: undefined })));
+          assert.ok(E.isRight(await createLabel(t.app, 'offsite', '#ff8800')));
           let tick = 1_700_000_000;
           for (const s of steps) {
             if (s.kind === 'write') {
@@ -58,14 +58,14 @@ describe('the catalog on PostgreSQL, property', { skip: pgUnavailable() }, () =>
             else if (s.kind === 'backup') {
               const r = await runBackup(t.app, { tape: TAPES[s.tape]!, sources: [src], incremental: s.incremental, excludes: [], checksum: false, dryRun: false, mount: mounts[s.tape]!, segmentTargetBytes: 4096 });
               assert.ok(E.isRight(r), JSON.stringify(r));
-            } else if (s.kind === 'label') changeTapeLabel(t.app, s.assign ? 'assign' : 'unassign', TAPES[s.tape]!, 'offsite', undefined);
-            else deleteLabel(t.app, 'offsite');
+            } else if (s.kind === 'label') await changeTapeLabel(t.app, s.assign ? 'assign' : 'unassign', TAPES[s.tape]!, 'offsite', undefined);
+            else await deleteLabel(t.app, 'offsite');
           }
           const pool = await server.pool();
           try {
             const pg = await pgTwin(pool, t.app.store);
-            for (const tape of TAPES) assert.deepEqual(await pg.catalog.tapeContents(tape), t.app.catalog.tapeContents(tape), tape);
-            assert.deepEqual(await pg.catalog.labels.byTape(), t.app.catalog.labels.byTape());
+            for (const tape of TAPES) assert.deepEqual(await pg.catalog.tapeContents(tape), await t.app.catalog.tapeContents(tape), tape);
+            assert.deepEqual(await pg.catalog.labels.byTape(), await t.app.catalog.labels.byTape());
             assert.deepEqual((await pg.catalog.check()).differences, []);
           } finally {
             await pool.end();
