@@ -197,6 +197,7 @@ const readStreaming = (app: App, volume: FolderTape, tape: TapeId, labelHash: st
     batchBytes = 0;
     if (E.isLeft(stored)) failure = stored.left;
     else imported += stored.right.imported.length;
+    app.crashPoint('recover-batch-imported');
   };
   const read = readJournal(volume.journalPath, labelHash, {
     onRecords: (settled) => {
