@@ -25,8 +25,8 @@ const DIR_ID = `(SELECT id FROM dirs WHERE tape = ${TAPE_OF_JOB} AND path = ?)`;
 /**
  * An event's entries (up to a few thousand): each folder they are in made once, then their
  * rows, many to a statement, each row's folder and the job's tape and ordinal found by a
- * join instead of three subqueries per row (what a statement per entry did was most of a
- * recovery's time). `n` orders the rows as the event lists them, so they get the ids one
+ * join instead of three subqueries per row (a statement per entry was the largest part of
+ * a recovery's time). `n` orders the rows as the event lists them, so they get the ids one
  * INSERT per entry would give them. LEFT JOINs: a job or folder not found leaves NULLs
  * that the NOT NULL columns refuse, as the INSERT per entry did, never a row dropped.
  * Integers are CAST so that PostgreSQL, which reads VALUES placeholders as text, sorts

@@ -173,7 +173,7 @@ export class ProjectionRunner {
   /**
    * A RowsStatement as few statements as the variable bound allows, its rows in order.
    * Statements are cached by row count; counts are powers of two (1,500 rows are 32 x 46
-   * + 8 + 4), so a few shapes serve every event.
+   * + 16 + 8 + 4), so a few shapes serve every event.
    */
   private runRows(statement: RowsStatement): void {
     const { width, params, after } = statement;
@@ -195,9 +195,11 @@ export class ProjectionRunner {
    * checkpointed into the database every 1000 pages (each rewrites the same index pages
    * again); one checkpoint at the end, with the durability set back, makes it all durable
    * before the command says it is done. Safe because what a bulk load commits comes from a
-   * tape: a power loss in between may lose its last commits (WAL mode never corrupts the
-   * file), which only means running the recovery again. Everything committed before it
-   * was synced already; another process's commit with synchronous=FULL syncs ours with it.
+   * tape: a power loss in between may lose its last commits, never corrupt the file, and
+   * what the WAL keeps is always a prefix of the commits (a recovery's own local events,
+   * its job and a recall, go with the imports after them), so running the recovery again
+   * completes it. Everything committed before it was synced already; another process's
+   * commit with synchronous=FULL syncs ours with it.
    */
   async withIndexesDeferred<T>(work: () => Promise<T>): Promise<T> {
     const plain = this.projections.flatMap((p) => p.schema).filter(isPlainIndex);
@@ -256,9 +258,9 @@ export class ProjectionRunner {
  */
 const MAX_VARIABLES = 32766;
 /**
- * Rows per statement: measured with SQLite 3.4x, a row costs least at 16-32 to a
- * statement (a third of one INSERT each); past a few hundred, a VALUES list of rows
- * with subqueries grows slower per row than one INSERT each.
+ * Rows per statement. Measured with SQLite 3.53 (100,000 entry rows, in memory): 16-64
+ * rows to a statement cost about 20% less CPU than one INSERT per row; a VALUES list of
+ * hundreds of rows with subqueries in each grew ten times slower per row.
  */
 const MAX_ROWS_PER_STATEMENT = 32;
 
