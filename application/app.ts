@@ -47,4 +47,6 @@ export type CrashPointName =
   | 'restore-chunk'
   // A restore hands the next entry to its writer; a verify has checked a segment (signal tests freeze there).
   | 'restore-entry'
-  | 'segment-verified';
+  | 'segment-verified'
+  // A recovery has committed a batch of the journal (its bulk import not finished: indexes dropped, commits not yet synced).
+  | 'recover-batch-imported';

@@ -203,6 +203,7 @@ const readStreaming = async (app: App, volume: FolderTape, tape: TapeId, labelHa
     batchBytes = 0;
     if (E.isLeft(stored)) failure = stored.left;
     else imported += stored.right.imported.length;
+    app.crashPoint('recover-batch-imported');
   };
   // Each batch is imported before the next megabyte is read: memory stays flat.
   const read = await readJournalAwaiting(volume.journalPath, labelHash, async (settled) => {

@@ -4,12 +4,45 @@ import type { DomainEvent } from '../domain/events';
 export type SqlValue = string | number | null;
 
 /** One SQL statement a projection wants run; the runner prepares and caches it. */
-export interface Statement {
+export type Statement = SingleStatement | RowsStatement;
+
+export interface SingleStatement {
   readonly sql: string;
   readonly params: readonly SqlValue[];
 }
 
-export const sql = (text: string, ...params: SqlValue[]): Statement => ({ sql: text, params });
+/** Where a RowsStatement's rows go in its SQL. */
+export const ROWS = '{rows}';
+
+/**
+ * One statement over many rows (a FilesArchived event's entries): `sql` holds `{rows}`
+ * where the rows' tuples go (`INSERT INTO t (a, b) VALUES {rows}`, or `... FROM (VALUES
+ * {rows}) AS v ...`), `row` is one row's tuple of placeholders, `params` every row's
+ * values one row after the other, and `after` the values of placeholders after the rows
+ * (none may come before them). The runner runs as many rows per statement as the
+ * database's bound on variables allows (portable SQL: SQLite and PostgreSQL both read
+ * multi-row VALUES), in order.
+ */
+export interface RowsStatement {
+  readonly sql: string;
+  readonly row: string;
+  /** Variables per row (the `?` in `row`). */
+  readonly width: number;
+  readonly params: readonly SqlValue[];
+  readonly after: readonly SqlValue[];
+}
+
+export const sql = (text: string, ...params: SqlValue[]): SingleStatement => ({ sql: text, params });
+
+/** `params` holds the rows' values one row after the other (a flat array: no array per row to collect). */
+export const rowsStatement = (text: string, row: string, params: readonly SqlValue[], after: readonly SqlValue[] = []): RowsStatement => {
+  const width = (row.match(/\?/g) ?? []).length;
+  if (width === 0 || params.length % width !== 0) throw new Error(`${params.length} values do not make rows of ${width}: ${row}`);
+  if (!text.includes(ROWS) || text.slice(0, text.indexOf(ROWS)).includes('?')) throw new Error(`no ${ROWS}, or placeholders before it: ${text}`);
+  return { sql: text, row, width, params, after };
+};
+
+export const isRowsStatement = (s: Statement): s is RowsStatement => 'row' in s;
 
 /**
  * A projection is pure: it declares its tables and turns one event into statements.

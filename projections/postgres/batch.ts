@@ -1,4 +1,4 @@
-import type { Statement } from '../projection';
+import { isRowsStatement, type Statement } from '../projection';
 
 /** Rows per merged INSERT: a FilesArchived event's 18 values a row stay far below PostgreSQL's 65,535 parameters. */
 export const ROWS_PER_INSERT = 1000;
@@ -21,7 +21,7 @@ export const mergeInserts = (statements: readonly Statement[]): Statement[] => {
     run = undefined;
   };
   for (const s of statements) {
-    const m = SINGLE_ROW.exec(s.sql);
+    const m = isRowsStatement(s) ? null : SINGLE_ROW.exec(s.sql);
     if (m === null) {
       flush();
       out.push(s);

@@ -3,7 +3,7 @@ import { lastValueFrom, concatMap } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { StoredEvent } from '../../domain/envelope';
 import { decodeDomainEvent } from '../../domain/events';
-import type { Projection, Statement } from '../projection';
+import { isRowsStatement, ROWS, type Projection, type SqlValue, type Statement } from '../projection';
 import { isPlainIndex, projectionFingerprint } from '../schema';
 import { REPLAY_BATCH } from '../runner';
 import { mergeInserts } from './batch';
@@ -33,7 +33,8 @@ const translated = new Map<string, string>();
 const pgText = (sqlite: string): string => {
   let text = translated.get(sqlite);
   if (text === undefined) {
-    text = numberPlaceholders(quoteOffset(sqlite));
+    // SQLite's INTEGER is 64-bit; PostgreSQL's is 32: a cast to it would overflow on sizes and offsets.
+    text = numberPlaceholders(quoteOffset(sqlite)).replaceAll(' AS INTEGER)', ' AS BIGINT)');
     translated.set(sqlite, text);
   }
   return text;
@@ -199,9 +200,27 @@ export class PgProjectionRunner {
   }
 }
 
-const run = (tx: PgTx, statement: Statement): Promise<unknown> => {
-  const text = pgText(statement.sql);
-  return tx.query(text, statement.params.map(toPgValue), statementName(text));
+/** Rows per statement of a RowsStatement: 18 values a row stay far below PostgreSQL's 65,535 parameters. */
+const ROWS_PER_STATEMENT = 1000;
+
+const runOne = (tx: PgTx, sqliteText: string, params: readonly SqlValue[]): Promise<unknown> => {
+  const text = pgText(sqliteText);
+  return tx.query(text, params.map(toPgValue), statementName(text));
+};
+
+/** A RowsStatement runs as many rows a statement as fit, in order (projections/projection.ts). */
+const run = async (tx: PgTx, statement: Statement): Promise<void> => {
+  if (!isRowsStatement(statement)) {
+    await runOne(tx, statement.sql, statement.params);
+    return;
+  }
+  const rows = statement.params.length / statement.width;
+  for (let first = 0; first < rows; first += ROWS_PER_STATEMENT) {
+    const count = Math.min(ROWS_PER_STATEMENT, rows - first);
+    const text = statement.sql.replace(ROWS, Array.from({ length: count }, () => statement.row).join(', '));
+    const params = statement.params.slice(first * statement.width, (first + count) * statement.width);
+    await runOne(tx, text, [...params, ...statement.after]);
+  }
 };
 
 const createTables = async (tx: PgTx, projections: readonly Projection[], which: (ddl: string) => boolean = () => true): Promise<void> => {
