@@ -73,6 +73,13 @@ describe('copies of encrypted tapes: same data key, slots bound to the copy tape
     assert.match(journal, new RegExp(`"copyOf":\\{"job":"${job}","tape":"${SRC}"\\}`));
   });
 
+  it('restore of the original reads its encrypted copy when only the copy is mounted, with the same unlock', () => {
+    const to = path.join(box.root, 'from-copy');
+    const restored = ok(box.lto(['restore', SRC, '--to', to, '--mount', dstMount, '--json'], WITH_KEY));
+    assert.equal((JSON.parse(restored.stdout) as { readFrom: { tape: string } | null }).readFrom?.tape, DST);
+    assert.deepEqual(treeFacts(path.join(to, source)), treeFacts(source));
+  });
+
   it('the copy tape recovered alone into a fresh catalog restores exactly with the same passphrase', () => {
     const db = path.join(box.root, 'alone.db');
     ok(box.lto(['--db', db, 'recover', '--mount', dstMount]));
@@ -94,5 +101,16 @@ describe('copies of encrypted tapes: same data key, slots bound to the copy tape
     refused(copy(PLAIN, plain, WITH_KEY), 2, /^error: cannot copy 000701L8 to 000704L8: 000701L8 is encrypted and 000704L8 is not: .*--key-of 000701L8`; nothing was written$/);
     refused(copy(OWN_KEY, third, WITH_KEY, ['--rekey']), 2, /^error: cannot copy 000701L8 to 000703L8: --rekey is not supported yet/);
     for (const mount of [third, plain]) assert.ok(!fs.existsSync(path.join(mount, 'LTO-ARCHIVE', 'jobs')) || fs.readdirSync(path.join(mount, 'LTO-ARCHIVE', 'jobs')).length === 0, 'nothing written');
+  });
+
+  it('migrates an encrypted tape onto a newer one that holds its key, read back against its hashes', () => {
+    const newer = box.mountPoint('newer');
+    ok(box.lto(['tape', 'add', '000705L9', '--mount', newer, '--key-of', SRC], WITH_KEY));
+    const migrated = ok(box.lto(['migrate', SRC, '--to', '000705L9', '--mount', srcMount, '--mount', newer, '--json'], WITH_KEY));
+    const report = JSON.parse(migrated.stdout) as { migrated: boolean; verified: number };
+    assert.deepEqual([report.migrated, report.verified], [true, 1]);
+    const to = path.join(box.root, 'from-newer');
+    ok(box.lto(['restore', '000705L9', '--to', to, '--mount', newer], WITH_KEY));
+    assert.deepEqual(treeFacts(path.join(to, source)), treeFacts(source));
   });
 });
