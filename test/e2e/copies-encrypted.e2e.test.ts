@@ -9,6 +9,7 @@ const SRC = '000701L8';
 const DST = '000702L8';
 const OWN_KEY = '000703L8';
 const PLAIN = '000704L8';
+const OWN_KEY_SET = '000706L8';
 const PASSPHRASE = 'correct horse battery';
 const WITH_KEY = { LTO_PASSPHRASE: PASSPHRASE };
 
@@ -101,6 +102,22 @@ describe('copies of encrypted tapes: same data key, slots bound to the copy tape
     refused(copy(PLAIN, plain, WITH_KEY), 2, /^error: cannot copy 000701L8 to 000704L8: 000701L8 is encrypted and 000704L8 is not: .*--key-of 000701L8`; nothing was written$/);
     refused(copy(OWN_KEY, third, WITH_KEY, ['--rekey']), 2, /^error: cannot copy 000701L8 to 000703L8: --rekey is not supported yet/);
     for (const mount of [third, plain]) assert.ok(!fs.existsSync(path.join(mount, 'LTO-ARCHIVE', 'jobs')) || fs.readdirSync(path.join(mount, 'LTO-ARCHIVE', 'jobs')).length === 0, 'nothing written');
+  });
+
+  it('copies a set of encrypted tapes onto a set whose tapes hold their key; a set tape under another key refuses the whole plan first', () => {
+    const offsite = box.mountPoint('offsite');
+    ok(box.lto(['set', 'create', 'sealed']));
+    ok(box.lto(['set', 'create', 'sealed-off']));
+    ok(box.lto(['set', 'add', 'sealed', SRC, '--mount', srcMount]));
+    ok(box.lto(['tape', 'add', OWN_KEY_SET, '--mount', box.mountPoint('own-set'), '--encrypt', 'passphrase', '--set', 'sealed-off'], WITH_KEY));
+    refused(box.lto(['copy', '--set', 'sealed', '--to-set', 'sealed-off', '--mount', srcMount, '--mount', offsite], WITH_KEY), 2, new RegExp(`^error: cannot copy ${SRC} to ${OWN_KEY_SET}: .*sealed under another data key`));
+    const sealedOff = box.mountPoint('sealed-off-2');
+    ok(box.lto(['set', 'create', 'sealed-off-2']));
+    ok(box.lto(['tape', 'add', '000707L8', '--mount', sealedOff, '--key-of', SRC, '--set', 'sealed-off-2'], WITH_KEY));
+    const copied = ok(box.lto(['copy', '--set', 'sealed', '--to-set', 'sealed-off-2', '--mount', srcMount, '--mount', sealedOff, '--json'], WITH_KEY));
+    const report = JSON.parse(copied.stdout) as { status: string; copies: CopyJson[] };
+    assert.equal(report.status, 'SUCCESS');
+    assert.deepEqual(report.copies.flatMap((c) => c.jobs.map((j) => [j.original, j.status])), [[job, 'SUCCESS']]);
   });
 
   it('migrates an encrypted tape onto a newer one that holds its key, read back against its hashes', () => {
