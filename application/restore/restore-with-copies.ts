@@ -66,7 +66,7 @@ export const restoreWithCopies = async (
   if (input.dryRun || report.right.status !== 'FAILED' || failed.length === 0 || report.right.tapes.length > 1) {
     return E.right({ ...report.right, readFrom, fallbacks: [] });
   }
-  return E.right(await fallBack(app, first, { ...report.right, readFrom, fallbacks: [] }, failed));
+  return E.right(await fallBack(app, first, { ...report.right, readFrom, fallbacks: [] }, failed, unlocked));
 };
 
 /**
@@ -91,7 +91,7 @@ const askForTapeOrCopy = async (app: App, wanted: TapeOrCopies, tapes: RestoreTa
 };
 
 /** The files the first tape could not give, from each other mounted copy of the tree in turn, until none is left. */
-const fallBack = async (app: App, input: RestoreInput, report: RestoreWithCopiesReport, failed: readonly RestoreProblem[]): Promise<RestoreWithCopiesReport> => {
+const fallBack = async (app: App, input: RestoreInput, report: RestoreWithCopiesReport, failed: readonly RestoreProblem[], unlocked: Unlocked | undefined): Promise<RestoreWithCopiesReport> => {
   const tape = tapeIdFromInput(input.tape);
   const asOf = E.isRight(tape) ? findBackupJob(app, tape.right, input.job) : undefined;
   if (asOf === undefined || E.isLeft(asOf) || E.isLeft(tape)) return report;
@@ -102,7 +102,7 @@ const fallBack = async (app: App, input: RestoreInput, report: RestoreWithCopies
     const where = mountOfCopy(app, copy.tape, [input.mount, ...(input.mounts ?? [])]);
     if (where === undefined) continue;
     const folders = keepFolderTimes(input.to, input.stripComponents, missing.map((p) => p.path));
-    const again = await runRestore(app, { ...input, tape: copy.tape, job: copy.job, mount: where.mount, mounts: [], onlyWritten: false, paths: missing.map((p) => literalGlob(p.path)) });
+    const again = await runRestore(app, { ...input, tape: copy.tape, job: copy.job, mount: where.mount, mounts: [], onlyWritten: false, paths: missing.map((p) => literalGlob(p.path)) }, undefined, unlocked);
     folders.putBack();
     if (E.isLeft(again)) continue;
     const stillFailing = new Set(again.right.problems.filter((p) => !KEPT_KINDS.includes(p.kind)).map((p) => p.path));

@@ -130,4 +130,18 @@ describe('copies of encrypted tapes: same data key, slots bound to the copy tape
     ok(box.lto(['restore', '000705L9', '--to', to, '--mount', newer], WITH_KEY));
     assert.deepEqual(treeFacts(path.join(to, source)), treeFacts(source));
   });
+
+  it('a damaged chunk of the original: its files are read from the encrypted copy, one line each, the tree exact', () => {
+    const [first] = segmentsOf(srcMount, job);
+    const bytes = fs.readFileSync(first ?? '');
+    bytes[4096] = (bytes[4096] ?? 0) ^ 0xff;
+    fs.writeFileSync(first ?? '', bytes);
+    const to = path.join(box.root, 'fallback');
+    const restored = ok(box.lto(['restore', SRC, '--to', to, '--mount', srcMount, '--mount', dstMount, '--json'], WITH_KEY));
+    const report = JSON.parse(restored.stdout) as { status: string; fallbacks: { tape: string }[] };
+    assert.equal(report.status, 'SUCCESS');
+    assert.ok(report.fallbacks.length > 0);
+    assert.deepEqual([...new Set(report.fallbacks.map((f) => f.tape))], [DST]);
+    assert.deepEqual(treeFacts(path.join(to, source)), treeFacts(source));
+  });
 });
