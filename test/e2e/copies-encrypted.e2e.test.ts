@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { refused, sandbox, type CliResult, type Sandbox } from '../support/cli';
+import { Pty } from '../support/pty';
 import { treeFacts } from '../support/trees';
 
 const SRC = '000701L8';
@@ -129,6 +130,22 @@ describe('copies of encrypted tapes: same data key, slots bound to the copy tape
     const to = path.join(box.root, 'from-newer');
     ok(box.lto(['restore', '000705L9', '--to', to, '--mount', newer], WITH_KEY));
     assert.deepEqual(treeFacts(path.join(to, source)), treeFacts(source));
+  });
+
+  it('on a terminal, the passphrase is asked once, hidden, for both tapes', async () => {
+    const mount = box.mountPoint('asked');
+    ok(box.lto(['tape', 'add', '000708L8', '--mount', mount, '--key-of', SRC], WITH_KEY));
+    const pty = new Pty(['copy', SRC, '000708L8', '--mount-src', srcMount, '--mount-dst', mount], { HOME: box.root, LTO_HOME: box.home, NO_COLOR: '1' });
+    try {
+      await pty.waitFor(new RegExp(`Passphrase for tape ${SRC}`));
+      await pty.type(`${PASSPHRASE}\r`);
+      assert.equal(await pty.exitCode(60_000), 0, pty.text());
+    } finally {
+      pty.kill();
+    }
+    assert.ok(!pty.text().includes('Passphrase for tape 000708L8'), 'asked once: the same passphrase opens the copy tape');
+    assert.ok(!pty.text().includes(PASSPHRASE), 'the passphrase is not echoed');
+    assert.match(pty.text(), new RegExp(`-> 000708L8 as \\S+ SUCCESS`));
   });
 
   it('a damaged chunk of the original: its files are read from the encrypted copy, one line each, the tree exact', () => {
