@@ -9,7 +9,7 @@ import { tapeDecider, type TapeState } from '../domain/tape/tape';
 import { capacityOf, type Generation, type TapeId } from '../domain/tape-id';
 import type { KeySlot } from '../domain/key-slots';
 import type { VolumeLabel } from '../domain/volume-label';
-import { passphraseSlot, rsaSlot } from '../infrastructure/crypto/key-slot-sealing';
+import { passphraseSlot, rebindSlots, rsaSlot } from '../infrastructure/crypto/key-slot-sealing';
 import { TapeKeys } from '../infrastructure/crypto/tape-keys';
 import { defaultTapeFolder } from '../infrastructure/data-dir';
 import { ltfsCapacity, ltfsIdentity } from '../infrastructure/tape/ltfs-attributes';
@@ -22,6 +22,7 @@ import { checkLtfsCartridge } from './ltfs-cartridge';
 import { generationFor } from './tape-id-input';
 import { openTapeSession, type MountSource } from './tape-session';
 import { isForgotten } from './forget-tape';
+import type { OpeningSecret } from './unlock';
 
 export interface AddTapeInput {
   readonly barcode: string;
@@ -33,8 +34,21 @@ export interface AddTapeInput {
    * partitioned cartridge, or a folder standing in for a small tape); recorded in its events.
    */
   readonly capacityBytes?: number;
-  /** An encrypted tape: a slot for the passphrase and one per public key (at least one of them). */
-  readonly encryption?: { readonly passphrase: string | undefined; readonly publicKeys: readonly KeyObject[] };
+  /** An encrypted tape: a slot for the passphrase and one per public key (at least one of them, or `keyOf`). */
+  readonly encryption?: {
+    readonly passphrase: string | undefined;
+    readonly publicKeys: readonly KeyObject[];
+    /** `--key-of SRC`: the data key of another tape (unlocked), its slots that the secret opened bound to this tape. */
+    readonly keyOf?: KeyOfTape;
+  };
+}
+
+/** An unlocked tape whose data key a new tape takes, so that copies of its jobs stay sealed as they are. */
+export interface KeyOfTape {
+  readonly tape: TapeId;
+  readonly dataKey: Buffer;
+  readonly slots: readonly KeySlot[];
+  readonly secret: OpeningSecret;
 }
 
 export interface AddTapeResult {
@@ -166,14 +180,17 @@ interface Initialisation {
 }
 
 /**
- * The key slots of a new tape: a random data key, wrapped once per secret. The data
+ * The key slots of a new tape: a random data key (or, `--key-of`, the other tape's, with
+ * the slots its secret opened bound to this tape), wrapped once per secret. The data
  * key itself is dropped here: from now on only a slot's secret gets it back.
  */
 const newKeySlots = (app: App, tape: TapeId, encryption: AddTapeInput['encryption']): KeySlot[] => {
   if (encryption === undefined) return [];
-  const { dataKey } = TapeKeys.generate();
+  const keyOf = encryption.keyOf;
+  const { dataKey } = keyOf === undefined ? TapeKeys.generate() : new TapeKeys(keyOf.dataKey);
   const created = app.clock().toISOString();
-  const slots: KeySlot[] = encryption.publicKeys.map((key) => rsaSlot(tape, dataKey, key, created));
+  const slots: KeySlot[] = keyOf === undefined ? [] : rebindSlots(keyOf.tape, tape, keyOf.slots, dataKey, keyOf.secret);
+  slots.push(...encryption.publicKeys.map((key) => rsaSlot(tape, dataKey, key, created)));
   if (encryption.passphrase !== undefined) slots.push(passphraseSlot(tape, dataKey, encryption.passphrase, created));
   dataKey.fill(0);
   return slots;

@@ -29,6 +29,8 @@ export type AppError =
   /** A media code earlier versions accepted that is not LTO's (L10): refused for a new tape or label. */
   | { readonly _tag: 'LegacyMediaCode'; readonly input: string; readonly detail: string }
   | { readonly _tag: 'TapeNotMounted'; readonly tape: TapeId; readonly tried: readonly string[] }
+  /** A restore's tape is not mounted and neither is any copy of its tree: the tapes to mount, each with its location. */
+  | { readonly _tag: 'TapeOrCopyNotMounted'; readonly tape: TapeId; readonly places: readonly { readonly tape: TapeId; readonly location: string }[]; readonly tried: readonly string[] }
   /** A blank LTFS cartridge whose barcode is the tape asked for: it was never added (or its label is gone). */
   | { readonly _tag: 'CartridgeNotInitialised'; readonly tape: TapeId; readonly mount: string }
   | { readonly _tag: 'WrongTapeMounted'; readonly expected: TapeId; readonly found: string; readonly mount: string }

@@ -49,12 +49,27 @@ export const privateKeyFrom = async (secrets: Secrets, path: string): Promise<E.
 
 const isKey = (value: KeyObject | KeyFileProblem): value is KeyObject => !('_tag' in value);
 
+/** The secret that opened a tape: kept only as long as a command needs it (to bind its slots to a copy tape). */
+export interface OpeningSecret {
+  readonly passphrase?: string;
+  readonly privateKey?: KeyObject;
+}
+
 /**
  * Unlocks an encrypted tape with the secret given: a private key (--key) is tried on the
  * RSA slots, else the passphrase on the passphrase slots. The slot's AEAD tag is the
  * only check; no hash of any key is kept. WrongKey when nothing opens.
  */
-export const unlockTape = async (app: App, tape: TapeId, secrets: Secrets, knownSlots?: readonly KeySlot[]): Promise<E.Either<AppError, TapeKeys>> => {
+export const unlockTape = async (app: App, tape: TapeId, secrets: Secrets, slots?: readonly KeySlot[]): Promise<E.Either<AppError, TapeKeys>> =>
+  E.map((opened: { readonly keys: TapeKeys }) => opened.keys)(await openTape(app, tape, secrets, slots));
+
+/** As unlockTape, with the secret that opened it. */
+export const openTape = async (
+  app: App,
+  tape: TapeId,
+  secrets: Secrets,
+  knownSlots?: readonly KeySlot[],
+): Promise<E.Either<AppError, { readonly keys: TapeKeys; readonly secret: OpeningSecret }>> => {
   const slots = knownSlots ?? (await app.catalog.keySlots(tape));
   if (slots.length === 0) return E.left({ _tag: 'NoKeySlots', tape });
   if (secrets.keyFile !== undefined) {
@@ -62,7 +77,9 @@ export const unlockTape = async (app: App, tape: TapeId, secrets: Secrets, known
     if (E.isLeft(key)) return key;
     if (!slots.some((s) => s.kind === 'rsa')) return E.left({ _tag: 'WrongKey', tape, tried: 'private key', detail: 'the tape has no RSA slot' });
     const dataKey = unlockSlots(tape, slots, { privateKey: key.right });
-    return dataKey === undefined ? E.left({ _tag: 'WrongKey', tape, tried: 'private key', detail: 'it opens none of its RSA slots' }) : E.right(new TapeKeys(dataKey));
+    return dataKey === undefined
+      ? E.left({ _tag: 'WrongKey', tape, tried: 'private key', detail: 'it opens none of its RSA slots' })
+      : E.right({ keys: new TapeKeys(dataKey), secret: { privateKey: key.right } });
   }
   if (!slots.some((s) => s.kind === 'passphrase')) {
     return E.left({ _tag: 'SecretNeeded', what: `a private key for tape ${tape} (it has only RSA slots)`, options: '--key FILE' });
@@ -72,7 +89,9 @@ export const unlockTape = async (app: App, tape: TapeId, secrets: Secrets, known
   const passphrase = given.right;
   if (passphrase === undefined) return E.left({ _tag: 'SecretNeeded', what: `the passphrase of tape ${tape}`, options: SECRET_OPTIONS });
   const dataKey = unlockSlots(tape, slots, { passphrase });
-  return dataKey === undefined ? E.left({ _tag: 'WrongKey', tape, tried: 'passphrase', detail: 'it opens none of its slots' }) : E.right(new TapeKeys(dataKey));
+  return dataKey === undefined
+    ? E.left({ _tag: 'WrongKey', tape, tried: 'passphrase', detail: 'it opens none of its slots' })
+    : E.right({ keys: new TapeKeys(dataKey), secret: { passphrase } });
 };
 
 /** A tape's names and keys for a command: plain tapes need nothing; encrypted ones are unlocked. */
@@ -102,4 +121,20 @@ export const tapeForJob = async (
     return E.left({ _tag: 'SecretNeeded', what: `the key of tape ${tape}`, options: withoutKey === undefined ? 'an unlock' : `an unlock, or ${withoutKey.option}` });
   }
   return E.right({ tape, known, names: unlocked?.names ?? PLAIN_NAMES });
+};
+
+/**
+ * `tape add NEW --key-of SRC`: SRC unlocked (its passphrase asked as a restore asks it),
+ * for NEW to take its data key: copies of SRC's jobs onto NEW stay sealed as they are.
+ */
+export const keyOfTape = async (app: App, input: string, secrets: Secrets): Promise<E.Either<AppError, { readonly tape: TapeId; readonly dataKey: Buffer; readonly slots: readonly KeySlot[]; readonly secret: OpeningSecret }>> => {
+  const parsed = tapeIdFromInput(input);
+  if (E.isLeft(parsed)) return parsed;
+  const tape = parsed.right;
+  const known = await app.catalog.tape(tape);
+  if (known === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
+  if (!known.encrypted) return E.left({ _tag: 'TapeNotEncrypted', tape });
+  const slots = await app.catalog.keySlots(tape);
+  const opened = await openTape(app, tape, secrets, slots);
+  return E.map((o: { readonly keys: TapeKeys; readonly secret: OpeningSecret }) => ({ tape, dataKey: o.keys.dataKey, slots, secret: o.secret }))(opened);
 };

@@ -13,6 +13,13 @@ export interface Rendered {
 
 const list = (items: readonly string[]): string => items.join('; ');
 
+/** "mount A00012 (Vault B) or its copy B00003 (library)": the tape first, then its copies, each with where it is. */
+export const tapesToMount = (places: readonly { readonly tape: string; readonly location: string }[]): string => {
+  const [first, ...copies] = places.map((p) => `${p.tape} (${p.location})`);
+  if (copies.length === 0) return `mount ${first ?? ''}`;
+  return `mount ${first ?? ''} or ${copies.length === 1 ? 'its copy' : 'one of its copies'} ${copies.join(', ')}`;
+};
+
 /** The one place where every error becomes one line for a person and one exit code. */
 /** A write that meets these found the tape's mount gone (ENOENT: the folder below an unmounted mount point). */
 const MOUNT_GONE_CODES = new Set(['ENOTCONN', 'ENOENT', 'ENODEV']);
@@ -70,6 +77,11 @@ export const renderError = (error: AppError): Rendered => {
     case 'TapeNotMounted':
       return {
         message: `tape ${error.tape} is not mounted (looked in ${list(error.tried)}): mount it and give --mount PATH`,
+        exit: EXIT.TAPE,
+      };
+    case 'TapeOrCopyNotMounted':
+      return {
+        message: `tape ${error.tape} is not mounted${error.tried.length === 0 ? '' : ` (looked in ${list(error.tried)})`}: ${tapesToMount(error.places)} and give --mount PATH`,
         exit: EXIT.TAPE,
       };
     case 'WrongTapeMounted':

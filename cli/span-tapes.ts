@@ -6,7 +6,7 @@ import type { AppError } from '../application/errors';
 import { mountedTape } from '../application/span/mounted-tape';
 import { tapeIdFromInput } from '../application/tape-id-input';
 import type { TapeId } from '../domain/tape-id';
-import { renderError } from './errors';
+import { renderError, tapesToMount } from './errors';
 import type { Io } from './io';
 import { unlockForCommand } from './key-options';
 import type { SecretOptions } from './secrets';
@@ -61,4 +61,7 @@ export const restoreTapes = (io: Io, app: App, secrets: SecretOptions, ask: Ask 
     return askMountPoint(io, app, ask, tape, `Tape ${part} of ${parts} is needed next: mount ${tape} and give its mount point (Ctrl-D: stop)`, problem);
   },
   unlock: (tape) => unlockForCommand(io, app, tape, secrets),
+  ...(ask === undefined
+    ? {}
+    : { oneOf: async (tape, places, problem) => askMountPoint(io, app, ask, tape, `Mount ${tapesToMount(places).replace(/^mount /, '')}, and give its mount point (Ctrl-D: stop)`, problem) }),
 });

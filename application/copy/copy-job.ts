@@ -6,6 +6,7 @@ import type { TapeId } from '../../domain/tape-id';
 import { copySegment, removeEmptyFolder } from '../../infrastructure/copy/segment-copy';
 import { protectClosedSegment } from '../../infrastructure/segment/protect-segment';
 import { segmentPath } from '../../infrastructure/tape/layout';
+import type { SegmentKeys } from '../../infrastructure/restore/segment-source';
 import type { StopRequest } from '../../infrastructure/stop-signals';
 import type { ExpectedFile, SegmentCheck } from '../../infrastructure/verify/segment-check';
 import type { App } from '../app';
@@ -43,6 +44,8 @@ export interface CopyJobContext {
   readonly from: TapeId;
   readonly to: TapeSession;
   readonly names: Names;
+  /** An encrypted source's keys: its segments' chunk tags and keyed file hashes are checked on the way. */
+  readonly keys?: SegmentKeys;
   readonly stop?: () => StopRequest | undefined;
   readonly onBytes: (bytes: number) => void;
 }
@@ -142,7 +145,7 @@ const copyOne = (context: CopyJobContext, source: SourceJob, segment: SourceSegm
   const c = segment.closed;
   const expected = { path: place(source.started.job, c.segment), bytes: c.bytes, sha256: c.sha256, files: expectedFiles(segment.entries) };
   let seen = 0;
-  const copied = copySegment(expected, segmentPath(context.to.mount, job, c.segment), undefined, (n) => {
+  const copied = copySegment(expected, segmentPath(context.to.mount, job, c.segment), context.keys, (n) => {
     context.onBytes(n - seen);
     seen = n;
   });

@@ -7,7 +7,8 @@ import type { App } from '../app';
 import { currentTape, setTapes } from '../backup/set-target';
 import type { AppError } from '../errors';
 import { existingSet } from '../sets';
-import { copyStep, placeJobs, type CopyStep, type Wanted } from './place-jobs';
+import { checkStepKeys, copyStep, placeJobs, type CopyStep, type Wanted } from './place-jobs';
+import type { CopyKeys } from './copy-keys';
 import { readSourceJob, spansTapes } from './source-job';
 import type { AskForTape, CopyProgress, CopyReport } from './run-copy';
 
@@ -19,6 +20,7 @@ export interface SetCopyInput {
   readonly stage?: string;
   readonly breakLock?: boolean;
   readonly stop?: () => StopRequest | undefined;
+  readonly keys?: CopyKeys;
 }
 
 
@@ -53,6 +55,8 @@ export const runSetCopy = async (app: App, input: SetCopyInput, progress?: Subje
   const planned = await planSetCopy(app, input.from, input.to);
   if (E.isLeft(planned)) return planned;
   const { steps, alreadyCopied, skipped } = planned.right;
+  const keys = await checkStepKeys(app, steps, input.keys);
+  if (E.isLeft(keys)) return keys;
   const copies: CopyReport[] = [];
   const base = { from: input.from.trim(), to: input.to.trim(), alreadyCopied, skipped };
   for (const step of steps) {
@@ -82,8 +86,6 @@ export const planSetCopy = async (app: App, fromInput: string, toInput: string):
   const targets = members.filter(inService);
   if (members.length === 0) return E.left({ _tag: 'SetHasNoTapes', set: to.right.set });
   if (targets.length === 0) return E.left({ _tag: 'SetFull', set: to.right.set, tapes: members });
-  const encrypted = [...sources, ...targets].find((tape) => views.get(tape)?.encrypted === true);
-  if (encrypted !== undefined) return refuse(`${encrypted} is encrypted: copies of or onto encrypted tapes are not supported yet`);
   const wanted: Wanted[] = [];
   const skipped: { job: string; reason: string }[] = [];
   let alreadyCopied = 0;

@@ -12,7 +12,8 @@ import { mountOfSetTape } from '../backup/set-target';
 import type { AppError } from '../errors';
 import { changeTapeService, refuseRetired } from '../tape-service';
 import { tapeIdFromInput } from '../tape-id-input';
-import { copyStep, placeJobs, type CopyStep, type Wanted } from './place-jobs';
+import { checkStepKeys, copyStep, placeJobs, type CopyStep, type Wanted } from './place-jobs';
+import type { CopyKeys } from './copy-keys';
 import type { AskForTape, CopyProgress, CopyReport } from './run-copy';
 import { readSourceJob, spansTapes } from './source-job';
 
@@ -24,6 +25,7 @@ export interface MigrateInput {
   readonly stage?: string;
   readonly breakLock?: boolean;
   readonly stop?: () => StopRequest | undefined;
+  readonly keys?: CopyKeys;
 }
 
 export interface MigrateReport {
@@ -60,6 +62,8 @@ export const runMigrate = async (app: App, input: MigrateInput, progress?: Subje
   const planned = await planMigration(app, input.from, input.to);
   if (E.isLeft(planned)) return planned;
   const { from, to, steps, alreadyCopied } = planned.right;
+  const keys = await checkStepKeys(app, steps, input.keys);
+  if (E.isLeft(keys)) return keys;
   const notMigrated = [...planned.right.notMigrated];
   const copies: CopyReport[] = [];
   let verified = 0;

@@ -6,6 +6,7 @@ import type { AppError } from '../errors';
 import { runCopy, type AskForTape, type CopyProgress, type CopyReport } from './run-copy';
 import type { TapeId } from '../../domain/tape-id';
 import type { App } from '../app';
+import { CopyKeys } from './copy-keys';
 
 /** A job to copy: of which tape, and how many bytes its segments hold. */
 export interface Wanted {
@@ -58,7 +59,18 @@ export interface StepOptions {
   readonly stage?: string;
   readonly breakLock?: boolean;
   readonly stop?: () => StopRequest | undefined;
+  /** Encrypted tapes: how they are unlocked, once for every step. */
+  readonly keys?: CopyKeys;
 }
+
+/** Each tape-to-tape step's keys checked before the first is run: a step that cannot be made refuses the whole plan. */
+export const checkStepKeys = async (app: App, steps: readonly CopyStep[], keys: CopyKeys | undefined): Promise<E.Either<AppError, void>> => {
+  for (const step of steps) {
+    const checked = await (keys ?? new CopyKeys(app, undefined)).forCopy(step.from, step.to);
+    if (E.isLeft(checked)) return checked;
+  }
+  return E.right(undefined);
+};
 
 /** Runs one step of a plan: its jobs copied from one tape to another, each found among the mounts. */
 export const copyStep = async (
@@ -80,6 +92,7 @@ export const copyStep = async (
       ...(mountTo === undefined ? {} : { mountTo }),
       ...(options.stage === undefined ? {} : { stage: options.stage }),
       breakLock: options.breakLock === true,
+      ...(options.keys === undefined ? {} : { keys: options.keys }),
       ...(options.stop === undefined ? {} : { stop: options.stop }),
     },
     progress,

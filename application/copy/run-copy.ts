@@ -12,7 +12,9 @@ import type { JobView } from '../../projections/ports/job-queries';
 import type { App } from '../app';
 import type { AppError } from '../errors';
 import { findBackupJob } from '../jobs-lookup';
-import { PLAIN_NAMES } from '../entry-names';
+import { PLAIN_NAMES, sealedNames } from '../entry-names';
+import type { TapeKeys } from '../../infrastructure/crypto/tape-keys';
+import { CopyKeys } from './copy-keys';
 import { segmentsInTapeOrder } from '../segment-order';
 import { withTapeLock } from '../hold-tape-lock';
 import { openTapeSession, type TapeSession } from '../tape-session';
@@ -31,6 +33,8 @@ export interface CopyInput {
   /** One drive: read the source into this folder first, then write the destination from it. */
   readonly stage?: string;
   readonly rekey?: boolean;
+  /** Encrypted tapes: how they are unlocked (one per command, so each tape is unlocked once). */
+  readonly keys?: CopyKeys;
   readonly breakLock?: boolean;
   readonly stop?: () => StopRequest | undefined;
 }
@@ -72,14 +76,16 @@ export const runCopy = async (app: App, input: CopyInput, progress?: Subject<Cop
   if (E.isLeft(room)) return room;
   const base = { from, to, alreadyCopied, skipped };
   if (todo.length === 0) return E.right({ ...base, status: 'SUCCESS', jobs: [], bytes: 0 });
+  const keys = await (input.keys ?? new CopyKeys(app, undefined)).forCopy(from, to);
+  if (E.isLeft(keys)) return keys;
   let done = 0;
   const onBytes = (n: number): void => {
     done += n;
     progress?.next({ bytes: done, totalBytes: input.stage === undefined ? totalBytes : 2 * totalBytes });
   };
   const copied = input.stage === undefined
-    ? await copyDirect(app, input, { from, to, todo }, onBytes)
-    : await copyStaged(app, input, { from, to, todo, totalBytes }, onBytes, ask);
+    ? await copyDirect(app, input, { from, to, todo, keys: keys.right }, onBytes)
+    : await copyStaged(app, input, { from, to, todo, totalBytes, keys: keys.right }, onBytes, ask);
   if (E.isLeft(copied)) return copied;
   const jobs = copied.right;
   // A stop before every job was copied (while staging too) leaves the rest uncopied: INTERRUPTED.
@@ -98,10 +104,7 @@ const checkTapes = async (app: App, input: CopyInput): Promise<E.Either<AppError
   for (const tape of [from.right, to.right]) if ((await app.catalog.tape(tape)) === undefined) return E.left({ _tag: 'TapeNotRegistered', tape });
   const inService = await refuseRetired(app, to.right);
   if (E.isLeft(inService)) return inService;
-  if (input.rekey === true) return refuse('--rekey is not supported yet');
-  if ((await app.catalog.tape(from.right))?.encrypted === true || (await app.catalog.tape(to.right))?.encrypted === true) {
-    return refuse('copies of or onto encrypted tapes are not supported yet (a copy keeps the names and data sealed under the original\'s key)');
-  }
+  if (input.rekey === true) return refuse('--rekey is not supported yet: copy onto a tape added with `lto tape add <barcode> --key-of ' + from.right + '`');
   return E.right({ from: from.right, to: to.right });
 };
 
@@ -177,7 +180,7 @@ const runJobs = async (context: CopyJobContext, jobs: readonly SourceJob[], plac
 const copyDirect = async (
   app: App,
   input: CopyInput,
-  plan: { from: TapeId; to: TapeId; todo: readonly SourceJob[] },
+  plan: { from: TapeId; to: TapeId; todo: readonly SourceJob[]; keys: TapeKeys | undefined },
   onBytes: (n: number) => void,
 ): Promise<E.Either<AppError, CopiedJob[]>> => {
   const source = await openTapeSession(app, plan.from, input.mountFrom, 'read');
@@ -189,13 +192,16 @@ const copyDirect = async (
   const room = roomOnMount(plan.from, plan.to, target.right.mount, needed, 'the mount');
   if (E.isLeft(room)) return room;
   const jobs = inTapeOrder(source.right.mount, plan.todo);
-  const context = contextFor(app, input, plan.from, target.right, onBytes);
+  const context = contextFor(app, input, plan, target.right, onBytes);
   const place: SegmentPlace = (job, segment) => segmentPath(source.right.mount, job, segment);
   return withTapeLock(app, source.right, 'lto copy', () => withTapeLock(app, target.right, 'lto copy', () => runJobs(context, jobs, place, new Map()), input.breakLock === true), input.breakLock === true);
 };
 
-const contextFor = (app: App, input: CopyInput, from: TapeId, to: TapeSession, onBytes: (n: number) => void): CopyJobContext => ({
-  app, from, to, names: PLAIN_NAMES, onBytes, ...(input.stop === undefined ? {} : { stop: input.stop }),
+const contextFor = (app: App, input: CopyInput, plan: { from: TapeId; keys: TapeKeys | undefined }, to: TapeSession, onBytes: (n: number) => void): CopyJobContext => ({
+  app, from: plan.from, to, onBytes,
+  names: plan.keys === undefined ? PLAIN_NAMES : sealedNames(plan.keys.names),
+  ...(plan.keys === undefined ? {} : { keys: plan.keys }),
+  ...(input.stop === undefined ? {} : { stop: input.stop }),
 });
 
 /**
@@ -206,7 +212,7 @@ const contextFor = (app: App, input: CopyInput, from: TapeId, to: TapeSession, o
 const copyStaged = async (
   app: App,
   input: CopyInput,
-  plan: { from: TapeId; to: TapeId; todo: readonly SourceJob[]; totalBytes: number },
+  plan: { from: TapeId; to: TapeId; todo: readonly SourceJob[]; totalBytes: number; keys: TapeKeys | undefined },
   onBytes: (n: number) => void,
   ask: AskForTape | undefined,
 ): Promise<E.Either<AppError, CopiedJob[]>> => {
@@ -227,7 +233,7 @@ const copyStaged = async (
     if (E.isLeft(target)) return target;
     const fits = roomOnMount(plan.from, plan.to, target.right.mount, plan.totalBytes, 'the mount');
     if (E.isLeft(fits)) return fits;
-    const context = contextFor(app, input, plan.from, target.right, onBytes);
+    const context = contextFor(app, input, plan, target.right, onBytes);
     return await withTapeLock(app, target.right, 'lto copy', () => runJobs(context, jobs, staged, earlier.right), input.breakLock === true);
   } finally {
     fs.rmSync(stage, { recursive: true, force: true });
@@ -237,7 +243,7 @@ const copyStaged = async (
 /** Every segment into the stage, checked; a job whose segment does not check out is not staged further (its copy fails). */
 const stageJobs = async (
   input: CopyInput,
-  { from, to }: { readonly from: TapeId; readonly to: TapeId },
+  { from, to, keys }: { readonly from: TapeId; readonly to: TapeId; readonly keys: TapeKeys | undefined },
   mount: string,
   jobs: readonly SourceJob[],
   staged: SegmentPlace,
@@ -252,13 +258,13 @@ const stageJobs = async (
       const copied = copySegment(
         { path: segmentPath(mount, c.job, c.segment), bytes: c.bytes, sha256: c.sha256, files: expectedFiles(segment.entries) },
         staged(c.job, c.segment),
-        undefined,
+        keys,
         (n) => {
           onBytes(n - seen);
           seen = n;
         },
       );
-      if (copied._tag === 'Damaged') failures.set(c.job, describeDamage(c.segment, c.job, from, copied.check, PLAIN_NAMES));
+      if (copied._tag === 'Damaged') failures.set(c.job, describeDamage(c.segment, c.job, from, copied.check, keys === undefined ? PLAIN_NAMES : sealedNames(keys.names)));
       if (copied._tag === 'WriteFailed') return E.left({ _tag: 'CopyRefused', from, to, reason: `the staging folder cannot take ${copied.path} (${copied.failure.code})` });
       if (copied._tag !== 'Copied') break;
       await new Promise((resolve) => setImmediate(resolve));

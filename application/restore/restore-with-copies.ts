@@ -8,7 +8,8 @@ import type { AppError } from '../errors';
 import { findBackupJob } from '../jobs-lookup';
 import { tapeIdFromInput } from '../tape-id-input';
 import type { Unlocked } from '../unlock';
-import { mountedCopyFor, mountOfCopy, treeCopies } from './copy-fallback';
+import { copiesIfNotMounted, mountedCopyFor, mountOfCopy, placesToMount, treeCopies, type TapeOrCopies } from './copy-fallback';
+import { mountedTape } from '../span/mounted-tape';
 import { runRestore, type RestoreInput, type RestoreProgress, type RestoreReport, type RestoreTapes } from './run-restore';
 
 /** A file the restore took from another copy, because the tape it read first could not give it whole. */
@@ -45,21 +46,52 @@ export const restoreWithCopies = async (
   unlocked?: Unlocked,
   tapes?: RestoreTapes,
 ): Promise<E.Either<AppError, RestoreWithCopiesReport>> => {
-  const copy = unlocked === undefined ? await mountedCopyFor(app, input) : undefined;
-  const first = copy === undefined ? input : { ...input, tape: copy.tape, job: copy.job, mount: copy.mount, mounts: input.mounts ?? [] };
+  const wanted = await copiesIfNotMounted(app, input);
+  let copy = await mountedCopyFor(app, input, wanted);
+  let asked = input;
+  if (wanted !== undefined && copy === undefined) {
+    const chosen = await askForTapeOrCopy(app, wanted, tapes);
+    if (E.isLeft(chosen)) return chosen;
+    const picked = wanted.copies.find((c) => c.tape === chosen.right.tape);
+    if (picked === undefined) asked = { ...input, mount: chosen.right.mount };
+    else copy = { ...picked, mount: chosen.right.mount };
+  }
+  const first = copy === undefined ? asked : { ...input, tape: copy.tape, job: copy.job, mount: copy.mount, mounts: input.mounts ?? [] };
   if (copy !== undefined) app.notice(`${input.tape} is not mounted: restoring from its copy on ${copy.tape}`);
   const report = await runRestore(app, first, progress, unlocked, tapes);
   if (E.isLeft(report)) return report;
   const readFrom = copy === undefined ? null : { tape: copy.tape, job: copy.job };
   const failed = report.right.problems.filter((p) => FROM_THE_TAPE.includes(p.kind));
-  if (input.dryRun || report.right.status !== 'FAILED' || failed.length === 0 || unlocked !== undefined || report.right.tapes.length > 1) {
+  // An encrypted copy holds its original's data key (lto copy checks it), so the same unlock reads it.
+  if (input.dryRun || report.right.status !== 'FAILED' || failed.length === 0 || report.right.tapes.length > 1) {
     return E.right({ ...report.right, readFrom, fallbacks: [] });
   }
-  return E.right(await fallBack(app, first, { ...report.right, readFrom, fallbacks: [] }, failed));
+  return E.right(await fallBack(app, first, { ...report.right, readFrom, fallbacks: [] }, failed, unlocked));
+};
+
+/**
+ * The tape asked for is not mounted and neither is a copy: on a terminal, a person is
+ * asked to mount it or one of its copies, each named with where it is; off a terminal
+ * (or when they give up), one line names them all.
+ */
+const askForTapeOrCopy = async (app: App, wanted: TapeOrCopies, tapes: RestoreTapes | undefined): Promise<E.Either<AppError, { tape: TapeId; mount: string }>> => {
+  const places = await placesToMount(app, wanted);
+  const tried = wanted.problem._tag === 'TapeNotMounted' ? wanted.problem.tried : [];
+  const refusal: AppError = { _tag: 'TapeOrCopyNotMounted', tape: wanted.tape, places, tried };
+  let problem: AppError | undefined = wanted.problem;
+  for (let attempt = 0; tapes?.oneOf !== undefined && attempt < 5; attempt++) {
+    const answer = await tapes.oneOf(wanted.tape, places, problem);
+    if (answer === undefined) break;
+    const found = mountedTape(answer);
+    const tape = E.isRight(found) ? places.find((p) => p.tape === found.right)?.tape : undefined;
+    if (tape !== undefined) return E.right({ tape, mount: answer });
+    problem = E.isLeft(found) ? found.left : { ...refusal, tried: [answer] };
+  }
+  return E.left(refusal);
 };
 
 /** The files the first tape could not give, from each other mounted copy of the tree in turn, until none is left. */
-const fallBack = async (app: App, input: RestoreInput, report: RestoreWithCopiesReport, failed: readonly RestoreProblem[]): Promise<RestoreWithCopiesReport> => {
+const fallBack = async (app: App, input: RestoreInput, report: RestoreWithCopiesReport, failed: readonly RestoreProblem[], unlocked: Unlocked | undefined): Promise<RestoreWithCopiesReport> => {
   const tape = tapeIdFromInput(input.tape);
   const asOf = E.isRight(tape) ? await findBackupJob(app, tape.right, input.job) : undefined;
   if (asOf === undefined || E.isLeft(asOf) || E.isLeft(tape)) return report;
@@ -70,7 +102,7 @@ const fallBack = async (app: App, input: RestoreInput, report: RestoreWithCopies
     const where = await mountOfCopy(app, copy.tape, [input.mount, ...(input.mounts ?? [])]);
     if (where === undefined) continue;
     const folders = keepFolderTimes(input.to, input.stripComponents, missing.map((p) => p.path));
-    const again = await runRestore(app, { ...input, tape: copy.tape, job: copy.job, mount: where.mount, mounts: [], onlyWritten: false, paths: missing.map((p) => literalGlob(p.path)) });
+    const again = await runRestore(app, { ...input, tape: copy.tape, job: copy.job, mount: where.mount, mounts: [], onlyWritten: false, paths: missing.map((p) => literalGlob(p.path)) }, undefined, unlocked);
     folders.putBack();
     if (E.isLeft(again)) continue;
     const stillFailing = new Set(again.right.problems.filter((p) => !KEPT_KINDS.includes(p.kind)).map((p) => p.path));

@@ -61,6 +61,11 @@ export interface RestoreTapes {
   /** Where `tape` (part `part` of `parts`) is mounted now; undefined: no one to ask, or they gave up. */
   mountOf(tape: TapeId, part: number, parts: number, problem: AppError | undefined): Promise<string | undefined>;
   unlock(tape: TapeId): Promise<E.Either<AppError, Unlocked | undefined>>;
+  /**
+   * The tape asked for is not mounted, but copies of its tree are known: where one of
+   * them (each named with its location) is mounted now. Absent or undefined: no one to ask, or they gave up.
+   */
+  oneOf?(tape: TapeId, places: readonly { readonly tape: TapeId; readonly location: string }[], problem: AppError | undefined): Promise<string | undefined>;
 }
 
 export interface RestoreProgress {

@@ -13,6 +13,9 @@ import { catchStopSignals, type StopRequest } from '../../infrastructure/stop-si
 import type { Io } from '../io';
 import { formatBytes, shortId } from '../ui/format';
 import { collect } from '../ui/parse';
+import { CopyKeys } from '../../application/copy/copy-keys';
+import { withKeyOptions } from '../key-options';
+import { cliSecrets } from '../secrets';
 import { showProgress } from '../ui/progress';
 import { terminalAsk } from '../ui/ask';
 import { displayName } from '../../domain/name-bytes';
@@ -28,6 +31,8 @@ interface Options {
   readonly set?: string;
   readonly toSet?: string;
   readonly mount: string[];
+  readonly key?: string;
+  readonly passphraseFile?: string;
 }
 
 /**
@@ -61,8 +66,8 @@ export const copyExit = (status: string, stopped: StopRequest | undefined): Exit
   status === 'INTERRUPTED' && stopped !== undefined ? exitForSignal(stopped.signal) : status === 'SUCCESS' ? EXIT.OK : EXIT.FAILED;
 
 export const registerCopy = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
-  program
-    .command('copy')
+  withKeyOptions(program
+    .command('copy'))
     .description('copy the backup jobs of one tape to another (or of one tape set to another): each becomes a COPY job of the destination, checked file by file on the way')
     .argument('[src]', 'the tape to copy from (barcode)')
     .argument('[dst]', 'the tape to copy to (barcode; added with `lto tape add` first)')
@@ -73,7 +78,7 @@ export const registerCopy = (program: Command, io: Io, state: RunState, globals:
     .option('--mount-src <path>', 'where SRC is mounted')
     .option('--mount-dst <path>', 'where DST is mounted')
     .option('--stage <dir>', 'one drive: read SRC into this folder first (checked for room; emptied after), then write DST from it')
-    .option('--rekey', "re-encrypt to DST's own key slots (not supported yet)")
+    .option('--rekey', "re-encrypt to DST's own key slots (not supported yet: copy an encrypted tape onto one added with `lto tape add DST --key-of SRC`)")
     .option('--break-lock', 'take the tapes even though another lto holds their lock (only once sure that one is gone)')
     .option('--json', 'print one summary object as JSON')
     .action(async (src: string | undefined, dst: string | undefined, options: Options) =>
@@ -92,6 +97,7 @@ export const registerCopy = (program: Command, io: Io, state: RunState, globals:
               ...(options.mountDst === undefined ? {} : { mountTo: options.mountDst }),
               ...(options.stage === undefined ? {} : { stage: options.stage }),
               rekey: options.rekey === true,
+              keys: new CopyKeys(app, cliSecrets(io, options)),
               breakLock: options.breakLock === true,
               stop,
             },
@@ -127,7 +133,7 @@ const copySets = async (io: Io, app: App, sets: { from: string; to: string }, op
   const { result: report, stopped } = await withCopyProgress(io, 'copying', options.json === true, (progress, stop) =>
     runSetCopy(
       app,
-      { ...sets, mounts: options.mount, ...(options.stage === undefined ? {} : { stage: options.stage }), breakLock: options.breakLock === true, stop },
+      { ...sets, mounts: options.mount, ...(options.stage === undefined ? {} : { stage: options.stage }), breakLock: options.breakLock === true, stop, keys: new CopyKeys(app, cliSecrets(io, options)) },
       progress,
       terminalTapeAsk(io),
     ),

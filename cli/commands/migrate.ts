@@ -5,6 +5,9 @@ import { printJson, withApp, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import type { Io } from '../io';
 import { collect } from '../ui/parse';
+import { CopyKeys } from '../../application/copy/copy-keys';
+import { withKeyOptions } from '../key-options';
+import { cliSecrets } from '../secrets';
 import { copyExit, copyJson, printReport, terminalTapeAsk, withCopyProgress } from './copy';
 
 interface Options {
@@ -13,6 +16,8 @@ interface Options {
   readonly stage?: string;
   readonly breakLock?: boolean;
   readonly json?: boolean;
+  readonly key?: string;
+  readonly passphraseFile?: string;
 }
 
 /** The `migrate --json` shape (docs/JSON.md). */
@@ -30,8 +35,8 @@ export const migrateJson = (r: MigrateReport) => ({
 
 /** `lto migrate SRC --to DST…`: a whole tape copied forward, read back, and marked MIGRATED. */
 export const registerMigrate = (program: Command, io: Io, state: RunState, globals: () => GlobalOptions): void => {
-  program
-    .command('migrate')
+  withKeyOptions(program
+    .command('migrate'))
     .description('copy every job of a tape onto newer tapes (filled in order), read each copy back against its hashes, then mark the tape MIGRATED')
     .argument('<src>', 'the tape to migrate (barcode)')
     .requiredOption('--to <tape...>', 'the tapes to copy to, in order (added with `lto tape add` first; same generation or newer)')
@@ -44,7 +49,7 @@ export const registerMigrate = (program: Command, io: Io, state: RunState, globa
         const { result: report, stopped } = await withCopyProgress(io, 'migrating', options.json === true, (progress, stop) =>
           runMigrate(
             app,
-            { from: src, to: options.to, mounts: options.mount, ...(options.stage === undefined ? {} : { stage: options.stage }), breakLock: options.breakLock === true, stop },
+            { from: src, to: options.to, mounts: options.mount, ...(options.stage === undefined ? {} : { stage: options.stage }), breakLock: options.breakLock === true, stop, keys: new CopyKeys(app, cliSecrets(io, options)) },
             progress,
             terminalTapeAsk(io),
           ),

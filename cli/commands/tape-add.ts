@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { addTape, type AddTapeResult } from '../../application/add-tape';
 import { generationFor } from '../../application/tape-id-input';
+import { keyOfTape } from '../../application/unlock';
 import { addTapeToSet, existingSet } from '../../application/sets';
 import { GENERATIONS } from '../../domain/tape-id';
 import { ok, printJson, reportError, withApp, type RunState } from '../action';
@@ -22,6 +23,8 @@ interface Options {
   readonly encrypt: string[];
   readonly publicKey: string[];
   readonly passphraseFile?: string;
+  readonly keyOf?: string;
+  readonly key?: string;
   readonly scan?: string;
   readonly scanCamera?: boolean;
   readonly scanTimeout: string;
@@ -41,6 +44,8 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
     .option('--encrypt <kind>', 'encrypt the tape, with a key slot of this kind: passphrase or rsa (repeatable)', collect, [])
     .option('--public-key <file>', 'an RSA public key (PEM, 3072 bits or more) for an rsa slot (repeatable)', collect, [])
     .option('--passphrase-file <file>', 'read the passphrase from this file (else LTO_PASSPHRASE, else asked twice)')
+    .option('--key-of <tape>', "encrypt with the data key of this encrypted tape (unlocked with its passphrase or --key), so that `lto copy` of its jobs keeps them sealed as they are; its slots that the secret opens are bound to the new tape")
+    .option('--key <file>', 'with --key-of: the private key (PEM) that opens an RSA slot of that tape')
     .option('--scan <picture>', 'read the barcode from a JPEG or PNG photo of the label')
     .option('--scan-camera', 'read the barcode with the camera (needs ffmpeg): frames are read until one is seen')
     .option('--scan-timeout <seconds>', 'how long --scan-camera looks', String(DEFAULT_CAMERA_SECONDS))
@@ -66,16 +71,21 @@ export const registerTapeAdd = (tape: Command, io: Io, state: RunState, globals:
         if (options.capacity !== undefined && capacityBytes === undefined) {
           return E.left({ _tag: 'InvalidOption', option: '--capacity', value: options.capacity, expected: 'a size such as 500GiB or 8MiB' });
         }
-        const secrets = cliSecrets(io, { passphraseFile: options.passphraseFile });
-        const encryption = await encryptionFrom(id.right.tape, options.encrypt, options.publicKey, secrets);
-        if (E.isLeft(encryption)) return encryption;
+        if (options.key !== undefined && options.keyOf === undefined) return E.left({ _tag: 'InvalidOption', option: '--key', value: options.key, expected: 'only with --key-of' });
+        const secrets = cliSecrets(io, { passphraseFile: options.passphraseFile, ...(options.key === undefined ? {} : { key: options.key }) });
+        // The other tape is unlocked first: its passphrase is asked before any new one.
+        const keyOf = options.keyOf === undefined ? undefined : await keyOfTape(app, options.keyOf, secrets);
+        if (keyOf !== undefined && E.isLeft(keyOf)) return keyOf;
+        const asked = await encryptionFrom(id.right.tape, options.encrypt, options.publicKey, secrets);
+        if (E.isLeft(asked)) return asked;
+        const encryption = keyOf === undefined ? asked.right : { passphrase: undefined, publicKeys: [], ...asked.right, keyOf: keyOf.right };
         const result = await addTape(app, {
           barcode: barcode.right,
           mount: options.mount,
           description: options.description ?? '',
           generation: options.generation,
           ...(capacityBytes === undefined ? {} : { capacityBytes }),
-          encryption: encryption.right,
+          encryption,
         });
         if (E.isLeft(result)) return result;
         const joined = set === undefined ? undefined : await addTapeToSet(app, set.right.set, result.right.tape, result.right.mount);

@@ -32,7 +32,7 @@ import type { Answer } from './text-prompt';
 /** Runs one command line of the CLI (the same program, the same use cases). */
 export type RunCommand = (args: readonly string[]) => Promise<number>;
 
-type Choice = 'add' | 'backup' | 'restore' | 'browse' | 'verify' | 'labels' | 'sets' | 'search' | 'find' | 'report' | 'serve' | 'recover' | 'logs' | 'tapes' | 'jobs' | 'quit';
+type Choice = 'add' | 'backup' | 'restore' | 'browse' | 'verify' | 'labels' | 'sets' | 'copies' | 'search' | 'find' | 'report' | 'serve' | 'recover' | 'logs' | 'tapes' | 'jobs' | 'quit';
 
 const m = MESSAGES.menu;
 
@@ -200,6 +200,8 @@ const argsFor = async (choice: Choice, io: Io, globals: GlobalOptions): Promise<
       return labelArgs(io, globals);
     case 'sets':
       return setArgs(io, globals);
+    case 'copies':
+      return copyArgs(io, globals);
     case 'search': {
       const pattern = await text({ message: m.searchPattern, validate: required });
       return pattern.kind === 'back' ? undefined : { args: ['search', pattern.value.trim()], writes: false };
@@ -359,6 +361,51 @@ const setArgs = async (io: Io, globals: GlobalOptions): Promise<Planned> => {
   }
 };
 
+/** A second copy of a tape or of a set, a migration onto a newer tape, a retirement: each the command it stands for. */
+const copyArgs = async (io: Io, globals: GlobalOptions): Promise<Planned> => {
+  const a = { action: 'copy', from: '', to: '' };
+  const tapes = (): boolean => a.action !== 'sets';
+  const done = await runSteps([
+    async () =>
+      take(
+        await choose(m.copyAction, [
+          { name: 'Copy a tape onto another', value: 'copy' },
+          { name: 'Copy a tape set onto another set', value: 'sets' },
+          { name: 'Migrate a tape onto a newer one', value: 'migrate' },
+          { name: 'Retire a tape', value: 'retire' },
+        ]),
+        (v) => (a.action = v),
+      ),
+    async () => {
+      const message = a.action === 'copy' ? m.copyFrom : a.action === 'migrate' ? m.migrateFrom : a.action === 'retire' ? m.retireTape : m.copyFromSet;
+      return tapes() ? tapeStep(io, globals, message, (v) => (a.from = v))() : setStep(io, globals, (v) => (a.from = v))();
+    },
+    async () => {
+      if (a.action === 'retire') return 'next';
+      if (a.action === 'sets') {
+        const others = (await setChoices(io, globals)).filter((s) => s.value !== a.from);
+        if (others.length === 0) {
+          io.out(io.style.yellow(m.noOtherSet));
+          return 'stop';
+        }
+        return take(await choose(m.copyToSet, others), (v) => (a.to = v));
+      }
+      return tapeStep(io, globals, a.action === 'copy' ? m.copyTo : m.migrateTo, (v) => (a.to = v))();
+    },
+  ]);
+  if (!done) return undefined;
+  switch (a.action) {
+    case 'sets':
+      return { args: ['copy', '--set', a.from, '--to-set', a.to], writes: true };
+    case 'migrate':
+      return { args: ['migrate', a.from, '--to', a.to], writes: true };
+    case 'retire':
+      return { args: ['tape', 'retire', a.from], writes: true };
+    default:
+      return { args: ['copy', a.from, a.to], writes: true };
+  }
+};
+
 const MAIN_CHOICES = [
   { name: 'Add a tape', value: 'add' as const },
   { name: 'Back up folders to a tape', value: 'backup' as const },
@@ -370,6 +417,7 @@ const MAIN_CHOICES = [
   { name: 'Find a file and restore it', value: 'find' as const },
   { name: 'Health report', value: 'report' as const },
   { name: 'Tape sets and locations', value: 'sets' as const },
+  { name: 'Copies, migration and retirement', value: 'copies' as const },
   { name: 'Open the web catalog (browser)', value: 'serve' as const },
   { name: 'Disaster recovery', value: 'recover' as const },
   { name: 'Export the audit log', value: 'logs' as const },

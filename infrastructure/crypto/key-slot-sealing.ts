@@ -110,3 +110,35 @@ export const unlockSlots = (
   }
   return undefined;
 };
+
+/** The KEK a secret gives for one slot (undefined: this secret is not for that slot), checked by the slot's tag. */
+const openedKek = (tape: string, slot: KeySlot, secret: { readonly passphrase?: string; readonly privateKey?: KeyObject }): Buffer | undefined => {
+  let kek: Buffer | undefined;
+  if (slot.kind === 'passphrase') kek = secret.passphrase === undefined ? undefined : scryptKey(secret.passphrase, slot.kdf);
+  else if (secret.privateKey !== undefined && publicKeyFingerprint(createPublicKey(secret.privateKey)) === slot.fingerprint) {
+    try {
+      kek = privateDecrypt({ key: secret.privateKey, ...OAEP }, Buffer.from(slot.kek, 'base64'));
+    } catch {
+      kek = undefined;
+    }
+  }
+  return kek !== undefined && kek.length === KEY_BYTES && unwrap(kek, slot.wrap, slotAad(tape, slot.id)) !== undefined ? kek : undefined;
+};
+
+/**
+ * The slots of `from` that the secret opens, bound again to tape `to`: the same slot (id,
+ * KDF and salt, or RSA-wrapped KEK), its data key wrapped anew with `to` in the AAD, so
+ * the same passphrase or private key opens the other tape to the same data key. A slot
+ * the secret does not open cannot be re-bound (its KEK is unknown): it is left out.
+ */
+export const rebindSlots = (
+  from: string,
+  to: string,
+  slots: readonly KeySlot[],
+  dataKey: Buffer,
+  secret: { readonly passphrase?: string; readonly privateKey?: KeyObject },
+): KeySlot[] =>
+  slots.flatMap((slot): KeySlot[] => {
+    const kek = openedKek(from, slot, secret);
+    return kek === undefined ? [] : [{ ...slot, wrap: wrap(kek, dataKey, slotAad(to, slot.id)) }];
+  });

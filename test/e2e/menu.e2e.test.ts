@@ -228,6 +228,37 @@ describe('interactive menu on a terminal (real pseudo-terminal)', () => {
     assert.equal((JSON.parse(shown.stdout) as { location: string }).location, 'Vault B');
   });
 
+  it('copies a tape onto another, from the copies entry', async () => {
+    const home = path.join(box.root, 'copies-home');
+    const [src, dst] = [box.mountPoint('copy-src'), box.mountPoint('copy-dst')];
+    const source = box.mountPoint('copy-source');
+    fs.writeFileSync(path.join(source, 'a.txt'), 'kept twice');
+    for (const [tape, mount] of [['000091L6', src], ['000092L6', dst]] as const) assert.equal(box.lto(['tape', 'add', tape, '--mount', mount], { LTO_HOME: home }).status, 0);
+    assert.equal(box.lto(['backup', '000091L6', source], { LTO_HOME: home }).status, 0);
+    const pty = new Pty([], { HOME: box.root, LTO_HOME: home, NO_COLOR: '1' });
+    try {
+      await pty.waitFor(/Main menu[\s\S]*Quit/);
+      // The eleventh entry.
+      await pty.type(`${DOWN.repeat(10)}\r`);
+      await pty.waitFor(/Copies, migration and retirement:[\s\S]*Retire a tape/);
+      await pty.type('\r');
+      await pty.waitFor(/Copy from which tape\?[\s\S]*000092L6/);
+      await pty.type('\r');
+      await pty.waitFor(/Onto which tape \(added first\)\?[\s\S]*000092L6/);
+      await pty.type(`${DOWN}\r`);
+      await pty.waitFor(/Run it\?/);
+      assert.match(pty.text(), /Command: lto copy 000091L6 000092L6\s/);
+      await pty.type('y\r');
+      await pty.waitFor(/-> 000092L6 as \S+ SUCCESS[\s\S]*Main menu/, 60_000);
+      await pty.type('\u0003');
+      await pty.exitCode();
+    } finally {
+      pty.kill();
+    }
+    const jobs = JSON.parse(box.lto(['jobs', '--json'], { LTO_HOME: home }).stdout) as { jobs: { tape: string; type: string; status: string }[] };
+    assert.deepEqual(jobs.jobs.filter((j) => j.type === 'COPY').map((j) => [j.tape, j.status]), [['000092L6', 'SUCCESS']]);
+  });
+
   it('does not start the menu when not on a terminal: scripts get the help', () => {
     const r = box.lto([]);
     assert.doesNotMatch(r.stdout + r.stderr, /Main menu/);

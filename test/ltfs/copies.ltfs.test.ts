@@ -55,3 +55,57 @@ describe('real LTFS: a copy onto a second cartridge (real CLI)', { skip: realLtf
     assert.deepEqual(jobs.filter((j) => j.type === 'COPY').map((j) => j.copyOf), [{ tape: '000071L5', job: backup.job }]);
   });
 });
+
+/**
+ * The same for an encrypted cartridge (issue 19, item 1): the copy cartridge is added
+ * with `--key-of`, so the copy keeps every sealed byte through LTFS and opens with the
+ * original's passphrase, even recovered alone.
+ */
+describe('real LTFS: an encrypted cartridge copied onto one that holds its key (real CLI)', { skip: realLtfsMissing() }, () => {
+  const env = { LTO_PASSPHRASE: 'ltfs copy passphrase' };
+  let box: Sandbox;
+  let first: MountedCartridge | undefined;
+  let second: MountedCartridge;
+  let src: string;
+  before(async () => {
+    box = sandbox();
+    formatCartridge(path.join(box.root, 'c3'), { serial: '000073', capacityMb: 1024, delayMode: 'None' });
+    formatCartridge(path.join(box.root, 'c4'), { serial: '000074', capacityMb: 1024, delayMode: 'None' });
+    first = await mountCartridge(path.join(box.root, 'c3'), box.mountPoint('m3'));
+    second = await mountCartridge(path.join(box.root, 'c4'), box.mountPoint('m4'));
+    src = path.join(box.root, 'src');
+    for (let i = 0; i < 12; i++) {
+      fs.mkdirSync(path.join(src, `sealed${i % 2}`), { recursive: true });
+      fs.writeFileSync(path.join(src, `sealed${i % 2}`, `g${i}.bin`), Buffer.alloc(30_000 + i, i));
+    }
+  });
+  after(async () => {
+    await first?.unmount();
+    await second?.unmount();
+    box?.cleanup();
+  });
+
+  it('copies sealed, verifies with the key, restores from the copy and from the copy recovered alone', async () => {
+    const ok = (args: string[]) => {
+      const r = box.lto(args, env);
+      assert.equal(r.status, 0, r.stderr);
+      return r;
+    };
+    ok(['tape', 'add', '000073L5', '--mount', first?.mount ?? '', '--encrypt', 'passphrase']);
+    ok(['backup', '000073L5', src, '--mount', first?.mount ?? '', '--segment-size', '256KiB']);
+    ok(['tape', 'add', '000074L5', '--mount', second.mount, '--key-of', '000073L5']);
+    ok(['copy', '000073L5', '000074L5', '--mount-src', first?.mount ?? '', '--mount-dst', second.mount]);
+    ok(['verify', '000074L5', '--mount', second.mount]);
+    assert.doesNotMatch(fs.readFileSync(path.join(second.mount, 'LTO-ARCHIVE', 'journal.ndjson'), 'utf8'), /sealed\d|g\d+\.bin/);
+    await first?.unmount();
+    first = undefined;
+    const to = path.join(box.root, 'out');
+    ok(['restore', '000073L5', '--to', to, '--mount', second.mount]);
+    assert.deepEqual(treeFacts(path.join(to, src)), treeFacts(src));
+    const db = path.join(box.root, 'alone.db');
+    ok(['--db', db, 'recover', '--mount', second.mount]);
+    const alone = path.join(box.root, 'alone');
+    ok(['--db', db, 'restore', '000074L5', '--to', alone, '--mount', second.mount]);
+    assert.deepEqual(treeFacts(path.join(alone, src)), treeFacts(src));
+  });
+});
