@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { SealedChunkReader, SealedSegmentDamaged, openSealedFile, type SealedFile } from '../crypto/sealed-chunk-reader';
 import { HEADER_BYTES, TAG_BYTES } from '../crypto/segment-chunks';
 import { openDirectTwin } from '../direct-io';
+import { Advice, advise } from '../read-ahead';
 import { row } from '../threads/row';
 import { WorkerClient } from '../threads/worker-client';
 
@@ -45,12 +46,18 @@ export interface SegmentSource {
   /** Reads up to `length` bytes at tar offset `position` into `buffer` at `offset`; fewer only at the end of the data. */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
   readonly bytesRead: number;
+  /** A hint that `length` bytes at tar offset `position` are read next (a plain segment read through the page cache: the kernel fetches them ahead). */
+  prefetch?(position: number, length: number): void;
   close(): void;
 }
 
 export class PlainSegment implements SegmentSource {
   bytesRead = 0;
   constructor(private readonly fd: number) {}
+
+  prefetch(position: number, length: number): void {
+    advise(this.fd, position, length, Advice.willNeed);
+  }
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     const n = await readFully(this.fd, buffer.subarray(offset, offset + length), position);

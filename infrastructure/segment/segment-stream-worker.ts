@@ -21,9 +21,29 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { StreamOpen, StreamSlots, type StreamReply } from './large-file-reader';
 import { contentHasher, contentKeyOf } from './content-hash';
 import { SourceReads } from './source-reads';
+import { ReadPaths, readDirectFor } from '../io-path/io-paths';
 import { osPath } from '../os-path';
 
 const contentKey = contentKeyOf(workerData);
+const readPathsGiven: unknown = typeof workerData === 'object' && workerData !== null && 'readPaths' in workerData ? workerData.readPaths : undefined;
+/** Direct or buffered reads by file system (io-path); none given: direct where taken. */
+const readPaths: ReadPaths = ReadPaths.is(readPathsGiven) ? readPathsGiven : { readDirect: {}, setting: 'auto' };
+/** File system keys by device: one statfs per device, not per file. */
+const filesystems = new Map<number, string>();
+
+const readDirectOf = (file: string | Buffer, dev: number): boolean => {
+  if (readPaths.setting !== 'auto') return readPaths.setting === 'direct';
+  let key = filesystems.get(dev);
+  if (key === undefined) {
+    try {
+      key = `${fs.statfsSync(file).type.toString(16)}:${dev}`;
+    } catch {
+      return true;
+    }
+    filesystems.set(dev, key);
+  }
+  return readDirectFor(readPaths, key);
+};
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 
@@ -158,8 +178,11 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
         return;
       }
       let regular: boolean;
+      let dev = 0;
       try {
-        regular = fs.fstatSync(fd).isFile();
+        const stats = fs.fstatSync(fd);
+        regular = stats.isFile();
+        dev = stats.dev;
       } catch (error) {
         fs.closeSync(fd);
         port.postMessage({ end: [id, '', false, 'stat', codeOf(error), messageOf(error), false, free.splice(0)] } satisfies StreamReply);
@@ -170,7 +193,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
         port.postMessage({ end: [id, '', false, 'read', 'ENOTREG', `${path} is not a regular file`, false, free.splice(0)] } satisfies StreamReply);
         return;
       }
-      stream = { id, path, size, mtimeNs, chunkBytes, from, fileSize, fd, reads: new SourceReads(fd), ahead: undefined, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };
+      stream = { id, path, size, mtimeNs, chunkBytes, from, fileSize, fd, reads: new SourceReads(fd, readDirectOf(osPath(path), dev), chunkBytes), ahead: undefined, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };
     }
     void pump();
   });

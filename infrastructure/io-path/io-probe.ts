@@ -1,0 +1,100 @@
+import { randomBytes, randomFillSync } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ALIGN, O_DIRECT, probeDirectOffset } from '../direct-io';
+import { closeQuietly } from '../journal/durable-file';
+import { Advice, advise, canAdvise } from '../read-ahead';
+
+const MiB = 1024 * 1024;
+/** Request size of the probe: what the segment writer and the restore use (4 MiB chunks). */
+export const PROBE_REQUEST_BYTES = 4 * MiB;
+/** Bytes written and read back each way: long enough to pass the disk's cache, short enough for every job (about 0.05-0.2 s on a disk). */
+export const PROBE_FILE_BYTES = 16 * MiB;
+
+/** MB/s of each way, as measured; a direct figure is absent where the file system refused O_DIRECT. */
+export interface ProbeFigures {
+  readonly bufferedWrite: number;
+  readonly directWrite?: number;
+  /** Absent without read-ahead hints: a buffered read back would come from the page cache. */
+  readonly bufferedRead?: number;
+  readonly directRead?: number;
+}
+
+const rate = (bytes: number, ms: number): number => Math.round((bytes / MiB / Math.max(ms, 0.001)) * 1000);
+
+const timed = (work: () => void): number => {
+  const began = performance.now();
+  work();
+  return performance.now() - began;
+};
+
+const writeAll = (fd: number, memory: Buffer, at: number, bytes: number): void => {
+  for (let done = 0; done < bytes; ) done += fs.writeSync(fd, memory, at, Math.min(PROBE_REQUEST_BYTES, bytes - done), done);
+  fs.fdatasyncSync(fd);
+};
+
+const readAll = (fd: number, memory: Buffer, at: number, bytes: number): void => {
+  for (let done = 0; done < bytes; ) {
+    const n = fs.readSync(fd, memory, at, PROBE_REQUEST_BYTES, done);
+    if (n === 0) break;
+    done += n;
+  }
+};
+
+/** Writes then reads back a fresh file through the page cache; the read is cold (its pages dropped) or not measured. */
+const buffered = (file: string, memory: Buffer, bytes: number): Pick<ProbeFigures, 'bufferedWrite' | 'bufferedRead'> => {
+  const fd = fs.openSync(file, 'wx+');
+  try {
+    const write = timed(() => writeAll(fd, memory, 0, bytes));
+    // Written and synced, the pages are clean: DONTNEED drops them, so the read goes to the disk.
+    if (!canAdvise() || !advise(fd, 0, 0, Advice.dontNeed)) return { bufferedWrite: rate(bytes, write) };
+    advise(fd, 0, 0, Advice.sequential);
+    const read = timed(() => readAll(fd, memory, 0, bytes));
+    return { bufferedWrite: rate(bytes, write), bufferedRead: rate(bytes, read) };
+  } finally {
+    closeQuietly(fd);
+  }
+};
+
+/** The same with O_DIRECT; undefined where the file system refuses it (tmpfs) or no address alignment works. */
+const direct = (file: string, memory: Buffer, bytes: number): Pick<ProbeFigures, 'directWrite' | 'directRead'> | undefined => {
+  if (O_DIRECT === undefined) return undefined;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | O_DIRECT, 0o600);
+  } catch {
+    return undefined;
+  }
+  try {
+    const base = probeDirectOffset(fd, memory);
+    if (base === undefined) return undefined;
+    const write = timed(() => writeAll(fd, memory, base, bytes));
+    const read = timed(() => readAll(fd, memory, base, bytes));
+    return { directWrite: rate(bytes, write), directRead: rate(bytes, read) };
+  } catch {
+    return undefined;
+  } finally {
+    closeQuietly(fd);
+  }
+};
+
+/**
+ * Measures, in `folder`, writing and reading `bytes` in PROBE_REQUEST_BYTES requests
+ * through the page cache and with O_DIRECT (two hidden files, removed before it returns).
+ * Synchronous: it runs once before a job's first large write, and its result is cached.
+ * Throws when the folder cannot take a file (the job then fails there with its own error).
+ */
+export const probeFolder = (folder: string, bytes = PROBE_FILE_BYTES): ProbeFigures => {
+  const memory = Buffer.from(new SharedArrayBuffer(PROBE_REQUEST_BYTES + ALIGN));
+  // Random bytes: a file system or disk that compresses would make zeros look fast.
+  randomFillSync(memory);
+  const name = `.lto-io-probe-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const directFile = path.join(folder, `${name}-d`);
+  const bufferedFile = path.join(folder, `${name}-b`);
+  try {
+    return { ...buffered(bufferedFile, memory, bytes), ...direct(directFile, memory, bytes) };
+  } finally {
+    fs.rmSync(directFile, { force: true });
+    fs.rmSync(bufferedFile, { force: true });
+  }
+};
