@@ -85,6 +85,8 @@ export class SealedSegment implements SegmentSource {
   constructor(
     private readonly fd: number,
     private readonly keys: SegmentKeys,
+    /** Whether the decrypting thread reads with O_DIRECT (where taken): what io-path chose for the tape's file system. */
+    private readonly preferDirect = true,
   ) {}
 
   get bytesRead(): number {
@@ -117,7 +119,7 @@ export class SealedSegment implements SegmentSource {
     const { header, key, chunks } = file;
     if (this.worker?.memory !== memory) {
       if (this.worker !== undefined) void this.worker.thread.terminate();
-      if (this.direct === null) this.direct = openDirectTwin(this.fd);
+      if (this.direct === null) this.direct = this.preferDirect ? openDirectTwin(this.fd) : undefined;
       const thread = new WorkerClient({
         name: 'the decrypting thread',
         file: path.join(__dirname, 'decrypt-worker.js'),
