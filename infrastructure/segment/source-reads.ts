@@ -31,11 +31,6 @@ export class SourceReads {
     if (this.direct === undefined) advise(fd, 0, 0, Advice.sequential);
   }
 
-  /** Whether reads go direct (for tests and benchmarks). */
-  get directIo(): boolean {
-    return this.direct !== undefined;
-  }
-
   /**
    * Reads up to `length` bytes at `position` into `memory` at `at`: fewer only at the end of
    * the file. A direct read moves whole pages, so up to `room` bytes at `at` may be written.
