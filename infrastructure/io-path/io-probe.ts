@@ -2,6 +2,7 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ALIGN, O_DIRECT, probeDirectOffset } from '../direct-io';
+import { isErrno } from '../errno';
 import { closeQuietly } from '../journal/durable-file';
 import { Advice, advise, canAdvise } from '../read-ahead';
 
@@ -49,6 +50,7 @@ const readAll = (fd: number, memory: Buffer, at: number, bytes: number): void =>
 
 /** Writes then reads back a fresh file through the page cache; the read is cold (its pages dropped) or not measured. */
 const buffered = (file: string, memory: Buffer, bytes: number): Pick<ProbeFigures, 'bufferedWrite' | 'bufferedRead'> => {
+  // Never over a file that is there (O_EXCL): only what the probe made is removed.
   const fd = fs.openSync(file, 'wx+');
   try {
     const write = timed(() => writeAll(fd, memory, 0, bytes));
@@ -59,16 +61,19 @@ const buffered = (file: string, memory: Buffer, bytes: number): Pick<ProbeFigure
     return { bufferedWrite: rate(bytes, write), bufferedRead: rate(bytes, read) };
   } finally {
     closeQuietly(fd);
+    fs.rmSync(file, { force: true });
   }
 };
 
-/** The same with O_DIRECT; undefined where the file system refuses it (tmpfs) or no address alignment works. */
+/** The same with O_DIRECT; undefined where the file system refuses it (ramfs; tmpfs before Linux 6.6) or no address alignment works. */
 const direct = (file: string, memory: Buffer, bytes: number): Pick<ProbeFigures, 'directWrite' | 'directRead'> | undefined => {
   if (O_DIRECT === undefined) return undefined;
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | O_DIRECT, 0o600);
-  } catch {
+  } catch (error) {
+    // Refused after creating it (ramfs): ours, removed; there before (EEXIST): not ours, kept.
+    if (!isErrno(error, 'EEXIST')) fs.rmSync(file, { force: true });
     return undefined;
   }
   try {
@@ -81,6 +86,7 @@ const direct = (file: string, memory: Buffer, bytes: number): Pick<ProbeFigures,
     return undefined;
   } finally {
     closeQuietly(fd);
+    fs.rmSync(file, { force: true });
   }
 };
 
@@ -98,14 +104,7 @@ export const probeFolder = (folder: string, bytes = PROBE_FILE_BYTES): ProbeFigu
   const rounds: ProbeFigures[] = [];
   for (let round = 0; round < PROBE_ROUNDS; round++) {
     const name = `.lto-io-probe-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const directFile = path.join(folder, `${name}-d`);
-    const bufferedFile = path.join(folder, `${name}-b`);
-    try {
-      rounds.push({ ...buffered(bufferedFile, memory, bytes), ...direct(directFile, memory, bytes) });
-    } finally {
-      fs.rmSync(directFile, { force: true });
-      fs.rmSync(bufferedFile, { force: true });
-    }
+    rounds.push({ ...buffered(path.join(folder, `${name}-b`), memory, bytes), ...direct(path.join(folder, `${name}-d`), memory, bytes) });
   }
   return best(rounds);
 };
