@@ -28,8 +28,25 @@ export const decide = (f: ProbeFigures): Pick<IoPath, 'writeDirect' | 'readDirec
   readDirect: f.directRead !== undefined && (f.bufferedRead === undefined || f.directRead * BUFFERED_MARGIN >= f.bufferedRead),
 });
 
-/** statfs f_type of FUSE (LTFS mounts): not probed, see ioPathFor. */
-const FUSE_MAGIC = 0x65735546;
+/** statfs f_type of FUSE (LTFS mounts): not probed, no read-ahead hints, see ioPathFor. */
+export const FUSE_MAGIC = 0x65735546;
+
+/**
+ * Whether read-ahead hints (WILLNEED) may be given for files on a file system of this
+ * statfs type: not on FUSE, where an LTFS tape would read the hinted range beside the
+ * reads in order and reposition between them (a restore of 4 x 512 MiB on the emulated
+ * drive went from 29 to 2,690 simulated seconds of positioning with them).
+ */
+export const readAheadOn = (type: number): boolean => type !== FUSE_MAGIC;
+
+/** Whether the file system holding `file` takes read-ahead hints (true when it cannot be told). */
+export const readAheadFor = (file: string): boolean => {
+  try {
+    return readAheadOn(fs.statfsSync(file).type);
+  } catch {
+    return false;
+  }
+};
 
 /** A file system's key: its statfs type and the folder's device ("ef53:2049"). */
 export const filesystemOf = (folder: string): { readonly key: string; readonly type: number } => {

@@ -53,10 +53,14 @@ export interface SegmentSource {
 
 export class PlainSegment implements SegmentSource {
   bytesRead = 0;
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly fd: number,
+    /** Read-ahead hints allowed (not on an LTFS tape: see io-path readAheadOn). */
+    private readonly readAhead = false,
+  ) {}
 
   prefetch(position: number, length: number): void {
-    advise(this.fd, position, length, Advice.willNeed);
+    if (this.readAhead) advise(this.fd, position, length, Advice.willNeed);
   }
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {

@@ -21,28 +21,29 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { StreamOpen, StreamSlots, type StreamReply } from './large-file-reader';
 import { contentHasher, contentKeyOf } from './content-hash';
 import { SourceReads } from './source-reads';
-import { ReadPaths, readDirectFor } from '../io-path/io-paths';
+import { ReadPaths, readAheadOn, readDirectFor } from '../io-path/io-paths';
 import { osPath } from '../os-path';
 
 const contentKey = contentKeyOf(workerData);
 const readPathsGiven: unknown = typeof workerData === 'object' && workerData !== null && 'readPaths' in workerData ? workerData.readPaths : undefined;
 /** Direct or buffered reads by file system (io-path); none given: direct where taken. */
 const readPaths: ReadPaths = ReadPaths.is(readPathsGiven) ? readPathsGiven : { readDirect: {}, setting: 'auto' };
-/** File system keys by device: one statfs per device, not per file. */
-const filesystems = new Map<number, string>();
+/** File systems by device (their key and statfs type): one statfs per device, not per file. */
+const filesystems = new Map<number, { readonly key: string; readonly type: number }>();
 
-const readDirectOf = (file: string | Buffer, dev: number): boolean => {
-  if (readPaths.setting !== 'auto') return readPaths.setting === 'direct';
-  let key = filesystems.get(dev);
-  if (key === undefined) {
+/** How to read a source file on device `dev`: direct (where taken) or not, and whether read-ahead hints may be given. */
+const readPathOf = (file: string | Buffer, dev: number): { readonly direct: boolean; readonly hints: boolean } => {
+  let filesystem = filesystems.get(dev);
+  if (filesystem === undefined) {
     try {
-      key = `${fs.statfsSync(file).type.toString(16)}:${dev}`;
+      const type = fs.statfsSync(file).type;
+      filesystem = { key: `${type.toString(16)}:${dev}`, type };
     } catch {
-      return true;
+      return { direct: readPaths.setting !== 'buffered', hints: false };
     }
-    filesystems.set(dev, key);
+    filesystems.set(dev, filesystem);
   }
-  return readDirectFor(readPaths, key);
+  return { direct: readDirectFor(readPaths, filesystem.key), hints: readAheadOn(filesystem.type) };
 };
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
@@ -71,6 +72,8 @@ interface Stream {
   short: boolean;
   error: { op: string; code: string; message: string } | undefined;
 }
+
+const sourceReads = (fd: number, how: { readonly direct: boolean; readonly hints: boolean }, chunkBytes: number): SourceReads => new SourceReads(fd, how.direct, chunkBytes, how.hints);
 
 const shared: unknown = typeof workerData === 'object' && workerData !== null && 'memory' in workerData ? workerData.memory : undefined;
 const port = parentPort;
@@ -193,7 +196,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
         port.postMessage({ end: [id, '', false, 'read', 'ENOTREG', `${path} is not a regular file`, false, free.splice(0)] } satisfies StreamReply);
         return;
       }
-      stream = { id, path, size, mtimeNs, chunkBytes, from, fileSize, fd, reads: new SourceReads(fd, readDirectOf(osPath(path), dev), chunkBytes), ahead: undefined, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };
+      stream = { id, path, size, mtimeNs, chunkBytes, from, fileSize, fd, reads: sourceReads(fd, readPathOf(osPath(path), dev), chunkBytes), ahead: undefined, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };
     }
     void pump();
   });

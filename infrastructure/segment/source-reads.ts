@@ -26,9 +26,11 @@ export class SourceReads {
     private readonly fd: number,
     preferDirect = true,
     private readonly chunkBytes = 4 * 1024 * 1024,
+    /** Read-ahead hints allowed (not on FUSE: see io-path readAheadOn). */
+    private readonly readAheadHints = true,
   ) {
     this.direct = preferDirect ? openDirectTwin(fd) : undefined;
-    if (this.direct === undefined) advise(fd, 0, 0, Advice.sequential);
+    if (this.direct === undefined && readAheadHints) advise(fd, 0, 0, Advice.sequential);
   }
 
   /**
@@ -58,7 +60,7 @@ export class SourceReads {
       } catch (error) {
         if (!isErrno(error, 'EINVAL')) throw error;
         this.close();
-        advise(this.fd, 0, 0, Advice.sequential);
+        if (this.readAheadHints) advise(this.fd, 0, 0, Advice.sequential);
       }
     }
     this.readAhead(position + length);
@@ -68,7 +70,7 @@ export class SourceReads {
   /** Asks the kernel for the chunks after `from` (once each), so they are on their way when asked for. */
   private readAhead(from: number): void {
     const to = from + WILLNEED_CHUNKS * this.chunkBytes;
-    if (to <= this.advisedTo) return;
+    if (!this.readAheadHints || to <= this.advisedTo) return;
     const start = Math.max(from, this.advisedTo);
     advise(this.fd, start, to - start, Advice.willNeed);
     this.advisedTo = to;
