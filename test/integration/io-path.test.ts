@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
 import { IO_PATHS_FILE, PROBE_VALID_MS, readIoPaths, rememberIoPath } from '../../infrastructure/io-path/io-path-cache';
-import { configureIoPaths, decide, filesystemOf, ioPathFor } from '../../infrastructure/io-path/io-paths';
+import { FUSE_MAGIC, configureIoPaths, decide, filesystemOf, ioPathFor, readAheadFor, readAheadOn } from '../../infrastructure/io-path/io-paths';
 import { probeFolder } from '../../infrastructure/io-path/io-probe';
 import { canAdvise } from '../../infrastructure/read-ahead';
 import { SegmentWriter, type SegmentWriterOptions } from '../../infrastructure/segment';
@@ -106,6 +106,13 @@ describe('io-path: the probe and its cache', () => {
     assert.deepEqual(decide({ bufferedWrite: 900, directWrite: 400, bufferedRead: 900, directRead: 400 }), { writeDirect: false, readDirect: false });
     assert.deepEqual(decide({ bufferedWrite: 300 }), { writeDirect: false, readDirect: false });
     assert.deepEqual(decide({ bufferedWrite: 300, directWrite: 300, directRead: 300 }), { writeDirect: true, readDirect: true });
+  });
+
+  it('gives read-ahead hints on a disk but never on FUSE (an LTFS tape repositions for them)', () => {
+    assert.equal(readAheadOn(FUSE_MAGIC), false);
+    assert.equal(readAheadOn(0xef53), true);
+    assert.equal(readAheadFor(folder), fs.statfsSync(folder).type !== FUSE_MAGIC);
+    assert.equal(readAheadFor(path.join(dir, 'missing', 'file')), false, 'no hint where the file system cannot be told');
   });
 
   it('an unreadable cache file is no cache (a probe writes it again)', () => {
