@@ -8,6 +8,8 @@
  *
  * Workloads: 4 x 512 MiB files; 100,000 x 4 KiB files in 100 folders. Each timing starts
  * with a dropped page cache (as root) and ends durable (`sync` after tar; lto fsyncs).
+ * Each run has a fresh data folder holding the first run's I/O path probe (io-paths.json):
+ * only the first lto backup pays the probe, as the first job of a day does.
  * Reported for lto and tar from the same runs: wall time (as a rate, and tar/lto pair by
  * pair), the load average before each pair, and CPU seconds (user + system, threads and
  * children included) in all and per GiB or per 1,000 files: the CPU figures hold on a
@@ -22,6 +24,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { IO_PATHS_FILE } from '../infrastructure/io-path/io-path-cache';
 import { benchCopy } from './copy';
 import { benchLtfs } from './ltfs';
 import { cpuPerGiB, cpuPerThousandFiles, loadNow, measured, spread, type Measure } from './measure';
@@ -56,6 +59,7 @@ interface Result {
 }
 
 const bench = (name: string, source: string, files: number, bytes: number): Result => {
+  const ioPaths = path.join(base, `${name}-${IO_PATHS_FILE}`);
   const backups: Pair[] = [];
   const restores: Pair[] = [];
   for (let run = 0; run < runs; run++) {
@@ -67,6 +71,9 @@ const bench = (name: string, source: string, files: number, bytes: number): Resu
     const env = { LTO_HOME: home, LTO_PASSPHRASE: PASSPHRASE };
     const encrypt = encrypted ? ['--encrypt', 'passphrase'] : [];
     execFileSync(process.execPath, [BIN, 'tape', 'add', '000001L9', '--mount', tape, ...encrypt], { env: { ...process.env, ...env } });
+    // The I/O path probe is remembered per data folder for a day: each run's fresh data
+    // folder gets the first run's, so only the first backup pays it (as one job a day does).
+    if (fs.existsSync(ioPaths)) fs.copyFileSync(ioPaths, path.join(home, IO_PATHS_FILE));
     const tarFile = path.join(work, 'peer.tar');
     // Alternate who goes first, so neither always gets the warmer disk.
     const pair = (ours: () => Measure, theirs: () => Measure): Pair => {
@@ -97,6 +104,7 @@ const bench = (name: string, source: string, files: number, bytes: number): Resu
         () => measured('tar', ['-xf', tarFile, '-C', tarOut]),
       ),
     );
+    if (fs.existsSync(path.join(home, IO_PATHS_FILE))) fs.copyFileSync(path.join(home, IO_PATHS_FILE), ioPaths);
     fs.rmSync(work, { recursive: true, force: true });
   }
   return { name: encrypted ? `${name}, encrypted` : name, files, bytes, backups, restores };

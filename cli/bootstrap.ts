@@ -11,6 +11,7 @@ import { readConfig } from '../infrastructure/config';
 import { crashPointFromEnv } from '../infrastructure/crash-points';
 import { currentEnvironment, dataFolder, databasePath } from '../infrastructure/data-dir';
 import { errorMessage } from '../infrastructure/errno';
+import { IO_PATH_VARIABLE, configureIoPaths, parseIoPathSetting, type IoPathSetting } from '../infrastructure/io-path/io-paths';
 import { newUuidV7 } from '../infrastructure/uuid-v7';
 import type { ProjectionRunner } from '../projections/runner';
 import type { Io } from './io';
@@ -52,6 +53,15 @@ const openDatabase = (file: string, busyMs: number): E.Either<AppError, Database
   }
 };
 
+/** LTO_IO_PATH, or `auto` with one line saying why when it is not a value it takes. */
+const ioPathSetting = (io: Io, env: NodeJS.ProcessEnv): IoPathSetting => {
+  const value = env[IO_PATH_VARIABLE];
+  const setting = parseIoPathSetting(value);
+  if (setting !== undefined) return setting;
+  io.err(io.errStyle.dim(`${IO_PATH_VARIABLE}=${String(value)} is not auto, direct or buffered: auto is used`));
+  return 'auto';
+};
+
 /**
  * The composition root: data folder, config, database, event store with the projections
  * hooked into its appends, catch-up of projections, and jobs left running by a crash.
@@ -59,6 +69,7 @@ const openDatabase = (file: string, busyMs: number): E.Either<AppError, Database
 export const openApp = async (io: Io, options: GlobalOptions): Promise<E.Either<AppError, OpenedApp>> => {
   const environment = currentEnvironment();
   const dataDir = options.dataDir ?? dataFolder(environment);
+  configureIoPaths(dataDir, ioPathSetting(io, environment.env));
   const config = readConfig(dataDir);
   if (E.isLeft(config)) return config;
   const dbPath = databasePath(dataDir, environment.env, options.db);

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { ALIGN, O_DIRECT, PROBE_BYTES, probeDirectOffset } from '../direct-io';
+import { ioPathFor } from '../io-path/io-paths';
 import { contentHasher } from '../segment/content-hash';
 import type { SegmentSource } from './segment-source';
 import { osPath } from '../os-path';
@@ -22,6 +24,9 @@ export const quiet = <T>(promise: Promise<T>): Promise<T> => {
   return promise;
 };
 
+/** Chunks of a large file the kernel is asked to fetch beyond the one being read. */
+export const PREFETCH_CHUNKS = 2;
+
 export type CopyOutcome = { readonly _tag: 'copied'; readonly sha256: string; readonly bytesRead: number } | { readonly _tag: 'short'; readonly bytesRead: number };
 
 
@@ -35,15 +40,15 @@ interface Target {
 }
 
 /**
- * Direct I/O for a large restored file: its bytes go to the disk while the rest is read
- * and hashed, instead of piling up in the page cache for a flush at the end (and without
+ * Direct I/O for a large restored file, where io-path chose it for the target's file
+ * system: its bytes go to the disk while the rest is read and hashed, instead of piling up in the page cache for a flush at the end (and without
  * evicting everything else). The memory's alignment is unknown to JavaScript: probe
  * writes at offset 0 (overwritten by the first chunk) find an offset the device takes.
  */
 const directTarget = (path: string, fallback: number, bytes: number): Target => {
   const memory = Buffer.from(new SharedArrayBuffer(bytes + ALIGN));
   const buffered: Target = { bulk: fallback, memory, base: 0, close: () => undefined };
-  if (O_DIRECT === undefined) return buffered;
+  if (O_DIRECT === undefined || !ioPathFor(nodePath.dirname(path)).writeDirect) return buffered;
   let fd: number;
   try {
     fd = fs.openSync(osPath(path), fs.constants.O_WRONLY | O_DIRECT);
@@ -91,9 +96,18 @@ export const copyRangeHashed = async (
   // back, and two reads at different offsets make LTFS reposition between them (on a real
   // drive, seconds each). The buffers still let writing and hashing overlap the next read.
   let lastRead: Promise<unknown> = Promise.resolve();
+  // The kernel is asked for the chunks after the one read (in order, so still front to
+  // back on a tape): several requests in flight at the disk while this one is hashed.
+  const prefetch = (i: number): void => {
+    const at = Math.min(length, (i + 1) * chunkBytes);
+    from.prefetch?.(offset + at, Math.min(length, (i + 1 + PREFETCH_CHUNKS) * chunkBytes) - at);
+  };
   const read = (i: number, bufferFree: Promise<unknown> = Promise.resolve()): Promise<number> => {
     const at = i * chunkBytes;
-    const next = Promise.all([lastRead, bufferFree]).then(() => from.read(pool[i % slots]!, 0, Math.min(chunkBytes, length - at), offset + at));
+    const next = Promise.all([lastRead, bufferFree]).then(() => {
+      prefetch(i);
+      return from.read(pool[i % slots]!, 0, Math.min(chunkBytes, length - at), offset + at);
+    });
     lastRead = next.catch(() => undefined);
     return quiet(next);
   };

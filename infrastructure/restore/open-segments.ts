@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { errnoCode } from '../errno';
+import { ioPathFor, readAheadFor } from '../io-path/io-paths';
 import type { RestoreEntry, RestoreProblem } from './restore-writer';
 import { PlainSegment, SealedSegment, type SegmentKeys, type SegmentSource } from './segment-source';
 
@@ -28,7 +30,7 @@ export class OpenSegments {
     if (open !== undefined) return open;
     try {
       const fd = fs.openSync(key, 'r');
-      const source = this.keys === undefined ? new PlainSegment(fd) : new SealedSegment(fd, this.keys);
+      const source = this.keys === undefined ? new PlainSegment(fd, readAheadFor(key)) : new SealedSegment(fd, this.keys, ioPathFor(path.dirname(key)).readDirect);
       this.segments.set(key, source);
       if (this.segments.size > KEEP_OPEN) {
         const [oldestKey, oldest] = this.segments.entries().next().value ?? [];

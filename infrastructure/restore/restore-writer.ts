@@ -700,6 +700,7 @@ export class RestoreWriter {
         this.onProgress(this.restored.files, this.restored.bytes + chunksRead);
         return n;
       },
+      prefetch: (position, length) => opened.prefetch?.(position, length),
       close: () => opened.close(),
       get bytesRead() {
         return opened.bytesRead;

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { SealedChunkReader, SealedSegmentDamaged, openSealedFile, type SealedFile } from '../crypto/sealed-chunk-reader';
 import { HEADER_BYTES, TAG_BYTES } from '../crypto/segment-chunks';
 import { openDirectTwin } from '../direct-io';
+import { Advice, advise } from '../read-ahead';
 import { row } from '../threads/row';
 import { WorkerClient } from '../threads/worker-client';
 
@@ -45,12 +46,22 @@ export interface SegmentSource {
   /** Reads up to `length` bytes at tar offset `position` into `buffer` at `offset`; fewer only at the end of the data. */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
   readonly bytesRead: number;
+  /** A hint that `length` bytes at tar offset `position` are read next (a plain segment read through the page cache: the kernel fetches them ahead). */
+  prefetch?(position: number, length: number): void;
   close(): void;
 }
 
 export class PlainSegment implements SegmentSource {
   bytesRead = 0;
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly fd: number,
+    /** Read-ahead hints allowed (not on an LTFS tape: see io-path readAheadOn). */
+    private readonly readAhead = false,
+  ) {}
+
+  prefetch(position: number, length: number): void {
+    if (this.readAhead) advise(this.fd, position, length, Advice.willNeed);
+  }
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     const n = await readFully(this.fd, buffer.subarray(offset, offset + length), position);
@@ -78,6 +89,8 @@ export class SealedSegment implements SegmentSource {
   constructor(
     private readonly fd: number,
     private readonly keys: SegmentKeys,
+    /** Whether the decrypting thread reads with O_DIRECT (where taken): what io-path chose for the tape's file system. */
+    private readonly preferDirect = true,
   ) {}
 
   get bytesRead(): number {
@@ -110,7 +123,7 @@ export class SealedSegment implements SegmentSource {
     const { header, key, chunks } = file;
     if (this.worker?.memory !== memory) {
       if (this.worker !== undefined) void this.worker.thread.terminate();
-      if (this.direct === null) this.direct = openDirectTwin(this.fd);
+      if (this.direct === null) this.direct = this.preferDirect ? openDirectTwin(this.fd) : undefined;
       const thread = new WorkerClient({
         name: 'the decrypting thread',
         file: path.join(__dirname, 'decrypt-worker.js'),

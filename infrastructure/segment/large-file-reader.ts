@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import * as path from 'node:path';
+import { knownReadPaths } from '../io-path/io-paths';
 import { row } from '../threads/row';
 import { WorkerClient } from '../threads/worker-client';
 
@@ -94,7 +95,7 @@ export class LargeFileReader {
     this.thread ??= new WorkerClient({
       name: 'the large-file reader thread',
       file: WORKER_FILE,
-      workerData: { memory: this.memory, contentKey: this.contentKey },
+      workerData: { memory: this.memory, contentKey: this.contentKey, readPaths: knownReadPaths() },
       messages: StreamReply,
       keepAlive: 'while-busy',
       onMessage: (message) => this.received(message),

@@ -21,9 +21,30 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { StreamOpen, StreamSlots, type StreamReply } from './large-file-reader';
 import { contentHasher, contentKeyOf } from './content-hash';
 import { SourceReads } from './source-reads';
+import { ReadPaths, readAheadOn, readDirectFor } from '../io-path/io-paths';
 import { osPath } from '../os-path';
 
 const contentKey = contentKeyOf(workerData);
+const readPathsGiven: unknown = typeof workerData === 'object' && workerData !== null && 'readPaths' in workerData ? workerData.readPaths : undefined;
+/** Direct or buffered reads by file system (io-path); none given: direct where taken. */
+const readPaths: ReadPaths = ReadPaths.is(readPathsGiven) ? readPathsGiven : { readDirect: {}, setting: 'auto' };
+/** File systems by device (their key and statfs type): one statfs per device, not per file. */
+const filesystems = new Map<number, { readonly key: string; readonly type: number }>();
+
+/** How to read a source file on device `dev`: direct (where taken) or not, and whether read-ahead hints may be given. */
+const readPathOf = (file: string | Buffer, dev: number): { readonly direct: boolean; readonly hints: boolean } => {
+  let filesystem = filesystems.get(dev);
+  if (filesystem === undefined) {
+    try {
+      const type = fs.statfsSync(file).type;
+      filesystem = { key: `${type.toString(16)}:${dev}`, type };
+    } catch {
+      return { direct: readPaths.setting !== 'buffered', hints: false };
+    }
+    filesystems.set(dev, filesystem);
+  }
+  return { direct: readDirectFor(readPaths, filesystem.key), hints: readAheadOn(filesystem.type) };
+};
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 
@@ -51,6 +72,8 @@ interface Stream {
   short: boolean;
   error: { op: string; code: string; message: string } | undefined;
 }
+
+const sourceReads = (fd: number, how: { readonly direct: boolean; readonly hints: boolean }, chunkBytes: number): SourceReads => new SourceReads(fd, how.direct, chunkBytes, how.hints);
 
 const shared: unknown = typeof workerData === 'object' && workerData !== null && 'memory' in workerData ? workerData.memory : undefined;
 const port = parentPort;
@@ -158,8 +181,11 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
         return;
       }
       let regular: boolean;
+      let dev = 0;
       try {
-        regular = fs.fstatSync(fd).isFile();
+        const stats = fs.fstatSync(fd);
+        regular = stats.isFile();
+        dev = stats.dev;
       } catch (error) {
         fs.closeSync(fd);
         port.postMessage({ end: [id, '', false, 'stat', codeOf(error), messageOf(error), false, free.splice(0)] } satisfies StreamReply);
@@ -170,7 +196,7 @@ if (port !== null && shared instanceof SharedArrayBuffer) {
         port.postMessage({ end: [id, '', false, 'read', 'ENOTREG', `${path} is not a regular file`, false, free.splice(0)] } satisfies StreamReply);
         return;
       }
-      stream = { id, path, size, mtimeNs, chunkBytes, from, fileSize, fd, reads: new SourceReads(fd), ahead: undefined, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };
+      stream = { id, path, size, mtimeNs, chunkBytes, from, fileSize, fd, reads: sourceReads(fd, readPathOf(osPath(path), dev), chunkBytes), ahead: undefined, hash: contentHasher(contentKey), position: 0, sent: 0, stopped: false, short: false, error: undefined };
     }
     void pump();
   });

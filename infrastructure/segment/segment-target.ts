@@ -1,7 +1,9 @@
 import * as E from 'fp-ts/Either';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ALIGN, O_DIRECT, probeDirectOffset } from '../direct-io';
 import { isErrno } from '../errno';
+import { ioPathFor } from '../io-path/io-paths';
 import { closeQuietly } from '../journal/durable-file';
 import { newSegmentHeader } from '../crypto/segment-chunks';
 import type { SealSpec } from './hash-worker-client';
@@ -20,8 +22,14 @@ export interface OpenedTarget {
   readonly base: number;
 }
 
-/** Where an encrypted segment's ciphertext waits for whole-page direct writes (after the pools). */
-export const SEAL_STAGING_BYTES = 8 * 1024 * 1024;
+/**
+ * Where an encrypted segment's ciphertext waits for whole-page direct writes (after the
+ * pools): two halves of 16 MiB, so that each write is as large as a plain segment's
+ * largest (maxWriteBytes) and reaches the disk as several requests in flight (4 MiB
+ * each where max_sectors_kb is 4096). With 4 MiB halves the writes were 3-4 MiB, one
+ * request at a time.
+ */
+export const SEAL_STAGING_BYTES = 32 * 1024 * 1024;
 
 /** Bytes of one small-file slot: the file and one more byte (to tell that it grew), aligned. */
 export const slotBytes = (o: SegmentWriterSettings): number => Math.ceil((o.smallFileMax + 1) / ALIGN) * ALIGN;
@@ -41,21 +49,37 @@ export const poolLayout = (o: SegmentWriterSettings, base: number): { chunks: nu
 };
 
 /**
- * Creates the segment (exclusively) and the shared memory for its buffers. With direct
- * I/O, the memory's address alignment is unknown to JavaScript: a few writes of two
+ * The segment this call created (or, after a refused O_DIRECT open, may have), open again
+ * through the page cache (`probed`: the probe wrote at offset 0).
+ */
+const reopenBuffered = (segmentPath: string, shared: SharedArrayBuffer, memory: Buffer, probed: boolean): E.Either<SegmentError, OpenedTarget> => {
+  try {
+    return E.right({ fd: fs.openSync(segmentPath, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o644), direct: false, ...(probed ? { probed } : {}), shared, memory, base: 0 });
+  } catch (error) {
+    return E.left(segmentWriteFailed(segmentPath, 'open', error));
+  }
+};
+
+/**
+ * Creates the segment (exclusively) and the shared memory for its buffers. Direct I/O
+ * or not: the option, or when it is `auto` what suits the file system (io-path/io-paths:
+ * a probe, cached in the data folder). With direct I/O, the memory's address alignment is unknown to JavaScript: a few writes of two
  * pages at offset 0 from successive 16-byte steps find the first offset the device
  * accepts (those bytes are overwritten later; close() truncates a segment shorter than them).
  */
 export const openTarget = (segmentPath: string, o: SegmentWriterSettings, extraBytes: number): E.Either<SegmentError, OpenedTarget> => {
   const shared = new SharedArrayBuffer(poolBytes(o) + extraBytes + ALIGN);
   const memory = Buffer.from(shared);
-  if (o.directIo && O_DIRECT !== undefined) {
+  const direct = o.directIo === 'auto' ? ioPathFor(path.dirname(segmentPath)).writeDirect : o.directIo;
+  if (direct && O_DIRECT !== undefined) {
     let fd: number | undefined;
     try {
       fd = fs.openSync(segmentPath, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_DIRECT, 0o644);
     } catch (error) {
       if (isErrno(error, 'EEXIST')) return E.left(segmentWriteFailed(segmentPath, 'open', error));
-      // The file system does not take O_DIRECT at open: buffered below.
+      // The file system does not take O_DIRECT at open: buffered. Some (ramfs) create the
+      // file before they refuse: it was not there before (O_EXCL), so it is ours, empty.
+      if (isErrno(error, 'EINVAL')) return reopenBuffered(segmentPath, shared, memory, false);
     }
     if (fd !== undefined) {
       try {
@@ -67,11 +91,7 @@ export const openTarget = (segmentPath: string, o: SegmentWriterSettings, extraB
       }
       // No alignment worked (or direct writes are refused): reopen the same file buffered.
       closeQuietly(fd);
-      try {
-        return E.right({ fd: fs.openSync(segmentPath, fs.constants.O_WRONLY), direct: false, probed: true, shared, memory, base: 0 });
-      } catch (error) {
-        return E.left(segmentWriteFailed(segmentPath, 'open', error));
-      }
+      return reopenBuffered(segmentPath, shared, memory, true);
     }
   }
   try {

@@ -35,15 +35,16 @@ export interface SegmentWriterOptions {
   /**
    * Write the segment with O_DIRECT where the file system takes it (falls back to the
    * page cache otherwise): no copy into the page cache, no flush at close, and the
-   * archive does not evict the machine's working set. Default true.
+   * archive does not evict the machine's working set. `auto` (the default): what is
+   * faster on the segment's file system (see io-path/io-paths ioPathFor).
    */
-  readonly directIo?: boolean;
+  readonly directIo?: boolean | 'auto';
   /** Ready chunks are written together, up to this many bytes per write. Default 16 MiB. */
   readonly maxWriteBytes?: number;
 }
 
 const MiB = 1024 * 1024;
-export const DEFAULTS = {
+export const DEFAULTS: SegmentWriterSettings = {
   chunkBytes: 4 * MiB,
   chunkBuffers: 8,
   batchBytes: 4 * MiB,
@@ -52,7 +53,7 @@ export const DEFAULTS = {
   smallFileSlots: 64,
   readerThreads: 4,
   flushEveryBytes: 128 * MiB,
-  directIo: true,
+  directIo: 'auto',
   maxWriteBytes: 16 * MiB,
 };
 
@@ -65,10 +66,10 @@ export type SegmentWriterSettings = Required<SegmentWriterOptions>;
 
 export const optionsProblem = (o: SegmentWriterSettings): string | undefined => {
   for (const [name, value] of Object.entries(o)) {
-    if (typeof value === 'boolean') continue;
-    if (!Number.isSafeInteger(value) || value < 1) return `${name} must be a positive integer`;
+    if (name === 'directIo') continue;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) return `${name} must be a positive integer`;
   }
-  if (typeof o.directIo !== 'boolean') return 'directIo must be a boolean';
+  if (typeof o.directIo !== 'boolean' && o.directIo !== 'auto') return "directIo must be a boolean or 'auto'";
   if (o.chunkBytes % ALIGN !== 0) return `chunkBytes must be a multiple of ${ALIGN}`;
   if (o.batchBytes % ALIGN !== 0) return `batchBytes must be a multiple of ${ALIGN}`;
   if (o.batchBuffers < 2) return 'batchBuffers must be at least 2';

@@ -6,6 +6,7 @@
  *   modification time to the nanosecond, before 1970 too (Node's fs.utimes takes a
  *   double of seconds: microseconds at best, and a negative time becomes "now").
  * - A sparse file's data: lseek(2) SEEK_DATA / SEEK_HOLE.
+ * - Read-ahead hints: posix_fadvise(2) (see infrastructure/read-ahead.ts).
  *
  *   `path` is a string or a Buffer of the path's bytes.
  *
@@ -46,6 +47,8 @@ static const char *errno_name(int e) {
     case E2BIG: return "E2BIG";
     case ENOSPC: return "ENOSPC";
     case EDQUOT: return "EDQUOT";
+    case EBADF: return "EBADF";
+    case ESPIPE: return "ESPIPE";
     default: return "EUNKNOWN";
   }
 }
@@ -277,6 +280,32 @@ static napi_value set_xattr(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ *   fadvise(fd, offset, length, advice)   posix_fadvise(2): advice 0 NORMAL, 1 RANDOM,
+ *                                         2 SEQUENTIAL, 3 WILLNEED, 4 DONTNEED, 5 NOREUSE
+ *                                         (Linux numbering, mapped to the C constants);
+ *                                         offset and length are doubles (exact below 2^53);
+ *                                         throws an Error whose `code` is the errno name
+ */
+static napi_value fadvise_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  static const int advices[] = {POSIX_FADV_NORMAL, POSIX_FADV_RANDOM, POSIX_FADV_SEQUENTIAL, POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE};
+  int32_t fd = -1;
+  int64_t offset = 0;
+  int64_t length = 0;
+  uint32_t advice = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_int64(env, argv[1], &offset) != napi_ok ||
+      napi_get_value_int64(env, argv[2], &length) != napi_ok || napi_get_value_uint32(env, argv[3], &advice) != napi_ok ||
+      advice > 5 || offset < 0 || length < 0) {
+    return fail(env, "EINVAL", "fadvise(fd, offset, length, advice 0..5): bad arguments");
+  }
+  int rc = posix_fadvise(fd, (off_t)offset, (off_t)length, advices[advice]);
+  if (rc != 0) return fail(env, errno_name(rc), strerror(rc));
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "dataExtents", NAPI_AUTO_LENGTH, data_extents, NULL, &fn);
@@ -291,5 +320,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "getXattr", fn);
   napi_create_function(env, "setXattr", NAPI_AUTO_LENGTH, set_xattr, NULL, &fn);
   napi_set_named_property(env, exports, "setXattr", fn);
+  napi_create_function(env, "fadvise", NAPI_AUTO_LENGTH, fadvise_fd, NULL, &fn);
+  napi_set_named_property(env, exports, "fadvise", fn);
   return exports;
 }
