@@ -91,7 +91,7 @@ export const createScanTables = (db: Database.Database): void => {
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS scan (
     seq INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, size INTEGER NOT NULL,
     mtime_ns TEXT NOT NULL, ctime_ns TEXT NOT NULL, inode TEXT NOT NULL, mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL, target TEXT,
-    change TEXT NOT NULL)`);
+    change TEXT NOT NULL, links INTEGER, blocks INTEGER)`);
   db.exec('CREATE TEMP TABLE IF NOT EXISTS scan_warnings (id INTEGER PRIMARY KEY, path TEXT NOT NULL, reason TEXT NOT NULL)');
   db.exec('CREATE TEMP TABLE IF NOT EXISTS gone (path TEXT PRIMARY KEY)');
   db.exec('DELETE FROM scan; DELETE FROM scan_warnings; DELETE FROM gone;');

@@ -53,7 +53,7 @@ export const addEntry = async (writer: SegmentWriter, entry: PlannedEntry, names
   const source = names.open(entry.path);
   // A piece's tar member is named apart (FORMAT.md): extracted by tar alone, pieces never overwrite each other or pass for the file.
   const member = piece === undefined ? tarPath(source) : `${tarPath(source)}${pieceSuffix(piece.from)}`;
-  const meta = readSourceMetadata(source, entry.kind, entry.uid, entry.gid);
+  const meta = readSourceMetadata(source, entry.kind, entry.uid, entry.gid, entry);
   const header = { path: member, mode: entry.mode, mtimeNs: entry.mtimeNs, uid: entry.uid, gid: entry.gid, ...ownerNames(meta), pax: xattrRecords(meta.xattrs) };
   const recorded = { ...archivedEntry(entry), ...archivedMetadata(meta, entry.path, names) };
   const problem = meta.problem === undefined ? {} : { metadataProblem: meta.problem };

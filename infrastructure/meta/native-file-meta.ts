@@ -13,9 +13,9 @@ export interface NativeFileMeta {
   dataExtents(path: string | Buffer): [number, number][];
   /** Sets atime and mtime of an open file to seconds + nanoseconds (no path lookup); absent in an addon built before it. Throws the errno error. */
   readonly futimens?: (fd: number, seconds: bigint, nanoseconds: number) => void;
-  /** Extended attributes of a path given as bytes (the xattr binding takes UTF-8 strings only); a symlink is not followed. Throw the errno error. */
+  /** Extended attributes of a path given as bytes (the xattr binding takes UTF-8 strings only; list takes text too); a symlink is not followed. Throw the errno error. */
   readonly xattrs?: {
-    list(path: Buffer): string[];
+    list(path: string | Buffer): string[];
     get(path: Buffer, name: string): Buffer | null;
     set(path: Buffer, name: string, value: Buffer): void;
   };

@@ -19,12 +19,21 @@ export interface SourceMetadata {
   readonly problem?: string;
 }
 
+/** What the scan's lstat saw of a file: enough to skip a second stat when it has one name. */
+export interface ScannedStat {
+  readonly size: number;
+  readonly links?: number;
+  readonly blocks?: number;
+}
+
 /**
  * Owner names, extended attributes (ACLs included) and, for a file with several names,
  * its identity. A symlink's attributes are not read (Linux keeps no user.* on them, and
- * GNU tar skips them too).
+ * GNU tar skips them too). A file the scan saw with one name is not stat'ed again (tar
+ * stats a file once too); one with several names, or none seen, is (its identity is
+ * taken as it is now).
  */
-export const readSourceMetadata = (path: string, kind: 'file' | 'dir' | 'symlink', uid: number, gid: number): SourceMetadata => {
+export const readSourceMetadata = (path: string, kind: 'file' | 'dir' | 'symlink', uid: number, gid: number, scanned?: ScannedStat): SourceMetadata => {
   const uname = userName(uid);
   const gname = groupName(gid);
   const owners = { ...(uname === undefined ? {} : { uname }), ...(gname === undefined ? {} : { gname }) };
@@ -32,21 +41,36 @@ export const readSourceMetadata = (path: string, kind: 'file' | 'dir' | 'symlink
   let linkKey: string | undefined;
   let sparse: readonly (readonly [number, number])[] | undefined;
   if (kind === 'file') {
-    try {
-      // Numbers first (cheaper); the identity of a file with several names in full (an inode may pass 2^53).
-      const stat = fs.lstatSync(osPath(path));
-      if (stat.nlink > 1) {
-        const big = fs.lstatSync(osPath(path), { bigint: true });
-        linkKey = `${big.dev}:${big.ino}`;
-      }
-      sparse = sparseExtents(path, stat);
-    } catch (error) {
-      return { ...owners, xattrs: [], problem: `cannot stat (${errnoCode(error)})` };
-    }
+    const identity = fileIdentity(path, scanned);
+    if ('problem' in identity) return { ...owners, xattrs: [], problem: identity.problem };
+    linkKey = identity.linkKey;
+    sparse = identity.sparse;
   }
   const read = readXattrs(path);
   const link = { ...(linkKey === undefined ? {} : { linkKey }), ...(sparse === undefined ? {} : { sparse }) };
   return 'problem' in read ? { ...owners, ...link, xattrs: [], problem: read.problem } : { ...owners, ...link, xattrs: read.xattrs };
+};
+
+type Identity = { readonly linkKey?: string; readonly sparse?: readonly (readonly [number, number])[] } | { readonly problem: string };
+
+const NO_IDENTITY: Identity = {};
+
+/** A file's hard-link key and data extents: from the scan's stat when it saw one name, else from an lstat now. */
+const fileIdentity = (path: string, scanned: ScannedStat | undefined): Identity => {
+  if (scanned?.links === 1 && scanned.blocks !== undefined) {
+    const sparse = sparseExtents(path, scanned.size, scanned.blocks);
+    return sparse === undefined ? NO_IDENTITY : { sparse };
+  }
+  try {
+    // Numbers first (cheaper); the identity of a file with several names in full (an inode may pass 2^53).
+    const stat = fs.lstatSync(osPath(path));
+    const sparse = sparseExtents(path, stat.size, stat.blocks);
+    if (stat.nlink <= 1) return sparse === undefined ? NO_IDENTITY : { sparse };
+    const big = fs.lstatSync(osPath(path), { bigint: true });
+    return { linkKey: `${big.dev}:${big.ino}`, ...(sparse === undefined ? {} : { sparse }) };
+  } catch (error) {
+    return { problem: `cannot stat (${errnoCode(error)})` };
+  }
 };
 
 /** Files smaller than this are archived whole, holes or not (a hole is at least a block; the map costs one). */
@@ -57,12 +81,12 @@ const SPARSE_MIN_BYTES = 1024 * 1024;
  * tells), or undefined: not sparse, small, or no addon to find the holes with (then it
  * is archived in full, its holes as zeros).
  */
-const sparseExtents = (path: string, stat: fs.Stats): (readonly [number, number])[] | undefined => {
-  if (stat.size < SPARSE_MIN_BYTES || stat.blocks * 512 >= stat.size || nativeFileMeta === undefined) return undefined;
+const sparseExtents = (path: string, size: number, blocks: number): (readonly [number, number])[] | undefined => {
+  if (size < SPARSE_MIN_BYTES || blocks * 512 >= size || nativeFileMeta === undefined) return undefined;
   try {
     const extents = nativeFileMeta.dataExtents(osPath(path));
     const data = extents.reduce((sum, [, length]) => sum + length, 0);
-    return data < stat.size ? extents : undefined;
+    return data < size ? extents : undefined;
   } catch {
     return undefined;
   }

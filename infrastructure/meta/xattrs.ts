@@ -30,10 +30,12 @@ interface XattrCalls {
  */
 const callsFor = (path: string): XattrCalls | undefined => {
   const os = osPath(path);
-  if (typeof os === 'string') {
-    return { list: () => listAttributesSync(os), get: (name) => getAttributeSync(os, name), set: (name, value) => setAttributeSync(os, name, value) };
-  }
   const native = nativeFileMeta?.xattrs;
+  if (typeof os === 'string') {
+    // The addon lists with one llistxattr(2) where a path has none (the binding always makes two): once per file in a backup.
+    const list = native === undefined ? () => listAttributesSync(os) : () => native.list(os);
+    return { list, get: (name) => getAttributeSync(os, name), set: (name, value) => setAttributeSync(os, name, value) };
+  }
   if (native === undefined) return undefined;
   return { list: () => native.list(os), get: (name) => native.get(os, name), set: (name, value) => native.set(os, name, value) };
 };

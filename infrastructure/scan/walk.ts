@@ -25,6 +25,12 @@ export interface ScannedEntry {
   readonly uid: number;
   readonly gid: number;
   readonly target?: string;
+  /**
+   * A file's link count and 512-byte blocks as the scan saw them, so the backup need not
+   * stat it again for hard links and holes (absent: not known, stat it when written).
+   */
+  readonly links?: number;
+  readonly blocks?: number;
 }
 
 export type ScanItem =
@@ -53,6 +59,7 @@ const entryOf = (p: string, stat: fs.BigIntStats, kind: ScannedKind): ScannedEnt
   uid: Number(stat.uid),
   gid: Number(stat.gid),
   ...(kind === 'symlink' ? { target: nameText(fs.readlinkSync(osPath(p), { encoding: 'buffer' })) } : {}),
+  ...(kind === 'file' ? { links: Number(stat.nlink), blocks: Number(stat.blocks) } : {}),
 });
 
 /** One path: its entry, or why it is skipped. */

@@ -18,7 +18,7 @@ import { SEAL_STAGING_BYTES, mkdirIfMissing, openTarget, poolLayout, sealSpec, t
 import { DEFAULTS, optionsProblem, type SegmentEncryption, type SegmentWriterOptions, type SegmentWriterSettings } from './segment-writer-options';
 import { copyExtents } from './sparse-extents-copy';
 import { extentBytes, sparseMap, sparseMemberPath, sparseRecords, type Extent } from './sparse-member';
-import { END_OF_ARCHIVE, dataPadding, encodeHeader, entryProblem, paddedSize, type TarEntry } from './tar-header';
+import { END_OF_ARCHIVE, dataPadding, encodeCheckedHeader, encodeHeader, entryProblem, paddedSize, type TarEntry } from './tar-header';
 
 export type { SegmentEncryption, SegmentWriterOptions } from './segment-writer-options';
 
@@ -395,7 +395,8 @@ export class SegmentWriter {
     if (refused !== undefined) return E.left(refused);
     this.adds.enter();
     try {
-      const at = await this.space.place([encodeHeader(entry)], 0);
+      // refusal() checked the entry.
+      const at = await this.space.place([encodeCheckedHeader(entry)], 0);
       return at === undefined ? E.left(this.failed()) : E.right({ headerOffset: at });
     } finally {
       this.adds.leave();
@@ -411,7 +412,8 @@ export class SegmentWriter {
       const read = await this.readers.read(sourcePath, size, expected.mtimeNs, slot);
       if (read === undefined) return E.left(this.failed());
       if (read.error !== undefined) return E.left({ _tag: 'SourceUnreadable', path: sourcePath, ...read.error, partial: false });
-      const header = encodeHeader(entry);
+      // addFile's refusal() checked the entry.
+      const header = encodeCheckedHeader(entry);
       const at = await this.space.place([header, this.memory.subarray(slot, slot + size)], dataPadding(size));
       if (at === undefined) return E.left(this.failed());
       return E.right({ headerOffset: at, dataOffset: at + header.length, length: size, sha256: read.sha256, changedWhileRead: read.changed });

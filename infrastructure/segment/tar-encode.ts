@@ -180,6 +180,14 @@ const paxHeaderName = (stored: string): string => {
 export const encodeHeader = (entry: TarEntry): Buffer => {
   const problem = entryProblem(entry);
   if (problem !== undefined) throw new RangeError(`cannot encode tar entry: ${problem}`);
+  return encodeCheckedHeader(entry);
+};
+
+/**
+ * The header block(s) of an entry that `entryProblem` has already accepted (the segment
+ * writer checks each entry once, as it is added, rather than twice per small file).
+ */
+export const encodeCheckedHeader = (entry: TarEntry): Buffer => {
   const stored = storedName(entry);
   const link = entry.type === 'symlink' || entry.type === 'hardlink' ? (entry.linkTarget ?? '') : '';
   const size = entry.type === 'file' ? entry.size : 0;

@@ -6,11 +6,12 @@ import type { Change, PlannedEntry, ScanTable } from '../ports/scan-table';
 import { createScanTables } from '../schema';
 
 /** The scan table's columns, in the order `toPlanned` reads them. */
-const COLUMNS = 'seq, path, kind, size, mtime_ns, ctime_ns, inode, mode, uid, gid, target, change';
+const COLUMNS = 'seq, path, kind, size, mtime_ns, ctime_ns, inode, mode, uid, gid, target, change, links, blocks';
 
 const isNumber = (v: unknown): v is number => typeof v === 'number';
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isChange = (v: unknown): v is Change => v === 'new' || v === 'modified' || v === 'unchanged';
+const isCount = (v: unknown): v is number | null => v === null || typeof v === 'number';
 const bad = (): never => {
   throw new Error('scan table row does not decode');
 };
@@ -21,10 +22,11 @@ const bad = (): never => {
  * decode, 100,000 rows in a 100,000-file backup).
  */
 const toPlanned = (row: unknown): PlannedEntry => {
-  if (!Array.isArray(row) || row.length !== 12) return bad();
-  const [seq, path, kind, size, mtime, ctime, inode, mode, uid, gid, target, change]: unknown[] = row;
+  if (!Array.isArray(row) || row.length !== 14) return bad();
+  const [seq, path, kind, size, mtime, ctime, inode, mode, uid, gid, target, change, links, blocks]: unknown[] = row;
   if (!isNumber(seq) || !isString(path) || !EntryKind.is(kind) || !isNumber(size) || !isString(mtime) || !isString(ctime) || !isString(inode)) return bad();
   if (!isNumber(mode) || !isNumber(uid) || !isNumber(gid) || !(target === null || isString(target)) || !isChange(change)) return bad();
+  if (!isCount(links) || !isCount(blocks)) return bad();
   const scanned: ScannedKind = kind;
   return {
     seq,
@@ -38,6 +40,8 @@ const toPlanned = (row: unknown): PlannedEntry => {
     uid,
     gid,
     ...(target === null ? {} : { target }),
+    ...(links === null ? {} : { links }),
+    ...(blocks === null ? {} : { blocks }),
     change,
   };
 };
@@ -62,7 +66,7 @@ export class SqliteScanTable implements ScanTable {
   constructor(private readonly db: Database.Database) {
     createScanTables(db);
     this.insertEntry = db.prepare(
-      'INSERT OR IGNORE INTO scan (path, kind, size, mtime_ns, ctime_ns, inode, mode, uid, gid, target, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO scan (path, kind, size, mtime_ns, ctime_ns, inode, mode, uid, gid, target, change, links, blocks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.insertWarning = db.prepare('INSERT INTO scan_warnings (path, reason) VALUES (?, ?)');
   }
@@ -71,6 +75,7 @@ export class SqliteScanTable implements ScanTable {
     this.inBatch(() =>
       this.insertEntry.run(
         entry.path, entry.kind, entry.size, entry.mtimeNs.toString(), entry.ctimeNs.toString(), entry.inode.toString(), entry.mode, entry.uid, entry.gid, entry.target ?? null, change,
+        entry.links ?? null, entry.blocks ?? null,
       ),
     );
   }

@@ -188,3 +188,25 @@ describe('InFlight', () => {
     assert.equal(inFlight.size, 0);
   });
 });
+
+describe('InFlight, a failed task', () => {
+  it('rejects the any() waiting for it, and every later any() and all()', async () => {
+    const inFlight = new InFlight();
+    let fail: (error: Error) => void = () => undefined;
+    inFlight.add(new Promise<void>((_, reject) => (fail = reject)));
+    inFlight.add(new Promise<void>(() => undefined));
+    const waiting = inFlight.any();
+    fail(new Error('boom'));
+    await assert.rejects(waiting, /boom/);
+    assert.equal(inFlight.size, 1);
+    await assert.rejects(inFlight.any(), /boom/);
+  });
+
+  it('is not lost when nobody waits: the next all() rejects with it', async () => {
+    const inFlight = new InFlight();
+    inFlight.add(Promise.reject(new Error('unseen')));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(inFlight.size, 0);
+    await assert.rejects(inFlight.all(), /unseen/);
+  });
+});
