@@ -94,7 +94,9 @@ describe('hostile tapes: refused or reported, never followed out of the restore 
     for (const beyond of ['/huge.bin', '/far.bin']) assert.ok(problems.has(beyond), `${beyond} (claims bytes the segment has not) is reported`);
     assert.equal(fs.readFileSync(path.join(to, 'fine', 'ok.txt'), 'utf8'), 'pwned');
     assert.deepEqual(everyPathUnder(to).filter((p) => fs.lstatSync(p).isFile()).map((p) => path.relative(to, p)), ['fine/ok.txt'], 'no partial file of a claim beyond the segment is left');
-    assert.deepEqual(everyPathUnder(box.root).filter((p) => !p.startsWith(to)), before, 'nothing written outside the restore target');
+    // lto's own data folder may learn how the restore target's file system is best written (io-paths.json): not a write of the tape's.
+    const probeMemory = path.join(box.home, 'io-paths.json');
+    assert.deepEqual(everyPathUnder(box.root).filter((p) => !p.startsWith(to) && p !== probeMemory), before, 'nothing written outside the restore target');
   });
 
   it('writes nothing through symlinks, whatever their order, target or depth', () => {
