@@ -44,6 +44,18 @@ export const rowsStatement = (text: string, row: string, params: readonly SqlVal
 
 export const isRowsStatement = (s: Statement): s is RowsStatement => 'row' in s;
 
+/** A RowsStatement as plain statements of at most `maxRows` rows each, in order (a runner that does not cache by row count). */
+export const rowChunks = (s: RowsStatement, maxRows: number): SingleStatement[] => {
+  const rows = s.params.length / s.width;
+  const out: SingleStatement[] = [];
+  for (let first = 0; first < rows; first += maxRows) {
+    const count = Math.min(maxRows, rows - first);
+    const text = s.sql.replace(ROWS, Array.from({ length: count }, () => s.row).join(', '));
+    out.push({ sql: text, params: [...s.params.slice(first * s.width, (first + count) * s.width), ...s.after] });
+  }
+  return out;
+};
+
 /**
  * A projection is pure: it declares its tables and turns one event into statements.
  * The runner applies a batch of them and the checkpoint in one transaction.

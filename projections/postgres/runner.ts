@@ -3,7 +3,7 @@ import { lastValueFrom, concatMap } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { StoredEvent } from '../../domain/envelope';
 import { decodeDomainEvent } from '../../domain/events';
-import { isRowsStatement, ROWS, type Projection, type SqlValue, type Statement } from '../projection';
+import { isRowsStatement, rowChunks, type Projection, type SqlValue, type Statement } from '../projection';
 import { isPlainIndex, projectionFingerprint } from '../schema';
 import { REPLAY_BATCH } from '../runner';
 import { mergeInserts } from './batch';
@@ -210,17 +210,7 @@ const runOne = (tx: PgTx, sqliteText: string, params: readonly SqlValue[]): Prom
 
 /** A RowsStatement runs as many rows a statement as fit, in order (projections/projection.ts). */
 const run = async (tx: PgTx, statement: Statement): Promise<void> => {
-  if (!isRowsStatement(statement)) {
-    await runOne(tx, statement.sql, statement.params);
-    return;
-  }
-  const rows = statement.params.length / statement.width;
-  for (let first = 0; first < rows; first += ROWS_PER_STATEMENT) {
-    const count = Math.min(ROWS_PER_STATEMENT, rows - first);
-    const text = statement.sql.replace(ROWS, Array.from({ length: count }, () => statement.row).join(', '));
-    const params = statement.params.slice(first * statement.width, (first + count) * statement.width);
-    await runOne(tx, text, [...params, ...statement.after]);
-  }
+  for (const one of isRowsStatement(statement) ? rowChunks(statement, ROWS_PER_STATEMENT) : [statement]) await runOne(tx, one.sql, one.params);
 };
 
 const createTables = async (tx: PgTx, projections: readonly Projection[], which: (ddl: string) => boolean = () => true): Promise<void> => {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { StoredEvent } from '../../domain/envelope';
 import { decodeDomainEvent } from '../../domain/events';
 import { mergeInserts, ROWS_PER_INSERT } from '../../projections/postgres/batch';
-import type { Statement } from '../../projections/projection';
+import { isRowsStatement, rowChunks, type Statement } from '../../projections/projection';
 import { PROJECTIONS } from '../../projections/registry';
 import { createProjectionTables } from '../../projections/schema';
 import { uuid7 } from '../support/events';
@@ -31,7 +31,11 @@ const dump = (db: Database.Database) =>
 const replay = (batches: readonly Statement[][], merge: boolean) => {
   const db = new Database(':memory:');
   createProjectionTables(db, PROJECTIONS);
-  for (const batch of batches) for (const s of merge ? mergeInserts(batch) : batch) db.prepare(s.sql).run(...s.params);
+  for (const batch of batches) {
+    for (const s of merge ? mergeInserts(batch) : batch) {
+      for (const one of isRowsStatement(s) ? rowChunks(s, 7) : [s]) db.prepare(one.sql).run(...one.params);
+    }
+  }
   const rows = dump(db);
   db.close();
   return rows;
