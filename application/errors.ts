@@ -5,6 +5,7 @@ import type { DomainError } from '../domain/errors';
 import type { ImportConflict, ImportGap, VersionConflict } from '../infrastructure/event-store/event-store';
 import type { TapeProblem } from '../infrastructure/tape/tape-problems';
 import type { LockHolder } from '../infrastructure/tape/tape-lock';
+import type { TapeHolder } from '../projections/ports/tape-holds';
 import type { ConfigProblem } from '../infrastructure/config';
 import type { KeyFileProblem } from '../infrastructure/crypto/key-files';
 import type { StopSignal } from '../infrastructure/stop-signals';
@@ -67,6 +68,8 @@ export type AppError =
   | { readonly _tag: 'NotAnArchiveTape'; readonly mount: string }
   | { readonly _tag: 'EncryptionOptions'; readonly problem: string }
   | { readonly _tag: 'TapeLocked'; readonly tape: TapeId; readonly path: string; readonly holder: LockHolder | undefined }
+  /** Held in the shared catalog by a process of another host (undefined: its row is not written yet). */
+  | { readonly _tag: 'TapeHeld'; readonly tape: TapeId; readonly holder: TapeHolder | undefined }
   | { readonly _tag: 'StoppedBeforeStart'; readonly signal: StopSignal; readonly reason: string }
   /** `lto copy` will not start: what it would need, in words (nothing was written). */
   | { readonly _tag: 'CopyRefused'; readonly from: TapeId; readonly to: TapeId; readonly reason: string }

@@ -219,6 +219,15 @@ export const renderError = (error: AppError): Rendered => {
             : `tape ${error.tape} is in use: ${error.holder.command} (pid ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) holds ${error.path}; wait for it, or if that process is gone run again with --break-lock`,
         exit: EXIT.TAPE,
       };
+    case 'TapeHeld':
+      // No --break-lock here: a hold in the shared catalog ends with its holder's process (its connection).
+      return {
+        message:
+          error.holder === undefined
+            ? `tape ${error.tape} is in use by another lto sharing this catalog (it is starting); wait for it`
+            : `tape ${error.tape} is in use: ${error.holder.command} (pid ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) holds it in the shared catalog; wait for it (the hold ends with that process)`,
+        exit: EXIT.TAPE,
+      };
     case 'JobNeedsUnknownFeature':
       // Exit as for a tape of an unknown format: written by a newer version, not damaged, but not ours to read.
       return { message: `job ${error.job} on ${error.tape} needs ${describeUnknownFeatures(error.features)}; nothing was read or written`, exit: EXIT.DAMAGED };
