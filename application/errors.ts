@@ -44,6 +44,7 @@ export type AppError =
   | { readonly _tag: 'VolumeBelongsToOtherTape'; readonly mount: string; readonly found: string; readonly requested: TapeId }
   | { readonly _tag: 'ForeignJournalEvent'; readonly tape: TapeId; readonly seq: number; readonly detail: string }
   | DatabaseUnusable
+  | CatalogServerUnusable
   | BarcodeError
   | { readonly _tag: 'SourceMissing'; readonly paths: readonly string[] }
   | { readonly _tag: 'NotEnoughRoom'; readonly tape: TapeId; readonly neededBytes: number; readonly room: Room }
@@ -79,6 +80,14 @@ export type AppError =
   | { readonly _tag: 'SetCopyRefused'; readonly from: string; readonly to: string; readonly reason: string }
   /** A job that needs a format feature this version does not know: refused where it would be misread (restore, verify). */
   | { readonly _tag: 'JobNeedsUnknownFeature'; readonly tape: TapeId; readonly job: string; readonly features: readonly string[] }
+
+/** The shared catalog's PostgreSQL server cannot be used (unreachable, login refused, a newer schema). */
+export interface CatalogServerUnusable {
+  readonly _tag: 'CatalogServerUnusable';
+  /** The connection string with its password masked. */
+  readonly catalog: string;
+  readonly reason: string;
+}
 
 export interface DatabaseUnusable {
   readonly _tag: 'DatabaseUnusable';

@@ -128,6 +128,8 @@ export const renderError = (error: AppError): Rendered => {
       };
     case 'ConfigInvalid':
       return { message: `${error.path}: ${list(error.problems)}`, exit: EXIT.LOCAL };
+    case 'CatalogServerUnusable':
+      return { message: `cannot use the shared catalog ${error.catalog}: ${error.reason}`, exit: EXIT.LOCAL };
     case 'DatabaseUnusable':
       return { message: `cannot use the catalog database ${error.path}: ${error.reason}`, exit: EXIT.LOCAL };
     case 'VersionConflict':

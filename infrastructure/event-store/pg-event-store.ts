@@ -55,11 +55,16 @@ export class PgEventStore implements AsyncEventStore {
     this.reads = eventReads((text, values) => arrayRows(pool, text, values));
   }
 
-  /** Connects, migrates the tables (under the migration lock), and returns the store. */
-  static async open(connectionString: string, options: PgEventStoreOptions = {}): Promise<PgEventStore> {
-    const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 4, types: pgTypes() });
-    // An idle client losing its server must not crash the process; the next query reports it.
-    pool.on('error', () => undefined);
+  /** Connects, migrates the tables (under the migration lock), and returns the store (which owns its pool). */
+  static open(connectionString: string, options: PgEventStoreOptions = {}): Promise<PgEventStore> {
+    return PgEventStore.openOn(newPgPool(connectionString, options.maxConnections), options);
+  }
+
+  /**
+   * The store on a pool made by `newPgPool` (the catalog reads through the same pool):
+   * migrates, then owns it: `close()` ends it. A failure to connect or migrate ends it too.
+   */
+  static async openOn(pool: pg.Pool, options: PgEventStoreOptions = {}): Promise<PgEventStore> {
     try {
       const client = await pool.connect();
       try {
@@ -190,10 +195,19 @@ export class PgEventStore implements AsyncEventStore {
 
   private async runHooks(client: PgQueryable, stored: readonly StoredEvent[]): Promise<void> {
     if (stored.length === 0) return;
-    const tx: PgTx = { query: (text, values = []) => client.query(text, [...values]) };
+    // A statement name makes it a prepared statement on this connection: planned once, not per event.
+    const tx: PgTx = { query: (text, values = [], name) => client.query({ text, values: [...values], ...(name === undefined ? {} : { name }) }) };
     for (const hook of this.hooks) await hook(stored, tx);
   }
 }
+
+/** A pool for the event store (and the catalog, which passes its own type parsers per query). */
+export const newPgPool = (connectionString: string, maxConnections = 4): pg.Pool => {
+  const pool = new pg.Pool({ connectionString, max: maxConnections, types: pgTypes() });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  return pool;
+};
 
 /** PostgreSQL's unique_violation (23505) on the (stream, version) constraint. */
 const isStreamVersionTaken = (error: unknown): boolean =>

@@ -1,9 +1,8 @@
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { composeApp } from '../../application/compose';
+import { composeApp, composePgApp } from '../../application/compose';
 import { newUuidV7 } from '../../infrastructure/uuid-v7';
 import { catalogContract } from './catalog.contract';
-import { pgApp } from '../support/pg-app';
 import { postgresSkipReason, startPostgres, type PostgresServer } from '../support/postgres';
 
 catalogContract('SQLite catalog', async (folder) => {
@@ -34,7 +33,7 @@ catalogContract(
   async (folder) => {
     server = await startPostgres();
     let tick = Date.parse('2026-12-01T10:00:00.000Z');
-    const opened = await pgApp(await server.createDatabase(), {
+    const opened = await composePgApp(await server.createDatabase(), new Database(path.join(folder, 'local.db')), {
       config: {},
       dataDir: path.join(folder, 'data'),
       clock: () => new Date((tick += 1000)),

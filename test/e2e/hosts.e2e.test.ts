@@ -24,6 +24,8 @@ interface Host {
 interface SharedCatalog {
   /** The environment that points an lto process at the shared catalog. */
   readonly env: NodeJS.ProcessEnv;
+  /** What keeps a second host out, as its refusal says: the tape's lock file, or the hold in the shared catalog. */
+  readonly heldBy: RegExp;
   readonly stop: () => Promise<void>;
 }
 
@@ -112,6 +114,7 @@ const threeHosts = (label: string, skip: string | undefined, shared: (box: Sandb
           const lines = refused.stderr.trim().split('\n');
           assert.equal(lines.length, 1, refused.stderr);
           assert.match(lines[0] ?? '', new RegExp(`tape ${a.tape} is in use: lto backup \\(pid ${String(pid)} on ${os.hostname()}, since `));
+          assert.match(lines[0] ?? '', catalog.heldBy);
         }
         holder.kill();
         await holder.done;
@@ -145,13 +148,15 @@ const threeHosts = (label: string, skip: string | undefined, shared: (box: Sandb
   });
 };
 
-threeHosts('SQLite', undefined, async (box) => ({ env: { LTO_DB: path.join(box.root, 'shared', 'catalog.db') }, stop: async () => undefined }));
+threeHosts('SQLite', undefined, async (box) => ({
+  env: { LTO_DB: path.join(box.root, 'shared', 'catalog.db') },
+  heldBy: /holds .*LTO-ARCHIVE\/lock/,
+  stop: async () => undefined,
+}));
 
-/** LTO_CATALOG is read by the CLI once pg-wiring is merged; until then the PostgreSQL half cannot run. */
-const PG_WIRED = false;
 let server: PostgresServer | undefined;
-threeHosts('PostgreSQL', postgresSkipReason() ?? (PG_WIRED ? undefined : 'the CLI does not read LTO_CATALOG yet (branch pg-wiring)'), async () => {
+threeHosts('PostgreSQL', postgresSkipReason(), async () => {
   server = await startPostgres();
   const url = await server.createDatabase();
-  return { env: { LTO_CATALOG: url }, stop: async () => server?.stop() };
+  return { env: { LTO_CATALOG: url }, heldBy: /holds it in the shared catalog/, stop: async () => server?.stop() };
 });

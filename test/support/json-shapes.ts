@@ -297,7 +297,16 @@ export const SHAPES = {
     tables: t.array(t.type({ table: t.string, rows: Count })),
     differences: t.array(t.type({ table: t.string, liveRows: Count, replayedRows: Count, firstLive: nullable(t.string), firstReplayed: nullable(t.string) })),
   }),
-  'config show': top({ dataFolder: t.string, database: t.string, configFile: t.string, drive: nullable(t.string), defaultTapes: t.string }),
+  'config show': top({
+    dataFolder: t.string,
+    database: t.string,
+    catalog: t.string,
+    catalogKind: t.keyof({ sqlite: null, postgres: null }),
+    catalogFrom: t.keyof({ '--catalog': null, LTO_CATALOG: null, config: null, '--db': null, LTO_DB: null, default: null }),
+    configFile: t.string,
+    drive: nullable(t.string),
+    defaultTapes: t.string,
+  }),
   'key generate': top({ publicKey: t.string, privateKey: t.string, bits: Count, fingerprint: t.string }),
   'barcode scan': t.union([
     top({ tape: TapeId, mediaCode: nullable(t.string), generation: nullable(t.string), source: t.string }),
