@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sandbox, stoppedIn, waitFor, type CliResult, type Sandbox } from '../support/cli';
+import { imitateLtfs, LTFS_ROOT_DEFAULTS, userXattrsMissing } from '../support/ltfs';
 import { postgresSkipReason, startPostgres, type PostgresServer } from '../support/postgres';
 
 /**
@@ -159,4 +160,51 @@ threeHosts('PostgreSQL', postgresSkipReason(), async () => {
   server = await startPostgres();
   const url = await server.createDatabase();
   return { env: { LTO_CATALOG: url }, heldBy: /holds it in the shared catalog/, stop: async () => server?.stop() };
+});
+
+/**
+ * The case lock files alone miss: an LTFS cartridge's lock is kept in the data folder of the
+ * host that has it mounted (`<data>/locks/<volume UUID>.lock`), which another host never
+ * sees. On a shared PostgreSQL catalog the hold there keeps the second host out.
+ */
+describe('an LTFS cartridge two hosts reach, on a shared PostgreSQL catalog', { skip: postgresSkipReason() ?? userXattrsMissing(os.tmpdir()) }, () => {
+  const TAPE = '000012L5';
+  let box: Sandbox;
+  let ltfs: PostgresServer;
+  before(async () => {
+    box = sandbox();
+    ltfs = await startPostgres();
+  });
+  after(async () => {
+    await ltfs.stop();
+    box.cleanup();
+  });
+
+  it("is refused to the second host naming the first, though the first's lock file is in its own data folder, and freed when the first is killed", async () => {
+    const url = await ltfs.createDatabase();
+    const homes = ['ltfs-host1', 'ltfs-host2'].map((h) => path.join(box.root, h));
+    const env = (i: number): NodeJS.ProcessEnv => ({ LTO_CATALOG: url, LTO_HOME: homes[i] });
+    const mount = box.mountPoint('cartridge');
+    imitateLtfs(mount);
+    const source = box.mountPoint('ltfs-src');
+    for (let f = 0; f < 4; f++) fs.writeFileSync(path.join(source, `f${f}.bin`), Buffer.alloc(30_000, f));
+    assert.equal(box.lto(['tape', 'add', TAPE, '--mount', mount], env(0)).status, 0);
+    const holder = box.ltoAsync(['backup', TAPE, source, '--mount', mount], { ...env(0), LTO_STOP_AT: 'entry-written' });
+    try {
+      await waitFor('the first host to stop mid-backup', () => stoppedIn(holder.pid) !== undefined);
+      const pid = stoppedIn(holder.pid);
+      assert.ok(fs.existsSync(path.join(homes[0]!, 'locks', `${LTFS_ROOT_DEFAULTS['volumeUUID']!}.lock`)), "the lock file is the first host's own");
+      assert.equal(fs.existsSync(path.join(mount, 'LTO-ARCHIVE', 'lock')), false, 'nothing on the cartridge');
+      const refused = box.lto(['backup', TAPE, source, '--mount', mount], env(1));
+      assert.equal(refused.status, 3, refused.stderr);
+      assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+      assert.match(refused.stderr, new RegExp(`tape ${TAPE} is in use: lto backup \\(pid ${String(pid)} on ${os.hostname()}, since .*\\) holds it in the shared catalog`));
+      holder.kill();
+      await holder.done;
+    } finally {
+      holder.kill();
+    }
+    const next = box.lto(['backup', TAPE, source, '--mount', mount], env(1));
+    assert.equal(next.status, 0, next.stderr);
+  });
 });
