@@ -1,3 +1,4 @@
+import type { CatalogCopyFailed } from './copy-catalog';
 import type { BarcodeProblem, TapeId } from '../domain/tape-id';
 import type { BarcodeError } from './barcode-errors';
 import type { Room } from '../domain/capacity';
@@ -45,6 +46,7 @@ export type AppError =
   | { readonly _tag: 'ForeignJournalEvent'; readonly tape: TapeId; readonly seq: number; readonly detail: string }
   | DatabaseUnusable
   | CatalogServerUnusable
+  | CatalogCopyFailed
   | BarcodeError
   | { readonly _tag: 'SourceMissing'; readonly paths: readonly string[] }
   | { readonly _tag: 'NotEnoughRoom'; readonly tape: TapeId; readonly neededBytes: number; readonly room: Room }

@@ -81,8 +81,7 @@ export const openApp = async (io: Io, options: GlobalOptions): Promise<E.Either<
     notice: (message) => io.err(io.errStyle.dim(message)),
   };
   const choice = chooseCatalog(dataDir, environment.env, options, config.right);
-  const busyMs = busyTimeout(environment.env);
-  const composed = choice.kind === 'postgres' ? await openPostgres(choice.url, path.join(dataDir, LOCAL_DATABASE), busyMs, settings) : await openSqlite(choice.path, busyMs, settings);
+  const composed = await openCatalog(choice, settings);
   if (E.isLeft(composed)) return composed;
   const { app, runner, close } = composed.right;
   const closed = await closeInterruptedJobs(app);
@@ -93,7 +92,19 @@ export const openApp = async (io: Io, options: GlobalOptions): Promise<E.Either<
   return E.right({ app, runner, choice, close });
 };
 
-type Composed = Omit<OpenedApp, 'choice'>;
+export type Composed = Omit<OpenedApp, 'choice'>;
+
+/**
+ * The App on a chosen catalog, without closing jobs a crash left running (what
+ * `lto catalog copy` opens its target with). Beside a shared catalog, this host's own
+ * things go to `<data>/local.db`.
+ */
+export const openCatalog = (choice: CatalogChoice, settings: AppSettings): Promise<E.Either<AppError, Composed>> => {
+  const busyMs = busyTimeout(process.env);
+  return choice.kind === 'postgres'
+    ? openPostgres(choice.url, path.join(settings.dataDir, LOCAL_DATABASE), busyMs, settings)
+    : openSqlite(choice.path, busyMs, settings);
+};
 
 const openSqlite = async (dbPath: string, busyMs: number, settings: AppSettings): Promise<E.Either<AppError, Composed>> => {
   const opened = openDatabase(dbPath, busyMs);

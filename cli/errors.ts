@@ -130,6 +130,13 @@ export const renderError = (error: AppError): Rendered => {
       return { message: `${error.path}: ${list(error.problems)}`, exit: EXIT.LOCAL };
     case 'CatalogServerUnusable':
       return { message: `cannot use the shared catalog ${error.catalog}: ${error.reason}`, exit: EXIT.LOCAL };
+    case 'CatalogCopyFailed':
+      return {
+        message: error.written
+          ? `the copy to ${error.target} stopped: ${error.reason}; this catalog is unchanged, the target holds part of it (remove it and copy again)`
+          : `cannot copy the catalog to ${error.target}: ${error.reason}; nothing was written`,
+        exit: EXIT.LOCAL,
+      };
     case 'DatabaseUnusable':
       return { message: `cannot use the catalog database ${error.path}: ${error.reason}`, exit: EXIT.LOCAL };
     case 'VersionConflict':

@@ -291,6 +291,16 @@ export const SHAPES = {
   'label unassign': top({ ...LabelChange, tape: TapeId }),
   'label list': top({ labels: t.array(t.type({ label: t.string, color: t.string, createdAt: Iso, tapes: Count })) }),
   'catalog rebuild': top({ events: Count, durationMs: Count }),
+  'catalog copy': top({
+    from: t.string,
+    to: t.string,
+    events: Count,
+    tapes: Count,
+    consistent: t.boolean,
+    source: t.type({ events: Count, tables: t.array(t.type({ table: t.string, rows: Count })) }),
+    target: t.type({ events: Count, tables: t.array(t.type({ table: t.string, rows: Count })) }),
+    differences: t.array(t.type({ table: t.string, liveRows: Count, replayedRows: Count, firstLive: nullable(t.string), firstReplayed: nullable(t.string) })),
+  }),
   'catalog check': top({
     consistent: t.boolean,
     events: Count,
