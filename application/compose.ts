@@ -4,7 +4,7 @@ import { SqliteEventStore } from '../infrastructure/event-store/sqlite-event-sto
 import { openSqliteCatalog } from '../projections/sqlite/catalog';
 import type { CatalogRunner, ProjectionRunner, TapeHistory } from '../projections/runner';
 import type { EventStore, TapeEventEntry } from '../infrastructure/event-store/event-store';
-import { newPgPool, PgEventStore } from '../infrastructure/event-store/pg-event-store';
+import { newPgPool, PgEventStore, reachPg } from '../infrastructure/event-store/pg-event-store';
 import { PgTapeHolds } from '../infrastructure/holds/pg-tape-holds';
 import { openPgCatalog } from '../projections/postgres/catalog';
 import type { AsyncTapeHistory } from '../projections/postgres/runner';
@@ -76,6 +76,7 @@ export const composePgApp = async (
   local: Database.Database,
   settings: AppSettings,
 ): Promise<{ readonly app: App; readonly runner: CatalogRunner; readonly close: () => Promise<void> }> => {
+  await reachPg(url);
   const pool = newPgPool(url);
   const store = await PgEventStore.openOn(pool);
   try {

@@ -77,6 +77,19 @@ const sideBySide = (source: Counts, target: Counts) => {
   });
 };
 
+type Row = ReturnType<typeof sideBySide>[number];
+
+const printComparison = (io: Io, rows: readonly Row[], consistent: boolean, check: CatalogCheck): void => {
+  const columns = [
+    { header: 'TABLE', value: (r: Row) => r.table },
+    { header: 'THIS CATALOG', value: (r: Row) => String(r.source), align: 'right' as const },
+    { header: 'COPY', value: (r: Row) => String(r.target), align: 'right' as const },
+  ];
+  io.out(renderTable(rows, columns, io.style));
+  if (consistent) io.out(`${io.style.green('✓')} The copy passes \`lto catalog check\` and holds what this catalog holds (${check.events} event(s)).`);
+  else io.err(`${io.errStyle.red('✗')} The copy differs (${check.differences.map((d) => d.table).join(', ') || 'row counts'}): see \`lto --catalog TARGET catalog check\`.`);
+};
+
 const copyTo = async (io: Io, opened: OpenedApp, to: string, json: boolean): Promise<ActionResult> => {
   const target = catalogOf(to, '--catalog');
   const from = describeCatalog(opened.choice);
@@ -99,14 +112,7 @@ const copyTo = async (io: Io, opened: OpenedApp, to: string, json: boolean): Pro
       return E.right(consistent ? EXIT.OK : EXIT.FAILED);
     }
     io.out(`Copied ${copied.right.events} event(s) of ${copied.right.tapes} tape(s) from ${from} to ${describeCatalog(target)}.`);
-    const columns = [
-      { header: 'TABLE', value: (r: (typeof rows)[number]) => r.table },
-      { header: 'THIS CATALOG', value: (r: (typeof rows)[number]) => String(r.source), align: 'right' as const },
-      { header: 'COPY', value: (r: (typeof rows)[number]) => String(r.target), align: 'right' as const },
-    ];
-    io.out(renderTable(rows, columns, io.style));
-    if (consistent) io.out(`${io.style.green('✓')} The copy passes \`lto catalog check\` and holds what this catalog holds (${check.events} event(s)).`);
-    else io.err(`${io.errStyle.red('✗')} The copy differs (${check.differences.map((d) => d.table).join(', ') || 'row counts'}): see \`lto --catalog TARGET catalog check\`.`);
+    printComparison(io, rows, consistent, check);
     return E.right(consistent ? EXIT.OK : EXIT.FAILED);
   } finally {
     await copy.close();

@@ -14,6 +14,7 @@ export const pgFailureReason = (error: unknown): string | undefined => {
     return `no server answers (${error.code ?? ''}): is PostgreSQL running there?`;
   }
   if (error instanceof Error && /getaddrinfo|ENOTFOUND/.test(error.message)) return `no such host (${error.message})`;
+  if (error instanceof Error && /password must be a string/i.test(error.message)) return 'the server asks for a password and none was given: set PGPASSWORD or ~/.pgpass';
   if (error instanceof Error && /password|SASL|authentication/i.test(error.message)) return `login refused: ${error.message} (set PGPASSWORD or ~/.pgpass)`;
   if (error instanceof Error && /Connection terminated/i.test(error.message)) return `the server closed the connection (${error.message})`;
   return undefined;

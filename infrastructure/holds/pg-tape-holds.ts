@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import pg from 'pg';
+import { withPgPass } from '../event-store/pg-event-store';
 import type { HeldElsewhere, TapeHolder, TapeHolds } from '../../projections/ports/tape-holds';
 
 /**
@@ -35,7 +36,9 @@ const HolderRow = t.type({ host: t.string, pid: t.number, command: t.string, sin
 export class PgTapeHolds implements TapeHolds {
   private constructor(private readonly connectionString: string) {}
 
-  static async open(connectionString: string): Promise<PgTapeHolds> {
+  /** Opens on the shared catalog's URL; its password, if not in the URL or PGPASSWORD, from ~/.pgpass as the store's pool. */
+  static async open(url: string): Promise<PgTapeHolds> {
+    const connectionString = withPgPass(url);
     await withClient(connectionString, async (client) => {
       await client.query('BEGIN');
       // Two hosts creating the table at once would collide in the system catalog.

@@ -89,6 +89,29 @@ describe('a shared catalog that cannot be used: one line, exit 5, no password', 
     refused(box.lto(['--catalog', pg().connectionString('nosuch'), 'tape', 'list']), EXIT_LOCAL, /database "nosuch" does not exist/);
   });
 
+  it('asks for a password in one line, and takes it from ~/.pgpass or PGPASSWORD (never the URL)', async () => {
+    const url = await pg().createDatabase();
+    const admin = new Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query("CREATE ROLE studio LOGIN PASSWORD 'se:cret%'");
+      await admin.query(`ALTER DATABASE ${new URL(url).pathname.slice(1)} OWNER TO studio`);
+      fs.writeFileSync(path.join(pg().socketDir, 'data', 'pg_hba.conf'), `local all studio scram-sha-256\n${fs.readFileSync(path.join(pg().socketDir, 'data', 'pg_hba.conf'), 'utf8')}`);
+      await admin.query('SELECT pg_reload_conf()');
+    } finally {
+      await admin.end();
+    }
+    const studio = url.replace('//lto@', '//studio@');
+    refused(box.lto(['--catalog', studio, 'tape', 'list']), EXIT_LOCAL, /asks for a password and none was given: set PGPASSWORD or ~\/\.pgpass/);
+    const pgpass = path.join(box.root, 'pgpass');
+    fs.writeFileSync(pgpass, 'localhost:*:*:studio:se\\:cret%\n', { mode: 0o600 });
+    const viaFile = box.lto(['--catalog', studio, 'tape', 'list'], { PGPASSFILE: pgpass });
+    assert.equal(viaFile.status, 0, viaFile.stderr);
+    assert.equal(viaFile.stderr, '', 'no warning either');
+    assert.equal(box.lto(['--catalog', studio, 'tape', 'list'], { PGPASSWORD: 'se:cret%' }).status, 0);
+    refused(box.lto(['--catalog', studio, 'tape', 'list'], { PGPASSWORD: 'wrong' }), EXIT_LOCAL, /login refused: password authentication failed for user "studio"/);
+  });
+
   it('refuses a catalog written by a newer lto, and leaves it as it was', async () => {
     const url = await pg().createDatabase();
     assert.equal(box.lto(['--catalog', url, 'tape', 'list']).status, 0);
