@@ -4,6 +4,7 @@ import type { Catalog } from '../projections/ports/catalog';
 import type { ContactMemos } from '../projections/ports/contact-memos';
 import type { JournalCursors } from '../projections/ports/journal-cursors';
 import type { MountMemory } from '../projections/ports/mount-memory';
+import type { TapeHolds } from '../projections/ports/tape-holds';
 
 /**
  * What use cases are given (io-sign style: a plain object of ports). The clock, ids
@@ -17,6 +18,11 @@ export interface App {
   readonly cursors: JournalCursors;
   /** LTFS cartridges as the last contact left them (application/ltfs-contact.ts). */
   readonly contacts: ContactMemos;
+  /**
+   * Tape holds in a catalog several hosts share (PostgreSQL): absent on SQLite, whose
+   * catalog file is one host's, where the lock files suffice (application/hold-tape-lock.ts).
+   */
+  readonly holds?: TapeHolds | undefined;
   readonly config: Config;
   readonly dataDir: string;
   readonly clock: () => Date;

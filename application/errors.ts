@@ -1,3 +1,4 @@
+import type { CatalogCopyFailed } from './copy-catalog';
 import type { BarcodeProblem, TapeId } from '../domain/tape-id';
 import type { BarcodeError } from './barcode-errors';
 import type { Room } from '../domain/capacity';
@@ -5,6 +6,7 @@ import type { DomainError } from '../domain/errors';
 import type { ImportConflict, ImportGap, VersionConflict } from '../infrastructure/event-store/event-store';
 import type { TapeProblem } from '../infrastructure/tape/tape-problems';
 import type { LockHolder } from '../infrastructure/tape/tape-lock';
+import type { TapeHolder } from '../projections/ports/tape-holds';
 import type { ConfigProblem } from '../infrastructure/config';
 import type { KeyFileProblem } from '../infrastructure/crypto/key-files';
 import type { StopSignal } from '../infrastructure/stop-signals';
@@ -45,6 +47,8 @@ export type AppError =
   | { readonly _tag: 'VolumeBelongsToOtherTape'; readonly mount: string; readonly found: string; readonly requested: TapeId }
   | { readonly _tag: 'ForeignJournalEvent'; readonly tape: TapeId; readonly seq: number; readonly detail: string }
   | DatabaseUnusable
+  | CatalogServerUnusable
+  | CatalogCopyFailed
   | BarcodeError
   | { readonly _tag: 'SourceMissing'; readonly paths: readonly string[] }
   | { readonly _tag: 'NotEnoughRoom'; readonly tape: TapeId; readonly neededBytes: number; readonly room: Room }
@@ -69,6 +73,8 @@ export type AppError =
   | { readonly _tag: 'NotAnArchiveTape'; readonly mount: string }
   | { readonly _tag: 'EncryptionOptions'; readonly problem: string }
   | { readonly _tag: 'TapeLocked'; readonly tape: TapeId; readonly path: string; readonly holder: LockHolder | undefined }
+  /** Held in the shared catalog by a process of another host (undefined: its row is not written yet). */
+  | { readonly _tag: 'TapeHeld'; readonly tape: TapeId; readonly holder: TapeHolder | undefined }
   | { readonly _tag: 'StoppedBeforeStart'; readonly signal: StopSignal; readonly reason: string }
   /** `lto copy` will not start: what it would need, in words (nothing was written). */
   | { readonly _tag: 'CopyRefused'; readonly from: TapeId; readonly to: TapeId; readonly reason: string }
@@ -78,6 +84,14 @@ export type AppError =
   | { readonly _tag: 'SetCopyRefused'; readonly from: string; readonly to: string; readonly reason: string }
   /** A job that needs a format feature this version does not know: refused where it would be misread (restore, verify). */
   | { readonly _tag: 'JobNeedsUnknownFeature'; readonly tape: TapeId; readonly job: string; readonly features: readonly string[] }
+
+/** The shared catalog's PostgreSQL server cannot be used (unreachable, login refused, a newer schema). */
+export interface CatalogServerUnusable {
+  readonly _tag: 'CatalogServerUnusable';
+  /** The connection string with its password masked. */
+  readonly catalog: string;
+  readonly reason: string;
+}
 
 export interface DatabaseUnusable {
   readonly _tag: 'DatabaseUnusable';

@@ -1,7 +1,10 @@
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
+import type { TapeId } from '../domain/tape-id';
+import { errorMessage } from '../infrastructure/errno';
 import { isProcessAlive } from '../infrastructure/process-alive';
 import { lockHolderAt, lockTape, onTapeLockFile, type LockHolder, type TapeLock } from '../infrastructure/tape/tape-lock';
+import type { TapeHolder } from '../projections/ports/tape-holds';
 import type { App } from './app';
 import type { AppError } from './errors';
 import type { TapeSession } from './tape-session';
@@ -21,13 +24,51 @@ export const lockFileOf = (app: App, mount: string, ltfsVolumeUuid: string | und
 /**
  * One writer per tape at a time: the tape's lock keeps a second backup out with one clear
  * message; the journal's head check (expected version) still catches anyone who writes
- * without it. A stale lock of a crashed process on this host is broken with a notice;
- * `force` breaks any lock. On LTFS a lock an earlier version left on the tape is honoured
- * while its process (on this host) runs, and otherwise ignored: no other host can have
- * the cartridge mounted now.
+ * without it. In a catalog several hosts share, the tape is first held there (hosts with
+ * data folders of their own do not see each other's `<data>/locks/`), then its lock file
+ * is taken as on one host.
  */
-export const holdTapeLock = (app: App, session: TapeSession, command: string, force: boolean): E.Either<AppError, TapeLock> => {
-  const me = { host: app.host, pid: app.pid, since: app.clock().toISOString(), command };
+export const holdTapeLock = async (app: App, session: TapeSession, command: string, force: boolean): Promise<E.Either<AppError, TapeLock>> => {
+  const since = app.clock().toISOString();
+  const held = await holdInCatalog(app, session.tape, { host: app.host, pid: app.pid, since, command });
+  if (E.isLeft(held)) return held;
+  const locked = lockFileOfTape(app, session, command, force, since);
+  const letGo = (): void => {
+    // Fire and forget: a hold not yet let go when the process ends goes with its connection.
+    held.right().catch(() => undefined);
+  };
+  if (E.isLeft(locked)) {
+    letGo();
+    return locked;
+  }
+  return E.right({
+    broke: locked.right.broke,
+    release: () => {
+      locked.right.release();
+      letGo();
+    },
+  });
+};
+
+/** The hold in the shared catalog (none on SQLite: the lock file is enough on one host). */
+const holdInCatalog = async (app: App, tape: TapeId, me: TapeHolder): Promise<E.Either<AppError, () => Promise<void>>> => {
+  if (app.holds === undefined) return E.right(async () => undefined);
+  try {
+    const taken = await app.holds.take(tape, me);
+    return E.isLeft(taken) ? E.left({ _tag: 'TapeHeld', tape, holder: taken.left.holder }) : taken;
+  } catch (error) {
+    return E.left({ _tag: 'DatabaseUnusable', path: 'the shared catalog', reason: errorMessage(error) });
+  }
+};
+
+/**
+ * The tape's lock file. A stale lock of a crashed process on this host is broken with a
+ * notice; `force` breaks any lock. On LTFS a lock an earlier version left on the tape is
+ * honoured while its process (on this host) runs, and otherwise ignored: no other host
+ * can have the cartridge mounted now.
+ */
+const lockFileOfTape = (app: App, session: TapeSession, command: string, force: boolean, since: string): E.Either<AppError, TapeLock> => {
+  const me = { host: app.host, pid: app.pid, since, command };
   const onTape = onTapeLockFile(session.mount);
   if (session.lockFile !== onTape && !force) {
     const earlier = busyWith(app, onTape);
@@ -43,6 +84,9 @@ export const holdTapeLock = (app: App, session: TapeSession, command: string, fo
   return locked;
 };
 
+/** Problems of the lock that keep a job out: someone else holds the tape, or the shared catalog cannot say. */
+const REFUSALS: ReadonlySet<AppError['_tag']> = new Set(['TapeLocked', 'TapeHeld', 'DatabaseUnusable']);
+
 /**
  * For jobs that only add their own events to the journal (restore, verify): held while
  * they run, so they never append under a running backup (which would then fail on the
@@ -56,8 +100,9 @@ export const withTapeLock = async <A>(
   work: () => Promise<E.Either<AppError, A>>,
   breakLock = false,
 ): Promise<E.Either<AppError, A>> => {
-  const lock = holdTapeLock(app, session, command, breakLock);
-  if (E.isLeft(lock) && lock.left._tag === 'TapeLocked') return lock;
+  const lock = await holdTapeLock(app, session, command, breakLock);
+  // Any other problem (a write-protected tape cannot take the lock file) lets the job run.
+  if (E.isLeft(lock) && REFUSALS.has(lock.left._tag)) return lock;
   try {
     return await work();
   } finally {

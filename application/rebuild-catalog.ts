@@ -1,5 +1,5 @@
 import type { CatalogCheck } from '../projections/check';
-import type { ProjectionRunner } from '../projections/runner';
+import type { CatalogRunner } from '../projections/runner';
 import type { EventStore } from '../infrastructure/event-store/event-store';
 import type { App } from './app';
 
@@ -9,7 +9,7 @@ export interface RebuildResult {
 }
 
 /** Drops every projection and replays the event store through the same projections. */
-export const rebuildCatalog = async (runner: ProjectionRunner, store: EventStore, now: () => number): Promise<RebuildResult> => {
+export const rebuildCatalog = async (runner: CatalogRunner, store: EventStore, now: () => number): Promise<RebuildResult> => {
   const started = now();
   const events = await runner.rebuild(store);
   return { events, ms: now() - started };

@@ -8,7 +8,7 @@
  * of 9 warm runs.
  *
  *   node dist/bench/pg-catalog.js [--names 10000000] [--host /socket/dir] [--database lto]
- *   (no --host: a throwaway server, test/support/pg-scratch.ts)
+ *   (no --host: a throwaway server without fsync, test/support/postgres.ts)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,7 +22,7 @@ import { ProjectionRunner } from '../projections/runner';
 import { indexName, isPlainIndex } from '../projections/schema';
 import { reversedLower } from '../projections/search';
 import { SqliteSearchQueries } from '../projections/sqlite/search-queries';
-import { startScratchPg } from '../test/support/pg-scratch';
+import { scratchPools, startPostgres } from '../test/support/postgres';
 import { median, TAPES } from './synthetic-catalog';
 
 const argv = process.argv.slice(2);
@@ -135,8 +135,9 @@ const explain = async (pool: Pool): Promise<void> => {
 
 const main = async (): Promise<void> => {
   const host = arg('host', '');
-  const server = host === '' ? await startScratchPg() : undefined;
-  const pool = server === undefined ? new Pool({ host, database: arg('database', 'lto') }) : await server.pool();
+  const server = host === '' ? await startPostgres() : undefined;
+  const scratch = server === undefined ? undefined : scratchPools(server);
+  const pool = scratch === undefined ? new Pool({ host, database: arg('database', 'lto') }) : await scratch.pool();
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lto-bench-pg-'));
   const db = new Database(path.join(base, 'catalog.db'));
   db.pragma('journal_mode = WAL');
@@ -154,8 +155,8 @@ const main = async (): Promise<void> => {
   } finally {
     db.close();
     fs.rmSync(base, { recursive: true, force: true });
-    if (server === undefined) await pool.end();
-    else await server.stop();
+    await pool.end();
+    await server?.stop();
   }
 };
 

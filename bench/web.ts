@@ -52,7 +52,7 @@ const main = async (): Promise<void> => {
     config: {}, dataDir: base, clock: () => new Date(), newId: () => uuid(0), host: 'bench', pid: process.pid, crashPoint: () => undefined, notice: () => undefined,
   });
   const token = 'bench-token-bench-token';
-  const server = await buildServer(app, { token, readOnly: true, loopbackOnly: true, actions: { restoreRoots: [], dbPath, dataDir: base, log: () => undefined } });
+  const server = await buildServer(app, { token, readOnly: true, loopbackOnly: true, actions: { restoreRoots: [], catalog: { kind: 'sqlite', path: dbPath, source: '--db' }, dataDir: base, log: () => undefined } });
   await server.listen({ port: 0, host: '127.0.0.1' });
   const address = server.server.address();
   const origin = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;

@@ -140,6 +140,15 @@ export const renderError = (error: AppError): Rendered => {
       };
     case 'ConfigInvalid':
       return { message: `${error.path}: ${list(error.problems)}`, exit: EXIT.LOCAL };
+    case 'CatalogServerUnusable':
+      return { message: `cannot use the shared catalog ${error.catalog}: ${error.reason}`, exit: EXIT.LOCAL };
+    case 'CatalogCopyFailed':
+      return {
+        message: error.written
+          ? `the copy to ${error.target} stopped: ${error.reason}; this catalog is unchanged, the target holds part of it (remove it and copy again)`
+          : `cannot copy the catalog to ${error.target}: ${error.reason}; nothing was written`,
+        exit: EXIT.LOCAL,
+      };
     case 'DatabaseUnusable':
       return { message: `cannot use the catalog database ${error.path}: ${error.reason}`, exit: EXIT.LOCAL };
     case 'VersionConflict':
@@ -229,6 +238,15 @@ export const renderError = (error: AppError): Rendered => {
           error.holder === undefined
             ? `tape ${error.tape} is locked by ${error.path}, which does not say by whom: if no lto command is writing to it, run again with --break-lock`
             : `tape ${error.tape} is in use: ${error.holder.command} (pid ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) holds ${error.path}; wait for it, or if that process is gone run again with --break-lock`,
+        exit: EXIT.TAPE,
+      };
+    case 'TapeHeld':
+      // No --break-lock here: a hold in the shared catalog ends with its holder's process (its connection).
+      return {
+        message:
+          error.holder === undefined
+            ? `tape ${error.tape} is in use by another lto sharing this catalog (it is starting); wait for it`
+            : `tape ${error.tape} is in use: ${error.holder.command} (pid ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) holds it in the shared catalog; wait for it (the hold ends with that process)`,
         exit: EXIT.TAPE,
       };
     case 'JobNeedsUnknownFeature':

@@ -40,6 +40,10 @@ export const buildProgram = (io: Io, state: RunState): Command => {
     .description('lto-archive: back up to LTO tape (LTFS), find, verify and restore every byte, recover the catalog from tape')
     .version(VERSION, '-V, --version')
     .option('--db <path>', 'catalog database file (default: <data folder>/catalog.db; env LTO_DB)')
+    .option(
+      '--catalog <url|file>',
+      'the catalog: postgres://user@host/db (shared by several hosts) or a SQLite file; env LTO_CATALOG, else `lto config set-catalog`, else --db. Give the password in PGPASSWORD or ~/.pgpass, not the URL',
+    )
     .exitOverride()
     .showSuggestionAfterError(true)
     .addHelpText('after', '\nOn a terminal, `lto` with no arguments opens an interactive menu that runs these same commands.')

@@ -1,3 +1,5 @@
+import pg from 'pg';
+import { pgFailureReason } from '../infrastructure/event-store/pg-failure';
 import { EXIT } from './exit-codes';
 import type { Rendered } from './errors';
 
@@ -10,10 +12,16 @@ import type { Rendered } from './errors';
 export const renderThrown = (error: unknown): Rendered & { readonly bug: boolean; readonly code: ThrownCode } => {
   const sqlite = sqliteCode(error);
   if (sqlite !== undefined) return { message: sqliteMessage(sqlite, messageOf(error)), exit: EXIT.LOCAL, bug: false, code: 'DatabaseFailed' };
+  // The shared catalog's server failing under a command (it stopped, the network went away).
+  const server = error instanceof pg.DatabaseError || isPgConnectionLoss(error) ? pgFailureReason(error) : undefined;
+  if (server !== undefined) return { message: `the shared catalog failed: ${server}; ${RETRY}`, exit: EXIT.LOCAL, bug: false, code: 'DatabaseFailed' };
   const errno = errnoOf(error);
   if (errno !== undefined) return { ...errnoMessage(errno), bug: false, code: 'FileSystemFailed' };
   return { message: messageOf(error), exit: EXIT.FAILED, bug: true, code: 'InternalError' };
 };
+
+/** node-postgres' own errors when the connection goes (no errno: not the file system's). */
+const isPgConnectionLoss = (error: unknown): boolean => error instanceof Error && /Connection terminated|Client has encountered a connection error/i.test(error.message);
 
 /** The `--json` error codes of what was thrown rather than returned (docs/JSON.md). */
 export type ThrownCode = 'DatabaseFailed' | 'FileSystemFailed' | 'InternalError';

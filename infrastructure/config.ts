@@ -9,6 +9,8 @@ import { errorMessage, isErrno } from './errno';
 export const Config = t.partial({
   /** The mount point of the LTFS drive, used when a command gets no `--mount`. */
   drive: t.string,
+  /** The catalog when no `--catalog` or `LTO_CATALOG` is given: a `postgres://` URL (shared) or a SQLite file. */
+  catalog: t.string,
 });
 export type Config = t.TypeOf<typeof Config>;
 

@@ -23,11 +23,28 @@ export const REPLAY_BATCH = 64;
 export type TapeHistory = (tape: string, position: number) => readonly StoredEvent[];
 
 /**
+ * What the CLI asks of a catalog's projection runner, on SQLite (this file) or on
+ * PostgreSQL (projections/postgres/runner.ts): `lto catalog rebuild`, `lto recover`'s bulk
+ * load, the catch-up when a command opens the catalog. (Applying appended events is each
+ * store's own hook, wired in application/compose.ts.)
+ */
+export interface CatalogRunner {
+  /** Replays what the projections have not seen yet; returns how many events. */
+  catchUp(source: EventSource): Promise<number>;
+  /** Drops every projection and replays the whole store, atomically; returns how many events. */
+  rebuild(source: EventSource): Promise<number>;
+  /** The lowest position every projection has reached. */
+  checkpoint(): number | Promise<number>;
+  /** Runs a bulk load the way this catalog does it fastest without hiding it from others. */
+  withIndexesDeferred<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/**
  * Applies projections to the catalog tables of one SQLite database. `apply` runs inside
  * the caller's transaction (the event store's append), so events, rows and checkpoints
  * commit together; `rebuild` and `catchUp` open their own transactions.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements CatalogRunner {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly saveCheckpoint: Database.Statement;
 

@@ -16,12 +16,13 @@ import { badRequest, errorPage } from './pages/errors';
 import type { PageContext, PageResult } from './pages/context';
 import { insideRoots } from './restore-roots';
 import { unlockNames } from './unlock';
+import type { CatalogChoice } from '../infrastructure/catalog-choice';
 
 export interface ActionOptions {
   /** Folders a restore may write into (nothing else). */
   readonly restoreRoots: readonly string[];
-  /** The catalog database and data folder the jobs it starts use (the server's own). */
-  readonly dbPath: string;
+  /** The catalog and data folder the jobs it starts use (the server's own). */
+  readonly catalog: CatalogChoice;
   readonly dataDir: string;
   /** One line for the server's log (stderr). */
   readonly log: (line: string) => void;
@@ -39,8 +40,10 @@ const BIN = path.resolve(__dirname, '..', '..', 'bin', 'lto.js');
  * which /dev/stdin cannot open, ENXIO.)
  */
 const startJob = (options: ActionOptions, args: readonly string[], passphrase: string, then: () => void = () => undefined): void => {
-  const child = spawn(process.execPath, [BIN, '--db', options.dbPath, ...args], {
-    env: { ...process.env, LTO_HOME: options.dataDir, NO_COLOR: '1', ...(passphrase === '' ? {} : { LTO_PASSPHRASE: passphrase }) },
+  // A shared catalog's URL goes in the environment, never an argument (`ps` would show its password).
+  const catalog = { LTO_CATALOG: options.catalog.kind === 'postgres' ? options.catalog.url : options.catalog.path };
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, LTO_HOME: options.dataDir, ...catalog, NO_COLOR: '1', ...(passphrase === '' ? {} : { LTO_PASSPHRASE: passphrase }) },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: false,
   });

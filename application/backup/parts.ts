@@ -112,7 +112,7 @@ export const openNextPart = async (
     }
     const writable = new FolderTape(session.right.mount).checkWritable();
     if (E.isLeft(writable)) return writable;
-    const lock = holdTapeLock(app, session.right, 'lto backup', context.breakLock);
+    const lock = await holdTapeLock(app, session.right, 'lto backup', context.breakLock);
     if (E.isLeft(lock)) return lock;
     context.locked(lock.right);
     const started = await startPart(app, context, span, session.right, job, number, previous, () => lock.right.release());

@@ -133,7 +133,7 @@ const backup = async (
   if (!input.dryRun && E.isLeft(writable)) return writable;
   let release = (): void => undefined;
   if (!input.dryRun) {
-    const lock = holdTapeLock(app, session.right, 'lto backup', input.breakLock === true);
+    const lock = await holdTapeLock(app, session.right, 'lto backup', input.breakLock === true);
     if (E.isLeft(lock)) return lock;
     locked(lock.right);
     release = () => lock.right.release();

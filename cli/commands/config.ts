@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { readConfig, writeConfig, configPath } from '../../infrastructure/config';
-import { currentEnvironment, dataFolder, databasePath } from '../../infrastructure/data-dir';
+import { currentEnvironment, dataFolder } from '../../infrastructure/data-dir';
+import { catalogOf, chooseCatalog, describeCatalog, holdsPassword } from '../../infrastructure/catalog-choice';
 import { printJson, reportError, type RunState } from '../action';
 import type { GlobalOptions } from '../bootstrap';
 import { EXIT } from '../exit-codes';
@@ -25,15 +26,55 @@ export const registerConfig = (program: Command, io: Io, state: RunState, global
         state.exitCode = reportError(io, current.left);
         return;
       }
+      const catalog = chooseCatalog(dir, process.env, globals(), current.right);
       const facts = {
         dataFolder: dir,
-        database: databasePath(dir, process.env, globals().db),
+        // The SQLite file, or this host's local one (mount memory) beside a shared catalog.
+        database: catalog.kind === 'sqlite' ? catalog.path : path.join(dir, 'local.db'),
+        catalog: describeCatalog(catalog),
+        catalogKind: catalog.kind,
+        catalogFrom: catalog.source,
         configFile: configPath(dir),
         drive: current.right.drive ?? null,
         defaultTapes: path.join(dir, 'tapes'),
       };
       if (options.json === true) printJson(io, facts);
       else io.out(renderFields(Object.entries(facts).map(([k, v]) => [k, v ?? io.style.dim('(not set: folder-backed tapes are used)')]), io.style));
+    });
+
+  config
+    .command('set-catalog')
+    .description('use this catalog when no --catalog or LTO_CATALOG is given: a postgres:// URL (shared by several hosts) or a SQLite file')
+    .argument('<url|file>', 'postgres://user@host:5432/db (the password in PGPASSWORD or ~/.pgpass, not here: config.json is plain text) or a file')
+    .action((value: string) => {
+      const dir = dataDir();
+      const current = readConfig(dir);
+      if (E.isLeft(current)) {
+        state.exitCode = reportError(io, current.left);
+        return;
+      }
+      const choice = catalogOf(value, 'config');
+      writeConfig(dir, { ...current.right, catalog: choice.kind === 'postgres' ? choice.url : choice.path });
+      io.out(`Catalog set to ${describeCatalog(choice)}.`);
+      if (choice.kind === 'postgres' && holdsPassword(choice.url)) {
+        io.err(io.errStyle.yellow(`config.json (${configPath(dir)}) now holds a password: prefer PGPASSWORD or ~/.pgpass`));
+      }
+      state.exitCode = EXIT.OK;
+    });
+
+  config
+    .command('unset-catalog')
+    .description('forget the catalog setting: --db, LTO_DB or <data folder>/catalog.db again')
+    .action(() => {
+      const dir = dataDir();
+      const current = readConfig(dir);
+      if (E.isLeft(current)) {
+        state.exitCode = reportError(io, current.left);
+        return;
+      }
+      const { catalog: _catalog, ...rest } = current.right;
+      writeConfig(dir, rest);
+      io.out('Catalog unset.');
     });
 
   config

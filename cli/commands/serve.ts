@@ -77,7 +77,7 @@ export const registerServe = (program: Command, io: Io, state: RunState, globals
     .option('--token-file <file>', 'the access token to accept, read from this file (default: a new random one, printed)')
     .option('--restore-root <dir>', 'a folder the page may restore into (repeatable; none: restores are refused)', collect, [])
     .action((options: Options) =>
-      withApp(io, state, globals(), async ({ app, dbPath }) => {
+      withApp(io, state, globals(), async ({ app, choice }) => {
         const port = parsePort(options.port);
         if (E.isLeft(port)) return port;
         const token = accessToken(options);
@@ -88,7 +88,7 @@ export const registerServe = (program: Command, io: Io, state: RunState, globals
           token: token.right,
           readOnly: options.readOnly === true,
           loopbackOnly: isLoopback(options.host),
-          actions: { restoreRoots: roots.right, dbPath, dataDir: app.dataDir, log: (line) => io.err(line) },
+          actions: { restoreRoots: roots.right, catalog: choice, dataDir: app.dataDir, log: (line) => io.err(line) },
         });
         try {
           await server.listen({ port: port.right, host: options.host });

@@ -10,6 +10,7 @@ import { arrayRows, pgTypes, type PgQueryable, type PgTx } from './pg-rows';
 import { APPEND_LOCK, LOCK_CLASS, STREAM_VERSION_CONSTRAINT, migratePgEventStore } from './pg-schema';
 import { keysOf, prefetch, type WriteKeys } from './pg-write-view';
 import { readBatchesAsync } from './read-batches-async';
+import { pgPassword } from './pgpass';
 import * as ops from './write-operations';
 
 export type { PgTx } from './pg-rows';
@@ -55,11 +56,16 @@ export class PgEventStore implements AsyncEventStore {
     this.reads = eventReads((text, values) => arrayRows(pool, text, values));
   }
 
-  /** Connects, migrates the tables (under the migration lock), and returns the store. */
-  static async open(connectionString: string, options: PgEventStoreOptions = {}): Promise<PgEventStore> {
-    const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 4, types: pgTypes() });
-    // An idle client losing its server must not crash the process; the next query reports it.
-    pool.on('error', () => undefined);
+  /** Connects, migrates the tables (under the migration lock), and returns the store (which owns its pool). */
+  static open(connectionString: string, options: PgEventStoreOptions = {}): Promise<PgEventStore> {
+    return PgEventStore.openOn(newPgPool(connectionString, options.maxConnections), options);
+  }
+
+  /**
+   * The store on a pool made by `newPgPool` (the catalog reads through the same pool):
+   * migrates, then owns it: `close()` ends it. A failure to connect or migrate ends it too.
+   */
+  static async openOn(pool: pg.Pool, options: PgEventStoreOptions = {}): Promise<PgEventStore> {
     try {
       const client = await pool.connect();
       try {
@@ -190,10 +196,53 @@ export class PgEventStore implements AsyncEventStore {
 
   private async runHooks(client: PgQueryable, stored: readonly StoredEvent[]): Promise<void> {
     if (stored.length === 0) return;
-    const tx: PgTx = { query: (text, values = []) => client.query(text, [...values]) };
+    // A statement name makes it a prepared statement on this connection: planned once, not per event.
+    const tx: PgTx = { query: (text, values = [], name) => client.query({ text, values: [...values], ...(name === undefined ? {} : { name }) }) };
     for (const hook of this.hooks) await hook(stored, tx);
   }
 }
+
+/** A pool for the event store (and the catalog, which passes its own type parsers per query). */
+export const newPgPool = (connectionString: string, maxConnections = 4): pg.Pool => {
+  const pool = new pg.Pool({ connectionString: withPgPass(connectionString), max: maxConnections, types: pgTypes() });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  return pool;
+};
+
+/**
+ * Connects once and disconnects, so a server that refuses (no password, a wrong one, no
+ * such database) is reported before a pool is made: a pool's client whose login fails
+ * keeps its socket open (node-postgres), and with it the process, after the error.
+ */
+export const reachPg = async (connectionString: string): Promise<void> => {
+  const client = new pg.Client({ connectionString: withPgPass(connectionString) });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+/**
+ * The connection string with the password of libpq's password file when neither it nor
+ * `PGPASSWORD` gives one (node-postgres would read the file itself, but warns that it is
+ * deprecated on every run). The client only parses here: it does not connect.
+ */
+export const withPgPass = (connectionString: string): string => {
+  const parsed = new pg.Client({ connectionString });
+  if (parsed.password !== undefined && parsed.password !== null && parsed.password !== '') return connectionString;
+  const found = pgPassword({ host: parsed.host, port: parsed.port, database: parsed.database ?? '', user: parsed.user ?? '' });
+  if (found === undefined) return connectionString;
+  try {
+    const url = new URL(connectionString);
+    url.password = encodeURIComponent(found);
+    return url.toString();
+  } catch {
+    return connectionString;
+  }
+};
 
 /** PostgreSQL's unique_violation (23505) on the (stream, version) constraint. */
 const isStreamVersionTaken = (error: unknown): boolean =>

@@ -10,7 +10,7 @@ export type PgQueryable = pg.Pool | pg.PoolClient;
  */
 export interface PgTx {
   // Mutable arrays in the result: so this type also fits the catalog's view of it ({ rows: unknown[] }).
-  query(text: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query(text: string, values?: readonly unknown[], name?: string): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
 
 /** The rows of a query as arrays of cells, in the order of its SELECT list. */

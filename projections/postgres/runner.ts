@@ -5,7 +5,7 @@ import type { StoredEvent } from '../../domain/envelope';
 import { decodeDomainEvent } from '../../domain/events';
 import { isRowsStatement, rowChunks, type Projection, type SqlValue, type Statement } from '../projection';
 import { isPlainIndex, projectionFingerprint } from '../schema';
-import { REPLAY_BATCH } from '../runner';
+import { REPLAY_BATCH, type CatalogRunner } from '../runner';
 import { mergeInserts } from './batch';
 import { quoteOffset } from './dialect';
 import { inPgTransaction, numberPlaceholders, PG_TYPES, statementName, toPgValue, type PgQueryable, type PgTx } from './pg-sql';
@@ -50,7 +50,7 @@ const txOf = (db: PgQueryable): PgTx => ({
  * append hook `(events, tx) => Promise<void>`), so events, rows and checkpoints commit
  * together; `rebuild` and `catchUp` take a client of the pool and a transaction of their own.
  */
-export class PgProjectionRunner {
+export class PgProjectionRunner implements CatalogRunner {
   private constructor(
     private readonly pool: Pool,
     private readonly projections: readonly Projection[],

@@ -186,6 +186,8 @@ describe('one JSON vocabulary: every --json output follows docs/JSON.md (real CL
   it('catalog, config, logs, recover, keys and barcodes', async () => {
     run('catalog rebuild', ['catalog', 'rebuild']);
     run('catalog check', ['catalog', 'check']);
+    const copied = run('catalog copy', ['catalog', 'copy', '--to', path.join(box.root, 'copied.db')]);
+    assert.equal(copied['consistent'], true);
     run('config show', ['config', 'show']);
     const logs = box.lto(['logs', 'export', '--json'], env);
     assert.equal(logs.status, 0, logs.stderr);

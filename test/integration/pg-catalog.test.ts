@@ -16,7 +16,7 @@ import { TapeId } from '../../domain/tape-id';
 import { decodeOrThrow, sampleLabel, uuid7 } from '../support/events';
 import { openPgCatalog } from '../../projections/postgres/catalog';
 import { assertSameAnswers, asyncHistory, asyncSource, pgTwin } from '../support/pg-catalog-twin';
-import { pgUnavailable, startScratchPg, type ScratchPg } from '../support/pg-scratch';
+import { postgresSkipReason, scratchPools, startPostgres, type PostgresServer } from '../support/postgres';
 
 const TAPE_A = '000001L9';
 const TAPE_B = '000002L9';
@@ -82,12 +82,15 @@ const record = async (t: TestApp, tape: string, stream: string, events: DomainEv
   assert.ok(E.isRight(stored), JSON.stringify(stored));
 };
 
-describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
-  let server: ScratchPg;
+describe('the catalog on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
+  let server: PostgresServer;
+  let pools: ReturnType<typeof scratchPools>;
   before(async () => {
-    server = await startScratchPg();
+    server = await startPostgres();
+    pools = scratchPools(server);
   });
   after(async () => {
+    await pools.end();
     await server.stop();
   });
 
@@ -95,7 +98,7 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
     const t = await testApp();
     try {
       await history(t);
-      const pool: Pool = await server.pool();
+      const pool: Pool = await pools.pool();
       const pg = await pgTwin(pool, t.app.store);
       assert.ok((await pg.catalog.tapes()).length === 3, 'every tape is in the PostgreSQL catalog');
       await assertSameAnswers(t.app.catalog, pg.catalog);
@@ -108,7 +111,7 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
     const t = await testApp();
     try {
       await history(t);
-      const pool = await server.pool();
+      const pool = await pools.pool();
       // Appends rolled back after their projections ran: identity values taken and never used.
       await openPgCatalog(pool, asyncSource(t.app.store));
       for (const table of ['dirs', 'entries', 'search_names', 'search_segments', 'job_warnings']) {
@@ -136,7 +139,7 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
     const t = await testApp();
     try {
       await history(t);
-      const pg = await pgTwin(await server.pool(), t.app.store);
+      const pg = await pgTwin(await pools.pool(), t.app.store);
       const jobs = (await t.app.catalog.jobs({ tape: TAPE_A })).filter((j) => j.type === 'BACKUP');
       const paths = (await t.app.catalog.tapeContents(TAPE_A)).versions.map((line) => {
         const [dir, name]: unknown[] = JSON.parse(line);
@@ -176,7 +179,7 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
   it('keeps journal cursors and contact memos in the shared catalog, as the SQLite catalog keeps them', async () => {
     const t = await testApp();
     try {
-      const pg = await pgTwin(await server.pool(), t.app.store);
+      const pg = await pgTwin(await pools.pool(), t.app.store);
       const cursor = { byteOffset: 5_000_000_000, line: 12, head: { seq: 11, hash: 'ab'.repeat(32) }, headLength: 300 };
       for (const cursors of [t.app.cursors, pg.cursors]) {
         await cursors.save(TAPE_A, 'volume-1', cursor);
@@ -205,7 +208,7 @@ describe('the catalog on PostgreSQL', { skip: pgUnavailable() }, () => {
     const t = await testApp();
     try {
       await history(t);
-      const pool = await server.pool();
+      const pool = await pools.pool();
       const source = asyncSource(t.app.store);
       const trail = asyncHistory(t.app.store);
       // Two hosts opening an empty shared catalog at once: one makes the tables, the other finds them.

@@ -9,7 +9,7 @@ import { runBackup } from '../../application/backup/run-backup';
 import { changeTapeLabel, createLabel, deleteLabel } from '../../application/tags';
 import { testApp } from '../support/app';
 import { pgTwin } from '../support/pg-catalog-twin';
-import { pgUnavailable, startScratchPg, type ScratchPg } from '../support/pg-scratch';
+import { postgresSkipReason, scratchPools, startPostgres, type PostgresServer } from '../support/postgres';
 
 type Step =
   | { kind: 'write'; file: number; content: string }
@@ -29,12 +29,15 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.constant({ kind: 'unlabel-all' as const }),
 );
 
-describe('the catalog on PostgreSQL, property', { skip: pgUnavailable() }, () => {
-  let server: ScratchPg;
+describe('the catalog on PostgreSQL, property', { skip: postgresSkipReason() ?? false }, () => {
+  let server: PostgresServer;
+  let pools: ReturnType<typeof scratchPools>;
   before(async () => {
-    server = await startScratchPg();
+    server = await startPostgres();
+    pools = scratchPools(server);
   });
   after(async () => {
+    await pools.end();
     await server.stop();
   });
 
@@ -61,7 +64,7 @@ describe('the catalog on PostgreSQL, property', { skip: pgUnavailable() }, () =>
             } else if (s.kind === 'label') await changeTapeLabel(t.app, s.assign ? 'assign' : 'unassign', TAPES[s.tape]!, 'offsite', undefined);
             else await deleteLabel(t.app, 'offsite');
           }
-          const pool = await server.pool();
+          const pool = await pools.pool();
           try {
             const pg = await pgTwin(pool, t.app.store);
             for (const tape of TAPES) assert.deepEqual(await pg.catalog.tapeContents(tape), await t.app.catalog.tapeContents(tape), tape);

@@ -33,20 +33,41 @@ export interface Sandbox {
   readonly cleanup: () => void;
 }
 
+/**
+ * The suite on a shared catalog: with `LTO_CATALOG=postgres://…` (a server whose user may
+ * create databases) in the test run's environment, each sandbox gets a fresh database of
+ * that server as its catalog (what a test passes, `--db` or `LTO_DB` included, still wins).
+ * Without it the sandbox has no catalog setting: the SQLite file in its data folder.
+ */
+const sandboxCatalog = (): NodeJS.ProcessEnv => {
+  const server = process.env['LTO_CATALOG'];
+  if (server === undefined || !/^postgres(ql)?:\/\//i.test(server)) return {};
+  const name = `lto_sandbox_${process.pid}_${(sandboxes += 1)}`;
+  const script = `const { Client } = require('pg'); const c = new Client({ connectionString: process.argv[1] });
+    c.connect().then(() => c.query('CREATE DATABASE ${name}')).then(() => c.end(), (e) => { console.error(e.message); process.exit(1); });`;
+  const made = spawnSync(process.execPath, ['-e', script, server], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`cannot create a sandbox database on ${server}: ${made.stderr}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { LTO_CATALOG: url.toString() };
+};
+let sandboxes = 0;
+
 export const sandbox = (): Sandbox => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lto-test-'));
   const home = path.join(root, 'home');
+  const catalog = sandboxCatalog();
   const lto = (args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult => {
     const result = spawnSync(process.execPath, [BIN, ...args], {
       encoding: 'utf8',
-      env: { PATH: process.env['PATH'], HOME: root, LTO_HOME: home, NO_COLOR: '1', ...env },
+      env: { PATH: process.env['PATH'], HOME: root, LTO_HOME: home, NO_COLOR: '1', ...(env['LTO_DB'] === undefined ? catalog : {}), ...env },
       timeout: 60_000,
     });
     return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
   };
   const ltoAsync = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'], HOME: root, LTO_HOME: home, NO_COLOR: '1', ...env },
+      env: { PATH: process.env['PATH'], HOME: root, LTO_HOME: home, NO_COLOR: '1', ...(env['LTO_DB'] === undefined ? catalog : {}), ...env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

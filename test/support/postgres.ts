@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 
 /**
  * A throwaway PostgreSQL cluster for tests and benchmarks: initdb into a temp folder, a
@@ -152,3 +152,23 @@ const stopProcess = (server: ChildProcess): Promise<void> =>
     server.once('exit', () => resolve());
     server.kill('SIGINT');
   });
+
+/**
+ * Pools on fresh databases of `server` (the catalog tests' and benchmarks'), each ended by
+ * `end()`, which is called before the server stops.
+ */
+export const scratchPools = (server: PostgresServer): { readonly pool: (max?: number) => Promise<Pool>; readonly end: () => Promise<void> } => {
+  const pools: Pool[] = [];
+  return {
+    pool: async (max = 4) => {
+      const pool = new Pool({ connectionString: await server.createDatabase(), max });
+      // A server stopped under idle clients must not crash the test process.
+      pool.on('error', () => undefined);
+      pools.push(pool);
+      return pool;
+    },
+    end: async () => {
+      await Promise.all(pools.filter((p) => !p.ended).map((p) => p.end()));
+    },
+  };
+};
