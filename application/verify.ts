@@ -20,6 +20,7 @@ import { segmentsInTapeOrder } from './segment-order';
 import { openTapeSession } from './tape-session';
 import { tapeForJob, type Unlocked } from './unlock';
 import type { StopRequest } from '../infrastructure/stop-signals';
+import { hearSignals } from '../infrastructure/stop-signals';
 
 export interface VerifyInput {
   readonly tape: string;
@@ -132,7 +133,7 @@ export const runVerify = async (
     app.crashPoint('tape-reads-start');
     for (const s of reads) {
       // Let the progress bar draw between segments (the check itself reads synchronously), and a signal be heard.
-      await new Promise((resolve) => setImmediate(resolve));
+      await hearSignals();
       if (input.stop?.() !== undefined) break;
       const files = mode === 'full' ? await app.catalog.verify.filesOf(s.job, s.segment) : [];
       const check = checkSegment(

@@ -71,3 +71,11 @@ export const watchParent = (): void => {
   process.on('disconnect', () => onParentGone());
   channel.unref();
 };
+
+/**
+ * Yields so that a signal already received is handled before the caller asks `stop()`.
+ * One `setImmediate` is not enough: called from an I/O callback (a PostgreSQL reply), it
+ * runs in the same loop turn's check phase, before the next poll reads the signal; two
+ * always have a poll between them. (On SQLite the caller resumed elsewhere, so one did.)
+ */
+export const hearSignals = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));

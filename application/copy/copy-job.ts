@@ -8,6 +8,7 @@ import { protectClosedSegment } from '../../infrastructure/segment/protect-segme
 import { segmentPath } from '../../infrastructure/tape/layout';
 import type { SegmentKeys } from '../../infrastructure/restore/segment-source';
 import type { StopRequest } from '../../infrastructure/stop-signals';
+import { hearSignals } from '../../infrastructure/stop-signals';
 import type { ExpectedFile, SegmentCheck } from '../../infrastructure/verify/segment-check';
 import type { App } from '../app';
 import type { AppError } from '../errors';
@@ -130,7 +131,7 @@ export const copyJob = async (
     totals.files += countedFiles(segment.entries);
     totals.bytesRead += segment.closed.bytes;
     totals.bytesWritten += segment.closed.bytes;
-    await new Promise((resolve) => setImmediate(resolve));
+    await hearSignals();
   }
   if (source.deletions.length > 0) {
     const deleted = await recorder.record({ type: 'RecordDeletions', job, paths: source.deletions });

@@ -6,6 +6,7 @@ import { holdsArchive } from '../../domain/events';
 import type { TapeId } from '../../domain/tape-id';
 import { copySegment } from '../../infrastructure/copy/segment-copy';
 import type { StopRequest } from '../../infrastructure/stop-signals';
+import { hearSignals } from '../../infrastructure/stop-signals';
 import { segmentPath } from '../../infrastructure/tape/layout';
 import { fileSystemSpace } from '../../infrastructure/tape/space';
 import type { JobView } from '../../projections/ports/job-queries';
@@ -267,7 +268,7 @@ const stageJobs = async (
       if (copied._tag === 'Damaged') failures.set(c.job, describeDamage(c.segment, c.job, from, copied.check, keys === undefined ? PLAIN_NAMES : sealedNames(keys.names)));
       if (copied._tag === 'WriteFailed') return E.left({ _tag: 'CopyRefused', from, to, reason: `the staging folder cannot take ${copied.path} (${copied.failure.code})` });
       if (copied._tag !== 'Copied') break;
-      await new Promise((resolve) => setImmediate(resolve));
+      await hearSignals();
     }
   }
   return E.right(failures);

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -138,8 +139,13 @@ describe('every command on a shared PostgreSQL catalog', { skip: skip ?? false }
     fs.mkdirSync(path.join(src, 'raw'), { recursive: true });
     fs.writeFileSync(path.join(src, 'raw', 'IMG_0001.dng'), 'raw picture');
     fs.writeFileSync(path.join(src, 'notes.txt'), 'notes');
+    // A folder path longer than a PostgreSQL btree entry may be (2704 bytes).
+    fs.mkdirSync(path.join(src, ...deep), { recursive: true });
+    fs.writeFileSync(path.join(src, ...deep, 'deep.txt'), 'deep');
   });
   after(() => box.cleanup());
+  // Random names: PostgreSQL compresses an index entry first, and a repeated letter would fit.
+  const deep = Array.from({ length: 14 }, (_, i) => `${String(i).padStart(2, '0')}-${randomBytes(150).toString('base64url')}`);
   const lto = (args: readonly string[]) => {
     const r = box.lto(args, env);
     assert.equal(r.status, 0, `lto ${args.join(' ')}: ${r.stderr}`);
@@ -153,6 +159,8 @@ describe('every command on a shared PostgreSQL catalog', { skip: skip ?? false }
     const to = path.join(box.root, 'restored');
     lto(['restore', '000001L8', '--to', to]);
     assert.equal(fs.readFileSync(path.join(to, box.root, 'photos', 'raw', 'IMG_0001.dng'), 'utf8'), 'raw picture');
+    assert.equal(fs.readFileSync(path.join(to, box.root, 'photos', ...deep, 'deep.txt'), 'utf8'), 'deep');
+    assert.match(lto(['search', 'deep.txt']).stdout, /\/deep\.txt/);
     lto(['verify', '000001L8']);
     lto(['catalog', 'rebuild']);
     assert.match(lto(['catalog', 'check']).stdout, /Catalog consistent/);
