@@ -44,7 +44,7 @@ const archivedAll = (job: string, segment: number, entries: readonly ArchivedEnt
     );
   });
   return [
-    rowsStatement(`INSERT INTO dirs (tape, path) VALUES ${ROWS} ON CONFLICT (tape, path) DO NOTHING`, `(${TAPE_OF_JOB}, ?)`, [...dirs].flatMap((dir) => [job, dir])),
+    rowsStatement(`INSERT INTO dirs (tape, path) VALUES ${ROWS} ON CONFLICT DO NOTHING`, `(${TAPE_OF_JOB}, ?)`, [...dirs].flatMap((dir) => [job, dir])),
     rowsStatement(ENTRY_ROWS, ENTRY_ROW, values, [job]),
   ];
 };
