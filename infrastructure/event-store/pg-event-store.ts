@@ -3,8 +3,7 @@ import pg from 'pg';
 import type { Observable } from 'rxjs';
 import type { EventEnvelope, StoredEvent } from '../../domain/envelope';
 import type { TapeId } from '../../domain/tape-id';
-import type { AsyncEventStore } from './async-event-store';
-import type { ImportError, ImportResult, Placement, TapeEventEntry, VersionConflict } from './event-store';
+import type { EventStore, ImportError, ImportResult, Placement, TapeEventEntry, VersionConflict } from './event-store';
 import { eventReads, type EventReads } from './pg-event-reads';
 import { arrayRows, pgTypes, type PgQueryable, type PgTx } from './pg-rows';
 import { APPEND_LOCK, LOCK_CLASS, STREAM_VERSION_CONSTRAINT, migratePgEventStore } from './pg-schema';
@@ -45,7 +44,7 @@ export interface PgEventStoreOptions {
  * serialise, hook included, as they do in SQLite (BEGIN IMMEDIATE); see
  * docs/ARCHITECTURE.md and docs/PERFORMANCE.md for why and how much.
  */
-export class PgEventStore implements AsyncEventStore {
+export class PgEventStore implements EventStore {
   private readonly hooks: PgAppendHook[] = [];
   private readonly reads: EventReads;
 

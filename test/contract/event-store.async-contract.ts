@@ -4,7 +4,7 @@ import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
 import { take } from 'rxjs';
 import type { EventEnvelope, StoredEvent } from '../../domain/envelope';
-import type { AsyncEventStore } from '../../infrastructure/event-store/async-event-store';
+import type { EventStore } from '../../infrastructure/event-store/event-store';
 import type { Placement, TapeEventEntry } from '../../infrastructure/event-store/event-store';
 import type { TapeId } from '../../domain/tape-id';
 import {
@@ -27,11 +27,11 @@ export type ContractHook = (events: readonly StoredEvent[], view: HookView) => v
 
 /** A store to test, plus how to register a hook, reach the same storage again and clean up. */
 export interface StoreUnderTest {
-  readonly store: AsyncEventStore;
+  readonly store: EventStore;
   /** Registers a hook that runs inside every later write's transaction (the adapter's own onAppend). */
   readonly onAppend: (hook: ContractHook) => void;
   /** Opens the same storage afresh (a durable store only). */
-  readonly reopen?: () => Promise<AsyncEventStore>;
+  readonly reopen?: () => Promise<EventStore>;
   readonly close: () => Promise<void>;
 }
 
@@ -77,7 +77,7 @@ const leftOf = <L, A>(result: E.Either<L, A>): L => {
 };
 
 /** Everything observable about a store's content, to prove a failed write left no trace. */
-const snapshot = async (store: AsyncEventStore, streams: readonly string[]) => ({
+const snapshot = async (store: EventStore, streams: readonly string[]) => ({
   last: await store.lastPosition(),
   streams: await Promise.all(streams.map((s) => store.readStream(s))),
   tapes: [await store.tapeEvents(TAPE_A), await store.tapeEvents(TAPE_B)],
@@ -254,7 +254,7 @@ const appendTests = (withStore: WithStore): void => {
 };
 
 const readAllTests = (withStore: WithStore): void => {
-  const fill = async (store: AsyncEventStore, count: number): Promise<readonly StoredEvent[]> => rightOf(await store.append(envelopes('job-a', count)));
+  const fill = async (store: EventStore, count: number): Promise<readonly StoredEvent[]> => rightOf(await store.append(envelopes('job-a', count)));
 
   it(
     'reads every event from position 0 in batches of at most the batch size',
